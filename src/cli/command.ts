@@ -1,0 +1,26 @@
+/**
+ * The shape of a `hotmem` subcommand. Commands write through an injected sink so tests can run
+ * them in-process, and return the exit status: 0 success, 1 error, 2 usage.
+ */
+export interface CliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_ERROR = 1;
+export const EXIT_USAGE = 2;
+
+export interface Command {
+  readonly name: string;
+  /** One line for `hotmem --help`. */
+  readonly summary: string;
+  /** The full `hotmem <name> --help` text. */
+  readonly usage: string;
+  run(args: readonly string[], io: CliIo): Promise<number> | number;
+}
+
+/** A usage mistake: the command prints the message and its usage, exiting 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

@@ -1,0 +1,10 @@
+export { ARCHES, isArch, type Arch } from './arch.js';
+export { NANOS_PER_SECOND, SimulatedClock } from './clock.js';
+export { HotmemError, defineErrors, isHotmemError, type Warning } from './errors.js';
+export { key, KeyedSlots, type Key } from './keys.js';
+export { parseScalar, type InputVisitor, type ScalarKind, type ScalarValue } from './parse/input-visitor.js';
+export { optionValue, parseOptions, splitOptions, type ParsedOption, type ParsedOptions } from './parse/options.js';
+export { parseBool, parseEnum, parseInt64, parseUint64, type Parsed } from './parse/scalars.js';
+export { parseSize, sizeDialect, type SizeDialect, type SizeParse } from './parse/size.js';
+export { compareReleases, inWindow, release, releaseName, valueAt, type Release, type ReleaseWindow } from './release.js';
+export * from './units.js';

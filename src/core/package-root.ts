@@ -1,0 +1,14 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The folder holding hotmem's package.json. Code runs from dist/ after a build, data (compat/,
+ * examples/) stays at the package root, so files are found from here, never from the cwd.
+ */
+export function packageRoot(from: string = fileURLToPath(import.meta.url)): string {
+  for (let dir = dirname(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`internal: no hotmem package root above ${from}`);
+  }
+}

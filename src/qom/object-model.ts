@@ -1,0 +1,450 @@
+/**
+ * The object model of one QEMU process: the object tree, object creation with QEMU's ordering
+ * of compat and global properties, property access with QEMU's parsing and messages, realize and
+ * unrealize, and the qom-list/qom-get/qom-set view of it all.
+ *
+ * Every mutating entry point either completes or leaves the model exactly as it was: values are
+ * parsed and validated before anything is stored, and a device that fails to realize is removed.
+ */
+import { HotmemError, type Warning } from '../core/errors.js';
+import { KeyedSlots } from '../core/keys.js';
+import { parseScalar, type InputVisitor } from '../core/parse/input-visitor.js';
+import { valueAt } from '../core/release.js';
+import { qomErrors } from './errors.js';
+import { NO_COMPAT, type CompatLayers, type GlobalProperty } from './globals.js';
+import { QomObject } from './object.js';
+import type { PropertyDef, QomValue, ReleaseHistory } from './property.js';
+import { typeString } from './property.js';
+import type { QomEnv, RegistryView, ResolvedProperty, TypeRegistry } from './registry.js';
+
+/** The machine's hotplug handler (pre_plug / plug / unplug), consulted around device realize. */
+export interface HotplugHandler {
+  prePlug?(device: QomObject): readonly Warning[] | void;
+  plug?(device: QomObject): void;
+  unplug?(device: QomObject): void;
+}
+
+/** A property value as it arrives: text from the command line, or typed JSON from QMP. */
+export type PropertyInput =
+  | { readonly source: 'text'; readonly text: string; readonly visitor: InputVisitor }
+  | { readonly source: 'json'; readonly json: unknown };
+
+export interface QomListEntry {
+  readonly name: string;
+  readonly type: string;
+}
+
+const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_.-]*$/;
+
+function isHistory<T>(value: T | ReleaseHistory<T> | undefined): value is ReleaseHistory<T> {
+  return Array.isArray(value);
+}
+
+export class ObjectModel {
+  readonly view: RegistryView;
+  readonly root: QomObject;
+  /** Services the machine layer provides to device implementations. */
+  readonly services = new KeyedSlots();
+  compat: CompatLayers = NO_COMPAT;
+  globals: readonly GlobalProperty[] = [];
+  hotplugHandler: HotplugHandler | undefined;
+  /** Set once the machine is running: later device additions are hotplugs. */
+  machineReady = false;
+  readonly #usedGlobals = new Set<GlobalProperty>();
+  #anonymousDevices = 0;
+  #unattached = 0;
+
+  constructor(
+    registry: TypeRegistry,
+    readonly env: QomEnv,
+  ) {
+    this.view = registry.view(env);
+    this.root = new QomObject('container', this);
+  }
+
+  // ---- the tree -------------------------------------------------------------------------
+
+  /** container_get: the container at `path`, created on the way if missing. */
+  container(path: string): QomObject {
+    let node = this.root;
+    for (const part of path.split('/').filter(Boolean)) {
+      let next = node.child(part);
+      if (!next) {
+        next = new QomObject('container', this);
+        this.#attach(node, part, next);
+      }
+      node = next;
+    }
+    return node;
+  }
+
+  #attach(parent: QomObject, name: string, child: QomObject): void {
+    if (parent.children.has(name)) {
+      throw qomErrors.error('qom.duplicate-child', { name, parentType: parent.type });
+    }
+    parent.children.set(name, child);
+    child.parent = parent;
+    child.nameInParent = name;
+  }
+
+  #detach(obj: QomObject): void {
+    if (obj.parent && obj.nameInParent !== undefined) obj.parent.children.delete(obj.nameInParent);
+    obj.parent = undefined;
+    obj.nameInParent = undefined;
+  }
+
+  /**
+   * object_resolve_path: an absolute path, or a partial one matched against the end of every
+   * canonical path, which must then be unique.
+   */
+  resolvePath(path: string): QomObject | undefined {
+    if (path.startsWith('/')) {
+      let node: QomObject | undefined = this.root;
+      for (const part of path.split('/').filter(Boolean)) node = node?.child(part);
+      return node;
+    }
+    const matches = this.#objects().filter((obj) => {
+      const own = obj.path();
+      return own === `/${path}` || own.endsWith(`/${path}`);
+    });
+    if (matches.length > 1) throw qomErrors.error('qom.path-ambiguous', { path });
+    return matches[0];
+  }
+
+  #objects(from: QomObject = this.root): QomObject[] {
+    return [from, ...[...from.children.values()].flatMap((child) => this.#objects(child))];
+  }
+
+  /** Every object of (or derived from) a type, in tree order. */
+  objectsOfType(type: string): QomObject[] {
+    return this.#objects().filter((obj) => this.view.isA(obj.type, type));
+  }
+
+  // ---- creation -------------------------------------------------------------------------
+
+  /**
+   * object_new: instance init (children first, each fully post-initialised), then this
+   * object's post-init, which applies compat and, for devices, global properties.
+   */
+  instantiate(type: string): { readonly object: QomObject; readonly warnings: readonly Warning[] } {
+    const obj = new QomObject(type, this);
+    const warnings: Warning[] = [];
+    for (const childDef of this.view.children(type)) {
+      const child = this.instantiate(childDef.type);
+      warnings.push(...child.warnings);
+      this.#attach(obj, childDef.name, child.object);
+    }
+    const postInit = this.view.hook(type, 'postInit');
+    if (postInit !== undefined) {
+      const { accelerator, machine, sugar } = this.compat;
+      // Compat entries are QEMU's own data: a failure here is error_abort in QEMU, a bug here.
+      this.#applyGlobals(obj, [...accelerator, ...machine, ...sugar], 'compat');
+      if (postInit === 'compat-and-globals') warnings.push(...this.#applyGlobals(obj, this.globals, 'global'));
+    }
+    return { object: obj, warnings };
+  }
+
+  #applyGlobals(obj: QomObject, entries: readonly GlobalProperty[], kind: 'compat' | 'global'): Warning[] {
+    const warnings: Warning[] = [];
+    for (const entry of entries) {
+      if (!this.view.isA(obj.type, entry.driver)) continue;
+      if (entry.optional && !this.view.properties(obj.type).has(entry.property)) continue;
+      if (kind === 'global') this.#usedGlobals.add(entry);
+      // Compat arrays name properties of types (and releases) hotmem may not model in full;
+      // such entries are skipped, and reported by compatCoverage() rather than at run time.
+      if (kind === 'compat' && !this.view.properties(obj.type).has(entry.property)) continue;
+      try {
+        this.setProperty(obj, entry.property, { source: 'text', text: entry.value, visitor: 'string' });
+      } catch (e) {
+        if (!(e instanceof HotmemError)) throw e;
+        const wrapped = qomErrors.error('qom.global-cannot-apply', { ...entry, reason: e.message });
+        // Fatal for cold-plugged devices; hotplugged ones only warn (qdev_prop_set_globals).
+        if (kind === 'compat' || !this.machineReady) throw wrapped;
+        warnings.push({ code: wrapped.code, message: wrapped.message });
+      }
+    }
+    return warnings;
+  }
+
+  /** qdev_prop_check_globals: -global entries no object used, for non-hotpluggable devices. */
+  unusedGlobalWarnings(): Warning[] {
+    const warnings: Warning[] = [];
+    for (const entry of this.globals) {
+      if (this.#usedGlobals.has(entry)) continue;
+      if (!this.view.exists(entry.driver) || !this.view.isA(entry.driver, 'device')) {
+        warnings.push(qomErrors.warning('qom.global-invalid-class', entry));
+        continue;
+      }
+      if (this.view.info(entry.driver)?.hotpluggable !== true) warnings.push(qomErrors.warning('qom.global-not-used', entry));
+    }
+    return warnings;
+  }
+
+  /**
+   * qdev_device_add: checks the driver, creates the device, files it under
+   * /machine/peripheral/<id> (or peripheral-anon), sets the given properties in order and
+   * realizes it. Any failure removes the device again, leaving the model as it was.
+   */
+  addDevice(driver: string | undefined, id: string | undefined, props: ReadonlyArray<{ name: string; input: PropertyInput }>): {
+    readonly device: QomObject;
+    readonly warnings: readonly Warning[];
+  } {
+    if (driver === undefined) throw qomErrors.error('qom.driver-missing');
+    const info = this.view.info(driver);
+    if (!info) throw qomErrors.error('qom.invalid-device-model', { driver });
+    if (!this.view.isA(driver, 'device')) throw qomErrors.error('qom.driver-not-device');
+    if (info.abstract) throw qomErrors.error('qom.driver-abstract');
+    if (!info.userCreatable || (this.machineReady && !this.view.ancestry(driver).some((t) => t.hotpluggable))) {
+      throw qomErrors.error('qom.driver-not-pluggable');
+    }
+    if (id !== undefined && !IDENTIFIER.test(id)) throw qomErrors.error('qom.invalid-identifier', { name: 'id' });
+    const peripheral = this.container('/machine/peripheral');
+    if (id !== undefined && peripheral.child(id)) throw qomErrors.error('qom.duplicate-device-id', { id });
+
+    const created = this.instantiate(driver);
+    const device = created.object;
+    const warnings = [...created.warnings];
+    device.id = id;
+    device.hotplugged = this.machineReady;
+    if (id !== undefined) {
+      this.#attach(peripheral, id, device);
+    } else {
+      // QEMU counts anonymous devices even when they later fail to realize.
+      this.#attach(this.container('/machine/peripheral-anon'), `device[${this.#anonymousDevices++}]`, device);
+    }
+    try {
+      for (const { name, input } of props) this.setProperty(device, name, input);
+      warnings.push(...this.realize(device));
+    } catch (e) {
+      this.#detach(device);
+      throw e;
+    }
+    return { device, warnings };
+  }
+
+  /**
+   * user_creatable_add_type: -object / object-add. The object is created, its properties set,
+   * completed (realized), and only then filed under /objects/<id>.
+   */
+  addObject(type: string, id: string | undefined, props: ReadonlyArray<{ name: string; input: PropertyInput }>): {
+    readonly object: QomObject;
+    readonly warnings: readonly Warning[];
+  } {
+    const info = this.view.info(type);
+    if (!info) throw qomErrors.error('qom.invalid-object-type', { type });
+    if (!this.view.isA(type, 'user-creatable')) throw qomErrors.error('qom.object-not-creatable', { type });
+    if (info.abstract) throw qomErrors.error('qom.object-abstract', { type });
+    if (id === undefined) throw qomErrors.error('qom.object-id-missing');
+    if (!IDENTIFIER.test(id)) throw qomErrors.error('qom.invalid-identifier', { name: 'id' });
+    const objects = this.container('/objects');
+    if (objects.child(id)) throw qomErrors.error('qom.duplicate-child', { name: id, parentType: 'container' });
+    const created = this.instantiate(type);
+    const object = created.object;
+    const warnings = [...created.warnings];
+    object.id = id;
+    for (const { name, input } of props) this.setProperty(object, name, input);
+    warnings.push(...this.#runRealize(object));
+    this.#attach(objects, id, object);
+    return { object, warnings };
+  }
+
+  /** object-del: refused while the object is in use (a backend mapped by a device). */
+  deleteObject(id: string): void {
+    const object = this.container('/objects').child(id);
+    if (!object) throw qomErrors.error('qom.object-not-found', { id });
+    const canBeDeleted = this.view.hook(object.type, 'canBeDeleted');
+    if (canBeDeleted && !canBeDeleted(object)) throw qomErrors.error('qom.object-in-use', { id });
+    this.view.hook(object.type, 'unrealize')?.(object);
+    object.realized = false;
+    this.#detach(object);
+  }
+
+  /** Adds an object the machine creates itself (not user-visible as -device), at a fixed path. */
+  addInternal(parentPath: string, name: string, object: QomObject): void {
+    this.#attach(this.container(parentPath), name, object);
+  }
+
+  /** A device created without a parent lands in /machine/unattached/device[N]. */
+  attachUnattached(object: QomObject): void {
+    this.#attach(this.container('/machine/unattached'), `device[${this.#unattached++}]`, object);
+  }
+
+  // ---- realize --------------------------------------------------------------------------
+
+  /** device_set_realized: pre_plug, realize, plug; unwinds on failure. */
+  realize(device: QomObject): Warning[] {
+    if (device.realized) return [];
+    if (device.hotplugged && !this.view.ancestry(device.type).some((t) => t.hotpluggable)) {
+      throw qomErrors.error('qom.hotplug-unsupported', { id: device.id ?? '' });
+    }
+    const warnings: Warning[] = [];
+    warnings.push(...(this.hotplugHandler?.prePlug?.(device) ?? []));
+    warnings.push(...this.#runRealize(device));
+    try {
+      this.hotplugHandler?.plug?.(device);
+    } catch (e) {
+      this.unrealize(device);
+      throw e;
+    }
+    return warnings;
+  }
+
+  #runRealize(obj: QomObject): Warning[] {
+    const realize = this.view.hook(obj.type, 'realize');
+    const warnings = realize?.(obj) ?? [];
+    obj.realized = true;
+    return [...warnings];
+  }
+
+  unrealize(device: QomObject): void {
+    if (!device.realized) return;
+    this.view.hook(device.type, 'unrealize')?.(device);
+    device.realized = false;
+  }
+
+  /** Removes an unplugged device from the tree. */
+  remove(device: QomObject): void {
+    this.hotplugHandler?.unplug?.(device);
+    this.unrealize(device);
+    this.#detach(device);
+  }
+
+  // ---- properties -----------------------------------------------------------------------
+
+  #resolve(obj: QomObject, property: string): ResolvedProperty {
+    const resolved = this.view.properties(obj.type).get(property);
+    if (!resolved) throw qomErrors.error('qom.property-not-found', { type: obj.type, property });
+    return resolved;
+  }
+
+  /** The class default of a property for this release (undefined when the class sets none). */
+  defaultOf(def: PropertyDef): QomValue | undefined {
+    return isHistory(def.default) ? valueAt(this.env.release, def.default) : def.default;
+  }
+
+  descriptionOf(def: PropertyDef): string | undefined {
+    return isHistory(def.description) ? valueAt(this.env.release, def.description) : def.description;
+  }
+
+  getProperty(obj: QomObject, property: string): QomValue {
+    const resolved = this.#resolve(obj, property);
+    if (resolved.home.kind === 'alias') return this.getProperty(this.#aliasTarget(obj, resolved.home.child), resolved.home.target);
+    const { def } = resolved;
+    if (def.get) return def.get(obj);
+    if (def.type.kind === 'child') return obj.child(def.name)?.path() ?? '';
+    const stored = obj.values.get(property);
+    if (def.type.kind === 'link') return typeof stored === 'string' ? (this.resolvePath(stored)?.path() ?? '') : '';
+    return stored ?? this.defaultOf(def) ?? (def.type.kind === 'bool' ? false : def.type.kind === 'str' || def.type.kind === 'enum' ? '' : 0);
+  }
+
+  /** The object a link property points to, if set. */
+  linkTarget(obj: QomObject, property: string): QomObject | undefined {
+    const path = this.getProperty(obj, property);
+    return typeof path === 'string' && path !== '' ? this.resolvePath(path) : undefined;
+  }
+
+  #aliasTarget(obj: QomObject, childName: string): QomObject {
+    const child = obj.child(childName);
+    if (!child) throw new Error(`internal: ${obj.type} has no child '${childName}'`);
+    return child;
+  }
+
+  /**
+   * object_property_set / object_property_parse: parse, check, then store. Nothing is stored
+   * when any step fails.
+   */
+  setProperty(obj: QomObject, property: string, input: PropertyInput): Warning[] {
+    const resolved = this.#resolve(obj, property);
+    if (resolved.home.kind === 'alias') {
+      return this.setProperty(this.#aliasTarget(obj, resolved.home.child), resolved.home.target, input);
+    }
+    const { def } = resolved;
+    if (def.readOnly) throw qomErrors.error('qom.property-not-writable', { type: obj.type, property });
+    if (def.type.kind === 'link') {
+      if (def.origin === 'field' && obj.realized && !def.settableAfterRealize) {
+        throw qomErrors.error('qom.set-link-after-realize', { property, id: obj.id, type: obj.type });
+      }
+      const path = this.#linkInput(property, input);
+      const target = path === '' ? undefined : this.resolvePath(path);
+      if (path !== '' && !target) throw qomErrors.error('qom.device-not-found', { id: path });
+      if (target && !this.view.isA(target.type, def.type.target)) {
+        throw qomErrors.error('qom.link-wrong-type', { property, expected: def.type.target });
+      }
+      const value = target?.path() ?? '';
+      if (def.set?.(obj, value)?.stored !== true) obj.values.set(property, value);
+      return [];
+    }
+    if (def.type.kind === 'child') throw qomErrors.error('qom.property-not-writable', { type: obj.type, property });
+    if (def.origin === 'field' && obj.realized && !def.settableAfterRealize) {
+      throw qomErrors.error('qom.set-after-realize', { property, id: obj.id, type: obj.type });
+    }
+    const { value, warnings } =
+      input.source === 'text'
+        ? parseScalar(def.type, property, input.text, input.visitor, this.env.release)
+        : { value: this.#jsonScalar(def, property, input.json), warnings: [] };
+    if (def.set?.(obj, value)?.stored !== true) obj.values.set(property, value);
+    return [...warnings];
+  }
+
+  #linkInput(property: string, input: PropertyInput): string {
+    if (input.source === 'text') return input.text;
+    if (typeof input.json !== 'string') throw qomErrors.error('qom.value-type', { property, expected: 'string' });
+    return input.json;
+  }
+
+  /** The QMP (qobject input visitor) rules for a typed JSON value. */
+  #jsonScalar(def: PropertyDef, property: string, json: unknown): QomValue {
+    const type = def.type;
+    switch (type.kind) {
+      case 'bool':
+        if (typeof json !== 'boolean') throw qomErrors.error('qom.value-type', { property, expected: 'boolean' });
+        return json;
+      case 'str':
+        if (typeof json !== 'string') throw qomErrors.error('qom.value-type', { property, expected: 'string' });
+        return json;
+      case 'enum':
+        if (typeof json !== 'string') throw qomErrors.error('qom.value-type', { property, expected: 'string' });
+        return parseScalar(type, property, json, 'keyval', this.env.release).value;
+      case 'size':
+      case 'uint8':
+      case 'uint16':
+      case 'uint32':
+      case 'uint64':
+      case 'int32':
+      case 'int64': {
+        const signed = type.kind === 'int32' || type.kind === 'int64';
+        if (typeof json !== 'number' || !Number.isInteger(json)) {
+          throw qomErrors.error('qom.value-type', { property, expected: signed ? 'int64' : 'uint64' });
+        }
+        return parseScalar(type, property, String(json), 'keyval', this.env.release).value;
+      }
+      case 'link':
+      case 'child':
+        throw new Error('internal: references are not scalars');
+      default: {
+        const exhaustive: never = type;
+        return exhaustive;
+      }
+    }
+  }
+
+  // ---- QMP views ------------------------------------------------------------------------
+
+  /** qom-list: every property, including children created at run time. */
+  qomList(obj: QomObject): QomListEntry[] {
+    const entries: QomListEntry[] = [...this.view.properties(obj.type).values()].map((p) => ({
+      name: p.def.name,
+      type: typeString(p.def),
+    }));
+    const declared = new Set(entries.map((e) => e.name));
+    for (const [name, child] of obj.children) {
+      if (!declared.has(name)) entries.push({ name, type: `child<${child.type}>` });
+    }
+    return entries;
+  }
+
+  /** The resolved property table of an object's type (for help and schema output). */
+  propertiesOf(type: string): ReadonlyMap<string, ResolvedProperty> {
+    return this.view.properties(type);
+  }
+}

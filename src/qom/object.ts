@@ -1,0 +1,43 @@
+/**
+ * An instance of a QOM type: its stored property values, its children, its place in the object
+ * tree and whether it is realized. Behaviour lives in the type's table and hooks; runtime state
+ * a device keeps is attached through typed slots.
+ */
+import { KeyedSlots } from '../core/keys.js';
+import type { ObjectModel } from './object-model.js';
+import type { QomValue } from './property.js';
+
+export class QomObject {
+  /** Values explicitly set; a property never set reads its (release-dependent) default. */
+  readonly values = new Map<string, QomValue>();
+  readonly children = new Map<string, QomObject>();
+  /** Runtime state owned by the type's implementation (device state, backend mapping, ...). */
+  readonly slots = new KeyedSlots();
+  parent: QomObject | undefined;
+  nameInParent: string | undefined;
+  realized = false;
+  hotplugged = false;
+
+  constructor(
+    readonly type: string,
+    readonly model: ObjectModel,
+    /** The user-given id (-device id=, -object id=); undefined for anonymous objects. */
+    public id: string | undefined = undefined,
+  ) {}
+
+  /** QEMU's canonical path: /machine/peripheral/vm0, /objects/mem0, ... */
+  path(): string {
+    if (!this.parent) return '/';
+    const parentPath = this.parent.path();
+    return `${parentPath === '/' ? '' : parentPath}/${this.nameInParent}`;
+  }
+
+  child(name: string): QomObject | undefined {
+    return this.children.get(name);
+  }
+
+  /** Reads a property through the type's table (defaults, dynamic getters and aliases included). */
+  get(property: string): QomValue {
+    return this.model.getProperty(this, property);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Declarative property tables: one table per type is the whole public surface of that type.
+ * Help output, -device/-object/-global parsing, compat properties and qom-get/qom-set all read
+ * these entries; nothing else registers properties.
+ */
+import type { Arch } from '../core/arch.js';
+import type { ScalarKind } from '../core/parse/input-visitor.js';
+import type { ReleaseWindow } from '../core/release.js';
+import type { QomObject } from './object.js';
+
+/** A property's type: a scalar QEMU parses from text, or a reference to another object. */
+export type PropertyType =
+  | ScalarKind
+  /** A strong link set by id (or path) before realize, e.g. `link<memory-backend>`. */
+  | { readonly kind: 'link'; readonly target: string }
+  /** A child object owned by this one, e.g. `child<virtio-mem>`; read-only. */
+  | { readonly kind: 'child'; readonly target: string };
+
+/** Values as qom-get returns them (a link or child reads as a canonical path, "" when unset). */
+export type QomValue = boolean | number | string;
+
+/** A value that changed between releases, newest entry winning. */
+export type ReleaseHistory<T> = ReadonlyArray<{ readonly since: string; readonly value: T }>;
+
+export interface PropertyDef extends ReleaseWindow {
+  readonly name: string;
+  readonly type: PropertyType;
+  /** QEMU's description string as `-device X,help` prints it; may differ by release. */
+  readonly description?: string | ReleaseHistory<string>;
+  /** The class default, shown by help as "(default: ...)"; may change by release. */
+  readonly default?: QomValue | ReleaseHistory<QomValue>;
+  /** Targets whose build has the property (absent: every target). */
+  readonly targets?: readonly Arch[];
+  /**
+   * QEMU's two kinds of property: a qdev `field` (DEFINE_PROP_*), whose setter refuses after
+   * realize unless allowed, and a `custom` instance property with its own getter/setter that
+   * decides for itself.
+   */
+  readonly origin: 'field' | 'custom';
+  /** qdev's realized_set_allowed. */
+  readonly settableAfterRealize?: boolean;
+  /** No setter at all: "Property '%s.%s' is not writable". */
+  readonly readOnly?: boolean;
+  /** Dynamic getter (e.g. block-size reporting its would-be default before realize). */
+  readonly get?: (obj: QomObject) => QomValue;
+  /**
+   * Dynamic setter run after the value parsed; it validates (throwing QEMU's message) and may
+   * store elsewhere. Returning normally stores `value` unless it returns `{ stored: true }`.
+   */
+  readonly set?: (obj: QomObject, value: QomValue) => void | { readonly stored: true };
+  /** The type string when QEMU's differs from the kind's usual one (object_property_add_str says `string`). */
+  readonly typeName?: string;
+  /** Help/listing visibility: QEMU hides some base properties from `-device X,help`. */
+  readonly hiddenFromHelp?: boolean;
+}
+
+/** The type string QEMU shows for a property (`bool`, `uint32`, `size`, `OnOffAuto`, `link<...>`). */
+export function typeString(def: Pick<PropertyDef, 'type' | 'typeName'>): string {
+  if (def.typeName !== undefined) return def.typeName;
+  const type = def.type;
+  switch (type.kind) {
+    case 'enum':
+      return type.typeName;
+    case 'link':
+      return `link<${type.target}>`;
+    case 'child':
+      return `child<${type.target}>`;
+    default:
+      return type.kind === 'str' ? 'str' : type.kind;
+  }
+}
+
+export const ON_OFF_AUTO: ScalarKind = { kind: 'enum', typeName: 'OnOffAuto', values: ['auto', 'on', 'off'] };

@@ -1,0 +1,155 @@
+/**
+ * The type registry, and its view for one QEMU release and target: which types exist there, their
+ * ancestry and interfaces (object_dynamic_cast), and each type's full property table with
+ * inherited and aliased properties resolved.
+ */
+import type { Arch } from '../core/arch.js';
+import { HotmemError } from '../core/errors.js';
+import { inWindow, type Release } from '../core/release.js';
+import type { PropertyDef } from './property.js';
+import type { ChildDef, TypeInfo } from './type-info.js';
+
+/** Where a resolved property's value lives: on the object itself, or on a child it aliases. */
+export type PropertyHome = { readonly kind: 'own' } | { readonly kind: 'alias'; readonly child: string; readonly target: string };
+
+export interface ResolvedProperty {
+  readonly def: PropertyDef;
+  readonly home: PropertyHome;
+  /** The type that declared it (the child's type for aliases). */
+  readonly declaredBy: string;
+}
+
+export interface QomEnv {
+  readonly release: Release;
+  readonly target: Arch;
+}
+
+export class TypeRegistry {
+  readonly #types = new Map<string, TypeInfo>();
+
+  register(...infos: readonly TypeInfo[]): this {
+    for (const info of infos) {
+      if (this.#types.has(info.name)) {
+        throw new HotmemError('qom.duplicate-type', `type '${info.name}' is registered twice`, { type: info.name });
+      }
+      this.#types.set(info.name, info);
+    }
+    return this;
+  }
+
+  info(name: string): TypeInfo | undefined {
+    return this.#types.get(name);
+  }
+
+  allNames(): readonly string[] {
+    return [...this.#types.keys()];
+  }
+
+  view(env: QomEnv): RegistryView {
+    return new RegistryView(this, env);
+  }
+}
+
+const available = (env: QomEnv, entry: { since?: string; until?: string; targets?: readonly Arch[] }): boolean =>
+  inWindow(env.release, entry) && (entry.targets === undefined || entry.targets.includes(env.target));
+
+/** The registry as one QEMU binary (release + target) has it. Results are cached per view. */
+export class RegistryView {
+  readonly #properties = new Map<string, ReadonlyMap<string, ResolvedProperty>>();
+
+  constructor(
+    readonly registry: TypeRegistry,
+    readonly env: QomEnv,
+  ) {}
+
+  /** The type, if this release and target build it (and all its ancestors). */
+  info(name: string): TypeInfo | undefined {
+    const info = this.registry.info(name);
+    if (!info || !available(this.env, info)) return undefined;
+    if (info.parent !== undefined && !this.info(info.parent)) return undefined;
+    return info;
+  }
+
+  exists(name: string): boolean {
+    return this.info(name) !== undefined;
+  }
+
+  /** Self first, then each parent up to the root. */
+  ancestry(name: string): readonly TypeInfo[] {
+    const chain: TypeInfo[] = [];
+    for (let info = this.info(name); info; info = info.parent === undefined ? undefined : this.info(info.parent)) {
+      chain.push(info);
+    }
+    return chain;
+  }
+
+  /** object_dynamic_cast: true for the type itself, any ancestor, or any interface of either. */
+  isA(name: string, ancestorOrInterface: string): boolean {
+    return this.ancestry(name).some(
+      (info) => info.name === ancestorOrInterface || (info.interfaces ?? []).includes(ancestorOrInterface),
+    );
+  }
+
+  isAbstract(name: string): boolean {
+    return this.info(name)?.abstract === true;
+  }
+
+  typeNames(): readonly string[] {
+    return this.registry.allNames().filter((name) => this.exists(name));
+  }
+
+  children(name: string): readonly ChildDef[] {
+    return [...this.ancestry(name)]
+      .reverse()
+      .flatMap((info) => info.children ?? [])
+      .filter((child) => this.exists(child.type));
+  }
+
+  /** Hooks are looked up nearest-first, as a C subclass overrides its parent's realize. */
+  hook<K extends 'realize' | 'unrealize' | 'postInit' | 'canBeDeleted'>(name: string, hook: K): TypeInfo[K] | undefined {
+    return this.ancestry(name).find((info) => info[hook] !== undefined)?.[hook];
+  }
+
+  /** Every property an instance of `name` has: inherited, own, and aliased from children. */
+  properties(name: string): ReadonlyMap<string, ResolvedProperty> {
+    const cached = this.#properties.get(name);
+    if (cached) return cached;
+    const resolved = new Map<string, ResolvedProperty>();
+    const lineage = [...this.ancestry(name)].reverse();
+    for (const info of lineage) {
+      for (const def of info.properties ?? []) {
+        if (available(this.env, def)) resolved.set(def.name, { def, home: { kind: 'own' }, declaredBy: info.name });
+      }
+      for (const child of info.children ?? []) {
+        if (!this.exists(child.type)) continue;
+        resolved.set(child.name, {
+          def: { name: child.name, type: { kind: 'child', target: child.type }, origin: 'custom', readOnly: true },
+          home: { kind: 'own' },
+          declaredBy: info.name,
+        });
+      }
+    }
+    // Aliases come last: qdev_alias_all_properties skips names the parent already has.
+    for (const info of lineage) {
+      for (const child of info.children ?? []) {
+        if (!this.exists(child.type)) continue;
+        const childProps = this.properties(child.type);
+        const aliased = new Set<string>(child.extraAliases ?? []);
+        if (child.aliasClassProperties) {
+          for (const [propName, prop] of childProps) if (prop.def.origin === 'field') aliased.add(propName);
+        }
+        for (const propName of aliased) {
+          const target = childProps.get(propName);
+          if (!target || resolved.has(propName)) continue;
+          resolved.set(propName, {
+            def: target.def,
+            home: { kind: 'alias', child: child.name, target: propName },
+            declaredBy: target.declaredBy,
+          });
+        }
+      }
+    }
+    this.#properties.set(name, resolved);
+    return resolved;
+  }
+}
