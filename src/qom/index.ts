@@ -6,4 +6,4 @@ export { QomObject } from './object.js';
 export { ObjectModel, type HotplugHandler, type PropertyInput, type QomListEntry } from './object-model.js';
 export { ON_OFF_AUTO, typeString, type PropertyDef, type PropertyType, type QomValue, type ReleaseHistory } from './property.js';
 export { RegistryView, TypeRegistry, type PropertyHome, type QomEnv, type ResolvedProperty } from './registry.js';
-export { DEVICE_CATEGORIES, type ChildDef, type DeviceCategory, type TypeInfo } from './type-info.js';
+export { DEVICE_CATEGORIES, implement, type ChildDef, type DeviceCategory, type Implementation, type TypeInfo } from './type-info.js';

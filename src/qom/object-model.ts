@@ -185,7 +185,13 @@ export class ObjectModel {
    * /machine/peripheral/<id> (or peripheral-anon), sets the given properties in order and
    * realizes it. Any failure removes the device again, leaving the model as it was.
    */
-  addDevice(driver: string | undefined, id: string | undefined, props: ReadonlyArray<{ name: string; input: PropertyInput }>): {
+  addDevice(
+    driver: string | undefined,
+    id: string | undefined,
+    props: ReadonlyArray<{ name: string; input: PropertyInput }>,
+    /** The machine's bus selection and hotplug checks, run once the driver is known to be valid. */
+    checkPlacement?: (driver: string) => void,
+  ): {
     readonly device: QomObject;
     readonly warnings: readonly Warning[];
   } {
@@ -197,6 +203,7 @@ export class ObjectModel {
     if (!info.userCreatable || (this.machineReady && !this.view.ancestry(driver).some((t) => t.hotpluggable))) {
       throw qomErrors.error('qom.driver-not-pluggable');
     }
+    checkPlacement?.(driver);
     if (id !== undefined && !IDENTIFIER.test(id)) throw qomErrors.error('qom.invalid-identifier', { name: 'id' });
     const peripheral = this.container('/machine/peripheral');
     if (id !== undefined && peripheral.child(id)) throw qomErrors.error('qom.duplicate-device-id', { id });

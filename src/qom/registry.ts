@@ -5,6 +5,7 @@
  */
 import type { Arch } from '../core/arch.js';
 import { HotmemError } from '../core/errors.js';
+import type { Key } from '../core/keys.js';
 import { inWindow, type Release } from '../core/release.js';
 import type { PropertyDef } from './property.js';
 import type { ChildDef, TypeInfo } from './type-info.js';
@@ -39,6 +40,13 @@ export class TypeRegistry {
 
   info(name: string): TypeInfo | undefined {
     return this.#types.get(name);
+  }
+
+  /** A new registry with this one's types plus `infos` (e.g. the machine type chosen at start). */
+  extended(...infos: readonly TypeInfo[]): TypeRegistry {
+    const copy = new TypeRegistry();
+    for (const info of this.#types.values()) copy.#types.set(info.name, info);
+    return copy.register(...infos);
   }
 
   allNames(): readonly string[] {
@@ -108,6 +116,15 @@ export class RegistryView {
   /** Hooks are looked up nearest-first, as a C subclass overrides its parent's realize. */
   hook<K extends 'realize' | 'unrealize' | 'postInit' | 'canBeDeleted'>(name: string, hook: K): TypeInfo[K] | undefined {
     return this.ancestry(name).find((info) => info[hook] !== undefined)?.[hook];
+  }
+
+  /** The class data stored under `key` by the type or its nearest ancestor that has it. */
+  implementation<T>(name: string, key: Key<T>): T | undefined {
+    for (const info of this.ancestry(name)) {
+      const found = info.implementations?.find((i) => i.key === (key as Key<unknown>));
+      if (found) return found.impl as T;
+    }
+    return undefined;
   }
 
   /** Every property an instance of `name` has: inherited, own, and aliased from children. */

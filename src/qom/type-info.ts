@@ -3,6 +3,7 @@
  * children it owns and its lifecycle hooks. Everything about a type is declared here once.
  */
 import type { Arch } from '../core/arch.js';
+import type { Key } from '../core/keys.js';
 import type { Warning } from '../core/errors.js';
 import type { ReleaseWindow } from '../core/release.js';
 import type { QomObject } from './object.js';
@@ -19,6 +20,17 @@ export interface ChildDef {
   readonly aliasClassProperties?: boolean;
   readonly extraAliases?: readonly string[];
 }
+
+/**
+ * Class data a layer defines the shape of, as QEMU's class structs carry interface methods
+ * (MemoryDeviceClass, HotplugHandlerClass): the layer owns the key, the type supplies the value.
+ */
+export interface Implementation<T = unknown> {
+  readonly key: Key<T>;
+  readonly impl: T;
+}
+
+export const implement = <T>(key: Key<T>, impl: T): Implementation => ({ key: key as Key<unknown>, impl });
 
 /** `-device help` groups devices into these categories, in this order (system/qdev-monitor.c). */
 export const DEVICE_CATEGORIES = [
@@ -61,6 +73,8 @@ export interface TypeInfo extends ReleaseWindow {
   readonly postInit?: 'compat' | 'compat-and-globals';
   /** user_creatable_can_be_deleted: object-del refuses while this returns false. */
   readonly canBeDeleted?: (obj: QomObject) => boolean;
+  /** Interface methods and class data, found nearest-first through the ancestry. */
+  readonly implementations?: readonly Implementation[];
   /** Runs after all properties are set (device realize, or user_creatable complete for objects). */
   readonly realize?: (obj: QomObject) => readonly Warning[] | void;
   readonly unrealize?: (obj: QomObject) => void;

@@ -1,0 +1,87 @@
+/**
+ * The pc-i440fx and pc-q35 families: what they share (the pc layout, NUMA behaviour, -m
+ * defaults) and where they differ (the RAM split, the 64-bit PCI hole, the root bus).
+ */
+import type { Warning } from '../../src/core/errors.js';
+import { GiB, MiB } from '../../src/core/units.js';
+import type { LayoutInput, MachineFamily, MachineVersion } from '../../src/machine/family.js';
+import type { TypeInfo } from '../../src/qom/type-info.js';
+import { pcLayout, versionAtLeast, type PcCpuFacts, type RamSplit } from './layout.js';
+
+/** The qemu64 default CPU under TCG: AMD vendor, 40 physical address bits (TCG_PHYS_ADDR_BITS). */
+export const DEFAULT_PC_CPU: PcCpuFacts = { vendor: 'amd', physBits: 40 };
+
+/**
+ * i440fx (hw/i386/pc_piix.c): the traditional 3.5 GiB split, moved to 3 GiB when RAM must be
+ * split on gigabyte-aligned machine types.
+ */
+function i440fxSplit(ramSize: number, version: MachineVersion, maxRamBelow4g: number): RamSplit {
+  const warnings: Warning[] = [];
+  const limit = maxRamBelow4g || 0xe0000000;
+  let lowmem = limit;
+  if (ramSize >= limit && versionAtLeast(version, 2, 1)) {
+    lowmem = Math.min(lowmem, 0xc0000000);
+    if (lowmem % GiB !== 0) {
+      warnings.push({
+        code: 'pc.lowmem-unaligned',
+        message: `Large machine and max_ram_below_4g (${limit}) not a multiple of 1G; possible bad performance.`,
+      });
+    }
+  }
+  return ramSize >= lowmem ? { below4g: lowmem, above4g: ramSize - lowmem, warnings } : { below4g: ramSize, above4g: 0, warnings };
+}
+
+/** q35 (hw/i386/pc_q35.c): 2 GiB below 4G for large guests, else up to 2.75 GiB. */
+function q35Split(ramSize: number, maxRamBelow4g: number): RamSplit {
+  const warnings: Warning[] = [];
+  let lowmem = ramSize >= 0xb0000000 ? 0x80000000 : 0xb0000000;
+  const limit = maxRamBelow4g || 4 * GiB;
+  if (lowmem > limit) {
+    lowmem = limit;
+    if (ramSize - lowmem > lowmem && lowmem % GiB !== 0) {
+      warnings.push({
+        code: 'pc.lowmem-unaligned',
+        message: `There is possibly poor performance as the ram size  (0x${ramSize.toString(16)}) is more then twice the size of max-ram-below-4g (${limit}) and max-ram-below-4g is not a multiple of 1G.`,
+      });
+    }
+  }
+  return ramSize >= lowmem ? { below4g: lowmem, above4g: ramSize - lowmem, warnings } : { below4g: ramSize, above4g: 0, warnings };
+}
+
+const PC_SUPPORT_TYPES: readonly TypeInfo[] = [
+  { name: 'x86-machine', parent: 'machine', abstract: true },
+  {
+    name: 'generic-pc-machine',
+    parent: 'x86-machine',
+    abstract: true,
+    properties: [{ name: 'max-ram-below-4g', type: { kind: 'size' }, origin: 'custom', default: 0 }],
+  },
+];
+
+function pcFamily(
+  name: 'pc-i440fx' | 'pc-q35',
+  split: (input: LayoutInput) => RamSplit,
+  pciHole64Size: number,
+  rootBus: 'pci.0' | 'pcie.0',
+): MachineFamily {
+  return {
+    name,
+    arch: 'x86_64',
+    prefix: `${name}-`,
+    baseType: { name: `${name}-machine-base`, parent: 'generic-pc-machine', abstract: true },
+    supportTypes: PC_SUPPORT_TYPES,
+    memoryRules: () => ({ defaultRamSize: 128 * MiB }),
+    defaultRamId: 'pc.ram',
+    numaSupported: true,
+    autoEnableNuma: (v) => ({ withMemhp: versionAtLeast(v, 2, 11), withMemdev: versionAtLeast(v, 5, 1) }),
+    legacyNumaMem: (v) => !versionAtLeast(v, 5, 1),
+    layout: (input) => pcLayout(input, split(input), pciHole64Size, DEFAULT_PC_CPU, `${name}-${input.version.major}.${input.version.minor}`),
+    // Conventional PCI hotplugs through ACPI; the PCIe root complex does not.
+    rootBuses: () => [{ name: rootBus, kind: rootBus === 'pci.0' ? 'PCI' : 'PCIE', hotpluggable: rootBus === 'pci.0' }],
+  };
+}
+
+/** hw/pci-host/i440fx.c I440FX_PCI_HOST_HOLE64_SIZE_DEFAULT. */
+export const PC_I440FX = pcFamily('pc-i440fx', (i) => i440fxSplit(i.memory.ramSize, i.version, i.maxRamBelow4g), 2 * GiB, 'pci.0');
+/** hw/pci-host/q35.c Q35_PCI_HOST_HOLE64_SIZE_DEFAULT. */
+export const PC_Q35 = pcFamily('pc-q35', (i) => q35Split(i.memory.ramSize, i.maxRamBelow4g), 32 * GiB, 'pcie.0');

@@ -1,0 +1,17 @@
+/**
+ * What the machine needs from memory backends without knowing their implementation: their size
+ * and whether something already maps them (host_memory_backend_is_mapped / set_mapped), so one
+ * backend backs one thing only.
+ */
+import { key } from '../core/keys.js';
+import type { QomObject } from '../qom/object.js';
+
+export const MEMORY_BACKEND_TYPE = 'memory-backend';
+
+export interface MemoryBackendUse {
+  size(backend: QomObject): number;
+  isMapped(backend: QomObject): boolean;
+  setMapped(backend: QomObject, mapped: boolean): void;
+}
+
+export const MEMORY_BACKEND_USE = key<MemoryBackendUse>('memory-backend use');

@@ -1,0 +1,28 @@
+/**
+ * Bus selection for -device / device_add (system/qdev-monitor.c qdev_device_add): an explicit
+ * `bus=` must exist and fit the device; otherwise the first bus of the device's kind is used; a
+ * hotplug needs a bus that supports it.
+ */
+import type { TypeInfo } from '../qom/type-info.js';
+import { machineErrors } from './errors.js';
+import type { BusSpec } from './family.js';
+
+/** A PCIe bus is a PCI bus for the purpose of plugging PCI devices. */
+function fits(bus: BusSpec, deviceBus: string): boolean {
+  return bus.kind === deviceBus || (deviceBus === 'PCI' && bus.kind === 'PCIE');
+}
+
+export function selectBus(buses: readonly BusSpec[], device: TypeInfo, requested: string | undefined, hotplug: boolean): BusSpec | undefined {
+  if (device.bus === undefined) return undefined;
+  let bus: BusSpec | undefined;
+  if (requested !== undefined) {
+    bus = buses.find((b) => b.name === requested);
+    if (!bus) throw machineErrors.error('bus.not-found', { bus: requested });
+    if (!fits(bus, device.bus)) throw machineErrors.error('bus.wrong-type', { bus: bus.kind, type: device.name });
+  } else {
+    bus = buses.find((b) => fits(b, device.bus!));
+    if (!bus) throw machineErrors.error('bus.none-for-device', { driver: device.name, busType: device.bus });
+  }
+  if (hotplug && !bus.hotpluggable) throw machineErrors.error('bus.no-hotplug', { bus: bus.name });
+  return bus;
+}

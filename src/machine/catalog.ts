@@ -1,0 +1,26 @@
+/**
+ * What the machine layer needs to know about machine types of a release: which exist, which is
+ * the default, which are deprecated and with which compat properties. The compat data in
+ * compat/ answers these questions; the Machine only asks them.
+ */
+import type { Arch } from '../core/arch.js';
+import type { Release } from '../core/release.js';
+import type { GlobalProperty } from '../qom/globals.js';
+import type { MachineVersion } from './family.js';
+
+export interface MachineTypeEntry {
+  readonly name: string;
+  /** The family (pc-i440fx, pc-q35, s390-ccw-virtio) or another machine hotmem does not model. */
+  readonly family: string;
+  readonly version: MachineVersion | undefined;
+  readonly description: string;
+  readonly deprecationReason: string | undefined;
+}
+
+export interface MachineCatalog {
+  /** The machine type a name or alias (`pc`, `q35`, `s390-ccw-virtio`) denotes in this release. */
+  resolve(release: Release, arch: Arch, nameOrAlias: string): MachineTypeEntry | undefined;
+  defaultMachine(release: Release, arch: Arch): MachineTypeEntry;
+  /** compat_props in QEMU's application order (later entries win). */
+  compatProperties(release: Release, arch: Arch, machine: string): readonly GlobalProperty[];
+}

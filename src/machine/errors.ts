@@ -1,0 +1,66 @@
+/**
+ * Machine-level messages, worded as QEMU words them in the release that prints them
+ * (hw/core/machine.c, softmmu/vl.c, hw/mem/memory-device.c, hw/i386/pc.c, hw/core/numa.c).
+ */
+import { defineErrors } from '../core/errors.js';
+import { hex } from '../core/units.js';
+
+export const machineErrors = defineErrors({
+  'machine.unsupported-type': () => 'unsupported machine type\nUse -machine help to list supported machines',
+  'machine.deprecated': (a: { name: string; reason: string }) => `Machine type '${a.name}' is deprecated: ${a.reason}`,
+  // -m, 7.1+ (machine "memory" property, machine_set_mem)
+  'machine.maxmem-below-ram': (a: { maxmem: number; ram: number; legacy: boolean }) =>
+    `invalid value of ${a.legacy ? '-m option maxmem' : 'maxmem'}: maximum memory size (${hex(a.maxmem)}) must be at least the initial memory size (${hex(a.ram)})`,
+  'machine.maxmem-equals-ram-with-slots': (a: { maxmem: number; ram: number; legacy: boolean }) =>
+    `invalid value of ${a.legacy ? '-m option maxmem' : 'maxmem'}: memory slots were specified but maximum memory size (${hex(a.maxmem)}) is equal to the initial memory size (${hex(a.ram)})`,
+  'machine.slots-without-maxmem': (a: { legacy: boolean }) =>
+    a.legacy ? "invalid -m option value: missing 'maxmem' option" : 'slots specified but no max-size',
+  'machine.missing-size': () => "missing 'size' option value",
+  'machine.ram-too-large': () => 'ram size too large',
+  'machine.too-many-slots': (a: { slots: number }) => `unsupported amount of memory slots: ${a.slots}`,
+  'machine.maxmem-unaligned': (a: { pageSize: number }) => `maximum memory size must by aligned to multiple of ${a.pageSize} bytes`,
+  'machine.memory-hotplug-unsupported': (a: { machine: string }) => `"-memory 'slots|maxmem'" is not supported by: ${a.machine}`,
+  'machine.phys-bits-too-low': (a: { limit: number; used: number; physBits: number }) =>
+    `Address space limit ${hex(a.limit)} < ${hex(a.used)} phys-bits too low (${a.physBits})`,
+  's390.ram-unaligned': () => 'ram size must be multiples of 1 MiB',
+  // -machine memory-backend=
+  'machine.backend-not-found': (a: { id: string }) => `Memory backend '${a.id}' not found`,
+  'machine.backend-size-mismatch': () => 'Machine memory size does not match the size of the memory backend',
+  'machine.backend-reused': (a: { id: string }) => `memory backend ${a.id} can't be used multiple times.`,
+  // memory devices (hw/mem/memory-device.c)
+  'memdev.no-device-memory': () => 'memory devices (e.g. for memory hotplug) are not supported by the machine',
+  'memdev.not-enabled': (a: { modern: boolean }) =>
+    a.modern
+      ? 'the configuration is not prepared for memory devices (e.g., for memory hotplug), consider specifying the maxmem option'
+      : 'memory devices (e.g. for memory hotplug) are not enabled, please specify the maxmem option',
+  'memdev.no-kvm-slots': (a: { modern: boolean }) =>
+    a.modern ? 'hypervisor has not enough free memory slots left' : 'hypervisor has no free memory slots left',
+  'memdev.no-space': (a: { used: number; total: number }) =>
+    `not enough space, currently ${hex(a.used)} in use of total space for memory devices ${hex(a.total)}`,
+  'memdev.address-unaligned': (a: { align: number }) => `address must be aligned to ${hex(a.align)} bytes`,
+  'memdev.size-unaligned': (a: { align: number }) => `backend memory size must be multiple of ${hex(a.align)}`,
+  'memdev.out-of-range': (a: { addr: number; size: number; base: number; regionSize: number }) =>
+    `can't add memory device [${hex(a.addr)}:${hex(a.size)}], usable range for memory devices [${hex(a.base)}:${hex(a.regionSize)}]`,
+  'memdev.too-big': () => "can't add memory device, device too big",
+  'memdev.conflict': (a: { id: string | undefined }) => `address range conflicts with memory device id='${a.id ?? '(unnamed)'}'`,
+  'memdev.fragmented': () => 'could not find position in guest address space for memory device - memory fragmented due to alignments',
+  'memdev.alignment-warning': (a: { align: number }) =>
+    `the alignment (${hex(a.align)}) exceeds the expected maximum alignment, memory will get fragmented and not all 'maxmem' might be usable for memory devices.`,
+  // buses (hw/core/qdev-monitor.c)
+  'bus.not-found': (a: { bus: string }) => `Bus '${a.bus}' not found`,
+  'bus.no-hotplug': (a: { bus: string }) => `Bus '${a.bus}' does not support hotplugging`,
+  'bus.wrong-type': (a: { bus: string; type: string }) => `Device '${a.type}' can't go on ${a.bus} bus`,
+  'bus.none-for-device': (a: { driver: string; busType: string }) => `No '${a.busType}' bus found for device '${a.driver}'`,
+  // NUMA (hw/core/numa.c)
+  'numa.duplicate-node': (a: { node: number }) => `Duplicate NUMA nodeid: ${a.node}`,
+  'numa.too-many-nodes': (a: { max: number }) => `Max number of NUMA nodes reached: ${a.max}`,
+  // QEMU says "ambiguous" for a memdev id that resolves to nothing, too.
+  'numa.memdev-not-found': (a: { id: string }) => `memdev=${a.id} is ambiguous`,
+  'numa.mem-unsupported': () => 'Parameter -numa node,mem is not supported by this machine type\nUse -numa node,memdev instead',
+  'numa.memdev-and-mem': () => 'numa configuration should use either mem= or memdev=,mixing both is not allowed',
+  'numa.node-missing': (a: { node: number }) => `numa: Node ID missing: ${a.node}`,
+  'numa.total-mismatch': (a: { total: number; ram: number }) =>
+    `total memory for NUMA nodes (${hex(a.total)}) should equal RAM size (${hex(a.ram)})`,
+  'numa.memdev-and-machine-backend': () => "'-machine memory-backend' and '-numa memdev' properties are mutually exclusive",
+  'numa.unsupported': () => 'NUMA is not supported by this machine-type',
+});

@@ -1,0 +1,70 @@
+/**
+ * What a machine family (pc-i440fx, pc-q35, s390-ccw-virtio) decides for memory devices: its RAM
+ * layout and device-memory region, -m defaults, NUMA support, root buses and QOM type. The
+ * families themselves live in machines/; this is the contract the Machine assembles them by.
+ */
+import type { Arch } from '../core/arch.js';
+import type { Warning } from '../core/errors.js';
+import type { Release } from '../core/release.js';
+import type { TypeInfo } from '../qom/type-info.js';
+import type { DeviceMemoryRegion } from './device-memory.js';
+import type { MemorySize, MemorySizeRules } from './memory-size.js';
+
+/** A machine type's version, e.g. 7.2 for pc-q35-7.2. */
+export interface MachineVersion {
+  readonly major: number;
+  readonly minor: number;
+}
+
+/** A bus devices can be plugged into; PCIe root buses refuse hotplug. */
+export interface BusSpec {
+  readonly name: string;
+  /** The bus kind a device's `bus` must match (`PCI` devices go on PCI and PCIE buses). */
+  readonly kind: 'PCI' | 'PCIE' | 'virtual-css-bus';
+  readonly hotpluggable: boolean;
+}
+
+/** A guest-physical RAM range of initial memory. */
+export interface RamRegion {
+  readonly name: string;
+  readonly base: number;
+  readonly size: number;
+  /** Offset of this range inside the RAM backend. */
+  readonly offset: number;
+}
+
+export interface MemoryLayout {
+  readonly ram: readonly RamRegion[];
+  /** `unsupported` when the machine has no memory-device support at all. */
+  readonly deviceMemory: DeviceMemoryRegion | 'unsupported';
+  readonly warnings: readonly Warning[];
+}
+
+export interface LayoutInput {
+  readonly memory: MemorySize;
+  readonly version: MachineVersion;
+  readonly release: Release;
+  /** The machine's max-ram-below-4g property (pc only; 0 = unset). */
+  readonly maxRamBelow4g: number;
+}
+
+export interface MachineFamily {
+  readonly name: 'pc-i440fx' | 'pc-q35' | 's390-ccw-virtio';
+  readonly arch: Arch;
+  /** QEMU's machine-name prefix: `pc-i440fx-`, `pc-q35-`, `s390-ccw-virtio-`. */
+  readonly prefix: string;
+  /** The abstract QOM parent of every versioned machine type of the family. */
+  readonly baseType: TypeInfo;
+  /** Other QOM types the family needs (abstract ancestors, bridges). */
+  readonly supportTypes: readonly TypeInfo[];
+  memoryRules(version: MachineVersion): MemorySizeRules;
+  /** MachineClass::default_ram_id: the RAMBlock name of initial memory. */
+  readonly defaultRamId: string;
+  readonly numaSupported: boolean;
+  /** MachineClass::auto_enable_numa_with_memhp / _with_memdev for a version. */
+  autoEnableNuma(version: MachineVersion): { readonly withMemhp: boolean; readonly withMemdev: boolean };
+  /** Whether `-numa node,mem=` (legacy) is still accepted by this version. */
+  legacyNumaMem(version: MachineVersion): boolean;
+  layout(input: LayoutInput): MemoryLayout;
+  rootBuses(version: MachineVersion): readonly BusSpec[];
+}

@@ -1,0 +1,22 @@
+export { MEMORY_BACKEND_TYPE, MEMORY_BACKEND_USE, type MemoryBackendUse } from './backend-use.js';
+export { selectBus } from './buses.js';
+export type { MachineCatalog, MachineTypeEntry } from './catalog.js';
+export { placeMemoryDevice, type DeviceMemoryRegion, type PlacedMemoryDevice, type Placement, type PlacementRequest } from './device-memory.js';
+export { machineErrors } from './errors.js';
+export type { BusSpec, LayoutInput, MachineFamily, MachineVersion, MemoryLayout, RamRegion } from './family.js';
+export {
+  Machine,
+  MACHINE_SERVICE,
+  StartupError,
+  type Accelerator,
+  type LocatedWarning,
+  type MachineEnvironment,
+  type MachineOptions,
+  type OptionProps,
+  type StartedMachine,
+  type StartupItem,
+} from './machine.js';
+export { MACHINE_BASE_TYPE } from './machine-type.js';
+export { MEMORY_DEVICE_INTERFACE, MEMORY_DEVICE_OPS, type MemoryDeviceInfo, type MemoryDeviceOps } from './memory-device.js';
+export { parseMemorySize, type MemorySize, type MemorySizeRules, type ParsedMemorySize } from './memory-size.js';
+export { completeNuma, MAX_NUMA_NODES, parseNumaNode, type NumaNode, type NumaRules } from './numa.js';

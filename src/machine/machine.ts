@@ -1,0 +1,325 @@
+/**
+ * A Machine: one QEMU process's machine, assembled the way qemu_init does it. The machine type
+ * and its compat properties come from the catalog, the family decides the memory layout, and
+ * objects, NUMA nodes and devices are created in QEMU's order (late backends, then the board,
+ * then -device). Every start-up error says which option caused it, as QEMU's location prefix does.
+ */
+import type { Arch } from '../core/arch.js';
+import { HotmemError, type Warning } from '../core/errors.js';
+import { key } from '../core/keys.js';
+import { compareReleases, release as parseRelease, type Release } from '../core/release.js';
+import type { GlobalProperty } from '../qom/globals.js';
+import { parseGlobalOption } from '../qom/globals.js';
+import { ObjectModel, type PropertyInput } from '../qom/object-model.js';
+import type { QomObject } from '../qom/object.js';
+import type { TypeRegistry } from '../qom/registry.js';
+import { MEMORY_BACKEND_TYPE, MEMORY_BACKEND_USE } from './backend-use.js';
+import { selectBus } from './buses.js';
+import type { MachineCatalog, MachineTypeEntry } from './catalog.js';
+import { placeMemoryDevice, type PlacedMemoryDevice } from './device-memory.js';
+import { machineErrors } from './errors.js';
+import type { BusSpec, MachineFamily, MachineVersion, MemoryLayout } from './family.js';
+import { MEMORY_DEVICE_INTERFACE, MEMORY_DEVICE_OPS } from './memory-device.js';
+import { MACHINE_BASE_TYPE } from './machine-type.js';
+import { parseMemorySize, type MemorySize } from './memory-size.js';
+import { completeNuma, parseNumaNode, type NumaNode } from './numa.js';
+
+export type Accelerator = 'tcg' | 'kvm';
+
+/** A property value as written on the command line or in a definition. */
+export type OptionProps = ReadonlyArray<{ readonly name: string; readonly value: string }>;
+
+/** One start-up option, in command-line order. `location` is QEMU's error prefix for it. */
+export type StartupItem =
+  | { readonly kind: 'object'; readonly type: string; readonly id?: string; readonly props: OptionProps; readonly location?: string }
+  | {
+      readonly kind: 'device';
+      readonly driver?: string;
+      readonly id?: string;
+      readonly bus?: string;
+      readonly props: OptionProps;
+      readonly location?: string;
+    }
+  | { readonly kind: 'numa'; readonly text: string; readonly location?: string };
+
+export interface MachineOptions {
+  readonly release: Release | string;
+  readonly arch: Arch;
+  /** Machine type name or alias; the release's default when absent. */
+  readonly machine?: string;
+  readonly accel?: Accelerator;
+  /** -machine properties other than type and accel (memory-backend, max-ram-below-4g, ...). */
+  readonly machineProps?: OptionProps;
+  readonly machineLocation?: string;
+  /** The -m argument. */
+  readonly memory?: string;
+  readonly memoryLocation?: string;
+  /** -global arguments. */
+  readonly globals?: readonly string[];
+  readonly items?: readonly StartupItem[];
+}
+
+/** Everything a Machine is built from besides the user's options. */
+export interface MachineEnvironment {
+  readonly registry: TypeRegistry;
+  readonly catalog: MachineCatalog;
+  readonly families: readonly MachineFamily[];
+}
+
+/** A warning or notice, with the option it belongs to (QEMU prints `<prog>: <location>: warning: ...`). */
+export interface LocatedWarning extends Warning {
+  readonly location: string | undefined;
+}
+
+/** A start-up failure: QEMU's message and the option it is reported against. */
+export class StartupError extends HotmemError {
+  constructor(
+    readonly original: HotmemError,
+    readonly location: string | undefined,
+  ) {
+    super(original.code, original.message, original.details);
+  }
+}
+
+function located<T>(location: string | undefined, step: () => T): T {
+  try {
+    return step();
+  } catch (e) {
+    if (e instanceof HotmemError && !(e instanceof StartupError)) throw new StartupError(e, location);
+    throw e;
+  }
+}
+
+const keyvalInput = (value: string): PropertyInput => ({ source: 'text', text: value, visitor: 'keyval' });
+const optsInput = (value: string): PropertyInput => ({ source: 'text', text: value, visitor: 'opts' });
+
+export interface StartedMachine {
+  readonly machine: Machine;
+  readonly warnings: readonly LocatedWarning[];
+  /** Lines QEMU prints on stdout during start-up (qemu_printf). */
+  readonly notices: readonly string[];
+}
+
+export class Machine {
+  readonly buses: BusSpec[];
+  readonly #deviceBus = new WeakMap<QomObject, BusSpec>();
+
+  private constructor(
+    readonly model: ObjectModel,
+    readonly object: QomObject,
+    readonly type: MachineTypeEntry,
+    readonly family: MachineFamily,
+    readonly version: MachineVersion,
+    readonly accel: Accelerator,
+    readonly memory: MemorySize,
+    readonly layout: MemoryLayout,
+    readonly numaNodes: readonly NumaNode[],
+  ) {
+    this.buses = [...family.rootBuses(version)];
+  }
+
+  get release(): Release {
+    return this.model.env.release;
+  }
+
+  get arch(): Arch {
+    return this.model.env.target;
+  }
+
+  static start(options: MachineOptions, env: MachineEnvironment): StartedMachine {
+    const r = typeof options.release === 'string' ? parseRelease(options.release) : options.release;
+    const warnings: LocatedWarning[] = [];
+    const warn = (location: string | undefined, list: readonly Warning[]) => warnings.push(...list.map((w) => ({ ...w, location })));
+
+    const type = located(options.machineLocation, () => {
+      const entry = options.machine === undefined ? env.catalog.defaultMachine(r, options.arch) : env.catalog.resolve(r, options.arch, options.machine);
+      if (!entry) throw machineErrors.error('machine.unsupported-type');
+      return entry;
+    });
+    const family = env.families.find((f) => f.name === type.family && f.arch === options.arch);
+    if (!family || !type.version) {
+      throw new StartupError(
+        new HotmemError('machine.family-not-modelled', `hotmem does not model machine type '${type.name}' (only ${env.families.map((f) => `${f.prefix}*`).join(', ')})`),
+        options.machineLocation,
+      );
+    }
+    if (type.deprecationReason !== undefined) {
+      warn(undefined, [machineErrors.warning('machine.deprecated', { name: type.name, reason: type.deprecationReason })]);
+    }
+    const version = type.version;
+    const machineTypeName = `${type.name}-machine`;
+    const registry = env.registry.extended(...[MACHINE_BASE_TYPE, ...family.supportTypes, family.baseType].filter((t) => !env.registry.info(t.name)), {
+      name: machineTypeName,
+      parent: family.baseType.name,
+      description: type.description,
+    });
+    const model = new ObjectModel(registry, { release: r, target: options.arch });
+    const accel = options.accel ?? 'tcg';
+    model.compat = { accelerator: [], machine: env.catalog.compatProperties(r, options.arch, type.name), sugar: [] };
+    const machineObject = model.instantiate(machineTypeName).object;
+    model.addInternal('/', 'machine', machineObject);
+
+    const memoryBackendId = options.machineProps?.find((p) => p.name === 'memory-backend')?.value;
+    located(options.machineLocation, () => {
+      for (const prop of options.machineProps ?? []) {
+        if (prop.name !== 'memory-backend') warn(options.machineLocation, model.setProperty(machineObject, prop.name, keyvalInput(prop.value)));
+      }
+    });
+    model.globals = (options.globals ?? []).map((text) => located(`-global ${text}`, () => parseGlobalOption(text)));
+
+    const memoryParse = located(options.memoryLocation, () => parseMemorySize(options.memory, r, family.memoryRules(version)));
+    const notices = [...memoryParse.notices];
+    let memory = memoryParse.memory;
+
+    const items = options.items ?? [];
+    // Memory backends are "late" objects, created after the machine but before the board.
+    for (const item of items) {
+      if (item.kind !== 'object') continue;
+      located(item.location, () => {
+        const { warnings: objectWarnings } = model.addObject(item.type, item.id, item.props.map((p) => ({ name: p.name, input: optsInput(p.value) })));
+        warn(item.location, objectWarnings);
+      });
+    }
+
+    const backendUse = (backend: QomObject) => model.view.implementation(backend.type, MEMORY_BACKEND_USE);
+    if (memoryBackendId !== undefined) {
+      located(options.machineLocation, () => {
+        const backend = model.resolvePath(memoryBackendId);
+        if (!backend || !model.view.isA(backend.type, MEMORY_BACKEND_TYPE)) throw machineErrors.error('machine.backend-not-found', { id: memoryBackendId });
+        model.setProperty(machineObject, 'memory-backend', keyvalInput(memoryBackendId));
+        // Without an explicit -m, RAM takes the backend's size.
+        if (options.memory === undefined) memory = { ...memory, ramSize: backend.get('size') as number, maxRamSize: Math.max(memory.maxRamSize, backend.get('size') as number) };
+      });
+    }
+
+    let nodes: NumaNode[] = [];
+    const numaRules = { supported: family.numaSupported, legacyMemAllowed: family.legacyNumaMem(version) };
+    for (const item of items) {
+      if (item.kind !== 'numa') continue;
+      nodes = located(item.location, () => parseNumaNode(item.text, nodes, model, numaRules, r));
+    }
+
+    // machine_run_board_init
+    const auto = family.autoEnableNuma(version);
+    const implicitNode = (memory.slots > 0 && auto.withMemhp) || (memory.maxRamSize > memory.ramSize && auto.withMemdev);
+    nodes = located(undefined, () => completeNuma(nodes, memory.ramSize, family.numaSupported && implicitNode));
+    located(undefined, () => {
+      if (memoryBackendId !== undefined && nodes.some((n) => n.memdev)) throw machineErrors.error('numa.memdev-and-machine-backend');
+      const mainBackend = memoryBackendId === undefined ? undefined : model.resolvePath(memoryBackendId);
+      if (mainBackend) {
+        const use = backendUse(mainBackend);
+        if (use && use.size(mainBackend) !== memory.ramSize) throw machineErrors.error('machine.backend-size-mismatch');
+        if (use?.isMapped(mainBackend)) throw machineErrors.error('machine.backend-reused', { id: memoryBackendId! });
+        use?.setMapped(mainBackend, true);
+      }
+      for (const node of nodes) {
+        if (!node.memdev) continue;
+        const use = backendUse(node.memdev);
+        if (use?.isMapped(node.memdev)) throw machineErrors.error('machine.backend-reused', { id: node.memdev.id ?? '' });
+        use?.setMapped(node.memdev, true);
+      }
+      // Without memory-backend= or NUMA memdevs QEMU creates RAM's backend itself, as /objects/<ram id>.
+      if (!mainBackend && !nodes.some((n) => n.memdev) && registry.info('memory-backend-ram')) {
+        const { object } = model.addObject('memory-backend-ram', family.defaultRamId, [
+          { name: 'size', input: { source: 'text', text: String(memory.ramSize), visitor: 'string' } },
+        ]);
+        backendUse(object)?.setMapped(object, true);
+      }
+    });
+    const maxRamBelow4g = model.view.properties(machineTypeName).has('max-ram-below-4g') ? (machineObject.get('max-ram-below-4g') as number) : 0;
+    const layout = located(undefined, () => family.layout({ memory, version, release: r, maxRamBelow4g }));
+    warn(undefined, layout.warnings);
+
+    const machine = new Machine(model, machineObject, type, family, version, accel, memory, layout, nodes);
+    model.services.set(MACHINE_SERVICE, machine);
+    model.hotplugHandler = { prePlug: (device) => machine.#prePlug(device) };
+
+    for (const item of items) {
+      if (item.kind !== 'device') continue;
+      const { warnings: deviceWarnings } = located(item.location, () => machine.addDevice(item));
+      warn(item.location, deviceWarnings);
+    }
+    model.machineReady = true;
+    warn(undefined, model.unusedGlobalWarnings());
+    return { machine, warnings, notices };
+  }
+
+  /** -device at start-up, device_add afterwards: bus selection, creation, realize, all or nothing. */
+  addDevice(item: Extract<StartupItem, { kind: 'device' }>): { readonly device: QomObject; readonly warnings: readonly Warning[] } {
+    let bus: BusSpec | undefined;
+    const result = this.model.addDevice(
+      item.driver,
+      item.id,
+      item.props.map((p) => ({ name: p.name, input: keyvalInput(p.value) })),
+      (driver) => {
+        bus = selectBus(this.buses, this.model.view.info(driver)!, item.bus, this.model.machineReady);
+      },
+    );
+    if (bus) this.#deviceBus.set(result.device, bus);
+    return result;
+  }
+
+  busOf(device: QomObject): BusSpec | undefined {
+    return this.#deviceBus.get(device);
+  }
+
+  /** Realized memory devices, sorted by address (memory_device_build_list). */
+  memoryDevices(): QomObject[] {
+    return this.model
+      .objectsOfType(MEMORY_DEVICE_INTERFACE)
+      .filter((d) => d.realized)
+      .sort((a, b) => this.#ops(a).addr(a) - this.#ops(b).addr(b));
+  }
+
+  /** get_plugged_memory_size: what memory devices currently contribute. */
+  pluggedMemorySize(): number {
+    return this.memoryDevices().reduce((sum, d) => sum + this.#ops(d).pluggedSize(d), 0);
+  }
+
+  #ops(device: QomObject) {
+    const ops = this.model.view.implementation(device.type, MEMORY_DEVICE_OPS);
+    if (!ops) throw new Error(`internal: ${device.type} is a memory device without memory-device ops`);
+    return ops;
+  }
+
+  /** memory_device_pre_plug: region size, alignment, and a free address in device memory. */
+  #prePlug(device: QomObject): Warning[] {
+    if (!this.model.view.isA(device.type, MEMORY_DEVICE_INTERFACE)) return [];
+    const ops = this.#ops(device);
+    const size = ops.regionSize(device);
+    const regionAlign = ops.regionAlignment(device);
+    const align = Math.max(ops.minAlignment?.(device) ?? 0, regionAlign);
+    const r = this.release;
+    const sizeAlign =
+      compareReleases(r, { major: 9, minor: 0 }) >= 0
+        ? regionAlign
+        : compareReleases(r, { major: 8, minor: 2 }) >= 0
+          ? undefined
+          : align;
+    const placed: PlacedMemoryDevice[] = this.memoryDevices()
+      .filter((d) => d !== device)
+      .map((d) => ({ id: d.id, addr: this.#ops(d).addr(d), size: this.#ops(d).regionSize(d) }));
+    const hint = ops.addr(device);
+    const placement = placeMemoryDevice({
+      region: this.layout.deviceMemory,
+      hint: hint === 0 ? undefined : hint,
+      align,
+      size,
+      sizeAlign,
+      placed,
+      ramSize: this.memory.ramSize,
+      maxRamSize: this.memory.maxRamSize,
+      release: r,
+    });
+    ops.setAddr(device, placement.addr);
+    return [...placement.warnings];
+  }
+
+  /** The compat entries this machine applies, in order. */
+  compatProperties(): readonly GlobalProperty[] {
+    return this.model.compat.machine;
+  }
+}
+
+/** Lets device implementations reach the machine they are plugged into. */
+export const MACHINE_SERVICE = key<Machine>('machine');

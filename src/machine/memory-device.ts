@@ -1,0 +1,31 @@
+/**
+ * The memory-device interface (QEMU's MemoryDeviceClass): what a device that occupies part of the
+ * device-memory region tells the machine. Devices implement it through their type's
+ * implementations; the machine never knows which device it is talking to.
+ */
+import { key } from '../core/keys.js';
+import type { QomObject } from '../qom/object.js';
+
+export const MEMORY_DEVICE_INTERFACE = 'memory-device';
+
+/** One entry of query-memory-devices, as the device fills it. */
+export interface MemoryDeviceInfo {
+  readonly type: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+export interface MemoryDeviceOps {
+  /** The guest-physical address (0 until assigned, unless the user set memaddr). */
+  addr(device: QomObject): number;
+  setAddr(device: QomObject, addr: number): void;
+  /** The size of the memory region it maps; throws the device's error when it has none. */
+  regionSize(device: QomObject): number;
+  /** memory_region_get_alignment: the backend's page size for RAM regions. */
+  regionAlignment(device: QomObject): number;
+  /** get_min_alignment (virtio-mem: its block size). */
+  minAlignment?(device: QomObject): number;
+  pluggedSize(device: QomObject): number;
+  info(device: QomObject): MemoryDeviceInfo;
+}
+
+export const MEMORY_DEVICE_OPS = key<MemoryDeviceOps>('memory-device ops');
