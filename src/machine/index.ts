@@ -9,6 +9,7 @@ export {
   MACHINE_SERVICE,
   StartupError,
   type Accelerator,
+  type DeviceProps,
   type LocatedWarning,
   type MachineEnvironment,
   type MachineOptions,

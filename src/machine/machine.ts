@@ -29,6 +29,9 @@ export type Accelerator = 'tcg' | 'kvm';
 /** A property value as written on the command line or in a definition. */
 export type OptionProps = ReadonlyArray<{ readonly name: string; readonly value: string }>;
 
+/** Device properties: text (`-device k=v`, keyval) or typed JSON (`-device {...}`, device_add). */
+export type DeviceProps = ReadonlyArray<{ readonly name: string; readonly value: string } | { readonly name: string; readonly json: unknown }>;
+
 /** One start-up option, in command-line order. `location` is QEMU's error prefix for it. */
 export type StartupItem =
   | { readonly kind: 'object'; readonly type: string; readonly id?: string; readonly props: OptionProps; readonly location?: string }
@@ -37,7 +40,7 @@ export type StartupItem =
       readonly driver?: string;
       readonly id?: string;
       readonly bus?: string;
-      readonly props: OptionProps;
+      readonly props: DeviceProps;
       readonly location?: string;
     }
   | { readonly kind: 'numa'; readonly text: string; readonly location?: string };
@@ -50,7 +53,6 @@ export interface MachineOptions {
   readonly accel?: Accelerator;
   /** -machine properties other than type and accel (memory-backend, max-ram-below-4g, ...). */
   readonly machineProps?: OptionProps;
-  readonly machineLocation?: string;
   /** The -m argument. */
   readonly memory?: string;
   readonly memoryLocation?: string;
@@ -81,11 +83,11 @@ export class StartupError extends HotmemError {
   }
 }
 
-function located<T>(location: string | undefined, step: () => T): T {
+function located<T>(location: string | undefined, step: () => T, withoutLocation: (e: HotmemError) => boolean = () => false): T {
   try {
     return step();
   } catch (e) {
-    if (e instanceof HotmemError && !(e instanceof StartupError)) throw new StartupError(e, location);
+    if (e instanceof HotmemError && !(e instanceof StartupError)) throw new StartupError(e, withoutLocation(e) ? undefined : location);
     throw e;
   }
 }
@@ -131,7 +133,8 @@ export class Machine {
     const warnings: LocatedWarning[] = [];
     const warn = (location: string | undefined, list: readonly Warning[]) => warnings.push(...list.map((w) => ({ ...w, location })));
 
-    const type = located(options.machineLocation, () => {
+    // -machine is merged into a dictionary before use, so QEMU reports its errors without a location.
+    const type = located(undefined, () => {
       const entry = options.machine === undefined ? env.catalog.defaultMachine(r, options.arch) : env.catalog.resolve(r, options.arch, options.machine);
       if (!entry) throw machineErrors.error('machine.unsupported-type');
       return entry;
@@ -140,7 +143,7 @@ export class Machine {
     if (!family || !type.version) {
       throw new StartupError(
         new HotmemError('machine.family-not-modelled', `hotmem does not model machine type '${type.name}' (only ${env.families.map((f) => `${f.prefix}*`).join(', ')})`),
-        options.machineLocation,
+        undefined,
       );
     }
     if (type.deprecationReason !== undefined) {
@@ -160,14 +163,17 @@ export class Machine {
     model.addInternal('/', 'machine', machineObject);
 
     const memoryBackendId = options.machineProps?.find((p) => p.name === 'memory-backend')?.value;
-    located(options.machineLocation, () => {
+    located(undefined, () => {
       for (const prop of options.machineProps ?? []) {
-        if (prop.name !== 'memory-backend') warn(options.machineLocation, model.setProperty(machineObject, prop.name, keyvalInput(prop.value)));
+        if (prop.name !== 'memory-backend') warn(undefined, model.setProperty(machineObject, prop.name, keyvalInput(prop.value)));
       }
     });
     model.globals = (options.globals ?? []).map((text) => located(`-global ${text}`, () => parseGlobalOption(text)));
 
-    const memoryParse = located(options.memoryLocation, () => parseMemorySize(options.memory, r, family.memoryRules(version)));
+    const memoryParse = located(options.memoryLocation, () => parseMemorySize(options.memory, r, family.memoryRules(version)), (e) =>
+      // From 7.1 the size rules run as the machine's "memory" property, outside -m's location.
+      e.code.startsWith('machine.') && compareReleases(r, { major: 7, minor: 1 }) >= 0,
+    );
     const notices = [...memoryParse.notices];
     let memory = memoryParse.memory;
 
@@ -183,7 +189,7 @@ export class Machine {
 
     const backendUse = (backend: QomObject) => model.view.implementation(backend.type, MEMORY_BACKEND_USE);
     if (memoryBackendId !== undefined) {
-      located(options.machineLocation, () => {
+      located(undefined, () => {
         const backend = model.resolvePath(memoryBackendId);
         if (!backend || !model.view.isA(backend.type, MEMORY_BACKEND_TYPE)) throw machineErrors.error('machine.backend-not-found', { id: memoryBackendId });
         model.setProperty(machineObject, 'memory-backend', keyvalInput(memoryBackendId));
@@ -250,7 +256,7 @@ export class Machine {
     const result = this.model.addDevice(
       item.driver,
       item.id,
-      item.props.map((p) => ({ name: p.name, input: keyvalInput(p.value) })),
+      item.props.map((p) => ({ name: p.name, input: 'json' in p ? { source: 'json', json: p.json } : keyvalInput(p.value) })),
       (driver) => {
         bus = selectBus(this.buses, this.model.view.info(driver)!, item.bus, this.model.machineReady);
       },

@@ -16,7 +16,10 @@ const TYPES: readonly TypeInfo[] = [
   {
     name: 'memory-backend-ram',
     parent: 'memory-backend',
-    properties: [{ name: 'size', type: { kind: 'size' }, origin: 'field', default: 0 }],
+    properties: [
+      { name: 'size', type: { kind: 'size' }, origin: 'field', default: 0 },
+      { name: 'share', type: { kind: 'bool' }, origin: 'field', default: false },
+    ],
     implementations: [
       implement(MEMORY_BACKEND_USE, {
         size: (b) => b.get('size') as number,

@@ -132,9 +132,9 @@ describe('machine/machine', () => {
     ],
     [
       'an unknown main-RAM backend',
-      { release: '7.2', arch: 'x86_64', machine: 'pc-q35-7.2', machineProps: [{ name: 'memory-backend', value: 'nope' }], machineLocation: '-machine pc-q35-7.2,memory-backend=nope' },
+      { release: '7.2', arch: 'x86_64', machine: 'pc-q35-7.2', machineProps: [{ name: 'memory-backend', value: 'nope' }] },
       "Memory backend 'nope' not found",
-      '-machine pc-q35-7.2,memory-backend=nope',
+      undefined,
     ],
   ];
   for (const [what, options, message, location] of FAILURES) {

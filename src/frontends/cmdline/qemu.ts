@@ -1,0 +1,120 @@
+/**
+ * `hotmem qemu`: behaves as qemu-system-<arch> of the chosen release would with the same
+ * arguments: help output, start-up errors and warnings in QEMU's format and exit statuses, then
+ * (with -qmp) a QMP server over the started machine.
+ */
+import type { Arch } from '../../core/arch.js';
+import { HotmemError } from '../../core/errors.js';
+import type { Release } from '../../core/release.js';
+import { Machine, StartupError, type LocatedWarning, type MachineEnvironment } from '../../machine/machine.js';
+import { deviceListHelp, deviceOptionsHelp, objectOptionsHelp } from '../../qom/help.js';
+import { ObjectModel } from '../../qom/object-model.js';
+import { qomErrors } from '../../qom/errors.js';
+import { buildInvocation, type Invocation } from './invocation.js';
+import { CommandLineError, parseArgv } from './parse-argv.js';
+
+/** What a QEMU binary of one release and target knows, beyond the type registry. */
+export interface QemuBinary {
+  readonly release: Release;
+  readonly arch: Arch;
+  readonly environment: MachineEnvironment;
+  /** `-machine help` output. */
+  machineHelp(): string;
+}
+
+export interface QemuIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+export type QemuOutcome =
+  | { readonly kind: 'exited'; readonly status: number }
+  | { readonly kind: 'running'; readonly machine: Machine; readonly invocation: Invocation };
+
+export const programName = (arch: Arch): string => `qemu-system-${arch}`;
+
+/** error_report/warn_report: `<prog>: [<location>: ][warning: ]<message>`; hint lines follow raw. */
+export function formatReport(arch: Arch, location: string | undefined, message: string, warning = false): string {
+  return `${programName(arch)}: ${location ? `${location}: ` : ''}${warning ? 'warning: ' : ''}${message}\n`;
+}
+
+function printWarnings(binary: QemuBinary, io: QemuIo, warnings: readonly LocatedWarning[]): void {
+  for (const w of warnings) io.err(formatReport(binary.arch, w.location, w.message, true));
+}
+
+function printHelp(binary: QemuBinary, invocation: Invocation, io: QemuIo): number {
+  const help = invocation.help!;
+  const model = new ObjectModel(binary.environment.registry, { release: binary.release, target: binary.arch });
+  switch (help.kind) {
+    case 'machine-list':
+      io.out(binary.machineHelp());
+      return 0;
+    case 'device-list':
+      io.out(deviceListHelp(model));
+      return 0;
+    case 'device': {
+      if (!model.view.info(help.driver)) {
+        io.err(formatReport(binary.arch, help.location, qomErrors.error('qom.invalid-device-model', { driver: help.driver }).message));
+        return 1;
+      }
+      io.out(deviceOptionsHelp(model, help.driver));
+      return 0;
+    }
+    case 'object':
+      if (!model.view.exists(help.type)) {
+        io.err(formatReport(binary.arch, help.location, qomErrors.error('qom.invalid-object-type', { type: help.type }).message));
+        return 1;
+      }
+      io.out(objectOptionsHelp(model, help.type));
+      return 0;
+    default: {
+      const exhaustive: never = help;
+      return exhaustive;
+    }
+  }
+}
+
+/** Parses and starts; returns the running machine, or the exit status QEMU would have. */
+export function runQemu(binary: QemuBinary, argv: readonly string[], io: QemuIo): QemuOutcome {
+  let invocation: Invocation;
+  try {
+    invocation = buildInvocation(parseArgv(argv));
+  } catch (e) {
+    if (e instanceof CommandLineError) {
+      io.err(formatReport(binary.arch, e.location, e.message));
+      return { kind: 'exited', status: 1 };
+    }
+    throw e;
+  }
+  for (const w of invocation.warnings) io.err(formatReport(binary.arch, w.location, w.message, true));
+  if (invocation.help) return { kind: 'exited', status: printHelp(binary, invocation, io) };
+  try {
+    const started = Machine.start(
+      {
+        release: binary.release,
+        arch: binary.arch,
+        machine: invocation.machine,
+        accel: invocation.accel,
+        machineProps: invocation.machineProps,
+        memory: invocation.memory,
+        memoryLocation: invocation.memoryLocation,
+        globals: invocation.globals,
+        items: invocation.items,
+      },
+      binary.environment,
+    );
+    for (const notice of started.notices) io.out(`${notice}\n`);
+    printWarnings(binary, io, started.warnings);
+    return { kind: 'running', machine: started.machine, invocation };
+  } catch (e) {
+    if (e instanceof StartupError) {
+      io.err(formatReport(binary.arch, e.location, e.message));
+      return { kind: 'exited', status: 1 };
+    }
+    if (e instanceof HotmemError) {
+      io.err(formatReport(binary.arch, undefined, e.message));
+      return { kind: 'exited', status: 1 };
+    }
+    throw e;
+  }
+}

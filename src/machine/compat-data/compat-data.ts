@@ -1,0 +1,144 @@
+/**
+ * Queries over hotmem's QEMU compat data: which releases are modelled, which machine types a
+ * release's qemu-system-<arch> registers (for a given build), and which compat properties a
+ * machine type applies, in QEMU's order. Built from compat/ by loadCompatData().
+ */
+import type { Arch } from '../../core/arch.js';
+import { inWindow, release as parseRelease } from '../../core/release.js';
+import { checkCompatData } from './check.js';
+import type { CompatDocuments } from './documents.js';
+import { compatErrors } from './errors.js';
+import { formatMachineHelp, machineHelpOrder } from './machine-help.js';
+import { machineClasses, type MachineClass } from './machine-classes.js';
+import { arrayOf, entryWindow, indexDocuments, type CompatModel } from './model.js';
+import {
+  buildConfig,
+  type BuildConfig,
+  type BuildFeature,
+  type CompatArray,
+  type CompatEntry,
+  type MachineType,
+  type QemuEnvironment,
+  type QemuRelease,
+} from './types.js';
+
+export class CompatData {
+  readonly #model: CompatModel;
+
+  /** Indexes and cross-checks schema-valid documents (see readCompatDocuments). */
+  constructor(documents: CompatDocuments) {
+    this.#model = indexDocuments(documents);
+    checkCompatData(this.#model, documents);
+  }
+
+  /** Modelled releases, oldest first. */
+  releases(): readonly QemuRelease[] {
+    return this.#model.releases;
+  }
+
+  /** The modelled release `version` (MAJOR.MINOR); an error names the modelled ones otherwise. */
+  release(version: string): QemuRelease {
+    const found = this.#model.releases.find((r) => r.version === version);
+    if (!found) throw compatErrors.error('compat.unknown-release', { release: version, known: this.#model.releases.map((r) => r.version) });
+    return found;
+  }
+
+  newestRelease(): QemuRelease {
+    const newest = this.#model.releases.at(-1);
+    if (!newest) throw new Error('internal: no releases');
+    return newest;
+  }
+
+  buildFeatures(arch: Arch): readonly BuildFeature[] {
+    return this.#model.features.filter((f) => f.arch === arch);
+  }
+
+  /** What a plain ./configure on a Linux host builds: the features whose default is `on`. */
+  defaultBuildConfig(arch: Arch): BuildConfig {
+    return buildConfig(...this.buildFeatures(arch).filter((f) => f.default === 'on').map((f) => f.name));
+  }
+
+  /**
+   * The machine types the release's qemu-system-<arch> registers, in `-machine help` order. With
+   * no `build`, every build feature counts as on: all the machine types the source can register.
+   * `env` is the process environment (QEMU_DELETE_MACHINES matters from 9.1 to 10.0).
+   */
+  machineTypes(release: string, arch: Arch, build?: BuildConfig, env: QemuEnvironment = {}): readonly MachineType[] {
+    return this.#registered(release, arch, build, env).sort(machineHelpOrder).map(publicView);
+  }
+
+  /** The machine type `-machine <nameOrAlias>` selects (find_machine: name or alias), if any. */
+  resolveMachineType(release: string, arch: Arch, nameOrAlias: string, build?: BuildConfig, env: QemuEnvironment = {}): MachineType | undefined {
+    const found = this.#registered(release, arch, build, env).find((m) => m.name === nameOrAlias || m.alias === nameOrAlias);
+    return found && publicView(found);
+  }
+
+  /** The machine type used without -machine (MachineClass.is_default), if the build has one. */
+  defaultMachineType(release: string, arch: Arch, build?: BuildConfig, env: QemuEnvironment = {}): MachineType | undefined {
+    const found = this.#registered(release, arch, build, env).find((m) => m.isDefault);
+    return found && publicView(found);
+  }
+
+  /**
+   * The compat properties the machine type applies, in application order: base defaults, then
+   * the newest version's arrays down to the machine's own; a later entry for the same driver and
+   * property wins.
+   */
+  compatEntries(release: string, arch: Arch, nameOrAlias: string, env: QemuEnvironment = {}): readonly CompatEntry[] {
+    const machine = this.resolveMachineType(release, arch, nameOrAlias, undefined, env);
+    if (!machine) throw compatErrors.error('compat.unknown-machine-type', { release, arch, machine: nameOrAlias });
+    return machine.compatArrays.flatMap((name) => this.#arrayAt(release, name).entries);
+  }
+
+  /** Every compat array the release's source has, with the entries it has then. */
+  compatArrays(release: string): readonly CompatArray[] {
+    const r = parseRelease(this.release(release).version);
+    return [...this.#model.arrays.values()].filter((a) => inWindow(r, a.doc)).map((a) => this.#arrayAt(release, a.name));
+  }
+
+  /** The text `-machine help` prints for this release, target and build. */
+  formatMachineHelp(release: string, arch: Arch, build: BuildConfig, env: QemuEnvironment = {}): string {
+    return formatMachineHelp(this.machineTypes(release, arch, build, env));
+  }
+
+  #registered(release: string, arch: Arch, build: BuildConfig | undefined, env: QemuEnvironment): MachineClass[] {
+    this.release(release);
+    if (build) this.#checkBuild(arch, build);
+    return machineClasses(this.#model, release, arch, env).filter(
+      (m) => !m.deleted && (!build || m.requires.every((f) => build.features.has(f))),
+    );
+  }
+
+  #checkBuild(arch: Arch, build: BuildConfig): void {
+    const known = this.buildFeatures(arch).map((f) => f.name);
+    for (const feature of build.features) {
+      if (!known.includes(feature)) throw compatErrors.error('compat.unknown-build-feature', { feature, arch, known });
+    }
+  }
+
+  #arrayAt(release: string, name: string): CompatArray {
+    const r = parseRelease(release);
+    const { source, doc } = arrayOf(this.#model, name);
+    const machineVersion = doc.machineVersion ?? null;
+    const entries = doc.entries
+      .filter((e) => inWindow(r, entryWindow(e, doc)))
+      .map(
+        (e): CompatEntry => ({
+          driver: e.driver,
+          property: e.property,
+          value: e.value,
+          optional: e.optional === true,
+          array: name,
+          source,
+          release: machineVersion,
+          addedIn: e.since ?? doc.since,
+        }),
+      );
+    return { name, source, release: machineVersion, entries };
+  }
+}
+
+/** Drops the internal `deleted` flag: registered machine types only leave this module. */
+function publicView({ deleted: _deleted, ...machine }: MachineClass): MachineType {
+  return machine;
+}

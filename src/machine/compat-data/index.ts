@@ -1,0 +1,15 @@
+export { CompatData } from './compat-data.js';
+export { compatErrors } from './errors.js';
+export { loadCompatData } from './load.js';
+export { formatMachineHelp, machineHelpOrder } from './machine-help.js';
+export { readCompatDocuments } from './read-documents.js';
+export {
+  buildConfig,
+  type BuildConfig,
+  type BuildFeature,
+  type CompatArray,
+  type CompatEntry,
+  type MachineType,
+  type QemuEnvironment,
+  type QemuRelease,
+} from './types.js';

@@ -1,0 +1,23 @@
+/**
+ * Loads compat/ from the package root (found from this file, so it works from src/ under a test
+ * runner and from dist/ after a build, whatever the current directory).
+ */
+import { join } from 'node:path';
+import { packageRoot } from '../../core/package-root.js';
+import { CompatData } from './compat-data.js';
+import { readCompatDocuments } from './read-documents.js';
+
+/**
+ * Loaded data by package root. The data is immutable and reading it (YAML, schemas, checks)
+ * takes a while, so it is read once per root; this cache is the module's only state.
+ */
+const loaded = new Map<string, CompatData>();
+
+export function loadCompatData(root: string = packageRoot()): CompatData {
+  let data = loaded.get(root);
+  if (!data) {
+    data = new CompatData(readCompatDocuments(join(root, 'compat')));
+    loaded.set(root, data);
+  }
+  return data;
+}

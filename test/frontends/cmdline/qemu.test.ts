@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { release } from '../../../src/core/release.js';
+import { runQemu, type QemuBinary } from '../../../src/frontends/cmdline/qemu.js';
+import { buildInvocation } from '../../../src/frontends/cmdline/invocation.js';
+import { parseArgv } from '../../../src/frontends/cmdline/parse-argv.js';
+import { testEnvironment } from '../../machine/fixtures.js';
+
+const BINARY: QemuBinary = {
+  release: release('7.2'),
+  arch: 'x86_64',
+  environment: testEnvironment(),
+  machineHelp: () => 'Supported machines are:\n',
+};
+
+function run(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const outcome = runQemu(BINARY, argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { outcome, out: out.join(''), err: err.join('') };
+}
+
+describe('frontends/cmdline: qemu-system arguments', () => {
+  const EXITS: ReadonlyArray<readonly [string[], number, string, string]> = [
+    [['-frob'], 1, '', 'qemu-system-x86_64: -frob: invalid option\n'],
+    [['-m'], 1, '', 'qemu-system-x86_64: -m: requires an argument\n'],
+    [['-machine', 'help'], 0, 'Supported machines are:\n', ''],
+    [['-M', 'q35,help'], 0, 'Supported machines are:\n', ''],
+    [['-device', 'frob,help'], 1, '', "qemu-system-x86_64: -device frob,help: 'frob' is not a valid device model name\n"],
+    [['-machine', 'q35', '-m', '1G,maxmem=512M'], 1, '', 'qemu-system-x86_64: invalid value of maxmem: maximum memory size (0x20000000) must be at least the initial memory size (0x40000000)\n'],
+    [
+      ['-machine', 'q35', '-m', '1G', '-object', 'memory-backend-ram,id=m0,size=1G', '-device', 'test-memdev-pci,id=d0,memdev=m0'],
+      1,
+      '',
+      'qemu-system-x86_64: -device test-memdev-pci,id=d0,memdev=m0: memory devices (e.g. for memory hotplug) are not enabled, please specify the maxmem option\n',
+    ],
+    [['-machine', 'q35', '-device', 'test-memdev-pci,frob=1'], 1, '', "qemu-system-x86_64: -device test-memdev-pci,frob=1: Property 'test-memdev-pci.frob' not found\n"],
+    [['-machine', 'pc-q35-frob'], 1, '', 'qemu-system-x86_64: unsupported machine type\nUse -machine help to list supported machines\n'],
+    [['-machine', 'q35,accel=hax'], 1, '', 'qemu-system-x86_64: invalid accelerator hax\n'],
+    [['-machine', 'q35', '-m', '1x'], 1, '', "qemu-system-x86_64: -m 1x: Parameter 'size' expects a non-negative number below 2^64\nOptional suffix k, M, G, T, P or E means kilo-, mega-, giga-, tera-, peta-\nand exabytes, respectively.\n"],
+    [['-global', 'nodot'], 1, '', "qemu-system-x86_64: -global nodot: options 'driver', 'property', and 'value' are required\n"],
+  ];
+  for (const [argv, status, out, err] of EXITS) {
+    it(`${argv.join(' ')} → exit ${status}`, () => {
+      const result = run(argv);
+      assert.deepEqual(result.outcome.kind === 'exited' ? result.outcome.status : 'running', status);
+      assert.equal(result.out, out);
+      assert.equal(result.err, err);
+    });
+  }
+
+  it('starts a machine and prints option warnings with their location', () => {
+    const result = run(['-machine', 'q35', '-m', '1G,maxmem=4G', '-object', 'memory-backend-ram,id=m0,size=1G,noshare', '-device', 'test-memdev-pci,id=d0,memdev=m0', '-S', '-display', 'none', '-nodefaults']);
+    assert.equal(result.outcome.kind, 'running');
+    assert.equal(
+      result.err,
+      "qemu-system-x86_64: -object memory-backend-ram,id=m0,size=1G,noshare: warning: short-form boolean option 'noshare' deprecated\nPlease use share=off instead\n",
+    );
+  });
+
+  it('merges repeated -m options as QEMU merges the memory group', () => {
+    const invocation = buildInvocation(parseArgv(['-m', '1G', '-m', 'maxmem=4G']));
+    assert.equal(invocation.memory, 'size=1G,maxmem=4G');
+  });
+
+  it('reads -device JSON with typed values, and -qmp channels', () => {
+    const invocation = buildInvocation(parseArgv(['-device', '{"driver":"test-memdev-pci","id":"d0","memaddr":4294967296}', '-qmp', 'unix:/tmp/q.sock,server=on,wait=off', '-qmp', 'stdio']));
+    assert.deepEqual(invocation.items[0], { kind: 'device', driver: 'test-memdev-pci', id: 'd0', bus: undefined, props: [{ name: 'memaddr', json: 4294967296 }], location: '-device {"driver":"test-memdev-pci","id":"d0","memaddr":4294967296}' });
+    assert.deepEqual(invocation.qmp, [{ kind: 'unix', path: '/tmp/q.sock', pretty: false }, { kind: 'stdio', pretty: false }]);
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * Loading compat/: from the package root whatever the current directory, once per root, and
+ * refusing data whose cross references the schemas cannot check.
+ */
+import { strict as assert } from 'node:assert';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isHotmemError } from '../../../src/core/errors.js';
+import { packageRoot } from '../../../src/core/package-root.js';
+import { CompatData, loadCompatData, readCompatDocuments } from '../../../src/machine/compat-data/index.js';
+import type { CompatDocuments } from '../../../src/machine/compat-data/documents.js';
+
+/** The documents, deep-copied and writable: each case breaks one thing at an arbitrary path. */
+type Writable = any;
+const documents = readCompatDocuments(join(packageRoot(), 'compat'));
+const broken = (change: (docs: Writable) => void): CompatDocuments => {
+  const copy = structuredClone(documents) as Writable;
+  change(copy);
+  return copy as CompatDocuments;
+};
+const arraysFile = (docs: Writable, file: string): Writable => docs.arrays.find((a: Writable) => a.file === file).doc;
+const x86 = (docs: Writable): Writable => docs.machines.find((m: Writable) => m.doc.arch === 'x86_64').doc;
+const series = (docs: Writable, id: string): Writable => x86(docs).series.find((s: Writable) => s.id === id);
+
+const cases: readonly (readonly [string, (docs: Writable) => void, RegExp])[] = [
+  ['an array a version names but nobody defines', (d) => series(d, 'pc-q35').versions[1].compat.push('hw_compat_0_1'), /pc-q35 10\.1: no compat array hw_compat_0_1/],
+  ['an array defined in two files', (d) => (arraysFile(d, 'compat/arrays/pc_q35.yaml').arrays.hw_compat_7_2 = { since: '8.0', entries: [] }), /array hw_compat_7_2 is defined twice/],
+  ['an entry outside its array window', (d) => (arraysFile(d, 'compat/arrays/hw_compat.yaml').arrays.hw_compat_7_2.entries[0].since = '7.2'), /hw_compat_7_2\[0\]: window reaches outside 8\.0 to now/],
+  ['a release that is not modelled', (d) => (series(d, 'pc-q35').versions[0].since = '10.3'), /pc-q35 10\.2: 10\.3 is not a modelled release/],
+  ['an empty window', (d) => (series(d, 'pc-q35').versions[0].until = '10.2'), /pc-q35 10\.2: empty window 10\.2 to 10\.2/],
+  ['a build feature of the other arch', (d) => series(d, 'pc-q35').requires.push('S390_CCW_VIRTIO'), /pc-q35: no x86_64 build feature S390_CCW_VIRTIO/],
+  ['a machine based on a missing version', (d) => (x86(d).machines.find((m: Writable) => m.name === 'xenfv-3.1').basedOn.version = '3.3'), /xenfv-3\.1 is based on pc-i440fx 3\.3, which is not in the data/],
+  ['an alias two machines answer to', (d) => (x86(d).machines.find((m: Writable) => m.name === 'xenfv-3.1').alias = 'pc'), /QEMU 5\.1: machine name or alias pc appears twice/],
+  ['two defaults', (d) => (series(d, 'pc-q35').latest.isDefault = true), /QEMU 5\.1 has more than one default machine/],
+  ['releases out of order', (d) => d.releases.releases.reverse(), /releases are not in increasing order/],
+  ['overlapping lifecycle rules', (d) => delete d.releases.machineLifecycle[0].until, /two machineLifecycle rules cover 10\.1/],
+];
+
+describe('machine/compat-data: loading', () => {
+  it('finds compat/ from the package root, whatever the current directory', () => {
+    const cwd = process.cwd();
+    const root = packageRoot();
+    try {
+      process.chdir(tmpdir());
+      assert.equal(packageRoot(), root);
+      assert.equal(readCompatDocuments(join(packageRoot(), 'compat')).releases.releases.length, documents.releases.releases.length);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('reads the data once per package root', () => {
+    assert.equal(loadCompatData(), loadCompatData(packageRoot()));
+  });
+
+  it('accepts the documents as they are', () => {
+    assert.doesNotThrow(() => new CompatData(documents));
+  });
+
+  for (const [what, change, message] of cases) {
+    it(`refuses ${what}`, () => {
+      assert.throws(
+        () => new CompatData(broken(change)),
+        (e: unknown) => isHotmemError(e, 'compat.invalid-data') && message.test(e.message),
+      );
+    });
+  }
+});
