@@ -51,6 +51,8 @@ export const machineErrors = defineErrors({
   'bus.no-hotplug': (a: { bus: string }) => `Bus '${a.bus}' does not support hotplugging`,
   'bus.wrong-type': (a: { bus: string; type: string }) => `Device '${a.type}' can't go on ${a.bus} bus`,
   'bus.none-for-device': (a: { driver: string; busType: string }) => `No '${a.busType}' bus found for device '${a.driver}'`,
+  'device.not-found': (a: { id: string }) => `Device '${a.id}' not found`,
+  'device.no-hotplug': (a: { type: string }) => `Device '${a.type}' does not support hotplugging`,
   // NUMA (hw/core/numa.c)
   'numa.duplicate-node': (a: { node: number }) => `Duplicate NUMA nodeid: ${a.node}`,
   'numa.too-many-nodes': (a: { max: number }) => `Max number of NUMA nodes reached: ${a.max}`,

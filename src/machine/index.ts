@@ -21,3 +21,4 @@ export { MACHINE_BASE_TYPE } from './machine-type.js';
 export { MEMORY_DEVICE_INTERFACE, MEMORY_DEVICE_OPS, type MemoryDeviceInfo, type MemoryDeviceOps } from './memory-device.js';
 export { parseMemorySize, type MemorySize, type MemorySizeRules, type ParsedMemorySize } from './memory-size.js';
 export { completeNuma, MAX_NUMA_NODES, parseNumaNode, type NumaNode, type NumaRules } from './numa.js';
+export { compatCatalog } from './compat-catalog.js';

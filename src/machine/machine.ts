@@ -5,7 +5,9 @@
  * then -device). Every start-up error says which option caused it, as QEMU's location prefix does.
  */
 import type { Arch } from '../core/arch.js';
+import { SimulatedClock } from '../core/clock.js';
 import { HotmemError, type Warning } from '../core/errors.js';
+import { EventBus } from '../core/events.js';
 import { key } from '../core/keys.js';
 import { compareReleases, release as parseRelease, type Release } from '../core/release.js';
 import type { GlobalProperty } from '../qom/globals.js';
@@ -104,6 +106,8 @@ export interface StartedMachine {
 
 export class Machine {
   readonly buses: BusSpec[];
+  readonly clock = new SimulatedClock();
+  readonly events = new EventBus(this.clock);
   readonly #deviceBus = new WeakMap<QomObject, BusSpec>();
 
   private constructor(
@@ -267,6 +271,23 @@ export class Machine {
 
   busOf(device: QomObject): BusSpec | undefined {
     return this.#deviceBus.get(device);
+  }
+
+  /**
+   * device_del (qdev_unplug): the device must exist, sit on a hotpluggable bus and be
+   * hotpluggable; memory devices then ask their own unplug_request. A modelled guest acknowledges
+   * at once, so the device is removed and DEVICE_DELETED emitted.
+   */
+  deleteDevice(id: string): void {
+    const device = this.model.container('/machine/peripheral').child(id) ?? this.model.resolvePath(id);
+    if (!device || !this.model.view.isA(device.type, 'device')) throw machineErrors.error('device.not-found', { id });
+    const bus = this.busOf(device);
+    if (bus && !bus.hotpluggable) throw machineErrors.error('bus.no-hotplug', { bus: bus.name });
+    if (!this.model.view.ancestry(device.type).some((t) => t.hotpluggable)) throw machineErrors.error('device.no-hotplug', { type: device.type });
+    if (this.model.view.isA(device.type, MEMORY_DEVICE_INTERFACE)) this.#ops(device).unplugRequest?.(device);
+    const path = device.path();
+    this.model.remove(device);
+    this.events.emit('DEVICE_DELETED', { ...(device.id === undefined ? {} : { device: device.id }), path });
   }
 
   /** Realized memory devices, sorted by address (memory_device_build_list). */

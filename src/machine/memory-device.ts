@@ -25,6 +25,8 @@ export interface MemoryDeviceOps {
   /** get_min_alignment (virtio-mem: its block size). */
   minAlignment?(device: QomObject): number;
   pluggedSize(device: QomObject): number;
+  /** The machine's unplug_request for this device: throws QEMU's refusal. */
+  unplugRequest?(device: QomObject): void;
   info(device: QomObject): MemoryDeviceInfo;
 }
 

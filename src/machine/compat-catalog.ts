@@ -1,0 +1,43 @@
+/**
+ * The MachineCatalog the Machine asks, answered from the compat data in compat/: the machine
+ * types a release registers for a build, and the compat properties each applies.
+ */
+import type { Arch } from '../core/arch.js';
+import { releaseName, type Release } from '../core/release.js';
+import type { MachineCatalog, MachineTypeEntry } from './catalog.js';
+import type { CompatData } from './compat-data/compat-data.js';
+import type { BuildConfig, MachineType } from './compat-data/types.js';
+
+function entry(type: MachineType): MachineTypeEntry {
+  const version = type.series ? /^(\d+)\.(\d+)/.exec(type.series.version) : null;
+  return {
+    name: type.name,
+    family: type.series?.id ?? type.name,
+    version: version ? { major: Number(version[1]), minor: Number(version[2]) } : undefined,
+    description: type.desc,
+    deprecationReason: type.deprecationReason ?? undefined,
+  };
+}
+
+/** `build` is the binary's configuration; absent, every build switch counts as on. */
+export function compatCatalog(data: CompatData, build?: BuildConfig): MachineCatalog {
+  return {
+    resolve(r: Release, arch: Arch, nameOrAlias: string) {
+      const type = data.resolveMachineType(releaseName(r), arch, nameOrAlias, build);
+      return type ? entry(type) : undefined;
+    },
+    defaultMachine(r: Release, arch: Arch) {
+      const type = data.defaultMachineType(releaseName(r), arch, build);
+      if (!type) throw new Error(`internal: compat data has no default machine for ${releaseName(r)} ${arch}`);
+      return entry(type);
+    },
+    compatProperties(r: Release, arch: Arch, machine: string) {
+      return data.compatEntries(releaseName(r), arch, machine).map((e) => ({
+        driver: e.driver,
+        property: e.property,
+        value: e.value,
+        optional: e.optional,
+      }));
+    },
+  };
+}
