@@ -2,9 +2,14 @@
  * The shape of a `hotmem` subcommand. Commands write through an injected sink so tests can run
  * them in-process, and return the exit status: 0 success, 1 error, 2 usage.
  */
+import type { Readable, Writable } from 'node:stream';
+
 export interface CliIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
+  /** Raw streams for commands that converse (a QMP server on stdio). */
+  readonly stdin?: Readable;
+  readonly stdout?: Writable;
 }
 
 export const EXIT_OK = 0;

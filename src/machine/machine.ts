@@ -172,7 +172,7 @@ export class Machine {
         if (prop.name !== 'memory-backend') warn(undefined, model.setProperty(machineObject, prop.name, keyvalInput(prop.value)));
       }
     });
-    model.globals = (options.globals ?? []).map((text) => located(`-global ${text}`, () => parseGlobalOption(text)));
+    model.globals = (options.globals ?? []).map((text) => located(`-global ${text}`, () => parseGlobalOption(text).global));
 
     const memoryParse = located(options.memoryLocation, () => parseMemorySize(options.memory, r, family.memoryRules(version)), (e) =>
       // From 7.1 the size rules run as the machine's "memory" property, outside -m's location.

@@ -39,7 +39,7 @@ export function parseMemorySize(text: string | undefined, r: Release, rules: Mem
   const values = new Map<string, string>();
   for (const { key, value } of options.entries) {
     if (!(KEYS as readonly string[]).includes(key)) {
-      throw new HotmemError('machine.memory-option-unknown', `Invalid parameter '${key}'`, { key });
+      throw new HotmemError('options.invalid-parameter', `Invalid parameter '${key}'`, { key });
     }
     values.set(key, value);
   }
@@ -66,7 +66,7 @@ export function parseMemorySize(text: string | undefined, r: Release, rules: Mem
     try {
       slots = parseScalar({ kind: 'uint64' }, 'slots', slotsText, 'string', r).value as number;
     } catch {
-      throw new HotmemError('machine.memory-option-number', "Parameter 'slots' expects a number", {});
+      throw new HotmemError('options.expects-number', "Parameter 'slots' expects a number", {});
     }
   }
   const maxmemText = values.get('maxmem');

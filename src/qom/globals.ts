@@ -3,6 +3,7 @@
  * whose type is, or descends from, `driver`. The same shape serves machine compat arrays,
  * accelerator compat, "sugar" options and -global.
  */
+import { HotmemError, type Warning } from '../core/errors.js';
 import { parseOptions, optionValue } from '../core/parse/options.js';
 import { qomErrors } from './errors.js';
 
@@ -30,13 +31,16 @@ export const NO_COMPAT: CompatLayers = { accelerator: [], machine: [], sugar: []
  * Parses a -global argument: `driver.prop=value` (QEMU scans it with "%63[^.=].%63[^=]%n") or
  * `driver=d,property=p,value=v`.
  */
-export function parseGlobalOption(text: string): GlobalProperty {
+export function parseGlobalOption(text: string): { readonly global: GlobalProperty; readonly warnings: readonly Warning[] } {
   const short = /^([^.=]{1,63})\.([^=]{1,63})=(.*)$/s.exec(text);
-  if (short) return { driver: short[1]!, property: short[2]!, value: short[3]! };
+  if (short) return { global: { driver: short[1]!, property: short[2]!, value: short[3]! }, warnings: [] };
+  // Otherwise it is QemuOpts of the "global" group, which knows only these three keys.
   const options = parseOptions(text);
+  const unknown = options.entries.find((e) => !['driver', 'property', 'value'].includes(e.key));
+  if (unknown) throw new HotmemError('qom.global-invalid-parameter', `Invalid parameter '${unknown.key}'`, { key: unknown.key, warnings: options.warnings });
   const driver = optionValue(options, 'driver');
   const property = optionValue(options, 'property');
   const value = optionValue(options, 'value');
   if (driver === undefined || property === undefined || value === undefined) throw qomErrors.error('qom.global-syntax');
-  return { driver, property, value };
+  return { global: { driver, property, value }, warnings: options.warnings };
 }

@@ -34,6 +34,9 @@ export interface QomListEntry {
   readonly type: string;
 }
 
+const parseError = (property: string, expects: string) =>
+  new HotmemError('parse.invalid-parameter-value', `Parameter '${property}' expects ${expects}`, { name: property, expects });
+
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 
 function isHistory<T>(value: T | ReleaseHistory<T> | undefined): value is ReleaseHistory<T> {
@@ -368,7 +371,7 @@ export class ObjectModel {
     const { def } = resolved;
     if (def.readOnly) throw qomErrors.error('qom.property-not-writable', { type: obj.type, property });
     if (def.type.kind === 'link') {
-      if (def.origin === 'field' && obj.realized && !def.settableAfterRealize) {
+      if (this.#realizedDeviceField(obj, def)) {
         throw qomErrors.error('qom.set-link-after-realize', { property, id: obj.id, type: obj.type });
       }
       const path = this.#linkInput(property, input);
@@ -382,7 +385,7 @@ export class ObjectModel {
       return [];
     }
     if (def.type.kind === 'child') throw qomErrors.error('qom.property-not-writable', { type: obj.type, property });
-    if (def.origin === 'field' && obj.realized && !def.settableAfterRealize) {
+    if (this.#realizedDeviceField(obj, def)) {
       throw qomErrors.error('qom.set-after-realize', { property, id: obj.id, type: obj.type });
     }
     const { value, warnings } =
@@ -391,6 +394,11 @@ export class ObjectModel {
         : { value: this.#jsonScalar(def, property, input.json), warnings: [] };
     if (def.set?.(obj, value)?.stored !== true) obj.values.set(property, value);
     return [...warnings];
+  }
+
+  /** qdev_prop_allow_set: qdev fields of a realized device refuse, unless marked otherwise. */
+  #realizedDeviceField(obj: QomObject, def: PropertyDef): boolean {
+    return def.origin === 'field' && obj.realized && !def.settableAfterRealize && this.view.isA(obj.type, 'device');
   }
 
   #linkInput(property: string, input: PropertyInput): string {
@@ -416,15 +424,16 @@ export class ObjectModel {
       case 'uint8':
       case 'uint16':
       case 'uint32':
-      case 'uint64':
-      case 'int32':
-      case 'int64': {
-        const signed = type.kind === 'int32' || type.kind === 'int64';
-        if (typeof json !== 'number' || !Number.isInteger(json)) {
-          throw qomErrors.error('qom.value-type', { property, expected: signed ? 'int64' : 'uint64' });
-        }
-        return parseScalar(type, property, String(json), 'keyval', this.env.release).value;
+      case 'uint64': {
+        // qobject_input_type_uint64 words a type mismatch as a bad value, and wraps negatives.
+        if (typeof json !== 'number' || !Number.isInteger(json)) throw parseError(property, 'uint64');
+        const wrapped = json < 0 ? (1n << 64n) + BigInt(json) : BigInt(json);
+        return parseScalar({ kind: type.kind === 'size' ? 'uint64' : type.kind }, property, wrapped.toString(), 'keyval', this.env.release).value;
       }
+      case 'int32':
+      case 'int64':
+        if (typeof json !== 'number' || !Number.isInteger(json)) throw qomErrors.error('qom.value-type', { property, expected: 'integer' });
+        return parseScalar(type, property, String(json), 'keyval', this.env.release).value;
       case 'link':
       case 'child':
         throw new Error('internal: references are not scalars');

@@ -84,7 +84,7 @@ describe('qom/object-model', () => {
     assert.equal(device.get('requested-size'), 0x400000);
     assert.equal(errorOf(() => model.setProperty(device, 'requested-size', json(0x100000))), "'requested-size' has to be multiples of 'block-size' (0x200000)");
     assert.equal(device.get('requested-size'), 0x400000, 'a rejected set leaves the value');
-    assert.equal(errorOf(() => model.setProperty(device, 'requested-size', json('big'))), "Invalid parameter type for 'requested-size', expected: uint64");
+    assert.equal(errorOf(() => model.setProperty(device, 'requested-size', json('big'))), "Parameter 'requested-size' expects uint64");
   });
 
   it('applies compat, then -global, then the device properties, the later winning', () => {

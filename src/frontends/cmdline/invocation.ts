@@ -146,14 +146,19 @@ export function buildInvocation(options: readonly CommandLineOption[]): Invocati
         items.push({ kind: 'device', driver, id: last(parsed, 'id'), bus: last(parsed, 'bus'), props: props(parsed, ['driver', 'id', 'bus']), location });
         break;
       }
-      case 'global':
+      case 'global': {
+        let parsed: ReturnType<typeof parseGlobalOption>;
         try {
-          parseGlobalOption(arg);
+          parsed = parseGlobalOption(arg);
         } catch (e) {
-          throw new CommandLineError((e as Error).message, location);
+          const shortForm = (e as { details?: { warnings?: readonly Warning[] } }).details?.warnings ?? [];
+          warnings.push(...shortForm.map((w) => ({ ...w, location })));
+          throw new CommandLineError((e as Error).message, location, warnings);
         }
+        warnings.push(...parsed.warnings.map((w) => ({ ...w, location })));
         globals.push(arg);
         break;
+      }
       case 'qmp':
       case 'qmp-pretty':
         qmp.push(qmpChannel(arg, option.name === 'qmp-pretty', location));

@@ -3,7 +3,7 @@
  * takes one, and QEMU's two errors for everything else. The result keeps each option with the
  * text QEMU uses as its error location (`-device virtio-mem-pci,id=vm0`).
  */
-import { HotmemError } from '../../core/errors.js';
+import { HotmemError, type Warning } from '../../core/errors.js';
 
 /** The options hotmem models, and whether each takes an argument. */
 export const QEMU_OPTIONS: Readonly<Record<string, boolean>> = {
@@ -38,6 +38,8 @@ export class CommandLineError extends HotmemError {
   constructor(
     message: string,
     readonly location: string | undefined,
+    /** Warnings QEMU printed before it gave up (short-form booleans of the failing option). */
+    readonly warningsBefore: ReadonlyArray<Warning & { readonly location: string }> = [],
   ) {
     super('cmdline.invalid', message, { location });
   }

@@ -9,7 +9,6 @@ import type { Release } from '../../core/release.js';
 import { Machine, StartupError, type LocatedWarning, type MachineEnvironment } from '../../machine/machine.js';
 import { deviceListHelp, deviceOptionsHelp, objectOptionsHelp } from '../../qom/help.js';
 import { ObjectModel } from '../../qom/object-model.js';
-import { qomErrors } from '../../qom/errors.js';
 import { buildInvocation, type Invocation } from './invocation.js';
 import { CommandLineError, parseArgv } from './parse-argv.js';
 
@@ -54,15 +53,17 @@ function printHelp(binary: QemuBinary, invocation: Invocation, io: QemuIo): numb
       return 0;
     case 'device': {
       if (!model.view.info(help.driver)) {
-        io.err(formatReport(binary.arch, help.location, qomErrors.error('qom.invalid-device-model', { driver: help.driver }).message));
-        return 1;
+        // qdev_device_help reports an unknown driver but still counts the help as given.
+        io.err(formatReport(binary.arch, help.location, `Device '${help.driver}' not found`));
+        return 0;
       }
       io.out(deviceOptionsHelp(model, help.driver));
       return 0;
     }
     case 'object':
-      if (!model.view.exists(help.type)) {
-        io.err(formatReport(binary.arch, help.location, qomErrors.error('qom.invalid-object-type', { type: help.type }).message));
+      // -object is checked against the QAPI schema before help is considered.
+      if (!model.view.exists(help.type) || !model.view.isA(help.type, 'user-creatable')) {
+        io.err(formatReport(binary.arch, help.location, `Parameter 'qom-type' does not accept value '${help.type}'`));
         return 1;
       }
       io.out(objectOptionsHelp(model, help.type));
@@ -81,6 +82,7 @@ export function runQemu(binary: QemuBinary, argv: readonly string[], io: QemuIo)
     invocation = buildInvocation(parseArgv(argv));
   } catch (e) {
     if (e instanceof CommandLineError) {
+      for (const w of e.warningsBefore) io.err(formatReport(binary.arch, w.location, w.message, true));
       io.err(formatReport(binary.arch, e.location, e.message));
       return { kind: 'exited', status: 1 };
     }

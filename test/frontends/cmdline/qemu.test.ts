@@ -25,7 +25,8 @@ describe('frontends/cmdline: qemu-system arguments', () => {
     [['-m'], 1, '', 'qemu-system-x86_64: -m: requires an argument\n'],
     [['-machine', 'help'], 0, 'Supported machines are:\n', ''],
     [['-M', 'q35,help'], 0, 'Supported machines are:\n', ''],
-    [['-device', 'frob,help'], 1, '', "qemu-system-x86_64: -device frob,help: 'frob' is not a valid device model name\n"],
+    [['-device', 'frob,help'], 0, '', "qemu-system-x86_64: -device frob,help: Device 'frob' not found\n"],
+    [['-object', 'frob,help'], 1, '', "qemu-system-x86_64: -object frob,help: Parameter 'qom-type' does not accept value 'frob'\n"],
     [['-machine', 'q35', '-m', '1G,maxmem=512M'], 1, '', 'qemu-system-x86_64: invalid value of maxmem: maximum memory size (0x20000000) must be at least the initial memory size (0x40000000)\n'],
     [
       ['-machine', 'q35', '-m', '1G', '-object', 'memory-backend-ram,id=m0,size=1G', '-device', 'test-memdev-pci,id=d0,memdev=m0'],
@@ -37,7 +38,13 @@ describe('frontends/cmdline: qemu-system arguments', () => {
     [['-machine', 'pc-q35-frob'], 1, '', 'qemu-system-x86_64: unsupported machine type\nUse -machine help to list supported machines\n'],
     [['-machine', 'q35,accel=hax'], 1, '', 'qemu-system-x86_64: invalid accelerator hax\n'],
     [['-machine', 'q35', '-m', '1x'], 1, '', "qemu-system-x86_64: -m 1x: Parameter 'size' expects a non-negative number below 2^64\nOptional suffix k, M, G, T, P or E means kilo-, mega-, giga-, tera-, peta-\nand exabytes, respectively.\n"],
-    [['-global', 'nodot'], 1, '', "qemu-system-x86_64: -global nodot: options 'driver', 'property', and 'value' are required\n"],
+    [
+      ['-global', 'nodot'],
+      1,
+      '',
+      "qemu-system-x86_64: -global nodot: warning: short-form boolean option 'nodot' deprecated\nPlease use dot=off instead\nqemu-system-x86_64: -global nodot: Invalid parameter 'dot'\n",
+    ],
+    [['-global', 'driver=a,property=b'], 1, '', "qemu-system-x86_64: -global driver=a,property=b: options 'driver', 'property', and 'value' are required\n"],
   ];
   for (const [argv, status, out, err] of EXITS) {
     it(`${argv.join(' ')} → exit ${status}`, () => {

@@ -1,0 +1,55 @@
+/**
+ * QAPI argument checking for QMP commands (qapi/qobject-input-visitor.c): members are checked in
+ * schema order, a missing mandatory one and an unknown one are errors, and each has a type.
+ */
+import { missingParameter, parameterType, unexpectedParameter } from './errors.js';
+
+export type ArgType = 'str' | 'int' | 'bool' | 'any' | 'object';
+
+export interface ArgSpec {
+  readonly name: string;
+  readonly type: ArgType;
+  readonly optional?: boolean;
+}
+
+export type QmpArgs = Readonly<Record<string, unknown>>;
+
+const EXPECTED: Readonly<Record<Exclude<ArgType, 'any'>, string>> = { str: 'string', int: 'integer', bool: 'boolean', object: 'object' };
+
+function matches(type: ArgType, value: unknown): boolean {
+  switch (type) {
+    case 'any':
+      return true;
+    case 'str':
+      return typeof value === 'string';
+    case 'int':
+      return typeof value === 'number' && Number.isInteger(value);
+    case 'bool':
+      return typeof value === 'boolean';
+    case 'object':
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+    default: {
+      const exhaustive: never = type;
+      return exhaustive;
+    }
+  }
+}
+
+/**
+ * Checks `args` against `specs`. With `rest` the command takes further members it interprets
+ * itself (device_add's properties, object-add's), as QAPI's 'gen': false and 'boxed' commands do.
+ */
+export function checkArgs(args: QmpArgs, specs: readonly ArgSpec[], rest = false): void {
+  for (const spec of specs) {
+    const value = args[spec.name];
+    if (value === undefined) {
+      if (!spec.optional) throw missingParameter(spec.name);
+      continue;
+    }
+    if (!matches(spec.type, value)) throw parameterType(spec.name, EXPECTED[spec.type as Exclude<ArgType, 'any'>]);
+  }
+  if (rest) return;
+  for (const name of Object.keys(args)) {
+    if (!specs.some((s) => s.name === name)) throw unexpectedParameter(name);
+  }
+}

@@ -1,0 +1,96 @@
+/** device_add, device_del, object-add and object-del (system/qdev-monitor.c, qom/qom-qmp-cmds.c). */
+import { compareReleases } from '../../../core/release.js';
+import type { DeviceProps } from '../../../machine/machine.js';
+import { QmpError } from '../errors.js';
+import type { QmpArgs } from '../args.js';
+import type { QmpCommand } from '../session.js';
+
+/** qemu_opts_from_qdict: before 9.2, device_add turned JSON scalars into option text. */
+function optionText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'boolean') return value ? 'on' : 'off';
+  return undefined;
+}
+
+function deviceProps(args: QmpArgs, typed: boolean): DeviceProps {
+  const props: Array<DeviceProps[number]> = [];
+  for (const [name, value] of Object.entries(args)) {
+    if (name === 'driver' || name === 'id' || name === 'bus') continue;
+    if (typed) {
+      props.push({ name, json: value });
+      continue;
+    }
+    // QemuOpts silently drops members that are neither strings, numbers nor booleans.
+    const text = optionText(value);
+    if (text !== undefined) props.push({ name, value: text });
+  }
+  return props;
+}
+
+export const DEVICE_COMMANDS: readonly QmpCommand[] = [
+  {
+    name: 'device_add',
+    args: [
+      { name: 'driver', type: 'str' },
+      { name: 'bus', type: 'str', optional: true },
+      { name: 'id', type: 'str', optional: true },
+    ],
+    rest: true,
+    run: (ctx, args) => {
+      const typed = compareReleases(ctx.machine.release, { major: 9, minor: 2 }) >= 0;
+      ctx.machine.addDevice({
+        kind: 'device',
+        driver: args['driver'] as string,
+        id: args['id'] as string | undefined,
+        bus: args['bus'] as string | undefined,
+        props: deviceProps(args, typed),
+      });
+      return {};
+    },
+  },
+  {
+    name: 'device_del',
+    args: [{ name: 'id', type: 'str' }],
+    run: (ctx, args) => {
+      const id = args['id'] as string;
+      if (!ctx.machine.model.container('/machine/peripheral').child(id) && !ctx.machine.model.resolvePath(id)) {
+        throw new QmpError('DeviceNotFound', `Device '${id}' not found`);
+      }
+      ctx.machine.deleteDevice(id);
+      return {};
+    },
+  },
+  {
+    name: 'object-add',
+    args: [
+      { name: 'qom-type', type: 'str' },
+      { name: 'id', type: 'str' },
+    ],
+    rest: true,
+    run: (ctx, args) => {
+      const type = args['qom-type'] as string;
+      const model = ctx.machine.model;
+      // The QAPI schema knows every creatable type and its members: anything else is refused there.
+      if (!model.view.exists(type) || !model.view.isA(type, 'user-creatable') || model.view.isAbstract(type)) {
+        throw new QmpError('GenericError', `Parameter 'qom-type' does not accept value '${type}'`);
+      }
+      const props = model.propertiesOf(type);
+      const members = Object.entries(args).filter(([name]) => name !== 'qom-type' && name !== 'id');
+      for (const [name] of members) {
+        const prop = props.get(name);
+        if (!prop || prop.def.readOnly || prop.def.hiddenFromHelp) throw new QmpError('GenericError', `Parameter '${name}' is unexpected`);
+      }
+      model.addObject(type, args['id'] as string, members.map(([name, json]) => ({ name, input: { source: 'json', json } })));
+      return {};
+    },
+  },
+  {
+    name: 'object-del',
+    args: [{ name: 'id', type: 'str' }],
+    run: (ctx, args) => {
+      ctx.machine.model.deleteObject(args['id'] as string);
+      return {};
+    },
+  },
+];

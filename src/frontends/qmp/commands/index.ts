@@ -1,0 +1,7 @@
+/** Every QMP command hotmem implements. */
+import type { QmpCommand } from '../session.js';
+import { DEVICE_COMMANDS } from './devices.js';
+import { MACHINE_COMMANDS } from './machine.js';
+import { QOM_COMMANDS } from './qom.js';
+
+export const QMP_COMMANDS: readonly QmpCommand[] = [...MACHINE_COMMANDS, ...QOM_COMMANDS, ...DEVICE_COMMANDS];

@@ -1,0 +1,33 @@
+/** query-version, query-status, quit, query-memory-devices and query-memory-size-summary. */
+import { MEMORY_DEVICE_OPS } from '../../../machine/memory-device.js';
+import type { QmpCommand } from '../session.js';
+
+export const MACHINE_COMMANDS: readonly QmpCommand[] = [
+  {
+    name: 'query-version',
+    args: [],
+    run: (ctx) => ({ qemu: { micro: ctx.version.micro, minor: ctx.version.minor, major: ctx.version.major }, package: 'hotmem' }),
+  },
+  {
+    name: 'quit',
+    args: [],
+    run: (ctx) => {
+      ctx.requestQuit();
+      return {};
+    },
+  },
+  {
+    name: 'query-memory-devices',
+    args: [],
+    run: (ctx) =>
+      ctx.machine.memoryDevices().map((device) => {
+        const ops = ctx.machine.model.view.implementation(device.type, MEMORY_DEVICE_OPS)!;
+        return ops.info(device);
+      }),
+  },
+  {
+    name: 'query-memory-size-summary',
+    args: [],
+    run: (ctx) => ({ 'base-memory': ctx.machine.memory.ramSize, 'plugged-memory': ctx.machine.pluggedMemorySize() }),
+  },
+];

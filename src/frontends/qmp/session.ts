@@ -1,0 +1,134 @@
+/**
+ * One QMP session (monitor/qmp.c, qapi/qmp-dispatch.c): the greeting, capability negotiation,
+ * the checks on each request's shape, dispatch to a command table, and events interleaved with
+ * replies as the machine emits them.
+ */
+import type { StampedEvent } from '../../core/events.js';
+import { NANOS_PER_SECOND } from '../../core/clock.js';
+import type { Machine } from '../../machine/machine.js';
+import { checkArgs, type ArgSpec, type QmpArgs } from './args.js';
+import { QmpError, toQmpError } from './errors.js';
+
+/** What commands run against. */
+export interface QmpContext {
+  readonly machine: Machine;
+  readonly version: { readonly major: number; readonly minor: number; readonly micro: number };
+  /** Lets the modelled guest run in simulated time until it is idle. */
+  settle(): void;
+  /** quit: the session ends after replying. */
+  requestQuit(): void;
+  quitRequested(): boolean;
+}
+
+export interface QmpCommand {
+  readonly name: string;
+  readonly args: readonly ArgSpec[];
+  /** The command interprets members beyond `args` itself (device_add, object-add). */
+  readonly rest?: boolean;
+  run(ctx: QmpContext, args: QmpArgs): unknown;
+}
+
+export type QmpMessage = Readonly<Record<string, unknown>>;
+
+/** QMP's event timestamp: seconds and microseconds (simulated time here). */
+export function timestamp(at: number): { seconds: number; microseconds: number } {
+  return { seconds: Math.floor(at / NANOS_PER_SECOND), microseconds: Math.floor((at % NANOS_PER_SECOND) / 1000) };
+}
+
+export class QmpSession {
+  #negotiated = false;
+  #closed = false;
+  /** Events raised while a command runs are the guest's and devices' reactions: they follow the reply. */
+  #held: QmpMessage[] | undefined;
+  readonly #unsubscribe: () => void;
+
+  constructor(
+    readonly ctx: QmpContext,
+    readonly commands: readonly QmpCommand[],
+    readonly send: (message: QmpMessage) => void,
+  ) {
+    // Events reach a client only once capabilities are negotiated (monitor_qmp_event_emit).
+    this.#unsubscribe = ctx.machine.events.onAny((e) => {
+      if (!this.#negotiated || this.#closed) return;
+      if (this.#held) this.#held.push(eventMessage(e));
+      else this.send(eventMessage(e));
+    });
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  greeting(): QmpMessage {
+    const { major, minor, micro } = this.ctx.version;
+    return { QMP: { version: { qemu: { micro, minor, major }, package: 'hotmem' }, capabilities: ['oob'] } };
+  }
+
+  /** Handles one JSON text; replies through `send`. */
+  handle(text: string): void {
+    let request: unknown;
+    try {
+      request = JSON.parse(text);
+    } catch (e) {
+      this.send({ error: { class: 'GenericError', desc: `JSON parse error, ${(e as Error).message}` } });
+      return;
+    }
+    const id = typeof request === 'object' && request !== null && !Array.isArray(request) ? (request as QmpMessage)['id'] : undefined;
+    const withId = (reply: QmpMessage): QmpMessage => (id === undefined ? reply : { ...reply, id });
+    this.#held = [];
+    let ran = false;
+    try {
+      const result = this.#dispatch(request);
+      ran = true;
+      this.send(withId({ return: result ?? {} }));
+    } catch (e) {
+      const error = toQmpError(e);
+      this.send(withId({ error: { class: error.errorClass, desc: error.desc } }));
+    } finally {
+      const held = this.#held;
+      this.#held = undefined;
+      for (const event of held) this.send(event);
+    }
+    if (ran) this.ctx.settle();
+    if (this.ctx.quitRequested()) this.close();
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#unsubscribe();
+  }
+
+  #dispatch(request: unknown): unknown {
+    if (typeof request !== 'object' || request === null || Array.isArray(request)) throw new QmpError('GenericError', 'QMP input must be a JSON object');
+    const message = request as QmpMessage;
+    for (const [member, value] of Object.entries(message)) {
+      if (member === 'execute' || member === 'exec-oob') {
+        if (typeof value !== 'string') throw new QmpError('GenericError', `QMP input member '${member}' must be a string`);
+      } else if (member === 'arguments') {
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new QmpError('GenericError', "QMP input member 'arguments' must be an object");
+      } else if (member !== 'id') {
+        throw new QmpError('GenericError', `QMP input member '${member}' is unexpected`);
+      }
+    }
+    const name = message['execute'];
+    if (typeof name !== 'string') throw new QmpError('GenericError', "QMP input lacks member 'execute'");
+    if (!this.#negotiated && name !== 'qmp_capabilities') {
+      throw new QmpError('CommandNotFound', "Expecting capabilities negotiation with 'qmp_capabilities'");
+    }
+    const args = (message['arguments'] ?? {}) as QmpArgs;
+    if (name === 'qmp_capabilities') {
+      if (this.#negotiated) throw new QmpError('CommandNotFound', 'Capabilities negotiation is already complete, command ignored');
+      checkArgs(args, [{ name: 'enable', type: 'any', optional: true }]);
+      this.#negotiated = true;
+      return {};
+    }
+    const command = this.commands.find((c) => c.name === name);
+    if (!command) throw new QmpError('CommandNotFound', `The command ${name} has not been found`);
+    checkArgs(args, command.args, command.rest);
+    return command.run(this.ctx, args);
+  }
+}
+
+export function eventMessage(e: StampedEvent): QmpMessage {
+  return { timestamp: timestamp(e.at), event: e.event, data: e.data };
+}
