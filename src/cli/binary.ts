@@ -9,6 +9,7 @@ import { compatCatalog } from '../machine/compat-catalog.js';
 import { loadCompatData } from '../machine/compat-data/load.js';
 import { MACHINE_FAMILIES } from '../../machines/index.js';
 import { BASE_TYPES } from '../qom/base-types.js';
+import { DEVICE_TYPES } from '../../devices/index.js';
 import { TypeRegistry } from '../qom/registry.js';
 import { UsageError } from './command.js';
 
@@ -19,7 +20,7 @@ export const BINARY_OPTIONS = [
 
 /** The registry every modelled binary starts from; device packages add their types here. */
 export function typeRegistry(): TypeRegistry {
-  return new TypeRegistry().register(...BASE_TYPES);
+  return new TypeRegistry().register(...BASE_TYPES, ...DEVICE_TYPES);
 }
 
 export function qemuBinary(options: ReadonlyMap<string, string | true>): QemuBinary {

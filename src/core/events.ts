@@ -5,6 +5,7 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import type { SimulatedClock } from './clock.js';
+import type { Scheduler } from './scheduler.js';
 import type { SimNanos } from './units.js';
 
 /** QMP events with their `data` members (qapi/*.json). */
@@ -30,16 +31,58 @@ export interface StampedEvent<N extends QmpEventName = QmpEventName> {
 
 type Listeners = { [N in QmpEventName]: (event: StampedEvent<N>) => void };
 
+/**
+ * QEMU's monitor throttles some events (monitor/monitor.c monitor_qapi_event_conf): the first is
+ * sent at once, later ones within the period are held and only the latest is sent when it ends,
+ * keeping the timestamp it was raised with. MEMORY_DEVICE_SIZE_CHANGE is throttled per qom-path.
+ */
+const THROTTLE_NANOS: Partial<Record<QmpEventName, number>> = {
+  MEMORY_DEVICE_SIZE_CHANGE: 1_000_000_000,
+  BALLOON_CHANGE: 1_000_000_000,
+};
+
+function throttleKey(event: StampedEvent): string {
+  return event.event === 'MEMORY_DEVICE_SIZE_CHANGE' ? `${event.event}:${(event.data as QmpEventData['MEMORY_DEVICE_SIZE_CHANGE'])['qom-path']}` : event.event;
+}
+
 export class EventBus {
   readonly #emitter = new EventEmitter<Listeners>();
   readonly #anyListeners = new Set<(event: StampedEvent) => void>();
+  /** Throttle periods in progress, with the latest held event of each. */
+  readonly #throttled = new Map<string, StampedEvent | undefined>();
 
-  constructor(readonly clock: SimulatedClock) {}
+  constructor(
+    readonly clock: SimulatedClock,
+    readonly scheduler: Scheduler,
+  ) {}
 
   emit<N extends QmpEventName>(event: N, data: QmpEventData[N]): void {
-    const stamped = { event, data, at: this.clock.now() } as StampedEvent<N>;
-    (this.#emitter.emit as (name: N, e: StampedEvent<N>) => boolean)(event, stamped);
-    for (const listener of this.#anyListeners) listener(stamped as StampedEvent);
+    const stamped = { event, data, at: this.clock.now() } as StampedEvent;
+    const period = THROTTLE_NANOS[event];
+    if (period === undefined) return this.#deliver(stamped);
+    const key = throttleKey(stamped);
+    if (this.#throttled.has(key)) {
+      this.#throttled.set(key, stamped);
+      return;
+    }
+    this.#deliver(stamped);
+    this.#throttled.set(key, undefined);
+    const endPeriod = () => {
+      const held = this.#throttled.get(key);
+      if (held === undefined) {
+        this.#throttled.delete(key);
+        return;
+      }
+      this.#deliver(held);
+      this.#throttled.set(key, undefined);
+      this.scheduler.after(period, endPeriod);
+    };
+    this.scheduler.after(period, endPeriod);
+  }
+
+  #deliver(stamped: StampedEvent): void {
+    (this.#emitter.emit as (name: QmpEventName, e: StampedEvent) => boolean)(stamped.event, stamped);
+    for (const listener of this.#anyListeners) listener(stamped);
   }
 
   on<N extends QmpEventName>(event: N, listener: (event: StampedEvent<N>) => void): () => void {

@@ -22,3 +22,6 @@ export { MEMORY_DEVICE_INTERFACE, MEMORY_DEVICE_OPS, type MemoryDeviceInfo, type
 export { parseMemorySize, type MemorySize, type MemorySizeRules, type ParsedMemorySize } from './memory-size.js';
 export { completeNuma, MAX_NUMA_NODES, parseNumaNode, type NumaNode, type NumaRules } from './numa.js';
 export { compatCatalog } from './compat-catalog.js';
+export { HOST_PROCESS } from './host-process.js';
+export { hasSharedZeropage, RAM_BLOCK, type RamBlock } from './ram-block.js';
+export { discardRange, type RamDiscard } from './ram-discard.js';

@@ -8,6 +8,7 @@ import type { Arch } from '../core/arch.js';
 import { SimulatedClock } from '../core/clock.js';
 import { HotmemError, type Warning } from '../core/errors.js';
 import { EventBus } from '../core/events.js';
+import { Scheduler } from '../core/scheduler.js';
 import { key } from '../core/keys.js';
 import { compareReleases, release as parseRelease, type Release } from '../core/release.js';
 import type { GlobalProperty } from '../qom/globals.js';
@@ -22,6 +23,10 @@ import { placeMemoryDevice, type PlacedMemoryDevice } from './device-memory.js';
 import { machineErrors } from './errors.js';
 import type { BusSpec, MachineFamily, MachineVersion, MemoryLayout } from './family.js';
 import { MEMORY_DEVICE_INTERFACE, MEMORY_DEVICE_OPS } from './memory-device.js';
+import { archProfile } from '../host/arch.js';
+import { Host } from '../host/host.js';
+import type { HostProcess } from '../host/process.js';
+import { HOST_PROCESS } from './host-process.js';
 import { MACHINE_BASE_TYPE } from './machine-type.js';
 import { parseMemorySize, type MemorySize } from './memory-size.js';
 import { completeNuma, parseNumaNode, type NumaNode } from './numa.js';
@@ -60,6 +65,8 @@ export interface MachineOptions {
   readonly memoryLocation?: string;
   /** -global arguments. */
   readonly globals?: readonly string[];
+  /** The host the QEMU process runs on; a default host of the target's architecture otherwise. */
+  readonly host?: Host;
   readonly items?: readonly StartupItem[];
 }
 
@@ -107,7 +114,9 @@ export interface StartedMachine {
 export class Machine {
   readonly buses: BusSpec[];
   readonly clock = new SimulatedClock();
-  readonly events = new EventBus(this.clock);
+  /** Timed work of the machine and its guest: driver work items, retries, event throttling. */
+  readonly scheduler = new Scheduler(this.clock);
+  readonly events = new EventBus(this.clock, this.scheduler);
   readonly #deviceBus = new WeakMap<QomObject, BusSpec>();
 
   private constructor(
@@ -120,6 +129,8 @@ export class Machine {
     readonly memory: MemorySize,
     readonly layout: MemoryLayout,
     readonly numaNodes: readonly NumaNode[],
+    /** The QEMU process on its host: every byte the machine costs is accounted there. */
+    readonly process: HostProcess,
   ) {
     this.buses = [...family.rootBuses(version)];
   }
@@ -162,6 +173,13 @@ export class Machine {
     });
     const model = new ObjectModel(registry, { release: r, target: options.arch });
     const accel = options.accel ?? 'tcg';
+    // A fresh Linux host has no huge pages reserved (nr_hugepages=0) until someone configures them.
+    const host = options.host ?? new Host({ arch: options.arch, hugetlbPages: Object.fromEntries(archProfile(options.arch).hugetlbPageSizes.map((size) => [size, 0])) });
+    if (host.arch.name !== options.arch) {
+      throw new StartupError(new HotmemError('machine.host-arch', `hotmem runs ${options.arch} guests on ${options.arch} hosts only (the host is ${host.arch.name})`), undefined);
+    }
+    const process = host.spawn({ name: programName(options.arch), kvm: accel === 'kvm' });
+    model.services.set(HOST_PROCESS, process);
     model.compat = { accelerator: [], machine: env.catalog.compatProperties(r, options.arch, type.name), sugar: [] };
     const machineObject = model.instantiate(machineTypeName).object;
     model.addInternal('/', 'machine', machineObject);
@@ -240,7 +258,7 @@ export class Machine {
     const layout = located(undefined, () => family.layout({ memory, version, release: r, maxRamBelow4g }));
     warn(undefined, layout.warnings);
 
-    const machine = new Machine(model, machineObject, type, family, version, accel, memory, layout, nodes);
+    const machine = new Machine(model, machineObject, type, family, version, accel, memory, layout, nodes, process);
     model.services.set(MACHINE_SERVICE, machine);
     model.hotplugHandler = { prePlug: (device) => machine.#prePlug(device) };
 
@@ -347,6 +365,8 @@ export class Machine {
     return this.model.compat.machine;
   }
 }
+
+const programName = (arch: Arch) => `qemu-system-${arch}`;
 
 /** Lets device implementations reach the machine they are plugged into. */
 export const MACHINE_SERVICE = key<Machine>('machine');

@@ -34,7 +34,8 @@ function optionsHelp(model: ObjectModel, type: string, include: (readOnly: boole
   const lines: string[] = [];
   for (const { def } of model.propertiesOf(type).values()) {
     if (!include(def.readOnly === true || def.type.kind === 'child', def.hiddenFromHelp === true)) continue;
-    const fallback = model.defaultOf(def);
+    // QEMU records a default (defval) for qdev fields; custom properties set theirs in instance_init.
+    const fallback = def.origin === 'field' ? model.defaultOf(def) : undefined;
     lines.push(propertyHelpLine(def.name, typeString(def), model.descriptionOf(def), fallback === undefined ? undefined : renderDefault(model, fallback)));
   }
   lines.sort(strcmp);

@@ -332,6 +332,14 @@ export class ObjectModel {
     return isHistory(def.default) ? valueAt(this.env.release, def.default) : def.default;
   }
 
+  #overriddenDefault(type: string, property: string): QomValue | undefined {
+    for (const info of this.view.ancestry(type)) {
+      const value = info.defaultOverrides?.[property];
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  }
+
   descriptionOf(def: PropertyDef): string | undefined {
     return isHistory(def.description) ? valueAt(this.env.release, def.description) : def.description;
   }
@@ -344,7 +352,7 @@ export class ObjectModel {
     if (def.type.kind === 'child') return obj.child(def.name)?.path() ?? '';
     const stored = obj.values.get(property);
     if (def.type.kind === 'link') return typeof stored === 'string' ? (this.resolvePath(stored)?.path() ?? '') : '';
-    return stored ?? this.defaultOf(def) ?? (def.type.kind === 'bool' ? false : def.type.kind === 'str' || def.type.kind === 'enum' ? '' : 0);
+    return stored ?? this.#overriddenDefault(obj.type, property) ?? this.defaultOf(def) ?? (def.type.kind === 'bool' ? false : def.type.kind === 'str' || def.type.kind === 'enum' ? '' : 0);
   }
 
   /** The object a link property points to, if set. */

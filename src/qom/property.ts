@@ -27,7 +27,10 @@ export interface PropertyDef extends ReleaseWindow {
   readonly type: PropertyType;
   /** QEMU's description string as `-device X,help` prints it; may differ by release. */
   readonly description?: string | ReleaseHistory<string>;
-  /** The class default, shown by help as "(default: ...)"; may change by release. */
+  /**
+   * The value before anything sets it; may change by release. For qdev fields it is QEMU's
+   * defval, which help shows as "(default: ...)"; custom properties get it from instance_init.
+   */
   readonly default?: QomValue | ReleaseHistory<QomValue>;
   /** Targets whose build has the property (absent: every target). */
   readonly targets?: readonly Arch[];
@@ -50,6 +53,8 @@ export interface PropertyDef extends ReleaseWindow {
   readonly set?: (obj: QomObject, value: QomValue) => void | { readonly stored: true };
   /** The type string when QEMU's differs from the kind's usual one (object_property_add_str says `string`). */
   readonly typeName?: string;
+  /** A member the QAPI schema requires when the object is created (-object, object-add). */
+  readonly mandatory?: boolean;
   /** Help/listing visibility: QEMU hides some base properties from `-device X,help`. */
   readonly hiddenFromHelp?: boolean;
 }

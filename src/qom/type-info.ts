@@ -7,7 +7,7 @@ import type { Key } from '../core/keys.js';
 import type { Warning } from '../core/errors.js';
 import type { ReleaseWindow } from '../core/release.js';
 import type { QomObject } from './object.js';
-import type { PropertyDef } from './property.js';
+import type { PropertyDef, QomValue } from './property.js';
 
 /** A child object created with its parent, e.g. a virtio proxy's `virtio-backend`. */
 export interface ChildDef {
@@ -73,6 +73,8 @@ export interface TypeInfo extends ReleaseWindow {
   readonly postInit?: 'compat' | 'compat-and-globals';
   /** user_creatable_can_be_deleted: object-del refuses while this returns false. */
   readonly canBeDeleted?: (obj: QomObject) => boolean;
+  /** Initial values a subtype gives inherited properties (memfd's share=on), nearest type winning. */
+  readonly defaultOverrides?: Readonly<Record<string, QomValue>>;
   /** Interface methods and class data, found nearest-first through the ancestry. */
   readonly implementations?: readonly Implementation[];
   /** Runs after all properties are set (device realize, or user_creatable complete for objects). */

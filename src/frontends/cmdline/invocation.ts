@@ -64,7 +64,10 @@ function qmpChannel(arg: string, pretty: boolean, location: string): QmpChannel 
   throw new CommandLineError(`hotmem's -qmp takes stdio or unix:PATH,server=on,wait=off (got '${arg}')`, location);
 }
 
-export function buildInvocation(options: readonly CommandLineOption[]): Invocation {
+/** Checks an -object option as QEMU does at parse time; throws with QEMU's message. */
+export type ObjectOptionCheck = (type: string, id: string | undefined, props: OptionProps) => void;
+
+export function buildInvocation(options: readonly CommandLineOption[], checkObject?: ObjectOptionCheck): Invocation {
   let help: HelpRequest | undefined;
   let machine: string | undefined;
   const machineProps: { name: string; value: string }[] = [];
@@ -124,7 +127,14 @@ export function buildInvocation(options: readonly CommandLineOption[]): Invocati
           help ??= { kind: 'object', type, location };
           break;
         }
-        items.push({ kind: 'object', type, id: last(parsed, 'id'), props: props(parsed, ['qom-type', 'id']), location });
+        const objectProps = props(parsed, ['qom-type', 'id']);
+        try {
+          checkObject?.(type, last(parsed, 'id'), objectProps);
+        } catch (e) {
+          throw new CommandLineError((e as Error).message, location, warnings);
+        }
+        // Created later, outside the option's location: QEMU reports creation errors without it.
+        items.push({ kind: 'object', type, id: last(parsed, 'id'), props: objectProps });
         break;
       }
       case 'device': {

@@ -10,6 +10,7 @@ import { Machine, StartupError, type LocatedWarning, type MachineEnvironment } f
 import { deviceListHelp, deviceOptionsHelp, objectOptionsHelp } from '../../qom/help.js';
 import { ObjectModel } from '../../qom/object-model.js';
 import { buildInvocation, type Invocation } from './invocation.js';
+import { checkObjectOption } from './object-option.js';
 import { CommandLineError, parseArgv } from './parse-argv.js';
 
 /** What a QEMU binary of one release and target knows, beyond the type registry. */
@@ -79,7 +80,9 @@ function printHelp(binary: QemuBinary, invocation: Invocation, io: QemuIo): numb
 export function runQemu(binary: QemuBinary, argv: readonly string[], io: QemuIo): QemuOutcome {
   let invocation: Invocation;
   try {
-    invocation = buildInvocation(parseArgv(argv));
+    const view = new ObjectModel(binary.environment.registry, { release: binary.release, target: binary.arch }).view;
+    const seenIds = new Set<string>();
+    invocation = buildInvocation(parseArgv(argv), (type, id, props) => checkObjectOption(view, type, id, props, seenIds));
   } catch (e) {
     if (e instanceof CommandLineError) {
       for (const w of e.warningsBefore) io.err(formatReport(binary.arch, w.location, w.message, true));

@@ -1,0 +1,7 @@
+/** Every device and backend type hotmem models, registered into each modelled QEMU binary. */
+import type { TypeInfo } from '../src/qom/type-info.js';
+import { VIRTIO_BASE_TYPES } from '../src/virtio/qom-types.js';
+import { MEMORY_BACKEND_TYPES } from './memory-backend/index.js';
+import { VIRTIO_MEM_TYPES } from './virtio-mem/index.js';
+
+export const DEVICE_TYPES: readonly TypeInfo[] = [...MEMORY_BACKEND_TYPES, ...VIRTIO_BASE_TYPES, ...VIRTIO_MEM_TYPES];

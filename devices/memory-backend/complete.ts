@@ -1,0 +1,118 @@
+/**
+ * user_creatable_complete for memory backends (host_memory_backend_memory_complete, QEMU 7.2):
+ * allocate (map guest RAM into the QEMU process the way each backend calls mmap), check the NUMA
+ * policy, preallocate. The result is the backend's RAMBlock.
+ */
+import { HotmemError } from '../../src/core/errors.js';
+import { compareReleases } from '../../src/core/release.js';
+import { strerror } from '../../src/host/errno.js';
+import type { MapSpec } from '../../src/host/process.js';
+import { HOST_PROCESS } from '../../src/machine/host-process.js';
+import type { QomObject } from '../../src/qom/object.js';
+import type { RamBlock } from '../../src/machine/ram-block.js';
+
+/** Where a mem-path lives decides its page cache: hugetlbfs and tmpfs mounts, else a disk file system. */
+export function fileSystemOf(path: string): 'hugetlbfs' | 'tmpfs' | 'disk' {
+  if (/^\/dev\/hugepages(\d+[KMG]?)?(\/|$)/.test(path) || /^\/mnt\/huge/.test(path)) return 'hugetlbfs';
+  if (/^\/(dev\/shm|run)(\/|$)/.test(path)) return 'tmpfs';
+  return 'disk';
+}
+
+const fail = (code: string, message: string) => new HotmemError(code, message);
+
+interface Allocation {
+  readonly spec: MapSpec;
+  readonly shared: boolean;
+  readonly hasFd: boolean;
+  readonly pageSize: number;
+}
+
+function allocation(backend: QomObject, size: number, hostPageSize: number, defaultHugePage: number): Allocation {
+  const share = backend.get('share') === true;
+  const common = {
+    size,
+    reserve: backend.get('reserve') !== false,
+    merge: backend.get('merge') === true,
+    prealloc: backend.get('prealloc') === true,
+    // ram_block_add advises MADV_HUGEPAGE on all guest RAM.
+    thp: 'hugepage' as const,
+  };
+  const r = backend.model.env.release;
+  switch (backend.type) {
+    case 'memory-backend-ram':
+      // 10.0 backs share=on with a memfd; before, it was MAP_SHARED|MAP_ANONYMOUS without an fd.
+      if (share && compareReleases(r, { major: 10, minor: 0 }) >= 0) {
+        return { spec: { ...common, kind: 'memfd', shared: true }, shared: true, hasFd: true, pageSize: hostPageSize };
+      }
+      return { spec: { ...common, kind: 'anon', shared: share }, shared: share, hasFd: false, pageSize: hostPageSize };
+    case 'memory-backend-shm':
+      // shm_open() memory is shmem with an fd, like a memfd.
+      return { spec: { ...common, kind: 'memfd', shared: true }, shared: true, hasFd: true, pageSize: hostPageSize };
+    case 'memory-backend-memfd': {
+      const hugetlb = backend.get('hugetlb') === true;
+      const pageSize = hugetlb ? (backend.get('hugetlbsize') as number) || defaultHugePage : hostPageSize;
+      return {
+        spec: { ...common, kind: 'memfd', shared: share, ...(hugetlb ? { hugetlb: pageSize } : {}) },
+        shared: share,
+        hasFd: true,
+        pageSize,
+      };
+    }
+    case 'memory-backend-file': {
+      const path = backend.get('mem-path') as string;
+      if (path === '') throw fail('backend.mem-path', 'mem-path property not set');
+      const fs = fileSystemOf(path);
+      const pageSize = fs === 'hugetlbfs' ? defaultHugePage : hostPageSize;
+      return {
+        spec: {
+          ...common,
+          kind: 'file',
+          path,
+          fs,
+          shared: share,
+          readonly: backend.get('readonly') === true,
+          ...(fs === 'hugetlbfs' ? { hugetlb: pageSize } : {}),
+        },
+        shared: share,
+        hasFd: true,
+        pageSize,
+      };
+    }
+    default:
+      throw new Error(`internal: no allocation for ${backend.type}`);
+  }
+}
+
+/** host-nodes and policy must agree (host_memory_backend_memory_complete's mbind checks). */
+function checkPolicy(backend: QomObject): void {
+  const nodes = backend.get('host-nodes') as string;
+  const policy = backend.get('policy') as string;
+  if (nodes !== '' && policy === 'default') {
+    throw fail('backend.policy', 'host-nodes must be empty for policy default, or you should explicitly specify a policy other than default');
+  }
+  if (nodes === '' && policy !== 'default') throw fail('backend.policy', `host-nodes must be set for policy ${policy}`);
+}
+
+export function completeBackend(backend: QomObject): RamBlock {
+  const size = backend.get('size') as number;
+  if (size === 0) throw fail('backend.size-zero', "can't create backend with size 0");
+  const process = backend.model.services.get(HOST_PROCESS);
+  const arch = process?.host.arch;
+  const hostPageSize = arch?.basePageSize ?? 4096;
+  const defaultHugePage = arch?.pmdSize ?? 2 * 1024 * 1024;
+  const alloc = allocation(backend, size, hostPageSize, defaultHugePage);
+  checkPolicy(backend);
+  const idstr = backend.get('x-use-canonical-path-for-ramblock-id') === true ? `/objects/${backend.id}` : (backend.id ?? '');
+  if (!process) return { idstr, size, shared: alloc.shared, hasFd: alloc.hasFd, pageSize: alloc.pageSize, mapping: undefined };
+
+  const mapped = process.map({ ...alloc.spec, name: idstr } as MapSpec);
+  if (mapped.kind === 'error') {
+    if (mapped.stage === 'prealloc') {
+      throw fail('backend.prealloc', `qemu_prealloc_mem: preallocating memory failed: ${strerror(mapped.errno)}`);
+    }
+    throw alloc.hasFd
+      ? fail('backend.map', `unable to map backing store for guest RAM: ${strerror(mapped.errno)}`)
+      : fail('backend.map', `cannot set up guest memory '${idstr}': ${strerror(mapped.errno)}`);
+  }
+  return { idstr, size, shared: alloc.shared, hasFd: alloc.hasFd, pageSize: alloc.pageSize, mapping: mapped.mapping };
+}

@@ -1,0 +1,198 @@
+/**
+ * virtio-mem as QOM types: the device (`virtio-mem`, a virtio-device) and its transports
+ * `virtio-mem-pci` (x86 from 5.1; s390x zPCI from 10.0) and `virtio-mem-ccw` (s390x from 10.0),
+ * which own it as `virtio-backend`, alias its properties and present it to the machine as a
+ * memory device.
+ */
+import { compareReleases } from '../../src/core/release.js';
+import { MEMORY_BACKEND_USE } from '../../src/machine/backend-use.js';
+import { HOST_PROCESS } from '../../src/machine/host-process.js';
+import { MACHINE_SERVICE } from '../../src/machine/machine.js';
+import { MEMORY_DEVICE_OPS, type MemoryDeviceOps } from '../../src/machine/memory-device.js';
+import { qemuVmallocAlign, RAM_BLOCK, type RamBlock } from '../../src/machine/ram-block.js';
+import type { QomObject } from '../../src/qom/object.js';
+import { implement, type TypeInfo } from '../../src/qom/type-info.js';
+import { FeatureSet } from '../../src/virtio/feature-set.js';
+import { commonHostFeatures, virtioPciPrePlug, VIRTIO_COMMON_FEATURE_PROPERTIES, type CommonFeatureValues } from '../../src/virtio/host-features.js';
+import { virtioMemProperties } from './properties.js';
+import { defaultBlockSize, realizeVirtioMem, virtioMemErrors, type HostFacts } from './realize.js';
+import { VirtioMemRuntime } from './runtime.js';
+import { VIRTIO_MEM_RUNTIME } from './runtime-key.js';
+import { newState } from './state.js';
+import { resizeUsableRegion } from './usable-region.js';
+
+const X86_DEFAULT_HOST: HostFacts = { arch: 'x86_64', pageSize: 4096, thpSize: 2 * 1024 * 1024 };
+
+function hostFacts(device: QomObject): HostFacts {
+  const arch = device.model.services.get(HOST_PROCESS)?.host.arch;
+  return arch ? { arch: arch.name, pageSize: arch.basePageSize, thpSize: arch.pmdSize } : X86_DEFAULT_HOST;
+}
+
+function memdevOf(device: QomObject): { backend: QomObject; block: RamBlock } | undefined {
+  const backend = device.model.linkTarget(device, 'memdev');
+  const block = backend?.slots.get(RAM_BLOCK);
+  return backend && block ? { backend, block } : undefined;
+}
+
+/** The proxy owning a virtio-mem device (its parent object). */
+const proxyOf = (device: QomObject): QomObject => device.parent ?? device;
+
+function transportFeatures(device: QomObject, deviceFeatures: FeatureSet): FeatureSet {
+  const values: Record<string, boolean> = {};
+  for (const p of VIRTIO_COMMON_FEATURE_PROPERTIES) {
+    if (device.model.view.properties(device.type).has(p.property)) values[p.property] = device.get(p.property) === true;
+  }
+  // virtio-mem is modern-only on every transport (virtio_pci_force_virtio_1, ccw revision >= 1).
+  return virtioPciPrePlug(commonHostFeatures(values as CommonFeatureValues), { modern: true }).union(deviceFeatures);
+}
+
+function realize(device: QomObject) {
+  const memdev = memdevOf(device);
+  if (!memdev) throw virtioMemErrors.error('virtio-mem.memdev-not-set');
+  const model = device.model;
+  const use = model.view.implementation(memdev.backend.type, MEMORY_BACKEND_USE)!;
+  const machine = model.services.get(MACHINE_SERVICE);
+  const r = model.env.release;
+  const has = (name: string) => model.view.properties(device.type).has(name);
+  const { setup, warnings } = realizeVirtioMem({
+    release: r,
+    memdevId: memdev.backend.id ?? '',
+    memdevMapped: use.isMapped(memdev.backend),
+    memdevPrealloc: memdev.backend.get('prealloc') === true,
+    block: memdev.block,
+    addr: device.get('memaddr') as number,
+    node: device.get('node') as number,
+    requestedSize: device.get('requested-size') as number,
+    blockSize: (device.values.get('block-size') as number | undefined) ?? 0,
+    prealloc: has('prealloc') && device.get('prealloc') === true,
+    unpluggedInaccessible: has('unplugged-inaccessible') ? (device.get('unplugged-inaccessible') as 'on' | 'off' | 'auto') : undefined,
+    earlyMigration: has('x-early-migration') ? device.get('x-early-migration') === true : false,
+    dynamicMemslots: has('dynamic-memslots') && device.get('dynamic-memslots') === true,
+    numaNodes: machine?.numaNodes.length ?? 0,
+    // pc machines always allocate numa_state and register ACPI wakeup; s390x does neither.
+    machineHasNumaState: model.env.target === 'x86_64',
+    wakeupSuspend: model.env.target === 'x86_64',
+    discardDisabled: false,
+    host: hostFacts(device),
+  });
+  // Realize resolves `auto` in place: afterwards the property reads `on` or `off`.
+  if (has('unplugged-inaccessible')) device.values.set('unplugged-inaccessible', setup.unpluggedInaccessible);
+  const state = newState(setup, device.get('requested-size') as number);
+  resizeUsableRegion(state, state.requestedSize, true);
+  const runtime = new VirtioMemRuntime(state, transportFeatures(device, setup.deviceFeatures), memdev.block, {
+    hostPageSize: hostFacts(device).pageSize,
+    context: () => ({ busy: false }),
+    sizeChanged: (size) => {
+      const proxy = proxyOf(device);
+      machine?.events.emit('MEMORY_DEVICE_SIZE_CHANGE', { ...(proxy.id === undefined ? {} : { id: proxy.id }), size, 'qom-path': proxy.path() });
+    },
+    report: () => undefined,
+  });
+  // Everything starts unplugged: give the whole RAMBlock back (skipped on an incoming migration).
+  runtime.discardAll();
+  use.setMapped(memdev.backend, true);
+  device.slots.set(VIRTIO_MEM_RUNTIME, runtime);
+  return warnings;
+}
+
+function unrealize(device: QomObject): void {
+  const memdev = memdevOf(device);
+  if (memdev) device.model.view.implementation(memdev.backend.type, MEMORY_BACKEND_USE)!.setMapped(memdev.backend, false);
+  device.slots.delete(VIRTIO_MEM_RUNTIME);
+}
+
+const child = (proxy: QomObject): QomObject => proxy.child('virtio-backend')!;
+
+/** The memory-device interface of the proxies (virtio_mem_pci / virtio_mem_ccw MemoryDeviceClass). */
+const MEMORY_DEVICE: MemoryDeviceOps = {
+  addr: (proxy) => child(proxy).get('memaddr') as number,
+  setAddr: (proxy, addr) => void proxy.model.setProperty(child(proxy), 'memaddr', { source: 'text', text: String(addr), visitor: 'string' }),
+  regionSize: (proxy) => {
+    const memdev = memdevOf(child(proxy));
+    if (!memdev) throw virtioMemErrors.error('virtio-mem.memdev-must-be-set');
+    return memdev.block.size;
+  },
+  // memory_region_get_alignment: QEMU_VMALLOC_ALIGN for anonymous RAM, the page size for fds.
+  regionAlignment: (proxy) => {
+    const memdev = memdevOf(child(proxy))!;
+    return memdev.block.hasFd ? memdev.block.pageSize : qemuVmallocAlign(proxy.model.env.target);
+  },
+  minAlignment: (proxy) => child(proxy).get('block-size') as number,
+  pluggedSize: (proxy) => child(proxy).get('size') as number,
+  unplugRequest: (proxy) => {
+    const device = child(proxy);
+    const r = proxy.model.env.release;
+    if (compareReleases(r, { major: 8, minor: 1 }) < 0) throw virtioMemErrors.error('virtio-mem.unplug-unsupported');
+    const runtime = device.slots.get(VIRTIO_MEM_RUNTIME)!;
+    if (runtime.state.setup.unpluggedInaccessible !== 'on') throw virtioMemErrors.error('virtio-mem.unplug-inaccessible-off');
+    if (runtime.pluggedSize() !== 0) throw virtioMemErrors.error('virtio-mem.unplug-plugged', { modern: compareReleases(r, { major: 9, minor: 1 }) >= 0 });
+    if (runtime.requestedSize() !== 0) throw virtioMemErrors.error('virtio-mem.unplug-requested');
+  },
+  info: (proxy) => {
+    const device = child(proxy);
+    return {
+      type: 'virtio-mem',
+      data: {
+        ...(proxy.id === undefined ? {} : { id: proxy.id }),
+        memaddr: device.get('memaddr'),
+        'requested-size': device.get('requested-size'),
+        size: device.get('size'),
+        'max-size': memdevOf(device)?.block.size ?? 0,
+        'block-size': device.get('block-size'),
+        node: device.get('node'),
+        memdev: device.get('memdev'),
+      },
+    };
+  },
+};
+
+const PROPERTIES = virtioMemProperties({
+  blockSizeBeforeRealize: (device) => {
+    const memdev = memdevOf(device);
+    const host = hostFacts(device);
+    return memdev ? defaultBlockSize(device.model.env.release, memdev.block, host) : Math.max(host.thpSize, 1024 * 1024);
+  },
+  setRequestedSize: (device, value) => device.slots.get(VIRTIO_MEM_RUNTIME)!.setRequestedSize(value),
+});
+
+const PROXY_CHILD = [{ name: 'virtio-backend', type: 'virtio-mem', aliasClassProperties: true, extraAliases: ['size', 'block-size', 'requested-size'] }];
+
+export const VIRTIO_MEM_TYPES: readonly TypeInfo[] = [
+  {
+    name: 'virtio-mem',
+    parent: 'virtio-device',
+    since: '5.1',
+    interfaces: ['ram-discard-manager'],
+    properties: PROPERTIES,
+    realize,
+    unrealize,
+  },
+  { name: 'virtio-mem-pci-base', parent: 'virtio-pci', abstract: true, since: '5.1', interfaces: ['memory-device'], children: PROXY_CHILD },
+  {
+    name: 'virtio-mem-pci',
+    parent: 'virtio-mem-pci-base',
+    // s390x builds gained virtio-mem (and with it zPCI virtio-mem-pci) in 10.0.
+    targets: ['x86_64'],
+    userCreatable: true,
+    hotpluggable: true,
+    category: 'Misc',
+    implementations: [implement(MEMORY_DEVICE_OPS, MEMORY_DEVICE)],
+    realize: (proxy) => proxy.model.realize(child(proxy)),
+  },
+  {
+    name: 'virtio-mem-ccw',
+    parent: 'virtio-ccw-device',
+    since: '10.0',
+    targets: ['s390x'],
+    interfaces: ['memory-device'],
+    children: PROXY_CHILD,
+    userCreatable: true,
+    hotpluggable: true,
+    category: 'Misc',
+    implementations: [implement(MEMORY_DEVICE_OPS, MEMORY_DEVICE)],
+    realize: (proxy) => proxy.model.realize(child(proxy)),
+  },
+];
+
+export { VirtioMemRuntime } from './runtime.js';
+export { VIRTIO_MEM_RUNTIME } from './runtime-key.js';

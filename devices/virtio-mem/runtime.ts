@@ -1,0 +1,212 @@
+/**
+ * A realized virtio-mem device at run time: the pure device model wired to its transport (the
+ * port a guest driver uses), to the host (the memdev's RAMBlock, where discards and
+ * preallocation land) and to the machine (size-change notifications, error reports, whether a
+ * migration makes the device busy).
+ */
+import type { VirtioEffect } from '../../src/virtio/effects.js';
+import type { FeatureSet } from '../../src/virtio/feature-set.js';
+import {
+  createCore,
+  readDeviceFeatures,
+  systemReset,
+  virtioError,
+  writeDriverFeatures,
+  writeStatus,
+  notifyConfig,
+  type VirtioState,
+} from '../../src/virtio/device-core.js';
+import type { VirtioDriverPort } from '../../src/virtio/driver-port.js';
+import type { SystemResetType } from '../../src/virtio/effects.js';
+import type { DeviceStatus } from '../../src/virtio/status.js';
+import { pushResponse, type ElementCompletion, type VirtqueueElement } from '../../src/virtio/virtqueue.js';
+import { discardRange } from '../../src/machine/ram-discard.js';
+import type { RamBlock } from '../../src/machine/ram-block.js';
+import { encodeConfig } from './config.js';
+import { virtioMemModel } from './model.js';
+import { decodeRequest, encodeResponse } from './request.js';
+import { failedPlug, handleRequest, type RequestContext, type VirtioMemEffect } from './requests.js';
+import { pluggedSize, type VirtioMemState } from './state.js';
+import { resizeUsableRegion } from './usable-region.js';
+import { virtioMemErrors } from './realize.js';
+
+/** What the device needs from the machine it runs in. */
+export interface VirtioMemEnvironment {
+  readonly hostPageSize: number;
+  /** Whether a migration currently forbids plug state changes. */
+  context(): RequestContext;
+  /** The proxy's size-change notifier (MEMORY_DEVICE_SIZE_CHANGE). */
+  sizeChanged(size: number): void;
+  /** error_report / warn_report output the device produces while running. */
+  report(message: string): void;
+}
+
+/** VIRTIO_ID_MEM. */
+export const VIRTIO_ID_MEM = 24;
+
+export class VirtioMemRuntime implements VirtioDriverPort {
+  readonly deviceId = VIRTIO_ID_MEM;
+  #virtio: VirtioState<VirtioMemState>;
+  readonly #model;
+  readonly #configListeners = new Set<() => void>();
+
+  constructor(
+    state: VirtioMemState,
+    hostFeatures: FeatureSet,
+    readonly block: RamBlock,
+    readonly env: VirtioMemEnvironment,
+  ) {
+    this.#virtio = { core: createCore(hostFeatures), device: state };
+    this.#model = virtioMemModel(() => env.context());
+  }
+
+  get state(): VirtioMemState {
+    return this.#virtio.device;
+  }
+
+  get hostFeatures(): FeatureSet {
+    return this.#virtio.core.hostFeatures;
+  }
+
+  get guestFeatures(): FeatureSet {
+    return this.#virtio.core.guestFeatures;
+  }
+
+  get broken(): boolean {
+    return this.#virtio.core.broken;
+  }
+
+  pluggedSize(): number {
+    return pluggedSize(this.state);
+  }
+
+  requestedSize(): number {
+    return this.state.requestedSize;
+  }
+
+  blockSize(): number {
+    return this.state.setup.blockSize;
+  }
+
+  // ---- the transport, as the driver sees it ----------------------------------------------
+
+  readStatus(): DeviceStatus {
+    return this.#virtio.core.status;
+  }
+
+  writeStatus(status: DeviceStatus): void {
+    this.#apply(writeStatus(this.#model, this.#virtio, status));
+  }
+
+  readDeviceFeatures(): FeatureSet {
+    return readDeviceFeatures(this.#virtio.core);
+  }
+
+  writeDriverFeatures(features: FeatureSet): void {
+    this.#apply(writeDriverFeatures(this.#model, this.#virtio, features));
+  }
+
+  readConfig(): Uint8Array {
+    const s = this.state;
+    return encodeConfig({
+      blockSize: BigInt(s.setup.blockSize),
+      nodeId: s.setup.nodeId,
+      addr: BigInt(s.setup.addr),
+      regionSize: BigInt(s.setup.regionSize),
+      usableRegionSize: BigInt(s.usableRegionSize),
+      pluggedSize: BigInt(pluggedSize(s)),
+      requestedSize: BigInt(s.requestedSize),
+    });
+  }
+
+  onConfigChange(listener: () => void): () => void {
+    this.#configListeners.add(listener);
+    return () => this.#configListeners.delete(listener);
+  }
+
+  /** virtio_mem_handle_request for one element of the single request queue. */
+  submit(queue: number, element: VirtqueueElement): ElementCompletion {
+    // A broken device no longer processes its queues; the element stays unanswered.
+    if (queue !== 0 || this.#virtio.core.broken) return { kind: 'detached' };
+    const decoded = decodeRequest(element);
+    if (decoded.kind === 'violation') {
+      const step = virtioError(this.#virtio.core, decoded.message);
+      this.#virtio = { ...this.#virtio, core: step.core };
+      this.#effects(step.effects);
+      return { kind: 'detached' };
+    }
+    let result = handleRequest(this.state, decoded, this.env.context());
+    for (const effect of result.effects) {
+      if (effect.kind !== 'populate') continue;
+      const populated = this.block.mapping?.populate(effect.offset, effect.length, 'write');
+      if (populated && populated.kind !== 'done') {
+        result = failedPlug(this.state, effect.offset, effect.length);
+        this.env.report('warning: virtio-mem: preallocation of plugged memory failed');
+        break;
+      }
+    }
+    this.#effects(result.effects.filter((e) => e.kind !== 'populate'));
+    return pushResponse(element, encodeResponse(result.response));
+  }
+
+  // ---- the management side ---------------------------------------------------------------
+
+  /** The requested-size setter after realize (virtio_mem_set_requested_size). */
+  setRequestedSize(value: number): void {
+    const { blockSize, regionSize } = this.state.setup;
+    if (value % blockSize !== 0) throw virtioMemErrors.error('virtio-mem.requested-size-multiple', { blockSize });
+    if (value > regionSize) throw virtioMemErrors.error('virtio-mem.requested-size-max', { size: regionSize });
+    if (value !== this.state.requestedSize) {
+      resizeUsableRegion(this.state, value, false);
+      this.state.requestedSize = value;
+    }
+    // QEMU notifies on every write, changed or not ("especially helpful for debugging").
+    const step = notifyConfig(this.#virtio.core);
+    this.#virtio = { ...this.#virtio, core: step.core };
+    this.#effects(step.effects);
+  }
+
+  /** Realize gives the whole RAMBlock back: everything starts unplugged. */
+  discardAll(): void {
+    this.#effects([{ kind: 'discard', offset: 0, length: this.state.setup.regionSize }]);
+  }
+
+  systemReset(type: SystemResetType): void {
+    this.#apply(systemReset(this.#model, this.#virtio, type));
+  }
+
+  #apply(transition: { readonly next: VirtioState<VirtioMemState>; readonly effects: readonly (VirtioEffect | VirtioMemEffect)[] }): void {
+    this.#virtio = transition.next;
+    this.#effects(transition.effects);
+  }
+
+  #effects(effects: readonly (VirtioEffect | VirtioMemEffect)[]): void {
+    for (const effect of effects) {
+      switch (effect.kind) {
+        case 'discard': {
+          const done = discardRange(this.block, effect.offset, effect.length, this.env.hostPageSize);
+          if (done.kind === 'error') this.env.report(`ram_block_discard_range failed: ${done.errno}`);
+          break;
+        }
+        case 'populate':
+          break;
+        case 'size-changed':
+          this.env.sizeChanged(effect.size);
+          break;
+        case 'config-change':
+          for (const listener of [...this.#configListeners]) listener();
+          break;
+        case 'error-report':
+          this.env.report(effect.message);
+          break;
+        case 'guest-error-log':
+        case 'reset':
+          break;
+        default: {
+          const exhaustive: never = effect;
+          return exhaustive;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * A machine definition as the loader returns it: the YAML file's content, checked, with sizes
+ * in bytes, property values as the text QEMU parses, steps as a closed union, and the position
+ * of every entry so later failures (a property the object model refuses, an expectation that
+ * does not hold) can point back into the file.
+ *
+ * The YAML format itself is specified by machine-definition.schema.json; its descriptions are
+ * the user documentation. These types are its checked, typed form.
+ */
+import type { Arch } from '../../core/arch.js';
+import type { Release } from '../../core/release.js';
+import type { Bytes, Gpa } from '../../core/units.js';
+import type { Accelerator } from '../../machine/machine.js';
+import type { SourcePosition } from './errors.js';
+
+/** A QOM property as QEMU's option parsers receive it: name and text. */
+export interface PropertyEntry {
+  readonly name: string;
+  /** true/false already on/off, libvirt sizes already bytes; everything else as written. */
+  readonly value: string;
+  readonly position: SourcePosition;
+}
+
+/** /sys/kernel/mm/transparent_hugepage settings that differ from the kernel's defaults. */
+export interface ThpOverrides {
+  readonly enabled?: 'always' | 'madvise' | 'never';
+  readonly useZeroPage?: boolean;
+}
+
+export interface HostDefinition {
+  readonly arch: Arch;
+  /** Host kernel profile name, `linux-X.Y`. */
+  readonly kernel: string;
+  /** The QEMU release the host runs. */
+  readonly qemu: Release;
+  readonly thp?: ThpOverrides;
+  readonly position: SourcePosition;
+}
+
+export interface NumaEntry {
+  readonly nodeid?: number;
+  readonly memdev?: string;
+  /** Legacy `mem=`. */
+  readonly mem?: Bytes;
+  readonly position: SourcePosition;
+}
+
+/** -machine, -m and -numa. Absent fields take the machine type's defaults. */
+export interface MachineSection {
+  readonly type?: string;
+  readonly accel?: Accelerator;
+  readonly memory?: Bytes;
+  readonly maxmem?: Bytes;
+  readonly slots?: number;
+  readonly memoryBackend?: string;
+  readonly numa: readonly NumaEntry[];
+  /** Other -machine properties. */
+  readonly properties: readonly PropertyEntry[];
+  /** Where -m's values were written (memory, else maxmem, else slots, else the section). */
+  readonly memoryPosition: SourcePosition;
+  readonly position: SourcePosition;
+}
+
+/** An -object (or object-add). */
+export interface ObjectEntry {
+  readonly type: string;
+  readonly id: string;
+  readonly props: readonly PropertyEntry[];
+  readonly position: SourcePosition;
+}
+
+/** A -device (or device_add). */
+export interface DeviceEntry {
+  readonly driver: string;
+  readonly id?: string;
+  readonly bus?: string;
+  readonly props: readonly PropertyEntry[];
+  readonly position: SourcePosition;
+}
+
+/** A -global, as QEMU's text (maps are written in the longhand driver=,property=,value= form). */
+export interface GlobalEntry {
+  readonly text: string;
+  readonly position: SourcePosition;
+}
+
+/** Linux kernel command line memhp_default_state. */
+export type MemhpDefaultState = 'online' | 'online_kernel' | 'online_movable' | 'offline';
+
+export interface GuestDefinition {
+  readonly kernel: { readonly major: number; readonly minor: number };
+  readonly memhpDefaultState?: MemhpDefaultState;
+  readonly initOnFree: boolean;
+  readonly workload?: { readonly used?: Bytes };
+  readonly position: SourcePosition;
+}
+
+/** A guest-physical range. */
+export interface GuestRange {
+  readonly start: Gpa;
+  readonly size: Bytes;
+}
+
+export type GuestAction =
+  | { readonly kind: 'write'; readonly range: GuestRange }
+  | { readonly kind: 'read'; readonly range: GuestRange }
+  | { readonly kind: 'free'; readonly range: GuestRange }
+  | { readonly kind: 'read-all' };
+
+/** What a memory expectation measures, named as in /proc/PID/status where it appears there. */
+export const MEMORY_MEASURES = ['rss', 'rss-anon', 'rss-file', 'rss-shmem', 'hugetlb', 'page-tables', 'host'] as const;
+export type MemoryMeasure = (typeof MEMORY_MEASURES)[number];
+
+/** Every bound given must hold. */
+export interface Bounds {
+  readonly below?: Bytes;
+  readonly atMost?: Bytes;
+  readonly equals?: Bytes;
+  readonly atLeast?: Bytes;
+  readonly above?: Bytes;
+}
+
+/** An expected value, as the text it is compared as (see `propertyMatches`). */
+export interface ExpectedField {
+  readonly name: string;
+  readonly value: string;
+}
+
+export type Expectation =
+  | { readonly kind: 'memory'; readonly measure: MemoryMeasure; readonly bounds: Bounds; readonly position: SourcePosition }
+  | { readonly kind: 'property'; readonly path: string; readonly property: string; readonly equals: string; readonly position: SourcePosition }
+  | { readonly kind: 'event'; readonly name: string; readonly data: readonly ExpectedField[]; readonly position: SourcePosition }
+  | { readonly kind: 'error'; readonly message: string; readonly position: SourcePosition }
+  | { readonly kind: 'warning'; readonly message: string; readonly position: SourcePosition }
+  | { readonly kind: 'dmesg'; readonly contains: string; readonly position: SourcePosition };
+
+export type Step =
+  | { readonly kind: 'set'; readonly path: string; readonly property: string; readonly value: string; readonly position: SourcePosition }
+  | { readonly kind: 'balloon'; readonly target: Bytes; readonly position: SourcePosition }
+  | { readonly kind: 'guest'; readonly action: GuestAction; readonly position: SourcePosition }
+  | { readonly kind: 'dump'; readonly position: SourcePosition }
+  | { readonly kind: 'storage-keys'; readonly position: SourcePosition }
+  | {
+      readonly kind: 'migrate';
+      /** The destination file, resolved against this definition's directory. */
+      readonly to: string;
+      readonly postcopy: boolean;
+      /** The destination, loaded and checked with this definition. */
+      readonly destination: MachineDefinition;
+      readonly position: SourcePosition;
+    }
+  | { readonly kind: 'object-add'; readonly object: ObjectEntry; readonly position: SourcePosition }
+  | { readonly kind: 'device-add'; readonly device: DeviceEntry; readonly position: SourcePosition }
+  | { readonly kind: 'device-del'; readonly id: string; readonly position: SourcePosition }
+  | { readonly kind: 'expect'; readonly expectations: readonly Expectation[]; readonly position: SourcePosition };
+
+export type StepKind = Step['kind'];
+
+export interface MachineDefinition {
+  /** The file as named to the loader; messages and relative migrate.to paths use it. */
+  readonly file: string;
+  readonly description?: string;
+  readonly host: HostDefinition;
+  readonly machine: MachineSection;
+  readonly objects: readonly ObjectEntry[];
+  readonly devices: readonly DeviceEntry[];
+  readonly globals: readonly GlobalEntry[];
+  readonly guest?: GuestDefinition;
+  readonly steps: readonly Step[];
+}

@@ -1,0 +1,37 @@
+/**
+ * The RAMBlock facts QEMU derives from a backend and that devices decide by: shared or not,
+ * fd-backed or not, its page size (system/physmem.c qemu_ram_is_shared, qemu_ram_get_fd,
+ * qemu_ram_pagesize), and the host mapping that holds the memory.
+ */
+import { key } from '../core/keys.js';
+import type { Mapping } from '../host/mapping.js';
+
+export interface RamBlock {
+  /** The RAMBlock idstr: the backend id, or its canonical path with x-use-canonical-path-for-ramblock-id. */
+  readonly idstr: string;
+  readonly size: number;
+  /** RAM_SHARED. */
+  readonly shared: boolean;
+  /** fd >= 0: file, memfd, and (10.0+) ram with share=on. */
+  readonly hasFd: boolean;
+  readonly pageSize: number;
+  /** The host mapping; absent when the object model runs without a host process. */
+  readonly mapping: Mapping | undefined;
+}
+
+export const RAM_BLOCK = key<RamBlock>('ram block');
+
+/**
+ * virtio_mem_has_shared_zeropage: only ordinary MAP_PRIVATE anonymous memory with base pages is
+ * guaranteed to read unpopulated memory as the shared zeropage; any other backend "can"
+ * populate a fresh page on a read, consuming real memory.
+ */
+export function hasSharedZeropage(block: RamBlock, hostPageSize: number): boolean {
+  return !block.shared && !block.hasFd && block.pageSize === hostPageSize;
+}
+
+/**
+ * QEMU_VMALLOC_ALIGN (include/qemu/osdep.h): the alignment QEMU gives anonymous guest RAM, and
+ * so memory_region_get_alignment of such a region: 2 MiB on x86_64 Linux, 1 MiB on s390x.
+ */
+export const qemuVmallocAlign = (arch: 'x86_64' | 's390x'): number => (arch === 's390x' ? 1024 * 1024 : 2 * 1024 * 1024);

@@ -1,0 +1,95 @@
+/**
+ * The generic QOM types under every virtio device and its PCI transport, with their property
+ * tables as QEMU 7.2 declares them (hw/virtio/virtio.c virtio_properties, hw/pci/pci.c
+ * pci_props, hw/virtio/virtio-pci.c virtio_pci_properties). qdev "bit" properties describe
+ * themselves as `on/off`; plain bools have no description until 10.0.
+ */
+import type { PropertyDef, ReleaseHistory } from '../qom/property.js';
+import { ON_OFF_AUTO } from '../qom/property.js';
+import type { TypeInfo } from '../qom/type-info.js';
+import { VIRTIO_COMMON_FEATURE_PROPERTIES } from './host-features.js';
+
+/** qdev_prop_bool gained the `on/off` description in 10.0 (commit 45e5b49360). */
+export const BOOL_DESCRIPTION: ReleaseHistory<string> = [{ since: '10.0', value: 'on/off' }];
+
+const bit = (name: string, defaultValue: boolean, extra: Partial<PropertyDef> = {}): PropertyDef => ({
+  name,
+  type: { kind: 'bool' },
+  origin: 'field',
+  description: 'on/off',
+  default: defaultValue,
+  ...extra,
+});
+
+const bool = (name: string, defaultValue: boolean, extra: Partial<PropertyDef> = {}): PropertyDef => ({
+  name,
+  type: { kind: 'bool' },
+  origin: 'field',
+  description: BOOL_DESCRIPTION,
+  default: defaultValue,
+  ...extra,
+});
+
+/** When each common feature switch appeared. */
+const COMMON_FEATURE_SINCE: Readonly<Record<string, string>> = { queue_reset: '7.2' };
+
+const VIRTIO_DEVICE_PROPERTIES: readonly PropertyDef[] = [
+  ...VIRTIO_COMMON_FEATURE_PROPERTIES.map((p) => bit(p.property, p.default, COMMON_FEATURE_SINCE[p.property] ? { since: COMMON_FEATURE_SINCE[p.property]! } : {})),
+  bool('use-started', true),
+  bool('use-disabled-flag', true),
+  bool('x-disable-legacy-check', false),
+];
+
+const PCI_DEVICE_PROPERTIES: readonly PropertyDef[] = [
+  { name: 'rombar', type: { kind: 'uint32' }, origin: 'field', default: 1 },
+  { name: 'romfile', type: { kind: 'str' }, origin: 'field' },
+  { name: 'romsize', type: { kind: 'uint32' }, origin: 'field', default: 4294967295, since: '7.2' },
+  {
+    name: 'addr',
+    type: { kind: 'int32' },
+    origin: 'field',
+    description: 'Slot and optional function number, example: 06.0 or 06',
+    default: -1,
+  },
+  bit('multifunction', false),
+  bit('x-pcie-lnksta-dllla', true),
+  bit('x-pcie-extcap-init', true),
+  { name: 'failover_pair_id', type: { kind: 'str' }, origin: 'field' },
+  { name: 'acpi-index', type: { kind: 'uint32' }, origin: 'field', default: 0 },
+];
+
+const VIRTIO_PCI_PROPERTIES: readonly PropertyDef[] = [
+  bit('virtio-pci-bus-master-bug-migration', false),
+  bit('migrate-extra', true),
+  bit('modern-pio-notify', false),
+  bit('x-disable-pcie', false),
+  bit('page-per-vq', false),
+  bool('x-ignore-backend-features', false),
+  bit('ats', false),
+  bit('x-ats-page-aligned', true),
+  bit('x-pcie-deverr-init', true),
+  bit('x-pcie-lnkctl-init', true),
+  bit('x-pcie-pm-init', true),
+  bit('x-pcie-flr-init', true),
+  bit('aer', false),
+  { name: 'disable-legacy', type: ON_OFF_AUTO, origin: 'field', description: 'on/off/auto', default: 'auto' },
+  bool('disable-modern', false),
+];
+
+export const VIRTIO_BASE_TYPES: readonly TypeInfo[] = [
+  { name: 'virtio-device', parent: 'device', abstract: true, bus: 'virtio-bus', properties: VIRTIO_DEVICE_PROPERTIES },
+  { name: 'pci-device', parent: 'device', abstract: true, bus: 'PCI', properties: PCI_DEVICE_PROPERTIES },
+  { name: 'virtio-pci', parent: 'pci-device', abstract: true, properties: VIRTIO_PCI_PROPERTIES },
+  {
+    name: 'virtio-ccw-device',
+    parent: 'device',
+    abstract: true,
+    targets: ['s390x'],
+    bus: 'virtual-css-bus',
+    properties: [
+      { name: 'devno', type: { kind: 'str' }, origin: 'field' },
+      bool('ioeventfd', true),
+      { name: 'max_revision', type: { kind: 'uint32' }, origin: 'field', default: 2 },
+    ],
+  },
+];

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { release } from '../../../src/core/release.js';
+import { GiB, MiB } from '../../../src/core/units.js';
+import { Host } from '../../../src/host/host.js';
+import { HOST_PROCESS } from '../../../src/machine/host-process.js';
+import { BASE_TYPES, ObjectModel, TypeRegistry, type PropertyInput } from '../../../src/qom/index.js';
+import { hasSharedZeropage, MEMORY_BACKEND_TYPES, RAM_BLOCK } from '../../../devices/memory-backend/index.js';
+
+function model(rel = '7.2', arch: 'x86_64' | 's390x' = 'x86_64') {
+  const m = new ObjectModel(new TypeRegistry().register(...BASE_TYPES, ...MEMORY_BACKEND_TYPES), { release: release(rel), target: arch });
+  const host = new Host({ arch });
+  const process = host.spawn({ name: 'qemu', kvm: true });
+  m.services.set(HOST_PROCESS, process);
+  return { m, host, process };
+}
+
+const opts = (props: Record<string, string>) =>
+  Object.entries(props).map(([name, text]) => ({ name, input: { source: 'text', text, visitor: 'opts' } as PropertyInput }));
+
+describe('devices/memory-backend', () => {
+  // backend, props, release -> shared, fd, page size, shared zeropage (virtio_mem_has_shared_zeropage)
+  const FACTS: ReadonlyArray<readonly [string, Record<string, string>, string, boolean, boolean, number, boolean]> = [
+    ['memory-backend-ram', {}, '7.2', false, false, 4096, true],
+    ['memory-backend-ram', { share: 'on' }, '7.2', true, false, 4096, false],
+    ['memory-backend-ram', { share: 'on' }, '10.0', true, true, 4096, false],
+    ['memory-backend-memfd', {}, '7.2', true, true, 4096, false],
+    ['memory-backend-memfd', { share: 'off' }, '7.2', false, true, 4096, false],
+    ['memory-backend-memfd', { hugetlb: 'on' }, '7.2', true, true, 2 * MiB, false],
+    ['memory-backend-memfd', { hugetlb: 'on', hugetlbsize: '1G' }, '7.2', true, true, GiB, false],
+    ['memory-backend-file', { 'mem-path': '/tmp/guest' }, '7.2', false, true, 4096, false],
+    ['memory-backend-file', { 'mem-path': '/dev/shm/guest', share: 'on' }, '7.2', true, true, 4096, false],
+    ['memory-backend-file', { 'mem-path': '/dev/hugepages/guest', share: 'on' }, '7.2', true, true, 2 * MiB, false],
+    ['memory-backend-shm', {}, '9.1', true, true, 4096, false],
+  ];
+  for (const [type, props, rel, shared, hasFd, pageSize, zeropage] of FACTS) {
+    it(`${type} ${JSON.stringify(props)} on ${rel}: shared=${shared} fd=${hasFd} page=${pageSize} shared-zeropage=${zeropage}`, () => {
+      const { m } = model(rel);
+      const size = pageSize === GiB ? '2G' : '1G';
+      const { object } = m.addObject(type, 'mem0', opts({ size, ...props }));
+      const block = object.slots.get(RAM_BLOCK)!;
+      assert.deepEqual([block.shared, block.hasFd, block.pageSize], [shared, hasFd, pageSize]);
+      assert.equal(hasSharedZeropage(block, 4096), zeropage);
+      assert.ok(block.mapping, 'mapped into the QEMU process');
+    });
+  }
+
+  it('maps guest RAM without spending memory until it is touched', () => {
+    const { m, process } = model();
+    const before = process.status();
+    m.addObject('memory-backend-ram', 'mem0', opts({ size: '64G' }));
+    assert.equal(process.status().vmRss, before.vmRss);
+  });
+
+  it('preallocates the whole backend with prealloc=on', () => {
+    const { m, process } = model();
+    m.addObject('memory-backend-memfd', 'mem0', opts({ size: '1G', prealloc: 'on' }));
+    assert.equal(process.status().rssShmem, GiB);
+  });
+
+  const REFUSED: ReadonlyArray<readonly [string, Record<string, string>, string]> = [
+    ['memory-backend-ram', { size: '0' }, "property 'size' of memory-backend-ram doesn't take value '0'"],
+    ['memory-backend-ram', { size: '1G', prealloc: 'on', reserve: 'off' }, "'prealloc=on' and 'reserve=off' are incompatible"],
+    ['memory-backend-ram', { size: '1G', reserve: 'off', prealloc: 'on' }, "'prealloc=on' and 'reserve=off' are incompatible"],
+    ['memory-backend-ram', { size: '1G', 'host-nodes': '0' }, 'host-nodes must be empty for policy default, or you should explicitly specify a policy other than default'],
+    ['memory-backend-ram', { size: '1G', policy: 'bind' }, 'host-nodes must be set for policy bind'],
+    ['memory-backend-ram', { size: '1G', 'host-nodes': '200', policy: 'bind' }, 'Invalid host-nodes value: 200'],
+    ['memory-backend-ram', { size: '1G', 'prealloc-threads': '0' }, "property 'prealloc-threads' of memory-backend-ram doesn't take value '0'"],
+    ['memory-backend-file', { size: '1G' }, 'mem-path property not set'],
+    ['memory-backend-memfd', { size: '1G', hugetlb: 'on', hugetlbsize: '0' }, "Property 'memory-backend-memfd.hugetlbsize' doesn't take value '0'"],
+    ['memory-backend-ram', {}, "can't create backend with size 0"],
+  ];
+  for (const [type, props, message] of REFUSED) {
+    it(`refuses ${type} ${JSON.stringify(props)}`, () => {
+      const { m, process } = model();
+      assert.throws(() => m.addObject(type, 'mem0', opts(props)), { message });
+      assert.equal(m.resolvePath('/objects/mem0'), undefined);
+      assert.equal(process.status().vmSize, 0, 'nothing was mapped');
+    });
+  }
+
+  it('refuses property changes after allocation with QEMU words', () => {
+    const { m } = model();
+    const { object } = m.addObject('memory-backend-memfd', 'mem0', opts({ size: '1G' }));
+    const json = (v: unknown): PropertyInput => ({ source: 'json', json: v });
+    assert.throws(() => m.setProperty(object, 'size', json(2 * GiB)), { message: 'cannot change property size of memory-backend-memfd ' });
+    assert.throws(() => m.setProperty(object, 'share', json(false)), { message: 'cannot change property value' });
+    assert.equal(object.get('share'), true);
+  });
+
+  it('is not deletable while mapped, and unmaps when deleted', () => {
+    const { m, process } = model();
+    m.addObject('memory-backend-ram', 'mem0', opts({ size: '1G' }));
+    assert.ok(process.status().vmSize > 0);
+    m.deleteObject('mem0');
+    assert.equal(process.status().vmSize, 0);
+  });
+
+  it('has no -shm before 9.1', () => {
+    assert.equal(model('9.0').m.view.exists('memory-backend-shm'), false);
+  });
+});
