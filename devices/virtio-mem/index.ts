@@ -13,6 +13,7 @@ import { qemuVmallocAlign, RAM_BLOCK, type RamBlock } from '../../src/machine/ra
 import type { QomObject } from '../../src/qom/object.js';
 import { implement, type TypeInfo } from '../../src/qom/type-info.js';
 import { FeatureSet } from '../../src/virtio/feature-set.js';
+import { VIRTIO_STATUS } from '../../src/virtio/qmp-status.js';
 import { commonHostFeatures, virtioPciPrePlug, VIRTIO_COMMON_FEATURE_PROPERTIES, type CommonFeatureValues } from '../../src/virtio/host-features.js';
 import { virtioMemProperties } from './properties.js';
 import { defaultBlockSize, realizeVirtioMem, virtioMemErrors, type HostFacts } from './realize.js';
@@ -164,6 +165,23 @@ export const VIRTIO_MEM_TYPES: readonly TypeInfo[] = [
     since: '5.1',
     interfaces: ['ram-discard-manager'],
     properties: PROPERTIES,
+    implementations: [
+      implement(VIRTIO_STATUS, (device: QomObject) => {
+        const runtime = device.slots.get(VIRTIO_MEM_RUNTIME);
+        if (!runtime) return undefined;
+        return {
+          name: 'virtio-mem',
+          deviceId: runtime.deviceId,
+          hostFeatures: runtime.hostFeatures,
+          guestFeatures: runtime.guestFeatures,
+          status: runtime.readStatus(),
+          numVqs: 1,
+          broken: runtime.broken,
+          useStarted: device.get('use-started') === true,
+          disableLegacyCheck: device.get('x-disable-legacy-check') === true,
+        };
+      }),
+    ],
     realize,
     unrealize,
   },

@@ -12,16 +12,17 @@ function fits(bus: BusSpec, deviceBus: string): boolean {
   return bus.kind === deviceBus || (deviceBus === 'PCI' && bus.kind === 'PCIE');
 }
 
-export function selectBus(buses: readonly BusSpec[], device: TypeInfo, requested: string | undefined, hotplug: boolean): BusSpec | undefined {
-  if (device.bus === undefined) return undefined;
+/** `busKind` is the device class's bus type, inherited from the nearest ancestor that sets one. */
+export function selectBus(buses: readonly BusSpec[], device: TypeInfo, busKind: string | undefined, requested: string | undefined, hotplug: boolean): BusSpec | undefined {
+  if (busKind === undefined) return undefined;
   let bus: BusSpec | undefined;
   if (requested !== undefined) {
     bus = buses.find((b) => b.name === requested);
     if (!bus) throw machineErrors.error('bus.not-found', { bus: requested });
-    if (!fits(bus, device.bus)) throw machineErrors.error('bus.wrong-type', { bus: bus.kind, type: device.name });
+    if (!fits(bus, busKind)) throw machineErrors.error('bus.wrong-type', { bus: bus.kind, type: device.name });
   } else {
-    bus = buses.find((b) => fits(b, device.bus!));
-    if (!bus) throw machineErrors.error('bus.none-for-device', { driver: device.name, busType: device.bus });
+    bus = buses.find((b) => fits(b, busKind));
+    if (!bus) throw machineErrors.error('bus.none-for-device', { driver: device.name, busType: busKind });
   }
   if (hotplug && !bus.hotpluggable) throw machineErrors.error('bus.no-hotplug', { bus: bus.name });
   return bus;

@@ -84,6 +84,9 @@ export interface LocatedWarning extends Warning {
 
 /** A start-up failure: QEMU's message and the option it is reported against. */
 export class StartupError extends HotmemError {
+  /** Warnings QEMU had already printed when it failed. */
+  warningsBefore: readonly LocatedWarning[] = [];
+
   constructor(
     readonly original: HotmemError,
     readonly location: string | undefined,
@@ -113,6 +116,8 @@ export interface StartedMachine {
 
 export class Machine {
   readonly buses: BusSpec[];
+  /** vm_running: false while stopped (-S, `stop`), true once the guest runs. */
+  running = false;
   readonly clock = new SimulatedClock();
   /** Timed work of the machine and its guest: driver work items, retries, event throttling. */
   readonly scheduler = new Scheduler(this.clock);
@@ -144,8 +149,17 @@ export class Machine {
   }
 
   static start(options: MachineOptions, env: MachineEnvironment): StartedMachine {
-    const r = typeof options.release === 'string' ? parseRelease(options.release) : options.release;
     const warnings: LocatedWarning[] = [];
+    try {
+      return Machine.#start(options, env, warnings);
+    } catch (e) {
+      if (e instanceof StartupError) e.warningsBefore = [...warnings];
+      throw e;
+    }
+  }
+
+  static #start(options: MachineOptions, env: MachineEnvironment, warnings: LocatedWarning[]): StartedMachine {
+    const r = typeof options.release === 'string' ? parseRelease(options.release) : options.release;
     const warn = (location: string | undefined, list: readonly Warning[]) => warnings.push(...list.map((w) => ({ ...w, location })));
 
     // -machine is merged into a dictionary before use, so QEMU reports its errors without a location.
@@ -280,7 +294,8 @@ export class Machine {
       item.id,
       item.props.map((p) => ({ name: p.name, input: 'json' in p ? { source: 'json', json: p.json } : keyvalInput(p.value) })),
       (driver) => {
-        bus = selectBus(this.buses, this.model.view.info(driver)!, item.bus, this.model.machineReady);
+        const busKind = this.model.view.ancestry(driver).find((t) => t.bus !== undefined)?.bus;
+        bus = selectBus(this.buses, this.model.view.info(driver)!, busKind, item.bus, this.model.machineReady);
       },
     );
     if (bus) this.#deviceBus.set(result.device, bus);

@@ -109,10 +109,13 @@ export function runQemu(binary: QemuBinary, argv: readonly string[], io: QemuIo)
       binary.environment,
     );
     for (const notice of started.notices) io.out(`${notice}\n`);
+    // Without -S the guest starts at once (vm_start), before any monitor connects.
+    started.machine.running = !invocation.startPaused;
     printWarnings(binary, io, started.warnings);
     return { kind: 'running', machine: started.machine, invocation };
   } catch (e) {
     if (e instanceof StartupError) {
+      printWarnings(binary, io, e.warningsBefore);
       io.err(formatReport(binary.arch, e.location, e.message));
       return { kind: 'exited', status: 1 };
     }

@@ -25,6 +25,8 @@ export interface QmpCommand {
   readonly args: readonly ArgSpec[];
   /** The command interprets members beyond `args` itself (device_add, object-add). */
   readonly rest?: boolean;
+  /** Whether this release has the command; absent means every modelled release. */
+  readonly available?: (ctx: QmpContext) => boolean;
   run(ctx: QmpContext, args: QmpArgs): unknown;
 }
 
@@ -75,7 +77,8 @@ export class QmpSession {
     }
     const id = typeof request === 'object' && request !== null && !Array.isArray(request) ? (request as QmpMessage)['id'] : undefined;
     const withId = (reply: QmpMessage): QmpMessage => (id === undefined ? reply : { ...reply, id });
-    this.#held = [];
+    // quit's SHUTDOWN precedes its reply in QEMU; other commands' events follow theirs.
+    this.#held = isQuit(request) ? undefined : [];
     let ran = false;
     try {
       const result = this.#dispatch(request);
@@ -85,7 +88,7 @@ export class QmpSession {
       const error = toQmpError(e);
       this.send(withId({ error: { class: error.errorClass, desc: error.desc } }));
     } finally {
-      const held = this.#held;
+      const held = this.#held ?? [];
       this.#held = undefined;
       for (const event of held) this.send(event);
     }
@@ -122,12 +125,15 @@ export class QmpSession {
       this.#negotiated = true;
       return {};
     }
-    const command = this.commands.find((c) => c.name === name);
+    const command = this.commands.find((c) => c.name === name && (c.available?.(this.ctx) ?? true));
     if (!command) throw new QmpError('CommandNotFound', `The command ${name} has not been found`);
     checkArgs(args, command.args, command.rest);
     return command.run(this.ctx, args);
   }
 }
+
+const isQuit = (request: unknown): boolean =>
+  typeof request === 'object' && request !== null && (request as QmpMessage)['execute'] === 'quit';
 
 export function eventMessage(e: StampedEvent): QmpMessage {
   return { timestamp: timestamp(e.at), event: e.event, data: e.data };

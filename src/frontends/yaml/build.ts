@@ -30,6 +30,7 @@ import type {
   Step,
 } from './definition.js';
 import { MEMORY_MEASURES } from './definition.js';
+import { optsEscape } from './machine-options.js';
 import { problem, type DefinitionProblem, type SourcePosition } from './errors.js';
 import { definitionSize, expectedText, propertyText, type Parsed } from './sizes.js';
 import { displayLabel, pointerSegment, type SourceTree } from './source-tree.js';
@@ -76,9 +77,6 @@ type RawBounds = Readonly<Partial<Record<'below' | 'at-most' | 'equals' | 'at-le
 /** Loads a migration destination; undefined when it has problems (which it reports itself). */
 export type DestinationLoader = (path: string, from: { readonly pointer: string; readonly position: SourcePosition }) => MachineDefinition | undefined;
 
-/** QemuOpts escapes a comma inside a value by doubling it. */
-const optsEscape = (text: string): string => text.replaceAll(',', ',,');
-
 const child = (pointer: string, key: string | number): string => `${pointer}/${typeof key === 'number' ? key : pointerSegment(key)}`;
 
 class Builder {
@@ -97,6 +95,12 @@ class Builder {
 
   at(pointer: string): SourcePosition {
     return this.tree.position(this.tree.spans.get(pointer)?.valueOffset ?? 0);
+  }
+
+  /** Where a map entry is written: its key. */
+  keyAt(pointer: string): SourcePosition {
+    const span = this.tree.spans.get(pointer);
+    return this.tree.position(span?.keyOffset ?? span?.valueOffset ?? 0);
   }
 
   label(pointer: string): string {
@@ -126,7 +130,7 @@ class Builder {
       .filter(([name]) => !skip.includes(name))
       .map(([name, value]) => {
         const p = child(pointer, name);
-        return { name, value: this.checked(propertyText(value), value, p, ''), position: this.at(p) };
+        return { name, value: this.checked(propertyText(value), value, p, ''), position: this.keyAt(p), pointer: p };
       });
   }
 
@@ -173,7 +177,7 @@ class Builder {
   }
 
   object(o: RawProps, pointer: string): ObjectEntry {
-    return { type: o['type'] as string, id: o['id'] as string, props: this.props(o, pointer, ['type', 'id']), position: this.at(pointer) };
+    return { type: o['type'] as string, id: o['id'] as string, props: this.props(o, pointer, ['type', 'id']), position: this.at(pointer), path: this.label(pointer) };
   }
 
   device(d: RawProps, pointer: string): DeviceEntry {
@@ -185,6 +189,7 @@ class Builder {
       ...(bus === undefined ? {} : { bus }),
       props: this.props(d, pointer, ['driver', 'id', 'bus']),
       position: this.at(pointer),
+      path: this.label(pointer),
     };
   }
 

@@ -18,7 +18,10 @@ export interface PropertyEntry {
   readonly name: string;
   /** true/false already on/off, libvirt sizes already bytes; everything else as written. */
   readonly value: string;
+  /** Where the property is written (its key). */
   readonly position: SourcePosition;
+  /** JSON pointer of the property in the file (`/devices/0/requested-size`). */
+  readonly pointer: string;
 }
 
 /** /sys/kernel/mm/transparent_hugepage settings that differ from the kernel's defaults. */
@@ -27,6 +30,7 @@ export interface ThpOverrides {
   readonly useZeroPage?: boolean;
 }
 
+/** The host: architecture, kernel profile and QEMU release (the `host` section). */
 export interface HostDefinition {
   readonly arch: Arch;
   /** Host kernel profile name, `linux-X.Y`. */
@@ -37,6 +41,7 @@ export interface HostDefinition {
   readonly position: SourcePosition;
 }
 
+/** One -numa node. */
 export interface NumaEntry {
   readonly nodeid?: number;
   readonly memdev?: string;
@@ -67,6 +72,8 @@ export interface ObjectEntry {
   readonly id: string;
   readonly props: readonly PropertyEntry[];
   readonly position: SourcePosition;
+  /** Where users find it: `objects[0]`, `steps[3].object-add`. */
+  readonly path: string;
 }
 
 /** A -device (or device_add). */
@@ -76,6 +83,8 @@ export interface DeviceEntry {
   readonly bus?: string;
   readonly props: readonly PropertyEntry[];
   readonly position: SourcePosition;
+  /** Where users find it: `devices[0]`, `steps[1].device-add`. */
+  readonly path: string;
 }
 
 /** A -global, as QEMU's text (maps are written in the longhand driver=,property=,value= form). */
@@ -87,6 +96,7 @@ export interface GlobalEntry {
 /** Linux kernel command line memhp_default_state. */
 export type MemhpDefaultState = 'online' | 'online_kernel' | 'online_movable' | 'offline';
 
+/** The modelled Linux guest (the `guest` section). */
 export interface GuestDefinition {
   readonly kernel: { readonly major: number; readonly minor: number };
   readonly memhpDefaultState?: MemhpDefaultState;
@@ -101,6 +111,7 @@ export interface GuestRange {
   readonly size: Bytes;
 }
 
+/** What the guest does with its memory in a `guest` step. */
 export type GuestAction =
   | { readonly kind: 'write'; readonly range: GuestRange }
   | { readonly kind: 'read'; readonly range: GuestRange }
@@ -126,6 +137,7 @@ export interface ExpectedField {
   readonly value: string;
 }
 
+/** One check of an `expect` step, on the machine as the step before left it. */
 export type Expectation =
   | { readonly kind: 'memory'; readonly measure: MemoryMeasure; readonly bounds: Bounds; readonly position: SourcePosition }
   | { readonly kind: 'property'; readonly path: string; readonly property: string; readonly equals: string; readonly position: SourcePosition }
@@ -134,9 +146,22 @@ export type Expectation =
   | { readonly kind: 'warning'; readonly message: string; readonly position: SourcePosition }
   | { readonly kind: 'dmesg'; readonly contains: string; readonly position: SourcePosition };
 
+/** One scenario step; `kind` is the step's key in the file. */
 export type Step =
-  | { readonly kind: 'set'; readonly path: string; readonly property: string; readonly value: string; readonly position: SourcePosition }
-  | { readonly kind: 'balloon'; readonly target: Bytes; readonly position: SourcePosition }
+  | {
+      readonly kind: 'set';
+      readonly path: string;
+      readonly property: string;
+      /** Text for QEMU's string input visitor, as HMP `qom-set path property value` passes it. */
+      readonly value: string;
+      readonly position: SourcePosition;
+    }
+  | {
+      readonly kind: 'balloon';
+      /** The logical VM size (RAM minus balloon), as QMP `balloon` takes it. */
+      readonly target: Bytes;
+      readonly position: SourcePosition;
+    }
   | { readonly kind: 'guest'; readonly action: GuestAction; readonly position: SourcePosition }
   | { readonly kind: 'dump'; readonly position: SourcePosition }
   | { readonly kind: 'storage-keys'; readonly position: SourcePosition }
@@ -156,6 +181,7 @@ export type Step =
 
 export type StepKind = Step['kind'];
 
+/** A definition file's content, checked and typed. */
 export interface MachineDefinition {
   /** The file as named to the loader; messages and relative migrate.to paths use it. */
   readonly file: string;

@@ -7,4 +7,5 @@ export { loadDefinitionFile, parseDefinition, type LoadOptions } from './load.js
 export { deviceItem, memoryOption, objectItem, toMachineOptions } from './machine-options.js';
 export { readDefinitionSchema, SCHEMA_PATH, type DefinitionSchema } from './schema.js';
 export { definitionSize, expectedText, libvirtSize, propertyText, qemuSizeText } from './sizes.js';
-export { editDistance, propertyNameHint, suggest } from './suggest.js';
+export { editDistance, propertyNameHint, suggest, suggestKey } from './suggest.js';
+export { unknownPropertyProblem } from './unknown-property.js';

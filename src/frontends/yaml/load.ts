@@ -15,15 +15,13 @@ import { displayLabel, readSourceTree } from './source-tree.js';
 export interface LoadOptions {
   /** Reads migration destinations (and, for loadDefinitionFile, the file itself); the file system by default. */
   readonly readFile?: (path: string) => string;
-  /** The compiled schema; the package's own by default. */
-  readonly schema?: DefinitionSchema;
 }
 
 const readUtf8 = (path: string): string => readFileSync(path, 'utf8');
 
 // Compiled once per process and never changed: compiling costs tens of milliseconds per load.
 let packageSchema: DefinitionSchema | undefined;
-const schemaFor = (options: LoadOptions): DefinitionSchema => options.schema ?? (packageSchema ??= readDefinitionSchema());
+const definitionSchema = (): DefinitionSchema => (packageSchema ??= readDefinitionSchema());
 
 interface ChainLink {
   readonly key: string;
@@ -43,7 +41,7 @@ function unreadable(e: unknown): string {
 function load(text: string, file: string, chain: readonly ChainLink[], options: LoadOptions): Loaded {
   const tree = readSourceTree(text, file);
   if (tree.problems.length > 0) return { definition: undefined, problems: tree.problems };
-  const invalid = schemaProblems(tree, schemaFor(options));
+  const invalid = schemaProblems(tree, definitionSchema());
   if (invalid.length > 0) return { definition: undefined, problems: invalid };
 
   const destinationProblems: DefinitionProblem[] = [];

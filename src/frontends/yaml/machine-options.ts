@@ -9,7 +9,8 @@ import type { DeviceEntry, MachineDefinition, MachineSection, NumaEntry, ObjectE
 import { formatPosition } from './errors.js';
 import { qemuSizeText } from './sizes.js';
 
-const optsEscape = (text: string): string => text.replaceAll(',', ',,');
+/** QemuOpts escapes a comma inside a value by doubling it. */
+export const optsEscape = (text: string): string => text.replaceAll(',', ',,');
 const nameValue = (props: ObjectEntry['props']) => props.map((p) => ({ name: p.name, value: p.value }));
 
 /** The -object item for an entry (also what an object-add step creates). */

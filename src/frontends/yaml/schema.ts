@@ -10,7 +10,7 @@ import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { packageRoot } from '../../core/package-root.js';
 import { problem, type DefinitionProblem } from './errors.js';
 import { displayLabel, pointerSegment, type SourceTree } from './source-tree.js';
-import { suggest } from './suggest.js';
+import { suggest, suggestKey } from './suggest.js';
 
 const Ajv = AjvModule.default;
 
@@ -34,8 +34,9 @@ export interface DefinitionSchema {
   readonly validate: ValidateFunction;
 }
 
-export function readDefinitionSchema(root: string = packageRoot()): DefinitionSchema {
-  const json = JSON.parse(readFileSync(join(root, SCHEMA_PATH), 'utf8')) as SchemaNode;
+/** Reads and compiles the schema (ajv strict mode: a schema mistake fails here, not silently). */
+export function readDefinitionSchema(): DefinitionSchema {
+  const json = JSON.parse(readFileSync(join(packageRoot(), SCHEMA_PATH), 'utf8')) as SchemaNode;
   // verbose: errors then carry their schema node, which holds the allowed keys for suggestions.
   const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
   return { json, validate: ajv.compile(json) };
@@ -111,7 +112,7 @@ function translate(e: ErrorObject, tree: SourceTree, schema: DefinitionSchema, u
       const key = (e.params as { additionalProperty: string }).additionalProperty;
       const pointer = `${e.instancePath}/${pointerSegment(key)}`;
       const child = tree.spans.get(pointer);
-      const suggestion = suggest(key, allowedKeys);
+      const suggestion = suggestKey(key, allowedKeys);
       return [
         problem('definition.unknown-key', { key, at, ...(suggestion === undefined ? {} : { suggestion }) }, {
           position: tree.position(child?.keyOffset ?? child?.valueOffset ?? 0),
@@ -125,7 +126,7 @@ function translate(e: ErrorObject, tree: SourceTree, schema: DefinitionSchema, u
       // In an open map (device properties) a misspelt required key is accepted as a property:
       // name the misspelling rather than only the absence.
       const present = Object.keys(valueAt(tree.value, e.instancePath) as object).filter((k) => !allowedKeys.includes(k));
-      const misspelt = present.find((k) => suggest(k, [key]) !== undefined);
+      const misspelt = present.find((k) => suggestKey(k, [key]) !== undefined);
       if (misspelt === undefined) return [problem('definition.missing-key', { key, at }, { ...valuePlace, key })];
       // A closed map reports the misspelling as an unknown key already.
       if (unknownKeyAt.has(e.instancePath)) return [];

@@ -9,7 +9,7 @@
  * boolean) become positioned problems instead of odd values or exceptions.
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
-import { problem, type DefinitionProblem, type ProblemArgs, type SourcePosition } from './errors.js';
+import { problem, type DefinitionProblem, type SourcePosition } from './errors.js';
 
 /** Where one value of the tree was written. Offsets are into the file's text. */
 export interface NodeSpan {
@@ -62,7 +62,7 @@ class Converter {
     readonly position: (offset: number) => SourcePosition,
   ) {}
 
-  report(detail: ProblemArgs<'definition.yaml-unsupported'>['detail'], offset: number, pointer: string): void {
+  report(detail: string, offset: number, pointer: string): void {
     this.problems.push(problem('definition.yaml-unsupported', { detail }, { position: this.position(offset), pointer }));
   }
 
@@ -104,7 +104,8 @@ class Converter {
         this.report(`${displayLabel(label)}: ${this.text.slice(offset, node.range![1])} is not a finite number`, offset, pointer);
         return null;
       }
-      this.report(`${displayLabel(label)}: the tag ${node.tag ?? ''} gives a value that is not text, a number or true/false`, offset, pointer);
+      const tag = (node.tag ?? '').replace('tag:yaml.org,2002:', '!!');
+      this.report(`${displayLabel(label)}: the tag ${tag} gives a value that is not text, a number or true/false`, offset, pointer);
       return null;
     }
     if (isMap(node)) return this.map(node.items, pointer, label, depth, aliases);
@@ -152,6 +153,14 @@ class Converter {
   }
 }
 
+/** The yaml package's message, reworded where it speaks to its API users or omits the key. */
+function syntaxDetail(code: string, message: string, from: string): string {
+  if (code === 'MULTIPLE_DOCS') return 'a definition file holds one YAML document';
+  // The error points at the second occurrence of the key.
+  const key = code === 'DUPLICATE_KEY' ? /^("[^"\n]*"|'[^'\n]*'|[^\s:#,{}[\]][^:#,{}[\]\n]*?)\s*:/.exec(from)?.[1] : undefined;
+  return key === undefined ? message : `the key ${key} appears twice in one map`;
+}
+
 /** Parses one YAML document. Syntax problems leave `value` unreliable; callers stop there. */
 export function readSourceTree(text: string, file: string): SourceTree {
   const lineCounter = new LineCounter();
@@ -161,14 +170,15 @@ export function readSourceTree(text: string, file: string): SourceTree {
     return { file, line, column: col };
   };
   const converter = new Converter(doc, text, position);
-  const problems: DefinitionProblem[] = [];
-  for (const e of [...doc.errors, ...doc.warnings]) {
-    problems.push(problem('definition.yaml-syntax', { detail: e.message }, { position: position(e.pos[0]), pointer: '' }));
-  }
+  const syntax = [...doc.errors, ...doc.warnings].map((e) =>
+    problem('definition.yaml-syntax', { detail: syntaxDetail(e.code, e.message, text.slice(e.pos[0])) }, { position: position(e.pos[0]), pointer: '' }),
+  );
+  // Converting a document with syntax errors would report their echoes (a duplicate key twice).
+  if (syntax.length > 0) return { file, value: null, spans: converter.spans, problems: syntax, position };
   if (doc.directives.yaml.explicit && doc.directives.yaml.version !== '1.2') {
     converter.report(`%YAML ${doc.directives.yaml.version} is not read: definitions are YAML 1.2, where on, off, yes and no are text`, 0, '');
   }
   converter.record('', '', undefined, doc.contents, 0);
   const value = converter.convert(doc.contents, '', '', 0, []);
-  return { file, value, spans: converter.spans, problems: [...problems, ...converter.problems], position };
+  return { file, value, spans: converter.spans, problems: converter.problems, position };
 }

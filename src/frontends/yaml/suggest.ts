@@ -44,6 +44,26 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
 }
 
 /**
+ * Other tools' words for keys of a definition: QEMU's JSON -object says qom-type, -m says size,
+ * and scenario writers say touch. Offered only where the meant key exists.
+ */
+const KEY_SYNONYMS: ReadonlyMap<string, string> = new Map([
+  ['qom-type', 'type'],
+  ['backends', 'objects'],
+  ['size', 'memory'],
+  ['ram', 'memory'],
+  ['release', 'qemu'],
+  ['version', 'qemu'],
+  ['touch', 'write'],
+]);
+
+/** A suggestion for an unknown key among `allowed`: a close spelling, else a known synonym. */
+export function suggestKey(key: string, allowed: readonly string[]): string | undefined {
+  const synonym = KEY_SYNONYMS.get(key);
+  return suggest(key, allowed) ?? (synonym !== undefined && allowed.includes(synonym) ? synonym : undefined);
+}
+
+/**
  * For property names, which the object model checks when the machine starts: the lead's
  * wrapper around QEMU's `Property 'virtio-mem-pci.frob' not found` calls this with the type's
  * property names to add a hint. Returns `did you mean 'x'?` or undefined.

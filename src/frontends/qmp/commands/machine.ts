@@ -12,9 +12,38 @@ export const MACHINE_COMMANDS: readonly QmpCommand[] = [
     name: 'quit',
     args: [],
     run: (ctx) => {
+      // QEMU emits SHUTDOWN as it processes the request, before the reply.
+      ctx.machine.events.emit('SHUTDOWN', { guest: false, reason: 'host-qmp-quit' });
       ctx.requestQuit();
       return {};
     },
+  },
+  {
+    name: 'stop',
+    args: [],
+    run: (ctx) => {
+      if (ctx.machine.running) {
+        ctx.machine.running = false;
+        ctx.machine.events.emit('STOP', {});
+      }
+      return {};
+    },
+  },
+  {
+    name: 'cont',
+    args: [],
+    run: (ctx) => {
+      if (!ctx.machine.running) {
+        ctx.machine.running = true;
+        ctx.machine.events.emit('RESUME', {});
+      }
+      return {};
+    },
+  },
+  {
+    name: 'query-status',
+    args: [],
+    run: (ctx) => ({ status: ctx.machine.running ? 'running' : 'prelaunch', singlestep: false, running: ctx.machine.running }),
   },
   {
     name: 'query-memory-devices',
