@@ -120,6 +120,7 @@ const MEMORY_DEVICE: MemoryDeviceOps = {
   },
   minAlignment: (proxy) => child(proxy).get('block-size') as number,
   pluggedSize: (proxy) => child(proxy).get('size') as number,
+  ramBlock: (proxy) => memdevOf(child(proxy))?.block,
   unplugRequest: (proxy) => {
     const device = child(proxy);
     const r = proxy.model.env.release;

@@ -25,3 +25,4 @@ export { compatCatalog } from './compat-catalog.js';
 export { HOST_PROCESS } from './host-process.js';
 export { hasSharedZeropage, RAM_BLOCK, type RamBlock } from './ram-block.js';
 export { discardRange, type RamDiscard } from './ram-discard.js';
+export { MachineGuestMemory } from './guest-memory.js';

@@ -136,6 +136,8 @@ export class Machine {
     readonly numaNodes: readonly NumaNode[],
     /** The QEMU process on its host: every byte the machine costs is accounted there. */
     readonly process: HostProcess,
+    /** The backends holding initial RAM, in RAM-offset order. */
+    readonly ramBackends: readonly QomObject[],
   ) {
     this.buses = [...family.rootBuses(version)];
   }
@@ -245,6 +247,8 @@ export class Machine {
     const auto = family.autoEnableNuma(version);
     const implicitNode = (memory.slots > 0 && auto.withMemhp) || (memory.maxRamSize > memory.ramSize && auto.withMemdev);
     nodes = located(undefined, () => completeNuma(nodes, memory.ramSize, family.numaSupported && implicitNode));
+    // The backends of initial RAM in RAM-offset order (NUMA memdevs are laid out node by node).
+    const ramBackends: QomObject[] = [];
     located(undefined, () => {
       if (memoryBackendId !== undefined && nodes.some((n) => n.memdev)) throw machineErrors.error('numa.memdev-and-machine-backend');
       const mainBackend = memoryBackendId === undefined ? undefined : model.resolvePath(memoryBackendId);
@@ -253,12 +257,14 @@ export class Machine {
         if (use && use.size(mainBackend) !== memory.ramSize) throw machineErrors.error('machine.backend-size-mismatch');
         if (use?.isMapped(mainBackend)) throw machineErrors.error('machine.backend-reused', { id: memoryBackendId! });
         use?.setMapped(mainBackend, true);
+        ramBackends.push(mainBackend);
       }
       for (const node of nodes) {
         if (!node.memdev) continue;
         const use = backendUse(node.memdev);
         if (use?.isMapped(node.memdev)) throw machineErrors.error('machine.backend-reused', { id: node.memdev.id ?? '' });
         use?.setMapped(node.memdev, true);
+        ramBackends.push(node.memdev);
       }
       // Without memory-backend= or NUMA memdevs QEMU creates RAM's backend itself, as /objects/<ram id>.
       if (!mainBackend && !nodes.some((n) => n.memdev) && registry.info('memory-backend-ram')) {
@@ -266,13 +272,14 @@ export class Machine {
           { name: 'size', input: { source: 'text', text: String(memory.ramSize), visitor: 'string' } },
         ]);
         backendUse(object)?.setMapped(object, true);
+        ramBackends.push(object);
       }
     });
     const maxRamBelow4g = model.view.properties(machineTypeName).has('max-ram-below-4g') ? (machineObject.get('max-ram-below-4g') as number) : 0;
     const layout = located(undefined, () => family.layout({ memory, version, release: r, maxRamBelow4g }));
     warn(undefined, layout.warnings);
 
-    const machine = new Machine(model, machineObject, type, family, version, accel, memory, layout, nodes, process);
+    const machine = new Machine(model, machineObject, type, family, version, accel, memory, layout, nodes, process, ramBackends);
     model.services.set(MACHINE_SERVICE, machine);
     model.hotplugHandler = { prePlug: (device) => machine.#prePlug(device) };
 

@@ -5,6 +5,7 @@
  */
 import { key } from '../core/keys.js';
 import type { QomObject } from '../qom/object.js';
+import type { RamBlock } from './ram-block.js';
 
 export const MEMORY_DEVICE_INTERFACE = 'memory-device';
 
@@ -25,6 +26,8 @@ export interface MemoryDeviceOps {
   /** get_min_alignment (virtio-mem: its block size). */
   minAlignment?(device: QomObject): number;
   pluggedSize(device: QomObject): number;
+  /** The RAMBlock behind the device's region, where guest accesses land. */
+  ramBlock(device: QomObject): RamBlock | undefined;
   /** The machine's unplug_request for this device: throws QEMU's refusal. */
   unplugRequest?(device: QomObject): void;
   info(device: QomObject): MemoryDeviceInfo;

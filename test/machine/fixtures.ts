@@ -54,6 +54,7 @@ const TYPES: readonly TypeInfo[] = [
         regionAlignment: () => 4096,
         minAlignment: (d) => d.get('align') as number,
         pluggedSize: (d) => d.model.linkTarget(d, 'memdev')!.get('size') as number,
+        ramBlock: () => undefined,
         info: (d) => ({ type: 'test', data: { id: d.id } }),
       }),
     ],

@@ -1,0 +1,101 @@
+/**
+ * A modelled Linux guest running in a machine, where QEMU would boot a kernel with -kernel: its
+ * RAM view (boot RAM from the machine's layout), a workload on its memory, and a virtio-mem
+ * driver bound to every virtio-mem device, probed as the guest finds them. Everything it does
+ * runs on the machine's scheduler.
+ */
+import type { Arch } from '../core/arch.js';
+import type { Machine } from '../machine/machine.js';
+import { MachineGuestMemory } from '../machine/guest-memory.js';
+import { GuestRam } from './linux/guest-ram.js';
+import { kernelVersion, kernelVersionName, type KernelVersion } from './linux/kernel-version.js';
+import { gpaRange } from './linux/ranges.js';
+import { LinuxVirtioMemDriver } from './linux/virtio-mem/driver.js';
+import type { OnlinePolicy } from './linux/virtio-mem/hotplug-core.js';
+import type { KernelLogEntry } from './linux/virtio-mem/log.js';
+import { GuestWorkload } from './linux/workload.js';
+import type { VirtioDriverPort } from '../virtio/driver-port.js';
+import type { QomObject } from '../qom/object.js';
+
+export interface LinuxGuestOptions {
+  /** `6.1`, `linux-6.1`, ... */
+  readonly kernel: string;
+  readonly onlinePolicy?: OnlinePolicy;
+  /** CONFIG_INIT_ON_ALLOC_DEFAULT_ON, as Debian's kernels have it. */
+  readonly initOnAlloc?: boolean;
+}
+
+/** How a guest finds the virtio device behind a machine device (the transport's port). */
+export type PortFinder = (device: QomObject) => VirtioDriverPort | undefined;
+
+export class LinuxGuest {
+  readonly kernel: KernelVersion;
+  readonly ram: GuestRam;
+  readonly memory: MachineGuestMemory;
+  readonly workload: GuestWorkload;
+  readonly #drivers = new Map<QomObject, LinuxVirtioMemDriver>();
+  readonly #log: KernelLogEntry[] = [];
+
+  constructor(
+    readonly machine: Machine,
+    readonly options: LinuxGuestOptions,
+    readonly virtioMemPort: PortFinder,
+  ) {
+    this.kernel = kernelVersion(options.kernel.replace(/^linux-/, ''));
+    this.ram = new GuestRam(machine.layout.ram.map((r) => gpaRange(r.base, r.size)));
+    this.memory = new MachineGuestMemory(machine);
+    this.workload = new GuestWorkload(this.memory, this.ram);
+    this.discoverDevices();
+  }
+
+  get name(): string {
+    return `linux-${kernelVersionName(this.kernel)}`;
+  }
+
+  /** Binds a driver to every virtio-mem device not seen yet (boot, or after a hotplug). */
+  discoverDevices(): void {
+    let index = this.#drivers.size;
+    for (const device of this.machine.memoryDevices()) {
+      if (this.#drivers.has(device)) continue;
+      const port = this.virtioMemPort(device);
+      if (!port) continue;
+      const driver = new LinuxVirtioMemDriver(
+        port,
+        this.memory,
+        this.machine.scheduler,
+        {
+          kernel: this.kernel,
+          arch: this.machine.arch as Arch,
+          deviceName: `virtio${index++}`,
+          ram: this.ram,
+          onlinePolicy: this.options.onlinePolicy ?? 'online_movable',
+          initOnAlloc: this.options.initOnAlloc ?? true,
+          // Node i's SRAT proximity domain is i (QEMU numbers PXMs by node); the device region
+          // belongs to the last node, as QEMU's SRAT hotplug entry says.
+          numa: {
+            pxmToNode: new Map(this.machine.numaNodes.map((n) => [n.nodeId, n.nodeId])),
+            nodeOfDeviceAddress: Math.max(0, this.machine.numaNodes.length - 1),
+          },
+        },
+        (entry) => this.#log.push(entry),
+      );
+      this.#drivers.set(device, driver);
+      driver.probe();
+    }
+  }
+
+  drivers(): readonly LinuxVirtioMemDriver[] {
+    return [...this.#drivers.values()];
+  }
+
+  /** dmesg, as lines. */
+  dmesg(): readonly KernelLogEntry[] {
+    return this.#log;
+  }
+
+  /** Lets the guest run until it has nothing left to do (or a step bound is hit). */
+  settle(): void {
+    this.discoverDevices();
+    this.machine.scheduler.runUntilIdle(100_000);
+  }
+}

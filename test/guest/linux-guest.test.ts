@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { MiB } from '../../src/core/units.js';
+import { attachLinuxGuest } from '../../src/cli/guest.js';
+import { startVirtioMem } from '../devices/virtio-mem/helpers.js';
+
+function guestMachine(kernel: string, opts: Parameters<typeof startVirtioMem>[0] = {}) {
+  const f = startVirtioMem({ size: '2G', ...opts });
+  const guest = attachLinuxGuest(f.machine, { kernel });
+  const events: number[] = [];
+  f.machine.events.on('MEMORY_DEVICE_SIZE_CHANGE', (e) => events.push(e.data.size / MiB));
+  const request = (bytes: number) => {
+    f.machine.model.setProperty(f.proxy, 'requested-size', { source: 'json', json: bytes });
+    guest.settle();
+  };
+  return { f, guest, events, request };
+}
+
+describe('guest/linux-guest: a Linux guest in a machine', () => {
+  it('6.1 plugs towards requested-size and unplugs back, as a real 6.1 guest on QEMU 7.2 does', () => {
+    const { f, guest, events, request } = guestMachine('6.1');
+    request(300 * MiB);
+    assert.equal(f.proxy.get('size'), 300 * MiB);
+    // One event at once, the rest coalesced into the final size a second later.
+    assert.deepEqual(events, [128, 300]);
+    request(0);
+    assert.equal(f.proxy.get('size'), 0);
+    assert.ok(guest.dmesg().some((e) => e.kind === 'dmesg' && e.text.includes('plugged size: 0x0')));
+  });
+
+  it('a 5.15 guest cannot use a device that requires UNPLUGGED_INACCESSIBLE, and plugs nothing', () => {
+    const { f, guest, request } = guestMachine('5.15', { backend: 'memory-backend-memfd' });
+    request(256 * MiB);
+    assert.equal(f.proxy.get('size'), 0);
+    assert.ok(guest.dmesg().some((e) => e.kind === 'dmesg' && e.text.includes('refuses features')), guest.dmesg().map((e) => (e.kind === 'dmesg' ? e.text : '')).join('\n'));
+  });
+
+  it('with unplugged-inaccessible=off the same 5.15 guest plugs', () => {
+    const { f, request } = guestMachine('5.15', { backend: 'memory-backend-memfd', device: 'unplugged-inaccessible=off' });
+    request(256 * MiB);
+    assert.equal(f.proxy.get('size'), 256 * MiB);
+  });
+
+  it('guest writes to plugged memory cost the host exactly what the host model says', () => {
+    const { f, guest, request } = guestMachine('6.1');
+    request(512 * MiB);
+    const before = f.machine.process.status().rssAnon;
+    guest.memory.write(f.base, 256 * MiB, 1);
+    assert.equal(f.machine.process.status().rssAnon - before, 256 * MiB);
+  });
+});
