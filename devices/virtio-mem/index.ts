@@ -121,6 +121,12 @@ const MEMORY_DEVICE: MemoryDeviceOps = {
   minAlignment: (proxy) => child(proxy).get('block-size') as number,
   pluggedSize: (proxy) => child(proxy).get('size') as number,
   ramBlock: (proxy) => memdevOf(child(proxy))?.block,
+  populatedRanges: (proxy) => {
+    const runtime = child(proxy).slots.get(VIRTIO_MEM_RUNTIME);
+    if (!runtime) return [];
+    const { blockSize } = runtime.state.setup;
+    return [...runtime.state.bitmap.runs(true)].map((r) => ({ offset: r.first * blockSize, length: r.count * blockSize }));
+  },
   unplugRequest: (proxy) => {
     const device = child(proxy);
     const r = proxy.model.env.release;

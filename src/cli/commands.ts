@@ -1,6 +1,8 @@
 /** Every `hotmem` subcommand, in the order `hotmem --help` lists them. */
 import type { Command } from './command.js';
+import { demoCommand } from './commands/demo.js';
 import { machinesCommand } from './commands/machines.js';
 import { qemuCommand } from './commands/qemu.js';
+import { runCommand } from './commands/run.js';
 
-export const COMMANDS: readonly Command[] = [qemuCommand, machinesCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, runCommand, qemuCommand, machinesCommand];

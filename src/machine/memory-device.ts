@@ -26,6 +26,11 @@ export interface MemoryDeviceOps {
   /** get_min_alignment (virtio-mem: its block size). */
   minAlignment?(device: QomObject): number;
   pluggedSize(device: QomObject): number;
+  /**
+   * The parts of the region that hold guest memory (RamDiscardManager's populated parts): what
+   * dumps, migration and storage-key code walk. All of it for a plain memory device.
+   */
+  populatedRanges(device: QomObject): ReadonlyArray<{ readonly offset: number; readonly length: number }>;
   /** The RAMBlock behind the device's region, where guest accesses land. */
   ramBlock(device: QomObject): RamBlock | undefined;
   /** The machine's unplug_request for this device: throws QEMU's refusal. */

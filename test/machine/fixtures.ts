@@ -55,6 +55,7 @@ const TYPES: readonly TypeInfo[] = [
         minAlignment: (d) => d.get('align') as number,
         pluggedSize: (d) => d.model.linkTarget(d, 'memdev')!.get('size') as number,
         ramBlock: () => undefined,
+        populatedRanges: (d) => [{ offset: 0, length: d.model.linkTarget(d, 'memdev')!.get('size') as number }],
         info: (d) => ({ type: 'test', data: { id: d.id } }),
       }),
     ],
