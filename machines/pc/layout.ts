@@ -102,5 +102,6 @@ export function pcLayout(
   if (split.above4g > 0) ram.push({ name: 'ram-above-4g', base: above4gStart, size: split.above4g, offset: split.below4g });
   // pc always allocates the device-memory information; without maxmem it is empty.
   const deviceMemory = hasDeviceMemory ? deviceRange(above4gStart) : { base: 0, size: 0 };
-  return { ram, deviceMemory, warnings: split.warnings };
+  // SeaBIOS's 256 KiB image (bios-256k.bin) is mapped as the pc.bios ROM just below 4 GiB.
+  return { ram, deviceMemory, firmwareBytes: 256 * 1024, warnings: split.warnings };
 }

@@ -43,8 +43,8 @@ export const S390_CCW_VIRTIO: MachineFamily = {
     // SCLP and KVM cannot express finer granularity (10.0+ checks it at memory init).
     if (modern && memory.ramSize % MiB !== 0) throw machineErrors.error('s390.ram-unaligned');
     const ram = [{ name: 's390.ram', base: 0, size: memory.ramSize, offset: 0 }];
-    if (!modern || memory.maxRamSize === memory.ramSize) return { ram, deviceMemory: 'unsupported', warnings: [] };
-    return { ram, deviceMemory: { base: alignUp(memory.ramSize, GiB), size: memory.maxRamSize - memory.ramSize }, warnings: [] };
+    if (!modern || memory.maxRamSize === memory.ramSize) return { ram, deviceMemory: 'unsupported', firmwareBytes: 0, warnings: [] };
+    return { ram, deviceMemory: { base: alignUp(memory.ramSize, GiB), size: memory.maxRamSize - memory.ramSize }, firmwareBytes: 0, warnings: [] };
   },
   rootBuses: () => [{ name: 'virtual-css', kind: 'virtual-css-bus', hotpluggable: true }],
 };

@@ -37,6 +37,8 @@ export interface MemoryLayout {
   readonly ram: readonly RamRegion[];
   /** `unsupported` when the machine has no memory-device support at all. */
   readonly deviceMemory: DeviceMemoryRegion | 'unsupported';
+  /** Firmware ROM guest memory dumps include besides RAM (pc.bios below 4 GiB on pc). */
+  readonly firmwareBytes: number;
   readonly warnings: readonly Warning[];
 }
 

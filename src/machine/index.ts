@@ -26,3 +26,4 @@ export { HOST_PROCESS } from './host-process.js';
 export { hasSharedZeropage, RAM_BLOCK, type RamBlock } from './ram-block.js';
 export { discardRange, type RamDiscard } from './ram-discard.js';
 export { MachineGuestMemory } from './guest-memory.js';
+export { dumpGuestMemory, type DumpResult } from './dump.js';

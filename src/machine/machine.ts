@@ -315,8 +315,9 @@ export class Machine {
 
   /**
    * device_del (qdev_unplug): the device must exist, sit on a hotpluggable bus and be
-   * hotpluggable; memory devices then ask their own unplug_request. A modelled guest acknowledges
-   * at once, so the device is removed and DEVICE_DELETED emitted.
+   * hotpluggable; memory devices then ask their own unplug_request. The request then waits for
+   * the guest to eject the device (ACPI); hotmem's guest always does, on its next run, and the
+   * device goes with DEVICE_DELETED after the command's reply.
    */
   deleteDevice(id: string): void {
     const device = this.model.container('/machine/peripheral').child(id) ?? this.model.resolvePath(id);
@@ -326,8 +327,10 @@ export class Machine {
     if (!this.model.view.ancestry(device.type).some((t) => t.hotpluggable)) throw machineErrors.error('device.no-hotplug', { type: device.type });
     if (this.model.view.isA(device.type, MEMORY_DEVICE_INTERFACE)) this.#ops(device).unplugRequest?.(device);
     const path = device.path();
-    this.model.remove(device);
-    this.events.emit('DEVICE_DELETED', { ...(device.id === undefined ? {} : { device: device.id }), path });
+    this.scheduler.after(0, () => {
+      this.model.remove(device);
+      this.events.emit('DEVICE_DELETED', { ...(device.id === undefined ? {} : { device: device.id }), path });
+    });
   }
 
   /** Realized memory devices, sorted by address (memory_device_build_list). */

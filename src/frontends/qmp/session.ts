@@ -40,8 +40,6 @@ export function timestamp(at: number): { seconds: number; microseconds: number }
 export class QmpSession {
   #negotiated = false;
   #closed = false;
-  /** Events raised while a command runs are the guest's and devices' reactions: they follow the reply. */
-  #held: QmpMessage[] | undefined;
   readonly #unsubscribe: () => void;
 
   constructor(
@@ -51,9 +49,9 @@ export class QmpSession {
   ) {
     // Events reach a client only once capabilities are negotiated (monitor_qmp_event_emit).
     this.#unsubscribe = ctx.machine.events.onAny((e) => {
-      if (!this.#negotiated || this.#closed) return;
-      if (this.#held) this.#held.push(eventMessage(e));
-      else this.send(eventMessage(e));
+      // Events a command raises itself (SHUTDOWN, DUMP_COMPLETED) precede its reply; the guest's
+      // reactions come later, from settle(), after it.
+      if (this.#negotiated && !this.#closed) this.send(eventMessage(e));
     });
   }
 
@@ -77,8 +75,6 @@ export class QmpSession {
     }
     const id = typeof request === 'object' && request !== null && !Array.isArray(request) ? (request as QmpMessage)['id'] : undefined;
     const withId = (reply: QmpMessage): QmpMessage => (id === undefined ? reply : { ...reply, id });
-    // quit's SHUTDOWN precedes its reply in QEMU; other commands' events follow theirs.
-    this.#held = isQuit(request) ? undefined : [];
     let ran = false;
     try {
       const result = this.#dispatch(request);
@@ -87,10 +83,6 @@ export class QmpSession {
     } catch (e) {
       const error = toQmpError(e);
       this.send(withId({ error: { class: error.errorClass, desc: error.desc } }));
-    } finally {
-      const held = this.#held ?? [];
-      this.#held = undefined;
-      for (const event of held) this.send(event);
     }
     if (ran) this.ctx.settle();
     if (this.ctx.quitRequested()) this.close();
@@ -131,9 +123,6 @@ export class QmpSession {
     return command.run(this.ctx, args);
   }
 }
-
-const isQuit = (request: unknown): boolean =>
-  typeof request === 'object' && request !== null && (request as QmpMessage)['execute'] === 'quit';
 
 export function eventMessage(e: StampedEvent): QmpMessage {
   return { timestamp: timestamp(e.at), event: e.event, data: e.data };

@@ -9,8 +9,7 @@ import { Host } from '../../host/host.js';
 import type { ProcStatus } from '../../host/accounting.js';
 import type { LinuxGuest } from '../../guest/linux-guest.js';
 import { Machine, StartupError, type LocatedWarning, type MachineEnvironment } from '../../machine/machine.js';
-import { MachineGuestMemory } from '../../machine/guest-memory.js';
-import { MEMORY_DEVICE_OPS } from '../../machine/memory-device.js';
+import { dumpGuestMemory } from '../../machine/dump.js';
 import type { Bounds, Expectation, MachineDefinition, MemoryMeasure, Step } from './definition.js';
 import { formatPosition } from './errors.js';
 import { brokenBounds, dataMatches, propertyMatches } from './expectations.js';
@@ -108,21 +107,6 @@ function check(ctx: RunContext, expectation: Expectation, startWarnings: readonl
   }
 }
 
-/** Reads every populated part of guest memory, as dump-guest-memory does (plugged blocks only). */
-function dumpGuestMemory(ctx: RunContext): string {
-  const m = ctx.machine;
-  const before = m.process.status().vmRss;
-  const memory = ctx.guest?.memory ?? new MachineGuestMemory(m);
-  for (const region of m.layout.ram) memory.read(region.base, region.size);
-  for (const device of m.memoryDevices()) {
-    const ops = m.model.view.implementation(device.type, MEMORY_DEVICE_OPS)!;
-    const mapping = ops.ramBlock(device)?.mapping;
-    for (const r of mapping ? ops.populatedRanges(device) : []) mapping!.read(r.offset, r.length);
-  }
-  m.events.emit('DUMP_COMPLETED', { result: { total: m.memory.ramSize + m.pluggedMemorySize(), status: 'completed', completed: m.memory.ramSize + m.pluggedMemorySize() } });
-  return `dumped; RSS +${m.process.status().vmRss - before}`;
-}
-
 function runStep(ctx: RunContext, step: Step, env: RunEnvironment, startWarnings: readonly LocatedWarning[]): { result: string; failures: string[] } {
   const m = ctx.machine;
   const settle = () => (ctx.guest ? ctx.guest.settle() : m.scheduler.runUntilIdle());
@@ -145,8 +129,10 @@ function runStep(ctx: RunContext, step: Step, env: RunEnvironment, startWarnings
       settle();
       return { result: `guest ${a.kind}: ${outcome.map((o) => o.kind).join(', ')}`, failures: [] };
     }
-    case 'dump':
-      return { result: dumpGuestMemory(ctx), failures: [] };
+    case 'dump': {
+      const dump = dumpGuestMemory(m);
+      return { result: `dumped ${dump.total} bytes; RSS ${dump.rssDelta >= 0 ? '+' : ''}${dump.rssDelta}`, failures: [] };
+    }
     case 'storage-keys': {
       const done = m.process.enableStorageKeys();
       return { result: done.kind === 'done' ? `storage keys enabled (${done.zappedPages} zeropages zapped, ${done.unsharedPages} unshared)` : `storage keys: ${done.errno}`, failures: [] };

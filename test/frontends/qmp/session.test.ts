@@ -18,7 +18,7 @@ function session(machine = 'pc', release = '7.2') {
   const sent: QmpMessage[] = [];
   let quit = false;
   const s = new QmpSession(
-    { machine: m, version: { major: 7, minor: 2, micro: 0 }, settle: () => undefined, requestQuit: () => (quit = true), quitRequested: () => quit },
+    { machine: m, version: { major: 7, minor: 2, micro: 0 }, settle: () => void m.scheduler.runUntilIdle(), requestQuit: () => (quit = true), quitRequested: () => quit },
     QMP_COMMANDS,
     (msg) => sent.push(msg),
   );

@@ -1,5 +1,7 @@
 /** query-version, query-status, quit, query-memory-devices and query-memory-size-summary. */
+import { dumpGuestMemory } from '../../../machine/dump.js';
 import { MEMORY_DEVICE_OPS } from '../../../machine/memory-device.js';
+import { QmpError } from '../errors.js';
 import type { QmpCommand } from '../session.js';
 
 export const MACHINE_COMMANDS: readonly QmpCommand[] = [
@@ -53,6 +55,32 @@ export const MACHINE_COMMANDS: readonly QmpCommand[] = [
         const ops = ctx.machine.model.view.implementation(device.type, MEMORY_DEVICE_OPS)!;
         return ops.info(device);
       }),
+  },
+  {
+    // hotmem's own: the host model's figures for the guest's memory, as /proc/PID/status shows them.
+    name: 'x-query-host-memory',
+    args: [],
+    run: (ctx) => {
+      const s = ctx.machine.process.status();
+      return { rss: s.vmRss, 'rss-anon': s.rssAnon, 'rss-file': s.rssFile, 'rss-shmem': s.rssShmem, 'page-tables': s.vmPte };
+    },
+  },
+  {
+    name: 'dump-guest-memory',
+    args: [
+      { name: 'paging', type: 'bool' },
+      { name: 'protocol', type: 'str' },
+      { name: 'detach', type: 'bool', optional: true },
+      { name: 'begin', type: 'int', optional: true },
+      { name: 'length', type: 'int', optional: true },
+      { name: 'format', type: 'str', optional: true },
+    ],
+    run: (ctx, args) => {
+      const protocol = args['protocol'] as string;
+      if (!protocol.startsWith('file:') && !protocol.startsWith('fd:')) throw new QmpError('GenericError', `Invalid parameter 'protocol'`);
+      dumpGuestMemory(ctx.machine);
+      return {};
+    },
   },
   {
     name: 'query-memory-size-summary',
