@@ -10,6 +10,9 @@ import type { MachineVersion } from './family.js';
 
 export interface MachineTypeEntry {
   readonly name: string;
+  /** The alias this machine type carries (`pc`, `q35`, `s390-ccw-virtio`), if any. */
+  readonly alias?: string;
+  readonly isDefault?: boolean;
   /** The family (pc-i440fx, pc-q35, s390-ccw-virtio) or another machine hotmem does not model. */
   readonly family: string;
   readonly version: MachineVersion | undefined;
@@ -21,6 +24,8 @@ export interface MachineCatalog {
   /** The machine type a name or alias (`pc`, `q35`, `s390-ccw-virtio`) denotes in this release. */
   resolve(release: Release, arch: Arch, nameOrAlias: string): MachineTypeEntry | undefined;
   defaultMachine(release: Release, arch: Arch): MachineTypeEntry;
+  /** Every machine type the release's binary registers for the target. */
+  list(release: Release, arch: Arch): readonly MachineTypeEntry[];
   /** compat_props in QEMU's application order (later entries win). */
   compatProperties(release: Release, arch: Arch, machine: string): readonly GlobalProperty[];
 }

@@ -14,6 +14,8 @@ function entry(type: MachineType): MachineTypeEntry {
     name: type.name,
     family: type.series?.id ?? type.name,
     version: version ? { major: Number(version[1]), minor: Number(version[2]) } : undefined,
+    ...(type.alias === null ? {} : { alias: type.alias }),
+    isDefault: type.isDefault,
     description: type.desc,
     deprecationReason: type.deprecationReason ?? undefined,
   };
@@ -30,6 +32,9 @@ export function compatCatalog(data: CompatData, build?: BuildConfig): MachineCat
       const type = data.defaultMachineType(releaseName(r), arch, build);
       if (!type) throw new Error(`internal: compat data has no default machine for ${releaseName(r)} ${arch}`);
       return entry(type);
+    },
+    list(r: Release, arch: Arch) {
+      return data.machineTypes(releaseName(r), arch, build).map(entry);
     },
     compatProperties(r: Release, arch: Arch, machine: string) {
       return data.compatEntries(releaseName(r), arch, machine).map((e) => ({

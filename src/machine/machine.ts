@@ -138,6 +138,8 @@ export class Machine {
     readonly process: HostProcess,
     /** The backends holding initial RAM, in RAM-offset order. */
     readonly ramBackends: readonly QomObject[],
+    /** The machine types of this binary, for query-machines. */
+    readonly catalog: MachineCatalog,
   ) {
     this.buses = [...family.rootBuses(version)];
   }
@@ -279,7 +281,7 @@ export class Machine {
     const layout = located(undefined, () => family.layout({ memory, version, release: r, maxRamBelow4g }));
     warn(undefined, layout.warnings);
 
-    const machine = new Machine(model, machineObject, type, family, version, accel, memory, layout, nodes, process, ramBackends);
+    const machine = new Machine(model, machineObject, type, family, version, accel, memory, layout, nodes, process, ramBackends, env.catalog);
     model.services.set(MACHINE_SERVICE, machine);
     model.hotplugHandler = { prePlug: (device) => machine.#prePlug(device) };
 

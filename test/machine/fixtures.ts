@@ -87,6 +87,7 @@ export const SHAPE_CATALOG: MachineCatalog = {
   defaultMachine(r: Release, arch: Arch) {
     return this.resolve(r, arch, arch === 'x86_64' ? 'pc' : `s390-ccw-virtio-${releaseName(r)}`)!;
   },
+  list: () => [],
   compatProperties: () => [],
 };
 
