@@ -5,15 +5,9 @@
  * x86 machine type of 7.2 with an anonymous and a memfd backend.
  */
 import { strict as assert } from 'node:assert';
-import { qemuBinary } from '../../src/cli/binary.js';
-import { runQemu as runHotmem } from '../../src/frontends/cmdline/qemu.js';
-import { QMP_COMMANDS } from '../../src/frontends/qmp/commands/index.js';
-import { QmpSession as HotmemSession, type QmpMessage } from '../../src/frontends/qmp/session.js';
 import { loadCompatData } from '../../src/machine/compat-data/index.js';
-import { findQemuSystem, QmpError, QmpSession, runQemu } from './qemu.js';
-
-type Step = readonly [command: string, args?: Record<string, unknown>];
-type Reply = { readonly return: unknown } | { readonly error: { readonly class: string; readonly desc: string } };
+import { findQemuSystem } from './qemu.js';
+import { hotmemTranscript, realTranscript, type Step } from './transcripts.js';
 
 const SCRIPT: readonly Step[] = [
   ['qom-get', { path: 'vm0', property: 'unplugged-inaccessible' }],
@@ -60,53 +54,6 @@ const argsOf = (c: Case): string[] => [
   '-device', `virtio-mem-pci,id=vm0,memdev=mem0${c.option}`,
 ];
 
-async function realTranscript(binary: string, c: Case): Promise<{ replies: Reply[]; stderr: string }> {
-  let session: QmpSession;
-  try {
-    session = await QmpSession.start(binary, argsOf(c), { paused: true });
-  } catch {
-    // A configuration QEMU refuses at start-up is compared by what it printed.
-    const failed = await runQemu(binary, ['-display', 'none', '-nodefaults', '-S', ...argsOf(c)]);
-    return { replies: [], stderr: failed.stderr };
-  }
-  try {
-    const replies: Reply[] = [];
-    for (const [command, args] of SCRIPT) {
-      try {
-        replies.push({ return: await session.execute(command, args) });
-      } catch (e) {
-        if (!(e instanceof QmpError)) throw e;
-        replies.push({ error: { class: e.errorClass, desc: e.desc } });
-      }
-    }
-    return { replies, stderr: session.stderr() };
-  } finally {
-    await session.quit();
-  }
-}
-
-function hotmemTranscript(c: Case): { replies: Reply[]; stderr: string } {
-  const err: string[] = [];
-  const binary = qemuBinary(new Map([['qemu-version', '7.2']]));
-  const outcome = runHotmem(binary, ['-display', 'none', '-nodefaults', '-S', ...argsOf(c)], { out: () => undefined, err: (t) => err.push(t) });
-  if (outcome.kind !== 'running') return { replies: [], stderr: err.join('') };
-  const sent: QmpMessage[] = [];
-  const session = new HotmemSession(
-    { machine: outcome.machine, version: { major: 7, minor: 2, micro: 0 }, settle: () => undefined, requestQuit: () => undefined, quitRequested: () => false },
-    QMP_COMMANDS,
-    (m) => sent.push(m),
-  );
-  session.handle('{"execute":"qmp_capabilities"}');
-  const replies: Reply[] = [];
-  for (const [command, args] of SCRIPT) {
-    sent.length = 0;
-    session.handle(JSON.stringify({ execute: command, ...(args ? { arguments: args } : {}) }));
-    const reply = sent.find((m) => 'return' in m || 'error' in m)!;
-    replies.push('return' in reply ? { return: reply['return'] } : { error: reply['error'] as { class: string; desc: string } });
-  }
-  return { replies, stderr: err.join('') };
-}
-
 describe('conformance: virtio-mem over QMP on every 7.2 x86 machine type', function () {
   this.timeout(120_000);
   const binary = findQemuSystem('x86_64');
@@ -116,8 +63,8 @@ describe('conformance: virtio-mem over QMP on every 7.2 x86 machine type', funct
         console.log('      skipped: qemu-system-x86_64 is not installed (Debian: apt-get install qemu-system-x86)');
         this.skip();
       }
-      const real = await realTranscript(binary, c);
-      const model = hotmemTranscript(c);
+      const real = await realTranscript(binary, argsOf(c), SCRIPT);
+      const model = hotmemTranscript('7.2', argsOf(c), SCRIPT);
       assert.deepEqual(model, real);
     });
   }

@@ -22,8 +22,14 @@ export const unexpectedParameter = (name: string) => new QmpError('GenericError'
 export const parameterType = (name: string, expected: string) =>
   new QmpError('GenericError', `Invalid parameter type for '${name}', expected: ${expected}`);
 
+/** Errors QEMU raises with a class other than GenericError (error_set with QERR_DEVICE_NOT_FOUND...). */
+const ERROR_CLASS_BY_CODE: Readonly<Record<string, QmpErrorClass>> = {
+  'qom.device-not-found': 'DeviceNotFound',
+  'device.not-found': 'DeviceNotFound',
+};
+
 export function toQmpError(e: unknown): QmpError {
   if (e instanceof QmpError) return e;
-  if (e instanceof HotmemError) return new QmpError('GenericError', e.message);
+  if (e instanceof HotmemError) return new QmpError(ERROR_CLASS_BY_CODE[e.code] ?? 'GenericError', e.message);
   throw e;
 }

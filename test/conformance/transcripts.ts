@@ -1,0 +1,64 @@
+/**
+ * Running one QMP script against Debian's QEMU and against hotmem of the same release, for
+ * tests that compare the two transcripts reply by reply.
+ */
+import { qemuBinary } from '../../src/cli/binary.js';
+import { runQemu as runHotmem } from '../../src/frontends/cmdline/qemu.js';
+import { QMP_COMMANDS } from '../../src/frontends/qmp/commands/index.js';
+import { QmpSession as HotmemSession, type QmpMessage } from '../../src/frontends/qmp/session.js';
+import { QmpError, QmpSession, runQemu } from './qemu.js';
+
+export type Step = readonly [command: string, args?: Record<string, unknown>];
+export type Reply = { readonly return: unknown } | { readonly error: { readonly class: string; readonly desc: string } };
+export interface Transcript {
+  readonly replies: readonly Reply[];
+  readonly stderr: string;
+}
+
+/** QEMU started with `-S`; a configuration it refuses is compared by what it printed. */
+export async function realTranscript(binary: string, args: readonly string[], script: readonly Step[]): Promise<Transcript> {
+  let session: QmpSession;
+  try {
+    session = await QmpSession.start(binary, args, { paused: true });
+  } catch {
+    const failed = await runQemu(binary, ['-display', 'none', '-nodefaults', '-S', ...args]);
+    return { replies: [], stderr: failed.stderr };
+  }
+  try {
+    const replies: Reply[] = [];
+    for (const [command, commandArgs] of script) {
+      try {
+        replies.push({ return: await session.execute(command, commandArgs) });
+      } catch (e) {
+        if (!(e instanceof QmpError)) throw e;
+        replies.push({ error: { class: e.errorClass, desc: e.desc } });
+      }
+    }
+    return { replies, stderr: session.stderr() };
+  } finally {
+    await session.quit();
+  }
+}
+
+export function hotmemTranscript(release: string, args: readonly string[], script: readonly Step[]): Transcript {
+  const err: string[] = [];
+  const binary = qemuBinary(new Map([['qemu-version', release]]));
+  const outcome = runHotmem(binary, ['-display', 'none', '-nodefaults', '-S', ...args], { out: () => undefined, err: (t) => err.push(t) });
+  if (outcome.kind !== 'running') return { replies: [], stderr: err.join('') };
+  const sent: QmpMessage[] = [];
+  const [major, minor] = release.split('.').map(Number) as [number, number];
+  const session = new HotmemSession(
+    { machine: outcome.machine, version: { major, minor, micro: 0 }, settle: () => undefined, requestQuit: () => undefined, quitRequested: () => false },
+    QMP_COMMANDS,
+    (m) => sent.push(m),
+  );
+  session.handle('{"execute":"qmp_capabilities"}');
+  const replies: Reply[] = [];
+  for (const [command, commandArgs] of script) {
+    sent.length = 0;
+    session.handle(JSON.stringify({ execute: command, ...(commandArgs ? { arguments: commandArgs } : {}) }));
+    const reply = sent.find((m) => 'return' in m || 'error' in m)!;
+    replies.push('return' in reply ? { return: reply['return'] } : { error: reply['error'] as { class: string; desc: string } });
+  }
+  return { replies, stderr: err.join('') };
+}
