@@ -2,6 +2,7 @@
 import type { TypeInfo } from '../src/qom/type-info.js';
 import { VIRTIO_BASE_TYPES } from '../src/virtio/qom-types.js';
 import { MEMORY_BACKEND_TYPES } from './memory-backend/index.js';
+import { IOTHREAD_TYPES, VIRTIO_BALLOON_TYPES } from './virtio-balloon/index.js';
 import { VIRTIO_MEM_TYPES } from './virtio-mem/index.js';
 
-export const DEVICE_TYPES: readonly TypeInfo[] = [...MEMORY_BACKEND_TYPES, ...VIRTIO_BASE_TYPES, ...VIRTIO_MEM_TYPES];
+export const DEVICE_TYPES: readonly TypeInfo[] = [...MEMORY_BACKEND_TYPES, ...IOTHREAD_TYPES, ...VIRTIO_BASE_TYPES, ...VIRTIO_MEM_TYPES, ...VIRTIO_BALLOON_TYPES];

@@ -20,6 +20,8 @@ export function fileSystemOf(path: string): 'hugetlbfs' | 'tmpfs' | 'disk' {
 
 const fail = (code: string, message: string) => new HotmemError(code, message);
 
+export const hasProperty = (obj: QomObject, name: string): boolean => obj.model.view.properties(obj.type).has(name);
+
 interface Allocation {
   readonly spec: MapSpec;
   readonly shared: boolean;
@@ -31,7 +33,8 @@ function allocation(backend: QomObject, size: number, hostPageSize: number, defa
   const share = backend.get('share') === true;
   const common = {
     size,
-    reserve: backend.get('reserve') !== false,
+    // `reserve` arrived in 6.1; before it every backend reserved (no MAP_NORESERVE).
+    reserve: !hasProperty(backend, 'reserve') || backend.get('reserve') !== false,
     merge: backend.get('merge') === true,
     prealloc: backend.get('prealloc') === true,
     // ram_block_add advises MADV_HUGEPAGE on all guest RAM.

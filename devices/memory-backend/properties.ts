@@ -56,7 +56,7 @@ export const MEMORY_BACKEND_PROPERTIES: readonly PropertyDef[] = [
     description: 'Preallocate memory',
     default: false,
     set: (obj, value) => {
-      if (value === true && obj.get('reserve') === false) {
+      if (value === true && obj.model.view.properties(obj.type).has('reserve') && obj.get('reserve') === false) {
         throw new HotmemError('backend.prealloc-noreserve', "'prealloc=on' and 'reserve=off' are incompatible", {});
       }
     },

@@ -4,7 +4,9 @@
  * which own it as `virtio-backend`, alias its properties and present it to the machine as a
  * memory device.
  */
+import { key } from '../../src/core/keys.js';
 import { compareReleases } from '../../src/core/release.js';
+import { ramDiscardCoordination, takeDiscardUse } from '../../src/machine/discard-coordination.js';
 import { MEMORY_BACKEND_USE } from '../../src/machine/backend-use.js';
 import { HOST_PROCESS } from '../../src/machine/host-process.js';
 import { MACHINE_SERVICE } from '../../src/machine/machine.js';
@@ -14,6 +16,10 @@ import type { QomObject } from '../../src/qom/object.js';
 import { implement, type TypeInfo } from '../../src/qom/type-info.js';
 import { FeatureSet } from '../../src/virtio/feature-set.js';
 import { VIRTIO_STATUS } from '../../src/virtio/qmp-status.js';
+import { migrationBusy } from '../../src/migration/info.js';
+import { RAM_DISCARD_MANAGER } from '../../src/migration/ram-discard-manager.js';
+import { VMSTATE } from '../../src/migration/vmstate.js';
+import { VIRTIO_MEM_RAM_DISCARD, VIRTIO_MEM_VMSTATE } from './vmstate.js';
 import { commonHostFeatures, virtioPciPrePlug, VIRTIO_COMMON_FEATURE_PROPERTIES, type CommonFeatureValues } from '../../src/virtio/host-features.js';
 import { virtioMemProperties } from './properties.js';
 import { defaultBlockSize, realizeVirtioMem, virtioMemErrors, type HostFacts } from './realize.js';
@@ -21,6 +27,9 @@ import { VirtioMemRuntime } from './runtime.js';
 import { VIRTIO_MEM_RUNTIME } from './runtime-key.js';
 import { newState } from './state.js';
 import { resizeUsableRegion } from './usable-region.js';
+
+/** Gives back the device's claim on coordinated discards when it goes away. */
+const DISCARD_RELEASE = key<() => void>('virtio-mem discard use');
 
 const X86_DEFAULT_HOST: HostFacts = { arch: 'x86_64', pageSize: 4096, thpSize: 2 * 1024 * 1024 };
 
@@ -55,7 +64,14 @@ function realize(device: QomObject) {
   const machine = model.services.get(MACHINE_SERVICE);
   const r = model.env.release;
   const has = (name: string) => model.view.properties(device.type).has(name);
-  const { setup, warnings } = realizeVirtioMem({
+  // ram_block_coordinated_discard_require (6.1+; plain ram_block_discard_require before).
+  const discard = takeDiscardUse(ramDiscardCoordination(model), 'virtio-mem', r);
+  const releaseDiscard = () => {
+    if (discard.kind === 'taken') discard.release();
+  };
+  let realized: ReturnType<typeof realizeVirtioMem>;
+  try {
+    realized = realizeVirtioMem({
     release: r,
     memdevId: memdev.backend.id ?? '',
     memdevMapped: use.isMapped(memdev.backend),
@@ -73,16 +89,23 @@ function realize(device: QomObject) {
     // pc machines always allocate numa_state and register ACPI wakeup; s390x does neither.
     machineHasNumaState: model.env.target === 'x86_64',
     wakeupSuspend: model.env.target === 'x86_64',
-    discardDisabled: false,
+    discardDisabled: discard.kind === 'refused',
     host: hostFacts(device),
   });
+  } catch (e) {
+    releaseDiscard();
+    throw e;
+  }
+  const { setup, warnings } = realized;
+  device.slots.set(DISCARD_RELEASE, releaseDiscard);
   // Realize resolves `auto` in place: afterwards the property reads `on` or `off`.
   if (has('unplugged-inaccessible')) device.values.set('unplugged-inaccessible', setup.unpluggedInaccessible);
   const state = newState(setup, device.get('requested-size') as number);
   resizeUsableRegion(state, state.requestedSize, true);
   const runtime = new VirtioMemRuntime(state, transportFeatures(device, setup.deviceFeatures), memdev.block, {
     hostPageSize: hostFacts(device).pageSize,
-    context: () => ({ busy: false }),
+    // virtio_mem_is_busy: any outgoing migration, or an incoming postcopy.
+    context: () => ({ busy: machine ? migrationBusy(machine) : false }),
     sizeChanged: (size) => {
       const proxy = proxyOf(device);
       machine?.events.emit('MEMORY_DEVICE_SIZE_CHANGE', { ...(proxy.id === undefined ? {} : { id: proxy.id }), size, 'qom-path': proxy.path() });
@@ -97,6 +120,8 @@ function realize(device: QomObject) {
 }
 
 function unrealize(device: QomObject): void {
+  device.slots.get(DISCARD_RELEASE)?.();
+  device.slots.delete(DISCARD_RELEASE);
   const memdev = memdevOf(device);
   if (memdev) device.model.view.implementation(memdev.backend.type, MEMORY_BACKEND_USE)!.setMapped(memdev.backend, false);
   device.slots.delete(VIRTIO_MEM_RUNTIME);
@@ -173,6 +198,8 @@ export const VIRTIO_MEM_TYPES: readonly TypeInfo[] = [
     interfaces: ['ram-discard-manager'],
     properties: PROPERTIES,
     implementations: [
+      implement(VMSTATE, VIRTIO_MEM_VMSTATE),
+      implement(RAM_DISCARD_MANAGER, VIRTIO_MEM_RAM_DISCARD),
       implement(VIRTIO_STATUS, (device: QomObject) => {
         const runtime = device.slots.get(VIRTIO_MEM_RUNTIME);
         if (!runtime) return undefined;
@@ -203,6 +230,7 @@ export const VIRTIO_MEM_TYPES: readonly TypeInfo[] = [
     category: 'Misc',
     implementations: [implement(MEMORY_DEVICE_OPS, MEMORY_DEVICE)],
     realize: (proxy) => proxy.model.realize(child(proxy)),
+    unrealize: (proxy) => proxy.model.unrealize(child(proxy)),
   },
   {
     name: 'virtio-mem-ccw',
@@ -216,6 +244,7 @@ export const VIRTIO_MEM_TYPES: readonly TypeInfo[] = [
     category: 'Misc',
     implementations: [implement(MEMORY_DEVICE_OPS, MEMORY_DEVICE)],
     realize: (proxy) => proxy.model.realize(child(proxy)),
+    unrealize: (proxy) => proxy.model.unrealize(child(proxy)),
   },
 ];
 

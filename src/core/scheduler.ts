@@ -34,10 +34,14 @@ export class Scheduler {
     return this.#jobs.length;
   }
 
-  /** Advances time job by job until nothing is left, or `maxSteps` jobs have run. */
-  runUntilIdle(maxSteps = 1_000_000): IdleOutcome {
+  /**
+   * Advances time job by job until nothing is left, `maxSteps` jobs have run, or (with a
+   * horizon) the next job lies further ahead: periodic work such as stats polling never ends.
+   */
+  runUntilIdle(maxSteps = 1_000_000, horizonNanos = Number.POSITIVE_INFINITY): IdleOutcome {
     let steps = 0;
-    while (this.#jobs.length > 0) {
+    const end = this.clock.now() + horizonNanos;
+    while (this.#jobs.length > 0 && this.#jobs[0]!.at <= end) {
       if (steps >= maxSteps) return { kind: 'step-limit', steps, pending: this.#jobs.length };
       const job = this.#jobs.shift()!;
       if (job.at > this.clock.now()) this.clock.advance(job.at - this.clock.now());

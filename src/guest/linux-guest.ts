@@ -5,6 +5,8 @@
  * runs on the machine's scheduler.
  */
 import type { Arch } from '../core/arch.js';
+import { NANOS_PER_SECOND } from '../core/clock.js';
+import type { LinuxBalloonGuest } from './balloon/guest.js';
 import type { Machine } from '../machine/machine.js';
 import { MachineGuestMemory } from '../machine/guest-memory.js';
 import { GuestRam } from './linux/guest-ram.js';
@@ -93,9 +95,15 @@ export class LinuxGuest {
     return this.#log;
   }
 
-  /** Lets the guest run until it has nothing left to do (or a step bound is hit). */
+  /** The guest's balloon driver, when the machine has a balloon. */
+  balloon: LinuxBalloonGuest | undefined;
+
+  /**
+   * Lets the guest run until it has nothing left to do. Ten simulated minutes bound it: enough
+   * for a 100 GiB balloon to inflate, while periodic work (stats polling) never goes idle.
+   */
   settle(): void {
     this.discoverDevices();
-    this.machine.scheduler.runUntilIdle(100_000);
+    this.machine.scheduler.runUntilIdle(10_000_000, 600 * NANOS_PER_SECOND);
   }
 }

@@ -1,6 +1,10 @@
 import { resolve } from 'node:path';
 import { loadDefinitionFile } from '../../frontends/yaml/load.js';
-import { runDefinition, type RunEnvironment, type RunReport } from '../../frontends/yaml/run.js';
+import { HotmemError } from '../../core/errors.js';
+import { runDefinition, startDefinition, type RunContext, type RunEnvironment, type RunReport } from '../../frontends/yaml/run.js';
+import type { Step } from '../../frontends/yaml/definition.js';
+import { migrate } from '../../migration/engine.js';
+import { VIRTIO_BALLOON_RUNTIME } from '../../../devices/virtio-balloon/index.js';
 import type { MachineDefinition } from '../../frontends/yaml/definition.js';
 import { releaseName } from '../../core/release.js';
 import { parseArgs } from '../args.js';
@@ -11,8 +15,41 @@ import { attachLinuxGuest } from '../guest.js';
 const GiB = 1024 ** 3;
 const size = (bytes: number): string => (bytes >= GiB ? `${(bytes / GiB).toFixed(2)} GiB` : `${(bytes / 1024 ** 2).toFixed(1)} MiB`);
 
+/** The balloon step: QMP `balloon value=<target>`, then the guest runs until idle. */
+function balloonStep(ctx: RunContext, step: Step): string {
+  if (step.kind !== 'balloon') throw new Error('internal: not a balloon step');
+  const device = ctx.machine.model.objectsOfType('virtio-balloon-device').find((d) => d.realized);
+  const runtime = device?.slots.get(VIRTIO_BALLOON_RUNTIME);
+  if (!runtime) throw new HotmemError('run.no-balloon', 'No balloon device has been activated');
+  runtime.toTarget(step.target);
+  ctx.guest ? ctx.guest.settle() : ctx.machine.scheduler.runUntilIdle(10_000_000, 600e9);
+  return `balloon target ${size(step.target)}: actual ${size(runtime.actualBytes())}`;
+}
+
+/** The migrate step: the destination definition is started on its own host and receives. */
+function migrateStep(ctx: RunContext, step: Step): string {
+  if (step.kind !== 'migrate') throw new Error('internal: not a migrate step');
+  const { machine: destination } = startDefinition(step.destination, RUN_ENVIRONMENT);
+  const outcome = migrate(ctx.machine, destination, { bandwidth: 1.25e9, ...(step.postcopy ? { postcopy: { startAfter: 0 } } : {}) });
+  const rss = (m: typeof destination) => size(m.process.status().vmRss);
+  const figures = `source RSS ${rss(ctx.machine)}, destination RSS ${rss(destination)}`;
+  switch (outcome.kind) {
+    case 'completed':
+      return `migration completed (${step.postcopy ? 'postcopy' : 'precopy'}): ${figures}`;
+    case 'failed':
+      throw new HotmemError('run.migration-failed', outcome.message);
+    case 'hung':
+      throw new HotmemError('run.migration-hung', `migration hung at ${outcome.page.block}+0x${outcome.page.offset.toString(16)}: ${outcome.cause} (${outcome.era})`);
+    default: {
+      const exhaustive: never = outcome;
+      return exhaustive;
+    }
+  }
+}
+
 /** How hotmem's front ends run a definition: the modelled binary of its host, its Linux guest. */
 export const RUN_ENVIRONMENT: RunEnvironment = {
+  extraSteps: { balloon: balloonStep, migrate: migrateStep },
   machineEnvironment: (def: MachineDefinition) =>
     qemuBinary(new Map([['qemu-version', releaseName(def.host.qemu)], ['arch', def.host.arch]])).environment,
   attachGuest: (machine, def) =>

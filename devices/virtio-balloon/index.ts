@@ -1,0 +1,157 @@
+/**
+ * virtio-balloon as QOM types: the device (`virtio-balloon-device`, a virtio-device) and its
+ * transports `virtio-balloon-pci` and (s390x) `virtio-balloon-ccw`, which own it as
+ * `virtio-backend` and alias its properties, the two stats properties included
+ * (virtio_balloon_pci_instance_init, virtio_ccw_balloon_instance_init). Plus the `iothread`
+ * object free-page-hint needs.
+ */
+import { Scheduler } from '../../src/core/scheduler.js';
+import { balloonInhibited, ramDiscardCoordination } from '../../src/machine/discard-coordination.js';
+import { HOST_PROCESS } from '../../src/machine/host-process.js';
+import { MACHINE_SERVICE } from '../../src/machine/machine.js';
+import type { QomObject } from '../../src/qom/object.js';
+import { implement, type ChildDef, type TypeInfo } from '../../src/qom/type-info.js';
+import { FeatureSet } from '../../src/virtio/feature-set.js';
+import { commonHostFeatures, virtioPciPrePlug, VIRTIO_COMMON_FEATURE_PROPERTIES, type CommonFeatureValues } from '../../src/virtio/host-features.js';
+import { VIRTIO_STATUS } from '../../src/virtio/qmp-status.js';
+import { VIRTIO_F_VERSION_1 } from '../../src/virtio/transport-features.js';
+import { BALLOON_HANDLER } from './balloon-handler.js';
+import { VIRTIO_BALLOON_FEATURE_PROPERTIES } from './features.js';
+import { virtioBalloonProperties } from './properties.js';
+import { machineRamLookup } from './ram-lookup.js';
+import { realizeBalloon } from './realize.js';
+import { VirtioBalloonRuntime, type BalloonEnvironment } from './runtime.js';
+import { VIRTIO_BALLOON_RUNTIME } from './runtime-key.js';
+import { newBalloonState } from './state.js';
+import { STAT_UNSET, statNames } from './stats.js';
+import { IOTHREAD_TYPES } from './iothread.js';
+
+const has = (device: QomObject, property: string): boolean => device.model.view.properties(device.type).has(property);
+
+/**
+ * The transport's share of the host features: the common switches, then what the proxy's
+ * pre-plug hook adds (virtio_pci_pre_plugged: BAD_FEATURE, and VERSION_1 unless disable-modern;
+ * virtio_ccw_pre_plugged: VERSION_1 from max_revision 1).
+ */
+function transportFeatures(device: QomObject, deviceFeatures: FeatureSet): FeatureSet {
+  const values: Record<string, boolean> = {};
+  for (const p of VIRTIO_COMMON_FEATURE_PROPERTIES) if (has(device, p.property)) values[p.property] = device.get(p.property) === true;
+  const common = commonHostFeatures(values as CommonFeatureValues);
+  const proxy = device.parent;
+  const view = device.model.view;
+  if (proxy && view.isA(proxy.type, 'virtio-pci')) return virtioPciPrePlug(common, { modern: proxy.get('disable-modern') !== true }).union(deviceFeatures);
+  if (proxy && view.isA(proxy.type, 'virtio-ccw-device')) return ((proxy.get('max_revision') as number) >= 1 ? common.with(VIRTIO_F_VERSION_1) : common).union(deviceFeatures);
+  return common.union(deviceFeatures);
+}
+
+function environment(device: QomObject): BalloonEnvironment {
+  const model = device.model;
+  const machine = model.services.get(MACHINE_SERVICE);
+  const r = model.env.release;
+  return {
+    // Outside a machine (a bare object model) time never advances, so timers never fire.
+    scheduler: machine?.scheduler ?? new Scheduler(),
+    hostPageSize: model.services.get(HOST_PROCESS)?.host.arch.basePageSize ?? 4096,
+    vmRamSize: () => machine?.memory.ramSize ?? 0,
+    lookup: () => (machine ? machineRamLookup(machine) : { pieces: () => [] }),
+    inhibited: (migration) => balloonInhibited(ramDiscardCoordination(model), migration, r),
+    balloonChange: (actual) => machine?.events.emit('BALLOON_CHANGE', { actual }),
+  };
+}
+
+function realize(device: QomObject): void {
+  const model = device.model;
+  let propertyFeatures = FeatureSet.EMPTY;
+  for (const p of VIRTIO_BALLOON_FEATURE_PROPERTIES) if (has(device, p.property) && device.get(p.property) === true) propertyFeatures = propertyFeatures.with(p.bit);
+  const setup = realizeBalloon({
+    release: model.env.release,
+    target: model.env.target,
+    handlerTaken: model.services.get(BALLOON_HANDLER) !== undefined,
+    propertyFeatures,
+    iothreadSet: model.linkTarget(device, 'iothread') !== undefined,
+    qemu40ConfigSize: device.get('qemu-4-0-config-size') === true,
+  });
+  const runtime = new VirtioBalloonRuntime(newBalloonState(setup), transportFeatures(device, setup.deviceFeatures), environment(device));
+  model.services.set(BALLOON_HANDLER, { owner: device, toTarget: (target) => runtime.toTarget(target), actual: () => runtime.actualBytes() });
+  device.slots.set(VIRTIO_BALLOON_RUNTIME, runtime);
+  runtime.setPollInterval((device.values.get('guest-stats-polling-interval') as number | undefined) ?? 0);
+}
+
+function unrealize(device: QomObject): void {
+  const model = device.model;
+  // qemu_remove_balloon_handler only removes the handler this device registered.
+  if (model.services.get(BALLOON_HANDLER)?.owner === device) model.services.delete(BALLOON_HANDLER);
+  device.slots.get(VIRTIO_BALLOON_RUNTIME)?.stop();
+  device.slots.delete(VIRTIO_BALLOON_RUNTIME);
+}
+
+const PROPERTIES = virtioBalloonProperties({
+  guestStats: (device) => {
+    const runtime = device.slots.get(VIRTIO_BALLOON_RUNTIME);
+    const names = statNames(device.model.env.release);
+    const values = runtime?.state.stats ?? names.map(() => STAT_UNSET);
+    // u64 values as JSON numbers: (u64)-1 reads back as 18446744073709551615 only approximately.
+    return { 'last-update': runtime?.state.statsLastUpdate ?? 0, stats: Object.fromEntries(names.map((n, i) => [n, Number(values[i]!)])) };
+  },
+  pollInterval: (device) => device.slots.get(VIRTIO_BALLOON_RUNTIME)?.state.statsPollInterval,
+  setPollInterval: (device, seconds) => device.slots.get(VIRTIO_BALLOON_RUNTIME)?.setPollInterval(seconds),
+});
+
+const child = (proxy: QomObject): QomObject => proxy.child('virtio-backend')!;
+
+const PROXY_CHILD: readonly ChildDef[] = [
+  { name: 'virtio-backend', type: 'virtio-balloon-device', aliasClassProperties: true, extraAliases: ['guest-stats', 'guest-stats-polling-interval'] },
+];
+
+const proxyHooks = {
+  realize: (proxy: QomObject) => proxy.model.realize(child(proxy)),
+  unrealize: (proxy: QomObject) => proxy.model.unrealize(child(proxy)),
+};
+
+export const VIRTIO_BALLOON_TYPES: readonly TypeInfo[] = [
+  {
+    name: 'virtio-balloon-device',
+    parent: 'virtio-device',
+    properties: PROPERTIES,
+    implementations: [
+      implement(VIRTIO_STATUS, (device: QomObject) => {
+        const runtime = device.slots.get(VIRTIO_BALLOON_RUNTIME);
+        if (!runtime) return undefined;
+        return {
+          name: 'virtio-balloon',
+          deviceId: runtime.deviceId,
+          hostFeatures: runtime.hostFeatures,
+          guestFeatures: runtime.guestFeatures,
+          status: runtime.readStatus(),
+          numVqs: runtime.state.setup.queues.length,
+          broken: runtime.broken,
+          useStarted: device.get('use-started') === true,
+          disableLegacyCheck: device.get('x-disable-legacy-check') === true,
+        };
+      }),
+    ],
+    realize,
+    unrealize,
+  },
+  {
+    name: 'virtio-balloon-pci-base',
+    parent: 'virtio-pci',
+    abstract: true,
+    children: PROXY_CHILD,
+    // 10.0 (7c949c53e9) gave the balloon's PCI proxy its own ioeventfd and vectors (2 unless set;
+    // hw_compat_9_2 sets 0 for older machines).
+    properties: [
+      { name: 'ioeventfd', since: '10.0', type: { kind: 'bool' }, origin: 'field', description: 'on/off', default: true },
+      { name: 'vectors', since: '10.0', type: { kind: 'uint32' }, origin: 'field', default: 0xffffffff },
+    ],
+  },
+  { name: 'virtio-balloon-pci', parent: 'virtio-balloon-pci-base', userCreatable: true, hotpluggable: true, category: 'Misc', ...proxyHooks },
+  { name: 'virtio-balloon-ccw', parent: 'virtio-ccw-device', children: PROXY_CHILD, userCreatable: true, hotpluggable: true, category: 'Misc', ...proxyHooks },
+];
+
+export { IOTHREAD_TYPES };
+export { BALLOON_HANDLER, type BalloonHandler } from './balloon-handler.js';
+export { VirtioBalloonRuntime, VIRTIO_ID_BALLOON, type BalloonEnvironment, type FreePageHint } from './runtime.js';
+export { VIRTIO_BALLOON_RUNTIME } from './runtime-key.js';
+export { VIRTIO_BALLOON_VMSTATE, type VmstateSection } from './vmstate.js';
+export type { BalloonDriverPort, BalloonCompletion, GuestPagesElement, GuestPagesRange } from './port.js';

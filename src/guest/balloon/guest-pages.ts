@@ -1,0 +1,174 @@
+/**
+ * The guest kernel's page allocator as far as ballooning sees it: which guest-physical memory is
+ * free, free and already reported to the host, isolated while being reported, or handed out
+ * (to the kernel at boot, to a workload, to the balloon, to free page hinting), and what the
+ * kernel counts as managed (MemTotal).
+ *
+ * Allocation order follows the buddy allocator's lists: recently freed memory sits at the head
+ * and is handed out first (here: the highest free addresses), while page reporting puts reported
+ * pages back at the tail (mm/page_reporting.c, page_reporting_drain), so they are reused last.
+ * With init_on_alloc every allocation is zeroed, with init_on_free every freed page, and page
+ * poisoning fills freed pages with PAGE_POISON (mm/page_alloc.c post_alloc_hook /
+ * free_pages_prepare); each of those writes reaches the host.
+ */
+import type { GuestMemoryPort } from '../memory-port.js';
+import { Extents, type Range } from './extents.js';
+import { GUEST_PAGE_SIZE } from './kernel-facts.js';
+
+/** A zone of guest memory (ZONE_DMA32 below 4 GiB, ZONE_NORMAL above on x86_64). */
+export interface GuestZone {
+  readonly name: string;
+  readonly range: Range;
+}
+
+export interface GuestMemoryOptions {
+  readonly memory: GuestMemoryPort;
+  readonly initOnAlloc: boolean;
+  readonly initOnFree: boolean;
+  /** CONFIG_PAGE_POISONING with page_poison=1. */
+  readonly pagePoisoning: boolean;
+}
+
+/** The content tag page poisoning writes (PAGE_POISON is 0xaa). */
+export const PAGE_POISON_TAG = 0xaa;
+
+const isqrt = (n: number): number => Math.floor(Math.sqrt(n));
+
+export class GuestPages {
+  readonly #free = new Extents();
+  readonly #reported = new Extents();
+  readonly #isolated = new Extents();
+  readonly #reserved = new Extents();
+  readonly #releaseListeners = new Set<() => void>();
+  /** Pages the balloon took out of the managed count (adjust_managed_page_count). */
+  #unmanaged = 0;
+  readonly #lowWatermark = new Map<string, number>();
+
+  constructor(
+    readonly zones: readonly GuestZone[],
+    readonly options: GuestMemoryOptions,
+  ) {
+    for (const z of zones) this.#free.add(z.range.gpa, z.range.length);
+  }
+
+  /** memblock reservations at boot: never managed, never free (kernel image, memmap). */
+  reserve(range: Range): void {
+    this.#free.remove(range.gpa, range.length);
+    this.#reserved.add(range.gpa, range.length);
+  }
+
+  /**
+   * The zones' low watermarks, fixed when first asked for, after boot (setup_per_zone_wmarks):
+   * min_free_kbytes = int_sqrt(lowmem_kbytes * 16), clamped to [128, 262144] (guests below
+   * 256 GiB never reach the upper clamp), shared out by managed size; low = min plus the larger
+   * of min / 4 and 0.1 % of the zone (watermark_scale_factor 10).
+   */
+  #computeWatermarks(): void {
+    const managed = this.zones.map((z) => z.range.length - this.#reserved.bytesWithin(z.range.gpa, z.range.length));
+    const total = managed.reduce((a, b) => a + b, 0);
+    const minFreeKbytes = Math.min(262144, Math.max(128, isqrt((total / 1024) * 16)));
+    this.zones.forEach((z, i) => {
+      const minPages = Math.floor((minFreeKbytes / 4) * (managed[i]! / total));
+      const zonePages = managed[i]! / GUEST_PAGE_SIZE;
+      const lowPages = minPages + Math.max(Math.floor(minPages / 4), Math.floor((zonePages * 10) / 10000));
+      this.#lowWatermark.set(z.name, lowPages * GUEST_PAGE_SIZE);
+    });
+  }
+
+  lowWatermark(zone: GuestZone): number {
+    if (this.#lowWatermark.size === 0) this.#computeWatermarks();
+    return this.#lowWatermark.get(zone.name) ?? 0;
+  }
+
+  /** Called after memory returns to the allocator (page reporting listens). */
+  onRelease(listener: () => void): () => void {
+    this.#releaseListeners.add(listener);
+    return () => this.#releaseListeners.delete(listener);
+  }
+
+  /**
+   * Hands out up to `bytes` (whole pages): unreported free memory first, then reported memory.
+   * Fewer bytes come back when memory runs short; the caller decides what that means.
+   */
+  allocate(bytes: number): Range[] {
+    const wanted = Math.floor(bytes / GUEST_PAGE_SIZE) * GUEST_PAGE_SIZE;
+    const got = this.#free.takeHighest(wanted);
+    const have = got.reduce((n, r) => n + r.length, 0);
+    if (have < wanted) got.push(...this.#reported.takeHighest(wanted - have));
+    this.#afterAllocation(got);
+    return got;
+  }
+
+  /** One naturally aligned block of `size` bytes, or nothing (a __GFP_NORETRY high-order allocation). */
+  allocateBlock(size: number): Range | undefined {
+    const block = this.#free.blocks(size, size)[0] ?? this.#reported.blocks(size, size)[0];
+    if (!block) return undefined;
+    this.#free.remove(block.gpa, block.length);
+    this.#reported.remove(block.gpa, block.length);
+    this.#afterAllocation([block]);
+    return block;
+  }
+
+  #afterAllocation(ranges: readonly Range[]): void {
+    if (!this.options.initOnAlloc) return;
+    for (const r of ranges) this.options.memory.zero(r.gpa, r.length);
+  }
+
+  /** Gives memory back to the allocator. */
+  release(ranges: readonly Range[]): void {
+    for (const r of ranges) {
+      if (this.options.initOnFree) this.options.memory.zero(r.gpa, r.length);
+      else if (this.options.pagePoisoning) this.options.memory.write(r.gpa, r.length, PAGE_POISON_TAG);
+      this.#free.add(r.gpa, r.length);
+    }
+    if (ranges.length > 0) for (const listener of [...this.#releaseListeners]) listener();
+  }
+
+  /** adjust_managed_page_count for balloon pages taken out of (negative) or given back to MemTotal. */
+  adjustManaged(bytes: number): void {
+    this.#unmanaged -= bytes;
+  }
+
+  /** MemTotal: what the zones hold, minus boot reservations and balloon pages taken out of the count. */
+  memTotal(): number {
+    return this.zones.reduce((n, z) => n + z.range.length, 0) - this.#reserved.total() - this.#unmanaged;
+  }
+
+  /** MemFree: free memory, reported or not. */
+  memFree(): number {
+    return this.#free.total() + this.#reported.total();
+  }
+
+  /** Free memory of a zone, reported or not (what the watermark check counts). */
+  zoneFree(zone: GuestZone): number {
+    const { gpa, length } = zone.range;
+    return this.#free.bytesWithin(gpa, length) + this.#reported.bytesWithin(gpa, length);
+  }
+
+  reportedBytes(): number {
+    return this.#reported.total();
+  }
+
+  /** Unreported free buddy blocks of exactly `size` bytes in a zone, in free-list order. */
+  unreportedBlocks(zone: GuestZone, size: number, maxBlock: number): Range[] {
+    return this.#free.blocks(size, maxBlock, zone.range).filter((b) => b.length === size);
+  }
+
+  /** area->nr_free for one order: free blocks of exactly `size` bytes, reported or not. */
+  freeBlockCount(zone: GuestZone, size: number, maxBlock: number): number {
+    const all = Extents.of([...this.#free.ranges(), ...this.#reported.ranges()]);
+    return all.blocks(size, maxBlock, zone.range).filter((b) => b.length === size).length;
+  }
+
+  /** page_reporting_cycle takes blocks off the free lists while the host handles them. */
+  isolate(range: Range): void {
+    this.#free.remove(range.gpa, range.length);
+    this.#isolated.add(range.gpa, range.length);
+  }
+
+  /** page_reporting_drain: back to the free lists, marked reported when the report succeeded. */
+  drain(range: Range, reported: boolean): void {
+    this.#isolated.remove(range.gpa, range.length);
+    (reported ? this.#reported : this.#free).add(range.gpa, range.length);
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * A Linux guest with the balloon driver, on a started machine: its zones are the machine's RAM
+ * regions, its memory accesses go to the RAM's host mappings, and its work runs on the machine's
+ * scheduler. Boot reservations (kernel image, memmap) are the caller's to make before probing.
+ */
+import type { Arch } from '../../core/arch.js';
+import type { Machine } from '../../machine/machine.js';
+import { machineRamLookup } from '../../../devices/virtio-balloon/ram-lookup.js';
+import type { BalloonDriverPort } from '../../../devices/virtio-balloon/port.js';
+import type { KernelVersion } from '../linux/kernel-version.js';
+import { LinuxBalloonDriver } from './driver.js';
+import { balloonLinuxHas } from './kernel-facts.js';
+import { GuestPages } from './guest-pages.js';
+import { ramMemoryPort } from './ram-port.js';
+import { GuestAllocator } from './reclaim.js';
+
+export interface LinuxGuestOptions {
+  readonly kernel: KernelVersion;
+  /** init_on_alloc (Debian's kernels default it on from 5.3: CONFIG_INIT_ON_ALLOC_DEFAULT_ON=y). */
+  readonly initOnAlloc: boolean;
+  readonly initOnFree: boolean;
+  readonly pagePoisoning: boolean;
+  readonly roundNanos?: number;
+}
+
+export interface LinuxBalloonGuest {
+  readonly pages: GuestPages;
+  readonly allocator: GuestAllocator;
+  readonly driver: LinuxBalloonDriver;
+}
+
+export function linuxBalloonGuest(machine: Machine, port: BalloonDriverPort, options: LinuxGuestOptions): LinuxBalloonGuest {
+  const arch: Arch = machine.arch;
+  const memory = ramMemoryPort(() => machineRamLookup(machine));
+  const zones = machine.layout.ram.map((r) => ({ name: r.name, range: { gpa: r.base, length: r.size } }));
+  // init_on_alloc and init_on_free are boot options from 5.3; older kernels have neither.
+  const initOptions = balloonLinuxHas(options.kernel, 'init-on-alloc-free');
+  const pages = new GuestPages(zones, {
+    memory,
+    initOnAlloc: options.initOnAlloc && initOptions,
+    initOnFree: options.initOnFree && initOptions,
+    pagePoisoning: options.pagePoisoning,
+  });
+  const allocator = new GuestAllocator(pages);
+  const driver = new LinuxBalloonDriver(port, pages, allocator, machine.scheduler, {
+    kernel: options.kernel,
+    arch,
+    initOnFree: options.initOnFree && initOptions,
+    pagePoisoning: options.pagePoisoning,
+    ...(options.roundNanos === undefined ? {} : { roundNanos: options.roundNanos }),
+  });
+  return { pages, allocator, driver };
+}

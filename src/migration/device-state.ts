@@ -1,0 +1,136 @@
+/**
+ * The device-state part of the migration stream (migration/savevm.c): the sections a machine
+ * registers, in QEMU's order (descending priority, registration order within one), saved on
+ * the source and found by name on the destination, where each is version-checked and loaded.
+ */
+import { HotmemError, type Warning } from '../core/errors.js';
+import type { Machine } from '../machine/machine.js';
+import { migrationErrors } from './errors.js';
+import { VMSTATE, VmReader, sectionBytes, type LoadContext, type MigrationPriority, type VmSection } from './vmstate.js';
+
+/** One registered section of one machine (a SaveStateEntry). */
+export interface Section {
+  /** QEMU's idstr: the owner's path, then the description's name. */
+  readonly idstr: string;
+  readonly name: string;
+  readonly version: number;
+  readonly minVersion: number;
+  readonly priority: MigrationPriority;
+  readonly earlySetup: boolean;
+  save(): VmSection;
+  check(incoming: VmReader, ctx: LoadContext): void;
+  apply(incoming: VmReader, ctx: LoadContext): readonly Warning[];
+}
+
+/** A section as it travels. Instance ids are 0: hotmem's idstrs are unique paths. */
+export interface SavedSection {
+  readonly idstr: string;
+  readonly version: number;
+  readonly content: VmSection;
+}
+
+/** Sections from devices' VMSTATE implementations, after any the caller registers first, sorted as savevm keeps them. */
+export function registeredSections(machine: Machine, first: readonly Section[] = []): Section[] {
+  const model = machine.model;
+  const sections: Section[] = [...first];
+  for (const obj of model.objectsOfType('device')) {
+    if (!obj.realized) continue;
+    for (const d of model.view.implementation(obj.type, VMSTATE) ?? []) {
+      if (!d.registered(obj)) continue;
+      sections.push({
+        idstr: `${obj.path()}/${d.name}`,
+        name: d.name,
+        version: d.version,
+        minVersion: d.minVersion,
+        priority: d.priority,
+        earlySetup: d.earlySetup,
+        save: () => d.save(obj),
+        check: (incoming, ctx) => d.check(obj, incoming, ctx),
+        apply: (incoming, ctx) => d.apply(obj, incoming, ctx),
+      });
+    }
+  }
+  // Array.prototype.sort is stable: registration order survives within a priority.
+  return sections.sort((a, b) => b.priority - a.priority);
+}
+
+export function saveSections(sections: readonly Section[]): SavedSection[] {
+  return sections.map((s) => ({ idstr: s.idstr, version: s.version, content: s.save() }));
+}
+
+/**
+ * Bytes one section takes: QEMU_VM_SECTION_FULL, section id, idstr length and idstr, instance
+ * and version ids, the contents, then the footer (QEMU_VM_SECTION_FOOTER and the section id).
+ */
+export function sectionWireBytes(s: SavedSection): number {
+  return 1 + 4 + 1 + s.idstr.length + 4 + 4 + sectionBytes(s.content) + 1 + 4;
+}
+
+/** Why a destination refused the stream: QEMU's report, line by line, with the first line's code. */
+export interface LoadFailure {
+  readonly code: string;
+  readonly message: string;
+  /** What the destination QEMU prints, in order, ending with process_incoming_migration_co's line. */
+  readonly log: readonly string[];
+  /** The section being loaded, if the failure is inside one. */
+  readonly idstr: string | undefined;
+  /** HotmemError details of the first line (the values QEMU compared). */
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Errors whose handlers return -1 instead of -errno (virtio_load; the postcopy advise and listen
+ * commands), which process_incoming_migration_co prints as strerror(1).
+ */
+const EPERM_CODES: ReadonlySet<string> = new Set([
+  'migration.virtio-features',
+  'migration.postcopy-no-userfaultfd',
+  'migration.postcopy-hugepages',
+  'migration.postcopy-register',
+]);
+
+/**
+ * Builds QEMU's report for an error raised while loading `idstr` (or outside any section):
+ * the error, what its caller adds (`then`), and the final line of the incoming coroutine.
+ */
+export function loadFailure(e: HotmemError, idstr: string | undefined, insideSection: boolean, then: readonly string[] = []): LoadFailure {
+  const errno = EPERM_CODES.has(e.code) ? 'Operation not permitted' : 'Invalid argument';
+  const log = [e.message, ...then];
+  if (insideSection && idstr !== undefined) log.push(`error while loading state for instance 0x0 of device '${idstr}'`);
+  log.push(`load of migration failed: ${errno}`);
+  return { code: e.code, message: e.message, log, idstr, details: e.details };
+}
+
+/**
+ * Loads (or with `apply: false`, only checks) saved sections into a destination's sections.
+ * Returns the destination's warnings, or the failure that stops the load; sections before the
+ * failing one stay loaded, as in QEMU.
+ */
+export function loadSections(
+  saved: readonly SavedSection[],
+  destination: readonly Section[],
+  ctx: LoadContext,
+  apply: boolean,
+): { readonly kind: 'loaded'; readonly warnings: readonly Warning[] } | { readonly kind: 'failed'; readonly failure: LoadFailure } {
+  const warnings: Warning[] = [];
+  for (const s of saved) {
+    const local = destination.find((d) => d.idstr === s.idstr);
+    if (!local) return { kind: 'failed', failure: loadFailure(migrationErrors.error('migration.unknown-section', { idstr: s.idstr, instance: 0 }), s.idstr, false) };
+    if (s.version > local.version) {
+      const e = migrationErrors.error('migration.unsupported-version', { idstr: s.idstr, version: s.version, local: local.version });
+      return { kind: 'failed', failure: loadFailure(e, s.idstr, false) };
+    }
+    try {
+      if (s.version < local.minVersion) throw migrationErrors.error('migration.version-too-old', { name: local.name, version: s.version, min: local.minVersion });
+      const reader = new VmReader(s.content);
+      local.check(reader, ctx);
+      const unread = reader.unread();
+      if (unread.length > 0) throw migrationErrors.error('migration.fields-unread', { section: local.name, fields: unread });
+      if (apply) warnings.push(...local.apply(reader, ctx));
+    } catch (e) {
+      if (e instanceof HotmemError) return { kind: 'failed', failure: loadFailure(e, s.idstr, true) };
+      throw e;
+    }
+  }
+  return { kind: 'loaded', warnings };
+}
