@@ -5,7 +5,22 @@ import { SEEDS, type SeedRun } from '../../../src/migration/seeds/index.js';
 import { contentOf, PAGE } from '../fixtures.js';
 
 /** Per seed and variant, the figures the story turns on: RSS of both QEMUs after the migration. */
+/** The balloon seed: both hosts spend the whole 100 GiB guest, or only the guest's boot footprint. */
+const balloonFigures = (spends: 'all' | 'footprint') => ({ source, destination }: SeedRun) => {
+  for (const m of [source, destination]) {
+    const rss = m.process.status().vmRss;
+    if (spends === 'all') assert.equal(rss, 100 * GiB, 'every page precopy read or received became a real page');
+    else assert.ok(rss < 2 * GiB, `only the guest's own memory stays resident (${rss / GiB} GiB)`);
+  }
+};
+
 const FIGURES: Readonly<Record<string, Readonly<Record<string, (run: SeedRun) => void>>>> = {
+  'balloon-s390x': {
+    'linux-4.9': balloonFigures('footprint'),
+    'linux-4.14': balloonFigures('all'),
+    'linux-6.9': balloonFigures('all'),
+    'linux-6.10': balloonFigures('footprint'),
+  },
   'postcopy-storage-keys': {
     'linux-4.9': ({ outcome, destination }) => {
       const hung = outcome as Extract<MigrationOutcome, { kind: 'hung' }>;
