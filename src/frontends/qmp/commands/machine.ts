@@ -1,6 +1,7 @@
 /** query-version, query-status, quit, query-memory-devices and query-memory-size-summary. */
 import { dumpGuestMemory } from '../../../machine/dump.js';
 import { machineInfo } from '../../../machine/machine-info.js';
+import { queryMigrate } from '../../../migration/info.js';
 import { MEMORY_DEVICE_OPS } from '../../../machine/memory-device.js';
 import { QmpError } from '../errors.js';
 import type { QmpCommand } from '../session.js';
@@ -47,6 +48,11 @@ export const MACHINE_COMMANDS: readonly QmpCommand[] = [
     name: 'query-status',
     args: [],
     run: (ctx) => ({ status: ctx.machine.running ? 'running' : 'prelaunch', singlestep: false, running: ctx.machine.running }),
+  },
+  {
+    name: 'query-migrate',
+    args: [],
+    run: (ctx) => queryMigrate(ctx.machine),
   },
   {
     name: 'query-machines',
