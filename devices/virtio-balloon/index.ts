@@ -5,6 +5,8 @@
  * (virtio_balloon_pci_instance_init, virtio_ccw_balloon_instance_init). Plus the `iothread`
  * object free-page-hint needs.
  */
+import { VMSTATE } from '../../src/migration/vmstate.js';
+import { VIRTIO_BALLOON_SECTIONS } from './migration.js';
 import { Scheduler } from '../../src/core/scheduler.js';
 import { balloonInhibited, ramDiscardCoordination } from '../../src/machine/discard-coordination.js';
 import { HOST_PROCESS } from '../../src/machine/host-process.js';
@@ -114,6 +116,7 @@ export const VIRTIO_BALLOON_TYPES: readonly TypeInfo[] = [
     parent: 'virtio-device',
     properties: PROPERTIES,
     implementations: [
+      implement(VMSTATE, VIRTIO_BALLOON_SECTIONS),
       implement(VIRTIO_STATUS, (device: QomObject) => {
         const runtime = device.slots.get(VIRTIO_BALLOON_RUNTIME);
         if (!runtime) return undefined;

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { GiB } from '../../../src/core/units.js';
+import { attachLinuxGuest } from '../../../src/cli/guest.js';
+import { migrate } from '../../../src/migration/engine.js';
+import { startSeedMachine } from '../../../src/migration/seeds/machines.js';
+import { VIRTIO_BALLOON_RUNTIME } from '../../../devices/virtio-balloon/index.js';
+
+const spec = {
+  release: '7.2',
+  arch: 'x86_64' as const,
+  kernel: 'linux-6.1',
+  accel: 'kvm' as const,
+  machine: 'pc-q35-7.2',
+  memory: '8G',
+  items: [{ kind: 'device' as const, driver: 'virtio-balloon-pci', id: 'balloon0', props: [] }],
+};
+
+const runtimeOf = (m: ReturnType<typeof startSeedMachine>) => m.model.resolvePath('balloon0')!.child('virtio-backend')!.slots.get(VIRTIO_BALLOON_RUNTIME)!;
+
+describe('devices/virtio-balloon: state through a migration', function () {
+  this.timeout(20_000);
+  it('the destination balloon reports the size the source balloon had, and its guest features', () => {
+    const source = startSeedMachine(spec);
+    const destination = startSeedMachine(spec);
+    const guest = attachLinuxGuest(source, { kernel: '6.1' });
+    runtimeOf(source).toTarget(6 * GiB);
+    guest.settle();
+    const before = runtimeOf(source).actualBytes();
+    const outcome = migrate(source, destination, { bandwidth: 1.25e9, maxBandwidth: 1.25e9 });
+    assert.equal(outcome.kind, 'completed', outcome.kind === 'failed' ? outcome.message : '');
+    assert.equal(before, 6 * GiB);
+    assert.equal(runtimeOf(destination).actualBytes(), before);
+    assert.equal(runtimeOf(destination).guestFeatures.word, runtimeOf(source).guestFeatures.word);
+  });
+});
