@@ -6,7 +6,8 @@
  * object free-page-hint needs.
  */
 import { VMSTATE } from '../../src/migration/vmstate.js';
-import { VIRTIO_BALLOON_SECTIONS } from './migration.js';
+import { FREE_PAGE_HINTING } from '../../src/migration/free-page-hints.js';
+import { VIRTIO_BALLOON_HINTING, VIRTIO_BALLOON_SECTIONS } from './migration.js';
 import { Scheduler } from '../../src/core/scheduler.js';
 import { balloonInhibited, ramDiscardCoordination } from '../../src/machine/discard-coordination.js';
 import { HOST_PROCESS } from '../../src/machine/host-process.js';
@@ -117,6 +118,7 @@ export const VIRTIO_BALLOON_TYPES: readonly TypeInfo[] = [
     properties: PROPERTIES,
     implementations: [
       implement(VMSTATE, VIRTIO_BALLOON_SECTIONS),
+      implement(FREE_PAGE_HINTING, VIRTIO_BALLOON_HINTING),
       implement(VIRTIO_STATUS, (device: QomObject) => {
         const runtime = device.slots.get(VIRTIO_BALLOON_RUNTIME);
         if (!runtime) return undefined;

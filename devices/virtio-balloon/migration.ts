@@ -4,6 +4,8 @@
  * subsections), with the generic virtio part (features, status) checked and restored by the
  * migration layer like every virtio device's.
  */
+import { key } from '../../src/core/keys.js';
+import type { FreePageHint, FreePageHinting } from '../../src/migration/free-page-hints.js';
 import { applyVirtioDevice, checkVirtioDevice, saveVirtioDevice, VIRTIO_FIELD } from '../../src/migration/virtio-device.js';
 import { MIG_PRI, vmSection, vmStruct, vmU32, type VmReader, type VmSection, type VmStateDescription } from '../../src/migration/vmstate.js';
 import type { QomObject } from '../../src/qom/object.js';
@@ -71,3 +73,31 @@ export const VIRTIO_BALLOON_SECTIONS: readonly VmStateDescription[] = [
     },
   },
 ];
+
+/** Hints the guest reported since the migration last asked, per balloon. */
+const HINTS = key<{ readonly hints: FreePageHint[]; readonly stop: () => void }>('balloon free page hints');
+
+/**
+ * virtio-balloon as the free page hinting device of precopy (virtio_balloon_free_page_hint_notify):
+ * each round asks the guest for free pages, whose ranges the migration then skips.
+ */
+export const VIRTIO_BALLOON_HINTING: FreePageHinting = {
+  roundStarted(obj) {
+    const rt = runtimeOf(obj);
+    if (!obj.slots.get(HINTS)) {
+      const hints: FreePageHint[] = [];
+      const stop = rt.onFreePageHint((h) => hints.push({ idstr: h.block.idstr, offset: h.offset, length: h.length }));
+      obj.slots.set(HINTS, { hints, stop });
+    }
+    rt.precopyNotify('after-bitmap-sync', { vmRunning: true, postcopyRam: false });
+  },
+  takeHints(obj) {
+    const collected = obj.slots.get(HINTS);
+    return collected ? collected.hints.splice(0) : [];
+  },
+  stopped(obj) {
+    runtimeOf(obj).precopyNotify('complete', { vmRunning: true, postcopyRam: false });
+    obj.slots.get(HINTS)?.stop();
+    obj.slots.delete(HINTS);
+  },
+};

@@ -33,3 +33,22 @@ describe('devices/virtio-balloon: state through a migration', function () {
     assert.equal(runtimeOf(destination).guestFeatures.word, runtimeOf(source).guestFeatures.word);
   });
 });
+
+describe('devices/virtio-balloon: free page hinting during precopy', function () {
+  this.timeout(30_000);
+  it('pages the guest hints free are neither read nor sent', () => {
+    const hinted = {
+      ...spec,
+      items: [
+        { kind: 'object' as const, type: 'iothread', id: 'io0', props: [] },
+        { kind: 'device' as const, driver: 'virtio-balloon-pci', id: 'balloon0', props: [{ name: 'free-page-hint', value: 'on' }, { name: 'iothread', value: 'io0' }] },
+      ],
+    };
+    const source = startSeedMachine(hinted);
+    const destination = startSeedMachine(hinted);
+    attachLinuxGuest(source, { kernel: '6.1' }).settle();
+    const outcome = migrate(source, destination, { bandwidth: 1.25e9, maxBandwidth: 1.25e9 });
+    assert.equal(outcome.kind, 'completed', outcome.kind === 'failed' ? outcome.message : '');
+    assert.ok(outcome.stats.hintedPagesSkipped > 0, `hinted pages skipped: ${outcome.stats.hintedPagesSkipped}`);
+  });
+});
