@@ -10,3 +10,4 @@ export { runQemu, type QemuBinary } from './frontends/cmdline/qemu.js';
 export * from './frontends/yaml/index.js';
 export { runDefinition, startDefinition, type RunReport } from './frontends/yaml/run.js';
 export { RUN_ENVIRONMENT } from './cli/commands/run.js';
+export * from './matrix/index.js';

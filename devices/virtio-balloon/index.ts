@@ -15,7 +15,8 @@ import { MACHINE_SERVICE } from '../../src/machine/machine.js';
 import type { QomObject } from '../../src/qom/object.js';
 import { implement, type ChildDef, type TypeInfo } from '../../src/qom/type-info.js';
 import { FeatureSet } from '../../src/virtio/feature-set.js';
-import { commonHostFeatures, virtioPciPrePlug, VIRTIO_COMMON_FEATURE_PROPERTIES, type CommonFeatureValues } from '../../src/virtio/host-features.js';
+import { virtioPciPrePlug } from '../../src/virtio/host-features.js';
+import { deviceCommonFeatures } from '../../src/virtio/qom-types.js';
 import { VIRTIO_STATUS } from '../../src/virtio/qmp-status.js';
 import { VIRTIO_F_VERSION_1 } from '../../src/virtio/transport-features.js';
 import { BALLOON_HANDLER } from './balloon-handler.js';
@@ -37,9 +38,7 @@ const has = (device: QomObject, property: string): boolean => device.model.view.
  * virtio_ccw_pre_plugged: VERSION_1 from max_revision 1).
  */
 function transportFeatures(device: QomObject, deviceFeatures: FeatureSet): FeatureSet {
-  const values: Record<string, boolean> = {};
-  for (const p of VIRTIO_COMMON_FEATURE_PROPERTIES) if (has(device, p.property)) values[p.property] = device.get(p.property) === true;
-  const common = commonHostFeatures(values as CommonFeatureValues);
+  const common = deviceCommonFeatures(device);
   const proxy = device.parent;
   const view = device.model.view;
   if (proxy && view.isA(proxy.type, 'virtio-pci')) return virtioPciPrePlug(common, { modern: proxy.get('disable-modern') !== true }).union(deviceFeatures);

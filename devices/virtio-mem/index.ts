@@ -20,7 +20,8 @@ import { migrationBusy } from '../../src/migration/info.js';
 import { RAM_DISCARD_MANAGER } from '../../src/migration/ram-discard-manager.js';
 import { VMSTATE } from '../../src/migration/vmstate.js';
 import { VIRTIO_MEM_RAM_DISCARD, VIRTIO_MEM_VMSTATE } from './vmstate.js';
-import { commonHostFeatures, virtioPciPrePlug, VIRTIO_COMMON_FEATURE_PROPERTIES, type CommonFeatureValues } from '../../src/virtio/host-features.js';
+import { virtioPciPrePlug } from '../../src/virtio/host-features.js';
+import { deviceCommonFeatures } from '../../src/virtio/qom-types.js';
 import { virtioMemProperties } from './properties.js';
 import { defaultBlockSize, realizeVirtioMem, virtioMemErrors, type HostFacts } from './realize.js';
 import { VirtioMemRuntime } from './runtime.js';
@@ -48,12 +49,8 @@ function memdevOf(device: QomObject): { backend: QomObject; block: RamBlock } | 
 const proxyOf = (device: QomObject): QomObject => device.parent ?? device;
 
 function transportFeatures(device: QomObject, deviceFeatures: FeatureSet): FeatureSet {
-  const values: Record<string, boolean> = {};
-  for (const p of VIRTIO_COMMON_FEATURE_PROPERTIES) {
-    if (device.model.view.properties(device.type).has(p.property)) values[p.property] = device.get(p.property) === true;
-  }
   // virtio-mem is modern-only on every transport (virtio_pci_force_virtio_1, ccw revision >= 1).
-  return virtioPciPrePlug(commonHostFeatures(values as CommonFeatureValues), { modern: true }).union(deviceFeatures);
+  return virtioPciPrePlug(deviceCommonFeatures(device), { modern: true }).union(deviceFeatures);
 }
 
 function realize(device: QomObject) {

@@ -75,7 +75,7 @@ function pcFamily(
     numaSupported: true,
     autoEnableNuma: (v) => ({ withMemhp: versionAtLeast(v, 2, 11), withMemdev: versionAtLeast(v, 5, 1) }),
     legacyNumaMem: (v) => !versionAtLeast(v, 5, 1),
-    layout: (input) => pcLayout(input, split(input), pciHole64Size, DEFAULT_PC_CPU, `${name}-${input.version.major}.${input.version.minor}`),
+    layout: (input) => pcLayout(input, split(input), pciHole64Size, DEFAULT_PC_CPU, input.machineName),
     // Conventional PCI hotplugs through ACPI; the PCIe root complex does not.
     rootBuses: () => [{ name: rootBus, kind: rootBus === 'pci.0' ? 'PCI' : 'PCIE', hotpluggable: rootBus === 'pci.0' }],
   };

@@ -46,6 +46,8 @@ export interface LayoutInput {
   readonly memory: MemorySize;
   readonly version: MachineVersion;
   readonly release: Release;
+  /** The machine type's name as QEMU prints it in messages (pc-1.3 is not pc-i440fx-1.3). */
+  readonly machineName: string;
   /** The machine's max-ram-below-4g property (pc only; 0 = unset). */
   readonly maxRamBelow4g: number;
 }

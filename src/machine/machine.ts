@@ -278,7 +278,7 @@ export class Machine {
       }
     });
     const maxRamBelow4g = model.view.properties(machineTypeName).has('max-ram-below-4g') ? (machineObject.get('max-ram-below-4g') as number) : 0;
-    const layout = located(undefined, () => family.layout({ memory, version, release: r, maxRamBelow4g }));
+    const layout = located(undefined, () => family.layout({ memory, version, release: r, machineName: type.name, maxRamBelow4g }));
     warn(undefined, layout.warnings);
 
     const machine = new Machine(model, machineObject, type, family, version, accel, memory, layout, nodes, process, ramBackends, env.catalog);

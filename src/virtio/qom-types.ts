@@ -7,7 +7,9 @@
 import type { PropertyDef, ReleaseHistory } from '../qom/property.js';
 import { ON_OFF_AUTO } from '../qom/property.js';
 import type { TypeInfo } from '../qom/type-info.js';
-import { VIRTIO_COMMON_FEATURE_PROPERTIES } from './host-features.js';
+import type { QomObject } from '../qom/object.js';
+import type { FeatureSet } from './feature-set.js';
+import { commonHostFeatures, VIRTIO_COMMON_FEATURE_PROPERTIES, type CommonFeatureValues } from './host-features.js';
 
 /** qdev_prop_bool gained the `on/off` description in 10.0 (commit 45e5b49360). */
 export const BOOL_DESCRIPTION: ReleaseHistory<string> = [{ since: '10.0', value: 'on/off' }];
@@ -93,3 +95,15 @@ export const VIRTIO_BASE_TYPES: readonly TypeInfo[] = [
     ],
   },
 ];
+
+/**
+ * The common feature switches as one virtio device's properties set them. A switch its release
+ * does not have yet is a feature that release does not know: it is off, not defaulted
+ * (queue_reset arrived in 7.2, so 7.0 and 7.1 never offer VIRTIO_F_RING_RESET).
+ */
+export function deviceCommonFeatures(device: QomObject): FeatureSet {
+  const props = device.model.view.properties(device.type);
+  const values: Record<string, boolean> = {};
+  for (const p of VIRTIO_COMMON_FEATURE_PROPERTIES) values[p.property] = props.has(p.property) && device.get(p.property) === true;
+  return commonHostFeatures(values as CommonFeatureValues);
+}
