@@ -2,14 +2,16 @@
  * PageStore: one state byte per page, kept per PMD-sized chunk so that work is proportional to
  * the chunks an operation touches, never to the pages behind them.
  *
- * A chunk is either uniform (one state code for all its pages, no allocation) or mixed (a
- * Uint8Array with one byte per page). Content is a 32-bit tag per page where the guest wrote
+ * A chunk is either uniform (one state code for all its pages, no allocation) or mixed (one
+ * byte per page, packed with the other mixed chunks' in MixedChunks). Content is a 32-bit tag per page where the guest wrote
  * data (0 = zero-filled), kept the same way: one tag for the whole chunk or a Uint32Array.
  * Pages in states that do not own their content (none, zeropage, a mapping of someone else's
  * page) always have tag 0. Running per-state page counts make accounting reads O(1).
  */
 
 import { hostErrors } from './errors.js';
+import { MixedChunks } from './mixed-chunks.js';
+import { PageTags } from './page-tags.js';
 
 /** Content tags are 32-bit: 0 is zero-filled memory, anything else names what the guest wrote. */
 export function checkTag(tag: number): void {
@@ -18,12 +20,6 @@ export function checkTag(tag: number): void {
 
 /** Code of a chunk whose pages differ; its states live in a per-page array. */
 const MIXED = 255;
-
-/** A mixed chunk: a state byte per page, and how many pages are in each state. */
-interface Mixed {
-  readonly states: Uint8Array;
-  readonly counts: Uint32Array;
-}
 
 /** A state transition table: `table[old] = new` for every state code. */
 export type Transition = Uint8Array;
@@ -59,9 +55,10 @@ export class PageStore {
   /** Pages per state, maintained on every change. */
   readonly counts: Float64Array;
   readonly #codes: Uint8Array;
-  readonly #mixed = new Map<number, Mixed>();
-  readonly #uniformTag = new Map<number, number>();
-  readonly #pageTags = new Map<number, Uint32Array>();
+  readonly #mixed: MixedChunks;
+  /** The content tag of every page of a chunk without per-page tags (0 = zero-filled). */
+  readonly #uniformTags: Uint32Array;
+  readonly #pageTags: PageTags;
   readonly #owns: Uint8Array;
 
   /**
@@ -75,6 +72,9 @@ export class PageStore {
     this.counts = new Float64Array(stateCount);
     this.counts[0] = pageCount;
     this.#codes = new Uint8Array(this.chunkCount);
+    this.#uniformTags = new Uint32Array(this.chunkCount);
+    this.#mixed = new MixedChunks(this.chunkCount, pagesPerChunk, stateCount);
+    this.#pageTags = new PageTags(this.chunkCount, pagesPerChunk);
     this.#owns = new Uint8Array(256);
     for (const s of contentOwners) this.#owns[s] = 1;
   }
@@ -93,7 +93,7 @@ export class PageStore {
   stateAt(page: number): number {
     const c = Math.floor(page / this.pagesPerChunk);
     const code = this.#codes[c]!;
-    return code === MIXED ? this.#mixed.get(c)!.states[page - c * this.pagesPerChunk]! : code;
+    return code === MIXED ? this.#mixed.states[this.#mixed.statesBase(c) + page - c * this.pagesPerChunk]! : code;
   }
 
   /** Number of mixed chunks (each holds a per-page array): the store's variable memory. */
@@ -121,37 +121,39 @@ export class PageStore {
         return;
       }
       const tagChanges =
-        tag !== undefined && this.#owns[to] === 1 && (this.#pageTags.has(c) || tag !== (this.#uniformTag.get(c) ?? 0));
+        tag !== undefined && this.#owns[to] === 1 && (this.#pageTags.base(c) >= 0 || tag !== this.#uniformTags[c]);
       if (to === code && !tagChanges) return;
-      const mixed: Mixed = { states: new Uint8Array(this.pagesPerChunk).fill(code), counts: new Uint32Array(this.counts.length) };
-      mixed.counts[code] = n;
-      this.#mixed.set(c, mixed);
+      this.#mixed.add(c, code, n);
       this.#codes[c] = MIXED;
     }
-    const mixed = this.#mixed.get(c)!;
-    const states = mixed.states;
-    const local = mixed.counts;
+    const states = this.#mixed.states;
+    const local = this.#mixed.counts;
+    const sb = this.#mixed.statesBase(c);
+    const cb = this.#mixed.countsBase(c);
     const counts = this.counts;
     const owns = this.#owns;
     // Content is only touched where the chunk has some, or gets some now.
-    const hasTags = this.#uniformTag.has(c) || this.#pageTags.has(c) || (tag !== undefined && tag !== 0);
-    const tags = hasTags ? this.#materializeTags(c) : undefined;
+    const hasTags = this.#pageTags.base(c) >= 0 || this.#uniformTags[c] !== 0 || (tag !== undefined && tag !== 0);
+    const tb = hasTags ? this.#materializeTags(c) : -1;
+    const tags = this.#pageTags.data;
+    let lastTo = -1;
     for (let i = lo; i < hi; i++) {
-      const from = states[i]!;
+      const from = states[sb + i]!;
       const to = table[from]!;
       if (to !== from) {
+        lastTo = to;
         counts[from]!--;
         counts[to]!++;
-        local[from]!--;
-        local[to]!++;
-        states[i] = to;
+        local[cb + from]!--;
+        local[cb + to]!++;
+        states[sb + i] = to;
       }
-      if (tags) {
-        if (!owns[to]) tags[i] = 0;
-        else if (tag !== undefined) tags[i] = tag;
+      if (tb >= 0) {
+        if (!owns[to]) tags[tb + i] = 0;
+        else if (tag !== undefined) tags[tb + i] = tag;
       }
     }
-    this.#collapseIfUniform(c, n, local);
+    this.#collapseIfUniform(c, n, lastTo >= 0 ? lastTo : states[sb + lo]!);
   }
 
   /** Applies `table` to pages [startPage, endPage) of the store, chunk by chunk. */
@@ -177,9 +179,10 @@ export class PageStore {
   firstIn(c: number, lo: number, hi: number, state: number): number {
     const code = this.#codes[c]!;
     if (code !== MIXED) return code === state && lo < hi ? lo : -1;
-    const { states, counts } = this.#mixed.get(c)!;
-    if (counts[state] === 0) return -1;
-    for (let i = lo; i < hi; i++) if (states[i] === state) return i;
+    if (this.#mixed.counts[this.#mixed.countsBase(c) + state] === 0) return -1;
+    const states = this.#mixed.states;
+    const sb = this.#mixed.statesBase(c);
+    for (let i = lo; i < hi; i++) if (states[sb + i] === state) return i;
     return -1;
   }
 
@@ -187,8 +190,9 @@ export class PageStore {
   firstNotIn(c: number, lo: number, hi: number, state: number): number {
     const code = this.#codes[c]!;
     if (code !== MIXED) return code !== state && lo < hi ? lo : -1;
-    const { states } = this.#mixed.get(c)!;
-    for (let i = lo; i < hi; i++) if (states[i] !== state) return i;
+    const states = this.#mixed.states;
+    const sb = this.#mixed.statesBase(c);
+    for (let i = lo; i < hi; i++) if (states[sb + i] !== state) return i;
     return -1;
   }
 
@@ -203,10 +207,11 @@ export class PageStore {
       if (mask[code] === 1 && lo < hi) runs.push([lo, hi]);
       return runs;
     }
-    const { states } = this.#mixed.get(c)!;
+    const states = this.#mixed.states;
+    const sb = this.#mixed.statesBase(c);
     let start = -1;
     for (let i = lo; i < hi; i++) {
-      if (mask[states[i]!] === 1) {
+      if (mask[states[sb + i]!] === 1) {
         if (start < 0) start = i;
       } else if (start >= 0) {
         runs.push([start, i]);
@@ -221,10 +226,11 @@ export class PageStore {
   countIn(c: number, lo: number, hi: number, state: number): number {
     const code = this.#codes[c]!;
     if (code !== MIXED) return code === state ? hi - lo : 0;
-    const { states, counts } = this.#mixed.get(c)!;
-    if (lo === 0 && hi === this.pagesIn(c)) return counts[state]!;
+    if (lo === 0 && hi === this.pagesIn(c)) return this.#mixed.counts[this.#mixed.countsBase(c) + state]!;
+    const states = this.#mixed.states;
+    const sb = this.#mixed.statesBase(c);
     let n = 0;
-    for (let i = lo; i < hi; i++) if (states[i] === state) n++;
+    for (let i = lo; i < hi; i++) if (states[sb + i] === state) n++;
     return n;
   }
 
@@ -236,8 +242,9 @@ export class PageStore {
         out[code]! += hi - lo;
         return;
       }
-      const { states } = this.#mixed.get(c)!;
-      for (let i = lo; i < hi; i++) out[states[i]!]!++;
+      const states = this.#mixed.states;
+      const sb = this.#mixed.statesBase(c);
+      for (let i = lo; i < hi; i++) out[states[sb + i]!]!++;
     });
     return out;
   }
@@ -249,23 +256,24 @@ export class PageStore {
     const codes = this.#codes;
     for (let c = 0; c < codes.length; c++) {
       const code = codes[c]!;
-      if (code === state || (code === MIXED && this.#mixed.get(c)!.counts[state]! > 0)) out.push(c);
+      if (code === state || (code === MIXED && this.#mixed.counts[this.#mixed.countsBase(c) + state]! > 0)) out.push(c);
     }
     return out;
   }
 
   tagAt(page: number): number {
     const c = Math.floor(page / this.pagesPerChunk);
-    const t = this.#pageTags.get(c);
-    return t ? t[page - c * this.pagesPerChunk]! : (this.#uniformTag.get(c) ?? 0);
+    const tb = this.#pageTags.base(c);
+    return tb >= 0 ? this.#pageTags.data[tb + page - c * this.pagesPerChunk]! : this.#uniformTags[c]!;
   }
 
   /** The content tag of [lo, hi) of chunk `c` if it is the same for all those pages, else -1. */
   uniformTagIn(c: number, lo: number, hi: number): number {
-    const t = this.#pageTags.get(c);
-    if (!t) return this.#uniformTag.get(c) ?? 0;
-    const first = t[lo]!;
-    for (let i = lo + 1; i < hi; i++) if (t[i] !== first) return -1;
+    const tb = this.#pageTags.base(c);
+    if (tb < 0) return this.#uniformTags[c]!;
+    const t = this.#pageTags.data;
+    const first = t[tb + lo]!;
+    for (let i = lo + 1; i < hi; i++) if (t[tb + i] !== first) return -1;
     return first;
   }
 
@@ -279,9 +287,10 @@ export class PageStore {
       this.#setTagsIn(c, lo, hi, uniform);
       return;
     }
-    const tags = this.#materializeTags(c);
+    const tb = this.#materializeTags(c);
+    const tags = this.#pageTags.data;
     const base = srcChunk * src.pagesPerChunk;
-    for (let i = lo; i < hi; i++) tags[i] = this.#ownsAt(c, i) ? src.tagAt(base + i) : 0;
+    for (let i = lo; i < hi; i++) tags[tb + i] = this.#ownsAt(c, i) ? src.tagAt(base + i) : 0;
     this.#normalizeTags(c, this.pagesIn(c));
   }
 
@@ -298,12 +307,13 @@ export class PageStore {
     };
     this.forChunks(startPage, endPage, (c, lo, hi) => {
       const base = c * this.pagesPerChunk;
-      const t = this.#pageTags.get(c);
-      if (!t) {
-        push(base + lo, this.#uniformTag.get(c) ?? 0);
+      const tb = this.#pageTags.base(c);
+      if (tb < 0) {
+        push(base + lo, this.#uniformTags[c]!);
         return;
       }
-      for (let i = lo; i < hi; i++) push(base + i, t[i]!);
+      const t = this.#pageTags.data;
+      for (let i = lo; i < hi; i++) push(base + i, t[tb + i]!);
     });
     if (runTag >= 0) runs.push({ page: runStart, pages: endPage - runStart, tag: runTag });
     return runs;
@@ -311,7 +321,7 @@ export class PageStore {
 
   #ownsAt(c: number, i: number): boolean {
     const code = this.#codes[c]!;
-    return this.#owns[code === MIXED ? this.#mixed.get(c)!.states[i]! : code] === 1;
+    return this.#owns[code === MIXED ? this.#mixed.states[this.#mixed.statesBase(c) + i]! : code] === 1;
   }
 
   #setTagsIn(c: number, lo: number, hi: number, tag: number): void {
@@ -321,51 +331,50 @@ export class PageStore {
       if (this.#owns[code]) this.#setUniformTag(c, tag);
       return;
     }
-    if (tag === 0 && !this.#uniformTag.has(c) && !this.#pageTags.has(c)) return;
-    const tags = this.#materializeTags(c);
-    for (let i = lo; i < hi; i++) tags[i] = this.#ownsAt(c, i) ? tag : 0;
+    if (tag === 0 && this.#uniformTags[c] === 0 && this.#pageTags.base(c) < 0) return;
+    const tb = this.#materializeTags(c);
+    const tags = this.#pageTags.data;
+    for (let i = lo; i < hi; i++) tags[tb + i] = this.#ownsAt(c, i) ? tag : 0;
     this.#normalizeTags(c, n);
   }
 
   #setUniformTag(c: number, tag: number): void {
-    this.#pageTags.delete(c);
-    if (tag === 0) this.#uniformTag.delete(c);
-    else this.#uniformTag.set(c, tag);
+    this.#pageTags.remove(c);
+    this.#uniformTags[c] = tag;
   }
 
   #dropTags(c: number): void {
-    this.#pageTags.delete(c);
-    this.#uniformTag.delete(c);
+    this.#pageTags.remove(c);
+    this.#uniformTags[c] = 0;
   }
 
-  #materializeTags(c: number): Uint32Array {
-    let t = this.#pageTags.get(c);
-    if (!t) {
-      t = new Uint32Array(this.pagesPerChunk);
-      const u = this.#uniformTag.get(c);
-      if (u !== undefined) t.fill(u, 0, this.pagesIn(c));
-      this.#uniformTag.delete(c);
-      this.#pageTags.set(c, t);
-    }
-    return t;
+  /** Gives chunk `c` per-page tags if it has none yet; returns where they start in the tag array. */
+  #materializeTags(c: number): number {
+    const tb = this.#pageTags.base(c);
+    if (tb >= 0) return tb;
+    const base = this.#pageTags.add(c, this.#uniformTags[c]!, this.pagesIn(c));
+    this.#uniformTags[c] = 0;
+    return base;
   }
 
   #normalizeTags(c: number, n: number): void {
-    const t = this.#pageTags.get(c);
-    if (!t) return;
-    const first = t[0]!;
-    for (let i = 1; i < n; i++) if (t[i] !== first) return;
+    const tb = this.#pageTags.base(c);
+    if (tb < 0) return;
+    const t = this.#pageTags.data;
+    const first = t[tb]!;
+    for (let i = 1; i < n; i++) if (t[tb + i] !== first) return;
     this.#setUniformTag(c, first);
   }
 
-  /** A mixed chunk whose pages all reached one state becomes uniform again (its tags too, if they agree). */
-  #collapseIfUniform(c: number, n: number, local: Uint32Array): void {
-    for (let s = 0; s < local.length; s++) {
-      if (local[s] !== n) continue;
-      this.#mixed.delete(c);
-      this.#codes[c] = s;
-      this.#normalizeTags(c, n);
-      return;
-    }
+  /**
+   * A mixed chunk whose pages all reached one state becomes uniform again (its tags too, if they
+   * agree). Only `candidate` can be that state: the last state a page moved to, or, when none
+   * moved, the state of a chunk that was uniform before this change.
+   */
+  #collapseIfUniform(c: number, n: number, candidate: number): void {
+    if (this.#mixed.counts[this.#mixed.countsBase(c) + candidate] !== n) return;
+    this.#mixed.remove(c);
+    this.#codes[c] = candidate;
+    this.#normalizeTags(c, n);
   }
 }
