@@ -317,13 +317,7 @@ class Migration {
       p.toSend.clear();
     }
     bytes += this.#stream.endIteration();
-    const late = this.#sections(this.source).filter((s) => !s.earlySetup);
-    const before = this.#deviceBytes;
-    const loaded = this.#transferSections(late, 'none');
-    bytes += this.#deviceBytes - before;
-    this.#downtimeBytes += bytes;
-    this.#downtimeNs = Math.ceil((bytes * 1e9) / this.#o.bandwidth);
-    if (!loaded) return;
+    if (!this.#sendStopCopyState(bytes, 'none')) return;
     this.#phase = 'switching';
     this.source.scheduler.after(this.#downtimeNs, () => {
       this.#level(this.#now());
@@ -356,13 +350,7 @@ class Migration {
     const listened = this.#listen();
     if (listened) return this.#failPostcopySwitch('postcopy-unsupported', listened);
     this.#status(this.#dst, 'postcopy-active');
-    const before = this.#deviceBytes;
-    const late = this.#sections(this.source).filter((s) => !s.earlySetup);
-    const loaded = this.#transferSections(late, 'active', (failure) => this.#failPostcopySwitch('device-state', failure));
-    bytes += this.#deviceBytes - before;
-    this.#downtimeBytes += bytes;
-    this.#downtimeNs = Math.ceil((bytes * 1e9) / this.#o.bandwidth);
-    if (!loaded) return;
+    if (!this.#sendStopCopyState(bytes, 'active', (failure) => this.#failPostcopySwitch('device-state', failure))) return;
     this.#phase = 'switching';
     this.source.scheduler.after(this.#downtimeNs, () => {
       this.#level(this.#now());
@@ -457,6 +445,20 @@ class Migration {
   }
 
   /** Saves sections on the source and loads them on the destination; false (and the migration failed) on a refusal. */
+  /**
+   * The device state that is not early_setup, sent while the VM is stopped after `bytes` of RAM
+   * and discard commands: together they set the downtime. False if the destination failed to load.
+   */
+  #sendStopCopyState(bytes: number, postcopy: LoadContext['postcopy'], onFailure?: (f: LoadFailure) => void): boolean {
+    const late = this.#sections(this.source).filter((s) => !s.earlySetup);
+    const before = this.#deviceBytes;
+    const loaded = this.#transferSections(late, postcopy, onFailure);
+    const total = bytes + this.#deviceBytes - before;
+    this.#downtimeBytes += total;
+    this.#downtimeNs = Math.ceil((total * 1e9) / this.#o.bandwidth);
+    return loaded;
+  }
+
   #transferSections(sections: readonly Section[], postcopy: LoadContext['postcopy'], onFailure?: (f: LoadFailure) => void): boolean {
     const saved = saveSections(sections);
     this.#deviceBytes += saved.reduce((n, s) => n + sectionWireBytes(s), 0);
