@@ -12,19 +12,10 @@ import type { BalloonMigrationState } from '../../src/machine/discard-coordinati
 import { NO_MIGRATION } from '../../src/machine/discard-coordination.js';
 import { ERRNO } from '../../src/host/errno.js';
 import type { RamBlock } from '../../src/machine/ram-block.js';
-import {
-  createCore,
-  notifyConfig,
-  readDeviceFeatures,
-  systemReset,
-  virtioError,
-  writeDriverFeatures,
-  writeStatus,
-  type VirtioState,
-} from '../../src/virtio/device-core.js';
-import type { SystemResetType, VirtioEffect } from '../../src/virtio/effects.js';
+import { notifyConfig, virtioError } from '../../src/virtio/device-core.js';
+import { VirtioDeviceRuntime } from '../../src/virtio/device-runtime.js';
+import type { VirtioEffect } from '../../src/virtio/effects.js';
 import type { FeatureSet } from '../../src/virtio/feature-set.js';
-import type { DeviceStatus } from '../../src/virtio/status.js';
 import type { VirtqueueElement } from '../../src/virtio/virtqueue.js';
 import { encodeConfig } from './config.js';
 import { balloonDiscard } from './discard.js';
@@ -75,13 +66,11 @@ export interface FreePageHint {
   readonly length: number;
 }
 
-export class VirtioBalloonRuntime implements BalloonDriverPort {
+export class VirtioBalloonRuntime extends VirtioDeviceRuntime<BalloonState, BalloonEffect> implements BalloonDriverPort {
   readonly deviceId = VIRTIO_ID_BALLOON;
   /** warn_report / error_report output, in order. */
   readonly warnings: Warning[] = [];
-  #virtio: VirtioState<BalloonState>;
-  readonly #model;
-  readonly #configListeners = new Set<() => void>();
+  protected readonly model = virtioBalloonModel(() => this.#hintNegotiated());
   readonly #usedListeners = new Map<number, Set<() => void>>();
   readonly #hintListeners = new Set<(hint: FreePageHint) => void>();
   #configImage: Uint8Array;
@@ -95,44 +84,11 @@ export class VirtioBalloonRuntime implements BalloonDriverPort {
     hostFeatures: FeatureSet,
     readonly env: BalloonEnvironment,
   ) {
-    this.#virtio = { core: createCore(hostFeatures), device: state };
-    this.#model = virtioBalloonModel(() => this.#hintNegotiated());
+    super(state, hostFeatures);
     this.#configImage = this.#currentConfig();
   }
 
-  get state(): BalloonState {
-    return this.#virtio.device;
-  }
-
-  get hostFeatures(): FeatureSet {
-    return this.#virtio.core.hostFeatures;
-  }
-
-  get guestFeatures(): FeatureSet {
-    return this.#virtio.core.guestFeatures;
-  }
-
-  get broken(): boolean {
-    return this.#virtio.core.broken;
-  }
-
   // ---- the transport, as the driver sees it ----------------------------------------------
-
-  readStatus(): DeviceStatus {
-    return this.#virtio.core.status;
-  }
-
-  writeStatus(status: DeviceStatus): void {
-    this.#apply(writeStatus(this.#model, this.#virtio, status));
-  }
-
-  readDeviceFeatures(): FeatureSet {
-    return readDeviceFeatures(this.#virtio.core);
-  }
-
-  writeDriverFeatures(features: FeatureSet): void {
-    this.#apply(writeDriverFeatures(this.#model, this.#virtio, features));
-  }
 
   /** virtio_balloon_get_config; the transport keeps the image, so a later write lands on it. */
   readConfig(): Uint8Array {
@@ -144,12 +100,7 @@ export class VirtioBalloonRuntime implements BalloonDriverPort {
   writeConfig(offset: number, bytes: Uint8Array): void {
     if (offset < 0 || offset + bytes.length > this.#configImage.length) return;
     this.#configImage.set(bytes, offset);
-    this.#effects(setConfig(this.state, this.#configImage, this.guestFeatures, this.env.vmRamSize()));
-  }
-
-  onConfigChange(listener: () => void): () => void {
-    this.#configListeners.add(listener);
-    return () => this.#configListeners.delete(listener);
+    this.applyEffects(setConfig(this.state, this.#configImage, this.guestFeatures, this.env.vmRamSize()));
   }
 
   onUsed(queue: number, listener: () => void): () => void {
@@ -167,13 +118,13 @@ export class VirtioBalloonRuntime implements BalloonDriverPort {
     switch (q.name) {
       case 'inflate':
       case 'deflate':
-        this.#effects(handleBalloonElement(q.name, element, this.#queueContext()));
+        this.applyEffects(handleBalloonElement(q.name, element, this.#queueContext()));
         return used;
       case 'reporting':
-        this.#effects(handleReport(this.state, hasGuestPages(element) ? element.inPages : [], this.#queueContext()));
+        this.applyEffects(handleReport(this.state, hasGuestPages(element) ? element.inPages : [], this.#queueContext()));
         return used;
       case 'free-page':
-        this.#effects(handleFreePageElement(this.state, element, hasGuestPages(element) ? element.inPages : [], this.#queueContext()));
+        this.applyEffects(handleFreePageElement(this.state, element, hasGuestPages(element) ? element.inPages : [], this.#queueContext()));
         return used;
       case 'stats':
         return this.#receiveStats(element);
@@ -188,7 +139,7 @@ export class VirtioBalloonRuntime implements BalloonDriverPort {
 
   /** virtio_balloon_to_target (the `balloon` command). */
   toTarget(target: number): void {
-    this.#effects(toTarget(this.state, target, this.env.vmRamSize()));
+    this.applyEffects(toTarget(this.state, target, this.env.vmRamSize()));
   }
 
   /** virtio_balloon_stat: the logical VM size query-balloon reports. */
@@ -222,17 +173,13 @@ export class VirtioBalloonRuntime implements BalloonDriverPort {
 
   /** The precopy notifier (virtio_balloon_free_page_hint_notify). */
   precopyNotify(reason: PrecopyReason, ctx: Omit<PrecopyContext, 'hintNegotiated'>): void {
-    this.#effects(precopyNotify(this.state, reason, { ...ctx, hintNegotiated: this.#hintNegotiated() }));
+    this.applyEffects(precopyNotify(this.state, reason, { ...ctx, hintNegotiated: this.#hintNegotiated() }));
   }
 
   /** Hinted free pages, for a running migration to clear from its dirty bitmap; unheard hints are dropped. */
   onFreePageHint(listener: (hint: FreePageHint) => void): () => void {
     this.#hintListeners.add(listener);
     return () => this.#hintListeners.delete(listener);
-  }
-
-  systemReset(type: SystemResetType): void {
-    this.#apply(systemReset(this.#model, this.#virtio, type));
   }
 
   /** Stops the timer for good (unrealize). */
@@ -244,7 +191,7 @@ export class VirtioBalloonRuntime implements BalloonDriverPort {
   // ---- internals -----------------------------------------------------------------------
 
   #hintNegotiated(): boolean {
-    return this.#virtio.core.guestFeatures.has(VIRTIO_BALLOON_F_FREE_PAGE_HINT);
+    return this.guestFeatures.has(VIRTIO_BALLOON_F_FREE_PAGE_HINT);
   }
 
   #queueContext(): QueueContext {
@@ -298,12 +245,7 @@ export class VirtioBalloonRuntime implements BalloonDriverPort {
     for (const listener of [...(this.#usedListeners.get(queue) ?? [])]) listener();
   }
 
-  #apply(transition: { readonly next: VirtioState<BalloonState>; readonly effects: readonly (VirtioEffect | BalloonEffect)[] }): void {
-    this.#virtio = transition.next;
-    this.#effects(transition.effects);
-  }
-
-  #effects(effects: readonly (VirtioEffect | BalloonEffect)[]): void {
+  protected applyEffects(effects: readonly (VirtioEffect | BalloonEffect)[]): void {
     for (const effect of effects) {
       switch (effect.kind) {
         case 'discard': {
@@ -328,18 +270,14 @@ export class VirtioBalloonRuntime implements BalloonDriverPort {
         case 'balloon-change':
           this.env.balloonChange(effect.actual);
           break;
-        case 'notify-config': {
-          const step = notifyConfig(this.#virtio.core);
-          this.#apply({ next: { ...this.#virtio, core: step.core }, effects: step.effects });
+        case 'notify-config':
+          this.applyCoreStep(notifyConfig(this.core));
           break;
-        }
-        case 'virtio-error': {
-          const step = virtioError(this.#virtio.core, effect.message);
-          this.#apply({ next: { ...this.#virtio, core: step.core }, effects: step.effects });
+        case 'virtio-error':
+          this.applyCoreStep(virtioError(this.core, effect.message));
           break;
-        }
         case 'config-change':
-          for (const listener of [...this.#configListeners]) listener();
+          this.raiseConfigChange();
           break;
         case 'error-report':
           this.warnings.push({ code: 'virtio.error-report', message: effect.message });

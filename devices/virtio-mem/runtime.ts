@@ -6,19 +6,9 @@
  */
 import type { VirtioEffect } from '../../src/virtio/effects.js';
 import type { FeatureSet } from '../../src/virtio/feature-set.js';
-import {
-  createCore,
-  readDeviceFeatures,
-  systemReset,
-  virtioError,
-  writeDriverFeatures,
-  writeStatus,
-  notifyConfig,
-  type VirtioState,
-} from '../../src/virtio/device-core.js';
+import { notifyConfig, virtioError } from '../../src/virtio/device-core.js';
+import { VirtioDeviceRuntime } from '../../src/virtio/device-runtime.js';
 import type { VirtioDriverPort } from '../../src/virtio/driver-port.js';
-import type { SystemResetType } from '../../src/virtio/effects.js';
-import type { DeviceStatus } from '../../src/virtio/status.js';
 import { pushResponse, type ElementCompletion, type VirtqueueElement } from '../../src/virtio/virtqueue.js';
 import { discardRange } from '../../src/machine/ram-discard.js';
 import type { RamBlock } from '../../src/machine/ram-block.js';
@@ -44,11 +34,9 @@ export interface VirtioMemEnvironment {
 /** VIRTIO_ID_MEM. */
 export const VIRTIO_ID_MEM = 24;
 
-export class VirtioMemRuntime implements VirtioDriverPort {
+export class VirtioMemRuntime extends VirtioDeviceRuntime<VirtioMemState, VirtioMemEffect> implements VirtioDriverPort {
   readonly deviceId = VIRTIO_ID_MEM;
-  #virtio: VirtioState<VirtioMemState>;
-  readonly #model;
-  readonly #configListeners = new Set<() => void>();
+  protected readonly model = virtioMemModel(() => this.env.context());
 
   constructor(
     state: VirtioMemState,
@@ -56,24 +44,7 @@ export class VirtioMemRuntime implements VirtioDriverPort {
     readonly block: RamBlock,
     readonly env: VirtioMemEnvironment,
   ) {
-    this.#virtio = { core: createCore(hostFeatures), device: state };
-    this.#model = virtioMemModel(() => env.context());
-  }
-
-  get state(): VirtioMemState {
-    return this.#virtio.device;
-  }
-
-  get hostFeatures(): FeatureSet {
-    return this.#virtio.core.hostFeatures;
-  }
-
-  get guestFeatures(): FeatureSet {
-    return this.#virtio.core.guestFeatures;
-  }
-
-  get broken(): boolean {
-    return this.#virtio.core.broken;
+    super(state, hostFeatures);
   }
 
   pluggedSize(): number {
@@ -90,22 +61,6 @@ export class VirtioMemRuntime implements VirtioDriverPort {
 
   // ---- the transport, as the driver sees it ----------------------------------------------
 
-  readStatus(): DeviceStatus {
-    return this.#virtio.core.status;
-  }
-
-  writeStatus(status: DeviceStatus): void {
-    this.#apply(writeStatus(this.#model, this.#virtio, status));
-  }
-
-  readDeviceFeatures(): FeatureSet {
-    return readDeviceFeatures(this.#virtio.core);
-  }
-
-  writeDriverFeatures(features: FeatureSet): void {
-    this.#apply(writeDriverFeatures(this.#model, this.#virtio, features));
-  }
-
   readConfig(): Uint8Array {
     const s = this.state;
     return encodeConfig({
@@ -119,20 +74,13 @@ export class VirtioMemRuntime implements VirtioDriverPort {
     });
   }
 
-  onConfigChange(listener: () => void): () => void {
-    this.#configListeners.add(listener);
-    return () => this.#configListeners.delete(listener);
-  }
-
   /** virtio_mem_handle_request for one element of the single request queue. */
   submit(queue: number, element: VirtqueueElement): ElementCompletion {
     // A broken device no longer processes its queues; the element stays unanswered.
-    if (queue !== 0 || this.#virtio.core.broken) return { kind: 'detached' };
+    if (queue !== 0 || this.broken) return { kind: 'detached' };
     const decoded = decodeRequest(element);
     if (decoded.kind === 'violation') {
-      const step = virtioError(this.#virtio.core, decoded.message);
-      this.#virtio = { ...this.#virtio, core: step.core };
-      this.#effects(step.effects);
+      this.applyCoreStep(virtioError(this.core, decoded.message));
       return { kind: 'detached' };
     }
     let result = handleRequest(this.state, decoded, this.env.context());
@@ -145,7 +93,7 @@ export class VirtioMemRuntime implements VirtioDriverPort {
         break;
       }
     }
-    this.#effects(result.effects.filter((e) => e.kind !== 'populate'));
+    this.applyEffects(result.effects.filter((e) => e.kind !== 'populate'));
     return pushResponse(element, encodeResponse(result.response));
   }
 
@@ -161,26 +109,15 @@ export class VirtioMemRuntime implements VirtioDriverPort {
       this.state.requestedSize = value;
     }
     // QEMU notifies on every write, changed or not ("especially helpful for debugging").
-    const step = notifyConfig(this.#virtio.core);
-    this.#virtio = { ...this.#virtio, core: step.core };
-    this.#effects(step.effects);
+    this.applyCoreStep(notifyConfig(this.core));
   }
 
   /** Realize gives the whole RAMBlock back: everything starts unplugged. */
   discardAll(): void {
-    this.#effects([{ kind: 'discard', offset: 0, length: this.state.setup.regionSize }]);
+    this.applyEffects([{ kind: 'discard', offset: 0, length: this.state.setup.regionSize }]);
   }
 
-  systemReset(type: SystemResetType): void {
-    this.#apply(systemReset(this.#model, this.#virtio, type));
-  }
-
-  #apply(transition: { readonly next: VirtioState<VirtioMemState>; readonly effects: readonly (VirtioEffect | VirtioMemEffect)[] }): void {
-    this.#virtio = transition.next;
-    this.#effects(transition.effects);
-  }
-
-  #effects(effects: readonly (VirtioEffect | VirtioMemEffect)[]): void {
+  protected applyEffects(effects: readonly (VirtioEffect | VirtioMemEffect)[]): void {
     for (const effect of effects) {
       switch (effect.kind) {
         case 'discard': {
@@ -194,7 +131,7 @@ export class VirtioMemRuntime implements VirtioDriverPort {
           this.env.sizeChanged(effect.size);
           break;
         case 'config-change':
-          for (const listener of [...this.#configListeners]) listener();
+          this.raiseConfigChange();
           break;
         case 'error-report':
           this.env.report(effect.message);
