@@ -8,7 +8,7 @@ import { qemuBinary } from '../../cli/binary.js';
 import { Host } from '../../host/host.js';
 import { archProfile } from '../../host/arch.js';
 import { Machine, type MachineEnvironment, type StartupItem } from '../../machine/machine.js';
-import { deviceStatus, STATUS_ACKNOWLEDGE, STATUS_DRIVER, STATUS_DRIVER_OK, STATUS_FEATURES_OK } from '../../virtio/status.js';
+import { handshake } from '../../virtio/driver-handshake.js';
 import { VIRTIO_MEM_RUNTIME } from '../../../devices/virtio-mem/runtime-key.js';
 import { encodeRequest } from '../../../devices/virtio-mem/request.js';
 
@@ -67,12 +67,8 @@ export function plugVirtioMem(machine: Machine, proxyId: string, bytes: number):
   const proxy = machine.model.resolvePath(proxyId);
   const runtime = proxy?.child('virtio-backend')?.slots.get(VIRTIO_MEM_RUNTIME);
   if (!proxy || !runtime) throw new Error(`internal: no virtio-mem device '${proxyId}'`);
-  runtime.writeStatus(deviceStatus(0));
-  runtime.writeStatus(STATUS_ACKNOWLEDGE);
-  runtime.writeStatus(deviceStatus(STATUS_ACKNOWLEDGE | STATUS_DRIVER));
-  runtime.writeDriverFeatures(runtime.readDeviceFeatures());
-  runtime.writeStatus(deviceStatus(STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK));
-  runtime.writeStatus(deviceStatus(STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK | STATUS_DRIVER_OK));
+  // Accepting everything offered, the device cannot refuse the set.
+  if (handshake(runtime, runtime.readDeviceFeatures()) === 'refused') throw new Error(`internal: '${proxyId}' refused all its own features`);
   machine.model.setProperty(proxy, 'requested-size', { source: 'json', json: bytes });
   const blockSize = runtime.blockSize();
   const base = runtime.state.setup.addr;

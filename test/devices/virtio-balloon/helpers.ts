@@ -10,9 +10,6 @@ import type { QemuBinary } from '../../../src/frontends/cmdline/qemu.js';
 import type { Host } from '../../../src/host/host.js';
 import { Machine, type StartupItem } from '../../../src/machine/machine.js';
 import type { QomObject } from '../../../src/qom/object.js';
-import { FeatureSet } from '../../../src/virtio/feature-set.js';
-import { STATUS_ACKNOWLEDGE, STATUS_DRIVER, STATUS_DRIVER_OK, STATUS_FEATURES_OK, deviceStatus } from '../../../src/virtio/status.js';
-import { VIRTIO_F_VERSION_1 } from '../../../src/virtio/transport-features.js';
 import type { VirtqueueElement } from '../../../src/virtio/virtqueue.js';
 import { IOTHREAD_TYPES, VIRTIO_BALLOON_RUNTIME, VIRTIO_BALLOON_TYPES, type VirtioBalloonRuntime } from '../../../devices/virtio-balloon/index.js';
 import { writeU32, type WireOrder } from '../../../devices/virtio-balloon/wire.js';
@@ -78,17 +75,7 @@ export function startBalloon(opts: BalloonFixtureOptions = {}): BalloonFixture {
   return { machine, proxy, device, runtime: device.slots.get(VIRTIO_BALLOON_RUNTIME)! };
 }
 
-/** A Linux-like handshake accepting `accept` of the offered device bits. */
-export function handshake(runtime: VirtioBalloonRuntime, accept: FeatureSet): 'ok' | 'refused' {
-  runtime.writeStatus(deviceStatus(0));
-  runtime.writeStatus(STATUS_ACKNOWLEDGE);
-  runtime.writeStatus(deviceStatus(STATUS_ACKNOWLEDGE | STATUS_DRIVER));
-  runtime.writeDriverFeatures(runtime.readDeviceFeatures().intersection(accept.with(VIRTIO_F_VERSION_1)));
-  runtime.writeStatus(deviceStatus(STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK));
-  if ((runtime.readStatus() & STATUS_FEATURES_OK) === 0) return 'refused';
-  runtime.writeStatus(deviceStatus(STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK | STATUS_DRIVER_OK));
-  return 'ok';
-}
+export { handshake } from '../../../src/virtio/driver-handshake.js';
 
 /** One inflate or deflate buffer: the 4 KiB PFNs of [gpa, gpa + length). */
 export function pfnElement(gpa: number, length: number, order: WireOrder = 'le'): VirtqueueElement {

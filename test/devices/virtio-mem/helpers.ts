@@ -6,9 +6,6 @@ import { GiB, MiB } from '../../../src/core/units.js';
 import { qemuBinary } from '../../../src/cli/binary.js';
 import { Machine } from '../../../src/machine/machine.js';
 import type { QomObject } from '../../../src/qom/object.js';
-import { FeatureSet } from '../../../src/virtio/feature-set.js';
-import { STATUS_ACKNOWLEDGE, STATUS_DRIVER, STATUS_DRIVER_OK, STATUS_FEATURES_OK, deviceStatus } from '../../../src/virtio/status.js';
-import { VIRTIO_F_VERSION_1 } from '../../../src/virtio/transport-features.js';
 import { decodeResponse, encodeRequest, type DecodedResponse, type MemRequest } from '../../../devices/virtio-mem/request.js';
 import { VIRTIO_MEM_RUNTIME, type VirtioMemRuntime } from '../../../devices/virtio-mem/index.js';
 
@@ -68,17 +65,7 @@ export function startVirtioMem(opts: FixtureOptions = {}): Fixture {
   };
 }
 
-/** A Linux-like handshake accepting `accept` of the offered device bits. */
-export function handshake(runtime: VirtioMemRuntime, accept: FeatureSet): 'ok' | 'refused' {
-  runtime.writeStatus(deviceStatus(0));
-  runtime.writeStatus(STATUS_ACKNOWLEDGE);
-  runtime.writeStatus(deviceStatus(STATUS_ACKNOWLEDGE | STATUS_DRIVER));
-  runtime.writeDriverFeatures(runtime.readDeviceFeatures().intersection(accept.with(VIRTIO_F_VERSION_1)));
-  runtime.writeStatus(deviceStatus(STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK));
-  if ((runtime.readStatus() & STATUS_FEATURES_OK) === 0) return 'refused';
-  runtime.writeStatus(deviceStatus(STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK | STATUS_DRIVER_OK));
-  return 'ok';
-}
+export { handshake } from '../../../src/virtio/driver-handshake.js';
 
 export const plug = (addr: number, nbBlocks: number): MemRequest => ({ kind: 'plug', addr: BigInt(addr), nbBlocks });
 export const unplug = (addr: number, nbBlocks: number): MemRequest => ({ kind: 'unplug', addr: BigInt(addr), nbBlocks });
