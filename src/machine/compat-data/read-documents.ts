@@ -12,8 +12,8 @@ import type { ArraysDoc, BuildFeaturesDoc, CompatDocuments, MachinesDoc, Release
 
 const Ajv2020 = AjvModule.default;
 
-const SCHEMAS = ['common', 'releases', 'build-features', 'arrays', 'machines'] as const;
-type SchemaName = Exclude<(typeof SCHEMAS)[number], 'common'>;
+const SCHEMAS = ['common', 'releases', 'build-features', 'arrays', 'machines', 'migration'] as const;
+export type SchemaName = Exclude<(typeof SCHEMAS)[number], 'common'>;
 
 /** The schema validators, compiled from compat/schema/<name>.schema.json. */
 export function compileSchemas(compatDir: string): Readonly<Record<SchemaName, ValidateFunction>> {
@@ -26,11 +26,17 @@ export function compileSchemas(compatDir: string): Readonly<Record<SchemaName, V
     if (!validate) throw new Error(`internal: schema ${name} did not compile`);
     return validate;
   };
-  return { releases: get('releases'), 'build-features': get('build-features'), arrays: get('arrays'), machines: get('machines') };
+  return {
+    releases: get('releases'),
+    'build-features': get('build-features'),
+    arrays: get('arrays'),
+    machines: get('machines'),
+    migration: get('migration'),
+  };
 }
 
 /** Parses one YAML file and validates it; `T` is the shape its schema admits. */
-function readDocument<T>(compatDir: string, path: string, validate: ValidateFunction): { file: string; doc: T } {
+export function readDocument<T>(compatDir: string, path: string, validate: ValidateFunction): { file: string; doc: T } {
   const file = relative(join(compatDir, '..'), path);
   let value: unknown;
   try {
