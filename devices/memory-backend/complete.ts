@@ -105,17 +105,20 @@ export function completeBackend(backend: QomObject): RamBlock {
   const defaultHugePage = arch?.pmdSize ?? 2 * 1024 * 1024;
   const alloc = allocation(backend, size, hostPageSize, defaultHugePage);
   checkPolicy(backend);
-  const idstr = backend.get('x-use-canonical-path-for-ramblock-id') === true ? `/objects/${backend.id}` : (backend.id ?? '');
-  if (!process) return { idstr, size, shared: alloc.shared, hasFd: alloc.hasFd, pageSize: alloc.pageSize, mapping: undefined };
+  // host_memory_backend_get_name names the memory region; the RAMBlock idstr stays empty until
+  // the backend's user registers it (registerRam), as `info ramblock` shows for an unused backend.
+  const name = backend.get('x-use-canonical-path-for-ramblock-id') === true ? `/objects/${backend.id}` : (backend.id ?? '');
+  const idstr = '';
+  if (!process) return { name, idstr, size, shared: alloc.shared, hasFd: alloc.hasFd, pageSize: alloc.pageSize, mapping: undefined };
 
-  const mapped = process.map({ ...alloc.spec, name: idstr } as MapSpec);
+  const mapped = process.map({ ...alloc.spec, name } as MapSpec);
   if (mapped.kind === 'error') {
     if (mapped.stage === 'prealloc') {
       throw fail('backend.prealloc', `qemu_prealloc_mem: preallocating memory failed: ${strerror(mapped.errno)}`);
     }
     throw alloc.hasFd
       ? fail('backend.map', `unable to map backing store for guest RAM: ${strerror(mapped.errno)}`)
-      : fail('backend.map', `cannot set up guest memory '${idstr}': ${strerror(mapped.errno)}`);
+      : fail('backend.map', `cannot set up guest memory '${name}': ${strerror(mapped.errno)}`);
   }
-  return { idstr, size, shared: alloc.shared, hasFd: alloc.hasFd, pageSize: alloc.pageSize, mapping: mapped.mapping };
+  return { name, idstr, size, shared: alloc.shared, hasFd: alloc.hasFd, pageSize: alloc.pageSize, mapping: mapped.mapping };
 }

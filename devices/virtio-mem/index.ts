@@ -11,7 +11,8 @@ import { MEMORY_BACKEND_USE } from '../../src/machine/backend-use.js';
 import { HOST_PROCESS } from '../../src/machine/host-process.js';
 import { MACHINE_SERVICE } from '../../src/machine/machine.js';
 import { MEMORY_DEVICE_OPS, type MemoryDeviceOps } from '../../src/machine/memory-device.js';
-import { qemuVmallocAlign, RAM_BLOCK, type RamBlock } from '../../src/machine/ram-block.js';
+import { qemuVmallocAlign, RAM_BLOCK, registerRam, unregisterRam, type RamBlock } from '../../src/machine/ram-block.js';
+import { qdevDevPath } from '../../src/machine/bus-address.js';
 import type { QomObject } from '../../src/qom/object.js';
 import { implement, type TypeInfo } from '../../src/qom/type-info.js';
 import { FeatureSet } from '../../src/virtio/feature-set.js';
@@ -112,6 +113,9 @@ function realize(device: QomObject) {
   // Everything starts unplugged: give the whole RAMBlock back (skipped on an incoming migration).
   runtime.discardAll();
   use.setMapped(memdev.backend, true);
+  // vmstate_register_ram(&memdev->mr, DEVICE(vmem)): the block is named after the device's
+  // place, "<proxy's dev path>/<backend name>", e.g. "0000:00:02.0/mem0".
+  registerRam(memdev.block, qdevDevPath(device));
   device.slots.set(VIRTIO_MEM_RUNTIME, runtime);
   return warnings;
 }
@@ -120,7 +124,11 @@ function unrealize(device: QomObject): void {
   device.slots.get(DISCARD_RELEASE)?.();
   device.slots.delete(DISCARD_RELEASE);
   const memdev = memdevOf(device);
-  if (memdev) device.model.view.implementation(memdev.backend.type, MEMORY_BACKEND_USE)!.setMapped(memdev.backend, false);
+  if (memdev) {
+    // vmstate_unregister_ram: qemu_ram_unset_idstr leaves the block nameless for its next user.
+    unregisterRam(memdev.block);
+    device.model.view.implementation(memdev.backend.type, MEMORY_BACKEND_USE)!.setMapped(memdev.backend, false);
+  }
   device.slots.delete(VIRTIO_MEM_RUNTIME);
 }
 

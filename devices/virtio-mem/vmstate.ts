@@ -127,7 +127,7 @@ function explainFeatures(rt: VirtioMemRuntime, incoming: bigint): string {
     const zeropage = !block.shared && !block.hasFd && block.pageSize === rt.env.hostPageSize;
     lines.push(
       `unplugged-inaccessible is 'off' here but was 'on' on the source; it is not migrated, so both sides must resolve it alike. ` +
-        `'auto' resolves to 'off' exactly when the memdev has the shared zeropage: memdev RAMBlock '${block.idstr}' here is ` +
+        `'auto' resolves to 'off' exactly when the memdev has the shared zeropage: memdev RAMBlock '${block.name}' here is ` +
         `${block.shared ? 'shared' : 'private'}, ${block.hasFd ? 'fd-backed' : 'without an fd'}, with ${block.pageSize}-byte pages ` +
         `(${zeropage ? 'it has' : 'it has not'} the shared zeropage)`,
     );

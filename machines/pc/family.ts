@@ -4,7 +4,7 @@
  */
 import type { Warning } from '../../src/core/errors.js';
 import { GiB, MiB } from '../../src/core/units.js';
-import type { LayoutInput, MachineFamily, MachineVersion } from '../../src/machine/family.js';
+import type { BoardPciFunction, LayoutInput, MachineFamily, MachineVersion } from '../../src/machine/family.js';
 import type { TypeInfo } from '../../src/qom/type-info.js';
 import { pcLayout, versionAtLeast, type PcCpuFacts, type RamSplit } from './layout.js';
 
@@ -58,11 +58,34 @@ const PC_SUPPORT_TYPES: readonly TypeInfo[] = [
   },
 ];
 
+const fn = (slot: number, func: number) => (slot << 3) | func;
+
+/**
+ * What the i440fx board puts on pci.0 (hw/i386/pc_piix.c): the host bridge at 00.0, then PIIX3
+ * (auto-placed, so 01.0, multifunction), its IDE at 01.1 and the ACPI PM at 01.3.
+ */
+const I440FX_BOARD: readonly BoardPciFunction[] = [
+  { devfn: fn(0, 0), type: 'i440FX', multifunction: false },
+  { devfn: fn(1, 0), type: 'PIIX3', multifunction: true },
+  { devfn: fn(1, 1), type: 'piix3-ide', multifunction: false },
+  { devfn: fn(1, 3), type: 'PIIX4_PM', multifunction: false },
+];
+
+/** What the q35 board puts on pcie.0 (hw/i386/pc_q35.c): the MCH at 00.0, the ICH9 LPC, AHCI and SMBus at 1f.0, 1f.2, 1f.3. */
+const Q35_BOARD: readonly BoardPciFunction[] = [
+  { devfn: fn(0, 0), type: 'mch', multifunction: false },
+  { devfn: fn(0x1f, 0), type: 'ICH9-LPC', multifunction: true },
+  { devfn: fn(0x1f, 2), type: 'ich9-ahci', multifunction: false },
+  { devfn: fn(0x1f, 3), type: 'ICH9-SMB', multifunction: false },
+];
+
 function pcFamily(
   name: 'pc-i440fx' | 'pc-q35',
   split: (input: LayoutInput) => RamSplit,
   pciHole64Size: number,
   rootBus: 'pci.0' | 'pcie.0',
+  board: readonly BoardPciFunction[],
+  defaultNic: (version: MachineVersion) => string,
 ): MachineFamily {
   return {
     name,
@@ -77,11 +100,28 @@ function pcFamily(
     legacyNumaMem: (v) => !versionAtLeast(v, 5, 1),
     layout: (input) => pcLayout(input, split(input), pciHole64Size, DEFAULT_PC_CPU, input.machineName),
     // Conventional PCI hotplugs through ACPI; the PCIe root complex does not.
-    rootBuses: () => [{ name: rootBus, kind: rootBus === 'pci.0' ? 'PCI' : 'PCIE', hotpluggable: rootBus === 'pci.0' }],
+    rootBuses: () => [
+      {
+        name: rootBus,
+        kind: rootBus === 'pci.0' ? 'PCI' : 'PCIE',
+        hotpluggable: rootBus === 'pci.0',
+        // i440fx_pcihost_root_bus_path / q35_host_root_bus_path: domain 0, bus 0.
+        addressing: { kind: 'pci-root', rootBusPath: '0000:00', board },
+      },
+    ],
+    // pc_vga_init, then pc_nic_init: the standard VGA and the machine's default NIC, both
+    // placed in the first free slots (real 7.2 without -nodefaults: i440fx 02.0 VGA, 03.0 e1000;
+    // q35 01.0 VGA, 02.0 e1000e).
+    defaultDevices: (version) => [
+      { kind: 'vga', type: 'VGA', bus: rootBus },
+      { kind: 'nic', type: defaultNic(version), bus: rootBus },
+    ],
   };
 }
 
 /** hw/pci-host/i440fx.c I440FX_PCI_HOST_HOLE64_SIZE_DEFAULT. */
-export const PC_I440FX = pcFamily('pc-i440fx', (i) => i440fxSplit(i.memory.ramSize, i.version, i.maxRamBelow4g), 2 * GiB, 'pci.0');
-/** hw/pci-host/q35.c Q35_PCI_HOST_HOLE64_SIZE_DEFAULT. */
-export const PC_Q35 = pcFamily('pc-q35', (i) => q35Split(i.memory.ramSize, i.maxRamBelow4g), 32 * GiB, 'pcie.0');
+export const PC_I440FX = pcFamily('pc-i440fx', (i) => i440fxSplit(i.memory.ramSize, i.version, i.maxRamBelow4g), 2 * GiB, 'pci.0', I440FX_BOARD, () => 'e1000');
+/** hw/pci-host/q35.c Q35_PCI_HOST_HOLE64_SIZE_DEFAULT; the default NIC became e1000e with pc-q35-2.12 (pc_q35_2_11_machine_options). */
+export const PC_Q35 = pcFamily('pc-q35', (i) => q35Split(i.memory.ramSize, i.maxRamBelow4g), 32 * GiB, 'pcie.0', Q35_BOARD, (v) =>
+  versionAtLeast(v, 2, 12) ? 'e1000e' : 'e1000',
+);

@@ -22,6 +22,34 @@ export interface BusSpec {
   /** The bus kind a device's `bus` must match (`PCI` devices go on PCI and PCIE buses). */
   readonly kind: 'PCI' | 'PCIE' | 'virtual-css-bus';
   readonly hotpluggable: boolean;
+  /** How the bus addresses its devices; absent where hotmem does not model addresses. */
+  readonly addressing?: BusAddressing;
+}
+
+/** A function the board itself puts on a PCI bus (host bridge, south bridge). */
+export interface BoardPciFunction {
+  readonly devfn: number;
+  /** The QOM type, which QEMU names in "in use by" messages. */
+  readonly type: string;
+  /** QEMU_PCI_CAP_MULTIFUNCTION: other functions of its slot may be populated. */
+  readonly multifunction: boolean;
+}
+
+export type BusAddressing =
+  /** A PCI root bus: devfns 0..255, dev paths "<root bus path>:SS.F" (pcibus_get_dev_path). */
+  | { readonly kind: 'pci-root'; readonly rootBusPath: string; readonly board: readonly BoardPciFunction[] }
+  /** The virtual channel subsystem: bus ids cssid.ssid.devno, auto ids in the default cssid. */
+  | { readonly kind: 'css'; readonly defaultCssid: number };
+
+/**
+ * A device QEMU adds itself unless -nodefaults (or -vga none, -nic none / -net none) says
+ * otherwise: created with the board, after its own devices and before any -device.
+ */
+export interface DefaultDevice {
+  readonly kind: 'vga' | 'nic';
+  readonly type: string;
+  /** The bus it goes on, by name. */
+  readonly bus: string;
 }
 
 /** A guest-physical RAM range of initial memory. */
@@ -71,4 +99,6 @@ export interface MachineFamily {
   legacyNumaMem(version: MachineVersion): boolean;
   layout(input: LayoutInput): MemoryLayout;
   rootBuses(version: MachineVersion): readonly BusSpec[];
+  /** The default devices of this version, in creation order. */
+  defaultDevices(version: MachineVersion): readonly DefaultDevice[];
 }

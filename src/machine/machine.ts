@@ -16,7 +16,9 @@ import { parseGlobalOption } from '../qom/globals.js';
 import { ObjectModel, type PropertyInput } from '../qom/object-model.js';
 import type { QomObject } from '../qom/object.js';
 import type { TypeRegistry } from '../qom/registry.js';
+import { BUS_ADDRESS, parseCssDevId, PCI_DEVFN_AUTO } from '../qom/qdev-address-props.js';
 import { MEMORY_BACKEND_TYPE, MEMORY_BACKEND_USE } from './backend-use.js';
+import { assignBusAddress, boardOccupants, qdevDevPath, type BusOccupant, type PlugRequest } from './bus-address.js';
 import { selectBus } from './buses.js';
 import type { MachineCatalog, MachineTypeEntry } from './catalog.js';
 import { placeMemoryDevice, type PlacedMemoryDevice } from './device-memory.js';
@@ -30,6 +32,7 @@ import { HOST_PROCESS } from './host-process.js';
 import { MACHINE_BASE_TYPE } from './machine-type.js';
 import { parseMemorySize, type MemorySize } from './memory-size.js';
 import { completeNuma, parseNumaNode, type NumaNode } from './numa.js';
+import { RAM_BLOCK, registerRam } from './ram-block.js';
 
 export type Accelerator = 'tcg' | 'kvm';
 
@@ -65,6 +68,12 @@ export interface MachineOptions {
   readonly memoryLocation?: string;
   /** -global arguments. */
   readonly globals?: readonly string[];
+  /**
+   * The devices QEMU adds without -nodefaults: the default VGA (off with -vga none) and NIC (off
+   * with -nic none / -net none). Absent means none, as with -nodefaults. They take bus addresses
+   * before any -device: on pc-q35-7.2 a first virtio-mem-pci lands at 03.0 instead of 01.0.
+   */
+  readonly defaultDevices?: { readonly vga?: boolean; readonly nic?: boolean };
   /** The host the QEMU process runs on; a default host of the target's architecture otherwise. */
   readonly host?: Host;
   readonly items?: readonly StartupItem[];
@@ -123,6 +132,11 @@ export class Machine {
   readonly scheduler = new Scheduler(this.clock);
   readonly events = new EventBus(this.clock, this.scheduler);
   readonly #deviceBus = new WeakMap<QomObject, BusSpec>();
+  /** Addresses held by the board's own devices and QEMU's default devices, per bus. */
+  readonly #fixedOccupants = new Map<BusSpec, BusOccupant[]>();
+  /** The bus addDevice chose for the device being created, until its pre-plug takes it. */
+  #pendingBus: BusSpec | undefined;
+
 
   private constructor(
     readonly model: ObjectModel,
@@ -142,6 +156,7 @@ export class Machine {
     readonly catalog: MachineCatalog,
   ) {
     this.buses = [...family.rootBuses(version)];
+    for (const bus of this.buses) if (bus.addressing) this.#fixedOccupants.set(bus, boardOccupants(bus.addressing));
   }
 
   get release(): Release {
@@ -277,6 +292,11 @@ export class Machine {
         ramBackends.push(object);
       }
     });
+    // vmstate_register_ram_global: initial RAM's blocks keep their plain names (pc.ram, ram0, ...).
+    for (const backend of ramBackends) {
+      const block = backend.slots.get(RAM_BLOCK);
+      if (block) registerRam(block, undefined);
+    }
     const maxRamBelow4g = model.view.properties(machineTypeName).has('max-ram-below-4g') ? (machineObject.get('max-ram-below-4g') as number) : 0;
     const layout = located(undefined, () => family.layout({ memory, version, release: r, machineName: type.name, maxRamBelow4g }));
     warn(undefined, layout.warnings);
@@ -284,6 +304,7 @@ export class Machine {
     const machine = new Machine(model, machineObject, type, family, version, accel, memory, layout, nodes, process, ramBackends, env.catalog);
     model.services.set(MACHINE_SERVICE, machine);
     model.hotplugHandler = { prePlug: (device) => machine.#prePlug(device) };
+    machine.#addDefaultDevices(options, items);
 
     for (const item of items) {
       if (item.kind !== 'device') continue;
@@ -298,17 +319,84 @@ export class Machine {
   /** -device at start-up, device_add afterwards: bus selection, creation, realize, all or nothing. */
   addDevice(item: Extract<StartupItem, { kind: 'device' }>): { readonly device: QomObject; readonly warnings: readonly Warning[] } {
     let bus: BusSpec | undefined;
-    const result = this.model.addDevice(
-      item.driver,
-      item.id,
-      item.props.map((p) => ({ name: p.name, input: 'json' in p ? { source: 'json', json: p.json } : keyvalInput(p.value) })),
-      (driver) => {
-        const busKind = this.model.view.ancestry(driver).find((t) => t.bus !== undefined)?.bus;
-        bus = selectBus(this.buses, this.model.view.info(driver)!, busKind, item.bus, this.model.machineReady);
-      },
-    );
+    let result: ReturnType<ObjectModel['addDevice']>;
+    try {
+      result = this.model.addDevice(
+        item.driver,
+        item.id,
+        item.props.map((p) => ({ name: p.name, input: 'json' in p ? { source: 'json', json: p.json } : keyvalInput(p.value) })),
+        (driver) => {
+          const busKind = this.model.view.ancestry(driver).find((t) => t.bus !== undefined)?.bus;
+          bus = selectBus(this.buses, this.model.view.info(driver)!, busKind, item.bus, this.model.machineReady);
+          // The device's pre-plug takes it: the bus places the device before it realizes.
+          this.#pendingBus = bus;
+        },
+      );
+    } finally {
+      this.#pendingBus = undefined;
+    }
     if (bus) this.#deviceBus.set(result.device, bus);
     return result;
+  }
+
+  /**
+   * QEMU's default devices (vl.c default_vga / default_net): created with the board, so they
+   * take the first free addresses before any -device. A -device of a VGA model replaces the
+   * default VGA (vl.c default_list).
+   */
+  #addDefaultDevices(options: MachineOptions, items: readonly StartupItem[]): void {
+    const wanted = options.defaultDevices ?? {};
+    const userVga = items.some((i) => i.kind === 'device' && i.driver !== undefined && VGA_DEFAULT_DRIVERS.includes(i.driver));
+    for (const device of this.family.defaultDevices(this.version)) {
+      if (wanted[device.kind] !== true || (device.kind === 'vga' && userVga)) continue;
+      const bus = this.buses.find((b) => b.name === device.bus);
+      if (!bus?.addressing) continue;
+      const fixed = this.#fixedOccupants.get(bus)!;
+      const address = assignBusAddress(bus.addressing, { type: device.type, hotplugged: false }, fixed);
+      fixed.push({ address, type: device.type, id: undefined, multifunction: false });
+    }
+  }
+
+  /** Everything holding an address on the bus: board functions, default devices, realized devices. */
+  #occupants(bus: BusSpec): BusOccupant[] {
+    const devices = this.model.objectsOfType('device').flatMap((d): BusOccupant[] => {
+      const address = d.slots.get(BUS_ADDRESS);
+      if (!address || !d.realized || this.#deviceBus.get(d) !== bus) return [];
+      const multifunction = address.kind === 'pci' && this.model.view.properties(d.type).has('multifunction') && d.get('multifunction') === true;
+      return [{ address, type: d.type, id: d.id, multifunction }];
+    });
+    return [...(this.#fixedOccupants.get(bus) ?? []), ...devices];
+  }
+
+  /**
+   * The bus's half of realize (do_pci_register_device, css_create_sch): the device's address,
+   * which the PCI `addr` property then reads, and its dev path.
+   */
+  #placeOnBus(device: QomObject, bus: BusSpec): void {
+    if (!bus.addressing) return;
+    const props = this.model.view.properties(device.type);
+    const request: PlugRequest =
+      bus.addressing.kind === 'pci-root'
+        ? {
+            type: device.type,
+            hotplugged: device.hotplugged,
+            devfn: props.has('addr') ? (device.get('addr') as number) : PCI_DEVFN_AUTO,
+            multifunction: props.has('multifunction') && device.get('multifunction') === true,
+          }
+        : { type: device.type, hotplugged: device.hotplugged, ...this.#requestedDevno(device) };
+    const address = assignBusAddress(bus.addressing, request, this.#occupants(bus));
+    device.slots.set(BUS_ADDRESS, address);
+    if (address.kind === 'pci' && props.has('addr')) device.values.set('addr', address.devfn);
+  }
+
+  #requestedDevno(device: QomObject): Pick<PlugRequest, 'devno'> {
+    const text = device.values.get('devno');
+    return typeof text === 'string' ? { devno: parseCssDevId(device.type, 'devno', text) } : {};
+  }
+
+  /** qdev_get_dev_path of a device: its bus address as the bus prints it, or undefined. */
+  devPath(device: QomObject): string | undefined {
+    return qdevDevPath(device);
   }
 
   busOf(device: QomObject): BusSpec | undefined {
@@ -354,8 +442,24 @@ export class Machine {
     return ops;
   }
 
-  /** memory_device_pre_plug: region size, alignment, and a free address in device memory. */
+  /**
+   * Before a device realizes: the memory-device pre-plug (the machine's hotplug handler), then
+   * the bus address (PCI registration comes first in the device's realize; real 7.2 reports a
+   * misaligned memaddr before an occupied slot, and an occupied slot before a busy memdev).
+   */
   #prePlug(device: QomObject): Warning[] {
+    const bus = this.#pendingBus;
+    this.#pendingBus = undefined;
+    const warnings = this.#memoryDevicePrePlug(device);
+    if (bus) {
+      this.#deviceBus.set(device, bus);
+      this.#placeOnBus(device, bus);
+    }
+    return warnings;
+  }
+
+  /** memory_device_pre_plug: region size, alignment, and a free address in device memory. */
+  #memoryDevicePrePlug(device: QomObject): Warning[] {
     if (!this.model.view.isA(device.type, MEMORY_DEVICE_INTERFACE)) return [];
     const ops = this.#ops(device);
     const size = ops.regionSize(device);
@@ -394,6 +498,11 @@ export class Machine {
 }
 
 const programName = (arch: Arch) => `qemu-system-${arch}`;
+
+/** vl.c default_list: -device drivers that replace the default VGA. */
+const VGA_DEFAULT_DRIVERS: readonly string[] = [
+  'VGA', 'isa-vga', 'cirrus-vga', 'isa-cirrus-vga', 'vmware-svga', 'qxl-vga', 'virtio-vga', 'ati-vga', 'vhost-user-vga', 'virtio-vga-gl',
+];
 
 /** Lets device implementations reach the machine they are plugged into. */
 export const MACHINE_SERVICE = key<Machine>('machine');

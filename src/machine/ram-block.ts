@@ -7,8 +7,16 @@ import { key } from '../core/keys.js';
 import type { Mapping } from '../host/mapping.js';
 
 export interface RamBlock {
-  /** The RAMBlock idstr: the backend id, or its canonical path with x-use-canonical-path-for-ramblock-id. */
-  readonly idstr: string;
+  /**
+   * The memory region's name (host_memory_backend_get_name): the backend id, or its canonical
+   * path /objects/<id> with x-use-canonical-path-for-ramblock-id.
+   */
+  readonly name: string;
+  /**
+   * The RAMBlock idstr, which migration matches blocks by. Empty until the block's user
+   * registers it (vmstate_register_ram, see registerRam); an unused backend's block has none.
+   */
+  idstr: string;
   readonly size: number;
   /** RAM_SHARED. */
   readonly shared: boolean;
@@ -20,6 +28,22 @@ export interface RamBlock {
 }
 
 export const RAM_BLOCK = key<RamBlock>('ram block');
+
+/**
+ * vmstate_register_ram / qemu_ram_set_idstr: the idstr becomes "<dev path>/<region name>" when
+ * the owning device's bus gives it a dev path (a virtio-mem device: "0000:00:02.0/mem0",
+ * "/fe.0.0001/mem0"), else just the region name (vmstate_register_ram_global for the machine's
+ * RAM; pc-dimm sits on no bus). With a canonical-path name the two slashes meet:
+ * "0000:00:02.0//objects/mem0", as real QEMU 7.2 names it.
+ */
+export function registerRam(block: RamBlock, devPath: string | undefined): void {
+  block.idstr = devPath === undefined ? block.name : `${devPath}/${block.name}`;
+}
+
+/** vmstate_unregister_ram / qemu_ram_unset_idstr: the block is nameless again (device unplug). */
+export function unregisterRam(block: RamBlock): void {
+  block.idstr = '';
+}
 
 /**
  * virtio_mem_has_shared_zeropage: only ordinary MAP_PRIVATE anonymous memory with base pages is

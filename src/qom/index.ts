@@ -7,3 +7,17 @@ export { ObjectModel, type HotplugHandler, type PropertyInput, type QomListEntry
 export { ON_OFF_AUTO, typeString, type PropertyDef, type PropertyType, type QomValue, type ReleaseHistory } from './property.js';
 export { RegistryView, TypeRegistry, type PropertyHome, type QomEnv, type ResolvedProperty } from './registry.js';
 export { DEVICE_CATEGORIES, implement, type ChildDef, type DeviceCategory, type Implementation, type TypeInfo } from './type-info.js';
+export {
+  BUS_ADDRESS,
+  CSS_DEVID_UNSET,
+  formatCssDevId,
+  formatDevfn,
+  parseCssDevId,
+  parseCssDevIdInput,
+  parsePciDevfn,
+  PCI_DEVFN_AUTO,
+  pciFunction,
+  pciSlot,
+  type CssDevId,
+  type DeviceBusAddress,
+} from './qdev-address-props.js';

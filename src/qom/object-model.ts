@@ -396,8 +396,9 @@ export class ObjectModel {
     if (this.#realizedDeviceField(obj, def)) {
       throw qomErrors.error('qom.set-after-realize', { property, id: obj.id, type: obj.type });
     }
-    const { value, warnings } =
-      input.source === 'text'
+    const { value, warnings } = def.parse
+      ? { value: def.parse(obj, input), warnings: [] }
+      : input.source === 'text'
         ? parseScalar(def.type, property, input.text, input.visitor, this.env.release)
         : { value: this.#jsonScalar(def, property, input.json), warnings: [] };
     if (def.set?.(obj, value)?.stored !== true) obj.values.set(property, value);

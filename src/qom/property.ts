@@ -7,6 +7,7 @@ import type { Arch } from '../core/arch.js';
 import type { ScalarKind } from '../core/parse/input-visitor.js';
 import type { ReleaseWindow } from '../core/release.js';
 import type { QomObject } from './object.js';
+import type { PropertyInput } from './object-model.js';
 
 /** A property's type: a scalar QEMU parses from text, or a reference to another object. */
 export type PropertyType =
@@ -51,6 +52,12 @@ export interface PropertyDef extends ReleaseWindow {
    * store elsewhere. Returning normally stores `value` unless it returns `{ stored: true }`.
    */
   readonly set?: (obj: QomObject, value: QomValue) => void | { readonly stored: true };
+  /**
+   * The property's own visitor, for qdev property types whose PropertyInfo.set visits something
+   * other than the scalar its type names (a PCI `addr` takes a string or an integer): turns the
+   * input into the value to store, throwing QEMU's message. Replaces the scalar parse.
+   */
+  readonly parse?: (obj: QomObject, input: PropertyInput) => QomValue;
   /** The type string when QEMU's differs from the kind's usual one (object_property_add_str says `string`). */
   readonly typeName?: string;
   /** A member the QAPI schema requires when the object is created (-object, object-add). */

@@ -8,6 +8,7 @@ import type { PropertyDef, ReleaseHistory } from '../qom/property.js';
 import { ON_OFF_AUTO } from '../qom/property.js';
 import type { TypeInfo } from '../qom/type-info.js';
 import type { QomObject } from '../qom/object.js';
+import { BUS_ADDRESS, CSS_DEVID_UNSET, formatCssDevId, parseCssDevIdInput, parsePciDevfn, PCI_DEVFN_AUTO } from '../qom/qdev-address-props.js';
 import type { FeatureSet } from './feature-set.js';
 import { commonHostFeatures, VIRTIO_COMMON_FEATURE_PROPERTIES, type CommonFeatureValues } from './host-features.js';
 
@@ -51,7 +52,10 @@ const PCI_DEVICE_PROPERTIES: readonly PropertyDef[] = [
     type: { kind: 'int32' },
     origin: 'field',
     description: 'Slot and optional function number, example: 06.0 or 06',
-    default: -1,
+    default: PCI_DEVFN_AUTO,
+    // qdev_prop_pci_devfn: "slot[.fn]" text or an int32 devfn. The bus writes the devfn it
+    // assigns back into the field, so after realize the property reads the device's address.
+    parse: (obj, input) => parsePciDevfn(obj.type, 'addr', input),
   },
   bit('multifunction', false),
   bit('x-pcie-lnksta-dllla', true),
@@ -78,6 +82,15 @@ const VIRTIO_PCI_PROPERTIES: readonly PropertyDef[] = [
   bool('disable-modern', false),
 ];
 
+const CSS_DEVID_RO_DESCRIPTION = 'Read-only identifier of an I/O device in the channel subsystem, example: fe.1.23ab';
+
+/** The bus id (dev_id) or subchannel id (subch_id) the channel subsystem gave a realized device. */
+function ccwIdOf(obj: QomObject, which: 'dev' | 'subch'): string {
+  const address = obj.slots.get(BUS_ADDRESS);
+  if (address?.kind !== 'ccw') return CSS_DEVID_UNSET;
+  return formatCssDevId(which === 'dev' ? address.id : { ...address.id, devno: address.schid });
+}
+
 export const VIRTIO_BASE_TYPES: readonly TypeInfo[] = [
   { name: 'virtio-device', parent: 'device', abstract: true, bus: 'virtio-bus', properties: VIRTIO_DEVICE_PROPERTIES },
   { name: 'pci-device', parent: 'device', abstract: true, bus: 'PCI', properties: PCI_DEVICE_PROPERTIES },
@@ -89,7 +102,31 @@ export const VIRTIO_BASE_TYPES: readonly TypeInfo[] = [
     targets: ['s390x'],
     bus: 'virtual-css-bus',
     properties: [
-      { name: 'devno', type: { kind: 'str' }, origin: 'field' },
+      {
+        name: 'devno',
+        type: { kind: 'str' },
+        origin: 'field',
+        description: 'Identifier of an I/O device in the channel subsystem, example: fe.1.23ab',
+        parse: (obj, input) => parseCssDevIdInput(obj.type, 'devno', input),
+        get: (obj) => obj.values.get('devno') ?? CSS_DEVID_UNSET,
+      },
+      // The bus id and subchannel the channel subsystem gave the device at realize.
+      {
+        name: 'dev_id',
+        type: { kind: 'str' },
+        origin: 'field',
+        readOnly: true,
+        description: CSS_DEVID_RO_DESCRIPTION,
+        get: (obj) => ccwIdOf(obj, 'dev'),
+      },
+      {
+        name: 'subch_id',
+        type: { kind: 'str' },
+        origin: 'field',
+        readOnly: true,
+        description: CSS_DEVID_RO_DESCRIPTION,
+        get: (obj) => ccwIdOf(obj, 'subch'),
+      },
       bool('ioeventfd', true),
       { name: 'max_revision', type: { kind: 'uint32' }, origin: 'field', default: 2 },
     ],

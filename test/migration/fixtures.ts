@@ -6,6 +6,7 @@ import { GiB, MiB } from '../../src/core/units.js';
 import type { Machine, StartupItem } from '../../src/machine/machine.js';
 import type { MigrationOutcome } from '../../src/migration/outcome.js';
 import { migratableBlocks } from '../../src/migration/ram-blocks.js';
+import { RAM_BLOCK } from '../../src/machine/ram-block.js';
 import { plugVirtioMem, startSeedMachine, type SeedMachineSpec } from '../../src/migration/seeds/machines.js';
 import type { VmSection } from '../../src/migration/vmstate.js';
 import { VIRTIO_MEM_VMSTATE } from '../../devices/virtio-mem/vmstate.js';
@@ -46,6 +47,13 @@ export function x86Spec(o: X86Options = {}): SeedMachineSpec {
 
 export function s390Spec(kernel: string, memory = '256M'): SeedMachineSpec {
   return { release: '7.2', arch: 's390x', kernel, accel: 'kvm', memory };
+}
+
+/** The RAMBlock idstr of a backend's block: "pc.ram" for RAM, "0000:00:01.0/mem0" for a q35 virtio-mem memdev. */
+export function blockOf(machine: Machine, backendId: string): string {
+  const block = machine.model.resolvePath(`/objects/${backendId}`)?.slots.get(RAM_BLOCK);
+  if (!block) throw new Error(`no backend ${backendId}`);
+  return block.idstr;
 }
 
 export function mappingOf(machine: Machine, idstr: string) {

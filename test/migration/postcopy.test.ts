@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { migrate } from '../../src/migration/index.js';
-import { contentOf, mappingOf, MiB, PAGE, plugVirtioMem, startSeedMachine, virtioMemState, x86Spec } from './fixtures.js';
+import { blockOf, contentOf, mappingOf, MiB, PAGE, plugVirtioMem, startSeedMachine, virtioMemState, x86Spec } from './fixtures.js';
 
 /** The source's content with the writes the guest made on the destination laid over it. */
 function expectedAfter(source: ReturnType<typeof startSeedMachine>, idstr: string, writes: ReadonlyArray<{ side: string; block: string; offset: number; length: number; tag: number }>): Uint32Array {
@@ -67,11 +67,11 @@ describe('migration/postcopy', () => {
     const out = migrate(source, destination, {
       bandwidth: 128 * MiB,
       postcopy: { startAfter: 0 },
-      workload: { actions: [{ at: 50e6, action: { kind: 'read', region: { block: 'mem0', offset: 512 * MiB, length: PAGE } } }] },
+      workload: { actions: [{ at: 50e6, action: { kind: 'read', region: { block: blockOf(source, 'mem0'), offset: 512 * MiB, length: PAGE } } }] },
     });
     assert.equal(out.kind, 'completed');
     assert.equal(out.stats.postcopyRequests, 0, 'never asked of the source (postcopy_request_page, 6.2+)');
-    assert.equal(mappingOf(destination, 'mem0').stateAt(512 * MiB), 'zeropage');
+    assert.equal(mappingOf(destination, '0000:00:01.0/mem0').stateAt(512 * MiB), 'zeropage');
     assert.deepEqual(virtioMemState(destination), virtioMemState(source));
   });
 });

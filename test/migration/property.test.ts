@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { migrate, type Side } from '../../src/migration/index.js';
-import { allContent, mappingOf, MiB, PAGE, plugVirtioMem, startSeedMachine, virtioMemState, x86Spec, type X86Options } from './fixtures.js';
+import { allContent, blockOf, mappingOf, MiB, PAGE, plugVirtioMem, startSeedMachine, virtioMemState, x86Spec, type X86Options } from './fixtures.js';
 
 type Destination = 'same' | 'block-size' | 'memdev-size' | 'other-device-id' | 'other-backend';
 
@@ -51,7 +51,7 @@ function run(s: Scenario): void {
   const ramPages = (s.ramMiB * MiB) / PAGE;
   for (const w of s.writes) {
     // The guest writes main RAM, and plugged device memory only.
-    const [block, limit] = w.toDevice && pluggedPages > 0 ? ['mem0', pluggedPages] : ['pc.ram', ramPages];
+    const [block, limit] = w.toDevice && pluggedPages > 0 ? [blockOf(source, 'mem0'), pluggedPages] : ['pc.ram', ramPages];
     const page = w.page % limit;
     mappingOf(source, block).write(page * PAGE, Math.min(w.pages, limit - page) * PAGE, w.tag);
   }

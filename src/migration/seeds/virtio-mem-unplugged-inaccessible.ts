@@ -9,6 +9,7 @@
 import { GiB, MiB } from '../../core/units.js';
 import { VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE } from '../../../devices/virtio-mem/features.js';
 import { VIRTIO_MEM_RUNTIME } from '../../../devices/virtio-mem/runtime-key.js';
+import { RAM_BLOCK } from '../../machine/ram-block.js';
 import { migrate } from '../engine.js';
 import type { GuestRegion } from '../workload.js';
 import { plugVirtioMem, startSeedMachine } from './machines.js';
@@ -52,7 +53,9 @@ export const VIRTIO_MEM_UNPLUGGED_INACCESSIBLE: SeedScenario = {
     const runtime = source.model.resolvePath('vm0')!.child('virtio-backend')!.slots.get(VIRTIO_MEM_RUNTIME)!;
     // A guest that acked the feature reads plugged memory only; one that did not may read it all.
     const acked = runtime.guestFeatures.has(VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE);
-    const dump: GuestRegion = { block: 'mem0', offset: 0, length: acked ? PLUGGED : MEMDEV };
+    // The memdev's RAMBlock is named after the device's PCI address ("0000:00:01.0/mem0" on q35).
+    const block = source.model.resolvePath('/objects/mem0')!.slots.get(RAM_BLOCK)!.idstr;
+    const dump: GuestRegion = { block, offset: 0, length: acked ? PLUGGED : MEMDEV };
     const outcome = migrate(source, destination, {
       bandwidth: 1.25e9,
       maxBandwidth: 1.25e9,

@@ -41,7 +41,7 @@ describe('devices/virtio-balloon: inflation and host memory, by backend', () => 
       const mapped = process.map({ kind: 'anon', shared: true, size: GiB });
       assert.equal(mapped.kind, 'done');
       const mapping = mapped.kind === 'done' ? mapped.mapping : undefined;
-      const block: RamBlock = { idstr: 'ram0', size: GiB, shared: true, hasFd: false, pageSize: 4096, mapping };
+      const block: RamBlock = { name: 'ram0', idstr: 'ram0', size: GiB, shared: true, hasFd: false, pageSize: 4096, mapping };
       mapping!.write(0, GiB, 1);
       assert.equal(balloonDiscard(block, 512 * MiB, 512 * MiB, 4096, release(r)).kind, 'done');
       assert.equal(process.status().rssShmem, 512 * MiB, `${r}: the process's RSS falls either way`);
