@@ -15,6 +15,7 @@ export interface QmpEventData {
   readonly DEVICE_DELETED: { readonly device?: string; readonly path: string };
   readonly DUMP_COMPLETED: { readonly result: { readonly total: number; readonly status: string; readonly completed: number }; readonly error?: string };
   readonly MIGRATION: { readonly status: string };
+  readonly MIGRATION_PASS: { readonly pass: number };
   readonly SHUTDOWN: { readonly guest: boolean; readonly reason: string };
   readonly STOP: Record<string, never>;
   readonly RESUME: Record<string, never>;

@@ -3,7 +3,8 @@ export { selectBus } from './buses.js';
 export type { MachineCatalog, MachineTypeEntry } from './catalog.js';
 export { placeMemoryDevice, type DeviceMemoryRegion, type PlacedMemoryDevice, type Placement, type PlacementRequest } from './device-memory.js';
 export { machineErrors } from './errors.js';
-export type { BusSpec, LayoutInput, MachineFamily, MachineVersion, MemoryLayout, RamRegion } from './family.js';
+export type { BoardPciFunction, BusAddressing, BusSpec, DefaultDevice, LayoutInput, MachineFamily, MachineVersion, MemoryLayout, RamRegion } from './family.js';
+export { assignBusAddress, boardOccupants, busAddressErrors, cssDevPath, pciDevPath, qdevDevPath, type BusOccupant, type PlugRequest } from './bus-address.js';
 export {
   Machine,
   MACHINE_SERVICE,
@@ -23,7 +24,7 @@ export { parseMemorySize, type MemorySize, type MemorySizeRules, type ParsedMemo
 export { completeNuma, MAX_NUMA_NODES, parseNumaNode, type NumaNode, type NumaRules } from './numa.js';
 export { compatCatalog } from './compat-catalog.js';
 export { HOST_PROCESS } from './host-process.js';
-export { hasSharedZeropage, RAM_BLOCK, type RamBlock } from './ram-block.js';
+export { hasSharedZeropage, RAM_BLOCK, registerRam, unregisterRam, type RamBlock } from './ram-block.js';
 export { discardRange, type RamDiscard } from './ram-discard.js';
 export { MachineGuestMemory } from './guest-memory.js';
 export { dumpGuestMemory, type DumpResult } from './dump.js';

@@ -28,6 +28,7 @@ import { MEMORY_DEVICE_INTERFACE, MEMORY_DEVICE_OPS } from './memory-device.js';
 import { archProfile } from '../host/arch.js';
 import { Host } from '../host/host.js';
 import type { HostProcess } from '../host/process.js';
+import type { RunState } from './run-state.js';
 import { HOST_PROCESS } from './host-process.js';
 import { MACHINE_BASE_TYPE } from './machine-type.js';
 import { parseMemorySize, type MemorySize } from './memory-size.js';
@@ -125,8 +126,10 @@ export interface StartedMachine {
 
 export class Machine {
   readonly buses: BusSpec[];
-  /** vm_running: false while stopped (-S, `stop`), true once the guest runs. */
-  running = false;
+  /** The VM's run state; `running` is vm_running. Machines are created stopped. */
+  runState: RunState = 'prelaunch';
+  /** autostart: cleared by -S (and `stop` during an incoming migration); decides whether an incoming VM runs. */
+  autostart = true;
   readonly clock = new SimulatedClock();
   /** Timed work of the machine and its guest: driver work items, retries, event throttling. */
   readonly scheduler = new Scheduler(this.clock);
@@ -137,6 +140,9 @@ export class Machine {
   /** The bus addDevice chose for the device being created, until its pre-plug takes it. */
   #pendingBus: BusSpec | undefined;
 
+  get running(): boolean {
+    return this.runState === 'running';
+  }
 
   private constructor(
     readonly model: ObjectModel,

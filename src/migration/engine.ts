@@ -22,19 +22,21 @@ import type { SimulatedClock } from '../core/clock.js';
 import { hex } from '../core/units.js';
 import type { Machine } from '../machine/machine.js';
 import { discardRange } from '../machine/ram-discard.js';
+import { vmStart, vmStop, type RunState } from '../machine/run-state.js';
 import { strerror } from '../host/errno.js';
 import type { Userfaultfd } from '../host/userfaultfd.js';
 import { loadFailure, loadSections, registeredSections, saveSections, sectionWireBytes, type LoadFailure, type Section } from './device-state.js';
 import { migrationErrors } from './errors.js';
 import { FREE_PAGE_HINTING } from './free-page-hints.js';
 import { hangEra } from './hang.js';
-import { MIGRATION_INFO, newMigrationInfo, type MigrationInfo, type MigrationStatus } from './info.js';
+import { MIGRATION_INFO, newMigrationInfo, setMigrationStatus, type MigrationInfo, type MigrationStatus } from './info.js';
 import { resolveOptions, type MigrateOptions, type ResolvedOptions } from './options.js';
 import type { FailureReason, HangCause, HostSample, MigrationOutcome, SideReport, TransferStats } from './outcome.js';
 import { PageRanges } from './page-ranges.js';
 import { blockListBytes, discardedPages, matchBlocks, migratableBlocks, type MigratableBlock } from './ram-blocks.js';
 import { placePostcopy, placePrecopy, placeZeroPostcopy, RamStream, TARGET_PAGE_SIZE, type BlockPair } from './ram-transfer.js';
 import { s390SkeysSection } from './s390-skeys.js';
+import { migrationEventsEnabled } from './settings.js';
 import type { LoadContext } from './vmstate.js';
 import { GuestRunner, type GuestSide, type Side, type TimedAction } from './workload.js';
 
@@ -82,7 +84,10 @@ class Migration {
   #stoppedAt: number | undefined;
   /** vm_was_running: a stopped source migrates without a running guest and stays stopped after a failure. */
   readonly #wasRunning: boolean;
+  /** The source's run state when it stopped for the switch (the global state it sends). */
+  #stoppedFrom: RunState | undefined;
   #deviceBytes = 0;
+  #precopyWindows = 0;
   #setupBytes = 0;
   #precopyBytes = 0;
   #downtimeBytes = 0;
@@ -103,8 +108,8 @@ class Migration {
     this.#clocks = [...new Set([source.clock, destination.clock, source.process.host.clock, destination.process.host.clock])];
     this.#start = Math.max(...this.#clocks.map((c) => c.now()));
     this.#wasRunning = source.running;
-    // An incoming QEMU does not run the VM until the migration hands it over.
-    destination.running = false;
+    // The destination is taken as started with -incoming: it never ran, so nothing stops.
+    destination.runState = 'inmigrate';
     this.#src = this.#side(source, 'source');
     this.#dst = this.#side(destination, 'destination');
     this.#runner = new GuestRunner(options.workload, this.#src.guest);
@@ -130,12 +135,16 @@ class Migration {
   // ---- setup ------------------------------------------------------------------------------------------
 
   #setup(): void {
-    this.#status(this.#src, 'setup');
+    // qmp_migrate announces SETUP itself before it connects; a migration begun here has not.
+    if (this.#src.info.status !== 'setup') this.#status(this.#src, 'setup');
     this.#status(this.#dst, 'active');
     const postcopy = this.#o.postcopy !== undefined;
     const hostPage = this.source.process.host.arch.basePageSize;
     const srcBlocks = migratableBlocks(this.source);
     const dstBlocks = migratableBlocks(this.destination);
+    // ram_init_bitmaps: everything dirty, first sync, on the source before the destination answers.
+    this.#syncs = 1;
+    this.#announcePass();
     this.#setupBytes += blockListBytes(srcBlocks, postcopy, hostPage);
     if (postcopy) {
       const refused = this.#advisePostcopy(dstBlocks);
@@ -156,8 +165,6 @@ class Migration {
     });
     const early = this.#sections(this.source).filter((s) => s.earlySetup);
     if (!this.#transferSections(early, postcopy ? 'advised' : 'none')) return;
-    // ram_init_bitmaps: everything dirty, first sync.
-    this.#syncs = 1;
     this.#hints('round');
     this.#setupDone = this.#now();
     this.#phase = 'precopy';
@@ -227,15 +234,15 @@ class Migration {
   #precopyWindow(now: number): void {
     this.#hints('take');
     let budget = (this.#o.rateLimit * WINDOW_NS) / 1e9;
-    const threshold = this.#threshold();
+    // threshold_size is 0 until migration_update_counters first measures, after one window.
+    const threshold = this.#precopyWindows++ === 0 ? 0 : this.#threshold();
     for (;;) {
-      // migration_iteration_run: a pending size under the threshold syncs the bitmap, and if it
-      // is still under it, the migration completes.
-      if (this.#pending() <= threshold) {
-        this.#sync();
-        if (this.#pending() <= threshold) return this.#completePrecopy();
-        if (this.#syncs > this.#o.maxDirtySyncs) return this.#giveUp();
-      }
+      // migration_iteration_run: ram_save_pending syncs the bitmap when what is pending is under
+      // the threshold; nothing pending, or still under it, and the migration completes.
+      const under = this.#pending() < threshold;
+      if (under) this.#sync();
+      if (this.#pending() === 0 || this.#pending() < threshold) return this.#completePrecopy();
+      if (under && this.#syncs > this.#o.maxDirtySyncs) return this.#giveUp();
       if (this.#o.postcopy && now - (this.#setupDone ?? now) >= this.#o.postcopy.startAfter) return this.#startPostcopy();
       if (budget <= 0) return;
       const pair = this.#pairs.find((p) => !p.toSend.empty);
@@ -265,6 +272,7 @@ class Migration {
       p.toSend.removeAll(p.skip);
     }
     this.#syncs++;
+    this.#announcePass();
     if (newRound) this.#hints('round');
   }
 
@@ -321,7 +329,8 @@ class Migration {
     this.#phase = 'switching';
     this.source.scheduler.after(this.#downtimeNs, () => {
       this.#level(this.#now());
-      this.destination.running = true;
+      this.#destinationTakesOver();
+      this.source.runState = 'postmigrate';
       this.#status(this.#src, 'completed');
       this.#status(this.#dst, 'completed');
       this.#finish({ kind: 'completed' });
@@ -354,7 +363,7 @@ class Migration {
     this.#phase = 'switching';
     this.source.scheduler.after(this.#downtimeNs, () => {
       this.#level(this.#now());
-      this.destination.running = true;
+      this.#destinationTakesOver();
       this.#runner.moveTo(this.#dst.guest);
       this.#phase = 'postcopy';
       this.#window();
@@ -411,6 +420,7 @@ class Migration {
     if (this.#pairs.every((p) => p.toSend.empty) && this.#runner.retry() === 0) {
       // postcopy_ram_incoming_cleanup: the registrations and the fd go.
       this.#pairs[0]?.postcopy?.uffd.close();
+      this.source.runState = 'postmigrate';
       this.#status(this.#src, 'completed');
       this.#status(this.#dst, 'completed');
       this.#finish({ kind: 'completed' });
@@ -479,6 +489,8 @@ class Migration {
   /** The destination refused something before the switchover: it fails and exits, the source fails and keeps running. */
   #failIncoming(reason: FailureReason, failure: LoadFailure): void {
     this.#destinationFails();
+    // The source finished its setup and went active; it hears of the refusal when its next write fails.
+    if (this.#src.info.status === 'setup') this.#status(this.#src, 'active');
     this.#status(this.#src, 'failed');
     this.#finishFailed('destination', reason, failure);
   }
@@ -492,8 +504,9 @@ class Migration {
     this.#destinationFails();
     if (this.#o.returnPath) {
       this.#status(this.#src, 'failed');
-      this.source.running = this.#wasRunning;
+      this.#sourceResumes();
     } else {
+      this.source.runState = 'postmigrate';
       this.#status(this.#src, 'completed');
     }
     this.#finishFailed('destination', 'device-state', failure);
@@ -514,7 +527,8 @@ class Migration {
   #failMidStream(e: HotmemError): void {
     const failure: LoadFailure = { code: e.code, message: e.message, log: [e.message], idstr: 'ram', details: e.details };
     if (e.code === 'migration.source-read') {
-      this.source.running = false;
+      // The process died of the SIGBUS: no STOP, nobody left to report one.
+      this.source.runState = 'shutdown';
       this.source.process.exit();
       this.#src.exited = true;
       this.#destinationFails();
@@ -525,7 +539,7 @@ class Migration {
       this.#status(this.#src, 'postcopy-paused');
     } else {
       this.#status(this.#src, 'failed');
-      this.source.running = this.#wasRunning;
+      this.#sourceResumes();
     }
     this.#finishFailed('destination', 'destination-place', failure);
   }
@@ -547,7 +561,6 @@ class Migration {
 
   #destinationFails(): void {
     this.#status(this.#dst, 'failed');
-    this.destination.running = false;
     this.destination.process.exit();
     this.#dst.exited = true;
   }
@@ -579,9 +592,36 @@ class Migration {
 
   // ---- bookkeeping ----------------------------------------------------------------------------------------
 
+  /** global_state_store, then vm_stop_force_state(FINISH_MIGRATE): the destination learns the state the VM had. */
   #stopSource(): void {
     this.#stoppedAt = this.#now();
-    this.source.running = false;
+    this.#stoppedFrom = this.source.runState;
+    vmStop(this.source, 'finish-migrate');
+  }
+
+  /**
+   * process_incoming_migration_bh: a VM that was running runs on (or pauses under -S); one that
+   * was stopped keeps the source's state.
+   */
+  #destinationTakesOver(): void {
+    if (this.#stoppedFrom === 'running' || this.#stoppedFrom === undefined) {
+      if (this.destination.autostart) vmStart(this.destination);
+      else this.destination.runState = 'paused';
+    } else {
+      this.destination.runState = this.#stoppedFrom;
+    }
+  }
+
+  /** migration_iteration_finish after a failure: a VM stopped for the switch runs again if it ran before. */
+  #sourceResumes(): void {
+    if (this.#stoppedAt === undefined) return;
+    if (this.#wasRunning) vmStart(this.source);
+    else this.source.runState = 'postmigrate';
+  }
+
+  /** MIGRATION_PASS after each dirty-bitmap sync, with the events capability. */
+  #announcePass(): void {
+    if (migrationEventsEnabled(this.source)) this.source.events.emit('MIGRATION_PASS', { pass: this.#syncs });
   }
 
   #report(): SharedReport {
@@ -614,7 +654,14 @@ class Migration {
   }
 
   #side(machine: Machine, role: Side): SideState {
+    const begun = machine.model.services.get(MIGRATION_INFO);
     const info = newMigrationInfo(role, this.#start);
+    const statuses: MigrationStatus[] = [];
+    // A monitor's `migrate` announced SETUP before connecting: the migration carries on from there.
+    if (role === 'source' && begun?.role === 'source' && begun.status === 'setup') {
+      info.status = 'setup';
+      statuses.push('setup');
+    }
     machine.model.services.set(MIGRATION_INFO, info);
     const blocks = new Map<string, MigratableBlock>();
     const block = (idstr: string): MigratableBlock => {
@@ -634,13 +681,12 @@ class Migration {
         pair?.dirtyLog.add(Math.floor(offset / ps), Math.ceil((offset + length) / ps));
       },
     };
-    return { machine, info, statuses: [], samples: [], warnings: [], guest, exited: false };
+    return { machine, info, statuses, samples: [], warnings: [], guest, exited: false };
   }
 
   #status(side: SideState, status: MigrationStatus): void {
-    side.info.status = status;
     side.statuses.push(status);
-    side.machine.events.emit('MIGRATION', { status });
+    setMigrationStatus(side.machine, side.info, status);
   }
 
   #now(): number {

@@ -5,6 +5,8 @@
  */
 import { key } from '../core/keys.js';
 import type { Machine } from '../machine/machine.js';
+import { migrationStatsKeys } from './qapi-data.js';
+import { migrationEventsEnabled } from './settings.js';
 
 export type MigrationStatus =
   | 'none'
@@ -36,6 +38,8 @@ export interface MigrationInfo {
   precopyBytes: number;
   downtimeBytes: number;
   postcopyBytes: number;
+  /** error-desc: why a failed migration failed, as the source's monitor reports it. */
+  errorDesc: string | undefined;
 }
 
 export const MIGRATION_INFO = key<MigrationInfo>('migration info');
@@ -59,7 +63,14 @@ export function newMigrationInfo(role: 'source' | 'destination', startedAt: numb
     precopyBytes: 0,
     downtimeBytes: 0,
     postcopyBytes: 0,
+    errorDesc: undefined,
   };
+}
+
+/** migrate_set_state: the new status, and MIGRATION when the machine has the events capability. */
+export function setMigrationStatus(machine: Machine, info: MigrationInfo, status: MigrationStatus): void {
+  info.status = status;
+  if (migrationEventsEnabled(machine)) machine.events.emit('MIGRATION', { status });
 }
 
 const PAGE_SIZE = 4096;
@@ -70,28 +81,48 @@ export function queryMigrate(machine: Machine): Record<string, unknown> {
   const info = machine.model.services.get(MIGRATION_INFO);
   if (!info) return {};
   if (info.role === 'destination') return { status: info.status };
+  // fill_source_migration_info: no migration ever ran, nothing to report.
+  if (info.status === 'none') return {};
   const out: Record<string, unknown> = { status: info.status };
-  if (info.status === 'none' || info.status === 'setup') return out;
+  // fill_source_migration_info: a failed or cancelled migration reports only its status and error.
+  if (info.status === 'failed') return info.errorDesc === undefined ? out : { ...out, 'error-desc': info.errorDesc };
+  if (info.status === 'setup' || info.status === 'cancelled') return out;
   out['setup-time'] = ms(info.setupNs);
   out['total-time'] = ms(info.totalNs);
   if (info.status === 'completed') out.downtime = ms(info.downtimeNs);
   if (info.status === 'active') out['expected-downtime'] = ms(info.expectedDowntimeNs);
-  const seconds = info.totalNs / 1e9;
-  out.ram = {
+  const completed = info.status === 'completed';
+  // migration_calculate_complete: the rate over the transfer time, in whole milliseconds.
+  const transferMs = ms(info.totalNs) - ms(info.setupNs);
+  const seconds = completed ? transferMs / 1000 : info.totalNs / 1e9;
+  // What the model counts; multifd, zero-copy, XBZRLE and the per-window rates are not modelled and stay 0.
+  const values: Readonly<Record<string, number>> = {
     transferred: info.transferred,
-    remaining: info.remaining,
+    remaining: completed ? 0 : info.remaining,
     total: info.total,
     duplicate: info.duplicate,
+    skipped: 0,
     normal: info.normal,
     'normal-bytes': info.normal * PAGE_SIZE,
+    'dirty-pages-rate': 0,
+    mbps: seconds > 0 ? (info.transferred * 8) / seconds / 1e6 : 0,
     'dirty-sync-count': info.dirtySyncCount,
     'postcopy-requests': info.postcopyRequests,
     'page-size': PAGE_SIZE,
-    mbps: seconds > 0 ? (info.transferred * 8) / seconds / 1e6 : 0,
+    'multifd-bytes': 0,
+    'pages-per-second': 0,
     'precopy-bytes': info.precopyBytes,
     'downtime-bytes': info.downtimeBytes,
     'postcopy-bytes': info.postcopyBytes,
+    'dirty-sync-missed-zero-copy': 0,
   };
+  const ram: Record<string, number> = {};
+  for (const { name } of migrationStatsKeys(machine.release)) {
+    const value = values[name];
+    if (value === undefined) throw new Error(`internal: query-migrate has no value for ram.${name}`);
+    ram[name] = value;
+  }
+  out.ram = ram;
   return out;
 }
 

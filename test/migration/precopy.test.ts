@@ -3,6 +3,7 @@ import type { StampedEvent } from '../../src/core/events.js';
 import { implement } from '../../src/qom/type-info.js';
 import { TypeRegistry } from '../../src/qom/registry.js';
 import { FREE_PAGE_HINTING, type FreePageHint, type FreePageHinting } from '../../src/migration/free-page-hints.js';
+import { migrationSettings } from '../../src/migration/settings.js';
 import { migrate, migrationBusy, queryMigrate } from '../../src/migration/index.js';
 import { seedEnvironment } from '../../src/migration/seeds/machines.js';
 import { MiB, PAGE, allContent, contentOf, failed, mappingOf, plugVirtioMem, s390Spec, startSeedMachine, x86Spec } from './fixtures.js';
@@ -27,7 +28,9 @@ describe('migration/precopy', () => {
     assert.deepEqual(out.source.statuses, ['setup', 'active', 'completed']);
     assert.deepEqual(out.destination.statuses, ['active', 'completed']);
     assert.deepEqual([out.source.running, out.destination.running], [false, true]);
-    assert.equal(out.stats.dirtySyncs, 3, 'setup, end of the bulk round, completion');
+    // threshold_size is 0 until the first window is measured: the bulk round ends inside it and
+    // the migration completes at once, with the completion sync only (real QEMU 7.2 reports 2 too).
+    assert.equal(out.stats.dirtySyncs, 2, 'setup and completion');
   });
 
   it('a memfd guest costs its full size on both hosts: shmem has no shared zeropage', () => {
@@ -125,9 +128,10 @@ describe('migration/precopy', () => {
     assert.equal(destination.process.exited, true, 'the destination QEMU exits');
   });
 
-  it('MIGRATION events on both buses, and query-migrate during and after', () => {
+  it('MIGRATION events on both buses with the events capability, and query-migrate during and after', () => {
     const source = startSeedMachine(x86Spec());
     const destination = startSeedMachine(x86Spec());
+    for (const m of [source, destination]) migrationSettings(m).enabled.add('events');
     const seen: Array<[string, string, number]> = [];
     const during: unknown[] = [];
     source.events.onAny((e: StampedEvent) => {
@@ -156,6 +160,17 @@ describe('migration/precopy', () => {
     assert.equal(info['total-time'], Math.round(out.stats.totalNs / 1e6));
     assert.equal(migrationBusy(source), false);
     assert.deepEqual(queryMigrate(destination), { status: 'completed' });
+  });
+
+  it('without the events capability: no MIGRATION or MIGRATION_PASS, but STOP and RESUME', () => {
+    const source = startSeedMachine(x86Spec());
+    const destination = startSeedMachine(x86Spec());
+    const seen: string[] = [];
+    source.events.onAny((e: StampedEvent) => seen.push(`source:${e.event}`));
+    destination.events.onAny((e: StampedEvent) => seen.push(`destination:${e.event}`));
+    assert.equal(migrate(source, destination, { bandwidth: 128 * MiB }).kind, 'completed');
+    assert.deepEqual(seen, ['source:STOP', 'destination:RESUME']);
+    assert.deepEqual([source.runState, destination.runState], ['postmigrate', 'running']);
   });
 
   it('free page hints clear pages from the bitmap: they are neither read nor sent', () => {

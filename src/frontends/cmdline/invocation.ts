@@ -31,6 +31,9 @@ export interface Invocation {
   readonly qmp: readonly QmpChannel[];
   /** -S: the guest does not start running. */
   readonly startPaused: boolean;
+  readonly incoming: IncomingRequest | undefined;
+  /** -nodefaults: QEMU adds no default VGA and NIC (which otherwise take the first PCI slots). */
+  readonly nodefaults: boolean;
   /** Warnings QEMU prints while parsing options (deprecated short-form booleans). */
   readonly warnings: ReadonlyArray<Warning & { readonly location: string }>;
 }
@@ -64,6 +67,9 @@ function qmpChannel(arg: string, pretty: boolean, location: string): QmpChannel 
   throw new CommandLineError(`hotmem's -qmp takes stdio or unix:PATH,server=on,wait=off (got '${arg}')`, location);
 }
 
+/** -incoming: listen at start-up for a URI (checked once the machine exists), or wait for migrate-incoming. */
+export type IncomingRequest = { readonly kind: 'defer' } | { readonly kind: 'uri'; readonly uri: string; readonly location: string };
+
 /** Checks an -object option as QEMU does at parse time; throws with QEMU's message. */
 export type ObjectOptionCheck = (type: string, id: string | undefined, props: OptionProps) => void;
 
@@ -79,6 +85,8 @@ export function buildInvocation(options: readonly CommandLineOption[], checkObje
   const qmp: QmpChannel[] = [];
   const warnings: Array<Warning & { location: string }> = [];
   let startPaused = false;
+  let incoming: IncomingRequest | undefined;
+  let nodefaults = false;
   const noteWarnings = (parsed: ParsedOptions, location: string) => warnings.push(...parsed.warnings.map((w) => ({ ...w, location })));
 
   for (const option of options) {
@@ -176,20 +184,25 @@ export function buildInvocation(options: readonly CommandLineOption[], checkObje
       case 'S':
         startPaused = true;
         break;
+      case 'incoming':
+        incoming = arg === 'defer' ? { kind: 'defer' } : { kind: 'uri', uri: arg, location };
+        break;
       case 'display':
         if (arg !== 'none') throw new CommandLineError(`hotmem models no display: use -display none (got '${arg}')`, location);
         break;
       case 'nodefaults':
+        nodefaults = true;
+        break;
       case 'nographic':
       case 'no-user-config':
-        // Defaults QEMU would add (NIC, VGA, serial) are devices hotmem does not model.
+        // The serial, monitor and config-file defaults they change are not modelled.
         break;
       default:
         throw new CommandLineError('invalid option', `-${option.name}`);
     }
   }
   const memory = memoryEntries.size === 0 ? undefined : [...memoryEntries].map(([k, v]) => `${k}=${v.replaceAll(',', ',,')}`).join(',');
-  return { help, machine, machineProps, accel, memory, memoryLocation, globals, items, qmp, startPaused, warnings };
+  return { help, machine, machineProps, accel, memory, memoryLocation, globals, items, qmp, startPaused, incoming, nodefaults, warnings };
 }
 
 /** `-device {"driver": ...}` (7.0+): the JSON form of -device. */

@@ -21,6 +21,7 @@ export const QEMU_OPTIONS: Readonly<Record<string, boolean>> = {
   nographic: false,
   display: true,
   S: false,
+  incoming: true,
   qmp: true,
   'qmp-pretty': true,
   'no-user-config': false,

@@ -11,6 +11,8 @@ import { deviceListHelp, deviceOptionsHelp, objectOptionsHelp } from '../../qom/
 import { ObjectModel } from '../../qom/object-model.js';
 import { buildInvocation, type Invocation } from './invocation.js';
 import { checkObjectOption } from './object-option.js';
+import type { Host } from '../../host/host.js';
+import { incomingAddress, type SocketAddress } from '../migration/uri.js';
 import { CommandLineError, parseArgv } from './parse-argv.js';
 
 /** What a QEMU binary of one release and target knows, beyond the type registry. */
@@ -29,7 +31,7 @@ export interface QemuIo {
 
 export type QemuOutcome =
   | { readonly kind: 'exited'; readonly status: number }
-  | { readonly kind: 'running'; readonly machine: Machine; readonly invocation: Invocation };
+  | { readonly kind: 'running'; readonly machine: Machine; readonly invocation: Invocation; readonly incoming: SocketAddress | undefined };
 
 export const programName = (arch: Arch): string => `qemu-system-${arch}`;
 
@@ -77,7 +79,7 @@ function printHelp(binary: QemuBinary, invocation: Invocation, io: QemuIo): numb
 }
 
 /** Parses and starts; returns the running machine, or the exit status QEMU would have. */
-export function runQemu(binary: QemuBinary, argv: readonly string[], io: QemuIo): QemuOutcome {
+export function runQemu(binary: QemuBinary, argv: readonly string[], io: QemuIo, host?: Host): QemuOutcome {
   let invocation: Invocation;
   try {
     const view = new ObjectModel(binary.environment.registry, { release: binary.release, target: binary.arch }).view;
@@ -105,14 +107,31 @@ export function runQemu(binary: QemuBinary, argv: readonly string[], io: QemuIo)
         memoryLocation: invocation.memoryLocation,
         globals: invocation.globals,
         items: invocation.items,
+        ...(invocation.nodefaults ? {} : { defaultDevices: { vga: true, nic: true } }),
+        ...(host ? { host } : {}),
       },
       binary.environment,
     );
     for (const notice of started.notices) io.out(`${notice}\n`);
-    // Without -S the guest starts at once (vm_start), before any monitor connects.
-    started.machine.running = !invocation.startPaused;
+    const machine = started.machine;
+    machine.autostart = !invocation.startPaused;
+    // Without -S the guest starts at once (vm_start), before any monitor connects; an incoming
+    // VM waits for its migration.
+    if (invocation.incoming) machine.runState = 'inmigrate';
+    else if (machine.autostart) machine.runState = 'running';
     printWarnings(binary, io, started.warnings);
-    return { kind: 'running', machine: started.machine, invocation };
+    let incoming: SocketAddress | undefined;
+    if (invocation.incoming?.kind === 'uri') {
+      // qmp_x_exit_preconfig starts the incoming migration once the machine exists.
+      const { uri, location } = invocation.incoming;
+      try {
+        incoming = incomingAddress(uri);
+      } catch (e) {
+        io.err(formatReport(binary.arch, location, (e as Error).message));
+        return { kind: 'exited', status: 1 };
+      }
+    }
+    return { kind: 'running', machine, invocation, incoming };
   } catch (e) {
     if (e instanceof StartupError) {
       printWarnings(binary, io, e.warningsBefore);

@@ -2,9 +2,9 @@
  * QAPI argument checking for QMP commands (qapi/qobject-input-visitor.c): members are checked in
  * schema order, a missing mandatory one and an unknown one are errors, and each has a type.
  */
-import { missingParameter, parameterType, unexpectedParameter } from './errors.js';
+import { missingParameter, parameterType, QmpError, unexpectedParameter } from './errors.js';
 
-export type ArgType = 'str' | 'int' | 'bool' | 'any' | 'object';
+export type ArgType = 'str' | 'int' | 'bool' | 'any' | 'object' | 'array';
 
 export interface ArgSpec {
   readonly name: string;
@@ -14,7 +14,7 @@ export interface ArgSpec {
 
 export type QmpArgs = Readonly<Record<string, unknown>>;
 
-const EXPECTED: Readonly<Record<Exclude<ArgType, 'any'>, string>> = { str: 'string', int: 'integer', bool: 'boolean', object: 'object' };
+const EXPECTED: Readonly<Record<Exclude<ArgType, 'any'>, string>> = { str: 'string', int: 'integer', bool: 'boolean', object: 'object', array: 'array' };
 
 function matches(type: ArgType, value: unknown): boolean {
   switch (type) {
@@ -28,6 +28,8 @@ function matches(type: ArgType, value: unknown): boolean {
       return typeof value === 'boolean';
     case 'object':
       return typeof value === 'object' && value !== null && !Array.isArray(value);
+    case 'array':
+      return Array.isArray(value);
     default: {
       const exhaustive: never = type;
       return exhaustive;
@@ -39,17 +41,24 @@ function matches(type: ArgType, value: unknown): boolean {
  * Checks `args` against `specs`. With `rest` the command takes further members it interprets
  * itself (device_add's properties, object-add's), as QAPI's 'gen': false and 'boxed' commands do.
  */
-export function checkArgs(args: QmpArgs, specs: readonly ArgSpec[], rest = false): void {
+export function checkArgs(args: QmpArgs, specs: readonly ArgSpec[], rest = false, path = ''): void {
   for (const spec of specs) {
     const value = args[spec.name];
     if (value === undefined) {
-      if (!spec.optional) throw missingParameter(spec.name);
+      if (!spec.optional) throw missingParameter(`${path}${spec.name}`);
       continue;
     }
-    if (!matches(spec.type, value)) throw parameterType(spec.name, EXPECTED[spec.type as Exclude<ArgType, 'any'>]);
+    if (!matches(spec.type, value)) throw parameterType(`${path}${spec.name}`, EXPECTED[spec.type as Exclude<ArgType, 'any'>]);
   }
   if (rest) return;
   for (const name of Object.keys(args)) {
-    if (!specs.some((s) => s.name === name)) throw unexpectedParameter(name);
+    if (!specs.some((s) => s.name === name)) throw unexpectedParameter(`${path}${name}`);
   }
+}
+
+/** A QAPI enum member: QEMU names only the member, not its path, when the value is unknown. */
+export function checkEnum(name: string, value: unknown, members: readonly string[], path = ''): string {
+  if (typeof value !== 'string') throw value === undefined ? missingParameter(`${path}${name}`) : parameterType(`${path}${name}`, 'string');
+  if (!members.includes(value)) throw new QmpError('GenericError', `Parameter '${name}' does not accept value '${value}'`);
+  return value;
 }

@@ -3,7 +3,7 @@
  * at a time (`-qmp unix:PATH,server=on,wait=off`). Each connection gets its own session and
  * greeting, as QEMU's chardev-backed monitor does.
  */
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { unlinkSync, existsSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { JsonStreamSplitter, qmpLine } from './json.js';
@@ -15,29 +15,49 @@ export function serveStream(ctx: QmpContext, commands: readonly QmpCommand[], in
     const session = new QmpSession(ctx, commands, (message) => output.write(qmpLine(message, pretty)));
     output.write(qmpLine(session.greeting(), pretty));
     const splitter = new JsonStreamSplitter();
+    const waiting: string[] = [];
     const finish = () => {
       session.close();
       input.off('data', onData);
       resolve();
     };
-    const onData = (chunk: Buffer | string) => {
-      for (const text of splitter.push(chunk.toString())) {
-        session.handle(text);
-        if (session.closed) break;
+    const drain = () => {
+      while (waiting.length > 0 && !session.closed) {
+        const held = ctx.inputHeld?.();
+        if (held) {
+          void held.then(drain);
+          return;
+        }
+        session.handle(waiting.shift()!);
       }
       if (session.closed) finish();
+    };
+    const onData = (chunk: Buffer | string) => {
+      waiting.push(...splitter.push(chunk.toString()));
+      drain();
     };
     input.on('data', onData);
     input.once('end', finish);
   });
 }
 
-/** Listens on a unix socket; resolves once a client has asked to quit. */
-export function serveUnixSocket(ctx: QmpContext, commands: readonly QmpCommand[], path: string, pretty: boolean): { server: Server; done: Promise<void> } {
+/**
+ * Listens on a unix socket; `done` resolves once a client has asked to quit, `close` ends every
+ * connection (the process is going away).
+ */
+export function serveUnixSocket(
+  ctx: QmpContext,
+  commands: readonly QmpCommand[],
+  path: string,
+  pretty: boolean,
+): { server: Server; done: Promise<void>; close(): void } {
   if (existsSync(path)) unlinkSync(path);
   let finished: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finished = resolve));
+  const sockets = new Set<Socket>();
   const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
     void serveStream(ctx, commands, socket, socket, pretty).then(() => {
       socket.end();
       if (ctx.quitRequested()) {
@@ -47,5 +67,9 @@ export function serveUnixSocket(ctx: QmpContext, commands: readonly QmpCommand[]
     });
   });
   server.listen(path);
-  return { server, done };
+  const close = () => {
+    server.close();
+    for (const socket of sockets) socket.destroy();
+  };
+  return { server, done, close };
 }

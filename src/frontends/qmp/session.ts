@@ -8,6 +8,7 @@ import { NANOS_PER_SECOND } from '../../core/clock.js';
 import type { Machine } from '../../machine/machine.js';
 import { checkArgs, type ArgSpec, type QmpArgs } from './args.js';
 import { QmpError, toQmpError } from './errors.js';
+import type { MigrationEndpoint } from '../migration/endpoint.js';
 
 /** What commands run against. */
 export interface QmpContext {
@@ -18,6 +19,12 @@ export interface QmpContext {
   /** quit: the session ends after replying. */
   requestQuit(): void;
   quitRequested(): boolean;
+  /** The process's migration channel; absent where a monitor has none (a replica, a test). */
+  readonly migration?: MigrationEndpoint;
+  /** Hears every command that ran and changed the machine: replicas of this process repeat them. */
+  recordCommand?(text: string): void;
+  /** While a migration peer is reading this process's recipe, input waits for the promise. */
+  inputHeld?(): Promise<void> | undefined;
 }
 
 export interface QmpCommand {
@@ -27,10 +34,15 @@ export interface QmpCommand {
   readonly rest?: boolean;
   /** Whether this release has the command; absent means every modelled release. */
   readonly available?: (ctx: QmpContext) => boolean;
+  /** False for commands about a migration's peer or the process: a replica does not repeat them. */
+  readonly replayed?: false;
   run(ctx: QmpContext, args: QmpArgs): unknown;
 }
 
 export type QmpMessage = Readonly<Record<string, unknown>>;
+
+/** Queries change nothing, so a replica need not repeat them. */
+const READ_ONLY = /^(x-)?query-|^qom-(get|list)$/;
 
 /** QMP's event timestamp: seconds and microseconds (simulated time here). */
 export function timestamp(at: number): { seconds: number; microseconds: number } {
@@ -77,8 +89,9 @@ export class QmpSession {
     const withId = (reply: QmpMessage): QmpMessage => (id === undefined ? reply : { ...reply, id });
     let ran = false;
     try {
-      const result = this.#dispatch(request);
+      const { result, command } = this.#dispatch(request);
       ran = true;
+      if (command && command.replayed !== false && !READ_ONLY.test(command.name)) this.ctx.recordCommand?.(text);
       this.send(withId({ return: result ?? {} }));
     } catch (e) {
       const error = toQmpError(e);
@@ -93,7 +106,7 @@ export class QmpSession {
     this.#unsubscribe();
   }
 
-  #dispatch(request: unknown): unknown {
+  #dispatch(request: unknown): { result: unknown; command: QmpCommand | undefined } {
     if (typeof request !== 'object' || request === null || Array.isArray(request)) throw new QmpError('GenericError', 'QMP input must be a JSON object');
     const message = request as QmpMessage;
     for (const [member, value] of Object.entries(message)) {
@@ -115,15 +128,17 @@ export class QmpSession {
       if (this.#negotiated) throw new QmpError('CommandNotFound', 'Capabilities negotiation is already complete, command ignored');
       checkArgs(args, [{ name: 'enable', type: 'any', optional: true }]);
       this.#negotiated = true;
-      return {};
+      return { result: {}, command: undefined };
     }
     const command = this.commands.find((c) => c.name === name && (c.available?.(this.ctx) ?? true));
     if (!command) throw new QmpError('CommandNotFound', `The command ${name} has not been found`);
     checkArgs(args, command.args, command.rest);
-    return command.run(this.ctx, args);
+    return { result: command.run(this.ctx, args), command };
   }
 }
 
+/** Events without members (STOP, RESUME) carry no `data` at all, as QEMU sends them. */
 export function eventMessage(e: StampedEvent): QmpMessage {
-  return { timestamp: timestamp(e.at), event: e.event, data: e.data };
+  const empty = Object.keys(e.data).length === 0;
+  return { timestamp: timestamp(e.at), event: e.event, ...(empty ? {} : { data: e.data }) };
 }

@@ -54,7 +54,7 @@ export function startSeedMachine(spec: SeedMachineSpec, env: MachineEnvironment 
     env,
   );
   // Started without -S, the guest runs; migrate() stops a destination until it takes over.
-  machine.running = true;
+  machine.runState = 'running';
   return machine;
 }
 

@@ -45,6 +45,11 @@ describe('frontends/cmdline: qemu-system arguments', () => {
       "qemu-system-x86_64: -global nodot: warning: short-form boolean option 'nodot' deprecated\nPlease use dot=off instead\nqemu-system-x86_64: -global nodot: Invalid parameter 'dot'\n",
     ],
     [['-global', 'driver=a,property=b'], 1, '', "qemu-system-x86_64: -global driver=a,property=b: options 'driver', 'property', and 'value' are required\n"],
+    // QEMU 7.2 starts the incoming migration once the machine exists and reports the URI's error there.
+    [['-machine', 'q35', '-incoming', 'foo:bar'], 1, '', 'qemu-system-x86_64: -incoming foo:bar: unknown migration protocol: foo:bar\n'],
+    [['-machine', 'q35', '-incoming', 'unix:'], 1, '', 'qemu-system-x86_64: -incoming unix:: invalid Unix socket address\n'],
+    [['-machine', 'q35', '-incoming', 'tcp:localhost'], 1, '', "qemu-system-x86_64: -incoming tcp:localhost: error parsing address 'localhost'\n"],
+    [['-machine', 'q35', '-incoming'], 1, '', 'qemu-system-x86_64: -incoming: requires an argument\n'],
   ];
   for (const [argv, status, out, err] of EXITS) {
     it(`${argv.join(' ')} → exit ${status}`, () => {
@@ -54,6 +59,21 @@ describe('frontends/cmdline: qemu-system arguments', () => {
       assert.equal(result.err, err);
     });
   }
+
+  it('-incoming leaves the VM waiting (inmigrate); -S also clears autostart', () => {
+    const RUNS: ReadonlyArray<readonly [string[], string, boolean]> = [
+      [['-machine', 'q35'], 'running', true],
+      [['-machine', 'q35', '-S'], 'prelaunch', false],
+      [['-machine', 'q35', '-incoming', 'defer'], 'inmigrate', true],
+      [['-machine', 'q35', '-incoming', 'unix:/tmp/x.sock', '-S'], 'inmigrate', false],
+    ];
+    for (const [argv, state, autostart] of RUNS) {
+      const { outcome } = run(argv);
+      assert.equal(outcome.kind, 'running');
+      if (outcome.kind !== 'running') continue;
+      assert.deepEqual([outcome.machine.runState, outcome.machine.autostart], [state, autostart], argv.join(' '));
+    }
+  });
 
   it('starts a machine and prints option warnings with their location', () => {
     const result = run(['-machine', 'q35', '-m', '1G,maxmem=4G', '-object', 'memory-backend-ram,id=m0,size=1G,noshare', '-device', 'test-memdev-pci,id=d0,memdev=m0', '-S', '-display', 'none', '-nodefaults']);

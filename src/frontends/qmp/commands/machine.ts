@@ -1,8 +1,8 @@
 /** query-version, query-status, quit, query-memory-devices and query-memory-size-summary. */
 import { dumpGuestMemory } from '../../../machine/dump.js';
 import { machineInfo } from '../../../machine/machine-info.js';
-import { queryMigrate } from '../../../migration/info.js';
 import { MEMORY_DEVICE_OPS } from '../../../machine/memory-device.js';
+import { vmStart, vmStop } from '../../../machine/run-state.js';
 import { QmpError } from '../errors.js';
 import type { QmpCommand } from '../session.js';
 
@@ -26,10 +26,9 @@ export const MACHINE_COMMANDS: readonly QmpCommand[] = [
     name: 'stop',
     args: [],
     run: (ctx) => {
-      if (ctx.machine.running) {
-        ctx.machine.running = false;
-        ctx.machine.events.emit('STOP', {});
-      }
+      // qmp_stop: an incoming VM is kept from starting; a running one pauses.
+      if (ctx.machine.runState === 'inmigrate') ctx.machine.autostart = false;
+      else if (ctx.machine.running) vmStop(ctx.machine, 'paused');
       return {};
     },
   },
@@ -37,22 +36,17 @@ export const MACHINE_COMMANDS: readonly QmpCommand[] = [
     name: 'cont',
     args: [],
     run: (ctx) => {
-      if (!ctx.machine.running) {
-        ctx.machine.running = true;
-        ctx.machine.events.emit('RESUME', {});
-      }
+      if (ctx.machine.runState === 'finish-migrate') throw new QmpError('GenericError', 'Migration is not finalized yet');
+      // qmp_cont: an incoming VM starts once the migration hands it over.
+      if (ctx.machine.runState === 'inmigrate') ctx.machine.autostart = true;
+      else vmStart(ctx.machine);
       return {};
     },
   },
   {
     name: 'query-status',
     args: [],
-    run: (ctx) => ({ status: ctx.machine.running ? 'running' : 'prelaunch', singlestep: false, running: ctx.machine.running }),
-  },
-  {
-    name: 'query-migrate',
-    args: [],
-    run: (ctx) => queryMigrate(ctx.machine),
+    run: (ctx) => ({ status: ctx.machine.runState, singlestep: false, running: ctx.machine.running }),
   },
   {
     name: 'query-machines',

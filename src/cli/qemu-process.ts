@@ -1,0 +1,142 @@
+/**
+ * One `hotmem qemu` process: the binary it models, its machine and guest, the monitor context
+ * its QMP sessions share, and the history that lets a migration peer rebuild it. A replica is
+ * built by the same code from a recipe, so it is the process it copies.
+ */
+import { archProfile } from '../host/arch.js';
+import { Host } from '../host/host.js';
+import { formatReport, runQemu, type QemuBinary, type QemuIo } from '../frontends/cmdline/qemu.js';
+import type { Invocation } from '../frontends/cmdline/invocation.js';
+import { MigrationEndpoint, type EndpointProcess } from '../frontends/migration/endpoint.js';
+import { runPeerMigration } from '../frontends/migration/peer-run.js';
+import type { HistoryEntry, ProcessRecipe, ProcessSpec } from '../frontends/migration/recipe.js';
+import type { SocketAddress } from '../frontends/migration/uri.js';
+import { QMP_COMMANDS } from '../frontends/qmp/commands/index.js';
+import { QmpSession, type QmpContext } from '../frontends/qmp/session.js';
+import type { Machine } from '../machine/machine.js';
+import { qemuBinary } from './binary.js';
+import { attachLinuxGuest } from './guest.js';
+import { hotmemVersion } from './version.js';
+
+/** What only a live process has: its output, the link to its peers, and a way to end. */
+export interface LiveSetting {
+  readonly io: QemuIo;
+  readonly linkBandwidth: number;
+  /** The process ends with this status (a destination whose incoming migration failed). */
+  readonly exit: (status: number) => void;
+}
+
+export type ProcessStart = { readonly kind: 'exited'; readonly status: number } | { readonly kind: 'running'; readonly process: QemuProcess };
+
+const SILENT: QemuIo = { out: () => undefined, err: () => undefined };
+
+export class QemuProcess implements EndpointProcess {
+  readonly ctx: QmpContext;
+  readonly migration: MigrationEndpoint | undefined;
+  readonly #history: HistoryEntry[] = [];
+  #quit = false;
+  #held: { promise: Promise<void>; release: () => void } | undefined;
+
+  private constructor(
+    readonly spec: ProcessSpec,
+    readonly binary: QemuBinary,
+    readonly machine: Machine,
+    readonly invocation: Invocation,
+    /** The -incoming address to listen on once the process runs. */
+    readonly incoming: SocketAddress | undefined,
+    settle: () => void,
+    readonly live: LiveSetting | undefined,
+  ) {
+    this.migration = live ? new MigrationEndpoint(this) : undefined;
+    this.ctx = {
+      machine,
+      version: { major: binary.release.major, minor: binary.release.minor, micro: 0 },
+      settle,
+      requestQuit: () => (this.#quit = true),
+      quitRequested: () => this.#quit,
+      ...(this.migration ? { migration: this.migration } : {}),
+      recordCommand: (text) => this.#history.push({ kind: 'qmp', text }),
+      inputHeld: () => this.#held?.promise,
+    };
+  }
+
+  /** Starts as qemu-system-<arch> would with the spec's arguments; a live process prints, a replica does not. */
+  static start(spec: ProcessSpec, live: LiveSetting | undefined): ProcessStart {
+    const io = live?.io ?? SILENT;
+    const binary = qemuBinary(new Map([['qemu-version', spec.qemuVersion], ['arch', spec.arch]]));
+    // A fresh host has no huge pages reserved (nr_hugepages=0), as Machine.start assumes.
+    const pools = Object.fromEntries(archProfile(spec.arch).hugetlbPageSizes.map((size) => [size, 0]));
+    const host = new Host({ arch: spec.arch, kernel: spec.hostKernel, hugetlbPages: pools });
+    const outcome = runQemu(binary, spec.argv, io, host);
+    if (outcome.kind === 'exited') return outcome;
+    if (spec.guest !== undefined && outcome.invocation.incoming) {
+      io.err('hotmem: --guest cannot be combined with -incoming: an incoming VM gets its guest from the migration\n');
+      return { kind: 'exited', status: 1 };
+    }
+    const guest = spec.guest === undefined ? undefined : attachLinuxGuest(outcome.machine, { kernel: spec.guest });
+    guest?.settle();
+    // After each command the guest runs until idle, so polling clients see converged state.
+    const settle = () => (guest ? guest.settle() : outcome.machine.scheduler.runUntilIdle());
+    return { kind: 'running', process: new QemuProcess(spec, binary, outcome.machine, outcome.invocation, outcome.incoming, settle, live) };
+  }
+
+  /** Rebuilds the process a recipe describes, replaying its history; throws when it does not start. */
+  static replay(recipe: ProcessRecipe): QemuProcess {
+    const started = QemuProcess.start(recipe.spec, undefined);
+    if (started.kind === 'exited') throw new Error(`it exits with status ${started.status} on start-up`);
+    const replica = started.process;
+    const session = new QmpSession(replica.ctx, QMP_COMMANDS, () => undefined);
+    session.handle('{"execute": "qmp_capabilities"}');
+    for (const entry of recipe.history) {
+      if (entry.kind === 'qmp') {
+        session.handle(entry.text);
+      } else {
+        runPeerMigration(replica.machine, QemuProcess.replay(entry.peer).machine, entry.role, entry.options);
+        replica.record(entry);
+      }
+    }
+    session.close();
+    return replica;
+  }
+
+  // ---- EndpointProcess ----------------------------------------------------------------------------------
+
+  get hotmemVersion(): string {
+    return hotmemVersion();
+  }
+
+  get linkBandwidth(): number {
+    return this.live?.linkBandwidth ?? 0;
+  }
+
+  recipe(): ProcessRecipe {
+    return { spec: this.spec, history: [...this.#history] };
+  }
+
+  replicate(recipe: ProcessRecipe): Machine {
+    return QemuProcess.replay(recipe).machine;
+  }
+
+  record(entry: Extract<HistoryEntry, { kind: 'migration' }>): void {
+    this.#history.push(entry);
+  }
+
+  report(message: string): void {
+    this.live?.io.err(formatReport(this.spec.arch, undefined, message));
+  }
+
+  exit(status: number): void {
+    this.live?.exit(status);
+  }
+
+  holdInput(): () => void {
+    let release: () => void = () => undefined;
+    const promise = new Promise<void>((resolve) => (release = resolve));
+    const held = { promise, release };
+    this.#held = held;
+    return () => {
+      if (this.#held === held) this.#held = undefined;
+      release();
+    };
+  }
+}

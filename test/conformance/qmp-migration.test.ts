@@ -1,0 +1,172 @@
+/**
+ * QMP migration between two processes, against the installed QEMU: the same scripts run on a
+ * pair of real QEMUs (migrating over a unix socket) and on a pair of `hotmem qemu` processes, and
+ * both monitors' replies, events, stderr and exit statuses must be equal. query-migrate's byte
+ * counts and times depend on the real guest's RAM and clock, so only their keys are compared.
+ * Skips, saying so, where qemu-system-x86_64 is missing or not a release hotmem models.
+ */
+import { strict as assert } from 'node:assert';
+import { loadCompatData } from '../../src/machine/compat-data/index.js';
+import { hotmemProgram } from '../frontends/migration/monitored-process.js';
+import { runScenario, type Pair, type Scenario } from '../frontends/migration/scenarios.js';
+import { findQemuSystem, qemuVersion } from './qemu.js';
+
+const MACHINE = ['-nodefaults', '-display', 'none', '-M', 'pc-q35-7.2', '-m', '128M,maxmem=1G,slots=2'];
+const EVENTS_ON = { capabilities: [{ capability: 'events', state: true }] };
+
+async function migrateAndSettle(pair: Pair): Promise<void> {
+  await pair.src('migrate', { uri: `unix:${pair.sock}` });
+  await pair.sourceSettled();
+}
+
+export const MIGRATION_SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'precopy with the events capability on both sides, then a second migrate from postmigrate',
+    sourceArgs: MACHINE,
+    destinationArgs: [...MACHINE, '-incoming', 'unix:{sock}'],
+    async run(pair) {
+      await pair.dst('query-status');
+      await pair.dst('query-migrate');
+      await pair.src('migrate-set-capabilities', EVENTS_ON);
+      await pair.dst('migrate-set-capabilities', EVENTS_ON);
+      await pair.src('query-migrate');
+      await migrateAndSettle(pair);
+      await pair.destination.until((events) => events.some((e) => e.event === 'MIGRATION' && (e.data as { status: string }).status === 'completed'));
+      await pair.src('query-migrate');
+      await pair.dst('query-migrate');
+      await pair.src('query-status');
+      await pair.dst('query-status');
+      await pair.src('migrate', { uri: `unix:${pair.sock}` });
+      await pair.dst('migrate', { uri: `unix:${pair.sock}` });
+    },
+  },
+  {
+    name: 'precopy without the events capability: STOP and RESUME only',
+    sourceArgs: MACHINE,
+    destinationArgs: [...MACHINE, '-incoming', 'unix:{sock}'],
+    async run(pair) {
+      await migrateAndSettle(pair);
+      await pair.destination.until((events) => events.some((e) => e.event === 'RESUME'));
+      await pair.src('query-status');
+      await pair.dst('query-status');
+      await pair.dst('query-migrate');
+    },
+  },
+  {
+    name: '-incoming defer and -S on both sides: migrate-incoming, and a stopped VM stays stopped',
+    sourceArgs: [...MACHINE, '-S'],
+    destinationArgs: [...MACHINE, '-incoming', 'defer', '-S'],
+    async run(pair) {
+      await pair.dst('query-status');
+      await pair.dst('query-migrate');
+      await pair.dst('migrate-set-capabilities', EVENTS_ON);
+      await pair.dst('migrate-incoming', { uri: 'foo:bar' });
+      await pair.dst('migrate-incoming', { uri: `unix:${pair.sock}` });
+      await pair.dst('query-migrate');
+      await pair.dst('migrate-incoming', { uri: `unix:${pair.sock}` });
+      await pair.dst('migrate', { uri: `unix:${pair.sock}` });
+      await pair.src('query-status');
+      await migrateAndSettle(pair);
+      await pair.destination.until((events) => events.some((e) => e.event === 'MIGRATION' && (e.data as { status: string }).status === 'completed'));
+      await pair.src('query-status');
+      await pair.dst('query-status');
+      await pair.dst('query-migrate');
+    },
+  },
+  {
+    name: 'refused and failing migrations on the source, and what query-migrate says after each',
+    sourceArgs: MACHINE,
+    destinationArgs: [...MACHINE, '-incoming', 'unix:{sock}'],
+    async run(pair) {
+      const nobody = `unix:${pair.sock}.nobody`;
+      await pair.src('migrate', { uri: nobody });
+      await pair.sourceSettled();
+      await pair.src('query-migrate');
+      await pair.src('migrate-set-capabilities', EVENTS_ON);
+      await pair.src('migrate', { uri: nobody });
+      await pair.sourceSettled();
+      await pair.src('migrate', { uri: 'foo:bar' });
+      await pair.src('query-migrate');
+      await pair.src('migrate', { uri: 'unix:' });
+      await pair.src('query-migrate');
+      await pair.src('migrate', { uri: 'tcp:localhost' });
+      await pair.src('migrate', {});
+      await pair.src('migrate', { uri: 3 });
+      await pair.src('migrate', { uri: nobody, extra: true });
+      await pair.src('migrate-incoming', { uri: 'unix:/tmp/x' });
+      await pair.dst('migrate-incoming', { uri: 'unix:/tmp/x' });
+      await pair.src('migrate-start-postcopy');
+      await pair.src('migrate-set-capabilities', { capabilities: [{ capability: 'nope', state: true }] });
+      await pair.src('migrate-set-capabilities', { capabilities: [{ capability: 'events' }] });
+      await pair.src('migrate-set-capabilities', { capabilities: [{ capability: 'events', state: 1 }] });
+      await pair.src('migrate-set-capabilities', { capabilities: ['events'] });
+      await pair.src('migrate-set-capabilities', { capabilities: {} });
+      await pair.src('migrate-set-capabilities', { capabilities: [] });
+      await pair.src('migrate-set-capabilities', { capabilities: [{ capability: 'postcopy-preempt', state: true }] });
+      await pair.src('migrate-set-capabilities', { capabilities: [{ capability: 'zero-copy-send', state: true }] });
+      await pair.src('migrate-set-capabilities', { capabilities: [{ capability: 'multifd', state: true }, { capability: 'compress', state: true }] });
+      await pair.src('migrate-set-capabilities', { capabilities: [{ capability: 'postcopy-ram', state: true }, { capability: 'x-ignore-shared', state: true }] });
+      await pair.src('migrate-set-capabilities', { capabilities: [{ capability: 'postcopy-ram', state: true }] });
+      await pair.src('migrate-start-postcopy');
+      await pair.src('query-migrate-capabilities');
+      await pair.src('migrate-continue', { state: 'pre-switchover' });
+      await pair.src('migrate-continue', { state: 'nonsense' });
+      await pair.src('migrate_cancel');
+      await pair.src('query-migrate');
+      await pair.dst('query-migrate');
+    },
+  },
+  {
+    name: 'a destination without the source\'s virtio-mem device refuses the RAM block list and exits',
+    sourceArgs: [...MACHINE, '-object', 'memory-backend-ram,id=mem0,size=256M', '-device', 'virtio-mem-pci,id=vm0,memdev=mem0,requested-size=0'],
+    destinationArgs: [...MACHINE, '-incoming', 'unix:{sock}'],
+    async run(pair) {
+      await pair.src('migrate-set-capabilities', EVENTS_ON);
+      await pair.dst('migrate-set-capabilities', EVENTS_ON);
+      await migrateAndSettle(pair);
+      await pair.destination.exited;
+      await pair.src('query-migrate');
+      await pair.src('query-status');
+    },
+  },
+];
+
+/**
+ * When a destination gives up, the source's next write fails with EPIPE or ECONNRESET depending
+ * on how far the kernel got with the closed socket; hotmem reports EPIPE, one of QEMU's two.
+ */
+function normalizeSocketErrors<T>(transcript: T): T {
+  return JSON.parse(JSON.stringify(transcript).replaceAll('Unable to write to socket: Connection reset by peer', 'Unable to write to socket: Broken pipe')) as T;
+}
+
+describe('conformance: QMP migration between two processes (QEMU vs hotmem)', function () {
+  this.timeout(120_000);
+  let binary: string;
+
+  before(async function () {
+    const found = findQemuSystem('x86_64');
+    if (found === null) {
+      console.log('      skipped: qemu-system-x86_64 is not installed (Debian: apt-get install qemu-system-x86)');
+      this.skip();
+    }
+    const v = await qemuVersion(found);
+    if (`${v.major}.${v.minor}` !== '7.2' || !loadCompatData().releases().some((r) => r.version === '7.2')) {
+      console.log(`      skipped: ${found} is QEMU ${v.major}.${v.minor}; these scripts name pc-q35-7.2`);
+      this.skip();
+    }
+    binary = found;
+  });
+
+  for (const scenario of MIGRATION_SCENARIOS) {
+    it(scenario.name, async () => {
+      const real = normalizeSocketErrors(await runScenario([binary], scenario));
+      const modelled = await runScenario(hotmemProgram('7.2'), scenario);
+      assert.deepEqual(modelled.source.replies, real.source.replies, 'source replies');
+      assert.deepEqual(modelled.destination.replies, real.destination.replies, 'destination replies');
+      assert.deepEqual(modelled.source.events, real.source.events, 'source events');
+      assert.deepEqual(modelled.destination.events, real.destination.events, 'destination events');
+      assert.equal(modelled.destination.stderr, real.destination.stderr, 'destination stderr');
+      assert.deepEqual([modelled.source.exit, modelled.destination.exit], [real.source.exit, real.destination.exit], 'exit statuses');
+    });
+  }
+});
