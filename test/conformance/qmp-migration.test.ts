@@ -117,6 +117,19 @@ export const MIGRATION_SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    name: 'over TCP: the destination lists the address it bound, and the migration completes',
+    sourceArgs: MACHINE,
+    destinationArgs: [...MACHINE, '-incoming', 'tcp:127.0.0.1:{port}'],
+    async run(pair) {
+      await pair.dst('query-migrate');
+      await pair.src('migrate', { uri: `tcp:127.0.0.1:${pair.port}` });
+      await pair.sourceSettled();
+      await pair.destination.until((events) => events.some((e) => e.event === 'RESUME'));
+      await pair.src('query-migrate');
+      await pair.dst('query-status');
+    },
+  },
+  {
     name: 'a destination without the source\'s virtio-mem device refuses the RAM block list and exits',
     sourceArgs: [...MACHINE, '-object', 'memory-backend-ram,id=mem0,size=256M', '-device', 'virtio-mem-pci,id=vm0,memdev=mem0,requested-size=0'],
     destinationArgs: [...MACHINE, '-incoming', 'unix:{sock}'],

@@ -69,8 +69,8 @@ export class MigrationEndpoint {
   }
 
   /** query-migrate's socket-address while the destination listens. */
-  socketAddresses(): readonly Record<string, string>[] | undefined {
-    return this.#incoming.kind === 'listening' ? [socketAddressInfo(this.#incoming.address)] : undefined;
+  socketAddresses(): readonly Record<string, string | boolean>[] | undefined {
+    return this.#incoming.kind === 'listening' ? [socketAddressInfo(this.#incoming.address, this.#incoming.server.address())] : undefined;
   }
 
   // ---- the source -------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
  * unix:, vsock:, rdma:, exec: and fd:; hotmem's processes talk over unix and tcp sockets, and
  * refuse the other (valid) protocols by name rather than as unknown ones.
  */
+import type { AddressInfo } from 'node:net';
 import { migrationFrontendErrors } from './errors.js';
 
 export type SocketAddress =
@@ -48,7 +49,12 @@ export function addressTarget(address: SocketAddress): string {
   return address.type === 'unix' ? address.path : `${address.host}:${address.port}`;
 }
 
-/** query-migrate's socket-address entry (qapi/sockets.json SocketAddress). */
-export function socketAddressInfo(address: SocketAddress): Record<string, string> {
-  return address.type === 'unix' ? { path: address.path, type: 'unix' } : { host: address.host, port: address.port, type: 'inet' };
+/**
+ * query-migrate's socket-address entry (qapi/sockets.json SocketAddress): for tcp, the address
+ * actually bound, with its family, as QEMU lists its listeners.
+ */
+export function socketAddressInfo(address: SocketAddress, bound?: AddressInfo | string | null): Record<string, string | boolean> {
+  if (address.type === 'unix') return { path: address.path, type: 'unix' };
+  if (!bound || typeof bound === 'string') return { host: address.host, port: address.port, type: 'inet' };
+  return { port: String(bound.port), [bound.family === 'IPv6' ? 'ipv6' : 'ipv4']: true, host: bound.address, type: 'inet' };
 }

@@ -4,6 +4,7 @@
  * (bytes sent, times) reduced to their shape.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { QmpReply } from '../../../src/frontends/qmp/client.js';
@@ -24,7 +25,7 @@ export interface PairTranscript {
 export interface Scenario {
   readonly name: string;
   readonly sourceArgs: readonly string[];
-  /** `{sock}` stands for the migration socket's path. */
+  /** `{sock}` stands for the migration socket's path, `{port}` for a free TCP port. */
   readonly destinationArgs: readonly string[];
   run(pair: Pair): Promise<void>;
 }
@@ -38,6 +39,7 @@ export class Pair {
     readonly source: MonitoredProcess,
     readonly destination: MonitoredProcess,
     readonly sock: string,
+    readonly port: number,
   ) {}
 
   async src(command: string, args?: Record<string, unknown>): Promise<QmpReply> {
@@ -77,10 +79,11 @@ const events = (list: readonly SeenEvent[]) => list.map((e) => ({ ...e }));
 export async function runScenario(program: readonly string[], scenario: Scenario): Promise<PairTranscript> {
   const dir = mkdtempSync(join(tmpdir(), 'hotmem-mig-'));
   const sock = join(dir, 'mig.sock');
-  const fill = (args: readonly string[]) => args.map((a) => a.replaceAll('{sock}', sock));
+  const port = await freePort();
+  const fill = (args: readonly string[]) => args.map((a) => a.replaceAll('{sock}', sock).replaceAll('{port}', String(port)));
   const destination = await MonitoredProcess.start(program, fill(scenario.destinationArgs), join(dir, 'dst.qmp'));
   const source = await MonitoredProcess.start(program, fill(scenario.sourceArgs), join(dir, 'src.qmp'));
-  const pair = new Pair(source, destination, sock);
+  const pair = new Pair(source, destination, sock, port);
   let exits: [number | null, number | null] = [null, null];
   try {
     await scenario.run(pair);
@@ -91,8 +94,20 @@ export async function runScenario(program: readonly string[], scenario: Scenario
     rmSync(dir, { recursive: true, force: true });
   }
   // The socket lives in a fresh directory each run.
-  const anonymous = <T>(value: T): T => JSON.parse(JSON.stringify(value).replaceAll(sock, '<sock>')) as T;
+  const anonymous = <T>(value: T): T => JSON.parse(JSON.stringify(value).replaceAll(sock, '<sock>').replaceAll(String(port), '<port>')) as T;
   const side = (p: MonitoredProcess, replies: unknown[], exit: number | null): SideTranscript =>
     anonymous({ replies, events: events(p.events), stderr: p.stderr(), exit });
   return { source: side(source, pair.sourceReplies, exits[0]), destination: side(destination, pair.destinationReplies, exits[1]) };
+}
+
+/** A TCP port nobody listens on now (the kernel's choice for port 0). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

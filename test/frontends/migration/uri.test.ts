@@ -31,6 +31,8 @@ describe('frontends/migration/uri', () => {
 
   it('query-migrate names the listening address as QEMU\'s SocketAddress does', () => {
     assert.deepEqual(socketAddressInfo({ type: 'unix', path: '/s' }), { path: '/s', type: 'unix' });
-    assert.deepEqual(socketAddressInfo({ type: 'inet', host: 'h', port: '1' }), { host: 'h', port: '1', type: 'inet' });
+    const inet = { type: 'inet', host: '127.0.0.1', port: '0' } as const;
+    assert.deepEqual(socketAddressInfo(inet, { address: '127.0.0.1', family: 'IPv4', port: 4447 }), { port: '4447', ipv4: true, host: '127.0.0.1', type: 'inet' });
+    assert.deepEqual(socketAddressInfo(inet, { address: '::1', family: 'IPv6', port: 4447 }), { port: '4447', ipv6: true, host: '::1', type: 'inet' });
   });
 });
