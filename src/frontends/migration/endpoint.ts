@@ -41,8 +41,8 @@ type Incoming =
   /** Not listening: no -incoming yet, -incoming defer, or nothing more to receive. */
   | { readonly kind: 'none' }
   | { readonly kind: 'listening'; readonly address: SocketAddress; readonly server: Server }
-  | { readonly kind: 'receiving' }
-  | { readonly kind: 'finished' };
+  /** A peer connected: its answer is awaited. */
+  | { readonly kind: 'receiving' };
 
 /** An outgoing migration waiting for its peer: migrate-start-postcopy may still switch it. */
 interface Pending {
@@ -203,7 +203,7 @@ export class MigrationEndpoint {
   /** The process is going away: stop listening and drop a migration waiting for its peer. */
   close(): void {
     if (this.#incoming.kind === 'listening') this.#incoming.server.close();
-    this.#incoming = { kind: 'finished' };
+    this.#incoming = { kind: 'none' };
     this.#pending?.wire?.close();
     this.#pending = undefined;
   }
@@ -214,7 +214,7 @@ export class MigrationEndpoint {
   listenAtStartup(address: SocketAddress): Promise<void> {
     this.#incomingStarted = true;
     const missing = bindProblem(address);
-    return missing ? Promise.reject(new HotmemError('migration.bind', missing)) : this.#listen(address);
+    return missing ? Promise.reject(missing) : this.#listen(address);
   }
 
   /** qmp_migrate_incoming. */
@@ -225,7 +225,7 @@ export class MigrationEndpoint {
     this.machine.events.emit('MIGRATION', { status: 'setup' });
     const address = incomingAddress(uri);
     const missing = bindProblem(address);
-    if (missing) throw new HotmemError('migration.bind', missing);
+    if (missing) throw missing;
     this.#incomingStarted = true;
     return this.#listen(address);
   }
@@ -237,9 +237,9 @@ export class MigrationEndpoint {
     this.#incoming = { kind: 'listening', address, server };
     return new Promise((resolve, reject) => {
       server.once('error', (e: NodeJS.ErrnoException) => {
-        this.#incoming = { kind: 'finished' };
+        this.#incoming = { kind: 'none' };
         const error = errnoText(e) ?? e.message;
-        reject(new HotmemError('migration.bind', address.type === 'unix' ? `Failed to bind socket to ${address.path}: ${error}` : `Failed to find an available port: ${error}`));
+        reject(migrationFrontendErrors.error('migration.bind', { address, error }));
       });
       if (address.type === 'unix') server.listen(address.path, resolve);
       else server.listen(Number(address.port), address.host || undefined, resolve);
@@ -260,13 +260,13 @@ export class MigrationEndpoint {
       socket,
       (message) => {
         if (this.#incoming.kind !== 'receiving') return;
-        this.#incoming = { kind: 'finished' };
+        this.#incoming = { kind: 'none' };
         if (message.type === 'go') this.#runAsDestination(message, wire, release);
         else this.#failIncoming(wire, release, message.type === 'abort' ? message.reason : `hotmem: the source sent '${message.type}' before it migrated`);
       },
       (problem) => {
         if (this.#incoming.kind !== 'receiving') return;
-        this.#incoming = { kind: 'finished' };
+        this.#incoming = { kind: 'none' };
         this.#failIncoming(wire, release, `hotmem: the incoming migration broke off before it began: ${problem}`);
       },
     );
@@ -310,9 +310,9 @@ export class MigrationEndpoint {
 }
 
 /** A unix socket in a directory that does not exist cannot be bound: QEMU says so in the reply. */
-function bindProblem(address: SocketAddress): string | undefined {
+function bindProblem(address: SocketAddress): HotmemError | undefined {
   if (address.type !== 'unix' || existsSync(dirname(address.path))) return undefined;
-  return `Failed to bind socket to ${address.path}: ${ERRNO.ENOENT.message}`;
+  return migrationFrontendErrors.error('migration.bind', { address, error: ERRNO.ENOENT.message });
 }
 
 function errnoText(e: NodeJS.ErrnoException | undefined): string | undefined {

@@ -4,6 +4,7 @@
  * what QEMU would do but hotmem does not model, or where the two processes must agree.
  */
 import { defineErrors } from '../../core/errors.js';
+import type { SocketAddress } from './uri.js';
 
 export const migrationFrontendErrors = defineErrors({
   // qmp_migrate: QERR_INVALID_PARAMETER_VALUE
@@ -33,6 +34,11 @@ export const migrationFrontendErrors = defineErrors({
   // socket_outgoing_migration -> migration_channel_connect
   'migration.connect': (a: { target: string; error: string }) => `Failed to connect to '${a.target}': ${a.error}`,
   'migration.broken-pipe': () => 'Unable to write to socket: Broken pipe',
+  // unix_listen_saddr / inet_listen_saddr
+  'migration.bind': (a: { address: SocketAddress; error: string }) =>
+    a.address.type === 'unix' ? `Failed to bind socket to ${a.address.path}: ${a.error}` : `Failed to find an available port: ${a.error}`,
+  // hotmem-only: a monitor without a process around it (a replica, a test harness)
+  'migration.no-channel': () => 'hotmem: this monitor has no migration channel (only `hotmem qemu` processes migrate over QMP)',
   // hotmem-only: the two processes of one migration
   'migration.peer-not-hotmem': (a: { detail: string }) => `hotmem: the peer is not a hotmem process speaking the same migration channel (${a.detail})`,
   'migration.peer-version': (a: { local: string; peer: string }) =>

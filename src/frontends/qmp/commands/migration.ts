@@ -2,19 +2,19 @@
  * Migration commands (qapi/migration.json): migrate and migrate-incoming between two hotmem
  * processes, query-migrate on either end, capabilities and parameters, postcopy and cancel.
  */
-import { HotmemError } from '../../../core/errors.js';
 import { capabilityProblem } from '../../../migration/capability-checks.js';
 import { MIGRATION_INFO, migrationBusy, queryMigrate } from '../../../migration/info.js';
 import { migrationCapabilities, migrationParameters, migrationStatuses, type MigrationParameterSpec } from '../../../migration/qapi-data.js';
 import { queryMigrationParameters, setMigrationParameters } from '../../../migration/parameters.js';
 import { migrationSettings } from '../../../migration/settings.js';
 import type { MigrationEndpoint } from '../../migration/endpoint.js';
+import { migrationFrontendErrors } from '../../migration/errors.js';
 import { checkArgs, checkEnum, type ArgSpec, type ArgType } from '../args.js';
 import { parameterType, QmpError } from '../errors.js';
 import type { QmpCommand, QmpContext } from '../session.js';
 
 function endpoint(ctx: QmpContext): MigrationEndpoint {
-  if (!ctx.migration) throw new HotmemError('migration.no-channel', 'hotmem: this monitor has no migration channel (only `hotmem qemu` processes migrate over QMP)');
+  if (!ctx.migration) throw migrationFrontendErrors.error('migration.no-channel');
   return ctx.migration;
 }
 
