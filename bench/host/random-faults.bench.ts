@@ -5,7 +5,8 @@
 import { GiB } from '../../src/core/units.js';
 import { Host } from '../../src/host/index.js';
 import type { Benchmark } from '../harness.js';
-import { prng, settledHeapBytes } from './support.js';
+import { prng } from '../../src/core/prng.js';
+import { settledHeapBytes } from './support.js';
 
 const MiB = 1024 * 1024;
 const FAULTS = 1_000_000;

@@ -1,22 +1,11 @@
 /**
- * Helpers for the host benchmarks: a seeded PRNG (mulberry32), settled heap measurement, and
- * the read-all-then-discard scenario the 100 GiB and 4 TiB runs share.
+ * Helpers for the host benchmarks: settled heap measurement and the read-all-then-discard
+ * scenario the 100 GiB and 4 TiB runs share.
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { prng } from '../../src/core/prng.js';
 import { Host, type HostProcess, type Mapping } from '../../src/host/index.js';
-
-/** mulberry32: a small deterministic 32-bit generator; returns floats in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;

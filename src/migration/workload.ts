@@ -5,6 +5,7 @@
  * in a userfaultfd range wait (the vCPU is blocked) and are retried once the page arrived.
  * Deterministic: writes come from a seeded generator, times from the simulated clock.
  */
+import { prng } from '../core/prng.js';
 import type { HostProcess } from '../host/process.js';
 import type { Mapping } from '../host/mapping.js';
 import type { RemovalCause } from '../host/userfaultfd.js';
@@ -84,18 +85,6 @@ interface Pending {
   readonly tag: number;
 }
 
-/** mulberry32: a small seeded generator, enough to spread writes deterministically. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const PAGE = 4096;
 
 export class GuestRunner {
@@ -113,7 +102,7 @@ export class GuestRunner {
 
   constructor(workload: GuestWorkload, side: GuestSide) {
     this.#workload = workload;
-    this.#random = generator(workload.dirty?.seed ?? 0);
+    this.#random = prng(workload.dirty?.seed ?? 0);
     this.#nextTag = (((workload.dirty?.seed ?? 0) * 0x9e3779b1) >>> 8) + 1;
     this.#total = (workload.dirty?.regions ?? []).reduce((n, r) => n + r.length, 0);
     this.#side = side;
