@@ -3,8 +3,7 @@
  * its QMP sessions share, and the history that lets a migration peer rebuild it. A replica is
  * built by the same code from a recipe, so it is the process it copies.
  */
-import { archProfile } from '../host/arch.js';
-import { Host } from '../host/host.js';
+import { freshHost } from '../host/host.js';
 import { formatReport, runQemu, type QemuBinary, type QemuIo } from '../frontends/cmdline/qemu.js';
 import type { Invocation } from '../frontends/cmdline/invocation.js';
 import { MigrationEndpoint, type EndpointProcess } from '../frontends/migration/endpoint.js';
@@ -64,9 +63,7 @@ export class QemuProcess implements EndpointProcess {
   static start(spec: ProcessSpec, live: LiveSetting | undefined): ProcessStart {
     const io = live?.io ?? SILENT;
     const binary = qemuBinary(new Map([['qemu-version', spec.qemuVersion], ['arch', spec.arch]]));
-    // A fresh host has no huge pages reserved (nr_hugepages=0), as Machine.start assumes.
-    const pools = Object.fromEntries(archProfile(spec.arch).hugetlbPageSizes.map((size) => [size, 0]));
-    const host = new Host({ arch: spec.arch, kernel: spec.hostKernel, hugetlbPages: pools });
+    const host = freshHost({ arch: spec.arch, kernel: spec.hostKernel });
     const outcome = runQemu(binary, spec.argv, io, host);
     if (outcome.kind === 'exited') return outcome;
     if (spec.guest !== undefined && outcome.invocation.incoming) {

@@ -15,6 +15,15 @@ import { HostProcess, type ProcessOptions } from './process.js';
 import type { StuckFault } from './userfaultfd.js';
 import type { Timeline } from './timeline.js';
 
+/**
+ * A freshly booted host of `arch`: no huge pages reserved (nr_hugepages=0 for every huge page
+ * size) unless `hugetlbPages` reserves some. Options with sizes unlisted leave those unlimited.
+ */
+export function freshHost(opts: HostOptions & { readonly arch: Arch }): Host {
+  const none = Object.fromEntries(archProfile(opts.arch).hugetlbPageSizes.map((size) => [size, 0]));
+  return new Host({ ...opts, hugetlbPages: { ...none, ...opts.hugetlbPages } });
+}
+
 export interface HostOptions {
   /** `x86_64` (default) or `s390x`, or a profile. */
   readonly arch?: Arch | ArchProfile;

@@ -15,7 +15,7 @@
  * }
  * ```
  */
-export { Host, type HostOptions, type ReclaimOutcome } from './host.js';
+export { freshHost, Host, type HostOptions, type ReclaimOutcome } from './host.js';
 export {
   HostProcess,
   type CowSharingOutcome,

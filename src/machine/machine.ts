@@ -25,8 +25,7 @@ import { placeMemoryDevice, type PlacedMemoryDevice } from './device-memory.js';
 import { machineErrors } from './errors.js';
 import type { BusSpec, MachineFamily, MachineVersion, MemoryLayout } from './family.js';
 import { MEMORY_DEVICE_INTERFACE, MEMORY_DEVICE_OPS } from './memory-device.js';
-import { archProfile } from '../host/arch.js';
-import { Host } from '../host/host.js';
+import { freshHost, type Host } from '../host/host.js';
 import type { HostProcess } from '../host/process.js';
 import type { RunState } from './run-state.js';
 import { HOST_PROCESS } from './host-process.js';
@@ -213,7 +212,7 @@ export class Machine {
     const model = new ObjectModel(registry, { release: r, target: options.arch });
     const accel = options.accel ?? 'tcg';
     // A fresh Linux host has no huge pages reserved (nr_hugepages=0) until someone configures them.
-    const host = options.host ?? new Host({ arch: options.arch, hugetlbPages: Object.fromEntries(archProfile(options.arch).hugetlbPageSizes.map((size) => [size, 0])) });
+    const host = options.host ?? freshHost({ arch: options.arch });
     if (host.arch.name !== options.arch) {
       throw new StartupError(new HotmemError('machine.host-arch', `hotmem runs ${options.arch} guests on ${options.arch} hosts only (the host is ${host.arch.name})`), undefined);
     }

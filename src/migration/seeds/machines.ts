@@ -5,8 +5,7 @@
  */
 import type { Arch } from '../../core/arch.js';
 import { qemuBinary } from '../../cli/binary.js';
-import { Host } from '../../host/host.js';
-import { archProfile } from '../../host/arch.js';
+import { freshHost } from '../../host/host.js';
 import { Machine, type MachineEnvironment, type StartupItem } from '../../machine/machine.js';
 import { handshake } from '../../virtio/driver-handshake.js';
 import { VIRTIO_MEM_RUNTIME } from '../../../devices/virtio-mem/runtime-key.js';
@@ -37,9 +36,7 @@ export interface SeedMachineSpec {
 
 /** Starts the machine on a host of its own; `env` replaces the modelled binary (to add test types). */
 export function startSeedMachine(spec: SeedMachineSpec, env: MachineEnvironment = seedEnvironment(spec.release, spec.arch)): Machine {
-  // A fresh host has no huge pages reserved (nr_hugepages=0), as Machine.start assumes.
-  const pools = { ...Object.fromEntries(archProfile(spec.arch).hugetlbPageSizes.map((size) => [size, 0])), ...spec.hugetlbPages };
-  const host = new Host({ arch: spec.arch, kernel: spec.kernel, hugetlbPages: pools });
+  const host = freshHost({ arch: spec.arch, kernel: spec.kernel, ...(spec.hugetlbPages ? { hugetlbPages: spec.hugetlbPages } : {}) });
   const { machine } = Machine.start(
     {
       release: spec.release,
