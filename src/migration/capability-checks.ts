@@ -4,6 +4,8 @@
  * not model (TLS, multifd compression methods) takes that thing as off, its default.
  */
 import type { Machine } from '../machine/machine.js';
+import { postcopyHostProblem } from './postcopy-support.js';
+import { migratableBlocks } from './ram-blocks.js';
 
 /**
  * Returns QEMU's error for `next` (the capabilities that would be on), or undefined. `before` is
@@ -12,7 +14,7 @@ import type { Machine } from '../machine/machine.js';
 export function capabilityProblem(machine: Machine, before: ReadonlySet<string>, next: ReadonlySet<string>): string | undefined {
   const on = (c: string) => next.has(c);
   if (on('postcopy-ram')) {
-    if (!before.has('postcopy-ram') && machine.runState === 'inmigrate' && !postcopySupportedByHost(machine)) return 'Postcopy is not supported';
+    if (!before.has('postcopy-ram') && machine.runState === 'inmigrate' && postcopyHostProblem(machine, migratableBlocks(machine))) return 'Postcopy is not supported';
     if (on('x-ignore-shared')) return 'Postcopy is not compatible with ignore-shared';
   }
   // QEMU asks the kernel for userfaultfd write protection here; the host model has no
@@ -27,12 +29,4 @@ export function capabilityProblem(machine: Machine, before: ReadonlySet<string>,
   }
   if (on('multifd') && on('compress')) return 'Multifd is not compatible with compress';
   return undefined;
-}
-
-/** postcopy_ram_supported_by_host, reduced to what the host model decides: a userfaultfd to open. */
-function postcopySupportedByHost(machine: Machine): boolean {
-  const probe = machine.process.userfaultfd();
-  if (probe.kind === 'error') return false;
-  probe.uffd.close();
-  return true;
 }

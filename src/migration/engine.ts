@@ -35,6 +35,7 @@ import type { FailureReason, HangCause, HostSample, MigrationOutcome, SideReport
 import { PageRanges } from './page-ranges.js';
 import { blockListBytes, discardedPages, matchBlocks, migratableBlocks, type MigratableBlock } from './ram-blocks.js';
 import { placePostcopy, placePrecopy, placeZeroPostcopy, RamStream, TARGET_PAGE_SIZE, type BlockPair } from './ram-transfer.js';
+import { postcopyHostProblem } from './postcopy-support.js';
 import { s390SkeysSection } from './s390-skeys.js';
 import { migrationEventsEnabled } from './settings.js';
 import type { LoadContext } from './vmstate.js';
@@ -176,14 +177,9 @@ class Migration {
    * init_range discards every block of the destination.
    */
   #advisePostcopy(blocks: readonly MigratableBlock[]): LoadFailure | undefined {
-    const process = this.destination.process;
-    const probe = process.userfaultfd();
-    if (probe.kind === 'error') return loadFailure(migrationErrors.error('migration.postcopy-no-userfaultfd', { error: strerror(probe.errno) }), undefined, false);
-    probe.uffd.close();
-    const basePage = process.host.arch.basePageSize;
-    if (blocks.some((b) => b.pageSize !== basePage) && !process.host.kernel.uffdFeatures.has('missing-hugetlbfs')) {
-      return loadFailure(migrationErrors.error('migration.postcopy-hugepages'), undefined, false);
-    }
+    const unsupported = postcopyHostProblem(this.destination, blocks);
+    if (unsupported) return loadFailure(unsupported, undefined, false);
+    const basePage = this.destination.process.host.arch.basePageSize;
     for (const b of blocks) discardRange(b.block, 0, b.block.size, basePage);
     return undefined;
   }

@@ -136,3 +136,8 @@ export function migrationBusy(machine: Machine): boolean {
   if (info.role === 'destination') return info.status === 'postcopy-active';
   return info.status === 'setup' || info.status === 'active' || info.status === 'postcopy-active' || info.status === 'postcopy-paused' || info.status === 'cancelling';
 }
+
+/** migration_is_running(s->state): this machine's own outgoing migration is under way. */
+export function outgoingMigrationRunning(machine: Machine): boolean {
+  return machine.model.services.get(MIGRATION_INFO)?.role === 'source' && migrationBusy(machine);
+}

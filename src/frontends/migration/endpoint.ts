@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { HotmemError } from '../../core/errors.js';
 import { ERRNO, type Errno } from '../../host/errno.js';
 import type { Machine } from '../../machine/machine.js';
-import { MIGRATION_INFO, migrationBusy, newMigrationInfo, setMigrationStatus, type MigrationInfo } from '../../migration/info.js';
+import { MIGRATION_INFO, newMigrationInfo, outgoingMigrationRunning, setMigrationStatus, type MigrationInfo } from '../../migration/info.js';
 import { migrationParameter } from '../../migration/parameters.js';
 import { migrationSettings } from '../../migration/settings.js';
 import { migrationFrontendErrors } from './errors.js';
@@ -82,7 +82,8 @@ export class MigrationEndpoint {
       if (info?.status !== 'postcopy-paused') throw migrationFrontendErrors.error('migration.resume-not-paused');
       throw migrationFrontendErrors.error('migration.resume-not-modelled');
     }
-    if (this.#pending || (info?.role === 'source' && migrationBusy(this.machine))) throw migrationFrontendErrors.error('migration.active');
+    // A migration waiting for its peer is in SETUP, so this covers it too.
+    if (outgoingMigrationRunning(this.machine)) throw migrationFrontendErrors.error('migration.active');
     if (this.machine.runState === 'inmigrate') throw migrationFrontendErrors.error('migration.waiting-incoming');
     if (this.machine.runState === 'postmigrate') throw migrationFrontendErrors.error('migration.postmigrate');
     if (args.blk || args.inc) throw migrationFrontendErrors.error('migration.block-not-modelled');

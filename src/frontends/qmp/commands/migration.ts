@@ -3,7 +3,7 @@
  * processes, query-migrate on either end, capabilities and parameters, postcopy and cancel.
  */
 import { capabilityProblem } from '../../../migration/capability-checks.js';
-import { MIGRATION_INFO, migrationBusy, queryMigrate } from '../../../migration/info.js';
+import { MIGRATION_INFO, outgoingMigrationRunning, queryMigrate } from '../../../migration/info.js';
 import { migrationCapabilities, migrationParameters, migrationStatuses, type MigrationParameterSpec } from '../../../migration/qapi-data.js';
 import { queryMigrationParameters, setMigrationParameters } from '../../../migration/parameters.js';
 import { migrationSettings } from '../../../migration/settings.js';
@@ -138,8 +138,7 @@ export const MIGRATION_COMMANDS: readonly QmpCommand[] = [
         return { capability, state: member['state'] as boolean };
       });
       const settings = migrationSettings(ctx.machine);
-      const info = ctx.machine.model.services.get(MIGRATION_INFO);
-      if (info?.role === 'source' && migrationBusy(ctx.machine)) throw new QmpError('GenericError', "There's a migration process in progress");
+      if (outgoingMigrationRunning(ctx.machine)) throw migrationFrontendErrors.error('migration.active');
       const next = new Set(settings.enabled);
       for (const { capability, state } of changes) {
         if (state) next.add(capability);
