@@ -50,7 +50,13 @@ describe('conformance/guest/initramfs', () => {
     writeFileSync(join(modulesDir, 'modules.dep'), MODULES_DEP);
     for (const path of LOAD_ORDER) writeFileSync(join(modulesDir, path), `module ${moduleName(path)}`);
     writeFileSync(join(dir, 'busybox'), 'busybox binary');
-    const host = { qemu: 'unused', busybox: join(dir, 'busybox'), kernel: { release: '6.1.0-test', image: 'unused', modulesDir } };
+    const host = {
+      qemu: 'unused',
+      qemuRelease: '7.2',
+      kernelSeries: '6.1',
+      busybox: join(dir, 'busybox'),
+      kernel: { release: '6.1.0-test', image: 'unused', modulesDir },
+    };
 
     const members = readCpioNewc(readFileSync(buildInitramfs(host, dir)));
     const file = (name: string): string | undefined => members.find((m) => m.name === name)?.data.toString();

@@ -1,20 +1,26 @@
 /**
- * What the host must have to boot the conformance guest, found once and reported by name when
- * absent so a skipped test says exactly what to install (all are Debian 12 packages).
+ * What booting the conformance guest needs, taken from one Debian root (test/conformance/roots.sh):
+ * that suite's QEMU, its cloud kernel with modules, and its static busybox. Found once and
+ * reported by name when absent, so a skipped test says exactly what is missing.
  */
 import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findQemuSystem, qemuVersion } from '../qemu.js';
+import { DEBIAN_SUITES, isMissing, realQemu, type DebianSuite } from '../real-qemu.js';
 
 export interface GuestKernel {
   /** `uname -r` of the kernel, e.g. 6.1.0-56-cloud-amd64. */
   readonly release: string;
+  /** The image as QEMU sees it: QEMU runs chrooted into the root, so this path is inside it. */
   readonly image: string;
+  /** The modules directory as this process reads it (outside the root). */
   readonly modulesDir: string;
 }
 
 export interface GuestHost {
   readonly qemu: string;
+  /** QEMU's release (major.minor) and the kernel series the suite ships, e.g. 7.2 and 6.1. */
+  readonly qemuRelease: string;
+  readonly kernelSeries: string;
   readonly kernel: GuestKernel;
   readonly busybox: string;
 }
@@ -23,56 +29,46 @@ export type Prerequisites =
   | { readonly ok: true; readonly host: GuestHost }
   | { readonly ok: false; readonly missing: readonly string[] };
 
-/** The releases hotmem's guest models are checked against: Debian 12's. */
-const QEMU_RELEASE = '7.2';
-const KERNEL_RELEASE = /^6\.1\./;
-const BUSYBOX = '/bin/busybox';
+/** The suite whose QEMU and kernel hotmem's guest models are checked against (Debian 12). */
+export const DEFAULT_GUEST_SUITE: DebianSuite = 'bookworm';
 
-export async function findPrerequisites(): Promise<Prerequisites> {
+export function findPrerequisites(suite: DebianSuite = DEFAULT_GUEST_SUITE): Promise<Prerequisites> {
+  const entry = DEBIAN_SUITES.find((s) => s.suite === suite);
+  if (!entry) throw new Error(`unknown Debian suite ${suite}`);
+  const qemu = realQemu(suite, 'x86_64');
+  if (isMissing(qemu)) return Promise.resolve({ ok: false, missing: [qemu.missing] });
   const missing: string[] = [];
-  const qemu = await findQemu(missing);
-  const kernel = findKernel(missing);
-  if (!isStaticExecutable(BUSYBOX)) {
-    missing.push(`a statically linked ${BUSYBOX} (Debian: apt-get install busybox-static)`);
-  }
-  if (qemu === undefined || kernel === undefined || missing.length > 0) return { ok: false, missing };
-  return { ok: true, host: { qemu, kernel, busybox: BUSYBOX } };
+  const kernel = findKernel(qemu.root, entry.linux, missing);
+  const busybox = join(qemu.root, 'bin/busybox');
+  if (!isStaticExecutable(busybox)) missing.push(`a statically linked ${busybox} (busybox-static in the ${suite} root)`);
+  if (kernel === undefined || missing.length > 0) return Promise.resolve({ ok: false, missing });
+  return Promise.resolve({
+    ok: true,
+    host: { qemu: qemu.binary, qemuRelease: entry.release, kernelSeries: entry.linux, kernel, busybox },
+  });
 }
 
-async function findQemu(missing: string[]): Promise<string | undefined> {
-  const path = findQemuSystem('x86_64');
-  if (path === null) {
-    missing.push('qemu-system-x86_64 in PATH (Debian: apt-get install qemu-system-x86)');
-    return undefined;
-  }
-  const version = await qemuVersion(path);
-  if (`${version.major}.${version.minor}` !== QEMU_RELEASE) {
-    missing.push(`QEMU ${QEMU_RELEASE} (${path} is ${version.major}.${version.minor}.${version.micro}; Debian 12: apt-get install qemu-system-x86)`);
-    return undefined;
-  }
-  return path;
-}
-
-/** The newest readable /boot/vmlinuz-6.1.* whose modules include virtio_mem. */
-function findKernel(missing: string[]): GuestKernel | undefined {
-  const releases = existsSync('/boot')
-    ? readdirSync('/boot')
-        .filter((f) => f.startsWith('vmlinuz-'))
+/** The newest readable <root>/boot/vmlinuz-<series>.* whose modules include virtio_mem. */
+function findKernel(root: string, series: string, missing: string[]): GuestKernel | undefined {
+  const boot = join(root, 'boot');
+  const prefix = `vmlinuz-${series}.`;
+  const releases = existsSync(boot)
+    ? readdirSync(boot)
+        .filter((f) => f.startsWith(prefix))
         .map((f) => f.slice('vmlinuz-'.length))
-        .filter((r) => KERNEL_RELEASE.test(r))
     : [];
   const usable = releases
-    .filter((release) => isReadable(`/boot/vmlinuz-${release}`) && hasVirtioMem(`/lib/modules/${release}`))
+    .filter((release) => isReadable(join(boot, `vmlinuz-${release}`)) && hasVirtioMem(join(root, 'lib/modules', release)))
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const release = usable.at(-1);
   if (release === undefined) {
     missing.push(
-      'a readable Linux 6.1 kernel /boot/vmlinuz-6.1.* with virtio_mem in /lib/modules/<release>/modules.dep ' +
-        `(found: ${releases.length > 0 ? releases.join(', ') : 'none'}; Debian: apt-get install linux-image-cloud-amd64)`,
+      `a readable Linux ${series} kernel ${boot}/vmlinuz-${series}.* with virtio_mem in its modules.dep ` +
+        `(found: ${releases.length > 0 ? releases.join(', ') : 'none'}; linux-image-cloud-amd64 in the root)`,
     );
     return undefined;
   }
-  return { release, image: `/boot/vmlinuz-${release}`, modulesDir: `/lib/modules/${release}` };
+  return { release, image: `/boot/vmlinuz-${release}`, modulesDir: join(root, 'lib/modules', release) };
 }
 
 function hasVirtioMem(modulesDir: string): boolean {
