@@ -57,7 +57,7 @@ describe('matrix/load: matrix files and their problems, at line and column', () 
     ['a rule on memory that is not recorded', `${BASE}record: { memory: { measures: [rss] } }\nexpect:\n  - memory: { end: { host: { below: 1G } } }\n`, ['11:22: expect[0].memory.end.host: host at end is not recorded; add it to record.memory']],
     ['a rule selecting by a dimension that does not exist', `${BASE}expect:\n  - when: relase=7.2\n    then: { start: ok }\n`, ["10:11: expect[0].when: there is no dimension 'relase'; did you mean 'release'?"]],
     ['a rule with nothing to expect', `${BASE}expect:\n  - when: release=7.2\n`, ['10:5: expect[0] says nothing to expect: give it then, memory or both']],
-    ['a bad size in a bound', `${BASE}record: { memory: {} }\nexpect:\n  - memory: { end: { rss: { below: 1Q } } }\n`, ["11:36: expect[0].memory.end.rss.below: '1Q' is not a size QEMU 10.2 accepts"]],
+    ['a bad size in a bound', `${BASE}record: { memory: {} }\nexpect:\n  - memory: { end: { rss: { below: 1Q } } }\n`, ["11:36: expect[0].memory.end.rss.below: '1Q' is not a size QEMU 11.1 accepts"]],
   ];
   for (const [what, text, expected] of CASES) {
     it(`reports ${what}`, () => {

@@ -3,6 +3,7 @@
  * them. Only the loader sees these; queries work on the model built from them.
  */
 import type { Arch } from '../../core/arch.js';
+import type { QemuRelease } from './types.js';
 
 /** A half-open release window: present in releases since <= r < until (core/release.ts). */
 export interface WindowDoc {
@@ -11,7 +12,7 @@ export interface WindowDoc {
 }
 
 export interface ReleasesDoc {
-  readonly releases: readonly { readonly version: string; readonly commit: string }[];
+  readonly releases: readonly QemuRelease[];
   readonly machineLifecycle: readonly LifecycleDoc[];
 }
 

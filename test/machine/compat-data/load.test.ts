@@ -21,13 +21,14 @@ const broken = (change: (docs: Writable) => void): CompatDocuments => {
 const arraysFile = (docs: Writable, file: string): Writable => docs.arrays.find((a: Writable) => a.file === file).doc;
 const x86 = (docs: Writable): Writable => docs.machines.find((m: Writable) => m.doc.arch === 'x86_64').doc;
 const series = (docs: Writable, id: string): Writable => x86(docs).series.find((s: Writable) => s.id === id);
+const version = (docs: Writable, id: string, v: string): Writable => series(docs, id).versions.find((x: Writable) => x.version === v);
 
 const cases: readonly (readonly [string, (docs: Writable) => void, RegExp])[] = [
-  ['an array a version names but nobody defines', (d) => series(d, 'pc-q35').versions[1].compat.push('hw_compat_0_1'), /pc-q35 10\.1: no compat array hw_compat_0_1/],
+  ['an array a version names but nobody defines', (d) => version(d, 'pc-q35', '10.1').compat.push('hw_compat_0_1'), /pc-q35 10\.1: no compat array hw_compat_0_1/],
   ['an array defined in two files', (d) => (arraysFile(d, 'compat/arrays/pc_q35.yaml').arrays.hw_compat_7_2 = { since: '8.0', entries: [] }), /array hw_compat_7_2 is defined twice/],
   ['an entry outside its array window', (d) => (arraysFile(d, 'compat/arrays/hw_compat.yaml').arrays.hw_compat_7_2.entries[0].since = '7.2'), /hw_compat_7_2\[0\]: window reaches outside 8\.0 to now/],
-  ['a release that is not modelled', (d) => (series(d, 'pc-q35').versions[0].since = '10.3'), /pc-q35 10\.2: 10\.3 is not a modelled release/],
-  ['an empty window', (d) => (series(d, 'pc-q35').versions[0].until = '10.2'), /pc-q35 10\.2: empty window 10\.2 to 10\.2/],
+  ['a release that is not modelled', (d) => (version(d, 'pc-q35', '10.2').since = '10.3'), /pc-q35 10\.2: 10\.3 is not a modelled release/],
+  ['an empty window', (d) => (version(d, 'pc-q35', '10.2').until = '10.2'), /pc-q35 10\.2: empty window 10\.2 to 10\.2/],
   ['a build feature of the other arch', (d) => series(d, 'pc-q35').requires.push('S390_CCW_VIRTIO'), /pc-q35: no x86_64 build feature S390_CCW_VIRTIO/],
   ['a machine based on a missing version', (d) => (x86(d).machines.find((m: Writable) => m.name === 'xenfv-3.1').basedOn.version = '3.3'), /xenfv-3\.1 is based on pc-i440fx 3\.3, which is not in the data/],
   ['an alias two machines answer to', (d) => (x86(d).machines.find((m: Writable) => m.name === 'xenfv-3.1').alias = 'pc'), /QEMU 5\.1: machine name or alias pc appears twice/],

@@ -65,6 +65,27 @@ const cases: readonly Case[] = [
   { release: '9.2', machine: 'nitro-enclave', expect: { family: 'nitro_enclave_i386', requires: ['NITRO_ENCLAVE'] } },
   { release: '5.2', machine: 'x-remote', expect: undefined },
   { release: '6.0', machine: 'x-remote', expect: { requires: ['MULTIPROCESS'] } },
+  // 11.0 is the 2026-02-13 tree; 11.1 is Debian sid's 11.1.3 binary.
+  { release: '11.0', machine: 'pc', expect: { name: 'pc-i440fx-11.0', isDefault: true, compatArrays: ['pc_piix_compat_defaults'] } },
+  { release: '11.0', machine: 'pc-q35-10.2', expect: { compatArrays: ['pc_q35_compat_defaults', 'hw_compat_10_2', 'pc_compat_10_2'], deprecated: false } },
+  { release: '11.0', machine: 'pc-q35-5.1', expect: { deprecationReason: AGE } },
+  { release: '11.0', machine: 'pc-q35-5.0', expect: undefined },
+  { release: '11.0', machine: 'pc-q35-8.0', expect: { deprecationReason: AGE } },
+  { release: '11.0', machine: 'pc-q35-8.1', expect: { deprecated: false } },
+  { release: '11.0', machine: 'nitro', expect: undefined },
+  { release: '11.0', arch: 's390x', machine: 's390-ccw-virtio', expect: { name: 's390-ccw-virtio-11.0', desc: 'Virtual s390x machine (version 11.0)' } },
+  { release: '11.1', machine: 'q35', expect: { name: 'pc-q35-11.1', isDefault: false, compatArrays: ['pc_q35_compat_defaults'] } },
+  {
+    release: '11.1',
+    machine: 'pc-q35-10.2',
+    expect: { compatArrays: ['pc_q35_compat_defaults', 'hw_compat_11_0', 'pc_compat_11_0', 'hw_compat_10_2', 'pc_compat_10_2'] },
+  },
+  { release: '11.1', machine: 'pc-i440fx-5.2', expect: { deprecationReason: AGE } },
+  { release: '11.1', machine: 'pc-i440fx-5.1', expect: undefined },
+  { release: '11.1', machine: 'pc-q35-8.1', expect: { deprecationReason: AGE } },
+  { release: '11.1', machine: 'pc-q35-8.2', expect: { deprecated: false } },
+  { release: '11.1', machine: 'nitro', expect: { desc: 'Nitro Enclave', family: null, requires: ['NITRO'] } },
+  { release: '11.1', arch: 's390x', machine: 's390-ccw-virtio-10.2', expect: { compatArrays: ['hw_compat_11_0', 'hw_compat_10_2'] } },
   { release: '10.0', arch: 's390x', machine: 's390-ccw-virtio-2.9', build: buildConfig('S390_CCW_VIRTIO'), expect: undefined },
   { release: '10.0', arch: 's390x', machine: 's390-ccw-virtio-2.9', build: buildConfig('S390_CCW_VIRTIO', 'S390X_LEGACY_CPUS'), expect: { requires: ['S390_CCW_VIRTIO', 'S390X_LEGACY_CPUS'] } },
   { release: '8.2', arch: 's390x', machine: 's390-ccw-virtio-2.9', build: buildConfig('S390_CCW_VIRTIO'), expect: { requires: ['S390_CCW_VIRTIO'] } },
@@ -74,10 +95,10 @@ const pick = (m: MachineType, keys: readonly (keyof MachineType)[]): Partial<Mac
   Object.fromEntries(keys.map((k) => [k, m[k]]));
 
 describe('machine/compat-data: machine types', () => {
-  it('models 5.1 to 10.2, oldest first', () => {
+  it('models 5.1 to 11.1, oldest first', () => {
     assert.deepEqual(
       data.releases().map((r) => r.version),
-      ['5.1', '5.2', '6.0', '6.1', '6.2', '7.0', '7.1', '7.2', '8.0', '8.1', '8.2', '9.0', '9.1', '9.2', '10.0', '10.1', '10.2'],
+      ['5.1', '5.2', '6.0', '6.1', '6.2', '7.0', '7.1', '7.2', '8.0', '8.1', '8.2', '9.0', '9.1', '9.2', '10.0', '10.1', '10.2', '11.0', '11.1'],
     );
   });
 
@@ -96,7 +117,7 @@ describe('machine/compat-data: machine types', () => {
   }
 
   it("a plain build is QEMU's default Kconfig on Linux", () => {
-    assert.deepEqual([...data.defaultBuildConfig('x86_64').features], ['I440FX', 'Q35', 'ISAPC', 'MICROVM', 'MULTIPROCESS']);
+    assert.deepEqual([...data.defaultBuildConfig('x86_64').features], ['I440FX', 'Q35', 'ISAPC', 'MICROVM', 'NITRO', 'MULTIPROCESS']);
     assert.deepEqual([...data.defaultBuildConfig('s390x').features], ['S390_CCW_VIRTIO', 'S390X_LEGACY_CPUS']);
   });
 
