@@ -71,7 +71,7 @@ function realize(device: QomObject): void {
     handlerTaken: model.services.get(BALLOON_HANDLER) !== undefined,
     propertyFeatures,
     iothreadSet: model.linkTarget(device, 'iothread') !== undefined,
-    qemu40ConfigSize: device.get('qemu-4-0-config-size') === true,
+    qemu40ConfigSize: has(device, 'qemu-4-0-config-size') && device.get('qemu-4-0-config-size') === true,
   });
   const runtime = new VirtioBalloonRuntime(newBalloonState(setup), transportFeatures(device, setup.deviceFeatures), environment(device));
   model.services.set(BALLOON_HANDLER, { owner: device, toTarget: (target) => runtime.toTarget(target), actual: () => runtime.actualBytes() });

@@ -30,6 +30,9 @@ function attributes(m: MachineTypeEntry): ClassAttributes {
       return { cpuMax: 288, hotpluggableCpus: false, numaMemSupported: false, defaultCpuType: 'qemu64-x86_64-cpu', defaultRamId: 'microvm.ram' };
     case 'none':
       return { cpuMax: 1, hotpluggableCpus: false, numaMemSupported: false, defaultRamId: 'ram' };
+    // hw/nitro/machine.c (11.1); read from Debian sid's 11.1.3 query-machines.
+    case 'nitro':
+      return { cpuMax: 4096, hotpluggableCpus: false, numaMemSupported: false, defaultRamId: 'ram' };
     default:
       return { cpuMax: 1, hotpluggableCpus: false, numaMemSupported: false };
   }

@@ -121,7 +121,8 @@ function checkProblem(
     case 'power-of-two': {
       if (typeof value !== 'number') return undefined;
       const powerOfTwo = value > 0 && 2 ** Math.round(Math.log2(value)) === value;
-      return !powerOfTwo || value < TARGET_PAGE_SIZE ? check.message : undefined;
+      const tooBig = check.max !== undefined && value > check.max;
+      return !powerOfTwo || value < (check.min ?? TARGET_PAGE_SIZE) || tooBig ? check.message : undefined;
     }
     case 'bitmap-alias-map':
       // Only an empty mapping gets this far (acceptValue), and an empty mapping is valid.

@@ -63,7 +63,13 @@ export type ParameterCheck =
       /** Exact text; `{SIZE_MAX}` stands for the host libc's stringified SIZE_MAX. */
       readonly message: string;
     })
-  | (CheckBase & { readonly kind: 'power-of-two'; readonly message: string })
+  | (CheckBase & {
+      readonly kind: 'power-of-two';
+      /** The smallest power of two allowed; absent, the target page size. */
+      readonly min?: number;
+      readonly max?: number;
+      readonly message: string;
+    })
   | (CheckBase & { readonly kind: 'bitmap-alias-map'; readonly messagePrefix: string })
   | (CheckBase & { readonly kind: 'capability-conflict'; readonly capability: string; readonly message: string })
   | (CheckBase & { readonly kind: 'build-support'; readonly requires: string; readonly message: string });
@@ -146,7 +152,7 @@ interface CheckDocBase extends Window {
 }
 export type CheckDoc =
   | (CheckDocBase & { readonly kind: 'range'; readonly min?: number; readonly max?: number; readonly minParameter?: string; readonly hostBits?: 32; readonly messages: MessagesDoc })
-  | (CheckDocBase & { readonly kind: 'power-of-two'; readonly messages: MessagesDoc })
+  | (CheckDocBase & { readonly kind: 'power-of-two'; readonly min?: number; readonly max?: number; readonly messages: MessagesDoc })
   | (CheckDocBase & { readonly kind: 'bitmap-alias-map'; readonly messagePrefix: string })
   | (CheckDocBase & { readonly kind: 'capability-conflict'; readonly capability: string; readonly messages: MessagesDoc })
   | (CheckDocBase & { readonly kind: 'build-support'; readonly requires: string; readonly messages: MessagesDoc });
@@ -371,7 +377,13 @@ function buildCheck(r: Release, doc: CheckDoc): ParameterCheck {
         message: message(),
       });
     case 'power-of-two':
-      return Object.freeze({ ...base, kind: doc.kind, message: message() });
+      return Object.freeze({
+        ...base,
+        kind: doc.kind,
+        ...(doc.min !== undefined && { min: doc.min }),
+        ...(doc.max !== undefined && { max: doc.max }),
+        message: message(),
+      });
     case 'bitmap-alias-map':
       return Object.freeze({ ...base, kind: doc.kind, messagePrefix: doc.messagePrefix });
     case 'capability-conflict':

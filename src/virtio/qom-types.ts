@@ -59,23 +59,26 @@ const PCI_DEVICE_PROPERTIES: readonly PropertyDef[] = [
   },
   bit('multifunction', false),
   bit('x-pcie-lnksta-dllla', true),
-  bit('x-pcie-extcap-init', true),
+  bit('x-pcie-extcap-init', true, { until: '11.1' }),
   { name: 'failover_pair_id', type: { kind: 'str' }, origin: 'field' },
   { name: 'acpi-index', type: { kind: 'uint32' }, origin: 'field', default: 0 },
 ];
 
 const VIRTIO_PCI_PROPERTIES: readonly PropertyDef[] = [
   bit('virtio-pci-bus-master-bug-migration', false),
-  bit('migrate-extra', true),
+  // Gone with hw_compat_2_4 in 10.1.
+  bit('migrate-extra', true, { until: '10.1' }),
   bit('modern-pio-notify', false),
-  bit('x-disable-pcie', false),
+  bit('x-disable-pcie', false, { until: '10.1' }),
   bit('page-per-vq', false),
-  bool('x-ignore-backend-features', false),
+  // Gone with hw_compat_2_7 in the 11.0 tree.
+  bool('x-ignore-backend-features', false, { until: '11.0' }),
   bit('ats', false),
   bit('x-ats-page-aligned', true),
-  bit('x-pcie-deverr-init', true),
-  bit('x-pcie-lnkctl-init', true),
-  bit('x-pcie-pm-init', true),
+  // Gone with hw_compat_2_8 (in 11.1.3's binary, not the 11.0 tree).
+  bit('x-pcie-deverr-init', true, { until: '11.1' }),
+  bit('x-pcie-lnkctl-init', true, { until: '11.1' }),
+  bit('x-pcie-pm-init', true, { until: '11.1' }),
   bit('x-pcie-flr-init', true),
   bit('aer', false),
   { name: 'disable-legacy', type: ON_OFF_AUTO, origin: 'field', description: 'on/off/auto', default: 'auto' },

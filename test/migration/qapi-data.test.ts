@@ -437,6 +437,27 @@ const BY_RELEASE: readonly ReleaseCase[] = [
       assert.ok(!data.statsStatuses(release('10.1')).includes('postcopy-device'));
     },
   },
+  {
+    version: '11.0', capabilities: 21, parameters: 30, stats: 17,
+    check: (v) => {
+      assert.ok(!migrationCapabilities(release(v)).includes('zero-blocks'));
+      assert.ok(!has(v, 'x-rdma-chunk-size'));
+      assert.ok(!data.statuses(release(v)).includes('failing'));
+    },
+  },
+  {
+    version: '11.1', capabilities: 21, parameters: 31, stats: 17,
+    check: (v) => {
+      const chunk = param(v, 'x-rdma-chunk-size');
+      assert.equal(chunk.default, 1048576);
+      assert.deepEqual(chunk.features, ['unstable']);
+      const check = migrationParameterChecks(release(v)).at(-1);
+      assert.ok(check?.kind === 'power-of-two');
+      assert.deepEqual([check.min, check.max, check.message], [1048576, 1073741824, 'Option x_rdma_chunk_size expects a power of 2 in the range 1MiB to 1024MiB']);
+      const statuses = data.statuses(release(v));
+      assert.equal(statuses.indexOf('failing'), statuses.indexOf('completed') + 1);
+    },
+  },
 ];
 
 describe('migration/qapi-data: per release', () => {
