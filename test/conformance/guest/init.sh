@@ -41,9 +41,11 @@ report() {
   done < /proc/meminfo
   echo "HOTMEM $seq block-size $(cat /sys/devices/system/memory/block_size_bytes)"
   for block in /sys/devices/system/memory/memory*; do
+    # The driver may remove a block (unplug) between the glob and the read: it is gone, not listed.
+    state=$(cat "$block/state" 2>/dev/null) || continue
     # valid_zones of an online block is the one zone it is in; spaces would split the field.
     zones=$(cat "$block/valid_zones" 2>/dev/null | tr ' ' ',')
-    echo "HOTMEM $seq block ${block##*/memory} $(cat "$block/state") ${zones:-none}"
+    echo "HOTMEM $seq block ${block##*/memory} $state ${zones:-none}"
   done
   for dev in /sys/bus/virtio/devices/*; do
     [ -e "$dev" ] || continue
