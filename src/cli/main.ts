@@ -1,10 +1,7 @@
 #!/usr/bin/env node
 import { runCli } from './app.js';
+import { processIo } from './process-io.js';
 
-const status = await runCli(process.argv.slice(2), {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-  stdin: process.stdin,
-  stdout: process.stdout,
+void runCli(process.argv.slice(2), processIo()).then((status) => {
+  process.exitCode = status;
 });
-process.exitCode = status;

@@ -4,11 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import AjvModule from 'ajv';
+import { ajvClass } from '../core/on-demand.js';
 import { packageRoot } from '../core/package-root.js';
 import type { DefinitionSchema } from '../frontends/yaml/schema.js';
-
-const Ajv = AjvModule.default;
 
 export const MATRIX_SCHEMA_PATH = 'src/matrix/matrix.schema.json';
 
@@ -18,6 +16,7 @@ let compiled: DefinitionSchema | undefined;
 export function matrixSchema(): DefinitionSchema {
   if (compiled) return compiled;
   const json = JSON.parse(readFileSync(join(packageRoot(), MATRIX_SCHEMA_PATH), 'utf8')) as DefinitionSchema['json'];
+  const Ajv = ajvClass();
   const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
   compiled = { json, validate: ajv.compile(json) };
   return compiled;

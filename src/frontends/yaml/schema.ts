@@ -6,13 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { ajvClass } from '../../core/on-demand.js';
 import { packageRoot } from '../../core/package-root.js';
 import { problem, type DefinitionProblem } from './errors.js';
 import { displayLabel, pointerSegment, type SourceTree } from './source-tree.js';
 import { suggest, suggestKey } from './suggest.js';
-
-const Ajv = AjvModule.default;
 
 /** Where the schema file sits, relative to the package root. */
 export const SCHEMA_PATH = 'src/frontends/yaml/machine-definition.schema.json';
@@ -38,6 +37,7 @@ export interface DefinitionSchema {
 export function readDefinitionSchema(): DefinitionSchema {
   const json = JSON.parse(readFileSync(join(packageRoot(), SCHEMA_PATH), 'utf8')) as SchemaNode;
   // verbose: errors then carry their schema node, which holds the allowed keys for suggestions.
+  const Ajv = ajvClass();
   const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
   return { json, validate: ajv.compile(json) };
 }

@@ -8,7 +8,8 @@
  * tags making non-JSON values, self-referencing aliases, alias bombs, %YAML 1.1 where `on` is a
  * boolean) become positioned problems instead of odd values or exceptions.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import type { Document, Node, Pair } from 'yaml';
+import { yamlLibrary } from '../../core/on-demand.js';
 import { problem, type DefinitionProblem, type SourcePosition } from './errors.js';
 
 /** Where one value of the tree was written. Offsets are into the file's text. */
@@ -53,6 +54,7 @@ export const displayLabel = (label: string): string => (label === '' ? 'the top 
 class Converter {
   readonly spans = new Map<string, NodeSpan>();
   readonly problems: DefinitionProblem[] = [];
+  readonly yaml = yamlLibrary();
   #values = 0;
   #budgetReported = false;
 
@@ -68,7 +70,7 @@ class Converter {
 
   record(pointer: string, label: string, keyOffset: number | undefined, node: unknown, fallbackOffset: number): void {
     const range = (node as { range?: [number, number, number] } | null)?.range;
-    const source = isScalar(node) && range ? this.text.slice(range[0], range[1]) : undefined;
+    const source = this.yaml.isScalar(node) && range ? this.text.slice(range[0], range[1]) : undefined;
     this.spans.set(pointer, { label, keyOffset, valueOffset: range?.[0] ?? fallbackOffset, source });
   }
 
@@ -84,7 +86,7 @@ class Converter {
       this.report(`${displayLabel(label)} is nested more than ${MAX_DEPTH} levels deep`, offset, pointer);
       return null;
     }
-    if (isAlias(node)) {
+    if (this.yaml.isAlias(node)) {
       const target = node.resolve(this.doc);
       if (target === undefined) {
         this.report(`alias *${node.source} has no anchor &${node.source} before it`, offset, pointer);
@@ -96,7 +98,7 @@ class Converter {
       }
       return this.convert(target, pointer, label, depth + 1, [...aliases, target]);
     }
-    if (isScalar(node)) {
+    if (this.yaml.isScalar(node)) {
       const value: unknown = node.value;
       if (typeof value === 'string' || typeof value === 'boolean' || value === null) return value;
       if (typeof value === 'number') {
@@ -108,10 +110,10 @@ class Converter {
       this.report(`${displayLabel(label)}: the tag ${tag} gives a value that is not text, a number or true/false`, offset, pointer);
       return null;
     }
-    if (isMap(node)) return this.map(node.items, pointer, label, depth, aliases);
+    if (this.yaml.isMap(node)) return this.map(node.items, pointer, label, depth, aliases);
     // A single `key: value` inside a flow sequence ([a: 1]) is a pair standing for a map.
-    if (isPair(node)) return this.map([node], pointer, label, depth, aliases);
-    if (isSeq(node)) {
+    if (this.yaml.isPair(node)) return this.map([node], pointer, label, depth, aliases);
+    if (this.yaml.isSeq(node)) {
       return node.items.map((item, index) => {
         const childPointer = `${pointer}/${index}`;
         const childLabelText = childLabel(label, index);
@@ -127,7 +129,7 @@ class Converter {
     for (const pair of pairs) {
       const keyNode = pair.key;
       const keyOffset = (keyNode as { range?: [number, number, number] } | null)?.range?.[0] ?? 0;
-      const keyValue: unknown = isScalar(keyNode) ? keyNode.value : undefined;
+      const keyValue: unknown = this.yaml.isScalar(keyNode) ? keyNode.value : undefined;
       if (typeof keyValue !== 'string' && typeof keyValue !== 'number' && typeof keyValue !== 'boolean') {
         this.report(`a key in ${displayLabel(label)} is ${keyValue === null ? 'empty' : 'not plain text'}`, keyOffset, pointer);
         continue;
@@ -163,6 +165,7 @@ function syntaxDetail(code: string, message: string, from: string): string {
 
 /** Parses one YAML document. Syntax problems leave `value` unreliable; callers stop there. */
 export function readSourceTree(text: string, file: string): SourceTree {
+  const { LineCounter, parseDocument } = yamlLibrary();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const position = (offset: number): SourcePosition => {

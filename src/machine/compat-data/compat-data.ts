@@ -22,13 +22,43 @@ import {
   type QemuRelease,
 } from './types.js';
 
-export class CompatData {
-  readonly #model: CompatModel;
+/** Per-release images (image.ts): the releases that have one, and how to read one. */
+export interface ReleaseImages {
+  readonly images: readonly string[];
+  readonly read: (release: string) => CompatDocuments;
+}
 
-  /** Indexes and cross-checks schema-valid documents (see readCompatDocuments). */
-  constructor(documents: CompatDocuments) {
-    this.#model = indexDocuments(documents);
-    checkCompatData(this.#model, documents);
+export class CompatData {
+  /** Releases and build features (the same in every release's model). */
+  readonly #model: CompatModel;
+  /** The model that answers for one release: the whole data, or that release's image. */
+  readonly #modelAt: (release: string) => CompatModel;
+
+  /**
+   * From schema-valid documents (see readCompatDocuments), indexed and cross-checked; or from the
+   * per-release images the build wrote from checked documents (image.ts), each read and indexed
+   * when a query first asks about its release.
+   */
+  constructor(source: CompatDocuments | ReleaseImages) {
+    if ('images' in source) {
+      const models = new Map<string, CompatModel>();
+      this.#modelAt = (release) => {
+        let model = models.get(release);
+        if (!model) {
+          model = indexDocuments(source.read(release));
+          models.set(release, model);
+        }
+        return model;
+      };
+      const newest = source.images.at(-1);
+      if (newest === undefined) throw new Error('internal: compat images without releases');
+      this.#model = this.#modelAt(newest);
+    } else {
+      const model = indexDocuments(source);
+      checkCompatData(model, source);
+      this.#model = model;
+      this.#modelAt = () => model;
+    }
   }
 
   /** Modelled releases, oldest first. */
@@ -93,7 +123,7 @@ export class CompatData {
   /** Every compat array the release's source has, with the entries it has then. */
   compatArrays(release: string): readonly CompatArray[] {
     const r = parseRelease(this.release(release).version);
-    return [...this.#model.arrays.values()].filter((a) => inWindow(r, a.doc)).map((a) => this.#arrayAt(release, a.name));
+    return [...this.#modelAt(release).arrays.values()].filter((a) => inWindow(r, a.doc)).map((a) => this.#arrayAt(release, a.name));
   }
 
   /** The text `-machine help` prints for this release, target and build. */
@@ -104,7 +134,7 @@ export class CompatData {
   #registered(release: string, arch: Arch, build: BuildConfig | undefined, env: QemuEnvironment): MachineClass[] {
     this.release(release);
     if (build) this.#checkBuild(arch, build);
-    return machineClasses(this.#model, release, arch, env).filter(
+    return machineClasses(this.#modelAt(release), release, arch, env).filter(
       (m) => !m.deleted && (!build || m.requires.every((f) => build.features.has(f))),
     );
   }
@@ -118,7 +148,7 @@ export class CompatData {
 
   #arrayAt(release: string, name: string): CompatArray {
     const r = parseRelease(release);
-    const { source, doc } = arrayOf(this.#model, name);
+    const { source, doc } = arrayOf(this.#modelAt(release), name);
     const machineVersion = doc.machineVersion ?? null;
     const entries = doc.entries
       .filter((e) => inWindow(r, entryWindow(e, doc)))

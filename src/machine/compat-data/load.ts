@@ -1,10 +1,12 @@
 /**
  * Loads compat/ from the package root (found from this file, so it works from src/ under a test
- * runner and from dist/ after a build, whatever the current directory).
+ * runner and from dist/ after a build, whatever the current directory): from the build's
+ * per-release images while they match compat/, else from the YAML itself.
  */
 import { join } from 'node:path';
 import { packageRoot } from '../../core/package-root.js';
 import { CompatData } from './compat-data.js';
+import { freshImageIndex, readImage } from './image.js';
 import { readCompatDocuments } from './read-documents.js';
 
 /**
@@ -16,7 +18,10 @@ const loaded = new Map<string, CompatData>();
 export function loadCompatData(root: string = packageRoot()): CompatData {
   let data = loaded.get(root);
   if (!data) {
-    data = new CompatData(readCompatDocuments(join(root, 'compat')));
+    const index = freshImageIndex(root);
+    data = index
+      ? new CompatData({ images: index.releases, read: (release) => readImage(root, release) })
+      : new CompatData(readCompatDocuments(join(root, 'compat')));
     loaded.set(root, data);
   }
   return data;

@@ -4,19 +4,17 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import AjvModule from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
-import { parse } from 'yaml';
+import { ajv2020Class, yamlLibrary } from '../../core/on-demand.js';
 import { compatErrors } from './errors.js';
 import type { ArraysDoc, BuildFeaturesDoc, CompatDocuments, MachinesDoc, ReleasesDoc } from './documents.js';
-
-const Ajv2020 = AjvModule.default;
 
 const SCHEMAS = ['common', 'releases', 'build-features', 'arrays', 'machines', 'migration'] as const;
 export type SchemaName = Exclude<(typeof SCHEMAS)[number], 'common'>;
 
 /** The schema validators, compiled from compat/schema/<name>.schema.json. */
 export function compileSchemas(compatDir: string): Readonly<Record<SchemaName, ValidateFunction>> {
+  const Ajv2020 = ajv2020Class();
   const ajv = new Ajv2020({ allErrors: true, strict: true });
   for (const name of SCHEMAS) {
     ajv.addSchema(JSON.parse(readFileSync(join(compatDir, 'schema', `${name}.schema.json`), 'utf8')) as object, `${name}.schema.json`);
@@ -40,7 +38,7 @@ export function readDocument<T>(compatDir: string, path: string, validate: Valid
   const file = relative(join(compatDir, '..'), path);
   let value: unknown;
   try {
-    value = parse(readFileSync(path, 'utf8'));
+    value = yamlLibrary().parse(readFileSync(path, 'utf8'));
   } catch (e) {
     throw compatErrors.error('compat.invalid-data', { file, problem: (e as Error).message });
   }

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+/**
+ * The `hotmem` executable: runs the bundle the build wrote (dist/bundle/hotmem.cjs) compiled with
+ * V8's code cache for it, so a start neither parses nor compiles the functions a command needs.
+ * A cache V8 rejects (another Node version) is ignored and the bundle compiles as usual.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Script } from 'node:vm';
+import type { runCli as RunCli } from '../src/cli/app.js';
+import type { processIo as ProcessIo } from '../src/cli/process-io.js';
+
+export interface Hotmem {
+  readonly runCli: typeof RunCli;
+  readonly processIo: typeof ProcessIo;
+}
+
+export const BUNDLE = join(__dirname, '..', 'bundle', 'hotmem.cjs');
+export const CODE_CACHE = `${BUNDLE}.cache`;
+
+/** Compiles and evaluates the bundle; `script` can then produce a code cache of what has run. */
+export function loadHotmem(cachedData: Buffer | undefined): { readonly hotmem: Hotmem; readonly script: Script } {
+  const source = readFileSync(BUNDLE, 'utf8');
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: BUNDLE,
+    ...(cachedData ? { cachedData } : {}),
+  });
+  const module = { exports: {} as Hotmem };
+  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, BUNDLE, join(BUNDLE, '..'));
+  return { hotmem: module.exports, script };
+}
+
+function readCache(): Buffer | undefined {
+  try {
+    return readFileSync(CODE_CACHE);
+  } catch {
+    return undefined;
+  }
+}
+
+if (require.main === module) {
+  const { hotmem } = loadHotmem(readCache());
+  void hotmem.runCli(process.argv.slice(2), hotmem.processIo()).then((status) => {
+    process.exitCode = status;
+  });
+}
