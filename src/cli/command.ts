@@ -25,6 +25,15 @@ export interface Command {
   run(args: readonly string[], io: CliIo): Promise<number> | number;
 }
 
+/** What `hotmem --help` and `hotmem <name> --help` print, without the code that runs the command. */
+export type CommandInfo = Omit<Command, 'run'>;
+
+/** A command whose module loads when it first runs, so a start evaluates only the command it runs. */
+export const lazyCommand = (info: CommandInfo, load: () => Promise<Command>): Command => ({
+  ...info,
+  run: async (args, io) => (await load()).run(args, io),
+});
+
 /** A usage mistake: the command prints the message and its usage, exiting 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';

@@ -3,6 +3,7 @@ import { compatDiff, type CompatDiffRow, type MachineSide } from '../../machine/
 import { parseArgs } from '../args.js';
 import { qemuBinary } from '../binary.js';
 import { UsageError, type Command } from '../command.js';
+import { COMPAT_INFO } from './info.js';
 
 function format(rows: readonly CompatDiffRow[], headers: readonly string[], kind: string): string {
   const cell = (v: string | undefined) => v ?? '-';
@@ -20,17 +21,7 @@ function format(rows: readonly CompatDiffRow[], headers: readonly string[], kind
 }
 
 export const compatCommand: Command = {
-  name: 'compat',
-  summary: 'compat diff: which driver properties differ between machine types or releases',
-  usage: [
-    'Usage: hotmem compat diff A B [--qemu-version X.Y] [--arch x86_64|s390x] [--format table|json|csv] [--raw]',
-    '',
-    'A and B are machine types (pc-q35-6.2 pc-q35-7.0), or one machine type on two releases',
-    '(pc-q35-6.2@7.2 pc-q35-6.2@8.1). Rows are the driver properties whose values differ after',
-    'each side applies its compat properties; a side without an entry has the class default.',
-    '--raw shows only the compat values ("-" where a side has no entry).',
-    '',
-  ].join('\n'),
+  ...COMPAT_INFO,
   run(args, io) {
     const parsed = parseArgs(args, [
       { name: 'qemu-version', takesValue: true },

@@ -4,6 +4,7 @@ import { packageRoot } from '../../core/package-root.js';
 import { loadDefinitionFile } from '../../frontends/yaml/load.js';
 import { runDefinition } from '../../frontends/yaml/run.js';
 import type { Command } from '../command.js';
+import { DEMO_INFO } from './info.js';
 import { RUN_ENVIRONMENT } from './run.js';
 
 const GiB = 1024 ** 3;
@@ -20,16 +21,7 @@ export const demoDefinitions = (): string[] => {
 };
 
 export const demoCommand: Command = {
-  name: 'demo',
-  summary: 'run the built-in seed experiment: what reading untouched guest memory costs the host',
-  usage: [
-    'Usage: hotmem demo',
-    '',
-    'A 16 GiB guest that never touched its memory reads all of it, as a memory dump does, on',
-    'x86_64 with an anonymous and a memfd backend and on s390x KVM hosts of three kernel eras.',
-    'The scenarios are examples/demo/*.yaml; `hotmem run FILE` runs one with its steps shown.',
-    '',
-  ].join('\n'),
+  ...DEMO_INFO,
   run(_args, io) {
     io.out('hotmem demo: a 16 GiB guest reads all of its untouched memory (as a dump does)\n\n');
     const rows = [['host', 'kernel', 'backend', 'QEMU RSS after', 'host memory in use', 'as expected']];

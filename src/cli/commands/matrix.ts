@@ -27,33 +27,11 @@ import { HotmemError } from '../../core/errors.js';
 import { suggest } from '../../frontends/yaml/suggest.js';
 import { parseArgs, type ParsedArgs } from '../args.js';
 import { EXIT_ERROR, EXIT_OK, UsageError, type CliIo, type Command } from '../command.js';
+import { MATRIX_INFO } from './info.js';
 
 const FORMATS = ['terminal', 'json', 'junit', 'markdown', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 const BY_EXTENSION: Readonly<Record<string, Format>> = { '.json': 'json', '.xml': 'junit', '.md': 'markdown', '.html': 'html', '.htm': 'html' };
-
-const USAGE = [
-  'Usage: hotmem matrix run FILE.yaml [--filter EXPR] [--shard I/N] [--jobs N] [--format F] [--out FILE] [--baseline OLD.json]',
-  '       hotmem matrix merge A.json B.json ... [--format F] [--out FILE]',
-  '       hotmem matrix diff OLD.json NEW.json [--ignore DIM,...] [--format terminal|json|markdown] [--out FILE]',
-  '',
-  'run     Expands the matrix file (dimensions × values, see examples/matrices/), runs its scenario',
-  '        in every cell on --jobs threads (default: the cores available) and reports each',
-  "        cell's observations, host memory and expectations. Exits 1 when a cell fails or errs.",
-  '        --filter EXPR  only cells it selects: NAME=VALUE (globs *, alternatives a|b),',
-  '                       NAME!=VALUE, NAME<VERSION (<=, >, >= too), joined with commas',
-  '        --shard I/N    only the I-th of N round-robin slices, for parallel CI jobs',
-  '        --baseline F   mark cells whose results differ from the run in F (JSON)',
-  'merge   Joins the JSON results of shards (all from one matrix file) into one run.',
-  'diff    Shows what changed between two JSON results, matching cells by coordinates; a',
-  '        dimension fixed to a different value on each side (release 7.2 vs 8.0) is what is',
-  '        compared. Exits 1 when something changed.',
-  '',
-  'F is terminal (default), json (full results, one cell per line), junit (XML for CI),',
-  'markdown or html (self-contained: heat maps and memory timelines). With --out and no',
-  '--format, the file extension chooses (.json, .xml, .md, .html).',
-  '',
-].join('\n');
 
 function formatOf(parsed: ParsedArgs): Format {
   const given = parsed.options.get('format') as Format | undefined;
@@ -189,9 +167,7 @@ function diff(args: readonly string[], io: CliIo): number {
 }
 
 export const matrixCommand: Command = {
-  name: 'matrix',
-  summary: 'run a compat matrix of configurations and report it; merge shards; diff two runs',
-  usage: USAGE,
+  ...MATRIX_INFO,
   run(args, io) {
     const [verb, ...rest] = args;
     switch (verb) {

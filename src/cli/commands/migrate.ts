@@ -6,6 +6,7 @@ import { migrate } from '../../migration/engine.js';
 import type { MigrationOutcome } from '../../migration/outcome.js';
 import { parseArgs } from '../args.js';
 import { UsageError, type Command } from '../command.js';
+import { MIGRATE_CHECK_INFO, MIGRATE_INFO } from './info.js';
 import { attachLinuxGuest } from '../guest.js';
 import { RUN_ENVIRONMENT } from './run.js';
 
@@ -41,16 +42,7 @@ function describeOutcome(outcome: MigrationOutcome): string[] {
 }
 
 export const migrateCommand: Command = {
-  name: 'migrate',
-  summary: 'migrate the machine of one definition to the machine of another, on two simulated hosts',
-  usage: [
-    'Usage: hotmem migrate SRC.yaml DST.yaml [--postcopy] [--bandwidth BYTES_PER_SECOND]',
-    '',
-    'Starts both machines on their own hosts (each definition\'s arch, kernel and QEMU release),',
-    'migrates with precopy (or postcopy from the start), and prints the outcome, the transfer and',
-    'what each host spends. Exits 1 when the migration fails or hangs. Bandwidth: 10 GbE default.',
-    '',
-  ].join('\n'),
+  ...MIGRATE_INFO,
   run(args, io) {
     const parsed = parseArgs(args, [
       { name: 'postcopy', takesValue: false },
@@ -69,15 +61,7 @@ export const migrateCommand: Command = {
 };
 
 export const migrateCheckCommand: Command = {
-  name: 'migrate-check',
-  summary: 'predict whether a migration between two definitions would load, without running it',
-  usage: [
-    'Usage: hotmem migrate-check SRC.yaml DST.yaml [--postcopy]',
-    '',
-    'Runs only the destination\'s checks on the source\'s device state (machine types, device',
-    'properties, negotiated features) and says compatible, or where and why it would fail.',
-    '',
-  ].join('\n'),
+  ...MIGRATE_CHECK_INFO,
   run(args, io) {
     const parsed = parseArgs(args, [{ name: 'postcopy', takesValue: false }]);
     if (parsed.positionals.length !== 2) throw new UsageError('expects SRC.yaml DST.yaml');

@@ -7,6 +7,7 @@ import { kernelProfile } from '../../host/kernel.js';
 import { parseArgs } from '../args.js';
 import { BINARY_OPTIONS, qemuBinary } from '../binary.js';
 import { UsageError, type Command } from '../command.js';
+import { QEMU_INFO } from './info.js';
 import { QemuProcess } from '../qemu-process.js';
 
 /** hotmem's own options come first; everything from the first other argument on is QEMU's. */
@@ -35,25 +36,7 @@ function splitArgs(args: readonly string[]): { own: string[]; qemu: string[] } {
 }
 
 export const qemuCommand: Command = {
-  name: 'qemu',
-  summary: 'behave as qemu-system-<arch> of a release would with the same arguments (with a QMP server)',
-  usage: [
-    'Usage: hotmem qemu [--qemu-version X.Y] [--arch x86_64|s390x] [--host-kernel linux-X.Y]',
-    '                   [--guest linux-X.Y] [--link-bandwidth BYTES_PER_SECOND] <QEMU arguments>',
-    '',
-    'Accepts -machine/-M (accel=, memory-backend=), -m, -smp, -numa, -object, -device, -global,',
-    '-accel, -enable-kvm, -nodefaults, -nographic, -S, -display none, help requests,',
-    '-incoming unix:PATH | tcp:HOST:PORT | defer, and -qmp stdio | unix:PATH,server=on,wait=off.',
-    'Errors and warnings are printed as QEMU prints them, and the exit status is QEMU\'s. Without',
-    '-qmp (or -incoming), hotmem exits 0 once the machine started.',
-    '--host-kernel: the host the process runs on (default linux-6.1).',
-    '--guest attaches a modelled Linux guest (where QEMU would boot one with -kernel); after each',
-    'QMP command it runs in simulated time until idle, so polling clients see where it converges.',
-    '--link-bandwidth: the network between this host and a migration peer (default 10 GbE).',
-    'QMP `migrate` to another `hotmem qemu -incoming` process: both model the migration, each on',
-    'its own host, and report it as QEMU\'s two sides would.',
-    '',
-  ].join('\n'),
+  ...QEMU_INFO,
   async run(args, io) {
     const { own, qemu } = splitArgs(args);
     const options = parseArgs(own, OWN_OPTIONS).options;

@@ -10,6 +10,7 @@ import { releaseName } from '../../core/release.js';
 import { parseArgs } from '../args.js';
 import { qemuBinary } from '../binary.js';
 import { UsageError, type Command } from '../command.js';
+import { RUN_INFO } from './info.js';
 import { attachLinuxGuest } from '../guest.js';
 
 const GiB = 1024 ** 3;
@@ -74,15 +75,7 @@ export function formatReport(report: RunReport): string {
 }
 
 export const runCommand: Command = {
-  name: 'run',
-  summary: "run a YAML machine definition's scenario and check its expectations",
-  usage: [
-    'Usage: hotmem run FILE.yaml [--json]',
-    '',
-    'Starts the machine the file describes on its host, attaches its guest, runs its steps and',
-    'prints what each did and cost. Exits 1 when an expectation fails or the file is invalid.',
-    '',
-  ].join('\n'),
+  ...RUN_INFO,
   run(args, io) {
     const parsed = parseArgs(args, [{ name: 'json', takesValue: false }]);
     if (parsed.positionals.length !== 1) throw new UsageError('expects one definition file');
