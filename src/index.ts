@@ -9,6 +9,7 @@ export { qemuBinary } from './cli/binary.js';
 export { runQemu, type QemuBinary } from './frontends/cmdline/qemu.js';
 export { QmpClient, type QmpClientEvent, type QmpReply } from './frontends/qmp/client.js';
 export { QemuProcess, type ProcessStart } from './cli/qemu-process.js';
+export { parseInvocation, runBatch, runInvocation, type BatchOutcome, type BatchRecord, type Invocation as BatchInvocation } from './cli/qemu-batch.js';
 export type { ProcessRecipe, ProcessSpec } from './frontends/migration/recipe.js';
 export { migrationCapabilities, migrationParameters, migrationStatsKeys, migrationStatuses } from './migration/qapi-data.js';
 export { migrationSettings } from './migration/settings.js';

@@ -35,6 +35,7 @@ export const QEMU_INFO: CommandInfo = {
   usage: [
     'Usage: hotmem qemu [--qemu-version X.Y] [--arch x86_64|s390x] [--host-kernel linux-X.Y]',
     '                   [--guest linux-X.Y] [--link-bandwidth BYTES_PER_SECOND] <QEMU arguments>',
+    '       hotmem qemu --batch FILE',
     '',
     'Accepts -machine/-M (accel=, memory-backend=), -m, -smp, -numa, -object, -device, -global,',
     '-accel, -enable-kvm, -nodefaults, -nographic, -S, -display none, help requests,',
@@ -47,6 +48,11 @@ export const QEMU_INFO: CommandInfo = {
     '--link-bandwidth: the network between this host and a migration peer (default 10 GbE).',
     'QMP `migrate` to another `hotmem qemu -incoming` process: both model the migration, each on',
     'its own host, and report it as QEMU\'s two sides would.',
+    '--batch FILE (- for stdin): many invocations in one process. Each line of FILE is one,',
+    '{"args": [hotmem qemu arguments], "qmp": [QMP commands]}; each prints one line, in input',
+    'order: {"exit", "stdout", "stderr", "replies", "events"}, what a separate `hotmem qemu`',
+    'process given those commands on stdin (-qmp stdio) prints. A bad line prints',
+    '{"line", "error"} and the batch goes on (exit status 1 at the end).',
     '',
   ].join('\n'),
 };

@@ -1,4 +1,7 @@
+import { createReadStream, existsSync } from 'node:fs';
 import { constants } from 'node:os';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { formatReport } from '../../frontends/cmdline/qemu.js';
 import { QMP_COMMANDS } from '../../frontends/qmp/commands/index.js';
 import { serveStream, serveUnixSocket } from '../../frontends/qmp/server.js';
@@ -6,7 +9,7 @@ import { releaseName } from '../../core/release.js';
 import { kernelProfile } from '../../host/kernel.js';
 import { parseArgs } from '../args.js';
 import { BINARY_OPTIONS, qemuBinary } from '../binary.js';
-import { UsageError, type Command } from '../command.js';
+import { UsageError, type CliIo, type Command } from '../command.js';
 import { QEMU_INFO } from './info.js';
 import { QemuProcess } from '../qemu-process.js';
 
@@ -35,9 +38,47 @@ function splitArgs(args: readonly string[]): { own: string[]; qemu: string[] } {
   return { own, qemu: args.slice(i) };
 }
 
+/** `--batch FILE`: the whole command line; every invocation's arguments come from FILE. */
+function batchFile(args: readonly string[]): string | undefined {
+  const [first, ...rest] = args;
+  const file = first === '--batch' ? rest.shift() : first?.startsWith('--batch=') ? first.slice('--batch='.length) : undefined;
+  if (file === undefined) {
+    if (args.includes('--batch')) throw new UsageError('--batch FILE comes alone: each line of FILE holds one invocation\'s arguments');
+    return undefined;
+  }
+  if (file === '') throw new UsageError('--batch needs a file (- for stdin)');
+  if (rest.length > 0) throw new UsageError(`--batch FILE comes alone: each line of FILE holds one invocation's arguments (got '${rest[0]}')`);
+  return file;
+}
+
+async function runBatchCommand(file: string, io: CliIo): Promise<number> {
+  const { runBatch } = await import('../qemu-batch.js');
+  let input: Readable;
+  if (file === '-') {
+    if (!io.stdin) throw new Error('internal: --batch - needs the process stdin');
+    input = io.stdin;
+  } else {
+    if (!existsSync(file)) throw new UsageError(`--batch ${file}: no such file`);
+    input = createReadStream(file, 'utf8');
+  }
+  let bad = 0;
+  for await (const outcome of runBatch(createInterface({ input, crlfDelay: Infinity }))) {
+    if (outcome.kind === 'ran') {
+      io.out(`${JSON.stringify(outcome.record)}\n`);
+    } else {
+      bad++;
+      io.out(`${JSON.stringify({ line: outcome.line, error: outcome.error })}\n`);
+      io.err(`hotmem qemu --batch ${file}: ${outcome.error}\n`);
+    }
+  }
+  return bad === 0 ? 0 : 1;
+}
+
 export const qemuCommand: Command = {
   ...QEMU_INFO,
   async run(args, io) {
+    const batch = batchFile(args);
+    if (batch !== undefined) return runBatchCommand(batch, io);
     const { own, qemu } = splitArgs(args);
     const options = parseArgs(own, OWN_OPTIONS).options;
     const binary = qemuBinary(options);

@@ -1,0 +1,98 @@
+/**
+ * `hotmem qemu --batch`: many invocations of `hotmem qemu` in one process, for scripts that would
+ * otherwise start one process per configuration. Each input line is one invocation,
+ * `{"args": [...], "qmp": [command, ...]}`; each runs exactly as `hotmem qemu <args>` with its QMP
+ * commands on stdin would (the same code, with the streams captured), and its transcript is one
+ * output record, in input order. A line that is not a valid invocation gets an error record
+ * naming it, and the batch goes on.
+ */
+import { Readable, Writable } from 'node:stream';
+import { JsonStreamSplitter } from '../frontends/qmp/json.js';
+import { runCli } from './app.js';
+
+/** What one `hotmem qemu` process printed and answered. */
+export interface BatchRecord {
+  readonly exit: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** The QMP replies (`return` or `error`) on stdout, in order. */
+  readonly replies: readonly unknown[];
+  /** The QMP events on stdout, in order. */
+  readonly events: readonly unknown[];
+}
+
+export type BatchOutcome =
+  | { readonly kind: 'ran'; readonly line: number; readonly record: BatchRecord }
+  | { readonly kind: 'bad-line'; readonly line: number; readonly error: string };
+
+export interface Invocation {
+  readonly args: readonly string[];
+  /** Each command is sent as one line: a string verbatim, anything else as its JSON. */
+  readonly qmp: readonly unknown[];
+}
+
+type Parsed = { readonly ok: true; readonly invocation: Invocation } | { readonly ok: false; readonly problem: string };
+
+const KEYS = ['args', 'qmp'];
+
+export function parseInvocation(text: string): Parsed {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, problem: `not JSON (${(e as Error).message})` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, problem: 'expected an object {"args": [...], "qmp": [...]}' };
+  const unknown = Object.keys(value).find((k) => !KEYS.includes(k));
+  if (unknown !== undefined) return { ok: false, problem: `unknown key "${unknown}" (an invocation has "args" and "qmp")` };
+  const { args, qmp = [] } = value as { args?: unknown; qmp?: unknown };
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) return { ok: false, problem: '"args" must be an array of strings (the arguments of `hotmem qemu`)' };
+  if (!Array.isArray(qmp)) return { ok: false, problem: '"qmp" must be an array of QMP commands' };
+  if (args.includes('--batch') || args.some((a) => a.startsWith('--batch='))) return { ok: false, problem: '"args" cannot hold --batch' };
+  return { ok: true, invocation: { args, qmp } };
+}
+
+/** Runs one invocation as `hotmem qemu` in this process, its standard streams captured. */
+export async function runInvocation(invocation: Invocation): Promise<BatchRecord> {
+  let stdout = '';
+  let stderr = '';
+  const sink = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      stdout += chunk.toString();
+      done();
+    },
+  });
+  const stdin = Readable.from(invocation.qmp.map((c) => `${typeof c === 'string' ? c : JSON.stringify(c)}\n`));
+  const exit = await runCli(['qemu', ...invocation.args], {
+    out: (text) => (stdout += text),
+    err: (text) => (stderr += text),
+    stdin,
+    stdout: sink,
+  });
+  const replies: unknown[] = [];
+  const events: unknown[] = [];
+  for (const text of new JsonStreamSplitter().push(stdout)) {
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      continue;
+    }
+    if (typeof message !== 'object' || message === null) continue;
+    if ('event' in message) events.push(message);
+    else if ('return' in message || 'error' in message) replies.push(message);
+  }
+  return { exit, stdout, stderr, replies, events };
+}
+
+/** Runs every invocation of `lines` (JSON Lines; blank lines are skipped) in input order. */
+export async function* runBatch(lines: AsyncIterable<string> | Iterable<string>): AsyncGenerator<BatchOutcome> {
+  let line = 0;
+  for await (const text of lines) {
+    line++;
+    if (text.trim() === '') continue;
+    const parsed = parseInvocation(text);
+    if (!parsed.ok) yield { kind: 'bad-line', line, error: `line ${line}: ${parsed.problem}` };
+    else yield { kind: 'ran', line, record: await runInvocation(parsed.invocation) };
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * `hotmem qemu --batch`: every invocation's record is what a separate `hotmem qemu` process with
+ * the same arguments and the same commands on stdin prints and exits with (start-up errors,
+ * warnings, replies, events, quit); records come in input order; bad lines get an error naming
+ * them and the batch goes on.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { packageRoot } from '../../src/core/package-root.js';
+import { runCli } from '../../src/cli/app.js';
+import { parseInvocation, runBatch, type BatchRecord, type Invocation } from '../../src/cli/qemu-batch.js';
+
+const CAPS = { execute: 'qmp_capabilities' };
+const QUIT = { execute: 'quit' };
+const MEMFD = ['-nodefaults', '-display', 'none', '-S', '-m', '512M,slots=1,maxmem=2560M', '-object', 'memory-backend-memfd,id=mem0,size=2G'];
+
+const INVOCATIONS: readonly (readonly [string, Invocation])[] = [
+  ['qom-get and quit (the issue\'s configuration)', {
+    args: ['--qemu-version', '10.0', '-machine', 'pc-q35-8.1,accel=kvm', ...MEMFD, '-device', 'virtio-mem-pci,id=vm0,memdev=mem0', '-qmp', 'stdio'],
+    qmp: [CAPS, { execute: 'qom-get', arguments: { path: '/machine/peripheral/vm0', property: 'size' } }, QUIT],
+  }],
+  ['a realize warning, then STOP/RESUME events', {
+    args: ['--qemu-version', '8.1', '-machine', 'pc-q35-8.1', ...MEMFD, '-device', 'virtio-mem-pci,id=vm0,memdev=mem0,unplugged-inaccessible=off', '-qmp', 'stdio'],
+    qmp: [CAPS, { execute: 'cont' }, { execute: 'stop' }, QUIT],
+  }],
+  ['a start-up error', { args: ['--qemu-version', '7.2', '-nodefaults', '-device', 'virtio-mem-pci,id=vm0,memdev=nope', '-qmp', 'stdio'], qmp: [CAPS] }],
+  ['a guest reacting to a size change (MEMORY_DEVICE_SIZE_CHANGE), then stdin ends without quit', {
+    args: ['--qemu-version', '7.2', '--guest', 'linux-6.1', '-machine', 'pc-q35-7.2', ...MEMFD, '-device', 'virtio-mem-pci,id=vm0,memdev=mem0', '-qmp', 'stdio'],
+    qmp: [CAPS, { execute: 'cont' }, { execute: 'qom-set', arguments: { path: '/machine/peripheral/vm0', property: 'requested-size', value: 256 * 2 ** 20 } }, { execute: 'query-memory-devices' }],
+  }],
+  ['an unknown command and a line that is not JSON', { args: ['--qemu-version', '10.0', '-nodefaults', '-S', '-display', 'none', '-qmp', 'stdio'], qmp: [CAPS, { execute: 'nope' }, 'garbage', QUIT] }],
+  ['no monitor: exits once started', { args: ['--qemu-version', '10.0', '-nodefaults', '-S', '-display', 'none'], qmp: [] }],
+  ['a usage error of hotmem\'s own', { args: ['--qemu-version', '0.1', '-S'], qmp: [] }],
+  ['-machine help', { args: ['--qemu-version', '5.2', '-machine', 'help'], qmp: [] }],
+];
+
+/** A separate `hotmem qemu` process, as a script would start one per configuration. */
+function separateProcess(invocation: Invocation): Omit<BatchRecord, 'replies' | 'events'> {
+  const main = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+  const input = invocation.qmp.map((c) => `${typeof c === 'string' ? c : JSON.stringify(c)}\n`).join('');
+  const run = spawnSync(process.execPath, [main, 'qemu', ...invocation.args], { input, encoding: 'utf8' });
+  return { exit: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
+}
+
+async function collect(lines: readonly string[]) {
+  const outcomes = [];
+  for await (const outcome of runBatch(lines)) outcomes.push(outcome);
+  return outcomes;
+}
+
+describe('cli/qemu-batch: many invocations in one process', () => {
+  it('answers each invocation exactly as a separate hotmem qemu process does, in input order', async function () {
+    this.timeout(120_000);
+    const outcomes = await collect(INVOCATIONS.map(([, inv]) => JSON.stringify(inv)));
+    assert.equal(outcomes.length, INVOCATIONS.length);
+    INVOCATIONS.forEach(([what, invocation], i) => {
+      const outcome = outcomes[i]!;
+      assert.equal(outcome.kind, 'ran', what);
+      if (outcome.kind !== 'ran') return;
+      assert.deepEqual({ exit: outcome.record.exit, stdout: outcome.record.stdout, stderr: outcome.record.stderr }, separateProcess(invocation), what);
+    });
+  });
+
+  it('models the guest in each invocation: its size changes are events of the record', async () => {
+    const [outcome] = await collect([JSON.stringify(INVOCATIONS[3]![1])]);
+    assert.ok(outcome?.kind === 'ran');
+    assert.ok(outcome.record.events.some((e) => (e as { event: string }).event === 'MEMORY_DEVICE_SIZE_CHANGE'));
+  });
+
+  it('lists the replies and events of the transcript, in order, without the greeting', async () => {
+    const [outcome] = await collect([JSON.stringify(INVOCATIONS[1]![1])]);
+    assert.ok(outcome?.kind === 'ran');
+    assert.deepEqual(outcome.record.replies, [{ return: {} }, { return: {} }, { return: {} }, { return: {} }]);
+    assert.deepEqual(
+      outcome.record.events.map((e) => (e as { event: string }).event),
+      ['RESUME', 'STOP', 'SHUTDOWN'],
+    );
+    assert.match(outcome.record.stderr, /warning: 'unplugged-inaccessible' property set to 'off'/);
+  });
+
+  const BAD: readonly (readonly [string, string, RegExp])[] = [
+    ['not JSON', '{"args": [', /^line 1: not JSON/],
+    ['not an object', '[1, 2]', /^line 1: expected an object/],
+    ['args missing', '{"qmp": []}', /^line 1: "args" must be an array of strings/],
+    ['args not strings', '{"args": ["-S", 3]}', /^line 1: "args" must be an array of strings/],
+    ['qmp not a list', '{"args": [], "qmp": {"execute": "quit"}}', /^line 1: "qmp" must be an array/],
+    ['an unknown key', '{"args": [], "stdin": ""}', /^line 1: unknown key "stdin"/],
+    ['a nested batch', '{"args": ["--batch", "x"]}', /^line 1: "args" cannot hold --batch/],
+  ];
+  for (const [what, line, message] of BAD) {
+    it(`refuses a line with ${what}, naming it`, () => {
+      const parsed = parseInvocation(line);
+      assert.equal(parsed.ok, false);
+      if (!parsed.ok) assert.match(`line 1: ${parsed.problem}`, message);
+    });
+  }
+
+  it('goes on after a bad line and skips blank ones, numbering lines as the file does', async () => {
+    const good = JSON.stringify(INVOCATIONS[5]![1]);
+    const outcomes = await collect([good, '', '{oops', good]);
+    assert.deepEqual(outcomes.map((o) => [o.kind, o.line]), [['ran', 1], ['bad-line', 3], ['ran', 4]]);
+  });
+
+  it('hotmem qemu --batch FILE and --batch - print one JSON line per invocation and exit 1 after a bad line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hotmem-batch-'));
+    const file = join(dir, 'batch.jsonl');
+    const text = `${JSON.stringify(INVOCATIONS[5]![1])}\n{"args": 1}\n${JSON.stringify(INVOCATIONS[2]![1])}\n`;
+    writeFileSync(file, text);
+    for (const [args, stdin] of [[['qemu', '--batch', file], undefined], [['qemu', '--batch', '-'], Readable.from([text])]] as const) {
+      let out = '';
+      let err = '';
+      const status = await runCli(args, { out: (t) => (out += t), err: (t) => (err += t), ...(stdin ? { stdin } : {}) });
+      const records = out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.equal(status, 1);
+      assert.deepEqual(records.map((r) => r['exit'] ?? r['error']), [0, 'line 2: "args" must be an array of strings (the arguments of `hotmem qemu`)', 1]);
+      assert.match(err, /--batch .*: line 2: "args" must be an array of strings/);
+    }
+  });
+
+  it('refuses --batch with other arguments or without a file', async () => {
+    for (const args of [['qemu', '--batch', 'f', '-S'], ['qemu', '-S', '--batch', 'f'], ['qemu', '--batch'], ['qemu', '--batch', '/nonexistent/batch.jsonl']]) {
+      let err = '';
+      assert.equal(await runCli(args, { out: () => undefined, err: (t) => (err += t) }), 2, args.join(' '));
+      assert.match(err, /--batch/);
+    }
+  });
+});
