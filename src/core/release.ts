@@ -11,14 +11,29 @@ export interface Release {
 
 const RELEASE_PATTERN = /^(\d+)\.(\d+)$/;
 
+/**
+ * Parsed releases by text. Every availability window is checked by parsing its bounds, millions
+ * of times in a matrix run; a Release is immutable, so one parse per text serves them all.
+ */
+const parsed = new Map<string, Release>();
+
 export function release(text: string): Release {
+  let found = parsed.get(text);
+  if (!found) {
+    found = parseRelease(text);
+    parsed.set(text, found);
+  }
+  return found;
+}
+
+function parseRelease(text: string): Release {
   const match = RELEASE_PATTERN.exec(text);
   if (!match) {
     throw new HotmemError('core.bad-release', `'${text}' is not a QEMU release (expected MAJOR.MINOR, e.g. 7.2)`, {
       text,
     });
   }
-  return { major: Number(match[1]), minor: Number(match[2]) };
+  return Object.freeze({ major: Number(match[1]), minor: Number(match[2]) });
 }
 
 export const releaseName = (r: Release): string => `${r.major}.${r.minor}`;

@@ -64,6 +64,8 @@ const available = (env: QomEnv, entry: { since?: string; until?: string; targets
 /** The registry as one QEMU binary (release + target) has it. Results are cached per view. */
 export class RegistryView {
   readonly #properties = new Map<string, ReadonlyMap<string, ResolvedProperty>>();
+  readonly #infos = new Map<string, TypeInfo | undefined>();
+  readonly #ancestries = new Map<string, readonly TypeInfo[]>();
 
   constructor(
     readonly registry: TypeRegistry,
@@ -72,10 +74,11 @@ export class RegistryView {
 
   /** The type, if this release and target build it (and all its ancestors). */
   info(name: string): TypeInfo | undefined {
+    if (this.#infos.has(name)) return this.#infos.get(name);
     const info = this.registry.info(name);
-    if (!info || !available(this.env, info)) return undefined;
-    if (info.parent !== undefined && !this.info(info.parent)) return undefined;
-    return info;
+    const built = info && available(this.env, info) && (info.parent === undefined || this.info(info.parent)) ? info : undefined;
+    this.#infos.set(name, built);
+    return built;
   }
 
   exists(name: string): boolean {
@@ -84,9 +87,12 @@ export class RegistryView {
 
   /** Self first, then each parent up to the root. */
   ancestry(name: string): readonly TypeInfo[] {
-    const chain: TypeInfo[] = [];
-    for (let info = this.info(name); info; info = info.parent === undefined ? undefined : this.info(info.parent)) {
-      chain.push(info);
+    let chain = this.#ancestries.get(name);
+    if (!chain) {
+      const found: TypeInfo[] = [];
+      for (let info = this.info(name); info; info = info.parent === undefined ? undefined : this.info(info.parent)) found.push(info);
+      chain = found;
+      this.#ancestries.set(name, chain);
     }
     return chain;
   }

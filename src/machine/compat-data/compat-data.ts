@@ -9,6 +9,7 @@ import { checkCompatData } from './check.js';
 import type { CompatDocuments } from './documents.js';
 import { compatErrors } from './errors.js';
 import { formatMachineHelp, machineHelpOrder } from './machine-help.js';
+import { lifecycleEnvKey } from './lifecycle.js';
 import { machineClasses, type MachineClass } from './machine-classes.js';
 import { arrayOf, entryWindow, indexDocuments, type CompatModel } from './model.js';
 import {
@@ -33,6 +34,9 @@ export class CompatData {
   readonly #model: CompatModel;
   /** The model that answers for one release: the whole data, or that release's image. */
   readonly #modelAt: (release: string) => CompatModel;
+  /** Answers already computed (the data is immutable): machine classes and compat entries by query. */
+  readonly #machineClasses = new Map<string, readonly MachineClass[]>();
+  readonly #entries = new Map<string, readonly CompatEntry[]>();
 
   /**
    * From schema-valid documents (see readCompatDocuments), indexed and cross-checked; or from the
@@ -115,9 +119,15 @@ export class CompatData {
    * property wins.
    */
   compatEntries(release: string, arch: Arch, nameOrAlias: string, env: QemuEnvironment = {}): readonly CompatEntry[] {
-    const machine = this.resolveMachineType(release, arch, nameOrAlias, undefined, env);
-    if (!machine) throw compatErrors.error('compat.unknown-machine-type', { release, arch, machine: nameOrAlias });
-    return machine.compatArrays.flatMap((name) => this.#arrayAt(release, name).entries);
+    const key = `${release} ${arch} ${lifecycleEnvKey(env)} ${nameOrAlias}`;
+    let entries = this.#entries.get(key);
+    if (!entries) {
+      const machine = this.resolveMachineType(release, arch, nameOrAlias, undefined, env);
+      if (!machine) throw compatErrors.error('compat.unknown-machine-type', { release, arch, machine: nameOrAlias });
+      entries = machine.compatArrays.flatMap((name) => this.#arrayAt(release, name).entries);
+      this.#entries.set(key, entries);
+    }
+    return entries;
   }
 
   /** Every compat array the release's source has, with the entries it has then. */
@@ -134,9 +144,23 @@ export class CompatData {
   #registered(release: string, arch: Arch, build: BuildConfig | undefined, env: QemuEnvironment): MachineClass[] {
     this.release(release);
     if (build) this.#checkBuild(arch, build);
-    return machineClasses(this.#modelAt(release), release, arch, env).filter(
+    return this.#classes(release, arch, env).filter(
       (m) => !m.deleted && (!build || m.requires.every((f) => build.features.has(f))),
     );
+  }
+
+  /**
+   * The machine classes of a release and target, computed once: the data never changes, and
+   * every machine start, matrix cell and batch invocation asks again.
+   */
+  #classes(release: string, arch: Arch, env: QemuEnvironment): readonly MachineClass[] {
+    const key = `${release} ${arch} ${lifecycleEnvKey(env)}`;
+    let classes = this.#machineClasses.get(key);
+    if (!classes) {
+      classes = machineClasses(this.#modelAt(release), release, arch, env);
+      this.#machineClasses.set(key, classes);
+    }
+    return classes;
   }
 
   #checkBuild(arch: Arch, build: BuildConfig): void {

@@ -19,6 +19,9 @@ export type LifecycleVerdict =
   | { readonly kind: 'deprecated'; readonly reason: string }
   | { readonly kind: 'deleted' };
 
+/** What of the environment the lifecycle reads, as a key for answers computed under it. */
+export const lifecycleEnvKey = (env: QemuEnvironment): string => (env['QEMU_DELETE_MACHINES'] === undefined ? 'keep' : 'delete');
+
 /** What the rule in force at `current` does to a versioned machine of version `machine`. */
 export function lifecycleVerdict(
   rules: readonly LifecycleDoc[],
@@ -29,7 +32,7 @@ export function lifecycleVerdict(
   const rule = rules.find((r) => inWindow(current, r));
   if (!rule) return { kind: 'current' };
   // MACHINE_VER_DELETION tests getenv() != NULL, so an empty value counts as set.
-  const deletes = rule.deletion === 'always' || env['QEMU_DELETE_MACHINES'] !== undefined;
+  const deletes = rule.deletion === 'always' || lifecycleEnvKey(env) === 'delete';
   if (deletes && isExpired(current, rule.deletionYears, machine)) return { kind: 'deleted' };
   if (isExpired(current, rule.deprecationYears, machine)) return { kind: 'deprecated', reason: rule.deprecationReason };
   return { kind: 'current' };
