@@ -1,0 +1,113 @@
+/**
+ * Issue #16's figures, each a ratio measured in one run with the runs interleaved:
+ * - a `hotmem qemu` process for the configuration against `node -e 0` (Node's own floor), target
+ *   at most 1.25; `hotmem --version` and `hotmem machines` likewise;
+ *   (with real QEMU 10.0 answering the same configuration in the same rounds, in the detail: no
+ *   target, as Node's start alone costs more than QEMU's whole answer);
+ * - a configuration in `hotmem qemu --batch` against real QEMU 10.0, target at least 1000x;
+ * - a matrix cell (the unplugged-inaccessible example filtered to release 8.1, one thread) against
+ *   real QEMU 10.0, target at least 1000x.
+ * Where the Debian trixie root is missing the comparisons with QEMU are left out, saying so.
+ * hotmem runs as the package's bin (dist/build/bin.cjs, the bundle `npm run build` writes).
+ */
+import { join } from 'node:path';
+import { runInvocation, type Invocation } from '../../src/cli/qemu-batch.js';
+import { packageRoot } from '../../src/core/package-root.js';
+import { loadCompatData } from '../../src/machine/compat-data/load.js';
+import { CellRunner } from '../../src/matrix/cell.js';
+import { expandMatrix } from '../../src/matrix/expand.js';
+import { filterMatches, parseFilter } from '../../src/matrix/filter.js';
+import { loadMatrixFile } from '../../src/matrix/load.js';
+import type { Benchmark } from '../harness.js';
+import { CONFIG_ARGS, CONFIG_QMP, interleaved, loadNote, qmpInput, realConfigMs, realQemu10, timedRun } from './support.js';
+
+const BIN = join(packageRoot(), 'dist', 'build', 'bin.cjs');
+const node = process.execPath;
+const ROUNDS = 15;
+const hotmem = (...args: readonly string[]) => (input = ''): number => timedRun(node, [BIN, ...args], input);
+const nodeFloor = (): number => timedRun(node, ['-e', '0']);
+
+const real = realQemu10();
+if ('missing' in real) console.log(`speed: the comparisons with real QEMU 10.0 are left out: ${real.missing}`);
+
+/** `also`: real QEMU on the same configuration, measured in the same rounds for the detail column. */
+function startupBenchmark(name: string, args: readonly string[], input = '', also?: () => number): Benchmark {
+  return {
+    name: `start-up: ${name} vs node -e 0 (wall, interleaved)`,
+    target: 1.25,
+    unit: '× node',
+    better: 'lower',
+    async run() {
+      const run = hotmem(...args);
+      const [ms, floor, qemu] = await interleaved(ROUNDS, [() => run(input), nodeFloor, ...(also ? [also] : [])]);
+      const versusQemu = qemu === undefined ? '' : `, real QEMU 10.0 ${qemu.toFixed(0)} ms (hotmem/QEMU ${(ms! / qemu).toFixed(2)}: Node alone starts slower than QEMU answers)`;
+      return { figure: ms! / floor!, detail: `medians of ${ROUNDS}: hotmem ${ms!.toFixed(0)} ms, node -e 0 ${floor!.toFixed(0)} ms${versusQemu}; ${await loadNote()}` };
+    },
+  };
+}
+
+/** The configuration on every q35 machine type QEMU 10.0 has: different machines, as a script would start. */
+function batchInvocations(): Invocation[] {
+  const q35 = loadCompatData().machineTypes('10.0', 'x86_64').filter((m) => m.series?.id === 'pc-q35');
+  return q35.map((m) => ({
+    args: ['--qemu-version', '10.0', ...CONFIG_ARGS.map((a) => (a === 'pc-q35-8.1,accel=kvm' ? `${m.name},accel=kvm` : a))],
+    qmp: CONFIG_QMP,
+  }));
+}
+
+async function batchMsPerConfig(invocations: readonly Invocation[]): Promise<number> {
+  const start = performance.now();
+  for (const invocation of invocations) {
+    const record = await runInvocation(invocation);
+    if (record.exit !== 0) throw new Error(`batch: ${invocation.args.join(' ')} exited ${record.exit}: ${record.stderr}`);
+  }
+  return (performance.now() - start) / invocations.length;
+}
+
+function matrixCells(): { runner: CellRunner; cells: ReturnType<typeof expandMatrix> } {
+  const data = loadCompatData();
+  const matrix = loadMatrixFile(join(packageRoot(), 'examples/matrices/unplugged-inaccessible.yaml'), data);
+  const filter = parseFilter('release=8.1');
+  if (!filter.ok) throw new Error(filter.reason);
+  return { runner: new CellRunner(matrix), cells: expandMatrix(matrix, data).filter((c) => filterMatches(filter.filter, c.coordinates)) };
+}
+
+const qemuBenchmarks = (binary: string): Benchmark[] => [
+  {
+    name: 'batch: a configuration in hotmem qemu --batch vs a real QEMU 10.0 start',
+    target: 1000,
+    unit: '× faster',
+    better: 'higher',
+    async run() {
+      const invocations = batchInvocations();
+      const [a, b] = (await interleaved(ROUNDS, [() => realConfigMs(binary), () => batchMsPerConfig(invocations)])) as [number, number];
+      return { figure: a / b, detail: `medians: QEMU ${a.toFixed(1)} ms per start, hotmem ${(b * 1000).toFixed(0)} µs per configuration (${invocations.length} q35 machine types per round); ${await loadNote()}` };
+    },
+  },
+  {
+    name: 'matrix: a cell (unplugged-inaccessible, release 8.1, one thread) vs a real QEMU 10.0 start',
+    target: 1000,
+    unit: '× faster',
+    better: 'higher',
+    async run() {
+      const { runner, cells } = matrixCells();
+      const slice = Math.ceil(cells.length / ROUNDS);
+      let next = 0;
+      const cellMs = (): number => {
+        const chosen = Array.from({ length: slice }, () => cells[next++ % cells.length]!);
+        const start = performance.now();
+        for (const cell of chosen) runner.run(cell);
+        return (performance.now() - start) / chosen.length;
+      };
+      const [a, b] = (await interleaved(ROUNDS, [() => realConfigMs(binary), cellMs])) as [number, number];
+      return { figure: a / b, detail: `medians: QEMU ${a.toFixed(1)} ms per start, hotmem ${(b * 1000).toFixed(0)} µs per cell (${cells.length} cells, ${slice} per round); ${await loadNote()}` };
+    },
+  },
+];
+
+export const benchmarks: readonly Benchmark[] = [
+  startupBenchmark('hotmem qemu (the configuration, QMP qom-get, quit)', ['qemu', '--qemu-version', '10.0', ...CONFIG_ARGS], qmpInput(CONFIG_QMP), 'binary' in real ? () => realConfigMs(real.binary) : undefined),
+  startupBenchmark('hotmem --version', ['--version']),
+  startupBenchmark('hotmem machines', ['machines']),
+  ...('binary' in real ? qemuBenchmarks(real.binary) : []),
+];
