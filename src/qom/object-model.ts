@@ -114,8 +114,11 @@ export class ObjectModel {
     return matches[0];
   }
 
-  #objects(from: QomObject = this.root): QomObject[] {
-    return [from, ...[...from.children.values()].flatMap((child) => this.#objects(child))];
+  /** Tree order (an object, then each child's subtree); one array, as every lookup walks the whole tree. */
+  #objects(from: QomObject = this.root, into: QomObject[] = []): QomObject[] {
+    into.push(from);
+    for (const child of from.children.values()) this.#objects(child, into);
+    return into;
   }
 
   /** Every object of (or derived from) a type, in tree order. */

@@ -66,6 +66,8 @@ export class RegistryView {
   readonly #properties = new Map<string, ReadonlyMap<string, ResolvedProperty>>();
   readonly #infos = new Map<string, TypeInfo | undefined>();
   readonly #ancestries = new Map<string, readonly TypeInfo[]>();
+  /** Compat and -global entries are matched against every object created: each pair is asked many times. */
+  readonly #isA = new Map<string, boolean>();
 
   constructor(
     readonly registry: TypeRegistry,
@@ -99,9 +101,13 @@ export class RegistryView {
 
   /** object_dynamic_cast: true for the type itself, any ancestor, or any interface of either. */
   isA(name: string, ancestorOrInterface: string): boolean {
-    return this.ancestry(name).some(
-      (info) => info.name === ancestorOrInterface || (info.interfaces ?? []).includes(ancestorOrInterface),
-    );
+    const key = `${name}\0${ancestorOrInterface}`;
+    let is = this.#isA.get(key);
+    if (is === undefined) {
+      is = this.ancestry(name).some((info) => info.name === ancestorOrInterface || (info.interfaces ?? []).includes(ancestorOrInterface));
+      this.#isA.set(key, is);
+    }
+    return is;
   }
 
   isAbstract(name: string): boolean {
