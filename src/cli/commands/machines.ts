@@ -1,5 +1,5 @@
 import { parseArgs } from '../args.js';
-import { BINARY_OPTIONS, qemuBinary } from '../binary.js';
+import { BINARY_OPTIONS, binaryTarget, machineHelp } from '../binary-target.js';
 import { UsageError, type Command } from '../command.js';
 import { MACHINES_INFO } from './info.js';
 
@@ -8,7 +8,7 @@ export const machinesCommand: Command = {
   run(args, io) {
     const parsed = parseArgs(args, BINARY_OPTIONS);
     if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
-    io.out(qemuBinary(parsed.options).machineHelp());
+    io.out(machineHelp(binaryTarget(parsed.options)));
     return 0;
   },
 };

@@ -1,0 +1,37 @@
+/**
+ * Which QEMU binary a command models, from --qemu-version and --arch: a modelled release, a
+ * target, and the default build's switches, answered from the compat data alone (no device or
+ * machine code), so a command that only lists machine types loads nothing else.
+ */
+import { isArch, type Arch } from '../core/arch.js';
+import { release as parseRelease, releaseName, type Release } from '../core/release.js';
+import type { CompatData } from '../machine/compat-data/compat-data.js';
+import { loadCompatData } from '../machine/compat-data/load.js';
+import type { BuildConfig } from '../machine/compat-data/types.js';
+import { UsageError } from './command.js';
+
+export const BINARY_OPTIONS = [
+  { name: 'qemu-version', takesValue: true },
+  { name: 'arch', takesValue: true, choices: ['x86_64', 's390x'] },
+] as const;
+
+export interface BinaryTarget {
+  readonly release: Release;
+  readonly arch: Arch;
+  readonly data: CompatData;
+  readonly build: BuildConfig;
+}
+
+export function binaryTarget(options: ReadonlyMap<string, string | true>): BinaryTarget {
+  const data = loadCompatData();
+  const versionText = (options.get('qemu-version') as string | undefined) ?? data.newestRelease().version;
+  if (!data.releases().some((r) => r.version === versionText)) {
+    throw new UsageError(`--qemu-version ${versionText} is not a modelled release (${data.releases().map((r) => r.version).join(', ')})`);
+  }
+  const archText = (options.get('arch') as string | undefined) ?? 'x86_64';
+  if (!isArch(archText)) throw new UsageError(`--arch must be x86_64 or s390x (got '${archText}')`);
+  return { release: parseRelease(versionText), arch: archText, data, build: data.defaultBuildConfig(archText) };
+}
+
+/** What the target's `-machine help` prints. */
+export const machineHelp = (t: BinaryTarget): string => t.data.formatMachineHelp(releaseName(t.release), t.arch, t.build);
