@@ -1,6 +1,5 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { constants } from 'node:os';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { formatReport } from '../../frontends/cmdline/qemu.js';
 import { QMP_COMMANDS } from '../../frontends/qmp/commands/index.js';
@@ -52,7 +51,7 @@ function batchFile(args: readonly string[]): string | undefined {
 }
 
 async function runBatchCommand(file: string, io: CliIo): Promise<number> {
-  const { runBatch } = await import('../qemu-batch.js');
+  const [{ runBatch }, { createInterface }] = await Promise.all([import('../qemu-batch.js'), import('node:readline')]);
   let input: Readable;
   if (file === '-') {
     if (!io.stdin) throw new Error('internal: --batch - needs the process stdin');
