@@ -1,5 +1,6 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { constants } from 'node:os';
+import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { formatReport } from '../../frontends/cmdline/qemu.js';
 import { QMP_COMMANDS } from '../../frontends/qmp/commands/index.js';
@@ -51,7 +52,7 @@ function batchFile(args: readonly string[]): string | undefined {
 }
 
 async function runBatchCommand(file: string, io: CliIo): Promise<number> {
-  const [{ runBatch }, { createInterface }] = await Promise.all([import('../qemu-batch.js'), import('node:readline')]);
+  const { runBatch } = await import('../qemu-batch.js');
   let input: Readable;
   if (file === '-') {
     if (!io.stdin) throw new Error('internal: --batch - needs the process stdin');
