@@ -15,14 +15,13 @@ import { qemuVmallocAlign, RAM_BLOCK, registerRam, unregisterRam, type RamBlock 
 import { qdevDevPath } from '../../src/machine/bus-address.js';
 import type { QomObject } from '../../src/qom/object.js';
 import { implement, type TypeInfo } from '../../src/qom/type-info.js';
-import { FeatureSet } from '../../src/virtio/feature-set.js';
 import { VIRTIO_STATUS } from '../../src/virtio/qmp-status.js';
 import { migrationBusy } from '../../src/migration/info.js';
 import { RAM_DISCARD_MANAGER } from '../../src/migration/ram-discard-manager.js';
 import { VMSTATE } from '../../src/migration/vmstate.js';
 import { VIRTIO_MEM_RAM_DISCARD, VIRTIO_MEM_VMSTATE } from './vmstate.js';
-import { virtioPciPrePlug } from '../../src/virtio/host-features.js';
-import { deviceCommonFeatures } from '../../src/virtio/qom-types.js';
+import { resolveVirtioPciProxy } from '../../src/virtio/pci-proxy.js';
+import { transportHostFeatures } from '../../src/virtio/qom-types.js';
 import { virtioMemProperties } from './properties.js';
 import { defaultBlockSize, realizeVirtioMem, virtioMemErrors, type HostFacts } from './realize.js';
 import { VirtioMemRuntime } from './runtime.js';
@@ -48,11 +47,6 @@ function memdevOf(device: QomObject): { backend: QomObject; block: RamBlock } | 
 
 /** The proxy owning a virtio-mem device (its parent object). */
 const proxyOf = (device: QomObject): QomObject => device.parent ?? device;
-
-function transportFeatures(device: QomObject, deviceFeatures: FeatureSet): FeatureSet {
-  // virtio-mem is modern-only on every transport (virtio_pci_force_virtio_1, ccw revision >= 1).
-  return virtioPciPrePlug(deviceCommonFeatures(device), { modern: true }).union(deviceFeatures);
-}
 
 function realize(device: QomObject) {
   const memdev = memdevOf(device);
@@ -100,7 +94,7 @@ function realize(device: QomObject) {
   if (has('unplugged-inaccessible')) device.values.set('unplugged-inaccessible', setup.unpluggedInaccessible);
   const state = newState(setup, device.get('requested-size') as number);
   resizeUsableRegion(state, state.requestedSize, true);
-  const runtime = new VirtioMemRuntime(state, transportFeatures(device, setup.deviceFeatures), memdev.block, {
+  const runtime = new VirtioMemRuntime(state, transportHostFeatures(device, setup.deviceFeatures), memdev.block, {
     hostPageSize: hostFacts(device).pageSize,
     // virtio_mem_is_busy: any outgoing migration, or an incoming postcopy.
     context: () => ({ busy: machine ? migrationBusy(machine) : false }),
@@ -234,7 +228,12 @@ export const VIRTIO_MEM_TYPES: readonly TypeInfo[] = [
     hotpluggable: true,
     category: 'Misc',
     implementations: [implement(MEMORY_DEVICE_OPS, MEMORY_DEVICE)],
-    realize: (proxy) => proxy.model.realize(child(proxy)),
+    // virtio_mem_pci_realize forces virtio 1 (virtio_pci_force_virtio_1); devices sit on the
+    // machine's root buses, never behind a PCIe port.
+    realize: (proxy) => {
+      resolveVirtioPciProxy(proxy, { behindPciePort: false, modernOnly: true });
+      return proxy.model.realize(child(proxy));
+    },
     unrealize: (proxy) => proxy.model.unrealize(child(proxy)),
   },
   {

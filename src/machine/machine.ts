@@ -308,7 +308,7 @@ export class Machine {
 
     const machine = new Machine(model, machineObject, type, family, version, accel, memory, layout, nodes, process, ramBackends, env.catalog);
     model.services.set(MACHINE_SERVICE, machine);
-    model.hotplugHandler = { prePlug: (device) => machine.#prePlug(device) };
+    model.hotplugHandler = { prePlug: (device) => machine.#prePlug(device), busHotpluggable: (device) => machine.busOf(device)?.hotpluggable };
     machine.#addDefaultDevices(options, items);
 
     for (const item of items) {

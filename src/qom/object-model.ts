@@ -22,6 +22,11 @@ export interface HotplugHandler {
   prePlug?(device: QomObject): readonly Warning[] | void;
   plug?(device: QomObject): void;
   unplug?(device: QomObject): void;
+  /**
+   * qbus_is_hotpluggable of the bus the device sits on; undefined for a device on no bus the
+   * handler placed (a proxy's virtio-backend, a bare object model).
+   */
+  busHotpluggable?(device: QomObject): boolean | undefined;
 }
 
 /** A property value as it arrives: text from the command line, or typed JSON from QMP. */

@@ -10,7 +10,9 @@ import type { TypeInfo } from '../qom/type-info.js';
 import type { QomObject } from '../qom/object.js';
 import { BUS_ADDRESS, CSS_DEVID_UNSET, formatCssDevId, parseCssDevIdInput, parsePciDevfn, PCI_DEVFN_AUTO } from '../qom/qdev-address-props.js';
 import type { FeatureSet } from './feature-set.js';
-import { commonHostFeatures, VIRTIO_COMMON_FEATURE_PROPERTIES, type CommonFeatureValues } from './host-features.js';
+import { commonHostFeatures, VIRTIO_COMMON_FEATURE_PROPERTIES, virtioPciPrePlug, type CommonFeatureValues } from './host-features.js';
+import { virtioPciModern } from './pci-proxy.js';
+import { VIRTIO_F_VERSION_1 } from './transport-features.js';
 
 /** qdev_prop_bool gained the `on/off` description in 10.0 (commit 45e5b49360). */
 export const BOOL_DESCRIPTION: ReleaseHistory<string> = [{ since: '10.0', value: 'on/off' }];
@@ -146,4 +148,19 @@ export function deviceCommonFeatures(device: QomObject): FeatureSet {
   const values: Record<string, boolean> = {};
   for (const p of VIRTIO_COMMON_FEATURE_PROPERTIES) values[p.property] = props.has(p.property) && device.get(p.property) === true;
   return commonHostFeatures(values as CommonFeatureValues);
+}
+
+/**
+ * A virtio device's host features once its transport has plugged it: the common switches, what
+ * the proxy's pre-plug hook adds (virtio_pci_pre_plugged: BAD_FEATURE, and VERSION_1 with the
+ * modern interface; virtio_ccw_pre_plugged: VERSION_1 from max_revision 1, never BAD_FEATURE),
+ * then the device's own bits.
+ */
+export function transportHostFeatures(device: QomObject, deviceFeatures: FeatureSet): FeatureSet {
+  const common = deviceCommonFeatures(device);
+  const proxy = device.parent;
+  const view = device.model.view;
+  if (proxy && view.isA(proxy.type, 'virtio-pci')) return virtioPciPrePlug(common, { modern: virtioPciModern(proxy) }).union(deviceFeatures);
+  if (proxy && view.isA(proxy.type, 'virtio-ccw-device')) return ((proxy.get('max_revision') as number) >= 1 ? common.with(VIRTIO_F_VERSION_1) : common).union(deviceFeatures);
+  return common.union(deviceFeatures);
 }

@@ -3,6 +3,7 @@
  * tests that compare the two transcripts reply by reply.
  */
 import { qemuBinary } from '../../src/cli/binary.js';
+import type { Arch } from '../../src/core/arch.js';
 import { runQemu as runHotmem } from '../../src/frontends/cmdline/qemu.js';
 import { QMP_COMMANDS } from '../../src/frontends/qmp/commands/index.js';
 import { QmpSession as HotmemSession, type QmpMessage } from '../../src/frontends/qmp/session.js';
@@ -40,9 +41,9 @@ export async function realTranscript(binary: string, args: readonly string[], sc
   }
 }
 
-export function hotmemTranscript(release: string, args: readonly string[], script: readonly Step[]): Transcript {
+export function hotmemTranscript(release: string, args: readonly string[], script: readonly Step[], arch: Arch = 'x86_64'): Transcript {
   const err: string[] = [];
-  const binary = qemuBinary(new Map([['qemu-version', release]]));
+  const binary = qemuBinary(new Map([['qemu-version', release], ['arch', arch]]));
   const outcome = runHotmem(binary, ['-display', 'none', '-nodefaults', '-S', ...args], { out: () => undefined, err: (t) => err.push(t) });
   if (outcome.kind !== 'running') return { replies: [], stderr: err.join('') };
   const sent: QmpMessage[] = [];
@@ -61,4 +62,33 @@ export function hotmemTranscript(release: string, args: readonly string[], scrip
     replies.push('return' in reply ? { return: reply['return'] } : { error: reply['error'] as { class: string; desc: string } });
   }
   return { replies, stderr: err.join('') };
+}
+
+/**
+ * Runs the tasks at most `limit` at a time and hands back one promise per task, in order, so a
+ * suite can start every real QEMU it needs in a `before` hook and each test awaits its own.
+ * Rejections are kept for the awaiting test (never unhandled).
+ */
+export function pooled<T>(limit: number, tasks: ReadonlyArray<() => Promise<T>>): Promise<T>[] {
+  let next = 0;
+  const settle: Array<{ resolve: (v: T) => void; reject: (e: unknown) => void }> = [];
+  const results = tasks.map(
+    () =>
+      new Promise<T>((resolve, reject) => {
+        settle.push({ resolve, reject });
+      }),
+  );
+  for (const r of results) r.catch(() => undefined);
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const i = next++;
+      try {
+        settle[i]!.resolve(await tasks[i]!());
+      } catch (e) {
+        settle[i]!.reject(e);
+      }
+    }
+  };
+  for (let w = 0; w < Math.min(limit, tasks.length); w++) void worker();
+  return results;
 }

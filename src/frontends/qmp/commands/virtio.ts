@@ -33,7 +33,7 @@ export const VIRTIO_COMMANDS: readonly QmpCommand[] = [
       const path = args['path'] as string;
       const found = virtioDevices(ctx).find(({ device }) => device.path() === path);
       if (!found) throw new QmpError('GenericError', `Path ${path} is not a VirtIODevice`);
-      return virtioStatusReply(found.view, ctx.machine.running);
+      return virtioStatusReply(ctx.machine.release, ctx.machine.arch, found.view, ctx.machine.running);
     },
   },
 ];
