@@ -11,6 +11,7 @@ import { VIRTIO_BALLOON_HINTING, VIRTIO_BALLOON_SECTIONS } from './migration.js'
 import { Scheduler } from '../../src/core/scheduler.js';
 import { balloonInhibited, ramDiscardCoordination } from '../../src/machine/discard-coordination.js';
 import { HOST_PROCESS } from '../../src/machine/host-process.js';
+import { privateFileDiscardWarning } from '../../src/machine/ram-discard.js';
 import { MACHINE_SERVICE } from '../../src/machine/machine.js';
 import type { QomObject } from '../../src/qom/object.js';
 import { implement, type ChildDef, type TypeInfo } from '../../src/qom/type-info.js';
@@ -43,6 +44,7 @@ function environment(device: QomObject): BalloonEnvironment {
     lookup: () => (machine ? machineRamLookup(machine) : { pieces: () => [] }),
     inhibited: (migration) => balloonInhibited(ramDiscardCoordination(model), migration, r),
     balloonChange: (actual) => machine?.events.emit('BALLOON_CHANGE', { actual }),
+    privateFileDiscard: (block) => privateFileDiscardWarning(model, block),
   };
 }
 

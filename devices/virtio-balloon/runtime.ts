@@ -57,6 +57,8 @@ export interface BalloonEnvironment {
   inhibited(migration: BalloonMigrationState): boolean;
   /** qapi_event_send_balloon_change. */
   balloonChange(actual: number): void;
+  /** The process's once-only warning about discarding in a private file mapping, if this discard prints it. */
+  privateFileDiscard(block: RamBlock): Warning | undefined;
 }
 
 /** A range migration may skip sending (qemu_guest_free_page_hint). */
@@ -253,6 +255,8 @@ export class VirtioBalloonRuntime extends VirtioDeviceRuntime<BalloonState, Ball
           // first, else the madvise); the balloon ignores them.
           const { block, offset, length } = effect;
           const done = balloonDiscard(block, offset, length, this.env.hostPageSize, this.state.setup.release);
+          const warning = this.env.privateFileDiscard(block);
+          if (warning) this.warnings.push(warning);
           if (done.kind === 'error') {
             const what = block.hasFd ? 'Failed to fallocate' : 'Failed to discard range';
             const message = `ram_block_discard_range: ${what} ${block.idstr}:${offset.toString(16)} +${length.toString(16)} (-${ERRNO[done.errno].errno})`;

@@ -12,6 +12,7 @@ import { HOST_PROCESS } from '../../src/machine/host-process.js';
 import { MACHINE_SERVICE } from '../../src/machine/machine.js';
 import { MEMORY_DEVICE_OPS, type MemoryDeviceOps } from '../../src/machine/memory-device.js';
 import { qemuVmallocAlign, RAM_BLOCK, registerRam, unregisterRam, type RamBlock } from '../../src/machine/ram-block.js';
+import { privateFileDiscardWarning } from '../../src/machine/ram-discard.js';
 import { qdevDevPath } from '../../src/machine/bus-address.js';
 import type { QomObject } from '../../src/qom/object.js';
 import { implement, type TypeInfo } from '../../src/qom/type-info.js';
@@ -106,12 +107,13 @@ function realize(device: QomObject) {
   });
   // Everything starts unplugged: give the whole RAMBlock back (skipped on an incoming migration).
   runtime.discardAll();
+  const discardWarning = privateFileDiscardWarning(model, memdev.block);
   use.setMapped(memdev.backend, true);
   // vmstate_register_ram(&memdev->mr, DEVICE(vmem)): the block is named after the device's
   // place, "<proxy's dev path>/<backend name>", e.g. "0000:00:02.0/mem0".
   registerRam(memdev.block, qdevDevPath(device));
   device.slots.set(VIRTIO_MEM_RUNTIME, runtime);
-  return warnings;
+  return discardWarning ? [...warnings, discardWarning] : warnings;
 }
 
 function unrealize(device: QomObject): void {
