@@ -436,6 +436,17 @@ export class Machine {
       .sort((a, b) => this.#ops(a).addr(a) - this.#ops(b).addr(b));
   }
 
+  /**
+   * Whether the binary is built with memory-device support (CONFIG_MEM_DEVICE, selected by any
+   * memory device type the target has): without it get_plugged_memory_size is the stub that
+   * returns -1, and query-memory-size-summary leaves plugged-memory out. s390x builds had none
+   * before virtio-mem-ccw (10.0); checked on the real 5.2.0, 7.2.22 and 10.0.13.
+   */
+  buildsMemoryDevices(): boolean {
+    const view = this.model.view;
+    return view.typeNames().some((t) => !view.isAbstract(t) && view.isA(t, MEMORY_DEVICE_INTERFACE));
+  }
+
   /** get_plugged_memory_size: what memory devices currently contribute. */
   pluggedMemorySize(): number {
     return this.memoryDevices().reduce((sum, d) => sum + this.#ops(d).pluggedSize(d), 0);
