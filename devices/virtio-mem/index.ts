@@ -142,7 +142,8 @@ const MEMORY_DEVICE: MemoryDeviceOps = {
   // memory_region_get_alignment: QEMU_VMALLOC_ALIGN for anonymous RAM, the page size for fds.
   regionAlignment: (proxy) => {
     const memdev = memdevOf(child(proxy))!;
-    return memdev.block.hasFd ? memdev.block.pageSize : qemuVmallocAlign(proxy.model.env.target);
+    // QEMU_VMALLOC_ALIGN is the host's (osdep.h tests the host architecture), not the target's.
+    return memdev.block.hasFd ? memdev.block.pageSize : qemuVmallocAlign(hostFacts(proxy).arch);
   },
   minAlignment: (proxy) => child(proxy).get('block-size') as number,
   pluggedSize: (proxy) => child(proxy).get('size') as number,

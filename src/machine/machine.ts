@@ -58,6 +58,11 @@ export type StartupItem =
 export interface MachineOptions {
   readonly release: Release | string;
   readonly arch: Arch;
+  /**
+   * The host's architecture when it differs from the target's (qemu-system-s390x under TCG on an
+   * x86_64 host): page and THP sizes and kernel facts are the host's. Default: `arch`.
+   */
+  readonly hostArch?: Arch;
   /** Machine type name or alias; the release's default when absent. */
   readonly machine?: string;
   readonly accel?: Accelerator;
@@ -212,9 +217,15 @@ export class Machine {
     const model = new ObjectModel(registry, { release: r, target: options.arch });
     const accel = options.accel ?? 'tcg';
     // A fresh Linux host has no huge pages reserved (nr_hugepages=0) until someone configures them.
-    const host = options.host ?? freshHost({ arch: options.arch });
-    if (host.arch.name !== options.arch) {
-      throw new StartupError(new HotmemError('machine.host-arch', `hotmem runs ${options.arch} guests on ${options.arch} hosts only (the host is ${host.arch.name})`), undefined);
+    const host = options.host ?? freshHost({ arch: options.hostArch ?? options.arch });
+    if (options.hostArch !== undefined && host.arch.name !== options.hostArch) {
+      throw new StartupError(new HotmemError('machine.host-arch', `the host given is ${host.arch.name}, not the ${options.hostArch} host asked for`), undefined);
+    }
+    // A qemu-system-<arch> built for a host of another architecture has no KVM, so it refuses
+    // the name as it refuses any accelerator it lacks (real 10.0.13 s390x on x86_64; -accel kvm
+    // adds its option as the location, which hotmem does not).
+    if (host.arch.name !== options.arch && accel === 'kvm') {
+      throw new StartupError(new HotmemError('machine.host-arch', 'invalid accelerator kvm'), undefined);
     }
     const process = host.spawn({ name: programName(options.arch), kvm: accel === 'kvm' });
     model.services.set(HOST_PROCESS, process);

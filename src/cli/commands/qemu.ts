@@ -2,6 +2,7 @@ import { constants } from 'node:os';
 import { formatReport } from '../../frontends/cmdline/qemu.js';
 import { QMP_COMMANDS } from '../../frontends/qmp/commands/index.js';
 import { serveStream, serveUnixSocket } from '../../frontends/qmp/server.js';
+import type { Arch } from '../../core/arch.js';
 import { releaseName } from '../../core/release.js';
 import { kernelProfile } from '../../host/kernel.js';
 import { parseArgs } from '../args.js';
@@ -13,6 +14,7 @@ import { QemuProcess } from '../qemu-process.js';
 const OWN_OPTIONS = [
   ...BINARY_OPTIONS,
   { name: 'host-kernel', takesValue: true },
+  { name: 'host-arch', takesValue: true, choices: ['x86_64', 's390x'] },
   { name: 'guest', takesValue: true },
   { name: 'link-bandwidth', takesValue: true },
 ] as const;
@@ -38,8 +40,9 @@ export const qemuCommand: Command = {
   name: 'qemu',
   summary: 'behave as qemu-system-<arch> of a release would with the same arguments (with a QMP server)',
   usage: [
-    'Usage: hotmem qemu [--qemu-version X.Y] [--arch x86_64|s390x] [--host-kernel linux-X.Y]',
-    '                   [--guest linux-X.Y] [--link-bandwidth BYTES_PER_SECOND] <QEMU arguments>',
+    'Usage: hotmem qemu [--qemu-version X.Y] [--arch x86_64|s390x] [--host-arch x86_64|s390x]',
+    '                   [--host-kernel linux-X.Y] [--guest linux-X.Y] [--link-bandwidth BYTES_PER_SECOND]',
+    '                   <QEMU arguments>',
     '',
     'Accepts -machine/-M (accel=, memory-backend=), -m, -smp, -numa, -object, -device, -global,',
     '-accel, -enable-kvm, -nodefaults, -nographic, -S, -display none, help requests,',
@@ -47,6 +50,8 @@ export const qemuCommand: Command = {
     'Errors and warnings are printed as QEMU prints them, and the exit status is QEMU\'s. Without',
     '-qmp (or -incoming), hotmem exits 0 once the machine started.',
     '--host-kernel: the host the process runs on (default linux-6.1).',
+    '--host-arch: the host\'s architecture when it is not --arch\'s (qemu-system-s390x under TCG on',
+    'an x86_64 host): page and THP sizes (virtio-mem\'s default block size) come from the host.',
     '--guest attaches a modelled Linux guest (where QEMU would boot one with -kernel); after each',
     'QMP command it runs in simulated time until idle, so polling clients see where it converges.',
     '--link-bandwidth: the network between this host and a migration peer (default 10 GbE).',
@@ -69,7 +74,7 @@ export const qemuCommand: Command = {
     let exitWith: (status: number) => void = () => undefined;
     const exited = new Promise<number>((resolve) => (exitWith = resolve));
     const started = QemuProcess.start(
-      { qemuVersion: releaseName(binary.release), arch: binary.arch, hostKernel, guest: options.get('guest') as string | undefined, argv: qemu },
+      { qemuVersion: releaseName(binary.release), arch: binary.arch, hostArch: (options.get('host-arch') as Arch | undefined) ?? binary.arch, hostKernel, guest: options.get('guest') as string | undefined, argv: qemu },
       { io, linkBandwidth, exit: (status) => exitWith(status) },
     );
     if (started.kind === 'exited') return started.status;
