@@ -9,7 +9,7 @@
 import { HotmemError, type Warning } from '../core/errors.js';
 import { KeyedSlots } from '../core/keys.js';
 import { parseScalar, type InputVisitor } from '../core/parse/input-visitor.js';
-import { valueAt } from '../core/release.js';
+import { compareReleases, valueAt } from '../core/release.js';
 import { qomErrors } from './errors.js';
 import { NO_COMPAT, type CompatLayers, type GlobalProperty } from './globals.js';
 import { QomObject } from './object.js';
@@ -214,7 +214,9 @@ export class ObjectModel {
     checkPlacement?.(driver);
     if (id !== undefined && !IDENTIFIER.test(id)) throw qomErrors.error('qom.invalid-identifier', { name: 'id' });
     const peripheral = this.container('/machine/peripheral');
-    if (id !== undefined && peripheral.child(id)) throw qomErrors.error('qom.duplicate-device-id', { id });
+    if (id !== undefined && peripheral.child(id)) {
+      throw qomErrors.error('qom.duplicate-device-id', { id, qemuOpts: compareReleases(this.env.release, { major: 6, minor: 2 }) < 0 });
+    }
 
     const created = this.instantiate(driver);
     const device = created.object;
