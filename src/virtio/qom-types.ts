@@ -76,7 +76,8 @@ const VIRTIO_PCI_PROPERTIES: readonly PropertyDef[] = [
   // Gone with hw_compat_2_7 in the 11.0 tree.
   bool('x-ignore-backend-features', false, { until: '11.0' }),
   bit('ats', false),
-  bit('x-ats-page-aligned', true),
+  // hw_compat_5_1 turns it off for older machines: it arrived in 6.0.
+  bit('x-ats-page-aligned', true, { since: '6.0' }),
   // Gone with hw_compat_2_8 (in 11.1.3's binary, not the 11.0 tree).
   bit('x-pcie-deverr-init', true, { until: '11.1' }),
   bit('x-pcie-lnkctl-init', true, { until: '11.1' }),

@@ -9,20 +9,8 @@ import { strict as assert } from 'node:assert';
 import type { Arch } from '../../src/core/arch.js';
 import { compareReleases, release as parseRelease } from '../../src/core/release.js';
 import { loadCompatData } from '../../src/machine/compat-data/index.js';
-import { isMissing, realQemus, requireReal, type MissingQemu, type RealQemu } from './real-qemu.js';
+import { crashes, isMissing, realQemus, requireReal, type MissingQemu, type RealQemu } from './real-qemu.js';
 import { hotmemTranscript, pooled, realTranscript, type Step, type Transcript } from './transcripts.js';
-
-/**
- * Releases whose binary is not asked at all, with the reason (the test prints it as it skips).
- * Debian sid's 11.1.3 dies on the command for any device; running it would only reproduce that.
- */
-const NOT_ASKED: ReadonlyArray<{ readonly release: string; readonly reason: string }> = [
-  {
-    release: '11.1',
-    reason:
-      "QEMU 11.1.3 (Debian sid) aborts on x-query-virtio-status (qapi/qapi-visit-core.c:52: visit_start_struct: Assertion `!(v->type & VISITOR_OUTPUT) || *obj' failed), for virtio-mem and the balloon alike: a QEMU bug, not run",
-  },
-];
 
 /**
  * Known differences the test still checks, weakened as little as it can: from 8.2 QEMU lists
@@ -100,7 +88,7 @@ describe('conformance: x-query-virtio-status by release', function () {
       for (const q of realQemus(arch)) {
         for (const c of CASES.filter((x) => x.arch === arch)) {
           binaryFor.set(key(q, c), q);
-          if (isMissing(q) || !modelled.has(q.release) || NOT_ASKED.some((n) => n.release === q.release)) continue;
+          if (isMissing(q) || !modelled.has(q.release) || crashes(q, 'x-query-virtio-status')) continue;
           keys.push(key(q, c));
           tasks.push(() => realTranscript(q.binary, c.args, script(c.id)));
         }
@@ -116,9 +104,9 @@ describe('conformance: x-query-virtio-status by release', function () {
           it(c.what, async function () {
             const real = binaryFor.get(key(q, c))!;
             requireReal(this, real);
-            const notAsked = NOT_ASKED.find((n) => n.release === real.release);
-            if (notAsked) {
-              console.log(`      skipped: ${notAsked.reason}`);
+            const crash = crashes(real, 'x-query-virtio-status');
+            if (crash) {
+              console.log(`      skipped: ${crash}`);
               this.skip();
             }
             if (!modelled.has(real.release)) {
