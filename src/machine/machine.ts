@@ -368,7 +368,7 @@ export class Machine {
       const bus = this.buses.find((b) => b.name === device.bus);
       if (!bus?.addressing) continue;
       const fixed = this.#fixedOccupants.get(bus)!;
-      const address = assignBusAddress(bus.addressing, { type: device.type, hotplugged: false }, fixed);
+      const address = assignBusAddress(bus.addressing, { type: device.type, hotplugged: false }, fixed, this.release);
       fixed.push({ address, type: device.type, id: undefined, multifunction: false });
     }
   }
@@ -400,7 +400,7 @@ export class Machine {
             multifunction: props.has('multifunction') && device.get('multifunction') === true,
           }
         : { type: device.type, hotplugged: device.hotplugged, ...this.#requestedDevno(device) };
-    const address = assignBusAddress(bus.addressing, request, this.#occupants(bus));
+    const address = assignBusAddress(bus.addressing, request, this.#occupants(bus), this.release);
     device.slots.set(BUS_ADDRESS, address);
     if (address.kind === 'pci' && props.has('addr')) device.values.set('addr', address.devfn);
   }
