@@ -8,6 +8,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Arch } from '../../src/core/arch.js';
 
+/**
+ * The architecture of the machine the tests (and the real binaries) run on: a qemu-system-s390x
+ * here runs under TCG on this host, so hotmem models it with this host architecture.
+ */
+export const TEST_HOST_ARCH: Arch = process.arch === 's390x' ? 's390x' : 'x86_64';
+
 /** The Debian suites and what they ship (QEMU release, guest kernel series). */
 export const DEBIAN_SUITES = [
   { suite: 'bullseye', release: '5.2', linux: '5.10' },

@@ -4,6 +4,8 @@
  */
 import { qemuBinary } from '../../src/cli/binary.js';
 import type { Arch } from '../../src/core/arch.js';
+import { freshHost } from '../../src/host/host.js';
+import { TEST_HOST_ARCH } from './real-qemu.js';
 import { runQemu as runHotmem } from '../../src/frontends/cmdline/qemu.js';
 import { QMP_COMMANDS } from '../../src/frontends/qmp/commands/index.js';
 import { QmpSession as HotmemSession, type QmpMessage } from '../../src/frontends/qmp/session.js';
@@ -44,7 +46,9 @@ export async function realTranscript(binary: string, args: readonly string[], sc
 export function hotmemTranscript(release: string, args: readonly string[], script: readonly Step[], arch: Arch = 'x86_64'): Transcript {
   const err: string[] = [];
   const binary = qemuBinary(new Map([['qemu-version', release], ['arch', arch]]));
-  const outcome = runHotmem(binary, ['-display', 'none', '-nodefaults', '-S', ...args], { out: () => undefined, err: (t) => err.push(t) });
+  // The real binaries run on this host: an s390x target is a TCG guest on it.
+  const host = freshHost({ arch: TEST_HOST_ARCH });
+  const outcome = runHotmem(binary, ['-display', 'none', '-nodefaults', '-S', ...args], { out: () => undefined, err: (t) => err.push(t) }, host);
   if (outcome.kind !== 'running') return { replies: [], stderr: err.join('') };
   const sent: QmpMessage[] = [];
   const [major, minor] = release.split('.').map(Number) as [number, number];
