@@ -17,7 +17,7 @@ import type { QomObject } from '../../src/qom/object.js';
 import { implement, type ChildDef, type TypeInfo } from '../../src/qom/type-info.js';
 import { FeatureSet } from '../../src/virtio/feature-set.js';
 import { resolveVirtioPciProxy } from '../../src/virtio/pci-proxy.js';
-import { transportHostFeatures } from '../../src/virtio/qom-types.js';
+import { transportHostFeatures, virtioTransportOf } from '../../src/virtio/qom-types.js';
 import { VIRTIO_STATUS } from '../../src/virtio/qmp-status.js';
 import { BALLOON_HANDLER } from './balloon-handler.js';
 import { VIRTIO_BALLOON_FEATURE_PROPERTIES } from './features.js';
@@ -39,6 +39,7 @@ function environment(device: QomObject): BalloonEnvironment {
   return {
     // Outside a machine (a bare object model) time never advances, so timers never fire.
     scheduler: machine?.scheduler ?? new Scheduler(),
+    transport: virtioTransportOf(device),
     hostPageSize: model.services.get(HOST_PROCESS)?.host.arch.basePageSize ?? 4096,
     vmRamSize: () => machine?.memory.ramSize ?? 0,
     lookup: () => (machine ? machineRamLookup(machine) : { pieces: () => [] }),
@@ -129,6 +130,7 @@ export const VIRTIO_BALLOON_TYPES: readonly TypeInfo[] = [
           guestFeatures: runtime.guestFeatures,
           status: runtime.readStatus(),
           numVqs: runtime.state.setup.queues.length,
+          queueSel: runtime.queueSel,
           broken: runtime.broken,
           useStarted: device.get('use-started') === true,
           disableLegacyCheck: device.get('x-disable-legacy-check') === true,

@@ -22,7 +22,7 @@ import { RAM_DISCARD_MANAGER } from '../../src/migration/ram-discard-manager.js'
 import { VMSTATE } from '../../src/migration/vmstate.js';
 import { VIRTIO_MEM_RAM_DISCARD, VIRTIO_MEM_VMSTATE } from './vmstate.js';
 import { resolveVirtioPciProxy } from '../../src/virtio/pci-proxy.js';
-import { transportHostFeatures } from '../../src/virtio/qom-types.js';
+import { transportHostFeatures, virtioTransportOf } from '../../src/virtio/qom-types.js';
 import { virtioMemProperties } from './properties.js';
 import { defaultBlockSize, realizeVirtioMem, virtioMemErrors, type HostFacts } from './realize.js';
 import { VirtioMemRuntime } from './runtime.js';
@@ -97,6 +97,7 @@ function realize(device: QomObject) {
   resizeUsableRegion(state, state.requestedSize, true);
   const runtime = new VirtioMemRuntime(state, transportHostFeatures(device, setup.deviceFeatures), memdev.block, {
     hostPageSize: hostFacts(device).pageSize,
+    transport: virtioTransportOf(device),
     // virtio_mem_is_busy: any outgoing migration, or an incoming postcopy.
     context: () => ({ busy: machine ? migrationBusy(machine) : false }),
     sizeChanged: (size) => {
@@ -212,6 +213,7 @@ export const VIRTIO_MEM_TYPES: readonly TypeInfo[] = [
           guestFeatures: runtime.guestFeatures,
           status: runtime.readStatus(),
           numVqs: 1,
+          queueSel: runtime.queueSel,
           broken: runtime.broken,
           useStarted: device.get('use-started') === true,
           disableLegacyCheck: device.get('x-disable-legacy-check') === true,

@@ -100,6 +100,7 @@ export interface VirtioStatusView {
   readonly guestFeatures: FeatureSet;
   readonly status: number;
   readonly numVqs: number;
+  readonly queueSel: number;
   readonly broken: boolean;
   readonly useStarted: boolean;
   readonly disableLegacyCheck: boolean;
@@ -125,7 +126,7 @@ export function virtioStatusReply(release: Release, target: Arch, view: VirtioSt
     'num-vqs': view.numVqs,
     status: decodeStatus(release, view.status),
     isr: 0,
-    'queue-sel': 0,
+    'queue-sel': view.queueSel,
     'vm-running': vmRunning,
     broken: view.broken,
     disabled: false,
