@@ -31,6 +31,7 @@ export const qomErrors = defineErrors({
   'qom.duplicate-child': (a: { name: string; parentType: string }) =>
     `attempt to add duplicate property '${a.name}' to object (type '${a.parentType}')`,
   'qom.object-in-use': (a: { id: string }) => `object '${a.id}' is in use, can not be deleted`,
+  'qom.object-delete-refused': (a: { message: string }) => a.message,
   'qom.object-not-found': (a: { id: string }) => `object '${a.id}' not found`,
   'qom.device-not-found': (a: { id: string }) => `Device '${a.id}' not found`,
   'qom.path-not-found': (a: { path: string }) => `Device '${a.path}' not found`,

@@ -270,7 +270,9 @@ export class ObjectModel {
     const object = this.container('/objects').child(id);
     if (!object) throw qomErrors.error('qom.object-not-found', { id });
     const canBeDeleted = this.view.hook(object.type, 'canBeDeleted');
-    if (canBeDeleted && !canBeDeleted(object)) throw qomErrors.error('qom.object-in-use', { id });
+    const verdict = canBeDeleted?.(object) ?? true;
+    if (verdict === false) throw qomErrors.error('qom.object-in-use', { id });
+    if (verdict !== true) throw qomErrors.error('qom.object-delete-refused', { message: verdict.refusal });
     this.view.hook(object.type, 'unrealize')?.(object);
     object.realized = false;
     this.#detach(object);
