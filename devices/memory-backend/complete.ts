@@ -73,7 +73,8 @@ function allocation(backend: QomObject, size: number, hostPageSize: number, defa
           path,
           fs,
           shared: share,
-          readonly: backend.get('readonly') === true,
+          // Before 6.0 there is no readonly property: the file is opened read-write.
+          readonly: backend.model.view.properties(backend.type).has('readonly') && backend.get('readonly') === true,
           ...(fs === 'hugetlbfs' ? { hugetlb: pageSize } : {}),
         },
         shared: share,

@@ -4,6 +4,7 @@
  * uses it, after which it cannot be deleted (host_memory_backend_can_be_deleted).
  */
 import { HotmemError } from '../../src/core/errors.js';
+import { compareReleases } from '../../src/core/release.js';
 import { key } from '../../src/core/keys.js';
 import { MEMORY_BACKEND_USE } from '../../src/machine/backend-use.js';
 import { implement, type TypeInfo } from '../../src/qom/type-info.js';
@@ -28,7 +29,13 @@ export const MEMORY_BACKEND_TYPES: readonly TypeInfo[] = [
         setMapped: (b, mapped) => b.slots.set(MAPPED, mapped),
       }),
     ],
-    canBeDeleted: (b) => b.slots.get(MAPPED) !== true,
+    // 11.1.3 refuses a mapped backend in host_memory_backend_prepare_delete's own words (the
+    // 11.0 tree is not checked); before, user_creatable_can_be_deleted's generic message.
+    canBeDeleted: (b) => {
+      if (b.slots.get(MAPPED) !== true) return true;
+      if (compareReleases(b.model.env.release, { major: 11, minor: 1 }) < 0) return false;
+      return { refusal: `Cannot delete host memory backend '${b.id ?? ''}' which is mapped` };
+    },
     realize: (b) => {
       b.slots.set(RAM_BLOCK, completeBackend(b));
     },

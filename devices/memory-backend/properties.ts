@@ -126,7 +126,15 @@ export const MEMORY_BACKEND_FILE_PROPERTIES: readonly PropertyDef[] = [
   { name: 'offset', since: '8.1', type: { kind: 'size' }, typeName: 'int', origin: 'custom', default: 0, set: frozenAfterAlloc(cannotChangeNamed, 'offset') },
   { name: 'discard-data', type: { kind: 'bool' }, origin: 'custom', default: false },
   { name: 'pmem', type: { kind: 'bool' }, origin: 'custom', default: false, set: frozenAfterAlloc((o) => `cannot change property 'pmem' of ${o.type}.`, 'pmem') },
-  { name: 'readonly', type: { kind: 'bool' }, origin: 'custom', default: false, set: frozenAfterAlloc((o) => `cannot change property 'readonly' of ${o.type}.`, 'readonly') },
+  // "hostmem-file: add readonly=on|off option" (6.0); the real 5.2.0 has no such property.
+  {
+    name: 'readonly',
+    since: '6.0',
+    type: { kind: 'bool' },
+    origin: 'custom',
+    default: false,
+    set: frozenAfterAlloc((o) => `cannot change property 'readonly' of ${o.type}.`, 'readonly'),
+  },
 ];
 
 export const MEMORY_BACKEND_MEMFD_PROPERTIES: readonly PropertyDef[] = [

@@ -11,14 +11,14 @@ import { VIRTIO_BALLOON_HINTING, VIRTIO_BALLOON_SECTIONS } from './migration.js'
 import { Scheduler } from '../../src/core/scheduler.js';
 import { balloonInhibited, ramDiscardCoordination } from '../../src/machine/discard-coordination.js';
 import { HOST_PROCESS } from '../../src/machine/host-process.js';
+import { privateFileDiscardWarning } from '../../src/machine/ram-discard.js';
 import { MACHINE_SERVICE } from '../../src/machine/machine.js';
 import type { QomObject } from '../../src/qom/object.js';
 import { implement, type ChildDef, type TypeInfo } from '../../src/qom/type-info.js';
 import { FeatureSet } from '../../src/virtio/feature-set.js';
-import { virtioPciPrePlug } from '../../src/virtio/host-features.js';
-import { deviceCommonFeatures } from '../../src/virtio/qom-types.js';
+import { resolveVirtioPciProxy } from '../../src/virtio/pci-proxy.js';
+import { transportHostFeatures, virtioTransportOf } from '../../src/virtio/qom-types.js';
 import { VIRTIO_STATUS } from '../../src/virtio/qmp-status.js';
-import { VIRTIO_F_VERSION_1 } from '../../src/virtio/transport-features.js';
 import { BALLOON_HANDLER } from './balloon-handler.js';
 import { VIRTIO_BALLOON_FEATURE_PROPERTIES } from './features.js';
 import { virtioBalloonProperties } from './properties.js';
@@ -32,20 +32,6 @@ import { IOTHREAD_TYPES } from './iothread.js';
 
 const has = (device: QomObject, property: string): boolean => device.model.view.properties(device.type).has(property);
 
-/**
- * The transport's share of the host features: the common switches, then what the proxy's
- * pre-plug hook adds (virtio_pci_pre_plugged: BAD_FEATURE, and VERSION_1 unless disable-modern;
- * virtio_ccw_pre_plugged: VERSION_1 from max_revision 1).
- */
-function transportFeatures(device: QomObject, deviceFeatures: FeatureSet): FeatureSet {
-  const common = deviceCommonFeatures(device);
-  const proxy = device.parent;
-  const view = device.model.view;
-  if (proxy && view.isA(proxy.type, 'virtio-pci')) return virtioPciPrePlug(common, { modern: proxy.get('disable-modern') !== true }).union(deviceFeatures);
-  if (proxy && view.isA(proxy.type, 'virtio-ccw-device')) return ((proxy.get('max_revision') as number) >= 1 ? common.with(VIRTIO_F_VERSION_1) : common).union(deviceFeatures);
-  return common.union(deviceFeatures);
-}
-
 function environment(device: QomObject): BalloonEnvironment {
   const model = device.model;
   const machine = model.services.get(MACHINE_SERVICE);
@@ -53,11 +39,13 @@ function environment(device: QomObject): BalloonEnvironment {
   return {
     // Outside a machine (a bare object model) time never advances, so timers never fire.
     scheduler: machine?.scheduler ?? new Scheduler(),
+    transport: virtioTransportOf(device),
     hostPageSize: model.services.get(HOST_PROCESS)?.host.arch.basePageSize ?? 4096,
     vmRamSize: () => machine?.memory.ramSize ?? 0,
     lookup: () => (machine ? machineRamLookup(machine) : { pieces: () => [] }),
     inhibited: (migration) => balloonInhibited(ramDiscardCoordination(model), migration, r),
     balloonChange: (actual) => machine?.events.emit('BALLOON_CHANGE', { actual }),
+    privateFileDiscard: (block) => privateFileDiscardWarning(model, block),
   };
 }
 
@@ -73,7 +61,7 @@ function realize(device: QomObject): void {
     iothreadSet: model.linkTarget(device, 'iothread') !== undefined,
     qemu40ConfigSize: has(device, 'qemu-4-0-config-size') && device.get('qemu-4-0-config-size') === true,
   });
-  const runtime = new VirtioBalloonRuntime(newBalloonState(setup), transportFeatures(device, setup.deviceFeatures), environment(device));
+  const runtime = new VirtioBalloonRuntime(newBalloonState(setup), transportHostFeatures(device, setup.deviceFeatures), environment(device));
   model.services.set(BALLOON_HANDLER, { owner: device, toTarget: (target) => runtime.toTarget(target), actual: () => runtime.actualBytes() });
   device.slots.set(VIRTIO_BALLOON_RUNTIME, runtime);
   runtime.setPollInterval((device.values.get('guest-stats-polling-interval') as number | undefined) ?? 0);
@@ -110,6 +98,20 @@ const proxyHooks = {
   unrealize: (proxy: QomObject) => proxy.model.unrealize(child(proxy)),
 };
 
+/** DEV_NVECTORS_UNSPECIFIED: the value `vectors` has until a realize picks one. */
+const VECTORS_UNSPECIFIED = 0xffffffff;
+
+/**
+ * virtio_balloon_pci_realize: the generic proxy resolution (the balloon has a legacy interface),
+ * and from 10.0, when it has the property, 2 vectors unless set (qom-get reads 2 after realize).
+ * Devices sit on the machine's root buses, never behind a PCIe port.
+ */
+function realizePciProxy(proxy: QomObject) {
+  resolveVirtioPciProxy(proxy, { behindPciePort: false, modernOnly: false });
+  if (proxy.model.view.properties(proxy.type).has('vectors') && proxy.get('vectors') === VECTORS_UNSPECIFIED) proxy.values.set('vectors', 2);
+  return proxy.model.realize(child(proxy));
+}
+
 export const VIRTIO_BALLOON_TYPES: readonly TypeInfo[] = [
   {
     name: 'virtio-balloon-device',
@@ -128,6 +130,7 @@ export const VIRTIO_BALLOON_TYPES: readonly TypeInfo[] = [
           guestFeatures: runtime.guestFeatures,
           status: runtime.readStatus(),
           numVqs: runtime.state.setup.queues.length,
+          queueSel: runtime.queueSel,
           broken: runtime.broken,
           useStarted: device.get('use-started') === true,
           disableLegacyCheck: device.get('x-disable-legacy-check') === true,
@@ -146,10 +149,10 @@ export const VIRTIO_BALLOON_TYPES: readonly TypeInfo[] = [
     // hw_compat_9_2 sets 0 for older machines).
     properties: [
       { name: 'ioeventfd', since: '10.0', type: { kind: 'bool' }, origin: 'field', description: 'on/off', default: true },
-      { name: 'vectors', since: '10.0', type: { kind: 'uint32' }, origin: 'field', default: 0xffffffff },
+      { name: 'vectors', since: '10.0', type: { kind: 'uint32' }, origin: 'field', default: VECTORS_UNSPECIFIED },
     ],
   },
-  { name: 'virtio-balloon-pci', parent: 'virtio-balloon-pci-base', userCreatable: true, hotpluggable: true, category: 'Misc', ...proxyHooks },
+  { name: 'virtio-balloon-pci', parent: 'virtio-balloon-pci-base', userCreatable: true, hotpluggable: true, category: 'Misc', realize: realizePciProxy, unrealize: proxyHooks.unrealize },
   { name: 'virtio-balloon-ccw', parent: 'virtio-ccw-device', children: PROXY_CHILD, userCreatable: true, hotpluggable: true, category: 'Misc', ...proxyHooks },
 ];
 

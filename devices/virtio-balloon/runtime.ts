@@ -13,7 +13,7 @@ import { NO_MIGRATION } from '../../src/machine/discard-coordination.js';
 import { ERRNO } from '../../src/host/errno.js';
 import type { RamBlock } from '../../src/machine/ram-block.js';
 import { notifyConfig, virtioError } from '../../src/virtio/device-core.js';
-import { VirtioDeviceRuntime } from '../../src/virtio/device-runtime.js';
+import { VirtioDeviceRuntime, type VirtioTransportKind } from '../../src/virtio/device-runtime.js';
 import type { VirtioEffect } from '../../src/virtio/effects.js';
 import type { FeatureSet } from '../../src/virtio/feature-set.js';
 import type { VirtqueueElement } from '../../src/virtio/virtqueue.js';
@@ -48,6 +48,7 @@ export const VIRTIO_ID_BALLOON = 5;
 /** What the device needs from the machine it runs in. */
 export interface BalloonEnvironment {
   readonly scheduler: Scheduler;
+  readonly transport: VirtioTransportKind;
   readonly hostPageSize: number;
   /** get_current_ram_size: initial RAM plus pc-dimm memory (virtio-mem does not count). */
   vmRamSize(): number;
@@ -57,6 +58,8 @@ export interface BalloonEnvironment {
   inhibited(migration: BalloonMigrationState): boolean;
   /** qapi_event_send_balloon_change. */
   balloonChange(actual: number): void;
+  /** The process's once-only warning about discarding in a private file mapping, if this discard prints it. */
+  privateFileDiscard(block: RamBlock): Warning | undefined;
 }
 
 /** A range migration may skip sending (qemu_guest_free_page_hint). */
@@ -78,6 +81,10 @@ export class VirtioBalloonRuntime extends VirtioDeviceRuntime<BalloonState, Ball
   #hugepageWarned = false;
   /** Bumped whenever the stats timer is re-armed or stopped, so stale timer jobs do nothing. */
   #timerGeneration = 0;
+
+  protected get transport(): VirtioTransportKind {
+    return this.env.transport;
+  }
 
   constructor(
     state: BalloonState,
@@ -253,6 +260,8 @@ export class VirtioBalloonRuntime extends VirtioDeviceRuntime<BalloonState, Ball
           // first, else the madvise); the balloon ignores them.
           const { block, offset, length } = effect;
           const done = balloonDiscard(block, offset, length, this.env.hostPageSize, this.state.setup.release);
+          const warning = this.env.privateFileDiscard(block);
+          if (warning) this.warnings.push(warning);
           if (done.kind === 'error') {
             const what = block.hasFd ? 'Failed to fallocate' : 'Failed to discard range';
             const message = `ram_block_discard_range: ${what} ${block.idstr}:${offset.toString(16)} +${length.toString(16)} (-${ERRNO[done.errno].errno})`;

@@ -5,7 +5,7 @@
  * (include/hw/virtio/virtio-access.h virtio_access_is_big_endian). The config space is always
  * little endian and does not use this.
  */
-import type { Arch } from '../../src/core/arch.js';
+import { TARGET_ENDIAN, type Arch } from '../../src/core/arch.js';
 import type { FeatureSet } from '../../src/virtio/feature-set.js';
 import { VIRTIO_F_VERSION_1 } from '../../src/virtio/transport-features.js';
 
@@ -13,7 +13,7 @@ export type WireOrder = 'le' | 'be';
 
 export function wireOrder(guestFeatures: FeatureSet, target: Arch): WireOrder {
   if (guestFeatures.has(VIRTIO_F_VERSION_1)) return 'le';
-  return target === 's390x' ? 'be' : 'le';
+  return TARGET_ENDIAN[target] === 'big' ? 'be' : 'le';
 }
 
 const view = (bytes: Uint8Array): DataView => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

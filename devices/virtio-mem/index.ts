@@ -12,17 +12,17 @@ import { HOST_PROCESS } from '../../src/machine/host-process.js';
 import { MACHINE_SERVICE } from '../../src/machine/machine.js';
 import { MEMORY_DEVICE_OPS, type MemoryDeviceOps } from '../../src/machine/memory-device.js';
 import { qemuVmallocAlign, RAM_BLOCK, registerRam, unregisterRam, type RamBlock } from '../../src/machine/ram-block.js';
+import { privateFileDiscardWarning } from '../../src/machine/ram-discard.js';
 import { qdevDevPath } from '../../src/machine/bus-address.js';
 import type { QomObject } from '../../src/qom/object.js';
 import { implement, type TypeInfo } from '../../src/qom/type-info.js';
-import { FeatureSet } from '../../src/virtio/feature-set.js';
 import { VIRTIO_STATUS } from '../../src/virtio/qmp-status.js';
 import { migrationBusy } from '../../src/migration/info.js';
 import { RAM_DISCARD_MANAGER } from '../../src/migration/ram-discard-manager.js';
 import { VMSTATE } from '../../src/migration/vmstate.js';
 import { VIRTIO_MEM_RAM_DISCARD, VIRTIO_MEM_VMSTATE } from './vmstate.js';
-import { virtioPciPrePlug } from '../../src/virtio/host-features.js';
-import { deviceCommonFeatures } from '../../src/virtio/qom-types.js';
+import { resolveVirtioPciProxy } from '../../src/virtio/pci-proxy.js';
+import { transportHostFeatures, virtioTransportOf } from '../../src/virtio/qom-types.js';
 import { virtioMemProperties } from './properties.js';
 import { defaultBlockSize, realizeVirtioMem, virtioMemErrors, type HostFacts } from './realize.js';
 import { VirtioMemRuntime } from './runtime.js';
@@ -48,11 +48,6 @@ function memdevOf(device: QomObject): { backend: QomObject; block: RamBlock } | 
 
 /** The proxy owning a virtio-mem device (its parent object). */
 const proxyOf = (device: QomObject): QomObject => device.parent ?? device;
-
-function transportFeatures(device: QomObject, deviceFeatures: FeatureSet): FeatureSet {
-  // virtio-mem is modern-only on every transport (virtio_pci_force_virtio_1, ccw revision >= 1).
-  return virtioPciPrePlug(deviceCommonFeatures(device), { modern: true }).union(deviceFeatures);
-}
 
 function realize(device: QomObject) {
   const memdev = memdevOf(device);
@@ -100,8 +95,9 @@ function realize(device: QomObject) {
   if (has('unplugged-inaccessible')) device.values.set('unplugged-inaccessible', setup.unpluggedInaccessible);
   const state = newState(setup, device.get('requested-size') as number);
   resizeUsableRegion(state, state.requestedSize, true);
-  const runtime = new VirtioMemRuntime(state, transportFeatures(device, setup.deviceFeatures), memdev.block, {
+  const runtime = new VirtioMemRuntime(state, transportHostFeatures(device, setup.deviceFeatures), memdev.block, {
     hostPageSize: hostFacts(device).pageSize,
+    transport: virtioTransportOf(device),
     // virtio_mem_is_busy: any outgoing migration, or an incoming postcopy.
     context: () => ({ busy: machine ? migrationBusy(machine) : false }),
     sizeChanged: (size) => {
@@ -112,12 +108,13 @@ function realize(device: QomObject) {
   });
   // Everything starts unplugged: give the whole RAMBlock back (skipped on an incoming migration).
   runtime.discardAll();
+  const discardWarning = privateFileDiscardWarning(model, memdev.block);
   use.setMapped(memdev.backend, true);
   // vmstate_register_ram(&memdev->mr, DEVICE(vmem)): the block is named after the device's
   // place, "<proxy's dev path>/<backend name>", e.g. "0000:00:02.0/mem0".
   registerRam(memdev.block, qdevDevPath(device));
   device.slots.set(VIRTIO_MEM_RUNTIME, runtime);
-  return warnings;
+  return discardWarning ? [...warnings, discardWarning] : warnings;
 }
 
 function unrealize(device: QomObject): void {
@@ -146,7 +143,8 @@ const MEMORY_DEVICE: MemoryDeviceOps = {
   // memory_region_get_alignment: QEMU_VMALLOC_ALIGN for anonymous RAM, the page size for fds.
   regionAlignment: (proxy) => {
     const memdev = memdevOf(child(proxy))!;
-    return memdev.block.hasFd ? memdev.block.pageSize : qemuVmallocAlign(proxy.model.env.target);
+    // QEMU_VMALLOC_ALIGN is the host's (osdep.h tests the host architecture), not the target's.
+    return memdev.block.hasFd ? memdev.block.pageSize : qemuVmallocAlign(hostFacts(proxy).arch);
   },
   minAlignment: (proxy) => child(proxy).get('block-size') as number,
   pluggedSize: (proxy) => child(proxy).get('size') as number,
@@ -215,6 +213,7 @@ export const VIRTIO_MEM_TYPES: readonly TypeInfo[] = [
           guestFeatures: runtime.guestFeatures,
           status: runtime.readStatus(),
           numVqs: 1,
+          queueSel: runtime.queueSel,
           broken: runtime.broken,
           useStarted: device.get('use-started') === true,
           disableLegacyCheck: device.get('x-disable-legacy-check') === true,
@@ -234,7 +233,12 @@ export const VIRTIO_MEM_TYPES: readonly TypeInfo[] = [
     hotpluggable: true,
     category: 'Misc',
     implementations: [implement(MEMORY_DEVICE_OPS, MEMORY_DEVICE)],
-    realize: (proxy) => proxy.model.realize(child(proxy)),
+    // virtio_mem_pci_realize forces virtio 1 (virtio_pci_force_virtio_1); devices sit on the
+    // machine's root buses, never behind a PCIe port.
+    realize: (proxy) => {
+      resolveVirtioPciProxy(proxy, { behindPciePort: false, modernOnly: true });
+      return proxy.model.realize(child(proxy));
+    },
     unrealize: (proxy) => proxy.model.unrealize(child(proxy)),
   },
   {

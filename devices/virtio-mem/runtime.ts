@@ -7,7 +7,7 @@
 import type { VirtioEffect } from '../../src/virtio/effects.js';
 import type { FeatureSet } from '../../src/virtio/feature-set.js';
 import { notifyConfig, virtioError } from '../../src/virtio/device-core.js';
-import { VirtioDeviceRuntime } from '../../src/virtio/device-runtime.js';
+import { VirtioDeviceRuntime, type VirtioTransportKind } from '../../src/virtio/device-runtime.js';
 import type { VirtioDriverPort } from '../../src/virtio/driver-port.js';
 import { pushResponse, type ElementCompletion, type VirtqueueElement } from '../../src/virtio/virtqueue.js';
 import { discardRange } from '../../src/machine/ram-discard.js';
@@ -23,6 +23,7 @@ import { virtioMemErrors } from './realize.js';
 /** What the device needs from the machine it runs in. */
 export interface VirtioMemEnvironment {
   readonly hostPageSize: number;
+  readonly transport: VirtioTransportKind;
   /** Whether a migration currently forbids plug state changes. */
   context(): RequestContext;
   /** The proxy's size-change notifier (MEMORY_DEVICE_SIZE_CHANGE). */
@@ -37,6 +38,10 @@ export const VIRTIO_ID_MEM = 24;
 export class VirtioMemRuntime extends VirtioDeviceRuntime<VirtioMemState, VirtioMemEffect> implements VirtioDriverPort {
   readonly deviceId = VIRTIO_ID_MEM;
   protected readonly model = virtioMemModel(() => this.env.context());
+
+  protected get transport(): VirtioTransportKind {
+    return this.env.transport;
+  }
 
   constructor(
     state: VirtioMemState,

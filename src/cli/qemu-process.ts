@@ -63,7 +63,7 @@ export class QemuProcess implements EndpointProcess {
   static start(spec: ProcessSpec, live: LiveSetting | undefined): ProcessStart {
     const io = live?.io ?? SILENT;
     const binary = qemuBinary(new Map([['qemu-version', spec.qemuVersion], ['arch', spec.arch]]));
-    const host = freshHost({ arch: spec.arch, kernel: spec.hostKernel });
+    const host = freshHost({ arch: spec.hostArch, kernel: spec.hostKernel });
     const outcome = runQemu(binary, spec.argv, io, host);
     if (outcome.kind === 'exited') return outcome;
     if (spec.guest !== undefined && outcome.invocation.incoming) {

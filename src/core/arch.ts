@@ -5,3 +5,6 @@ export type Arch = (typeof ARCHES)[number];
 export function isArch(text: string): text is Arch {
   return (ARCHES as readonly string[]).includes(text);
 }
+
+/** Each target's byte order (TARGET_BIG_ENDIAN), what virtio uses for a legacy driver and reports as device-endian. */
+export const TARGET_ENDIAN: Readonly<Record<Arch, 'little' | 'big'>> = { x86_64: 'little', s390x: 'big' };

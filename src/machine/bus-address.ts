@@ -14,6 +14,7 @@
  * bus (pc-dimm) and the machine's own RAM have none.
  */
 import { defineErrors } from '../core/errors.js';
+import { compareReleases, type Release } from '../core/release.js';
 import type { QomObject } from '../qom/object.js';
 import { BUS_ADDRESS, formatDevfn, MAX_SSID, pciFunction, pciSlot, type CssDevId, type DeviceBusAddress } from '../qom/qdev-address-props.js';
 import type { BusAddressing } from './family.js';
@@ -22,9 +23,10 @@ const hex = (n: number) => n.toString(16);
 
 export const busAddressErrors = defineErrors({
   'pci.no-slot': (a: { type: string }) => `PCI: no slot/function available for ${a.type}, all in use or reserved`,
-  'pci.in-use': (a: { slot: number; fn: number; type: string; user: string; userId: string | undefined }) =>
-    // QEMU prints qdev.id with %s: an anonymous device's NULL id reads "(null)".
-    `PCI: slot ${a.slot} function ${a.fn} not available for ${a.type}, in use by ${a.user},id=${a.userId ?? '(null)'}`,
+  'pci.in-use': (a: { slot: number; fn: number; type: string; user: string; userId: string | undefined; namesId: boolean }) =>
+    // 7.0 (Zhenzhong Duan, "pci: show id info when pci BDF conflict") adds the user's qdev.id,
+    // printed with %s: an anonymous device's NULL id reads "(null)".
+    `PCI: slot ${a.slot} function ${a.fn} not available for ${a.type}, in use by ${a.user}${a.namesId ? `,id=${a.userId ?? '(null)'}` : ''}`,
   'pci.hotplug-function0': (a: { slot: number; user: string; type: string }) =>
     `PCI: slot ${a.slot} function 0 already occupied by ${a.user}, new func ${a.type} cannot be exposed to guest.`,
   'pci.single-function': (a: { slot: number; fn: number }) => `PCI: single function device can't be populated in function ${hex(a.slot)}.${hex(a.fn)}`,
@@ -77,11 +79,11 @@ export function boardOccupants(addressing: BusAddressing): BusOccupant[] {
 }
 
 /** The address a device gets on the bus, or QEMU's refusal. */
-export function assignBusAddress(addressing: BusAddressing, request: PlugRequest, occupants: readonly BusOccupant[]): DeviceBusAddress {
-  return addressing.kind === 'pci-root' ? assignPci(addressing.rootBusPath, request, occupants) : assignCss(addressing.defaultCssid, request, occupants);
+export function assignBusAddress(addressing: BusAddressing, request: PlugRequest, occupants: readonly BusOccupant[], release: Release): DeviceBusAddress {
+  return addressing.kind === 'pci-root' ? assignPci(addressing.rootBusPath, request, occupants, release) : assignCss(addressing.defaultCssid, request, occupants);
 }
 
-function assignPci(rootBusPath: string, request: PlugRequest, occupants: readonly BusOccupant[]): DeviceBusAddress {
+function assignPci(rootBusPath: string, request: PlugRequest, occupants: readonly BusOccupant[], release: Release): DeviceBusAddress {
   const at = (devfn: number) => occupants.find((o) => o.address.kind === 'pci' && o.address.devfn === devfn);
   const e = busAddressErrors;
   let devfn = request.devfn ?? -1;
@@ -98,7 +100,10 @@ function assignPci(rootBusPath: string, request: PlugRequest, occupants: readonl
     devfn = found;
   } else {
     const user = at(devfn);
-    if (user) throw e.error('pci.in-use', { slot: pciSlot(devfn), fn: pciFunction(devfn), type: request.type, user: user.type, userId: user.id });
+    if (user) {
+      const namesId = compareReleases(release, { major: 7, minor: 0 }) >= 0;
+      throw e.error('pci.in-use', { slot: pciSlot(devfn), fn: pciFunction(devfn), type: request.type, user: user.type, userId: user.id, namesId });
+    }
     const function0 = at(pciSlot(devfn) << 3);
     if (request.hotplugged && function0) throw e.error('pci.hotplug-function0', { slot: pciSlot(devfn), user: function0.type, type: request.type });
   }

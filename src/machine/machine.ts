@@ -58,6 +58,11 @@ export type StartupItem =
 export interface MachineOptions {
   readonly release: Release | string;
   readonly arch: Arch;
+  /**
+   * The host's architecture when it differs from the target's (qemu-system-s390x under TCG on an
+   * x86_64 host): page and THP sizes and kernel facts are the host's. Default: `arch`.
+   */
+  readonly hostArch?: Arch;
   /** Machine type name or alias; the release's default when absent. */
   readonly machine?: string;
   readonly accel?: Accelerator;
@@ -212,9 +217,15 @@ export class Machine {
     const model = new ObjectModel(registry, { release: r, target: options.arch });
     const accel = options.accel ?? 'tcg';
     // A fresh Linux host has no huge pages reserved (nr_hugepages=0) until someone configures them.
-    const host = options.host ?? freshHost({ arch: options.arch });
-    if (host.arch.name !== options.arch) {
-      throw new StartupError(new HotmemError('machine.host-arch', `hotmem runs ${options.arch} guests on ${options.arch} hosts only (the host is ${host.arch.name})`), undefined);
+    const host = options.host ?? freshHost({ arch: options.hostArch ?? options.arch });
+    if (options.hostArch !== undefined && host.arch.name !== options.hostArch) {
+      throw new StartupError(new HotmemError('machine.host-arch', `the host given is ${host.arch.name}, not the ${options.hostArch} host asked for`), undefined);
+    }
+    // A qemu-system-<arch> built for a host of another architecture has no KVM, so it refuses
+    // the name as it refuses any accelerator it lacks (real 10.0.13 s390x on x86_64; -accel kvm
+    // adds its option as the location, which hotmem does not).
+    if (host.arch.name !== options.arch && accel === 'kvm') {
+      throw new StartupError(new HotmemError('machine.host-arch', 'invalid accelerator kvm'), undefined);
     }
     const process = host.spawn({ name: programName(options.arch), kvm: accel === 'kvm' });
     model.services.set(HOST_PROCESS, process);
@@ -308,7 +319,7 @@ export class Machine {
 
     const machine = new Machine(model, machineObject, type, family, version, accel, memory, layout, nodes, process, ramBackends, env.catalog);
     model.services.set(MACHINE_SERVICE, machine);
-    model.hotplugHandler = { prePlug: (device) => machine.#prePlug(device) };
+    model.hotplugHandler = { prePlug: (device) => machine.#prePlug(device), busHotpluggable: (device) => machine.busOf(device)?.hotpluggable };
     machine.#addDefaultDevices(options, items);
 
     for (const item of items) {
@@ -357,7 +368,7 @@ export class Machine {
       const bus = this.buses.find((b) => b.name === device.bus);
       if (!bus?.addressing) continue;
       const fixed = this.#fixedOccupants.get(bus)!;
-      const address = assignBusAddress(bus.addressing, { type: device.type, hotplugged: false }, fixed);
+      const address = assignBusAddress(bus.addressing, { type: device.type, hotplugged: false }, fixed, this.release);
       fixed.push({ address, type: device.type, id: undefined, multifunction: false });
     }
   }
@@ -389,7 +400,7 @@ export class Machine {
             multifunction: props.has('multifunction') && device.get('multifunction') === true,
           }
         : { type: device.type, hotplugged: device.hotplugged, ...this.#requestedDevno(device) };
-    const address = assignBusAddress(bus.addressing, request, this.#occupants(bus));
+    const address = assignBusAddress(bus.addressing, request, this.#occupants(bus), this.release);
     device.slots.set(BUS_ADDRESS, address);
     if (address.kind === 'pci' && props.has('addr')) device.values.set('addr', address.devfn);
   }
@@ -434,6 +445,17 @@ export class Machine {
       .objectsOfType(MEMORY_DEVICE_INTERFACE)
       .filter((d) => d.realized)
       .sort((a, b) => this.#ops(a).addr(a) - this.#ops(b).addr(b));
+  }
+
+  /**
+   * Whether the binary is built with memory-device support (CONFIG_MEM_DEVICE, selected by any
+   * memory device type the target has): without it get_plugged_memory_size is the stub that
+   * returns -1, and query-memory-size-summary leaves plugged-memory out. s390x builds had none
+   * before virtio-mem-ccw (10.0); checked on the real 5.2.0, 7.2.22 and 10.0.13.
+   */
+  buildsMemoryDevices(): boolean {
+    const view = this.model.view;
+    return view.typeNames().some((t) => !view.isAbstract(t) && view.isA(t, MEMORY_DEVICE_INTERFACE));
   }
 
   /** get_plugged_memory_size: what memory devices currently contribute. */

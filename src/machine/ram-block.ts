@@ -56,6 +56,6 @@ export function hasSharedZeropage(block: RamBlock, hostPageSize: number): boolea
 
 /**
  * QEMU_VMALLOC_ALIGN (include/qemu/osdep.h): the alignment QEMU gives anonymous guest RAM, and
- * so memory_region_get_alignment of such a region: 2 MiB on x86_64 Linux, 1 MiB on s390x.
+ * so memory_region_get_alignment of such a region: 2 MiB on x86_64 Linux hosts, 1 MiB on s390x hosts.
  */
 export const qemuVmallocAlign = (arch: 'x86_64' | 's390x'): number => (arch === 's390x' ? 1024 * 1024 : 2 * 1024 * 1024);

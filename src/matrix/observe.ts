@@ -5,6 +5,7 @@
  * guest kernel's errors, and the host memory figures of the QEMU process.
  */
 import { HotmemError } from '../core/errors.js';
+import { releaseName, type Release } from '../core/release.js';
 import type { MemoryMeasure } from '../frontends/yaml/definition.js';
 import { comparisonText } from '../frontends/yaml/expectations.js';
 import { measure } from '../frontends/yaml/run.js';
@@ -54,26 +55,26 @@ const FIRST_TRANSPORT_BIT = 24;
  * transport bits by the spec's names, and any other as `bitN` (one word, as reports split the
  * list at spaces), so nothing offered is hidden.
  */
-function featureText(deviceId: number, features: FeatureSet, names: FeatureTexts): string {
-  const key = `${deviceId} ${features.word}`;
+function featureText(release: Release, deviceId: number, features: FeatureSet, names: FeatureTexts): string {
+  const key = `${releaseName(release)} ${deviceId} ${features.word}`;
   const known = names.get(key);
   if (known !== undefined) return known;
-  const text = describeFeatures(deviceId, features);
+  const text = describeFeatures(release, deviceId, features);
   names.set(key, text);
   return text;
 }
 
-function describeFeatures(deviceId: number, features: FeatureSet): string {
+function describeFeatures(release: Release, deviceId: number, features: FeatureSet): string {
   const names = features.bits().map((bit) => {
     if (bit >= FIRST_TRANSPORT_BIT) return featureNames(FeatureSet.of(bit), TRANSPORT_FEATURE_NAMES)[0]!.replace(' ', '');
-    const named = (decodeFeatures(deviceId, FeatureSet.of(bit)) as { 'dev-features': string[] })['dev-features'][0];
+    const named = (decodeFeatures(release, deviceId, FeatureSet.of(bit)) as { 'dev-features': string[] })['dev-features'][0];
     return named === undefined ? `bit${bit}` : shortName(named);
   });
   return names.length === 0 ? 'none' : names.join(' ');
 }
 
-function statusText(view: VirtioStatusView): string {
-  const statuses = (decodeStatus(view.status) as { statuses: string[] }).statuses.map((s) => shortName(s).replace(/^VIRTIO_CONFIG_S_/, ''));
+function statusText(release: Release, view: VirtioStatusView): string {
+  const statuses = (decodeStatus(release, view.status) as { statuses: string[] }).statuses.map((s) => shortName(s).replace(/^VIRTIO_CONFIG_S_/, ''));
   if (view.broken) statuses.push('broken');
   return statuses.length === 0 ? 'none' : statuses.join(' ');
 }
@@ -92,9 +93,9 @@ export function readFeatures(machine: Machine, id: string, texts: FeatureTexts):
     return (['offered', 'negotiated', 'status'] as const).map((w) => [featureObservation(id, w), missing] as const);
   }
   return [
-    [featureObservation(id, 'offered'), featureText(view.deviceId, view.hostFeatures, texts)],
-    [featureObservation(id, 'negotiated'), featureText(view.deviceId, view.guestFeatures, texts)],
-    [featureObservation(id, 'status'), statusText(view)],
+    [featureObservation(id, 'offered'), featureText(machine.release, view.deviceId, view.hostFeatures, texts)],
+    [featureObservation(id, 'negotiated'), featureText(machine.release, view.deviceId, view.guestFeatures, texts)],
+    [featureObservation(id, 'status'), statusText(machine.release, view)],
   ];
 }
 

@@ -43,7 +43,8 @@ export const BASE_TYPES: readonly TypeInfo[] = [
         type: { kind: 'bool' },
         origin: 'custom',
         readOnly: true,
-        get: (obj) => obj.model.view.ancestry(obj.type).some((t) => t.hotpluggable === true),
+        // device_get_hotpluggable: the class must allow it and so must the bus it sits on.
+        get: (obj) => obj.model.view.ancestry(obj.type).some((t) => t.hotpluggable === true) && (obj.model.hotplugHandler?.busHotpluggable?.(obj) ?? true),
         hiddenFromHelp: true,
       },
       {

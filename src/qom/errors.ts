@@ -20,7 +20,8 @@ export const qomErrors = defineErrors({
   'qom.driver-abstract': () => `Parameter 'driver' expects a non-abstract device type`,
   'qom.driver-not-pluggable': () => `Parameter 'driver' expects a pluggable device type`,
   'qom.driver-missing': () => `Parameter 'driver' is missing`,
-  'qom.duplicate-device-id': (a: { id: string }) => `Duplicate device ID '${a.id}'`,
+  // Before 6.2 the id was claimed by the QemuOpts of the "device" list (qemu_opts_create).
+  'qom.duplicate-device-id': (a: { id: string; qemuOpts: boolean }) => (a.qemuOpts ? `Duplicate ID '${a.id}' for device` : `Duplicate device ID '${a.id}'`),
   'qom.invalid-identifier': (a: { name: string }) =>
     `Parameter '${a.name}' expects an identifier\nIdentifiers consist of letters, digits, '-', '.', '_', starting with a letter.`,
   'qom.invalid-object-type': (a: { type: string }) => `invalid object type: ${a.type}`,
@@ -30,6 +31,7 @@ export const qomErrors = defineErrors({
   'qom.duplicate-child': (a: { name: string; parentType: string }) =>
     `attempt to add duplicate property '${a.name}' to object (type '${a.parentType}')`,
   'qom.object-in-use': (a: { id: string }) => `object '${a.id}' is in use, can not be deleted`,
+  'qom.object-delete-refused': (a: { message: string }) => a.message,
   'qom.object-not-found': (a: { id: string }) => `object '${a.id}' not found`,
   'qom.device-not-found': (a: { id: string }) => `Device '${a.id}' not found`,
   'qom.path-not-found': (a: { path: string }) => `Device '${a.path}' not found`,

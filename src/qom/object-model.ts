@@ -9,7 +9,7 @@
 import { HotmemError, type Warning } from '../core/errors.js';
 import { KeyedSlots } from '../core/keys.js';
 import { parseScalar, type InputVisitor } from '../core/parse/input-visitor.js';
-import { valueAt } from '../core/release.js';
+import { compareReleases, valueAt } from '../core/release.js';
 import { qomErrors } from './errors.js';
 import { NO_COMPAT, type CompatLayers, type GlobalProperty } from './globals.js';
 import { QomObject } from './object.js';
@@ -22,6 +22,11 @@ export interface HotplugHandler {
   prePlug?(device: QomObject): readonly Warning[] | void;
   plug?(device: QomObject): void;
   unplug?(device: QomObject): void;
+  /**
+   * qbus_is_hotpluggable of the bus the device sits on; undefined for a device on no bus the
+   * handler placed (a proxy's virtio-backend, a bare object model).
+   */
+  busHotpluggable?(device: QomObject): boolean | undefined;
 }
 
 /** A property value as it arrives: text from the command line, or typed JSON from QMP. */
@@ -212,7 +217,9 @@ export class ObjectModel {
     checkPlacement?.(driver);
     if (id !== undefined && !IDENTIFIER.test(id)) throw qomErrors.error('qom.invalid-identifier', { name: 'id' });
     const peripheral = this.container('/machine/peripheral');
-    if (id !== undefined && peripheral.child(id)) throw qomErrors.error('qom.duplicate-device-id', { id });
+    if (id !== undefined && peripheral.child(id)) {
+      throw qomErrors.error('qom.duplicate-device-id', { id, qemuOpts: compareReleases(this.env.release, { major: 6, minor: 2 }) < 0 });
+    }
 
     const created = this.instantiate(driver);
     const device = created.object;
@@ -266,7 +273,9 @@ export class ObjectModel {
     const object = this.container('/objects').child(id);
     if (!object) throw qomErrors.error('qom.object-not-found', { id });
     const canBeDeleted = this.view.hook(object.type, 'canBeDeleted');
-    if (canBeDeleted && !canBeDeleted(object)) throw qomErrors.error('qom.object-in-use', { id });
+    const verdict = canBeDeleted?.(object) ?? true;
+    if (verdict === false) throw qomErrors.error('qom.object-in-use', { id });
+    if (verdict !== true) throw qomErrors.error('qom.object-delete-refused', { message: verdict.refusal });
     this.view.hook(object.type, 'unrealize')?.(object);
     object.realized = false;
     this.#detach(object);

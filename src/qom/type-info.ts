@@ -71,8 +71,11 @@ export interface TypeInfo extends ReleaseWindow {
    * (host_memory_backend_post_init). Inherited from the nearest ancestor that says.
    */
   readonly postInit?: 'compat' | 'compat-and-globals';
-  /** user_creatable_can_be_deleted: object-del refuses while this returns false. */
-  readonly canBeDeleted?: (obj: QomObject) => boolean;
+  /**
+   * user_creatable_can_be_deleted: object-del refuses while this returns false (QEMU's generic
+   * "in use" message) or a refusal in the type's own words (a prepare_delete hook).
+   */
+  readonly canBeDeleted?: (obj: QomObject) => boolean | { readonly refusal: string };
   /** Initial values a subtype gives inherited properties (memfd's share=on), nearest type winning. */
   readonly defaultOverrides?: Readonly<Record<string, QomValue>>;
   /** Interface methods and class data, found nearest-first through the ancestry. */

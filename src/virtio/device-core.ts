@@ -31,11 +31,13 @@ export interface VirtioCore {
   readonly broken: boolean;
   /** The config generation, a wrapping u32 bumped by every config-change notification. */
   readonly generation: number;
+  /** vdev->queue_sel: the queue the driver last selected through the transport (virtio-pci). */
+  readonly queueSel: number;
 }
 
 /** A device's core as realize leaves it: reset, nothing acked, generation 0. */
 export function createCore(hostFeatures: FeatureSet): VirtioCore {
-  return { hostFeatures, guestFeatures: FeatureSet.EMPTY, status: STATUS_RESET, broken: false, generation: 0 };
+  return { hostFeatures, guestFeatures: FeatureSet.EMPTY, status: STATUS_RESET, broken: false, generation: 0, queueSel: 0 };
 }
 
 /** A device's answer to a feature set the driver is about to confirm with FEATURES_OK. */
@@ -213,6 +215,7 @@ const resetCore = (core: VirtioCore): VirtioCore => ({
   guestFeatures: FeatureSet.EMPTY,
   status: STATUS_RESET,
   broken: false,
+  queueSel: 0,
 });
 
 /** A reset of this device alone: by the driver (status 0) or by its parent bus. */

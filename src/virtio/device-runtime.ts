@@ -19,11 +19,16 @@ import type { SystemResetType, VirtioEffect } from './effects.js';
 import type { FeatureSet } from './feature-set.js';
 import type { DeviceStatus } from './status.js';
 
+/** The transports hotmem models. */
+export type VirtioTransportKind = 'pci' | 'ccw';
+
 export abstract class VirtioDeviceRuntime<D, E> {
   #virtio: VirtioState<D>;
   readonly #configListeners = new Set<() => void>();
   /** The device's hooks into the pure core (feature validation, reset). */
   protected abstract readonly model: VirtioDeviceModel<D, E>;
+  /** The transport the device is plugged into (its proxy). */
+  protected abstract readonly transport: VirtioTransportKind;
 
   protected constructor(state: D, hostFeatures: FeatureSet) {
     this.#virtio = { core: createCore(hostFeatures), device: state };
@@ -61,6 +66,15 @@ export abstract class VirtioDeviceRuntime<D, E> {
 
   writeDriverFeatures(features: FeatureSet): void {
     this.#apply(writeDriverFeatures(this.model, this.#virtio, features));
+  }
+
+  setUpQueue(index: number): void {
+    if (this.transport === 'pci') this.#virtio = { ...this.#virtio, core: { ...this.#virtio.core, queueSel: index } };
+  }
+
+  /** vdev->queue_sel, as x-query-virtio-status reports it. */
+  get queueSel(): number {
+    return this.#virtio.core.queueSel;
   }
 
   onConfigChange(listener: () => void): () => void {

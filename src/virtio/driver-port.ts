@@ -23,6 +23,12 @@ export interface VirtioDriverPort {
    * whether it was used or detached.
    */
   submit(queue: number, element: VirtqueueElement): ElementCompletion;
+  /**
+   * find_vqs sets up virtqueue `index` (after FEATURES_OK). virtio-pci selects it through its
+   * queue-select register first, which QEMU keeps as queue_sel; virtio-ccw names the queue in
+   * its channel command instead.
+   */
+  setUpQueue(index: number): void;
   /** The config-change interrupt. Returns an unsubscribe function. */
   onConfigChange(listener: () => void): () => void;
 }

@@ -1,58 +1,85 @@
 /**
- * x-query-virtio-status (QEMU 7.2 hw/virtio/virtio.c qmp_x_query_virtio_status): feature words
- * and the status byte decoded through QEMU's name tables. QEMU builds each list by prepending,
- * so names come out in reverse table order, and bits no table names are reported as a number.
- * 7.2 lists VIRTIO_MEM_F_ACPI_PXM only in builds without ACPI, so x86 reports it as unknown.
+ * x-query-virtio-status (qmp_x_query_virtio_status: QEMU 7.2 hw/virtio/virtio.c, 8.0+
+ * hw/virtio/virtio-qmp.c): feature words and the status byte decoded through QEMU's name tables.
+ * QEMU builds each list by prepending, so names come out in reverse table order, and bits no
+ * table names are reported as a number. The tables grew by release; an entry holds from `since`.
+ * Checked against the real 7.2.22 and 10.0.13 (x86_64 and s390x).
  */
+import { TARGET_ENDIAN, type Arch } from '../core/arch.js';
 import { key } from '../core/keys.js';
+import { inWindow, type Release } from '../core/release.js';
 import type { QomObject } from '../qom/object.js';
 import type { FeatureSet } from './feature-set.js';
 
-type NameTable = ReadonlyArray<readonly [bit: number, text: string]>;
+interface NameEntry {
+  readonly bit: number;
+  readonly text: string;
+  readonly since?: string;
+}
+type NameTable = readonly NameEntry[];
 
 const TRANSPORTS: NameTable = [
-  [24, 'VIRTIO_F_NOTIFY_ON_EMPTY: Notify when device runs out of avail. descs. on VQ'],
-  [27, 'VIRTIO_F_ANY_LAYOUT: Device accepts arbitrary desc. layouts'],
-  [32, 'VIRTIO_F_VERSION_1: Device compliant for v1 spec (legacy)'],
-  [33, 'VIRTIO_F_IOMMU_PLATFORM: Device can be used on IOMMU platform'],
-  [34, 'VIRTIO_F_RING_PACKED: Device supports packed VQ layout'],
-  [35, 'VIRTIO_F_IN_ORDER: Device uses buffers in same order as made available by driver'],
-  [36, 'VIRTIO_F_ORDER_PLATFORM: Memory accesses ordered by platform'],
-  [37, 'VIRTIO_F_SR_IOV: Device supports single root I/O virtualization'],
-  [28, 'VIRTIO_RING_F_INDIRECT_DESC: Indirect descriptors supported'],
-  [29, 'VIRTIO_RING_F_EVENT_IDX: Used & avail. event fields enabled'],
+  { bit: 24, text: 'VIRTIO_F_NOTIFY_ON_EMPTY: Notify when device runs out of avail. descs. on VQ' },
+  { bit: 27, text: 'VIRTIO_F_ANY_LAYOUT: Device accepts arbitrary desc. layouts' },
+  { bit: 32, text: 'VIRTIO_F_VERSION_1: Device compliant for v1 spec (legacy)' },
+  { bit: 33, text: 'VIRTIO_F_IOMMU_PLATFORM: Device can be used on IOMMU platform' },
+  { bit: 34, text: 'VIRTIO_F_RING_PACKED: Device supports packed VQ layout' },
+  { bit: 35, text: 'VIRTIO_F_IN_ORDER: Device uses buffers in same order as made available by driver' },
+  { bit: 36, text: 'VIRTIO_F_ORDER_PLATFORM: Memory accesses ordered by platform' },
+  { bit: 37, text: 'VIRTIO_F_SR_IOV: Device supports single root I/O virtualization' },
+  // "hw/virtio: qmp: add RING_RESET to 'info virtio-status'" (8.1 fixes pull, 2023-08-03).
+  { bit: 40, text: 'VIRTIO_F_RING_RESET: Driver can reset a queue individually', since: '8.1' },
+  { bit: 28, text: 'VIRTIO_RING_F_INDIRECT_DESC: Indirect descriptors supported' },
+  { bit: 29, text: 'VIRTIO_RING_F_EVENT_IDX: Used & avail. event fields enabled' },
 ];
 
-/** Device feature tables by virtio device ID; 7.2 decodes none for the balloon. */
+/**
+ * Device feature tables by virtio device ID. virtio-mem's VIRTIO_MEM_F_ACPI_PXM entry is compiled
+ * only into builds without ACPI (s390x), where the device never offers the bit (it needs
+ * acpi_builtin()), so it never names anything and is left out; x86 reports bit 0 as unknown.
+ */
 const DEVICE_FEATURES: Readonly<Record<number, NameTable>> = {
-  24: [[1, 'VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE: Unplugged memory cannot be accessed']],
-  5: [],
+  24: [
+    { bit: 1, text: 'VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE: Unplugged memory cannot be accessed' },
+    // Added with the feature (1f5f49056d, 9.2); QEMU's text drops the E of SUSPEND.
+    { bit: 2, text: 'VIRTIO_MEM_F_PERSISTENT_SUSPND: Plugged memory will remain plugged when suspending+resuming', since: '9.2' },
+  ],
+  5: [
+    { bit: 0, text: 'VIRTIO_BALLOON_F_MUST_TELL_HOST: Tell host before reclaiming pages' },
+    { bit: 1, text: 'VIRTIO_BALLOON_F_STATS_VQ: Guest memory stats VQ available' },
+    { bit: 2, text: 'VIRTIO_BALLOON_F_DEFLATE_ON_OOM: Deflate balloon when guest OOM' },
+    { bit: 3, text: 'VIRTIO_BALLOON_F_FREE_PAGE_HINT: VQ reporting free pages enabled' },
+    { bit: 4, text: 'VIRTIO_BALLOON_F_PAGE_POISON: Guest page poisoning enabled' },
+    { bit: 5, text: 'VIRTIO_BALLOON_F_REPORTING: Page reporting VQ enabled' },
+  ],
 };
 
 const STATUSES: NameTable = [
-  [4, 'VIRTIO_CONFIG_S_DRIVER_OK: Driver setup and ready'],
-  [8, 'VIRTIO_CONFIG_S_FEATURES_OK: Feature negotiation complete'],
-  [2, 'VIRTIO_CONFIG_S_DRIVER: Guest OS compatible with device'],
-  [64, 'VIRTIO_CONFIG_S_NEEDS_RESET: Irrecoverable error, device needs reset'],
-  [128, 'VIRTIO_CONFIG_S_FAILED: Error in guest, device failed'],
-  [1, 'VIRTIO_CONFIG_S_ACKNOWLEDGE: Valid virtio device found'],
+  { bit: 4, text: 'VIRTIO_CONFIG_S_DRIVER_OK: Driver setup and ready' },
+  { bit: 8, text: 'VIRTIO_CONFIG_S_FEATURES_OK: Feature negotiation complete' },
+  { bit: 2, text: 'VIRTIO_CONFIG_S_DRIVER: Guest OS compatible with device' },
+  { bit: 64, text: 'VIRTIO_CONFIG_S_NEEDS_RESET: Irrecoverable error, device needs reset' },
+  { bit: 128, text: 'VIRTIO_CONFIG_S_FAILED: Error in guest, device failed' },
+  { bit: 1, text: 'VIRTIO_CONFIG_S_ACKNOWLEDGE: Valid virtio device found' },
 ];
 
-/** CONVERT_FEATURES: names of the set bits (prepended, so reversed), and what is left. */
-function convert(table: NameTable, word: bigint, mask: (bit: number) => bigint): { names: string[]; rest: bigint } {
+/** CONVERT_FEATURES over the release's entries: names of the set bits (prepended, so reversed), and what is left. */
+function convert(table: NameTable, release: Release, word: bigint, mask: (bit: number) => bigint): { names: string[]; rest: bigint } {
   const names: string[] = [];
   let rest = word;
-  for (const [bit, text] of table) {
-    if ((rest & mask(bit)) === 0n) continue;
-    names.unshift(text);
-    rest &= ~mask(bit);
+  for (const entry of table) {
+    if (!inWindow(release, entry) || (rest & mask(entry.bit)) === 0n) continue;
+    names.unshift(entry.text);
+    rest &= ~mask(entry.bit);
   }
   return { names, rest };
 }
 
-export function decodeFeatures(deviceId: number, features: FeatureSet): Record<string, unknown> {
-  const transports = convert(TRANSPORTS, features.word, (bit) => 1n << BigInt(bit));
-  const device = convert(DEVICE_FEATURES[deviceId] ?? [], transports.rest, (bit) => 1n << BigInt(bit));
+const featureMask = (bit: number): bigint => 1n << BigInt(bit);
+
+export function decodeFeatures(release: Release, deviceId: number, features: FeatureSet): Record<string, unknown> {
+  const transports = convert(TRANSPORTS, release, features.word, featureMask);
+  const device = convert(DEVICE_FEATURES[deviceId] ?? [], release, transports.rest, featureMask);
   return {
     'dev-features': device.names,
     transports: transports.names,
@@ -60,8 +87,8 @@ export function decodeFeatures(deviceId: number, features: FeatureSet): Record<s
   };
 }
 
-export function decodeStatus(status: number): Record<string, unknown> {
-  const { names, rest } = convert(STATUSES, BigInt(status), (bit) => BigInt(bit));
+export function decodeStatus(release: Release, status: number): Record<string, unknown> {
+  const { names, rest } = convert(STATUSES, release, BigInt(status), (bit) => BigInt(bit));
   return { statuses: names, ...(rest === 0n ? {} : { 'unknown-statuses': Number(rest) }) };
 }
 
@@ -73,6 +100,7 @@ export interface VirtioStatusView {
   readonly guestFeatures: FeatureSet;
   readonly status: number;
   readonly numVqs: number;
+  readonly queueSel: number;
   readonly broken: boolean;
   readonly useStarted: boolean;
   readonly disableLegacyCheck: boolean;
@@ -81,21 +109,24 @@ export interface VirtioStatusView {
 /** Implemented by virtio device types; answers for a realized device. */
 export const VIRTIO_STATUS = key<(device: QomObject) => VirtioStatusView | undefined>('virtio status');
 
-/** The reply, given whether the VM runs (vm_running; `started` needs it and DRIVER_OK). */
-export function virtioStatusReply(view: VirtioStatusView, vmRunning: boolean): Record<string, unknown> {
+/**
+ * The reply, given whether the VM runs (vm_running; `started` needs it and DRIVER_OK).
+ * device-endian is virtio_default_endian(), the target's byte order, set at every reset.
+ */
+export function virtioStatusReply(release: Release, target: Arch, view: VirtioStatusView, vmRunning: boolean): Record<string, unknown> {
   const empty = { 'dev-features': [], transports: [] };
   return {
     name: view.name,
     'device-id': view.deviceId,
     'vhost-started': false,
-    'guest-features': decodeFeatures(view.deviceId, view.guestFeatures),
-    'host-features': decodeFeatures(view.deviceId, view.hostFeatures),
+    'guest-features': decodeFeatures(release, view.deviceId, view.guestFeatures),
+    'host-features': decodeFeatures(release, view.deviceId, view.hostFeatures),
     'backend-features': empty,
-    'device-endian': 'little',
+    'device-endian': TARGET_ENDIAN[target],
     'num-vqs': view.numVqs,
-    status: decodeStatus(view.status),
+    status: decodeStatus(release, view.status),
     isr: 0,
-    'queue-sel': 0,
+    'queue-sel': view.queueSel,
     'vm-running': vmRunning,
     broken: view.broken,
     disabled: false,

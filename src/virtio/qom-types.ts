@@ -10,7 +10,10 @@ import type { TypeInfo } from '../qom/type-info.js';
 import type { QomObject } from '../qom/object.js';
 import { BUS_ADDRESS, CSS_DEVID_UNSET, formatCssDevId, parseCssDevIdInput, parsePciDevfn, PCI_DEVFN_AUTO } from '../qom/qdev-address-props.js';
 import type { FeatureSet } from './feature-set.js';
-import { commonHostFeatures, VIRTIO_COMMON_FEATURE_PROPERTIES, type CommonFeatureValues } from './host-features.js';
+import { commonHostFeatures, VIRTIO_COMMON_FEATURE_PROPERTIES, virtioPciPrePlug, type CommonFeatureValues } from './host-features.js';
+import type { VirtioTransportKind } from './device-runtime.js';
+import { virtioPciModern } from './pci-proxy.js';
+import { VIRTIO_F_VERSION_1 } from './transport-features.js';
 
 /** qdev_prop_bool gained the `on/off` description in 10.0 (commit 45e5b49360). */
 export const BOOL_DESCRIPTION: ReleaseHistory<string> = [{ since: '10.0', value: 'on/off' }];
@@ -74,7 +77,8 @@ const VIRTIO_PCI_PROPERTIES: readonly PropertyDef[] = [
   // Gone with hw_compat_2_7 in the 11.0 tree.
   bool('x-ignore-backend-features', false, { until: '11.0' }),
   bit('ats', false),
-  bit('x-ats-page-aligned', true),
+  // hw_compat_5_1 turns it off for older machines: it arrived in 6.0.
+  bit('x-ats-page-aligned', true, { since: '6.0' }),
   // Gone with hw_compat_2_8 (in 11.1.3's binary, not the 11.0 tree).
   bit('x-pcie-deverr-init', true, { until: '11.1' }),
   bit('x-pcie-lnkctl-init', true, { until: '11.1' }),
@@ -146,4 +150,25 @@ export function deviceCommonFeatures(device: QomObject): FeatureSet {
   const values: Record<string, boolean> = {};
   for (const p of VIRTIO_COMMON_FEATURE_PROPERTIES) values[p.property] = props.has(p.property) && device.get(p.property) === true;
   return commonHostFeatures(values as CommonFeatureValues);
+}
+
+/** The transport a virtio device is plugged into: its proxy's kind (virtio-pci unless ccw). */
+export function virtioTransportOf(device: QomObject): VirtioTransportKind {
+  const proxy = device.parent;
+  return proxy && device.model.view.isA(proxy.type, 'virtio-ccw-device') ? 'ccw' : 'pci';
+}
+
+/**
+ * A virtio device's host features once its transport has plugged it: the common switches, what
+ * the proxy's pre-plug hook adds (virtio_pci_pre_plugged: BAD_FEATURE, and VERSION_1 with the
+ * modern interface; virtio_ccw_pre_plugged: VERSION_1 from max_revision 1, never BAD_FEATURE),
+ * then the device's own bits.
+ */
+export function transportHostFeatures(device: QomObject, deviceFeatures: FeatureSet): FeatureSet {
+  const common = deviceCommonFeatures(device);
+  const proxy = device.parent;
+  const view = device.model.view;
+  if (proxy && view.isA(proxy.type, 'virtio-pci')) return virtioPciPrePlug(common, { modern: virtioPciModern(proxy) }).union(deviceFeatures);
+  if (proxy && view.isA(proxy.type, 'virtio-ccw-device')) return ((proxy.get('max_revision') as number) >= 1 ? common.with(VIRTIO_F_VERSION_1) : common).union(deviceFeatures);
+  return common.union(deviceFeatures);
 }

@@ -26,7 +26,8 @@ export function tempSocket(name = 'mig.sock'): string {
 }
 
 export function spec(argv: readonly string[], more: Partial<ProcessSpec> = {}): ProcessSpec {
-  return { qemuVersion: '7.2', arch: 'x86_64', hostKernel: 'linux-6.1', guest: undefined, argv, ...more };
+  const arch = more.arch ?? 'x86_64';
+  return { qemuVersion: '7.2', arch, hostArch: arch, hostKernel: 'linux-6.1', guest: undefined, argv, ...more };
 }
 
 export function startLive(s: ProcessSpec, linkBandwidth = 1.25e9): LiveProcess {

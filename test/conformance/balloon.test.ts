@@ -1,12 +1,13 @@
 /**
- * virtio-balloon against the installed QEMU (Debian's 7.2): `-device ...,help` byte for byte,
+ * virtio-balloon against the real QEMU of every Debian suite: `-device ...,help` byte for byte,
  * start-up errors as printed, and for a table of machine types the device's properties after
- * compat, its host feature word (x-query-virtio-status) and the balloon/query-balloon/qom
- * replies, each compared with a hotmem machine built from the same arguments. Skips, saying so,
- * where a QEMU binary is missing or is not a release hotmem models.
+ * compat, its host features and queues, and the balloon/query-balloon/qom replies, each compared
+ * with a hotmem machine of the same release built from the same arguments. Skips, saying so,
+ * where a root is missing or its release is not modelled.
  */
 import { strict as assert } from 'node:assert';
 import type { Arch } from '../../src/core/arch.js';
+import { compareReleases, release as parseRelease } from '../../src/core/release.js';
 import { runQemu as runHotmem } from '../../src/frontends/cmdline/qemu.js';
 import { QMP_COMMANDS } from '../../src/frontends/qmp/commands/index.js';
 import { BALLOON_COMMANDS } from '../../src/frontends/qmp/commands/balloon.js';
@@ -17,27 +18,83 @@ import { TRANSPORT_FEATURE_NAMES } from '../../src/virtio/transport-features.js'
 import { VIRTIO_BALLOON_FEATURE_NAMES } from '../../devices/virtio-balloon/features.js';
 import { VIRTIO_BALLOON_RUNTIME } from '../../devices/virtio-balloon/index.js';
 import { balloonBinary } from '../devices/virtio-balloon/helpers.js';
-import { findQemuSystem, QmpError, QmpSession, qemuVersion, runQemu } from './qemu.js';
+import { QmpError, QmpSession, runQemu } from './qemu.js';
+import { crashes, realQemus, requireReal, type MissingQemu, type RealQemu } from './real-qemu.js';
+import { withoutRefusedMachineName } from './transcripts.js';
 
-const DEBIAN_PACKAGE = { x86_64: 'qemu-system-x86', s390x: 'qemu-system-misc' } as const;
 const DRIVER = { x86_64: 'virtio-balloon-pci', s390x: 'virtio-balloon-ccw' } as const;
 const COMMON = ['-display', 'none', '-nodefaults', '-S'];
 const MiB = 2 ** 20;
 
-/** The installed binary and its release, or a skip that says why. */
-async function requireQemu(context: Mocha.Context, arch: Arch): Promise<{ binary: string; release: string }> {
-  const binary = findQemuSystem(arch);
-  if (binary === null) {
-    console.log(`      skipped: qemu-system-${arch} is not installed (Debian: apt-get install ${DEBIAN_PACKAGE[arch]})`);
+/** The release's real binary for `arch`, or a skip that says what is missing. */
+function requireQemu(context: Mocha.Context, q: RealQemu | MissingQemu): { binary: string; release: string } {
+  requireReal(context, q);
+  if (!loadCompatData().releases().some((r) => r.version === q.release)) {
+    console.log(`      skipped: hotmem does not model QEMU ${q.release} yet`);
     context.skip();
   }
-  const v = await qemuVersion(binary);
-  const release = `${v.major}.${v.minor}`;
-  if (!loadCompatData().releases().some((r) => r.version === release)) {
-    console.log(`      skipped: ${binary} is QEMU ${release}, which hotmem does not model`);
-    context.skip();
-  }
-  return { binary, release };
+  return { binary: q.binary, release: q.release };
+}
+
+/**
+ * What hotmem does not match yet, by release, each with its reason. The tests remove exactly
+ * these lines (and fail if one is no longer there, so the list cannot go stale) and compare the
+ * rest byte for byte.
+ */
+interface KnownHelpDifference {
+  readonly release: string;
+  /** The help request. */
+  readonly help: 'virtio-balloon-pci' | 'iothread';
+  /** Lines of the help only the real binary prints. */
+  readonly realOnly: readonly string[];
+  /** Lines only hotmem prints. */
+  readonly hotmemOnly: readonly string[];
+  readonly reason: string;
+}
+
+const KNOWN_HELP_DIFFERENCES: readonly KnownHelpDifference[] = [
+  {
+    release: '5.2',
+    help: 'virtio-balloon-pci',
+    realOnly: ['  class=<uint32>         -  (default: 0)'],
+    hotmemOnly: ['  acpi-index=<uint32>    -  (default: 0)', '  aer=<bool>             - on/off (default: false)'],
+    reason: "the release that added pci-device's acpi-index and virtio-pci's aer, and dropped virtio-balloon-pci's class, is not pinned from QEMU's history yet",
+  },
+  ...(['10.0', '11.1'] as const).map((release) => ({
+    release,
+    help: 'virtio-balloon-pci' as const,
+    realOnly: [
+      '  addr=<str>             - Slot and optional function number, example: 06.0 or 06 (default: -1)',
+      '  busnr=<busnr>',
+      '  in_order=<bool>        - on/off (default: off)',
+      '  rombar=<int32>         -  (default: -1)',
+      '  x-max-bounce-buffer-size=<size> - Maximum buffer size allocated for bounce buffers used for mapped access to indirect DMA memory (default: 4096)',
+      '  x-pcie-ari-nextfn-1=<bool> - on/off (default: off)',
+      '  x-pcie-err-unc-mask=<bool> - on/off (default: on)',
+      '  x-pcie-ext-tag=<bool>  - on/off (default: on)',
+      '  x-pcie-pm-no-soft-reset=<bool> - on/off (default: off)',
+      ...(release === '11.1' ? ['  sriov-pf=<str>'] : []),
+    ],
+    hotmemOnly: [
+      '  addr=<int32>           - Slot and optional function number, example: 06.0 or 06 (default: -1)',
+      '  rombar=<uint32>        -  (default: 1)',
+    ],
+    reason: "pci-device and virtio-pci properties of 8.1 to 11.1 (and their on/off defaults) are not in hotmem's generic PCI tables yet",
+  })),
+  {
+    release: '11.1',
+    help: 'iothread',
+    realOnly: ['  poll-weight=<int>'],
+    hotmemOnly: [],
+    reason: "the iothread's poll-weight (11.x) is not in hotmem's iothread table yet",
+  },
+];
+
+/** `text` without the lines listed, each of which must be there. */
+function withoutKnown(text: string, lines: readonly string[], side: string): string {
+  const all = text.split('\n');
+  for (const line of lines) assert.ok(all.includes(line), `known difference no longer printed by ${side}: ${line}`);
+  return all.filter((l) => !lines.includes(l)).join('\n');
 }
 
 /** x-query-virtio-status names → bits (QEMU calls bit 33 IOMMU_PLATFORM). */
@@ -115,107 +172,129 @@ function hotmemMachine(release: string, arch: Arch, machineType: string, device:
   };
 }
 
-describe('conformance: virtio-balloon', function () {
+describe('conformance: virtio-balloon by release', function () {
   this.timeout(120_000);
 
-  describe('-device help', () => {
-    it('qemu-system-x86_64 -device virtio-balloon-pci,help equals hotmem byte for byte', async function () {
-      const { binary, release } = await requireQemu(this, 'x86_64');
-      const real = await runQemu(binary, ['-device', 'virtio-balloon-pci,help']);
-      const out: string[] = [];
-      runHotmem(balloonBinary(release, 'x86_64'), ['-device', 'virtio-balloon-pci,help'], { out: (t) => out.push(t), err: () => undefined });
-      assert.equal(out.join(''), real.stdout);
-    });
+  for (const [xq, sq] of realQemus('x86_64').map((q, i) => [q, realQemus('s390x')[i]!] as const)) {
+    describe(`QEMU ${xq.release} (${xq.suite})`, () => {
+      describe('-device help', () => {
+        it('qemu-system-x86_64 -device virtio-balloon-pci,help equals hotmem byte for byte', async function () {
+          const { binary, release } = requireQemu(this, xq);
+          const real = await runQemu(binary, ['-device', 'virtio-balloon-pci,help']);
+          const out: string[] = [];
+          runHotmem(balloonBinary(release, 'x86_64'), ['-device', 'virtio-balloon-pci,help'], { out: (t) => out.push(t), err: () => undefined });
+          const known = KNOWN_HELP_DIFFERENCES.find((k) => k.release === release && k.help === 'virtio-balloon-pci');
+          if (known) console.log(`      known difference (${release}): ${known.reason}`);
+          assert.equal(withoutKnown(out.join(''), known?.hotmemOnly ?? [], 'hotmem'), withoutKnown(real.stdout, known?.realOnly ?? [], 'QEMU'));
+        });
 
-    it("qemu-system-s390x -device virtio-balloon-ccw,help: the balloon's own lines byte for byte", async function () {
-      const { binary, release } = await requireQemu(this, 's390x');
-      const real = await runQemu(binary, ['-device', 'virtio-balloon-ccw,help']);
-      const out: string[] = [];
-      runHotmem(balloonBinary(release, 's390x'), ['-device', 'virtio-balloon-ccw,help'], { out: (t) => out.push(t), err: () => undefined });
-      // The ccw transport's base properties (devno, dev_id, subch_id, ioeventfd) belong to src/virtio.
-      const OWN = /^ {2}(deflate-on-oom|free-page-hint|free-page-reporting|guest-stats|guest-stats-polling-interval|iothread|page-poison|qemu-4-0-config-size|virtio-backend)=/;
-      const own = (text: string) => text.split('\n').filter((l) => OWN.test(l));
-      assert.equal(own(out.join('')).length, 9);
-      assert.deepEqual(own(out.join('')), own(real.stdout));
-    });
+        it("qemu-system-s390x -device virtio-balloon-ccw,help: the balloon's own lines byte for byte", async function () {
+          const { binary, release } = requireQemu(this, sq);
+          const real = await runQemu(binary, ['-device', 'virtio-balloon-ccw,help']);
+          const out: string[] = [];
+          runHotmem(balloonBinary(release, 's390x'), ['-device', 'virtio-balloon-ccw,help'], { out: (t) => out.push(t), err: () => undefined });
+          // The ccw transport's base properties (devno, dev_id, subch_id, ioeventfd) belong to src/virtio.
+          const OWN = /^ {2}(deflate-on-oom|free-page-hint|free-page-reporting|guest-stats|guest-stats-polling-interval|iothread|page-poison|qemu-4-0-config-size|virtio-backend)=/;
+          const own = (text: string) => text.split('\n').filter((l) => OWN.test(l));
+          assert.notEqual(own(real.stdout).length, 0);
+          assert.deepEqual(own(out.join('')), own(real.stdout));
+        });
 
-    it('qemu-system-x86_64 -object iothread,help equals hotmem byte for byte', async function () {
-      const { binary, release } = await requireQemu(this, 'x86_64');
-      const real = await runQemu(binary, ['-object', 'iothread,help']);
-      const out: string[] = [];
-      runHotmem(balloonBinary(release, 'x86_64'), ['-object', 'iothread,help'], { out: (t) => out.push(t), err: () => undefined });
-      assert.equal(out.join(''), real.stdout);
-    });
-  });
-
-  describe('start-up errors', () => {
-    const CASES: readonly (readonly string[])[] = [
-      ['-device', 'virtio-balloon-pci', '-device', 'virtio-balloon-pci'],
-      ['-device', 'virtio-balloon-pci,free-page-hint=on'],
-      ['-object', 'iothread,id=io0', '-device', 'virtio-balloon-pci,free-page-hint=on,iothread=io0', '-device', 'virtio-balloon-pci,free-page-hint=on'],
-      ['-device', 'virtio-balloon-pci,guest-stats-polling-interval=-1'],
-      ['-device', 'virtio-balloon-pci,guest-stats-polling-interval=4294967296'],
-      ['-device', 'virtio-balloon-pci,iothread=nope'],
-    ];
-    for (const args of CASES) {
-      it(args.join(' '), async function () {
-        const { binary, release } = await requireQemu(this, 'x86_64');
-        const real = await runQemu(binary, [...COMMON, '-machine', 'q35', ...args]);
-        assert.equal(real.timedOut, false, 'QEMU did not exit: not an error case');
-        const out: string[] = [];
-        const err: string[] = [];
-        const outcome = runHotmem(balloonBinary(release, 'x86_64'), [...COMMON, '-machine', 'q35', ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
-        assert.deepEqual(
-          { status: outcome.kind === 'exited' ? outcome.status : 'running', stdout: out.join(''), stderr: err.join('') },
-          { status: real.code, stdout: real.stdout, stderr: real.stderr },
-        );
+        it('qemu-system-x86_64 -object iothread,help equals hotmem byte for byte', async function () {
+          const { binary, release } = requireQemu(this, xq);
+          const real = await runQemu(binary, ['-object', 'iothread,help']);
+          const out: string[] = [];
+          runHotmem(balloonBinary(release, 'x86_64'), ['-object', 'iothread,help'], { out: (t) => out.push(t), err: () => undefined });
+          const known = KNOWN_HELP_DIFFERENCES.find((k) => k.release === release && k.help === 'iothread');
+          if (known) console.log(`      known difference (${release}): ${known.reason}`);
+          assert.equal(withoutKnown(out.join(''), known?.hotmemOnly ?? [], 'hotmem'), withoutKnown(real.stdout, known?.realOnly ?? [], 'QEMU'));
+        });
       });
-    }
-  });
 
-  describe('properties, features and replies by machine type', () => {
-    // arch, machine type, device options (iothread=io0 makes an -object iothread,id=io0)
-    const MACHINES: ReadonlyArray<readonly [Arch, string, string]> = [
-      ['x86_64', 'pc-q35-7.2', ''],
-      ['x86_64', 'pc-i440fx-7.2', 'deflate-on-oom=on,free-page-reporting=on'],
-      ['x86_64', 'pc-q35-7.2', 'free-page-hint=on,iothread=io0,guest-stats-polling-interval=5'],
-      ['x86_64', 'pc-q35-6.2', ''],
-      ['x86_64', 'pc-q35-5.1', 'free-page-reporting=on'],
-      ['x86_64', 'pc-q35-5.0', ''],
-      ['x86_64', 'pc-q35-5.0', 'page-poison=on'],
-      ['x86_64', 'pc-q35-4.1', ''],
-      ['x86_64', 'pc-q35-4.0', ''],
-      ['x86_64', 'pc-q35-3.1', 'free-page-hint=on,iothread=io0'],
-      ['x86_64', 'pc-i440fx-2.3', ''],
-      ['s390x', 's390-ccw-virtio-7.2', ''],
-      ['s390x', 's390-ccw-virtio-7.2', 'deflate-on-oom=on,free-page-reporting=on'],
-      ['s390x', 's390-ccw-virtio-5.0', ''],
-      ['s390x', 's390-ccw-virtio-4.0', ''],
-      ['s390x', 's390-ccw-virtio-2.4', ''],
-    ];
-    for (const [arch, machineType, device] of MACHINES) {
-      it(`${arch} ${machineType} ${DRIVER[arch]}${device ? `,${device}` : ''}`, async function () {
-        const { binary, release } = await requireQemu(this, arch);
-        const iothread = device.includes('iothread=');
-        const real = await QmpSession.start(binary, [
-          '-machine', machineType, '-m', '1G',
-          ...(iothread ? ['-object', 'iothread,id=io0'] : []),
-          '-device', `${DRIVER[arch]},id=b0${device ? `,${device}` : ''}`,
-        ]);
-        try {
-          const model = hotmemMachine(release, arch, machineType, device, iothread);
-          const path = '/machine/peripheral/b0';
-          for (const [command, args] of QUESTIONS(path)) {
-            assert.deepEqual(model.ask(command, args), await askQemu(real, command, args), `${command} ${JSON.stringify(args ?? {})}`);
-          }
-          const status = (await real.execute('x-query-virtio-status', { path: `${path}/virtio-backend` })) as { 'host-features': DecodedFeatures; 'num-vqs': number };
-          const runtime = model.machine.model.resolvePath(path)!.child('virtio-backend')!.slots.get(VIRTIO_BALLOON_RUNTIME)!;
-          assert.equal(runtime.hostFeatures.toString(), `0x${featureWord(status['host-features']).toString(16)}`);
-          assert.equal(runtime.state.setup.queues.length, status['num-vqs']);
-        } finally {
-          await real.quit();
+      describe('start-up errors', () => {
+        const CASES: readonly (readonly string[])[] = [
+          ['-device', 'virtio-balloon-pci', '-device', 'virtio-balloon-pci'],
+          ['-device', 'virtio-balloon-pci,free-page-hint=on'],
+          ['-object', 'iothread,id=io0', '-device', 'virtio-balloon-pci,free-page-hint=on,iothread=io0', '-device', 'virtio-balloon-pci,free-page-hint=on'],
+          ['-device', 'virtio-balloon-pci,guest-stats-polling-interval=-1'],
+          ['-device', 'virtio-balloon-pci,guest-stats-polling-interval=4294967296'],
+          ['-device', 'virtio-balloon-pci,iothread=nope'],
+        ];
+        for (const args of CASES) {
+          it(args.join(' '), async function () {
+            const { binary, release } = requireQemu(this, xq);
+            const real = await runQemu(binary, [...COMMON, '-machine', 'q35', ...args]);
+            assert.equal(real.timedOut, false, 'QEMU did not exit: not an error case');
+            const out: string[] = [];
+            const err: string[] = [];
+            const outcome = runHotmem(balloonBinary(release, 'x86_64'), [...COMMON, '-machine', 'q35', ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
+            assert.deepEqual(
+              { status: outcome.kind === 'exited' ? outcome.status : 'running', stdout: out.join(''), stderr: err.join('') },
+              { status: real.code, stdout: real.stdout, stderr: real.stderr },
+            );
+          });
         }
       });
-    }
-  });
+
+      describe('properties, features and replies by machine type', () => {
+        // arch, machine type (the aliases are each release's newest), device options
+        // (iothread=io0 makes an -object iothread,id=io0)
+        const MACHINES: ReadonlyArray<readonly [Arch, string, string]> = [
+          ['x86_64', 'q35', ''],
+          ['x86_64', 'pc', 'deflate-on-oom=on,free-page-reporting=on'],
+          ['x86_64', 'q35', 'free-page-hint=on,iothread=io0,guest-stats-polling-interval=5'],
+          ['x86_64', 'pc-q35-5.2', ''],
+          ['x86_64', 'pc-q35-5.1', 'free-page-reporting=on'],
+          ['x86_64', 'pc-q35-5.0', ''],
+          ['x86_64', 'pc-q35-5.0', 'page-poison=on'],
+          ['x86_64', 'pc-q35-4.1', ''],
+          ['x86_64', 'pc-q35-4.0', ''],
+          ['x86_64', 'pc-q35-3.1', 'free-page-hint=on,iothread=io0'],
+          ['x86_64', 'pc-i440fx-2.3', ''],
+          ['s390x', 's390-ccw-virtio', ''],
+          ['s390x', 's390-ccw-virtio', 'deflate-on-oom=on,free-page-reporting=on'],
+          ['s390x', 's390-ccw-virtio-5.0', ''],
+          ['s390x', 's390-ccw-virtio-4.0', ''],
+          ['s390x', 's390-ccw-virtio-2.4', ''],
+        ];
+        for (const [arch, machineType, device] of MACHINES) {
+          it(`${arch} ${machineType} ${DRIVER[arch]}${device ? `,${device}` : ''}`, async function () {
+            const q = arch === 'x86_64' ? xq : sq;
+            const { binary, release } = requireQemu(this, q);
+            const iothread = device.includes('iothread=');
+            const args = [
+              '-machine', machineType, '-m', '1G',
+              ...(iothread ? ['-object', 'iothread,id=io0'] : []),
+              '-device', `${DRIVER[arch]},id=b0${device ? `,${device}` : ''}`,
+            ];
+            // A machine type the release no longer has (10.0 dropped pc-i440fx-2.3 and
+            // s390-ccw-virtio-2.4): both refuse it alike.
+            const err: string[] = [];
+            if (runHotmem(balloonBinary(release, arch), [...COMMON, ...args], { out: () => undefined, err: (t) => err.push(t) }).kind === 'exited') {
+              const refused = await runQemu(binary, [...COMMON, ...args]);
+              assert.deepEqual({ status: 1, stderr: err.join('') }, { status: refused.code, stderr: withoutRefusedMachineName(refused.stderr, release, machineType) });
+              return;
+            }
+            const real = await QmpSession.start(binary, args);
+            try {
+              const model = hotmemMachine(release, arch, machineType, device, iothread);
+              const path = '/machine/peripheral/b0';
+              for (const [command, args] of QUESTIONS(path)) {
+                assert.deepEqual(model.ask(command, args), await askQemu(real, command, args), `${command} ${JSON.stringify(args ?? {})}`);
+              }
+              // The feature word and queues, where the release has x-query-virtio-status (7.2+)
+              // and it does not crash; virtio-status.test.ts holds the whole reply.
+              if (compareReleases(parseRelease(release), { major: 7, minor: 2 }) < 0 || crashes(q, 'x-query-virtio-status')) return;
+              const status = (await real.execute('x-query-virtio-status', { path: `${path}/virtio-backend` })) as { 'host-features': DecodedFeatures; 'num-vqs': number };
+              const runtime = model.machine.model.resolvePath(path)!.child('virtio-backend')!.slots.get(VIRTIO_BALLOON_RUNTIME)!;
+              assert.equal(runtime.hostFeatures.toString(), `0x${featureWord(status['host-features']).toString(16)}`);
+              assert.equal(runtime.state.setup.queues.length, status['num-vqs']);
+            } finally {
+              await real.quit();
+            }
+          });
+        }
+      });
+    });
+  }
 });

@@ -1,5 +1,5 @@
 /**
- * The installed qemu-system-x86_64 (Debian's 7.2) against compat/migration.yaml for its release:
+ * The real qemu-system-x86_64 of every Debian suite against compat/migration.yaml for its release:
  * query-migrate-capabilities (names, enum order), query-migrate-parameters (members, defaults),
  * the errors migrate-set-parameters gives for out-of-range values of every checked parameter,
  * and the keys of a completed migration's "ram".
@@ -12,24 +12,19 @@ import {
   type MigrationParameterSpec,
   type ParameterCheck,
 } from '../../src/migration/qapi-data.js';
-import { findQemuSystem, QmpError, QmpSession, qemuVersion } from './qemu.js';
+import { QmpError, QmpSession } from './qemu.js';
+import { realQemus, requireReal, type MissingQemu, type RealQemu } from './real-qemu.js';
 
 type Params = Readonly<Record<string, unknown>>;
 
-/** The modelled release of the installed binary, or a skip saying why there is none. */
-async function installedRelease(context: Mocha.Context): Promise<{ binary: string; release: Release; version: string }> {
-  const binary = findQemuSystem('x86_64');
-  if (binary === null) {
-    console.log('      skipped: qemu-system-x86_64 is not installed (Debian: apt-get install qemu-system-x86)');
+/** The release's real binary, or a skip saying why there is none. */
+function requireRelease(context: Mocha.Context, q: RealQemu | MissingQemu): { binary: string; release: Release; version: string } {
+  requireReal(context, q);
+  if (!loadCompatData().releases().some((r) => r.version === q.release)) {
+    console.log(`      skipped: hotmem does not model QEMU ${q.release} yet`);
     context.skip();
   }
-  const v = await qemuVersion(binary);
-  const version = `${v.major}.${v.minor}`;
-  if (!loadCompatData().releases().some((r) => r.version === version)) {
-    console.log(`      skipped: ${binary} is QEMU ${version}, which hotmem does not model`);
-    context.skip();
-  }
-  return { binary, release: parseRelease(version), version };
+  return { binary: q.binary, release: parseRelease(q.release), version: q.release };
 }
 
 /** QEMU under QMP with the release's newest q35 machine (no machine compat over the defaults). */
@@ -109,147 +104,152 @@ function rangeCases(params: readonly MigrationParameterSpec[], checks: readonly 
   return cases;
 }
 
-describe('conformance: migration QAPI', function () {
+describe('conformance: migration QAPI by release', function () {
   this.timeout(60_000);
   const data = loadMigrationQapi();
 
-  it('query-migrate-capabilities lists the release\'s capabilities in enum order, all off', async function () {
-    const { binary, release, version } = await installedRelease(this);
-    const qemu = await startQemu(binary, version);
-    try {
-      const real = await qemu.execute<{ capability: string; state: boolean }[]>('query-migrate-capabilities');
-      const listed = new Set(real.map((c) => c.capability));
-      // A build without a capability's switch leaves it out (block without CONFIG_LIVE_BLOCK_MIGRATION).
-      const expected = data
-        .capabilitySpecs(release)
-        .filter((c) => c.listedOnlyWith === undefined || listed.has(c.name))
-        .map((c) => c.name);
-      assert.deepEqual(
-        real.map((c) => c.capability),
-        expected,
-      );
-      assert.ok(real.every((c) => c.state === false));
-    } finally {
-      await qemu.quit();
-    }
-  });
+  for (const q of realQemus('x86_64')) {
+    describe(`QEMU ${q.release} (${q.suite})`, () => {
 
-  it('query-migrate-parameters reports the release\'s parameters with their defaults', async function () {
-    const { binary, release, version } = await installedRelease(this);
-    const qemu = await startQemu(binary, version);
-    try {
-      const real = await qemu.execute<Record<string, unknown>>('query-migrate-parameters');
-      assert.deepEqual(real, defaultsOf(data.parameters(release)));
-    } finally {
-      await qemu.quit();
-    }
-  });
+      it('query-migrate-capabilities lists the release\'s capabilities in enum order, all off', async function () {
+        const { binary, release, version } = requireRelease(this, q);
+        const qemu = await startQemu(binary, version);
+        try {
+          const real = await qemu.execute<{ capability: string; state: boolean }[]>('query-migrate-capabilities');
+          const listed = new Set(real.map((c) => c.capability));
+          // A build without a capability's switch leaves it out (block without CONFIG_LIVE_BLOCK_MIGRATION).
+          const expected = data
+            .capabilitySpecs(release)
+            .filter((c) => c.listedOnlyWith === undefined || listed.has(c.name))
+            .map((c) => c.name);
+          assert.deepEqual(
+            real.map((c) => c.capability),
+            expected,
+          );
+          assert.ok(real.every((c) => c.state === false));
+        } finally {
+          await qemu.quit();
+        }
+      });
 
-  it('migrate-set-parameters refuses out-of-range values with the data\'s messages, and applies nothing', async function () {
-    const { binary, release, version } = await installedRelease(this);
-    const params = data.parameters(release);
-    const checks = data.parameterChecks(release);
-    const defaults = defaultsOf(params);
-    const cases = rangeCases(params, checks, defaults);
-    assert.ok(cases.length >= 20, `only ${cases.length} cases`);
-    const qemu = await startQemu(binary, version);
-    try {
-      const outcomes: string[] = [];
-      const expected: string[] = [];
-      for (const c of cases) {
-        const got = await qemu.execute('migrate-set-parameters', c.given).then(
-          () => 'accepted',
-          (e: unknown) => (e instanceof QmpError ? e.desc : String(e)),
-        );
-        outcomes.push(`${c.what}: ${got}`);
-        expected.push(`${c.what}: ${c.error ?? 'accepted'}`);
-        if (got === 'accepted') {
-          // A member the set does not apply keeps its value; put the others back.
-          for (const name of Object.keys(c.given)) {
-            const spec = params.find((p) => p.name === name);
-            const now = await qemu.execute<Record<string, unknown>>('query-migrate-parameters');
-            if (spec && !spec.appliedBySet) assert.equal(now[name], defaults[name], `${name} is not applied`);
-            else await qemu.execute('migrate-set-parameters', { [name]: defaults[name] });
+      it('query-migrate-parameters reports the release\'s parameters with their defaults', async function () {
+        const { binary, release, version } = requireRelease(this, q);
+        const qemu = await startQemu(binary, version);
+        try {
+          const real = await qemu.execute<Record<string, unknown>>('query-migrate-parameters');
+          assert.deepEqual(real, defaultsOf(data.parameters(release)));
+        } finally {
+          await qemu.quit();
+        }
+      });
+
+      it('migrate-set-parameters refuses out-of-range values with the data\'s messages, and applies nothing', async function () {
+        const { binary, release, version } = requireRelease(this, q);
+        const params = data.parameters(release);
+        const checks = data.parameterChecks(release);
+        const defaults = defaultsOf(params);
+        const cases = rangeCases(params, checks, defaults);
+        assert.ok(cases.length >= 20, `only ${cases.length} cases`);
+        const qemu = await startQemu(binary, version);
+        try {
+          const outcomes: string[] = [];
+          const expected: string[] = [];
+          for (const c of cases) {
+            const got = await qemu.execute('migrate-set-parameters', c.given).then(
+              () => 'accepted',
+              (e: unknown) => (e instanceof QmpError ? e.desc : String(e)),
+            );
+            outcomes.push(`${c.what}: ${got}`);
+            expected.push(`${c.what}: ${c.error ?? 'accepted'}`);
+            if (got === 'accepted') {
+              // A member the set does not apply keeps its value; put the others back.
+              for (const name of Object.keys(c.given)) {
+                const spec = params.find((p) => p.name === name);
+                const now = await qemu.execute<Record<string, unknown>>('query-migrate-parameters');
+                if (spec && !spec.appliedBySet) assert.equal(now[name], defaults[name], `${name} is not applied`);
+                else await qemu.execute('migrate-set-parameters', { [name]: defaults[name] });
+              }
+            }
           }
+          assert.deepEqual(outcomes, expected);
+          assert.deepEqual(await qemu.execute('query-migrate-parameters'), defaults);
+        } finally {
+          await qemu.quit();
         }
-      }
-      assert.deepEqual(outcomes, expected);
-      assert.deepEqual(await qemu.execute('query-migrate-parameters'), defaults);
-    } finally {
-      await qemu.quit();
-    }
-  });
+      });
 
-  it('migrate-set-parameters checks block-bitmap-mapping, zero-copy-send conflicts and null TLS strings as the data says', async function () {
-    const { binary, release, version } = await installedRelease(this);
-    const checks = data.parameterChecks(release);
-    const params = data.parameters(release);
-    const qemu = await startQemu(binary, version);
-    const refusal = (args: Params): Promise<string> =>
-      qemu.execute('migrate-set-parameters', args).then(
-        () => 'accepted',
-        (e: unknown) => (e instanceof QmpError ? e.desc : String(e)),
-      );
-    try {
-      const mapping = checks.find((c) => c.kind === 'bitmap-alias-map');
-      if (mapping?.kind === 'bitmap-alias-map') {
-        const twice = [
-          { 'node-name': 'a', alias: 'a', bitmaps: [] },
-          { 'node-name': 'a', alias: 'b', bitmaps: [] },
-        ];
-        const desc = await refusal({ 'block-bitmap-mapping': twice });
-        assert.ok(desc.startsWith(mapping.messagePrefix), desc);
-      }
+      it('migrate-set-parameters checks block-bitmap-mapping, zero-copy-send conflicts and null TLS strings as the data says', async function () {
+        const { binary, release, version } = requireRelease(this, q);
+        const checks = data.parameterChecks(release);
+        const params = data.parameters(release);
+        const qemu = await startQemu(binary, version);
+        const refusal = (args: Params): Promise<string> =>
+          qemu.execute('migrate-set-parameters', args).then(
+            () => 'accepted',
+            (e: unknown) => (e instanceof QmpError ? e.desc : String(e)),
+          );
+        try {
+          const mapping = checks.find((c) => c.kind === 'bitmap-alias-map');
+          if (mapping?.kind === 'bitmap-alias-map') {
+            const twice = [
+              { 'node-name': 'a', alias: 'a', bitmaps: [] },
+              { 'node-name': 'a', alias: 'b', bitmaps: [] },
+            ];
+            const desc = await refusal({ 'block-bitmap-mapping': twice });
+            assert.ok(desc.startsWith(mapping.messagePrefix), desc);
+          }
 
-      for (const p of params.filter((x) => x.onNull === 'empty-string')) {
-        assert.equal(await refusal({ [p.name]: 'x' }), 'accepted');
-        assert.equal(await refusal({ [p.name]: null }), 'accepted');
-        const now = await qemu.execute<Record<string, unknown>>('query-migrate-parameters');
-        assert.equal(now[p.name], '', `${p.name}: null sets ""`);
-      }
+          for (const p of params.filter((x) => x.onNull === 'empty-string')) {
+            assert.equal(await refusal({ [p.name]: 'x' }), 'accepted');
+            assert.equal(await refusal({ [p.name]: null }), 'accepted');
+            const now = await qemu.execute<Record<string, unknown>>('query-migrate-parameters');
+            assert.equal(now[p.name], '', `${p.name}: null sets ""`);
+          }
 
-      const zeroCopy = checks.find((c) => c.kind === 'capability-conflict' && c.capability === 'zero-copy-send');
-      if (zeroCopy?.kind === 'capability-conflict') {
-        const on = (state: boolean) =>
-          qemu.execute('migrate-set-capabilities', { capabilities: ['multifd', 'zero-copy-send'].map((capability) => ({ capability, state })) });
-        const enabled = await on(true).then(
-          () => true,
-          (e: unknown) => {
-            console.log(`      note: zero-copy-send cannot be enabled here (${e instanceof QmpError ? e.desc : String(e)}); its conflicts are not checked`);
-            return false;
-          },
-        );
-        if (enabled) {
-          assert.equal(await refusal({ 'multifd-compression': 'zlib' }), zeroCopy.message);
-          assert.equal(await refusal({ 'tls-creds': 'x' }), zeroCopy.message);
-          assert.equal(await refusal({ 'tls-creds': '' }), 'accepted');
-          await on(false);
+          const zeroCopy = checks.find((c) => c.kind === 'capability-conflict' && c.capability === 'zero-copy-send');
+          if (zeroCopy?.kind === 'capability-conflict') {
+            const on = (state: boolean) =>
+              qemu.execute('migrate-set-capabilities', { capabilities: ['multifd', 'zero-copy-send'].map((capability) => ({ capability, state })) });
+            const enabled = await on(true).then(
+              () => true,
+              (e: unknown) => {
+                console.log(`      note: zero-copy-send cannot be enabled here (${e instanceof QmpError ? e.desc : String(e)}); its conflicts are not checked`);
+                return false;
+              },
+            );
+            if (enabled) {
+              assert.equal(await refusal({ 'multifd-compression': 'zlib' }), zeroCopy.message);
+              assert.equal(await refusal({ 'tls-creds': 'x' }), zeroCopy.message);
+              assert.equal(await refusal({ 'tls-creds': '' }), 'accepted');
+              await on(false);
+            }
+          }
+        } finally {
+          await qemu.quit();
         }
-      }
-    } finally {
-      await qemu.quit();
-    }
-  });
+      });
 
-  it('a completed migration\'s "ram" has the release\'s keys, with their conditions', async function () {
-    const { binary, release, version } = await installedRelease(this);
-    const qemu = await startQemu(binary, version);
-    try {
-      await qemu.execute('migrate', { uri: 'exec:cat > /dev/null' });
-      let info: { status?: string; ram?: Record<string, unknown> } = {};
-      for (let i = 0; i < 200 && info.status !== 'completed' && info.status !== 'failed'; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        info = await qemu.execute<typeof info>('query-migrate');
-      }
-      assert.equal(info.status, 'completed');
-      assert.ok(data.statsStatuses(release).includes('completed'));
-      const keys = data.statsKeys(release);
-      assert.deepEqual(Object.keys(info.ram ?? {}).sort(), keys.map((k) => k.name).sort());
-      // The keys the data marks as conditional are 0 once completed.
-      for (const k of keys.filter((x) => x.condition !== undefined)) assert.equal(info.ram?.[k.name], 0, `${k.name}: ${k.condition}`);
-      for (const k of keys) assert.equal(typeof info.ram?.[k.name], 'number', k.name);
-    } finally {
-      await qemu.quit();
-    }
-  });
+      it('a completed migration\'s "ram" has the release\'s keys, with their conditions', async function () {
+        const { binary, release, version } = requireRelease(this, q);
+        const qemu = await startQemu(binary, version);
+        try {
+          await qemu.execute('migrate', { uri: 'exec:cat > /dev/null' });
+          let info: { status?: string; ram?: Record<string, unknown> } = {};
+          for (let i = 0; i < 200 && info.status !== 'completed' && info.status !== 'failed'; i++) {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            info = await qemu.execute<typeof info>('query-migrate');
+          }
+          assert.equal(info.status, 'completed');
+          assert.ok(data.statsStatuses(release).includes('completed'));
+          const keys = data.statsKeys(release);
+          assert.deepEqual(Object.keys(info.ram ?? {}).sort(), keys.map((k) => k.name).sort());
+          // The keys the data marks as conditional are 0 once completed.
+          for (const k of keys.filter((x) => x.condition !== undefined)) assert.equal(info.ram?.[k.name], 0, `${k.name}: ${k.condition}`);
+          for (const k of keys) assert.equal(typeof info.ram?.[k.name], 'number', k.name);
+        } finally {
+          await qemu.quit();
+        }
+      });
+    });
+  }
 });

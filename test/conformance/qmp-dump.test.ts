@@ -3,6 +3,7 @@
  * cost the host — the real QEMU process's /proc/PID/status before and after, against hotmem's
  * x-query-host-memory before and after. Real QEMU allocates a little for itself while dumping,
  * so the deltas may differ by a few MiB; hotmem must never be off by the size of guest memory.
+ * Against the real QEMU of every Debian suite.
  */
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,7 +14,9 @@ import { runQemu as runHotmem } from '../../src/frontends/cmdline/qemu.js';
 import { QMP_COMMANDS } from '../../src/frontends/qmp/commands/index.js';
 import { QmpSession as HotmemSession, type QmpMessage } from '../../src/frontends/qmp/session.js';
 import { parseProcessStatus } from './guest/host-memory.js';
-import { findQemuSystem, QmpSession } from './qemu.js';
+import { QmpSession } from './qemu.js';
+import { realQemus, requireReal } from './real-qemu.js';
+import { loadCompatData } from '../../src/machine/compat-data/index.js';
 
 const MiB = 1024 * 1024;
 const TOLERANCE = 16 * MiB;
@@ -28,53 +31,57 @@ const BACKENDS: ReadonlyArray<readonly [string, (dir: string) => string]> = [
 
 const argsOf = (backend: string): string[] => ['-machine', 'q35,memory-backend=mem0', '-m', '512M', '-object', backend];
 
-describe('conformance: dump-guest-memory costs the host what QEMU 7.2 costs', function () {
+describe('conformance: dump-guest-memory costs the host what QEMU costs, by release', function () {
   this.timeout(60_000);
-  const binary = findQemuSystem('x86_64');
+  const modelled = new Set(loadCompatData().releases().map((r) => r.version));
 
-  for (const [name, backend] of BACKENDS) {
-    it(`${name}`, async function () {
-      if (binary === null) {
-        console.log('      skipped: qemu-system-x86_64 is not installed (Debian: apt-get install qemu-system-x86)');
-        this.skip();
-      }
-      // /dev/shm is tmpfs: a file there is shmem, as in the model's mem-path rules.
-      const dir = mkdtempSync(name === 'file on tmpfs' ? '/dev/shm/hotmem-' : join(tmpdir(), 'hotmem-'));
-      try {
-        const pidfile = join(dir, 'qemu.pid');
-        const real = await QmpSession.start(binary, [...argsOf(backend(dir)), '-pidfile', pidfile], { paused: true });
-        const pid = Number(readFileSync(pidfile, 'utf8').trim());
-        const proc = (): Figures => {
-          const s = parseProcessStatus(readFileSync(`/proc/${pid}/status`, 'utf8'));
-          return { anon: s.rssAnonKiB * 1024, shmem: s.rssShmemKiB * 1024, file: s.rssFileKiB * 1024 };
-        };
-        const before = proc();
-        const reply = await real.execute('dump-guest-memory', { paging: false, protocol: `file:${join(dir, 'dump')}` });
-        const event = await real.nextEvent('DUMP_COMPLETED');
-        const after = proc();
-        await real.quit();
-
-        const model = hotmemMeasure(backend(dir), join(dir, 'hotmem-dump'));
-        assert.deepEqual(model.reply, reply);
-        assert.deepEqual(model.event, event.data);
-        for (const key of ['anon', 'shmem', 'file'] as const) {
-          const realDelta = after[key] - before[key];
-          const modelDelta = model.after[key] - model.before[key];
-          assert.ok(Math.abs(realDelta - modelDelta) <= TOLERANCE, `${key}: real +${realDelta / MiB} MiB, hotmem +${modelDelta / MiB} MiB`);
+  for (const q of realQemus('x86_64')) {
+    for (const [name, backend] of BACKENDS) {
+      it(`QEMU ${q.release} (${q.suite}): ${name}`, async function () {
+        requireReal(this, q);
+        if (!modelled.has(q.release)) {
+          console.log(`      skipped: hotmem does not model QEMU ${q.release} yet`);
+          this.skip();
         }
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
+        const { binary, release } = q;
+        // /dev/shm is tmpfs: a file there is shmem, as in the model's mem-path rules.
+        const dir = mkdtempSync(name === 'file on tmpfs' ? '/dev/shm/hotmem-' : join(tmpdir(), 'hotmem-'));
+        try {
+          const pidfile = join(dir, 'qemu.pid');
+          const real = await QmpSession.start(binary, [...argsOf(backend(dir)), '-pidfile', pidfile], { paused: true });
+          const pid = Number(readFileSync(pidfile, 'utf8').trim());
+          const proc = (): Figures => {
+            const s = parseProcessStatus(readFileSync(`/proc/${pid}/status`, 'utf8'));
+            return { anon: s.rssAnonKiB * 1024, shmem: s.rssShmemKiB * 1024, file: s.rssFileKiB * 1024 };
+          };
+          const before = proc();
+          const reply = await real.execute('dump-guest-memory', { paging: false, protocol: `file:${join(dir, 'dump')}` });
+          const event = await real.nextEvent('DUMP_COMPLETED');
+          const after = proc();
+          await real.quit();
+
+          const model = hotmemMeasure(release, backend(dir), join(dir, 'hotmem-dump'));
+          assert.deepEqual(model.reply, reply);
+          assert.deepEqual(model.event, event.data);
+          for (const key of ['anon', 'shmem', 'file'] as const) {
+            const realDelta = after[key] - before[key];
+            const modelDelta = model.after[key] - model.before[key];
+            assert.ok(Math.abs(realDelta - modelDelta) <= TOLERANCE, `${key}: real +${realDelta / MiB} MiB, hotmem +${modelDelta / MiB} MiB`);
+          }
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+    }
   }
 });
 
-function hotmemMeasure(backend: string, dumpFile: string) {
-  const outcome = runHotmem(qemuBinary(new Map([['qemu-version', '7.2']])), ['-display', 'none', '-nodefaults', '-S', ...argsOf(backend)], { out: () => undefined, err: () => undefined });
+function hotmemMeasure(release: string, backend: string, dumpFile: string) {
+  const outcome = runHotmem(qemuBinary(new Map([['qemu-version', release]])), ['-display', 'none', '-nodefaults', '-S', ...argsOf(backend)], { out: () => undefined, err: () => undefined });
   if (outcome.kind !== 'running') throw new Error('hotmem did not start the machine');
   const sent: QmpMessage[] = [];
   const session = new HotmemSession(
-    { machine: outcome.machine, version: { major: 7, minor: 2, micro: 0 }, settle: () => undefined, requestQuit: () => undefined, quitRequested: () => false },
+    { machine: outcome.machine, version: { major: outcome.machine.release.major, minor: outcome.machine.release.minor, micro: 0 }, settle: () => undefined, requestQuit: () => undefined, quitRequested: () => false },
     QMP_COMMANDS,
     (m) => sent.push(m),
   );

@@ -21,9 +21,10 @@ BASE_PACKAGES="qemu-system-x86 linux-image-cloud-amd64 busybox-static xz-utils"
 
 log() { echo "== roots: $*"; }
 
+# dev/shm is a mount of its own (tmpfs): tests put shmem-backed files there.
 mount_binds() {
   local dir=$1 m
-  for m in proc dev sys tmp; do
+  for m in proc dev dev/shm sys tmp; do
     mkdir -p "$dir/$m"
     mountpoint -q "$dir/$m" || mount --bind "/$m" "$dir/$m" || return 1
   done
@@ -51,7 +52,7 @@ s390x_package() {
 build_root() {
   local suite=$1 dir="$ROOTS/$1"
   if [ -f "$dir/.hotmem-root-ready" ]; then
-    mount_binds "$dir" || { log "$suite: cannot bind-mount /proc /dev /sys /tmp into $dir"; return 1; }
+    mount_binds "$dir" || { log "$suite: cannot bind-mount /proc /dev /dev/shm /sys /tmp into $dir"; return 1; }
     write_wrappers "$suite"
     log "$suite: ready at $dir ($(cat "$dir/.hotmem-root-ready"))"
     return 0

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { MiB } from '../../src/core/units.js';
 import { attachLinuxGuest } from '../../src/cli/guest.js';
 import { startVirtioMem } from '../devices/virtio-mem/helpers.js';
+import { VIRTIO_STATUS, virtioStatusReply } from '../../src/virtio/qmp-status.js';
 
 function guestMachine(kernel: string, opts: Parameters<typeof startVirtioMem>[0] = {}) {
   const f = startVirtioMem({ size: '2G', ...opts });
@@ -46,5 +47,20 @@ describe('guest/linux-guest: a Linux guest in a machine', () => {
     const before = f.machine.process.status().rssAnon;
     guest.memory.write(f.base, 256 * MiB, 1);
     assert.equal(f.machine.process.status().rssAnon - before, 256 * MiB);
+  });
+});
+
+describe('guest/linux-guest: the transport registers the driver leaves behind', () => {
+  // x-query-virtio-status's queue-sel after a real Linux 6.1 guest on QEMU 7.2 set the devices
+  // up: the balloon's stats queue (2), virtio-mem's only queue (0); a reset leaves 0.
+  const queueSel = (machine: ReturnType<typeof startVirtioMem>['machine'], path: string) =>
+    (virtioStatusReply(machine.release, machine.arch, machine.model.view.implementation(machine.model.resolvePath(path)!.type, VIRTIO_STATUS)!(machine.model.resolvePath(path)!)!, true) as { 'queue-sel': number })['queue-sel'];
+
+  it('virtio-pci keeps the last queue the driver selected; the balloon without a driver reads 0', () => {
+    const f = startVirtioMem({ size: '2G', items: [{ kind: 'device', driver: 'virtio-balloon-pci', id: 'b0', props: [] }] });
+    assert.equal(queueSel(f.machine, '/machine/peripheral/b0/virtio-backend'), 0);
+    attachLinuxGuest(f.machine, { kernel: '6.1' }).settle();
+    assert.equal(queueSel(f.machine, '/machine/peripheral/b0/virtio-backend'), 2);
+    assert.equal(queueSel(f.machine, `${f.proxy.path()}/virtio-backend`), 0);
   });
 });

@@ -292,27 +292,42 @@ describe('machine/bus-address: PCI slots on the pc root buses', () => {
 });
 
 describe('machine/bus-address: assignment rules', () => {
+  const R72 = { major: 7, minor: 2 };
   const i440fx = PC_I440FX.rootBuses({ major: 7, minor: 2 })[0]!.addressing!;
   const q35 = PC_Q35.rootBuses({ major: 7, minor: 2 })[0]!.addressing!;
 
   it('runs out of slots as QEMU says', () => {
     const occupants = [...boardOccupants(q35)];
     for (let s = 1; s < 31; s++) occupants.push({ address: { kind: 'pci', devfn: slot(s), devPath: '' }, type: 'x', id: undefined, multifunction: false });
-    assert.throws(() => assignBusAddress(q35, { type: 'virtio-mem-pci', hotplugged: false }, occupants), {
+    assert.throws(() => assignBusAddress(q35, { type: 'virtio-mem-pci', hotplugged: false }, occupants, R72), {
       message: 'PCI: no slot/function available for virtio-mem-pci, all in use or reserved',
     });
   });
 
+  it("names the slot's user, and from 7.0 its id ((null) when anonymous)", () => {
+    const board = boardOccupants(i440fx);
+    const message = (release: { major: number; minor: number }) => {
+      try {
+        assignBusAddress(i440fx, { type: 'virtio-mem-pci', hotplugged: false, devfn: slot(1) }, board, release);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'placed';
+    };
+    assert.equal(message({ major: 6, minor: 2 }), 'PCI: slot 1 function 0 not available for virtio-mem-pci, in use by PIIX3');
+    assert.equal(message({ major: 7, minor: 0 }), 'PCI: slot 1 function 0 not available for virtio-mem-pci, in use by PIIX3,id=(null)');
+  });
+
   it('names paths on the root bus "0000:00:SS.F"', () => {
     assert.equal(pciDevPath('0000:00', slot(0x1f, 4)), '0000:00:1f.4');
-    assert.deepEqual(assignBusAddress(i440fx, { type: 't', hotplugged: false }, boardOccupants(i440fx)), { kind: 'pci', devfn: 16, devPath: '0000:00:02.0' });
+    assert.deepEqual(assignBusAddress(i440fx, { type: 't', hotplugged: false }, boardOccupants(i440fx), R72), { kind: 'pci', devfn: 16, devPath: '0000:00:02.0' });
   });
 
   it('numbers CCW devices in the virtual css: first free subchannel, then the first free devno from it', () => {
     const css = { kind: 'css' as const, defaultCssid: 0xfe };
     const placed: Parameters<typeof assignBusAddress>[2][number][] = [];
     const plug = (devno?: string) => {
-      const address = assignBusAddress(css, { type: 'virtio-mem-ccw', hotplugged: false, ...(devno ? { devno: parseCssDevId('virtio-mem-ccw', 'devno', devno) } : {}) }, placed);
+      const address = assignBusAddress(css, { type: 'virtio-mem-ccw', hotplugged: false, ...(devno ? { devno: parseCssDevId('virtio-mem-ccw', 'devno', devno) } : {}) }, placed, R72);
       placed.push({ address, type: 'virtio-mem-ccw', id: undefined, multifunction: false });
       return address;
     };

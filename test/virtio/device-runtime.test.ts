@@ -10,6 +10,7 @@ import { INSISTED_BIT, testModel, type TestDevice, type TestEffect } from './tes
 
 class TestRuntime extends VirtioDeviceRuntime<TestDevice, TestEffect> {
   protected readonly model = testModel;
+  protected readonly transport = 'pci';
   readonly applied: Array<VirtioEffect | TestEffect> = [];
 
   constructor() {

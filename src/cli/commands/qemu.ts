@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { formatReport } from '../../frontends/cmdline/qemu.js';
 import { QMP_COMMANDS } from '../../frontends/qmp/commands/index.js';
 import { serveStream, serveUnixSocket } from '../../frontends/qmp/server.js';
+import type { Arch } from '../../core/arch.js';
 import { releaseName } from '../../core/release.js';
 import { kernelProfile } from '../../host/kernel.js';
 import { parseArgs } from '../args.js';
@@ -17,6 +18,7 @@ import { QemuProcess } from '../qemu-process.js';
 const OWN_OPTIONS = [
   ...BINARY_OPTIONS,
   { name: 'host-kernel', takesValue: true },
+  { name: 'host-arch', takesValue: true, choices: ['x86_64', 's390x'] },
   { name: 'guest', takesValue: true },
   { name: 'link-bandwidth', takesValue: true },
 ] as const;
@@ -93,7 +95,7 @@ export const qemuCommand: Command = {
     let exitWith: (status: number) => void = () => undefined;
     const exited = new Promise<number>((resolve) => (exitWith = resolve));
     const started = QemuProcess.start(
-      { qemuVersion: releaseName(binary.release), arch: binary.arch, hostKernel, guest: options.get('guest') as string | undefined, argv: qemu },
+      { qemuVersion: releaseName(binary.release), arch: binary.arch, hostArch: (options.get('host-arch') as Arch | undefined) ?? binary.arch, hostKernel, guest: options.get('guest') as string | undefined, argv: qemu },
       { io, linkBandwidth, exit: (status) => exitWith(status) },
     );
     if (started.kind === 'exited') return started.status;

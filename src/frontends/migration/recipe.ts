@@ -13,6 +13,8 @@ import type { Side } from '../../migration/workload.js';
 export interface ProcessSpec {
   readonly qemuVersion: string;
   readonly arch: Arch;
+  /** The host's architecture (`arch` unless the target runs under TCG on another one). */
+  readonly hostArch: Arch;
   readonly hostKernel: string;
   /** The modelled Linux guest (`--guest`), if any. */
   readonly guest: string | undefined;
@@ -45,7 +47,7 @@ export function recipeProblem(value: unknown, at = 'recipe'): string | undefined
   const spec = value['spec'];
   if (!isObject(spec)) return `${at}.spec is not an object`;
   for (const k of ['qemuVersion', 'hostKernel'] as const) if (typeof spec[k] !== 'string') return `${at}.spec.${k} is not a string`;
-  if (typeof spec['arch'] !== 'string' || !isArch(spec['arch'])) return `${at}.spec.arch is not x86_64 or s390x`;
+  for (const k of ['arch', 'hostArch'] as const) if (typeof spec[k] !== 'string' || !isArch(spec[k])) return `${at}.spec.${k} is not x86_64 or s390x`;
   if (spec['guest'] !== undefined && typeof spec['guest'] !== 'string') return `${at}.spec.guest is not a string`;
   if (!Array.isArray(spec['argv']) || !spec['argv'].every((a) => typeof a === 'string')) return `${at}.spec.argv is not a list of strings`;
   const history = value['history'];

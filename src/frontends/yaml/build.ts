@@ -47,6 +47,7 @@ interface RawDefinition {
   readonly description?: string;
   readonly host: {
     readonly arch: Arch;
+    readonly 'host-arch'?: Arch;
     readonly kernel: string;
     readonly qemu: string;
     readonly thp?: { readonly enabled?: 'always' | 'madvise' | 'never'; readonly 'use-zero-page'?: boolean };
@@ -141,7 +142,7 @@ class Builder {
     return {
       file: this.tree.file,
       ...(raw.description === undefined ? {} : { description: raw.description }),
-      host: { arch: h.arch, kernel: h.kernel, qemu: this.release, ...(thp === undefined ? {} : { thp }), position: this.at('/host') },
+      host: { arch: h.arch, ...(h['host-arch'] === undefined ? {} : { hostArch: h['host-arch'] }), kernel: h.kernel, qemu: this.release, ...(thp === undefined ? {} : { thp }), position: this.at('/host') },
       machine: this.machine(),
       objects: (raw.objects ?? []).map((o, i) => this.object(o, child('/objects', i))),
       devices: (raw.devices ?? []).map((d, i) => this.device(d, child('/devices', i))),

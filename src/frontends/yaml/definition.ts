@@ -32,7 +32,10 @@ export interface ThpOverrides {
 
 /** The host: architecture, kernel profile and QEMU release (the `host` section). */
 export interface HostDefinition {
+  /** The guest's architecture (qemu-system-<arch>). */
   readonly arch: Arch;
+  /** The host's, when it is not `arch` (a TCG guest of another architecture). */
+  readonly hostArch?: Arch;
   /** Host kernel profile name, `linux-X.Y`. */
   readonly kernel: string;
   /** The QEMU release the host runs. */

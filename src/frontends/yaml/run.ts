@@ -175,7 +175,7 @@ function runStep(ctx: RunContext, step: Step, env: RunEnvironment, startWarnings
 /** Starts the definition's machine on a fresh host of its arch and kernel. */
 export function startDefinition(def: MachineDefinition, env: RunEnvironment): { machine: Machine; warnings: readonly LocatedWarning[] } {
   const host = new Host({
-    arch: def.host.arch,
+    arch: def.host.hostArch ?? def.host.arch,
     kernel: def.host.kernel,
     ...(def.host.thp ? { kernelOverrides: { thp: def.host.thp } } : {}),
   } as ConstructorParameters<typeof Host>[0]);

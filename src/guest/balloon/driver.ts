@@ -157,8 +157,11 @@ export class LinuxBalloonDriver {
       }
     }
     this.#features = features;
-    // The queues as QEMU numbers them (queues.ts): the driver finds the same indices.
-    for (const q of balloonQueues(features)) this.#queues.set(q.name, q.index);
+    // The queues as QEMU numbers them (queues.ts): init_vqs finds the same indices, in order.
+    for (const q of balloonQueues(features)) {
+      this.#queues.set(q.name, q.index);
+      port.setUpQueue(q.index);
+    }
 
     if (features.has(VIRTIO_BALLOON_F_STATS_VQ)) {
       const stats = queueIndex(balloonQueues(features), 'stats')!;

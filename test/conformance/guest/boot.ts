@@ -317,12 +317,18 @@ async function virtioFacts(qmp: QmpSession, qomPath: string): Promise<VirtioDevi
     'host-features': VirtioFeatureList;
     'guest-features': VirtioFeatureList;
     status: { statuses: readonly string[] };
+    'queue-sel': number;
+    'start-on-kick': boolean;
+    started: boolean;
   };
   return {
     qomPath,
     hostFeatures: featureBits(status['host-features']),
     guestFeatures: featureBits(status['guest-features']),
     status: statusNames(status.status.statuses),
+    queueSel: status['queue-sel'],
+    startOnKick: status['start-on-kick'],
+    started: status.started,
   };
 }
 

@@ -10,6 +10,7 @@ import { qemuBinary } from '../../../src/cli/binary.js';
 import { attachLinuxGuest } from '../../../src/cli/guest.js';
 import { Machine } from '../../../src/machine/machine.js';
 import { VIRTIO_MEM_RUNTIME } from '../../../devices/virtio-mem/index.js';
+import { VIRTIO_STATUS, virtioStatusReply } from '../../../src/virtio/qmp-status.js';
 import { runGuestScenario } from './boot.js';
 import { findPrerequisites } from './prerequisites.js';
 import { sizeArgument } from './qemu-args.js';
@@ -79,7 +80,10 @@ function runModel(scenario: GuestScenario) {
   }
   const runtime = proxy.child('virtio-backend')!.slots.get(VIRTIO_MEM_RUNTIME)!;
   const probeLines = guest.dmesg().flatMap((e) => (e.kind === 'dmesg' ? [e.text] : []));
-  return { steps, guestFeatures: runtime.guestFeatures.bits().map(Number), probeLines };
+  const view = machine.model.view.implementation('virtio-mem', VIRTIO_STATUS)!(proxy.child('virtio-backend')!)!;
+  const status = virtioStatusReply(machine.release, machine.arch, view, true);
+  const transport = { queueSel: status['queue-sel'], startOnKick: status['start-on-kick'], started: status['started'] };
+  return { steps, guestFeatures: runtime.guestFeatures.bits().map(Number), probeLines, transport };
 }
 
 describe('conformance: hotmem\'s Linux 6.1 guest model against a booted Linux 6.1 guest', function () {
@@ -108,6 +112,11 @@ describe('conformance: hotmem\'s Linux 6.1 guest model against a booted Linux 6.
 
   it('negotiates the same features', () => {
     assert.deepEqual(runModel(PLUG_CYCLE).guestFeatures, [...real!.virtioMem.guestFeatures]);
+  });
+
+  it('reports the same queue-sel, start-on-kick and started once the driver is up', () => {
+    const { queueSel, startOnKick, started } = real!.virtioMem;
+    assert.deepEqual(runModel(PLUG_CYCLE).transport, { queueSel, startOnKick, started });
   });
 
   it('prints the same virtio_mem probe lines', () => {

@@ -94,6 +94,10 @@ export interface VirtioDeviceFacts {
   readonly guestFeatures: readonly number[];
   /** Status bits set, by QEMU's names, e.g. VIRTIO_CONFIG_S_FEATURES_OK. */
   readonly status: readonly string[];
+  /** x-query-virtio-status's transport fields once the driver is up (queue-sel: its last queue on PCI). */
+  readonly queueSel: number;
+  readonly startOnKick: boolean;
+  readonly started: boolean;
 }
 
 export interface VirtioMemFacts extends VirtioDeviceFacts {

@@ -4,7 +4,7 @@
  */
 import { GiB, MiB } from '../../../src/core/units.js';
 import { qemuBinary } from '../../../src/cli/binary.js';
-import { Machine } from '../../../src/machine/machine.js';
+import { Machine, type StartupItem } from '../../../src/machine/machine.js';
 import type { QomObject } from '../../../src/qom/object.js';
 import { decodeResponse, encodeRequest, type DecodedResponse, type MemRequest } from '../../../devices/virtio-mem/request.js';
 import { VIRTIO_MEM_RUNTIME, type VirtioMemRuntime } from '../../../devices/virtio-mem/index.js';
@@ -25,6 +25,8 @@ export interface FixtureOptions {
   readonly size?: string;
   readonly device?: string;
   readonly arch?: 'x86_64' | 's390x';
+  /** More start-up items after the device (another device, say). */
+  readonly items?: readonly StartupItem[];
 }
 
 export function startVirtioMem(opts: FixtureOptions = {}): Fixture {
@@ -46,6 +48,7 @@ export function startVirtioMem(opts: FixtureOptions = {}): Fixture {
           id: 'vm0',
           props: [{ name: 'memdev', value: 'mem0' }, ...(opts.device ? opts.device.split(',').map((kv) => ({ name: kv.split('=')[0]!, value: kv.split('=')[1]! })) : [])],
         },
+        ...(opts.items ?? []),
       ],
     },
     binary.environment,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { recipeProblem } from '../../../src/frontends/migration/recipe.js';
 import { messageProblem } from '../../../src/frontends/migration/wire.js';
 
-const SPEC = { qemuVersion: '7.2', arch: 'x86_64', hostKernel: 'linux-6.1', argv: ['-m', '1G'] };
+const SPEC = { qemuVersion: '7.2', arch: 'x86_64', hostArch: 'x86_64', hostKernel: 'linux-6.1', argv: ['-m', '1G'] };
 const OPTIONS = { bandwidth: 1e9, maxBandwidth: 0, downtimeLimitMs: 300, postcopy: false, returnPath: false };
 
 describe('frontends/migration/wire: what a peer sends is checked before it is believed', () => {
@@ -11,6 +11,7 @@ describe('frontends/migration/wire: what a peer sends is checked before it is be
     [{ spec: SPEC, history: [{ kind: 'qmp', text: '{}' }, { kind: 'migration', role: 'source', peer: { spec: SPEC, history: [] }, options: OPTIONS }] }, undefined],
     [[], 'recipe is not an object'],
     [{ spec: { ...SPEC, arch: 'arm' }, history: [] }, 'recipe.spec.arch is not x86_64 or s390x'],
+    [{ spec: { ...SPEC, hostArch: undefined }, history: [] }, 'recipe.spec.hostArch is not x86_64 or s390x'],
     [{ spec: { ...SPEC, argv: [1] }, history: [] }, 'recipe.spec.argv is not a list of strings'],
     [{ spec: { ...SPEC, guest: 6 }, history: [] }, 'recipe.spec.guest is not a string'],
     [{ spec: SPEC, history: {} }, 'recipe.history is not a list'],

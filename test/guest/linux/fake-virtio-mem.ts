@@ -161,6 +161,13 @@ export class FakeVirtioMem implements VirtioDriverPort {
     return pushResponse(element, encodeResponse(answer));
   }
 
+  /** The queues the driver set up, in order. */
+  readonly queuesSetUp: number[] = [];
+
+  setUpQueue(index: number): void {
+    this.queuesSetUp.push(index);
+  }
+
   onConfigChange(listener: () => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);

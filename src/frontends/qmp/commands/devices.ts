@@ -2,6 +2,7 @@
 import { compareReleases } from '../../../core/release.js';
 import type { DeviceProps } from '../../../machine/machine.js';
 import { QmpError } from '../errors.js';
+import { qdictOrder } from '../qdict-order.js';
 import type { QmpArgs } from '../args.js';
 import type { QmpCommand } from '../session.js';
 
@@ -13,9 +14,11 @@ function optionText(value: unknown): string | undefined {
   return undefined;
 }
 
+/** The members become properties in the QDict's order (object_set_properties_from_qdict). */
 function deviceProps(args: QmpArgs, typed: boolean): DeviceProps {
   const props: Array<DeviceProps[number]> = [];
-  for (const [name, value] of Object.entries(args)) {
+  for (const name of qdictOrder(Object.keys(args))) {
+    const value = args[name];
     if (name === 'driver' || name === 'id' || name === 'bus') continue;
     if (typed) {
       props.push({ name, json: value });

@@ -91,6 +91,9 @@ export const MACHINE_COMMANDS: readonly QmpCommand[] = [
   {
     name: 'query-memory-size-summary',
     args: [],
-    run: (ctx) => ({ 'base-memory': ctx.machine.memory.ramSize, 'plugged-memory': ctx.machine.pluggedMemorySize() }),
+    run: (ctx) => ({
+      'base-memory': ctx.machine.memory.ramSize,
+      ...(ctx.machine.buildsMemoryDevices() ? { 'plugged-memory': ctx.machine.pluggedMemorySize() } : {}),
+    }),
   },
 ];

@@ -18,12 +18,28 @@ function virtioDevices(ctx: QmpContext) {
 /** The x-query-virtio family arrived in 7.2. */
 const since72 = (ctx: QmpContext) => compareReleases(ctx.machine.release, { major: 7, minor: 2 }) >= 0;
 
+/**
+ * 8.2 ("qmp: remove virtio_list, search QOM tree instead", b532c684e0) walks the QOM tree
+ * instead of a list of realized devices: it refuses to list nothing and names what a path must be.
+ */
+const searchesQomTree = (ctx: QmpContext) => compareReleases(ctx.machine.release, { major: 8, minor: 2 }) >= 0;
+
+const notAVirtioDevice = (ctx: QmpContext, path: string): string =>
+  searchesQomTree(ctx) ? `Path ${path} is not a realized VirtIODevice` : `Path ${path} is not a VirtIODevice`;
+
 export const VIRTIO_COMMANDS: readonly QmpCommand[] = [
   {
     name: 'x-query-virtio',
     args: [],
     available: since72,
-    run: (ctx) => virtioDevices(ctx).map(({ device, view }) => ({ name: view.name, path: device.path() })),
+    // Each device is prepended to the list: 7.2 walks virtio_list in realize order, so the newest
+    // comes first. 8.2's QOM walk follows GLib hash-table order of child names, which hotmem does
+    // not model; it keeps newest first there too (a known difference, test/conformance).
+    run: (ctx) => {
+      const found = virtioDevices(ctx).map(({ device, view }) => ({ name: view.name, path: device.path() })).reverse();
+      if (found.length === 0 && searchesQomTree(ctx)) throw new QmpError('GenericError', 'No virtio devices found');
+      return found;
+    },
   },
   {
     name: 'x-query-virtio-status',
@@ -32,8 +48,8 @@ export const VIRTIO_COMMANDS: readonly QmpCommand[] = [
     run: (ctx, args) => {
       const path = args['path'] as string;
       const found = virtioDevices(ctx).find(({ device }) => device.path() === path);
-      if (!found) throw new QmpError('GenericError', `Path ${path} is not a VirtIODevice`);
-      return virtioStatusReply(found.view, ctx.machine.running);
+      if (!found) throw new QmpError('GenericError', notAVirtioDevice(ctx, path));
+      return virtioStatusReply(ctx.machine.release, ctx.machine.arch, found.view, ctx.machine.running);
     },
   },
 ];

@@ -105,6 +105,8 @@ export function probeVirtioMem(port: VirtioDriverPort, rules: DriverRules, drive
     }
   }
 
+  // virtio_mem_init_vq: the request queue is set up before the config is read.
+  port.setUpQueue(0);
   const init = initDevice(port, rules, proposed, settings, log);
   if (init.kind === 'init-failed') {
     addStatus(port, STATUS_FAILED);
