@@ -6,7 +6,8 @@
  */
 import { key } from '../../src/core/keys.js';
 import type { FreePageHint, FreePageHinting } from '../../src/migration/free-page-hints.js';
-import { applyVirtioDevice, checkVirtioDevice, saveVirtioDevice, VIRTIO_FIELD } from '../../src/migration/virtio-device.js';
+import { applyVirtioDevice, checkVirtioDevice, saveVirtioDevice, VIRTIO_FIELD, type VirtioQueues } from '../../src/migration/virtio-device.js';
+import { queueSizes } from '../../src/virtio/queue-sizes.js';
 import { MIG_PRI, vmSection, vmStruct, vmU32, type VmReader, type VmSection, type VmStateDescription } from '../../src/migration/vmstate.js';
 import type { QomObject } from '../../src/qom/object.js';
 import { VIRTIO_BALLOON_RUNTIME } from './runtime-key.js';
@@ -14,6 +15,12 @@ import type { VirtioBalloonRuntime } from './runtime.js';
 import { VIRTIO_BALLOON_VMSTATE, type VmstateSection } from './vmstate.js';
 
 const DEVICE = 'virtio-balloon-device';
+
+/** The balloon's queues (queues.ts) as its release runs them. */
+const queuesOf = (rt: VirtioBalloonRuntime): VirtioQueues => {
+  const release = rt.state.setup.release;
+  return { release, sizes: queueSizes(release, rt.state.setup.queues.map((q) => q.size)) };
+};
 
 function runtimeOf(obj: QomObject): VirtioBalloonRuntime {
   const runtime = obj.slots.get(VIRTIO_BALLOON_RUNTIME);
@@ -55,14 +62,14 @@ export const VIRTIO_BALLOON_SECTIONS: readonly VmStateDescription[] = [
     registered: () => true,
     save(obj) {
       const rt = runtimeOf(obj);
-      return vmSection('virtio-balloon', 1, { [VIRTIO_FIELD]: vmStruct(saveVirtioDevice(rt, toStream(VIRTIO_BALLOON_VMSTATE.save(rt)))) });
+      return vmSection('virtio-balloon', 1, { [VIRTIO_FIELD]: vmStruct(saveVirtioDevice(rt, toStream(VIRTIO_BALLOON_VMSTATE.save(rt)), queuesOf(rt))) });
     },
     check(obj, incoming) {
       const rt = runtimeOf(obj);
       checkVirtioDevice(rt, incoming.struct(VIRTIO_FIELD), DEVICE, (device) => {
         // Reading every field checks it is there; the subsections' names are checked on apply.
         fromStream(device);
-      });
+      }, queuesOf(rt));
     },
     apply(obj, incoming) {
       const rt = runtimeOf(obj);

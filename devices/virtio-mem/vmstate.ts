@@ -19,7 +19,7 @@ import { compareReleases } from '../../src/core/release.js';
 import { hex } from '../../src/core/units.js';
 import { discardRange } from '../../src/machine/ram-discard.js';
 import { migrationErrors } from '../../src/migration/errors.js';
-import { applyVirtioDevice, checkVirtioDevice, saveVirtioDevice, VIRTIO_FIELD } from '../../src/migration/virtio-device.js';
+import { applyVirtioDevice, checkVirtioDevice, saveVirtioDevice, VIRTIO_FIELD, type VirtioQueues } from '../../src/migration/virtio-device.js';
 import type { BlockRange, RamDiscardManager } from '../../src/migration/ram-discard-manager.js';
 import {
   MIG_PRI,
@@ -34,6 +34,7 @@ import {
 } from '../../src/migration/vmstate.js';
 import type { QomObject } from '../../src/qom/object.js';
 import { FeatureSet, featureNames } from '../../src/virtio/feature-set.js';
+import { queueSizes } from '../../src/virtio/queue-sizes.js';
 import { STATUS_FEATURES_OK, hasStatus, deviceStatus } from '../../src/virtio/status.js';
 import { TRANSPORT_FEATURE_NAMES } from '../../src/virtio/transport-features.js';
 import { VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE, VIRTIO_MEM_FEATURE_NAMES } from './features.js';
@@ -52,6 +53,14 @@ export const virtioMemMigrationErrors = defineErrors({
 
 const DEVICE = 'virtio-mem-device';
 const SANITY = 'virtio-mem-device/sanity-checks';
+
+/** virtio_mem_device_realize: one request queue, virtio_add_queue(vdev, 128, ...), 5.1 on. */
+const REQUEST_QUEUE_SIZE = 128;
+
+const queuesOf = (obj: QomObject): VirtioQueues => {
+  const release = obj.model.env.release;
+  return { release, sizes: queueSizes(release, [REQUEST_QUEUE_SIZE]) };
+};
 
 function runtimeOf(obj: QomObject): VirtioMemRuntime {
   const runtime = obj.slots.get(VIRTIO_MEM_RUNTIME);
@@ -156,7 +165,7 @@ const VIRTIO_MEM_SECTION: VmStateDescription = {
     if (!early(rt)) fields.size = vmU64(rt.pluggedSize());
     fields.requested_size = vmU64(s.requestedSize);
     if (!early(rt)) fields.bitmap = bitmapField(rt);
-    return vmSection('virtio-mem', 1, { [VIRTIO_FIELD]: vmStruct(saveVirtioDevice(rt, vmSection(DEVICE, 1, fields))) });
+    return vmSection('virtio-mem', 1, { [VIRTIO_FIELD]: vmStruct(saveVirtioDevice(rt, vmSection(DEVICE, 1, fields), queuesOf(obj))) });
   },
   check(obj, incoming) {
     const rt = runtimeOf(obj);
@@ -168,7 +177,7 @@ const VIRTIO_MEM_SECTION: VmStateDescription = {
         if (!early(rt)) device.size('size');
         device.size('requested_size');
         if (!early(rt)) device.bitmap('bitmap');
-      });
+      }, queuesOf(obj));
     } catch (e) {
       if (e instanceof HotmemError && e.code === 'migration.virtio-features') {
         throw new HotmemError(e.code, e.message, { ...e.details, explanation: explainFeatures(rt, incomingFeatures(virtio)) });

@@ -4,13 +4,15 @@
  * the source and found by name on the destination, where each is version-checked and loaded.
  */
 import { HotmemError, type Warning } from '../core/errors.js';
+import { compareReleases, type Release } from '../core/release.js';
+import { qdevDevPath } from '../machine/bus-address.js';
 import type { Machine } from '../machine/machine.js';
 import { migrationErrors } from './errors.js';
 import { VMSTATE, VmReader, sectionBytes, type LoadContext, type MigrationPriority, type VmSection } from './vmstate.js';
 
 /** One registered section of one machine (a SaveStateEntry). */
 export interface Section {
-  /** QEMU's idstr: the owner's path, then the description's name. */
+  /** QEMU's idstr: the owner's qdev dev path (e.g. 0000:00:01.0), then the description's name. */
   readonly idstr: string;
   readonly name: string;
   readonly version: number;
@@ -22,7 +24,7 @@ export interface Section {
   apply(incoming: VmReader, ctx: LoadContext): readonly Warning[];
 }
 
-/** A section as it travels. Instance ids are 0: hotmem's idstrs are unique paths. */
+/** A section as it travels. Instance ids are 0: each device's dev path makes its idstrs unique. */
 export interface SavedSection {
   readonly idstr: string;
   readonly version: number;
@@ -35,10 +37,12 @@ export function registeredSections(machine: Machine, first: readonly Section[] =
   const sections: Section[] = [...first];
   for (const obj of model.objectsOfType('device')) {
     if (!obj.realized) continue;
+    // vmstate_register_with_alias_id: vmstate_if_get_id (qdev_get_dev_path), "/", vmsd->name.
+    const devPath = qdevDevPath(obj);
     for (const d of model.view.implementation(obj.type, VMSTATE) ?? []) {
       if (!d.registered(obj)) continue;
       sections.push({
-        idstr: `${obj.path()}/${d.name}`,
+        idstr: devPath === undefined ? d.name : `${devPath}/${d.name}`,
         name: d.name,
         version: d.version,
         minVersion: d.minVersion,
@@ -93,11 +97,26 @@ const EPERM_CODES: ReadonlySet<string> = new Set([
  * Builds QEMU's report for an error raised while loading `idstr` (or outside any section):
  * the error, what its caller adds (`then`), and the final line of the incoming coroutine.
  */
-export function loadFailure(e: HotmemError, idstr: string | undefined, insideSection: boolean, then: readonly string[] = []): LoadFailure {
+export function loadFailure(
+  e: HotmemError,
+  idstr: string | undefined,
+  insideSection: boolean,
+  then: readonly string[] = [],
+  release?: Release,
+): LoadFailure {
   const errno = EPERM_CODES.has(e.code) ? 'Operation not permitted' : 'Invalid argument';
   const log = [e.message, ...then];
-  if (insideSection && idstr !== undefined) log.push(`error while loading state for instance 0x0 of device '${idstr}'`);
-  log.push(`load of migration failed: ${errno}`);
+  const where = insideSection && idstr !== undefined ? `error while loading state for instance 0x0 of device '${idstr}'` : undefined;
+  const cause = e.details['vmstateCause'];
+  // From 10.2 (698104725e) the loader prepends to an Error instead of printing each level: the
+  // section's line and the cause vmstate_load_state set join the final line. Only errors that
+  // carry that cause are told this way (see README: not every 10.2+ load failure is).
+  if (release !== undefined && compareReleases(release, { major: 10, minor: 2 }) >= 0 && where !== undefined && typeof cause === 'string') {
+    log.push(`load of migration failed: ${errno}: ${where}: ${cause}`);
+  } else {
+    if (where !== undefined) log.push(where);
+    log.push(`load of migration failed: ${errno}`);
+  }
   return { code: e.code, message: e.message, log, idstr, details: e.details };
 }
 
@@ -128,7 +147,7 @@ export function loadSections(
       if (unread.length > 0) throw migrationErrors.error('migration.fields-unread', { section: local.name, fields: unread });
       if (apply) warnings.push(...local.apply(reader, ctx));
     } catch (e) {
-      if (e instanceof HotmemError) return { kind: 'failed', failure: loadFailure(e, s.idstr, true) };
+      if (e instanceof HotmemError) return { kind: 'failed', failure: loadFailure(e, s.idstr, true, [], ctx.release) };
       throw e;
     }
   }

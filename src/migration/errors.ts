@@ -34,6 +34,10 @@ export const migrationErrors = defineErrors({
   // hw/virtio/virtio.c virtio_load (64-bit feature subsection variant)
   'migration.virtio-features': (a: { features: bigint; allowed: bigint }) =>
     `Features ${hex(a.features)} unsupported. Allowed features: ${hex(a.allowed)}`,
+  // hw/virtio/virtio.c virtio_load, 11.1 (src/virtio/queue-sizes.ts). virtio_load's -EINVAL
+  // fails the section's `virtio` field, which vmstate_load_state reports as `vmstateCause`.
+  'migration.vring-num': (a: { index: number; num: number; max: number; vmstateCause: string }) =>
+    `VQ ${a.index} vring.num ${a.num} exceeds allocated max ${a.max}`,
   // hotmem-only
   'migration.field-missing': (a: { section: string; field: string; expected: string }) =>
     `hotmem: section '${a.section}' has no ${a.expected} field '${a.field}'`,

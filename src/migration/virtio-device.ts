@@ -3,15 +3,18 @@
  * virtio.c virtio_save / virtio_load, 7.2). The modelled fields are the status byte, the guest
  * features (low word, and the `virtio/64bit_features` subsection when high bits are set, as
  * they are for every VERSION_1 driver) and the `virtio/broken` subsection; the device's own
- * description (vdc->vmsd) is nested in between, as virtio_save writes it. Queue indices and the
- * config buffer are not modelled: hotmem's queues hold no ring state, and config space is
- * regenerated from device state on every read.
+ * description (vdc->vmsd) is nested in between, as virtio_save writes it. Of the queues, their
+ * count and each one's vring.num travel (src/virtio/queue-sizes.ts: what a release allocates and
+ * whether its virtio_load checks them); ring addresses and indices are not modelled: hotmem's
+ * queues hold no ring state. The config buffer is regenerated from device state on every read.
  *
  * virtio_load loads the device part (running its post_load) before it checks the features, so
  * a device's own sanity checks fail first.
  */
 import type { Warning } from '../core/errors.js';
+import type { Release } from '../core/release.js';
 import { FeatureSet } from '../virtio/feature-set.js';
+import { refusedRing } from '../virtio/queue-sizes.js';
 import { deviceStatus, type DeviceStatus } from '../virtio/status.js';
 import { migrationErrors } from './errors.js';
 import { vmBool, vmSection, vmStruct, vmU32, vmU64, vmU8, type VmReader, type VmSection } from './vmstate.js';
@@ -31,15 +34,30 @@ export const VIRTIO_FIELD = 'virtio';
 
 const LOW_WORD = 0xffffffffn;
 
-export function saveVirtioDevice(core: VirtioCoreAccess, device: VmSection): VmSection {
+/** The device's queues as this release runs them (vring.num), and the most each can take. */
+export interface VirtioQueues {
+  readonly release: Release;
+  readonly sizes: readonly number[];
+}
+
+const ringField = (index: number): string => `vq${index}.vring.num`;
+
+export function saveVirtioDevice(core: VirtioCoreAccess, device: VmSection, queues: VirtioQueues): VmSection {
   const features = core.guestFeatures.word;
   const subsections: VmSection[] = [];
   if (features >> 32n !== 0n) subsections.push(vmSection('virtio/64bit_features', 1, { guest_features: vmU64(features) }));
   if (core.broken) subsections.push(vmSection('virtio/broken', 1, { broken: vmBool(true) }));
+  const rings = Object.fromEntries(queues.sizes.map((num, i) => [ringField(i), vmU32(num)]));
   return vmSection(
     VIRTIO_FIELD,
     1,
-    { status: vmU8(core.readStatus()), guest_features_lo: vmU32(Number(features & LOW_WORD)), [device.name]: vmStruct(device) },
+    {
+      status: vmU8(core.readStatus()),
+      guest_features_lo: vmU32(Number(features & LOW_WORD)),
+      num_queues: vmU32(queues.sizes.length),
+      ...rings,
+      [device.name]: vmStruct(device),
+    },
     subsections,
   );
 }
@@ -58,9 +76,21 @@ function incomingCore(virtio: VmReader): IncomingCore {
   return { status, features: wide ? wide.u64('guest_features') : low, broken };
 }
 
-/** virtio_load's checks, device part first: throws QEMU's message; changes nothing. */
-export function checkVirtioDevice(core: VirtioCoreAccess, virtio: VmReader, deviceName: string, checkDevice: (device: VmReader) => void): void {
+/**
+ * virtio_load's checks in its order: the queues' rings, then the device part, then the
+ * features. Throws QEMU's message; changes nothing.
+ */
+export function checkVirtioDevice(
+  core: VirtioCoreAccess,
+  virtio: VmReader,
+  deviceName: string,
+  checkDevice: (device: VmReader) => void,
+  queues: VirtioQueues,
+): void {
   const incoming = incomingCore(virtio);
+  const rings = Array.from({ length: virtio.u32('num_queues') }, (_, i) => virtio.u32(ringField(i)));
+  const refused = refusedRing(queues.release, rings, queues.sizes);
+  if (refused) throw migrationErrors.error('migration.vring-num', { ...refused, vmstateCause: 'Failed to load element of type virtio for virtio' });
   checkDevice(virtio.struct(deviceName));
   // virtio_set_features_nocheck refuses bits the destination does not offer.
   if (!FeatureSet.fromWord(incoming.features).isSubsetOf(core.hostFeatures)) {
