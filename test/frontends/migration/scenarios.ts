@@ -76,12 +76,16 @@ function shape(command: string, reply: QmpReply): unknown {
 
 const events = (list: readonly SeenEvent[]) => list.map((e) => ({ ...e }));
 
-export async function runScenario(program: readonly string[], scenario: Scenario): Promise<PairTranscript> {
+/**
+ * Runs `scenario` on two processes of `program`, or, with `destinationProgram`, the destination
+ * on another (a second release: a cross-release pair).
+ */
+export async function runScenario(program: readonly string[], scenario: Scenario, destinationProgram: readonly string[] = program): Promise<PairTranscript> {
   const dir = mkdtempSync(join(tmpdir(), 'hotmem-mig-'));
   const sock = join(dir, 'mig.sock');
   const port = await freePort();
   const fill = (args: readonly string[]) => args.map((a) => a.replaceAll('{sock}', sock).replaceAll('{port}', String(port)));
-  const destination = await MonitoredProcess.start(program, fill(scenario.destinationArgs), join(dir, 'dst.qmp'));
+  const destination = await MonitoredProcess.start(destinationProgram, fill(scenario.destinationArgs), join(dir, 'dst.qmp'));
   const source = await MonitoredProcess.start(program, fill(scenario.sourceArgs), join(dir, 'src.qmp'));
   const pair = new Pair(source, destination, sock, port);
   let exits: [number | null, number | null] = [null, null];
