@@ -7,7 +7,8 @@
  * naming it, and the batch goes on.
  */
 import { Readable, Writable } from 'node:stream';
-import { JsonStreamSplitter } from '../frontends/qmp/json.js';
+import { JsonMessageParser } from '../frontends/qmp/json-streamer.js';
+import { toPlain } from '../frontends/qmp/qobject.js';
 import { runCli } from './app.js';
 
 /** What one `hotmem qemu` process printed and answered. */
@@ -71,17 +72,15 @@ export async function runInvocation(invocation: Invocation): Promise<BatchRecord
   });
   const replies: unknown[] = [];
   const events: unknown[] = [];
-  for (const text of new JsonStreamSplitter().push(stdout)) {
-    let message: unknown;
-    try {
-      message = JSON.parse(text);
-    } catch {
-      continue;
-    }
-    if (typeof message !== 'object' || message === null) continue;
+  // The monitor's own output read back as messages.
+  const parser = new JsonMessageParser((m) => {
+    if (m.kind !== 'value') return;
+    const message = toPlain(m.value, true);
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) return;
     if ('event' in message) events.push(message);
     else if ('return' in message || 'error' in message) replies.push(message);
-  }
+  });
+  parser.feed(Buffer.from(stdout, 'utf8'));
   return { exit, stdout, stderr, replies, events };
 }
 

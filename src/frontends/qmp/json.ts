@@ -1,12 +1,57 @@
 /**
- * QMP's wire format: QEMU's JSON writer puts ": " after keys and ", " between members, each
- * message ends in "\r\n" (monitor_puts turns "\n" into "\r\n"), and input is a stream of JSON
- * values that need not be one per line.
+ * QMP's wire format as QEMU's JSON writer (qobject/json-writer.c) produces it: ": " after keys
+ * and ", " between members, strings with every character outside printable ASCII escaped as
+ * \uXXXX (upper-case hex, surrogate pairs beyond the BMP), doubles as printf's %.17g (so
+ * infinities come out as `inf`), each message ending in "\r\n" (monitor_puts).
  */
+import { isValidCodepoint } from './mod-utf8.js';
+
+const SHORT_ESCAPES: Readonly<Record<number, string>> = { 0x22: '\\"', 0x5c: '\\\\', 0x08: '\\b', 0x0c: '\\f', 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t' };
+
+const hex4 = (n: number) => n.toString(16).toUpperCase().padStart(4, '0');
+
+export function qmpString(text: string): string {
+  let out = '"';
+  for (const ch of text) {
+    let cp = ch.codePointAt(0)!;
+    const short = SHORT_ESCAPES[cp];
+    if (short !== undefined) {
+      out += short;
+      continue;
+    }
+    if (!isValidCodepoint(cp)) cp = 0xfffd;
+    if (cp > 0xffff) out += `\\u${hex4(0xd800 + ((cp - 0x10000) >> 10))}\\u${hex4(0xdc00 + ((cp - 0x10000) & 0x3ff))}`;
+    else if (cp < 0x20 || cp >= 0x7f) out += `\\u${hex4(cp)}`;
+    else out += String.fromCharCode(cp);
+  }
+  return `${out}"`;
+}
+
+/** C's printf("%.17g"): 17 significant digits, exponent form outside 1e-4..1e17, no trailing zeros. */
+export function formatDouble(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  const [mantissa, exponentText] = x.toExponential(16).split('e') as [string, string];
+  const exponent = Number(exponentText);
+  const trim = (digits: string) => (digits.includes('.') ? digits.replace(/0+$/, '').replace(/\.$/, '') : digits);
+  if (exponent < -4 || exponent >= 17) {
+    return `${trim(mantissa)}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  }
+  return trim(x.toFixed(16 - exponent));
+}
+
+function qmpNumber(x: number | bigint): string {
+  if (typeof x === 'bigint') return x.toString();
+  return Number.isSafeInteger(x) && !Object.is(x, -0) ? String(x) : formatDouble(x);
+}
 
 /** qobject_to_json, or its pretty form (4-space indents) for -qmp-pretty. */
 export function qmpJson(value: unknown, pretty = false, indent = ''): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'string') return qmpString(value);
+  if (typeof value === 'number' || typeof value === 'bigint') return qmpNumber(value);
+  if (typeof value === 'boolean') return String(value);
   const inner = `${indent}    `;
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
@@ -15,61 +60,8 @@ export function qmpJson(value: unknown, pretty = false, indent = ''): string {
   }
   const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
   if (entries.length === 0) return '{}';
-  const members = entries.map(([k, v]) => `${JSON.stringify(k)}: ${qmpJson(v, pretty, inner)}`);
+  const members = entries.map(([k, v]) => `${qmpString(k)}: ${qmpJson(v, pretty, inner)}`);
   return pretty ? `{\n${members.map((m) => `${inner}${m}`).join(',\n')}\n${indent}}` : `{${members.join(', ')}}`;
 }
 
 export const qmpLine = (value: unknown, pretty = false): string => `${qmpJson(value, pretty)}\r\n`;
-
-/**
- * Splits a character stream into complete top-level JSON texts, keeping partial input for the
- * next chunk (QEMU's json-streamer counts brackets outside strings the same way).
- */
-export class JsonStreamSplitter {
-  /** The incomplete tail of the input; rescanned whole on each push (QMP messages are small). */
-  #pending = '';
-
-  push(chunk: string): string[] {
-    const text = this.#pending + chunk;
-    const complete: string[] = [];
-    let depth = 0;
-    let inString = false;
-    let escaped = false;
-    let start = -1;
-    let consumed = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = text[i]!;
-      if (inString) {
-        if (escaped) escaped = false;
-        else if (c === '\\') escaped = true;
-        else if (c === '"') {
-          inString = false;
-          if (depth === 0) {
-            complete.push(text.slice(start, i + 1));
-            start = -1;
-            consumed = i + 1;
-          }
-        }
-        continue;
-      }
-      if (depth === 0 && start < 0 && /\s/.test(c)) {
-        consumed = i + 1;
-        continue;
-      }
-      if (start < 0) start = i;
-      if (c === '"') inString = true;
-      else if (c === '{' || c === '[') depth++;
-      else if (c === '}' || c === ']') depth--;
-      // A top-level text ends when its brackets close, or at white space for a bare scalar.
-      const scalarEnds = depth === 0 && c !== '"' && c !== '}' && c !== ']' && (i + 1 === text.length ? false : /\s/.test(text[i + 1]!));
-      if ((depth <= 0 && (c === '}' || c === ']')) || scalarEnds) {
-        complete.push(text.slice(start, i + 1));
-        depth = 0;
-        start = -1;
-        consumed = i + 1;
-      }
-    }
-    this.#pending = text.slice(consumed);
-    return complete;
-  }
-}

@@ -6,7 +6,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { unlinkSync, existsSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { JsonStreamSplitter, qmpLine } from './json.js';
+import { qmpLine } from './json.js';
+import { JsonMessageParser, type JsonMessage } from './json-streamer.js';
 import { QmpSession, type QmpCommand, type QmpContext } from './session.js';
 
 /** Runs one QMP conversation over a readable/writable pair until quit or end of input. */
@@ -14,8 +15,8 @@ export function serveStream(ctx: QmpContext, commands: readonly QmpCommand[], in
   return new Promise((resolve) => {
     const session = new QmpSession(ctx, commands, (message) => output.write(qmpLine(message, pretty)));
     output.write(qmpLine(session.greeting(), pretty));
-    const splitter = new JsonStreamSplitter();
-    const waiting: string[] = [];
+    const waiting: JsonMessage[] = [];
+    const parser = new JsonMessageParser((message) => waiting.push(message));
     const finish = () => {
       session.close();
       input.off('data', onData);
@@ -28,12 +29,13 @@ export function serveStream(ctx: QmpContext, commands: readonly QmpCommand[], in
           void held.then(drain);
           return;
         }
-        session.handle(waiting.shift()!);
+        session.handleMessage(waiting.shift()!);
       }
       if (session.closed) finish();
     };
+    // QEMU's lexer reads bytes, not characters: a chunk may end inside a UTF-8 sequence.
     const onData = (chunk: Buffer | string) => {
-      waiting.push(...splitter.push(chunk.toString()));
+      parser.feed(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
       drain();
     };
     input.on('data', onData);

@@ -8,6 +8,9 @@ import { NANOS_PER_SECOND } from '../../core/clock.js';
 import type { Machine } from '../../machine/machine.js';
 import { checkArgs, type ArgSpec, type QmpArgs } from './args.js';
 import { QmpError, toQmpError } from './errors.js';
+import { qmpJson } from './json.js';
+import { JsonMessageParser, type JsonMessage } from './json-streamer.js';
+import { QDict, qdictOrder, toPlain, type QObject } from './qobject.js';
 import type { MigrationEndpoint } from '../migration/endpoint.js';
 
 /** What commands run against. */
@@ -76,22 +79,31 @@ export class QmpSession {
     return { QMP: { version: { qemu: { micro, minor, major }, package: 'hotmem' }, capabilities: ['oob'] } };
   }
 
-  /** Handles one JSON text; replies through `send`. */
+  /** Handles every message in a JSON text (a test's or a replayed command); replies through `send`. */
   handle(text: string): void {
-    let request: unknown;
-    try {
-      request = JSON.parse(text);
-    } catch (e) {
-      this.send({ error: { class: 'GenericError', desc: `JSON parse error, ${(e as Error).message}` } });
+    const parser = new JsonMessageParser((message) => this.handleMessage(message));
+    parser.feed(Buffer.from(text, 'utf8'));
+  }
+
+  /** Handles one message from the stream: a parse error gets its error reply, without an id. */
+  handleMessage(message: JsonMessage): void {
+    if (message.kind === 'error') {
+      this.send({ error: { class: 'GenericError', desc: message.desc } });
       return;
     }
-    const id = typeof request === 'object' && request !== null && !Array.isArray(request) ? (request as QmpMessage)['id'] : undefined;
-    const withId = (reply: QmpMessage): QmpMessage => (id === undefined ? reply : { ...reply, id });
+    const request = message.value;
+    const id = request instanceof QDict ? request.get('id') : undefined;
+    // QEMU adds the id to the reply dictionary, which writes its members in QDict order.
+    const withId = (reply: Record<string, unknown>): QmpMessage => {
+      if (id === undefined) return reply;
+      const members: Record<string, unknown> = { ...reply, id: toPlain(id, true) };
+      return Object.fromEntries(qdictOrder(Object.keys(members)).map((k) => [k, members[k]]));
+    };
     let ran = false;
     try {
       const { result, command } = this.#dispatch(request);
       ran = true;
-      if (command && command.replayed !== false && !READ_ONLY.test(command.name)) this.ctx.recordCommand?.(text);
+      if (command && command.replayed !== false && !READ_ONLY.test(command.name)) this.ctx.recordCommand?.(qmpJson(toPlain(request, true)));
       this.send(withId({ return: result ?? {} }));
     } catch (e) {
       const error = toQmpError(e);
@@ -106,18 +118,20 @@ export class QmpSession {
     this.#unsubscribe();
   }
 
-  #dispatch(request: unknown): { result: unknown; command: QmpCommand | undefined } {
-    if (typeof request !== 'object' || request === null || Array.isArray(request)) throw new QmpError('GenericError', 'QMP input must be a JSON object');
-    const message = request as QmpMessage;
-    for (const [member, value] of Object.entries(message)) {
+  #dispatch(request: QObject): { result: unknown; command: QmpCommand | undefined } {
+    if (!(request instanceof QDict)) throw new QmpError('GenericError', 'QMP input must be a JSON object');
+    // qmp_dispatch_check_obj visits the members in QDict order: that order decides which bad
+    // member an input with several is told about.
+    for (const [member, value] of request.entries()) {
       if (member === 'execute' || member === 'exec-oob') {
         if (typeof value !== 'string') throw new QmpError('GenericError', `QMP input member '${member}' must be a string`);
       } else if (member === 'arguments') {
-        if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new QmpError('GenericError', "QMP input member 'arguments' must be an object");
+        if (!(value instanceof QDict)) throw new QmpError('GenericError', "QMP input member 'arguments' must be an object");
       } else if (member !== 'id') {
         throw new QmpError('GenericError', `QMP input member '${member}' is unexpected`);
       }
     }
+    const message = toPlain(request) as QmpMessage;
     const name = message['execute'];
     if (typeof name !== 'string') throw new QmpError('GenericError', "QMP input lacks member 'execute'");
     if (!this.#negotiated && name !== 'qmp_capabilities') {
