@@ -17,7 +17,10 @@ export function serveStream(ctx: QmpContext, commands: readonly QmpCommand[], in
     output.write(qmpLine(session.greeting(), pretty));
     const waiting: JsonMessage[] = [];
     const parser = new JsonMessageParser((message) => waiting.push(message));
+    let finished = false;
     const finish = () => {
+      if (finished) return;
+      finished = true;
       session.close();
       input.off('data', onData);
       resolve();
@@ -40,12 +43,16 @@ export function serveStream(ctx: QmpContext, commands: readonly QmpCommand[], in
     };
     input.on('data', onData);
     input.once('end', finish);
+    // A client that vanishes without ending its side frees the monitor as well.
+    input.once('close', finish);
   });
 }
 
 /**
  * Listens on a unix socket; `done` resolves once a client has asked to quit, `close` ends every
- * connection (the process is going away).
+ * connection (the process is going away). As QEMU's socket chardev, the monitor serves one client
+ * at a time: a later client is connected but hears nothing (its input waits) until the ones
+ * before it have gone, then gets its own greeting and session.
  */
 export function serveUnixSocket(
   ctx: QmpContext,
@@ -57,16 +64,35 @@ export function serveUnixSocket(
   let finished: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finished = resolve));
   const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+  const waiting: Socket[] = [];
+  let serving: Socket | undefined;
+  const serveNext = () => {
+    serving = undefined;
+    while (waiting.length > 0 && !serving) {
+      const next = waiting.shift()!;
+      if (!next.destroyed) serve(next);
+    }
+  };
+  const serve = (socket: Socket) => {
+    serving = socket;
     void serveStream(ctx, commands, socket, socket, pretty).then(() => {
       socket.end();
       if (ctx.quitRequested()) {
         server.close();
         finished();
+        return;
       }
+      serveNext();
     });
+    // Input that arrived while the client waited was held by the paused socket.
+    socket.resume();
+  };
+  const server = createServer({ pauseOnConnect: true }, (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    if (serving) waiting.push(socket);
+    else serve(socket);
   });
   server.listen(path);
   const close = () => {

@@ -6,7 +6,7 @@
 import type { StampedEvent } from '../../core/events.js';
 import { NANOS_PER_SECOND } from '../../core/clock.js';
 import type { Machine } from '../../machine/machine.js';
-import { checkArgs, type ArgSpec, type QmpArgs } from './args.js';
+import { checkArgs, checkEnum, type ArgSpec, type QmpArgs } from './args.js';
 import { QmpError, toQmpError } from './errors.js';
 import { qmpJson } from './json.js';
 import { JsonMessageParser, type JsonMessage } from './json-streamer.js';
@@ -44,6 +44,12 @@ export interface QmpCommand {
 
 export type QmpMessage = Readonly<Record<string, unknown>>;
 
+/**
+ * QMPCapability: what the greeting offers. QEMU offers oob on monitors with their own I/O thread,
+ * which every -qmp channel hotmem serves (stdio and sockets) has.
+ */
+const QMP_CAPABILITIES = ['oob'] as const;
+
 /** Queries change nothing, so a replica need not repeat them. */
 const READ_ONLY = /^(x-)?query-|^qom-(get|list)$/;
 
@@ -54,6 +60,8 @@ export function timestamp(at: number): { seconds: number; microseconds: number }
 
 export class QmpSession {
   #negotiated = false;
+  /** The client enabled out-of-band execution in qmp_capabilities. */
+  #oob = false;
   #closed = false;
   readonly #unsubscribe: () => void;
 
@@ -76,7 +84,7 @@ export class QmpSession {
 
   greeting(): QmpMessage {
     const { major, minor, micro } = this.ctx.version;
-    return { QMP: { version: { qemu: { micro, minor, major }, package: 'hotmem' }, capabilities: ['oob'] } };
+    return { QMP: { version: { qemu: { micro, minor, major }, package: 'hotmem' }, capabilities: [...QMP_CAPABILITIES] } };
   }
 
   /** Handles every message in a JSON text (a test's or a replayed command); replies through `send`. */
@@ -121,31 +129,42 @@ export class QmpSession {
   #dispatch(request: QObject): { result: unknown; command: QmpCommand | undefined } {
     if (!(request instanceof QDict)) throw new QmpError('GenericError', 'QMP input must be a JSON object');
     // qmp_dispatch_check_obj visits the members in QDict order: that order decides which bad
-    // member an input with several is told about.
+    // member an input with several is told about. exec-oob is a member only once the client
+    // enabled the oob capability.
+    let execKey: string | undefined;
     for (const [member, value] of request.entries()) {
-      if (member === 'execute' || member === 'exec-oob') {
+      if (member === 'execute' || (member === 'exec-oob' && this.#oob)) {
         if (typeof value !== 'string') throw new QmpError('GenericError', `QMP input member '${member}' must be a string`);
+        if (execKey) throw new QmpError('GenericError', `QMP input member '${member}' clashes with '${execKey}'`);
+        execKey = member;
       } else if (member === 'arguments') {
         if (!(value instanceof QDict)) throw new QmpError('GenericError', "QMP input member 'arguments' must be an object");
       } else if (member !== 'id') {
         throw new QmpError('GenericError', `QMP input member '${member}' is unexpected`);
       }
     }
+    if (!execKey) throw new QmpError('GenericError', "QMP input lacks member 'execute'");
     const message = toPlain(request) as QmpMessage;
-    const name = message['execute'];
-    if (typeof name !== 'string') throw new QmpError('GenericError', "QMP input lacks member 'execute'");
-    if (!this.#negotiated && name !== 'qmp_capabilities') {
-      throw new QmpError('CommandNotFound', "Expecting capabilities negotiation with 'qmp_capabilities'");
-    }
+    const name = message[execKey] as string;
     const args = (message['arguments'] ?? {}) as QmpArgs;
+    // Before negotiation only qmp_capabilities exists; QEMU rewords "not found" to say so.
+    const found = name === 'qmp_capabilities' || (this.#negotiated && this.commands.some((c) => c.name === name && (c.available?.(this.ctx) ?? true)));
+    if (!found) {
+      throw new QmpError('CommandNotFound', this.#negotiated ? `The command ${name} has not been found` : "Expecting capabilities negotiation with 'qmp_capabilities'");
+    }
+    // QEMU's allow-oob commands (migrate-pause, migrate-recover, yank) are not modelled, so every
+    // command hotmem has refuses to run out of band.
+    if (execKey === 'exec-oob') throw new QmpError('GenericError', `The command ${name} does not support OOB`);
     if (name === 'qmp_capabilities') {
       if (this.#negotiated) throw new QmpError('CommandNotFound', 'Capabilities negotiation is already complete, command ignored');
-      checkArgs(args, [{ name: 'enable', type: 'any', optional: true }]);
+      checkArgs(args, [{ name: 'enable', type: 'array', optional: true }]);
+      // The list's members have no name of their own: QEMU calls each 'null'.
+      const enable = ((args['enable'] ?? []) as unknown[]).map((c) => checkEnum('null', c, QMP_CAPABILITIES));
       this.#negotiated = true;
+      this.#oob = enable.includes('oob');
       return { result: {}, command: undefined };
     }
-    const command = this.commands.find((c) => c.name === name && (c.available?.(this.ctx) ?? true));
-    if (!command) throw new QmpError('CommandNotFound', `The command ${name} has not been found`);
+    const command = this.commands.find((c) => c.name === name && (c.available?.(this.ctx) ?? true))!;
     checkArgs(args, command.args, command.rest);
     return { result: command.run(this.ctx, args), command };
   }

@@ -26,3 +26,33 @@ describe('frontends/qmp/server: input held while a migration peer reads the reci
     input.end();
   });
 });
+
+describe('frontends/qmp/server: a socket monitor serves one client at a time', () => {
+  it('holds a second client until the first leaves, then greets it with a fresh session', async () => {
+    const { serveUnixSocket } = await import('../../../src/frontends/qmp/server.js');
+    const { connect } = await import('node:net');
+    const { tempSocket } = await import('../../cli/qemu-process-helpers.js');
+    const machine = QemuProcess.replay({ spec: spec(SMALL_Q35), history: [] }).machine;
+    const ctx = { machine, version: { major: 7, minor: 2, micro: 0 }, settle: () => undefined, requestQuit: () => undefined, quitRequested: () => false };
+    const path = tempSocket('qmp.sock');
+    const served = serveUnixSocket(ctx, QMP_COMMANDS, path, false);
+    const tick = (ms = 50) => new Promise((resolve) => setTimeout(resolve, ms));
+    const heard = { a: '', b: '' };
+    const a = connect(path).on('data', (c) => (heard.a += c.toString()));
+    await tick();
+    const b = connect(path).on('data', (c) => (heard.b += c.toString()));
+    await tick();
+    a.write('{"execute":"qmp_capabilities"}\n{"execute":"query-status","id":"a"}\n{"execute":"qom-get","arguments":{"path":"x');
+    b.write('{"execute":"query-status","id":"b"}\n');
+    await tick();
+    assert.equal(heard.b, '', 'the second client hears nothing while the first is served');
+    assert.match(heard.a, /"id": "a"/);
+    a.end();
+    await tick(100);
+    const lines = heard.b.split('\r\n').filter((l) => l !== '');
+    assert.match(lines[0]!, /^\{"QMP": /);
+    assert.deepEqual(lines.slice(1), [`{"id": "b", "error": {"class": "CommandNotFound", "desc": "Expecting capabilities negotiation with 'qmp_capabilities'"}}`]);
+    b.destroy();
+    served.close();
+  });
+});
