@@ -6,15 +6,16 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { unlinkSync, existsSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { qmpLine } from './json.js';
+import { doubleFormat, qmpLine } from './json.js';
 import { JsonMessageParser, type JsonMessage } from './json-streamer.js';
 import { QmpSession, type QmpCommand, type QmpContext } from './session.js';
 
 /** Runs one QMP conversation over a readable/writable pair until quit or end of input. */
 export function serveStream(ctx: QmpContext, commands: readonly QmpCommand[], input: Readable, output: Writable, pretty: boolean): Promise<void> {
   return new Promise((resolve) => {
-    const session = new QmpSession(ctx, commands, (message) => output.write(qmpLine(message, pretty)));
-    output.write(qmpLine(session.greeting(), pretty));
+    const style = { pretty, doubles: doubleFormat(ctx.machine.release) };
+    const session = new QmpSession(ctx, commands, (message) => output.write(qmpLine(message, style)));
+    output.write(qmpLine(session.greeting(), style));
     const waiting: JsonMessage[] = [];
     const parser = new JsonMessageParser((message) => waiting.push(message));
     let finished = false;

@@ -81,6 +81,11 @@ describe('frontends/qmp: the JSON stream as QEMU reads it', () => {
     ]);
   });
 
+  it('bounds a token to 64 MiB: the rest of it is read afresh', () => {
+    const out = messages(Buffer.from(`{"execute":"${'a'.repeat(64 * 1024 * 1024)}"}\n{}`));
+    assert.deepEqual(out, [{ error: 'JSON token size limit exceeded' }, { error: `JSON parse error, stray '"}\n'` }, {}]);
+  });
+
   it('bounds a message to 2 Mi tokens', () => {
     const out = messages(`[${'1,'.repeat(1024 * 1024)}`);
     assert.deepEqual(out, [{ error: 'JSON token count limit exceeded' }]);

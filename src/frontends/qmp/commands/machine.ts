@@ -1,4 +1,5 @@
 /** query-version, query-status, quit, query-memory-devices and query-memory-size-summary. */
+import { inWindow } from '../../../core/release.js';
 import { dumpGuestMemory } from '../../../machine/dump.js';
 import { machineInfo } from '../../../machine/machine-info.js';
 import { MEMORY_DEVICE_OPS } from '../../../machine/memory-device.js';
@@ -46,7 +47,13 @@ export const MACHINE_COMMANDS: readonly QmpCommand[] = [
   {
     name: 'query-status',
     args: [],
-    run: (ctx) => ({ status: ctx.machine.runState, singlestep: false, running: ctx.machine.running }),
+    // StatusInfo's deprecated 'singlestep' (always false without -singlestep) is gone from 9.0
+    // ("qapi: Remove deprecated 'singlestep' member of StatusInfo").
+    run: (ctx) => ({
+      status: ctx.machine.runState,
+      ...(inWindow(ctx.machine.release, { until: '9.0' }) ? { singlestep: false } : {}),
+      running: ctx.machine.running,
+    }),
   },
   {
     name: 'query-machines',
