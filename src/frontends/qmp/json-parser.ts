@@ -8,7 +8,12 @@ import { isValidCodepoint, modUtf8Codepoint } from './mod-utf8.js';
 import type { JsonMessage } from './json-streamer.js';
 import { QDict, QNumber, type QObject } from './qobject.js';
 
-class ParseError extends Error {}
+/** Thrown to unwind to parseJsonTokens; not an Error, as a stack trace would cost more than the parse. */
+class ParseError {
+  constructor(readonly message: string) {}
+}
+
+const SPACE = Buffer.from(' ');
 
 /** parse_error formats into a 1024-byte buffer, so a long message is cut to 1023 bytes. */
 const PARSE_ERROR_BUFFER = 1024;
@@ -187,7 +192,8 @@ export function parseJsonTokens(tokens: readonly JsonToken[]): JsonMessage {
   try {
     const reader = new TokenReader(tokens);
     const value = parseValue(reader);
-    return { kind: 'value', value };
+    const source = Buffer.concat(tokens.flatMap((t, i) => (i === 0 ? [t.bytes] : [SPACE, t.bytes]))).toString('utf8');
+    return { kind: 'value', value, source };
   } catch (e) {
     if (e instanceof ParseError) return { kind: 'error', desc: e.message };
     throw e;

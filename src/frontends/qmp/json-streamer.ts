@@ -13,7 +13,8 @@ import type { QObject } from './qobject.js';
 export const MAX_TOKEN_COUNT = 2 * 1024 * 1024;
 export const MAX_NESTING = 1024;
 
-export type JsonMessage = { readonly kind: 'value'; readonly value: QObject } | { readonly kind: 'error'; readonly desc: string };
+/** A parsed message keeps its source (its tokens, space-separated): a replica replays that text. */
+export type JsonMessage = { readonly kind: 'value'; readonly value: QObject; readonly source: string } | { readonly kind: 'error'; readonly desc: string };
 
 export class JsonMessageParser {
   readonly #lexer: JsonLexer;

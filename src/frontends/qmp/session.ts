@@ -8,7 +8,6 @@ import { NANOS_PER_SECOND } from '../../core/clock.js';
 import type { Machine } from '../../machine/machine.js';
 import { checkArgs, checkEnum, type ArgSpec, type QmpArgs } from './args.js';
 import { QmpError, toQmpError } from './errors.js';
-import { qmpJson } from './json.js';
 import { JsonMessageParser, type JsonMessage } from './json-streamer.js';
 import { QDict, qdictOrder, toPlain, type QObject } from './qobject.js';
 import type { MigrationEndpoint } from '../migration/endpoint.js';
@@ -111,7 +110,7 @@ export class QmpSession {
     try {
       const { result, command } = this.#dispatch(request);
       ran = true;
-      if (command && command.replayed !== false && !READ_ONLY.test(command.name)) this.ctx.recordCommand?.(qmpJson(toPlain(request, true)));
+      if (command && command.replayed !== false && !READ_ONLY.test(command.name)) this.ctx.recordCommand?.(message.source);
       this.send(withId({ return: result ?? {} }));
     } catch (e) {
       const error = toQmpError(e);
