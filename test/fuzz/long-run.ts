@@ -36,7 +36,8 @@ interface ShardResult {
 function runShard(target: string, shardSeed: number, count: number): Promise<ShardResult> {
   return new Promise((resolve) => {
     const started = performance.now();
-    const child = fork(join(here, 'worker.js'), [target, String(shardSeed), String(count)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // A larger young generation: each input makes much short-lived garbage.
+    const child = fork(join(here, 'worker.js'), [target, String(shardSeed), String(count)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-semi-space-size=32'] });
     let done = 0;
     let settled = false;
     const finish = (r: Omit<ShardResult, 'target' | 'seed'>) => {
@@ -54,18 +55,28 @@ function runShard(target: string, shardSeed: number, count: number): Promise<Sha
     }, 1000);
     child.on('message', (m: { kind: 'progress'; done: number } | { kind: 'done'; run: FuzzRun }) => {
       lastProgress = performance.now();
-      if (m.kind === 'progress') done = m.done;
+      if (m.kind === 'progress') {
+        done = m.done;
+        progress.set(`${target}/${shardSeed}`, done);
+      }
       else finish({ inputs: m.run.inputs, ms: m.run.ms, outcome: m.run.failure ? 'failed' : 'ok', ...(m.run.failure ? { detail: m.run.failure } : {}) });
     });
     child.on('exit', (code, signal) => finish({ inputs: done, ms: performance.now() - started, outcome: 'crash', detail: `worker exited (${code ?? signal}) after input #${done}` }));
   });
 }
 
+const progress = new Map<string, number>();
 const started = new Date();
 const t0 = performance.now();
+// A line a minute on stderr, so a long run can be watched.
+const ticker = setInterval(() => {
+  const byTarget = names.map((n) => `${n} ${[...progress].filter(([k]) => k.startsWith(`${n}/`)).reduce((sum, [, v]) => sum + v, 0)}`);
+  console.error(`[${Math.round((performance.now() - t0) / 1000)} s] ${byTarget.join(', ')}`);
+}, 60_000);
 const results = await Promise.all(
   names.flatMap((name) => Array.from({ length: shards }, (_, s) => runShard(name, seed + s * 1000 + names.indexOf(name), Math.ceil(inputs / shards)))),
 );
+clearInterval(ticker);
 const wallMs = performance.now() - t0;
 const summary = names.map((name) => {
   const mine = results.filter((r) => r.target === name);
