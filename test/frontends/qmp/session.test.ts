@@ -64,6 +64,18 @@ describe('frontends/qmp: session', () => {
     });
   }
 
+  // Found by test/conformance/qmp-stream.test.ts: QEMU 10.0's StatusInfo has no singlestep.
+  for (const [release, expected] of [
+    ['8.2', { status: 'prelaunch', singlestep: false, running: false }],
+    ['9.0', { status: 'prelaunch', running: false }],
+  ] as const) {
+    it(`query-status in ${release}: ${Object.keys(expected).join(', ')}`, () => {
+      const { exec } = session('pc', release);
+      exec('qmp_capabilities');
+      assert.deepEqual(exec('query-status'), [{ return: expected }]);
+    });
+  }
+
   it('hotplugs a memory device with device_add (7.2 turns JSON numbers into option text) and reports it', () => {
     const { exec } = session();
     exec('qmp_capabilities');
