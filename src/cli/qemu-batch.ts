@@ -7,6 +7,7 @@
  * naming it, and the batch goes on.
  */
 import { Readable, Writable } from 'node:stream';
+import { CLASSIC } from '../frontends/qmp/json-parser.js';
 import { JsonMessageParser } from '../frontends/qmp/json-streamer.js';
 import { toPlain } from '../frontends/qmp/qobject.js';
 import { runCli } from './app.js';
@@ -72,8 +73,8 @@ export async function runInvocation(invocation: Invocation): Promise<BatchRecord
   });
   const replies: unknown[] = [];
   const events: unknown[] = [];
-  // The monitor's own output read back as messages.
-  const parser = new JsonMessageParser((m) => {
+  // The monitor's own output read back as messages (any wording of errors will do: only values count).
+  const parser = new JsonMessageParser(CLASSIC, (m) => {
     if (m.kind !== 'value') return;
     const message = toPlain(m.value, true);
     if (typeof message !== 'object' || message === null || Array.isArray(message)) return;

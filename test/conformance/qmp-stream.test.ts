@@ -47,7 +47,9 @@ export const STREAMS: ReadonlyArray<{ readonly name: string; readonly bytes: () 
         '12 ',
       ),
   },
-  { name: '200,000 nested arrays', bytes: () => lines(`${'['.repeat(200_000)}${']'.repeat(200_000 % 1025)}`, '{"execute":"qmp_capabilities","id":8}') },
+  // 0xFF ends whatever is left open: 11.1 drops the rest of a message that outgrew a limit.
+  { name: '200,000 nested arrays', bytes: () => lines(`${'['.repeat(200_000)}${']'.repeat(200_000 % 1025)}\xff`, '{"execute":"qmp_capabilities","id":8}') },
+  { name: 'nesting past the limit, closed, then one bracket too many', bytes: () => lines(`${'['.repeat(1030)}${']'.repeat(1031)}`, `${'['.repeat(1030)}"abc`, '{"execute":"qmp_capabilities","id":11}') },
   { name: 'a message of more than 2 Mi tokens', bytes: () => lines(`[${'1,'.repeat(1024 * 1024)}1]`, '{"execute":"qmp_capabilities","id":9}') },
 ];
 

@@ -1,13 +1,14 @@
 /**
  * `npm run fuzz`: the long fuzz run. Every target runs in worker processes (shards, each from its
  * own seed) side by side; a shard that reports no progress for a minute is a hang. Prints a table
- * per target (inputs, time, crashes, hangs, state changes) and writes it to test/fuzz/last-run.json,
- * which the README's Reliability section quotes.
+ * per target (inputs, time, crashes, hangs, state changes) and records each target's run in
+ * test/fuzz/last-run.json (a run of some targets keeps the others' records), which the README's
+ * Reliability section quotes.
  *
  *   node dist/test/fuzz/long-run.js [--inputs N] [--shards N] [--targets a,b] [--seed N]
  */
 import { fork } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TARGETS } from './targets.js';
@@ -89,8 +90,12 @@ const summary = names.map((name) => {
     failures: mine.filter((r) => r.outcome !== 'ok').map((r) => ({ outcome: r.outcome, seed: r.seed, detail: r.detail })),
   };
 });
-const report = { started: started.toISOString(), wallSeconds: Math.round(wallMs / 1000), node: process.version, summary };
-writeFileSync(join(here, '..', '..', '..', 'test', 'fuzz', 'last-run.json'), `${JSON.stringify(report, null, 2)}\n`);
+// Each target keeps its own last run: a run of some targets replaces only theirs.
+const resultsFile = join(here, '..', '..', '..', 'test', 'fuzz', 'last-run.json');
+const previous = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { targets?: Record<string, unknown> }).targets ?? {} : {};
+const run = { started: started.toISOString(), wallSeconds: Math.round(wallMs / 1000), node: process.version };
+const targets = { ...previous, ...Object.fromEntries(summary.map((s) => [s.target, { ...run, ...s }])) };
+writeFileSync(resultsFile, `${JSON.stringify({ targets }, null, 2)}\n`);
 for (const s of summary) {
   console.log(`${s.target.padEnd(14)} ${String(s.inputs).padStart(9)} inputs in ${String(s.seconds).padStart(5)} s (${s.shards} shards)  ${s.failures.length === 0 ? 'no crash, hang or changed state' : `${s.failures.length} FAILED`}`);
   for (const f of s.failures) console.log(`  ${f.outcome} (seed ${f.seed}): ${f.detail}`);

@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { QemuProcess } from '../../src/cli/qemu-process.js';
 import { QMP_COMMANDS } from '../../src/frontends/qmp/commands/index.js';
+import { jsonErrorStyle } from '../../src/frontends/qmp/json-parser.js';
 import { JsonMessageParser } from '../../src/frontends/qmp/json-streamer.js';
 import { QmpSession, type QmpMessage } from '../../src/frontends/qmp/session.js';
 import type { ArgSpec } from '../../src/frontends/qmp/args.js';
@@ -19,6 +20,8 @@ const ARGV = [
   '-object', 'memory-backend-ram,id=mem0,size=1G', '-device', 'virtio-mem-pci,id=vm0,memdev=mem0',
   '-device', 'virtio-balloon-pci,id=balloon0',
 ];
+
+const RELEASES = ['7.2', '11.1', '5.2', '10.0'] as const;
 
 /** Commands that reach outside the process (files, sockets) are not sent. */
 const COMMANDS = QMP_COMMANDS.filter((c) => !['dump-guest-memory', 'migrate', 'migrate-incoming'].includes(c.name));
@@ -126,7 +129,7 @@ function startMonitor(qemuVersion: string): Monitor {
   const session = new QmpSession(process.ctx, QMP_COMMANDS, (m) => {
     if (!('event' in m)) replies.push(m);
   });
-  const parser = new JsonMessageParser((m) => session.handleMessage(m));
+  const parser = new JsonMessageParser(jsonErrorStyle(process.ctx.machine.release), (m) => session.handleMessage(m));
   parser.feed(Buffer.from('{"execute":"qmp_capabilities"}\n'));
   return {
     process,
@@ -161,7 +164,12 @@ function feed(monitor: Monitor, bytes: Buffer): QmpMessage[] {
  * command that changed anything makes them differ. The chunk is then replayed with a dump around
  * each input to name the one that did.
  */
-export function qmpStreamTarget(qemuVersion = '7.2'): FuzzTarget<Buffer> {
+export function qmpStreamTarget(): FuzzTarget<Buffer> {
+  // Each chunk's monitor models the next of these releases: both wordings of JSON errors, both
+  // double formats, query-status with and without singlestep.
+  let chunks = 0;
+  const releaseOfChunk = () => RELEASES[chunks % RELEASES.length]!;
+  let qemuVersion = releaseOfChunk();
   let monitor = startMonitor(qemuVersion);
   let chunk: Buffer[] = [];
   const localise = (inputs: readonly Buffer[]): string => {
@@ -189,9 +197,12 @@ export function qmpStreamTarget(qemuVersion = '7.2'): FuzzTarget<Buffer> {
       const live = canonicalDump(monitor.process.ctx);
       const rebuilt = canonicalDump(replica.ctx);
       const inputs = chunk;
+      const release = qemuVersion;
       chunk = [];
+      chunks++;
+      if (live !== rebuilt) throw new InvariantBroken(`QEMU ${release}: state changed by ${localise(inputs)}`);
+      qemuVersion = releaseOfChunk();
       monitor = startMonitor(qemuVersion);
-      if (live !== rebuilt) throw new InvariantBroken(`state changed by ${localise(inputs)}`);
     },
   };
 }

@@ -11,6 +11,14 @@ export type JsonTokenType = 'lcurly' | 'rcurly' | 'lsquare' | 'rsquare' | 'colon
 export interface JsonToken {
   readonly type: JsonTokenType;
   readonly bytes: Uint8Array;
+  /**
+   * Where the token starts as QEMU 11.1 counts it for its error prefix: 1-based line and byte
+   * column since the connection opened. The count restarts at the byte after the one that ended
+   * the previous token, so a token read from the same byte (a lookahead, a resync) is one
+   * column to the right.
+   */
+  readonly line: number;
+  readonly column: number;
 }
 
 /** json-lexer.c's MAX_TOKEN_SIZE. */
@@ -114,6 +122,11 @@ export class JsonLexer {
   #state = S.Start;
   #token = new Uint8Array(64);
   #length = 0;
+  /** The byte being read: 1-based column, 0-based line ('\n' counts as column 0 of the next line). */
+  #x = 0;
+  #y = 0;
+  #startLine = 1;
+  #startColumn = 1;
 
   constructor(readonly onToken: (token: JsonToken) => void) {}
 
@@ -122,16 +135,22 @@ export class JsonLexer {
   }
 
   #feedByte(b: number): void {
+    this.#x++;
+    if (b === 0x0a) {
+      this.#x = 0;
+      this.#y++;
+    }
     for (;;) {
       const s = TABLE[this.#state * 256 + b]!;
       if ('to' in s) {
         this.#state = s.to;
-        if (s.to === S.Start || s.to === S.Recovery) this.#length = 0;
+        if (s.to === S.Start || s.to === S.Recovery) this.#restart();
         else this.#append(b);
         break;
       }
       if ('resync' in s) {
         this.#state = S.Start;
+        this.#restart();
         continue;
       }
       if ('error' in s) {
@@ -162,7 +181,15 @@ export class JsonLexer {
 
   #finish(type: JsonTokenType): void {
     const bytes = this.#token.slice(0, this.#length);
+    const token = { type, bytes, line: this.#startLine, column: this.#startColumn };
+    this.#restart();
+    this.onToken(token);
+  }
+
+  /** The token so far is dropped or done: the next one starts after this byte. */
+  #restart(): void {
     this.#length = 0;
-    this.onToken({ type, bytes });
+    this.#startLine = this.#y + 1;
+    this.#startColumn = this.#x + 1;
   }
 }

@@ -3,10 +3,64 @@
  * QEMU's wording. Strings are decoded as modified UTF-8 (\u0000 allowed, surrogates and
  * noncharacters not); integers are int64 if they fit, else uint64, else a double.
  */
+import { valueAt, type Release } from '../../core/release.js';
 import type { JsonToken } from './json-lexer.js';
 import { isValidCodepoint, modUtf8Codepoint } from './mod-utf8.js';
 import type { JsonMessage } from './json-streamer.js';
 import { QDict, QNumber, type QObject } from './qobject.js';
+
+/**
+ * How a release words JSON errors. Up to 11.0 (as far as its source shows), without a place and
+ * with the object and list messages of 2018's parser; QEMU 11.1 (seen in Debian's 11.1.3) puts
+ * `line:column: ` before each lexical and syntax error, asks for a key where an object member
+ * does not start with a string, words the separators and the colon differently, and drops the
+ * rest of a message that outgrew a limit.
+ */
+export interface JsonErrorStyle {
+  readonly located: boolean;
+  readonly missingColon: string;
+  readonly dictSeparator: string;
+  readonly listSeparator: string;
+  /** A member that does not start with a string: the classic parser reads a value first. */
+  readonly keyMustBeString: boolean;
+  /**
+   * After a message outgrows a limit: the classic streamer starts afresh with the next token (so
+   * the rest of the message costs more errors); 11.1 drops the rest of that message silently,
+   * up to where its brackets close or a lexical error.
+   */
+  readonly dropRestAfterLimit: boolean;
+}
+
+export const CLASSIC: JsonErrorStyle = {
+  located: false,
+  missingColon: 'missing : in object pair',
+  dictSeparator: 'expected separator in dict',
+  listSeparator: 'expected separator in list',
+  keyMustBeString: false,
+  dropRestAfterLimit: false,
+};
+
+const LOCATED: JsonErrorStyle = {
+  located: true,
+  missingColon: "expecting ':'",
+  dictSeparator: "expected ',' or '}'",
+  listSeparator: "expected ',' or ']'",
+  keyMustBeString: true,
+  dropRestAfterLimit: true,
+};
+
+const ERROR_STYLE: ReadonlyArray<{ readonly since: string; readonly value: JsonErrorStyle }> = [
+  { since: '5.1', value: CLASSIC },
+  { since: '11.1', value: LOCATED },
+];
+
+export const jsonErrorStyle = (r: Release): JsonErrorStyle => valueAt(r, ERROR_STYLE) ?? CLASSIC;
+
+/** An error's text in a style: `JSON parse error, ...`, placed at `token` where the style says so. */
+export function jsonParseError(style: JsonErrorStyle, token: JsonToken | undefined, message: string): string {
+  const text = `JSON parse error, ${message}`;
+  return style.located && token ? `${token.line}:${token.column}: ${text}` : text;
+}
 
 /** Thrown to unwind to parseJsonTokens; not an Error, as a stack trace would cost more than the parse. */
 class ParseError {
@@ -18,9 +72,6 @@ const SPACE = Buffer.from(' ');
 /** parse_error formats into a 1024-byte buffer, so a long message is cut to 1023 bytes. */
 const PARSE_ERROR_BUFFER = 1024;
 
-const fail = (message: string): never => {
-  throw new ParseError(`JSON parse error, ${message.slice(0, PARSE_ERROR_BUFFER - 1)}`);
-};
 
 const ascii = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1');
 
@@ -41,7 +92,7 @@ function hex4(bytes: Uint8Array, at: number): number {
   return cp;
 }
 
-function parseString(bytes: Uint8Array): string {
+function parseString(bytes: Uint8Array, fail: (message: string) => never): string {
   const quote = bytes[0]!;
   let out = '';
   let p = 1;
@@ -89,109 +140,117 @@ function parseInteger(text: string): QNumber {
   return new QNumber({ kind: 'double', value: Number(text) });
 }
 
-class TokenReader {
+class Parser {
   #at = 0;
+  /** The last token taken: where 11.1 places an error found after it. */
+  #last: JsonToken | undefined;
 
-  constructor(readonly tokens: readonly JsonToken[]) {}
+  constructor(
+    readonly tokens: readonly JsonToken[],
+    readonly style: JsonErrorStyle,
+  ) {}
+
+  fail(token: JsonToken | undefined, message: string): never {
+    throw new ParseError(jsonParseError(this.style, token, message.slice(0, PARSE_ERROR_BUFFER - 1)));
+  }
 
   peek(): JsonToken | undefined {
     return this.tokens[this.#at];
   }
 
   pop(): JsonToken | undefined {
-    return this.tokens[this.#at++];
+    const token = this.tokens[this.#at++];
+    if (token) this.#last = token;
+    return token;
   }
 
-  get done(): boolean {
-    return this.#at >= this.tokens.length;
+  value(): QObject {
+    const token = this.peek();
+    if (!token) return this.fail(undefined, 'premature EOI');
+    switch (token.type) {
+      case 'lcurly':
+        return this.object();
+      case 'lsquare':
+        return this.array();
+      case 'string':
+        this.pop();
+        return parseString(token.bytes, (message) => this.fail(token, message));
+      case 'integer':
+        this.pop();
+        return parseInteger(ascii(token.bytes));
+      case 'float':
+        this.pop();
+        return new QNumber({ kind: 'double', value: Number(ascii(token.bytes)) });
+      case 'keyword': {
+        this.pop();
+        const word = ascii(token.bytes);
+        if (Object.hasOwn(KEYWORDS, word)) return KEYWORDS[word]!;
+        return this.fail(token, `invalid keyword '${word}'`);
+      }
+      default:
+        return this.fail(token, 'expecting value');
+    }
   }
-}
 
-function parsePair(r: TokenReader, dict: QDict): void {
-  if (!r.peek()) fail('premature EOI');
-  const key = parseValue(r);
-  if (typeof key !== 'string') fail('key is not a string in object');
-  const colon = r.pop();
-  if (!colon) fail('premature EOI');
-  if (colon!.type !== 'colon') fail('missing : in object pair');
-  const value = parseValue(r);
-  if (dict.has(key as string)) fail('duplicate key');
-  dict.put(key as string, value);
-}
+  pair(dict: QDict): void {
+    const first = this.peek();
+    if (!first) this.fail(undefined, 'premature EOI');
+    if (this.style.keyMustBeString && first!.type !== 'string') this.fail(first, 'expecting key');
+    const key = this.value();
+    if (typeof key !== 'string') this.fail(first, 'key is not a string in object');
+    const colon = this.pop();
+    if (!colon) this.fail(undefined, 'premature EOI');
+    if (colon!.type !== 'colon') this.fail(colon, this.style.missingColon);
+    const value = this.value();
+    if (dict.has(key as string)) this.fail(this.#last, 'duplicate key');
+    dict.put(key as string, value);
+  }
 
-function parseObject(r: TokenReader): QDict {
-  r.pop();
-  const dict = new QDict();
-  const peek = r.peek();
-  if (!peek) fail('premature EOI');
-  if (peek!.type === 'rcurly') {
-    r.pop();
-    return dict;
+  object(): QDict {
+    this.pop();
+    const dict = new QDict();
+    const peek = this.peek();
+    if (!peek) this.fail(undefined, 'premature EOI');
+    if (peek!.type === 'rcurly') {
+      this.pop();
+      return dict;
+    }
+    this.pair(dict);
+    for (;;) {
+      const token = this.pop();
+      if (!token) this.fail(undefined, 'premature EOI');
+      if (token!.type === 'rcurly') return dict;
+      if (token!.type !== 'comma') this.fail(token, this.style.dictSeparator);
+      this.pair(dict);
+    }
   }
-  parsePair(r, dict);
-  for (;;) {
-    const token = r.pop();
-    if (!token) fail('premature EOI');
-    if (token!.type === 'rcurly') return dict;
-    if (token!.type !== 'comma') fail('expected separator in dict');
-    parsePair(r, dict);
-  }
-}
 
-function parseArray(r: TokenReader): QObject[] {
-  r.pop();
-  const list: QObject[] = [];
-  const peek = r.peek();
-  if (!peek) fail('premature EOI');
-  if (peek!.type === 'rsquare') {
-    r.pop();
-    return list;
-  }
-  list.push(parseValue(r));
-  for (;;) {
-    const token = r.pop();
-    if (!token) fail('premature EOI');
-    if (token!.type === 'rsquare') return list;
-    if (token!.type !== 'comma') fail('expected separator in list');
-    list.push(parseValue(r));
+  array(): QObject[] {
+    this.pop();
+    const list: QObject[] = [];
+    const peek = this.peek();
+    if (!peek) this.fail(undefined, 'premature EOI');
+    if (peek!.type === 'rsquare') {
+      this.pop();
+      return list;
+    }
+    list.push(this.value());
+    for (;;) {
+      const token = this.pop();
+      if (!token) this.fail(undefined, 'premature EOI');
+      if (token!.type === 'rsquare') return list;
+      if (token!.type !== 'comma') this.fail(token, this.style.listSeparator);
+      list.push(this.value());
+    }
   }
 }
 
 const KEYWORDS: Readonly<Record<string, QObject>> = { true: true, false: false, null: null };
 
-function parseValue(r: TokenReader): QObject {
-  const token = r.peek();
-  if (!token) return fail('premature EOI');
-  switch (token.type) {
-    case 'lcurly':
-      return parseObject(r);
-    case 'lsquare':
-      return parseArray(r);
-    case 'string':
-      r.pop();
-      return parseString(token.bytes);
-    case 'integer':
-      r.pop();
-      return parseInteger(ascii(token.bytes));
-    case 'float':
-      r.pop();
-      return new QNumber({ kind: 'double', value: Number(ascii(token.bytes)) });
-    case 'keyword': {
-      r.pop();
-      const word = ascii(token.bytes);
-      if (Object.hasOwn(KEYWORDS, word)) return KEYWORDS[word]!;
-      return fail(`invalid keyword '${word}'`);
-    }
-    default:
-      return fail('expecting value');
-  }
-}
-
 /** One message's tokens, as the streamer hands them over (balanced or clearly unbalanced). */
-export function parseJsonTokens(tokens: readonly JsonToken[]): JsonMessage {
+export function parseJsonTokens(tokens: readonly JsonToken[], style: JsonErrorStyle): JsonMessage {
   try {
-    const reader = new TokenReader(tokens);
-    const value = parseValue(reader);
+    const value = new Parser(tokens, style).value();
     const source = Buffer.concat(tokens.flatMap((t, i) => (i === 0 ? [t.bytes] : [SPACE, t.bytes]))).toString('utf8');
     return { kind: 'value', value, source };
   } catch (e) {

@@ -6,7 +6,7 @@
  */
 import { decodeCString } from './mod-utf8.js';
 import { JsonLexer, MAX_TOKEN_SIZE, type JsonToken } from './json-lexer.js';
-import { parseJsonTokens } from './json-parser.js';
+import { jsonParseError, parseJsonTokens, type JsonErrorStyle } from './json-parser.js';
 import type { QObject } from './qobject.js';
 
 /** json-streamer.c's MAX_TOKEN_COUNT and MAX_NESTING. */
@@ -22,8 +22,14 @@ export class JsonMessageParser {
   #tokenSize = 0;
   #braces = 0;
   #brackets = 0;
+  /** The rest of a message that outgrew a limit is being dropped (JsonErrorStyle.dropRestAfterLimit). */
+  #dropping = false;
 
-  constructor(readonly onMessage: (message: JsonMessage) => void) {
+  constructor(
+    /** The release's wording (jsonErrorStyle). */
+    readonly style: JsonErrorStyle,
+    readonly onMessage: (message: JsonMessage) => void,
+  ) {
     this.#lexer = new JsonLexer((token) => this.#token(token));
   }
 
@@ -46,35 +52,56 @@ export class JsonMessageParser {
         this.#brackets--;
         break;
       case 'error':
-        this.#emit({ kind: 'error', desc: `JSON parse error, stray '${decodeCString(token.bytes)}'` });
+        if (this.#dropping) this.#reset();
+        else this.#emit({ kind: 'error', desc: jsonParseError(this.style, token, `stray '${decodeCString(token.bytes)}'`) });
         return;
       default:
         break;
     }
+    if (this.#dropping) {
+      if (!this.#open()) this.#reset();
+      return;
+    }
     // The limits bound what one message can make QEMU allocate and how deep it can recurse.
-    if (this.#tokenSize + token.bytes.length + 1 > MAX_TOKEN_SIZE) {
-      this.#emit({ kind: 'error', desc: 'JSON token size limit exceeded' });
-      return;
-    }
-    if (this.#tokens.length + 1 > MAX_TOKEN_COUNT) {
-      this.#emit({ kind: 'error', desc: 'JSON token count limit exceeded' });
-      return;
-    }
-    if (this.#braces + this.#brackets > MAX_NESTING) {
-      this.#emit({ kind: 'error', desc: 'JSON nesting depth limit exceeded' });
+    const limit =
+      this.#tokenSize + token.bytes.length + 1 > MAX_TOKEN_SIZE
+        ? 'JSON token size limit exceeded'
+        : this.#tokens.length + 1 > MAX_TOKEN_COUNT
+          ? 'JSON token count limit exceeded'
+          : this.#braces + this.#brackets > MAX_NESTING
+            ? 'JSON nesting depth limit exceeded'
+            : undefined;
+    if (limit) {
+      const open = { braces: this.#braces, brackets: this.#brackets };
+      this.#emit({ kind: 'error', desc: limit });
+      if (this.style.dropRestAfterLimit && (open.braces > 0 || open.brackets > 0)) {
+        this.#dropping = true;
+        this.#braces = open.braces;
+        this.#brackets = open.brackets;
+      }
       return;
     }
     this.#tokens.push(token);
     this.#tokenSize += token.bytes.length;
-    if ((this.#braces > 0 || this.#brackets > 0) && this.#braces >= 0 && this.#brackets >= 0) return;
-    this.#emit(parseJsonTokens(this.#tokens));
+    if (this.#open()) return;
+    this.#emit(parseJsonTokens(this.#tokens, this.style));
+  }
+
+  /** The message's brackets are still open: more tokens belong to it. */
+  #open(): boolean {
+    return (this.#braces > 0 || this.#brackets > 0) && this.#braces >= 0 && this.#brackets >= 0;
   }
 
   #emit(message: JsonMessage): void {
+    this.#reset();
+    this.onMessage(message);
+  }
+
+  #reset(): void {
     this.#tokens = [];
     this.#tokenSize = 0;
     this.#braces = 0;
     this.#brackets = 0;
-    this.onMessage(message);
+    this.#dropping = false;
   }
 }

@@ -7,6 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { unlinkSync, existsSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { doubleFormat, qmpLine } from './json.js';
+import { jsonErrorStyle } from './json-parser.js';
 import { JsonMessageParser, type JsonMessage } from './json-streamer.js';
 import { QmpSession, type QmpCommand, type QmpContext } from './session.js';
 
@@ -17,7 +18,7 @@ export function serveStream(ctx: QmpContext, commands: readonly QmpCommand[], in
     const session = new QmpSession(ctx, commands, (message) => output.write(qmpLine(message, style)));
     output.write(qmpLine(session.greeting(), style));
     const waiting: JsonMessage[] = [];
-    const parser = new JsonMessageParser((message) => waiting.push(message));
+    const parser = new JsonMessageParser(jsonErrorStyle(ctx.machine.release), (message) => waiting.push(message));
     let finished = false;
     const finish = () => {
       if (finished) return;

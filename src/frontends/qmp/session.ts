@@ -8,6 +8,7 @@ import { NANOS_PER_SECOND } from '../../core/clock.js';
 import type { Machine } from '../../machine/machine.js';
 import { checkArgs, checkEnum, type ArgSpec, type QmpArgs } from './args.js';
 import { QmpError, toQmpError } from './errors.js';
+import { jsonErrorStyle } from './json-parser.js';
 import { JsonMessageParser, type JsonMessage } from './json-streamer.js';
 import { QDict, qdictOrder, toPlain, type QObject } from './qobject.js';
 import type { MigrationEndpoint } from '../migration/endpoint.js';
@@ -88,7 +89,7 @@ export class QmpSession {
 
   /** Handles every message in a JSON text (a test's or a replayed command); replies through `send`. */
   handle(text: string): void {
-    const parser = new JsonMessageParser((message) => this.handleMessage(message));
+    const parser = new JsonMessageParser(jsonErrorStyle(this.ctx.machine.release), (message) => this.handleMessage(message));
     parser.feed(Buffer.from(text, 'utf8'));
   }
 

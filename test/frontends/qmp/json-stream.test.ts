@@ -4,13 +4,15 @@ import { serveStream } from '../../../src/frontends/qmp/server.js';
 import { QMP_COMMANDS } from '../../../src/frontends/qmp/commands/index.js';
 import { JsonMessageParser, type JsonMessage } from '../../../src/frontends/qmp/json-streamer.js';
 import { toPlain } from '../../../src/frontends/qmp/qobject.js';
+import { jsonErrorStyle } from '../../../src/frontends/qmp/json-parser.js';
+import { release } from '../../../src/core/release.js';
 import { QemuProcess } from '../../../src/cli/qemu-process.js';
 import { SMALL_Q35, spec } from '../../cli/qemu-process-helpers.js';
 
-/** Feeds bytes to a fresh parser; each message as its plain value or its error text. */
-function messages(input: string | Uint8Array): unknown[] {
+/** Feeds bytes to a fresh parser (a release's wording); each message as its plain value or its error text. */
+function messages(input: string | Uint8Array, r = '10.0'): unknown[] {
   const out: unknown[] = [];
-  const parser = new JsonMessageParser((m: JsonMessage) => out.push(m.kind === 'error' ? { error: m.desc } : toPlain(m.value)));
+  const parser = new JsonMessageParser(jsonErrorStyle(release(r)), (m: JsonMessage) => out.push(m.kind === 'error' ? { error: m.desc } : toPlain(m.value)));
   parser.feed(typeof input === 'string' ? Buffer.from(input, 'latin1') : input);
   return out;
 }
@@ -69,6 +71,33 @@ describe('frontends/qmp: the JSON stream as QEMU reads it', () => {
   ];
   for (const [input, expected] of TABLE) {
     it(`reads ${JSON.stringify(input)}`, () => assert.deepEqual(messages(input), expected));
+  }
+
+  // What real QEMU 11.1.3 answered: each error placed at line:column (bytes, 1-based, counted
+  // from the connection), new wording for objects and lists.
+  const TABLE_11_1: ReadonlyArray<readonly [string, unknown[]]> = [
+    ['\n{"a" 1}', [{ error: "2:6: JSON parse error, expecting ':'" }]],
+    ['{"a":1,}', [{ error: '1:8: JSON parse error, expecting key' }]],
+    ['{1:2}', [{ error: '1:2: JSON parse error, expecting key' }]],
+    ['{"a":}', [{ error: '1:6: JSON parse error, expecting value' }]],
+    ['{"a":1 "b":2}', [{ error: "1:8: JSON parse error, expected ',' or '}'" }]],
+    ['[1 2]', [{ error: "1:4: JSON parse error, expected ',' or ']'" }]],
+    ['{"a":1,"a":2}', [{ error: '1:12: JSON parse error, duplicate key' }]],
+    ['{"a":1,"a":[1,2]}', [{ error: '1:17: JSON parse error, duplicate key' }]],
+    ['   "\\q"', [{ error: '1:4: JSON parse error, invalid escape sequence in string' }]],
+    // A token read again from the byte that ended the one before counts one column further.
+    ['ab%', [{ error: "1:1: JSON parse error, invalid keyword 'ab'" }, { error: "1:4: JSON parse error, stray '%'" }]],
+    ['abc def ', [{ error: "1:1: JSON parse error, invalid keyword 'abc'" }, { error: "1:5: JSON parse error, invalid keyword 'def'" }]],
+    ['\xff\xff', [{ error: "1:1: JSON parse error, stray '\ufffd'" }, { error: "1:3: JSON parse error, stray '\ufffd'" }]],
+    ['  "\xc3\xa9" %', ['\u00e9', { error: "1:8: JSON parse error, stray '%'" }]],
+    ['[' + '['.repeat(1024), [{ error: 'JSON nesting depth limit exceeded' }]],
+    // The rest of a message past a limit is dropped up to where its brackets close ...
+    [`${'['.repeat(1030)}${']'.repeat(1031)}`, [{ error: 'JSON nesting depth limit exceeded' }, { error: '1:2061: JSON parse error, expecting value' }]],
+    // ... or a lexical error, which then costs no reply of its own.
+    [`${'['.repeat(1030)}"abc\n{}`, [{ error: 'JSON nesting depth limit exceeded' }, {}]],
+  ];
+  for (const [input, expected] of TABLE_11_1) {
+    it(`reads ${JSON.stringify(input)} as QEMU 11.1 does`, () => assert.deepEqual(messages(input, '11.1'), expected));
   }
 
   it('bounds nesting: past 1024 open brackets one error, and the brackets after it start a new message', () => {
