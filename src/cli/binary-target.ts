@@ -1,6 +1,6 @@
 /**
- * Which QEMU binary a command models, from --qemu-version and --arch: a modelled release, a
- * target, and the default build's switches, answered from the compat data alone (no device or
+ * Which QEMU binary a command models, from --qemu-version, --arch and --build: a modelled release,
+ * a target, and the build's switches, answered from the compat data alone (no device or
  * machine code), so a command that only lists machine types loads nothing else.
  */
 import { isArch, type Arch } from '../core/arch.js';
@@ -13,6 +13,7 @@ import { UsageError } from './command.js';
 export const BINARY_OPTIONS = [
   { name: 'qemu-version', takesValue: true },
   { name: 'arch', takesValue: true, choices: ['x86_64', 's390x'] },
+  { name: 'build', takesValue: true, choices: ['debian', 'upstream'] },
 ] as const;
 
 export interface BinaryTarget {
@@ -30,7 +31,22 @@ export function binaryTarget(options: ReadonlyMap<string, string | true>): Binar
   }
   const archText = (options.get('arch') as string | undefined) ?? 'x86_64';
   if (!isArch(archText)) throw new UsageError(`--arch must be x86_64 or s390x (got '${archText}')`);
-  return { release: parseRelease(versionText), arch: archText, data, build: data.defaultBuildConfig(archText) };
+  return { release: parseRelease(versionText), arch: archText, data, build: buildOf(data, options.get('build') as string | undefined, versionText, archText) };
+}
+
+/**
+ * The build switches the modelled binary has: Debian's build of the release where hotmem records
+ * one (what a user of that release most likely runs), else a plain ./configure; `--build`
+ * chooses. Asking for a Debian build hotmem does not record is refused, naming the release.
+ */
+function buildOf(data: CompatData, requested: string | undefined, release: string, arch: Arch): BuildConfig {
+  if (requested === 'upstream') return data.defaultBuildConfig(arch);
+  const debian = data.distributionBuild('debian', release, arch);
+  if (debian) return debian;
+  if (requested === undefined) return data.defaultBuildConfig(arch);
+  throw new UsageError(
+    `--build debian: hotmem has no record of Debian's build of QEMU ${release} (it has ${data.distributionReleases('debian').join(', ')}); --build upstream models a plain ./configure`,
+  );
 }
 
 /** What the target's `-machine help` prints. */

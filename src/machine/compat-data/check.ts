@@ -74,7 +74,13 @@ function checkReleases(model: CompatModel): void {
     const rules = model.lifecycle.filter((rule) => inWindow(parseRelease(r.version), rule));
     if (rules.length > 1) c.fail(`two machineLifecycle rules cover ${r.version}`);
   }
-  new Checker(model, 'compat/build-features.yaml').unique('build feature', model.features.map((f) => f.name));
+  const builds = new Checker(model, 'compat/build-features.yaml');
+  builds.unique('build feature', model.features.map((f) => f.name));
+  builds.unique('build', model.builds.map((b) => `${b.name} ${b.release}`));
+  for (const b of model.builds) {
+    builds.release(`build ${b.name} ${b.release}`, b.release);
+    for (const arch of ARCHES) builds.requirements(`build ${b.name} ${b.release}`, arch, b[arch]);
+  }
 }
 
 function checkArrays(model: CompatModel, docs: CompatDocuments): void {
@@ -99,6 +105,15 @@ function checkMachines(model: CompatModel, docs: CompatDocuments): void {
       c.requirements(series.id, doc.arch, series.requires);
       for (const name of series.base ?? []) c.array(`${series.id} base`, name);
       c.unique(`${series.id} version`, series.versions.map((v) => v.version));
+      if (typeof series.desc !== 'string') {
+        for (const d of series.desc) c.window(`${series.id} desc '${d.text}'`, d);
+        for (const { version } of model.releases) {
+          const r = parseRelease(version);
+          const covering = series.desc.filter((d) => inWindow(r, d)).length;
+          const present = series.versions.some((v) => inWindow(r, v));
+          if (present && covering !== 1) c.fail(`${series.id}: ${covering} desc windows cover QEMU ${version}, which needs exactly one`);
+        }
+      }
       for (const v of series.versions) {
         const what = `${series.id} ${v.version}`;
         c.window(what, v);

@@ -6,7 +6,7 @@
 import type { Arch } from '../../core/arch.js';
 import { inWindow, release as parseRelease } from '../../core/release.js';
 import { checkCompatData } from './check.js';
-import type { CompatDocuments } from './documents.js';
+import type { CompatDocuments, DistributionName } from './documents.js';
 import { compatErrors } from './errors.js';
 import { formatMachineHelp, machineHelpOrder } from './machine-help.js';
 import { lifecycleEnvKey } from './lifecycle.js';
@@ -90,6 +90,20 @@ export class CompatData {
   /** What a plain ./configure on a Linux host builds: the features whose default is `on`. */
   defaultBuildConfig(arch: Arch): BuildConfig {
     return buildConfig(...this.buildFeatures(arch).filter((f) => f.default === 'on').map((f) => f.name));
+  }
+
+  /**
+   * The build switches of a distribution's packaged qemu-system-<arch> of `release`
+   * (compat/build-features.yaml `builds`), or undefined where hotmem has no record of one.
+   */
+  distributionBuild(name: DistributionName, release: string, arch: Arch): BuildConfig | undefined {
+    const build = this.#model.builds.find((b) => b.name === name && b.release === release);
+    return build && buildConfig(...build[arch]);
+  }
+
+  /** The releases whose `name` build is recorded, oldest first. */
+  distributionReleases(name: DistributionName): readonly string[] {
+    return this.#model.releases.map((r) => r.version).filter((v) => this.#model.builds.some((b) => b.name === name && b.release === v));
   }
 
   /**

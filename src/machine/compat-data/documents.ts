@@ -25,7 +25,18 @@ export interface LifecycleDoc extends WindowDoc {
 
 export interface BuildFeaturesDoc {
   readonly features: readonly BuildFeatureDoc[];
+  readonly builds?: readonly DistributionBuildDoc[];
 }
+
+export interface DistributionBuildDoc extends Readonly<Record<Arch, readonly string[]>> {
+  readonly name: DistributionName;
+  readonly release: string;
+  readonly suite: string;
+}
+
+/** The distributions whose builds compat/build-features.yaml records. */
+export const DISTRIBUTIONS = ['debian'] as const;
+export type DistributionName = (typeof DISTRIBUTIONS)[number];
 
 export interface BuildFeatureDoc {
   readonly name: string;
@@ -62,11 +73,17 @@ export interface MachinesDoc {
   readonly machines: readonly MachineDoc[];
 }
 
+/** A series' MachineClass desc in the releases of its window; {version} stands for the version. */
+export interface DescDoc extends WindowDoc {
+  readonly text: string;
+}
+
 export interface SeriesDoc {
   readonly id: string;
   readonly source: string;
   readonly family?: string;
-  readonly desc: string;
+  /** One text for every release, or the text each release window words it with. */
+  readonly desc: string | readonly DescDoc[];
   readonly requires: readonly RequirementDoc[];
   readonly latest: { readonly alias: string; readonly isDefault: boolean };
   readonly base?: readonly string[];

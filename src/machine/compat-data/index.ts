@@ -1,4 +1,5 @@
 export { CompatData } from './compat-data.js';
+export { DISTRIBUTIONS, type DistributionName } from './documents.js';
 export { compatErrors } from './errors.js';
 export { loadCompatData } from './load.js';
 export { formatMachineHelp, machineHelpOrder } from './machine-help.js';

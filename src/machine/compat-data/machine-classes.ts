@@ -25,6 +25,11 @@ interface ChainLink {
   readonly deprecationReason: string | null;
 }
 
+/** The desc text release `r` words the series with (check.ts makes sure exactly one window covers it). */
+function seriesDesc(series: SeriesDoc, r: Release): string | undefined {
+  return typeof series.desc === 'string' ? series.desc : series.desc.find((d) => inWindow(r, d))?.text;
+}
+
 function activeRequirements(r: Release, requirements: readonly RequirementDoc[]): string[] {
   return requirements.flatMap((req) => (typeof req === 'string' ? [req] : inWindow(r, req) ? [req.feature] : []));
 }
@@ -50,8 +55,10 @@ export function machineClasses(model: CompatModel, releaseText: string, arch: Ar
   const chains = new Map(doc.series.map((s) => [s.id, optionsChain(model, r, s)] as const));
   const chainOf = (id: string): ChainLink[] => chains.get(id) ?? [];
 
-  const seriesClasses = doc.series.flatMap((series) =>
-    chainOf(series.id).map((link, index): MachineClass => {
+  const seriesClasses = doc.series.flatMap((series) => {
+    const desc = seriesDesc(series, r);
+    if (desc === undefined) throw new Error(`internal: series ${series.id} has no desc for ${releaseText}`);
+    return chainOf(series.id).map((link, index): MachineClass => {
       const { version } = link.version;
       // MACHINE_VER_DEPRECATION runs after the options chain, so its reason replaces an older one.
       const verdict = lifecycleVerdict(model.lifecycle, r, machineRelease(version), env);
@@ -59,7 +66,7 @@ export function machineClasses(model: CompatModel, releaseText: string, arch: Ar
       const latest = index === 0;
       return {
         name: link.version.name ?? `${series.id}-${version}`,
-        desc: series.desc.replaceAll('{version}', version),
+        desc: desc.replaceAll('{version}', version),
         alias: latest ? series.latest.alias : null,
         isDefault: latest && series.latest.isDefault,
         deprecated: deprecationReason !== null,
@@ -70,8 +77,8 @@ export function machineClasses(model: CompatModel, releaseText: string, arch: Ar
         compatArrays: link.compatArrays,
         deleted: verdict.kind === 'deleted',
       };
-    }),
-  );
+    });
+  });
 
   const standaloneClasses = doc.machines
     .filter((m) => inWindow(r, m))

@@ -1,6 +1,6 @@
 /** The compat documents indexed for queries: arrays by name, machine documents by arch. */
 import { ARCHES, type Arch } from '../../core/arch.js';
-import type { ArrayDoc, CompatDocuments, EntryDoc, LifecycleDoc, MachinesDoc, WindowDoc } from './documents.js';
+import type { ArrayDoc, CompatDocuments, DistributionBuildDoc, EntryDoc, LifecycleDoc, MachinesDoc, WindowDoc } from './documents.js';
 import { compatErrors } from './errors.js';
 import type { BuildFeature, QemuRelease } from './types.js';
 
@@ -14,6 +14,7 @@ export interface CompatModel {
   readonly releases: readonly QemuRelease[];
   readonly lifecycle: readonly LifecycleDoc[];
   readonly features: readonly BuildFeature[];
+  readonly builds: readonly DistributionBuildDoc[];
   readonly arrays: ReadonlyMap<string, IndexedArray>;
   readonly machines: ReadonlyMap<Arch, MachinesDoc>;
 }
@@ -38,6 +39,7 @@ export function indexDocuments(docs: CompatDocuments): CompatModel {
     releases: docs.releases.releases,
     lifecycle: docs.releases.machineLifecycle,
     features: docs.buildFeatures.features.map((f) => ({ ...f, when: f.when ?? null })),
+    builds: docs.buildFeatures.builds ?? [],
     arrays,
     machines,
   };

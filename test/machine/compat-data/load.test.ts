@@ -22,6 +22,8 @@ const arraysFile = (docs: Writable, file: string): Writable => docs.arrays.find(
 const x86 = (docs: Writable): Writable => docs.machines.find((m: Writable) => m.doc.arch === 'x86_64').doc;
 const series = (docs: Writable, id: string): Writable => x86(docs).series.find((s: Writable) => s.id === id);
 const version = (docs: Writable, id: string, v: string): Writable => series(docs, id).versions.find((x: Writable) => x.version === v);
+const ccw = (docs: Writable): Writable => docs.machines.find((m: Writable) => m.doc.arch === 's390x').doc.series[0];
+const debian = (docs: Writable, release: string): Writable => docs.buildFeatures.builds.find((b: Writable) => b.release === release);
 
 const cases: readonly (readonly [string, (docs: Writable) => void, RegExp])[] = [
   ['an array a version names but nobody defines', (d) => version(d, 'pc-q35', '10.1').compat.push('hw_compat_0_1'), /pc-q35 10\.1: no compat array hw_compat_0_1/],
@@ -34,6 +36,11 @@ const cases: readonly (readonly [string, (docs: Writable) => void, RegExp])[] = 
   ['an alias two machines answer to', (d) => (x86(d).machines.find((m: Writable) => m.name === 'xenfv-3.1').alias = 'pc'), /QEMU 5\.1: machine name or alias pc appears twice/],
   ['two defaults', (d) => (series(d, 'pc-q35').latest.isDefault = true), /QEMU 5\.1 has more than one default machine/],
   ['releases out of order', (d) => d.releases.releases.reverse(), /releases are not in increasing order/],
+  ['a release no desc window covers', (d) => (ccw(d).desc[1].since = '7.2'), /s390-ccw-virtio: 0 desc windows cover QEMU 7\.1, which needs exactly one/],
+  ['two desc windows for one release', (d) => delete ccw(d).desc[0].until, /s390-ccw-virtio: 2 desc windows cover QEMU 7\.1, which needs exactly one/],
+  ['a Debian build of an unmodelled release', (d) => (debian(d, '7.2').release = '7.3'), /build debian 7\.3: 7\.3 is not a modelled release/],
+  ['a Debian build recorded twice', (d) => (debian(d, '7.2').release = '5.2'), /build debian 5\.2 appears twice/],
+  ['a Debian build with a feature of the other arch', (d) => debian(d, '5.2').x86_64.push('S390_CCW_VIRTIO'), /build debian 5\.2: no x86_64 build feature S390_CCW_VIRTIO/],
   ['overlapping lifecycle rules', (d) => delete d.releases.machineLifecycle[0].until, /two machineLifecycle rules cover 10\.1/],
 ];
 

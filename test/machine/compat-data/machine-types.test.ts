@@ -52,6 +52,10 @@ const cases: readonly Case[] = [
   { release: '10.2', machine: 'pc-q35-8.0', expect: { deprecated: false } },
   { release: '10.2', arch: 's390x', machine: 's390-ccw-virtio-4.2', expect: undefined },
   { release: '10.2', arch: 's390x', machine: 's390-ccw-virtio', expect: { name: 's390-ccw-virtio-10.2', isDefault: true, family: null, desc: 'Virtual s390x machine (version 10.2)' } },
+  // s390x descriptions were reworded for 7.1.
+  { release: '5.2', arch: 's390x', machine: 's390-ccw-virtio-2.4', expect: { desc: 'VirtIO-ccw based S390 machine v2.4' } },
+  { release: '7.0', arch: 's390x', machine: 's390-ccw-virtio', expect: { name: 's390-ccw-virtio-7.0', desc: 'VirtIO-ccw based S390 machine v7.0' } },
+  { release: '7.1', arch: 's390x', machine: 's390-ccw-virtio-7.0', expect: { desc: 'Virtual s390x machine (version 7.0)' } },
   // xenfv runs pc_i440fx_X_Y_machine_options, not the versioned class_init: no age deprecation.
   { release: '10.2', machine: 'xenfv', build: data.defaultBuildConfig('x86_64'), expect: undefined },
   { release: '10.2', machine: 'xenfv', build: buildConfig('I440FX', 'XEN'), expect: { name: 'xenfv-3.1', family: 'pc_piix', deprecated: false, series: null, requires: ['I440FX', 'XEN'] } },

@@ -58,7 +58,7 @@ export const MACHINE_COMMANDS: readonly QmpCommand[] = [
   {
     name: 'query-machines',
     args: [],
-    run: (ctx) => ctx.machine.catalog.list(ctx.machine.release, ctx.machine.arch).map(machineInfo),
+    run: (ctx) => ctx.machine.catalog.list(ctx.machine.release, ctx.machine.arch).map((m) => machineInfo(m, ctx.machine.release)),
   },
   {
     name: 'query-memory-devices',
