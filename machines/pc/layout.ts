@@ -96,7 +96,11 @@ export function pcLayout(
   }
   const used = maxUsedGpa(above4gStart);
   const limit = 2 ** cpu.physBits - 1;
-  if (limit < used) throw machineErrors.error('machine.phys-bits-too-low', { limit, used, physBits: cpu.physBits });
+  // pc_memory_init bounds-checks the highest used GPA from 7.1 on (the series that added the AMD
+  // 1 TiB relocation); older releases start such a machine.
+  if (compareReleases(input.release, { major: 7, minor: 1 }) >= 0 && limit < used) {
+    throw machineErrors.error('machine.phys-bits-too-low', { limit, used, physBits: cpu.physBits });
+  }
 
   const ram: RamRegion[] = [{ name: 'ram-below-4g', base: 0, size: split.below4g, offset: 0 }];
   if (split.above4g > 0) ram.push({ name: 'ram-above-4g', base: above4gStart, size: split.above4g, offset: split.below4g });

@@ -6,7 +6,9 @@ import { defineErrors } from '../core/errors.js';
 import { hex } from '../core/units.js';
 
 export const machineErrors = defineErrors({
-  'machine.unsupported-type': () => 'unsupported machine type\nUse -machine help to list supported machines',
+  // select_machine names the machine type from 9.1 on.
+  'machine.unsupported-type': (a: { name: string; named: boolean }) =>
+    `unsupported machine type${a.named ? `: "${a.name}"` : ''}\nUse -machine help to list supported machines`,
   'machine.deprecated': (a: { name: string; reason: string }) => `Machine type '${a.name}' is deprecated: ${a.reason}`,
   // -m, 7.1+ (machine "memory" property, machine_set_mem)
   'machine.maxmem-below-ram': (a: { maxmem: number; ram: number; legacy: boolean }) =>

@@ -71,6 +71,8 @@ export interface MachineOptions {
   /** The -m argument. */
   readonly memory?: string;
   readonly memoryLocation?: string;
+  /** Where the machine type was given (the first -machine option), for the releases that say so. */
+  readonly machineLocation?: string;
   /** -global arguments. */
   readonly globals?: readonly string[];
   /**
@@ -191,10 +193,14 @@ export class Machine {
     const r = typeof options.release === 'string' ? parseRelease(options.release) : options.release;
     const warn = (location: string | undefined, list: readonly Warning[]) => warnings.push(...list.map((w) => ({ ...w, location })));
 
-    // -machine is merged into a dictionary before use, so QEMU reports its errors without a location.
-    const type = located(undefined, () => {
+    // From 6.0 -machine is merged into a dictionary before use, so QEMU reports its errors without
+    // a location; before, select_machine restored the location of the machine options.
+    const keyvalMachine = compareReleases(r, { major: 6, minor: 0 }) >= 0;
+    const type = located(keyvalMachine ? undefined : options.machineLocation, () => {
       const entry = options.machine === undefined ? env.catalog.defaultMachine(r, options.arch) : env.catalog.resolve(r, options.arch, options.machine);
-      if (!entry) throw machineErrors.error('machine.unsupported-type');
+      if (!entry) {
+        throw machineErrors.error('machine.unsupported-type', { name: options.machine ?? '', named: compareReleases(r, { major: 9, minor: 1 }) >= 0 });
+      }
       return entry;
     });
     const family = env.families.find((f) => f.name === type.family && f.arch === options.arch);

@@ -94,6 +94,16 @@ describe('machine/machine', () => {
       '-device test-memdev-pci,id=d0,memdev=m0',
     ],
     ['an unknown machine type', { release: '7.2', arch: 'x86_64', machine: 'pc-q35-frob' }, 'unsupported machine type\nUse -machine help to list supported machines', undefined],
+    // 5.2 restores the -machine option's location; 9.1 names the type.
+    [
+      'an unknown machine type in 5.2',
+      { release: '5.2', arch: 'x86_64', machine: 'pc-q35-frob', machineLocation: '-machine pc-q35-frob' },
+      'unsupported machine type\nUse -machine help to list supported machines',
+      '-machine pc-q35-frob',
+    ],
+    ['an unknown machine type in 9.1', { release: '9.1', arch: 'x86_64', machine: 'pc-q35-frob' }, 'unsupported machine type: "pc-q35-frob"\nUse -machine help to list supported machines', undefined],
+    // The phys-bits bound came with 7.1; 7.0 starts the machine.
+    ['2 TiB of maxmem in 7.1', { release: '7.1', arch: 'x86_64', machine: 'q35', memory: '4G,maxmem=2T' }, 'Address space limit 0xffffffffff < 0x3077fffffff phys-bits too low (40)', undefined],
     [
       'a backend bound to two NUMA nodes',
       { release: '7.2', arch: 'x86_64', machine: 'pc-q35-7.2', memory: '2G', items: [ram('m0', '1G'), { kind: 'numa', text: 'node,memdev=m0', location: '-numa node,memdev=m0' }, { kind: 'numa', text: 'node,memdev=m0' }] },
@@ -140,6 +150,10 @@ describe('machine/machine', () => {
   for (const [what, options, message, location] of FAILURES) {
     it(`refuses ${what}`, () => assert.deepEqual(startupError(options), { message, location }));
   }
+
+  it('starts 2 TiB of maxmem before 7.1, which had no phys-bits bound', () => {
+    assert.equal(start({ release: '7.0', arch: 'x86_64', machine: 'q35', memory: '4G,maxmem=2T' }).machine.memory.maxRamSize, 2 * 1024 * GiB);
+  });
 
   it('adds the implicit NUMA node pc machines create for memory hotplug', () => {
     assert.equal(start({ release: '7.2', arch: 'x86_64', machine: 'pc-q35-7.2', memory: '1G,maxmem=2G' }).machine.numaNodes.length, 1);

@@ -26,6 +26,8 @@ export interface Invocation {
   readonly accel: Accelerator | undefined;
   readonly memory: string | undefined;
   readonly memoryLocation: string | undefined;
+  /** The first -machine option that names a type (QemuOpts merges the others into it). */
+  readonly machineLocation: string | undefined;
   readonly globals: readonly string[];
   readonly items: readonly StartupItem[];
   readonly qmp: readonly QmpChannel[];
@@ -80,6 +82,7 @@ export function buildInvocation(options: readonly CommandLineOption[], checkObje
   let accel: Accelerator | undefined;
   const memoryEntries = new Map<string, string>();
   let memoryLocation: string | undefined;
+  let machineLocation: string | undefined;
   const globals: string[] = [];
   const items: StartupItem[] = [];
   const qmp: QmpChannel[] = [];
@@ -101,6 +104,7 @@ export function buildInvocation(options: readonly CommandLineOption[], checkObje
           break;
         }
         machine = last(parsed, 'type') ?? machine;
+        if (last(parsed, 'type') !== undefined) machineLocation ??= location;
         const accelName = last(parsed, 'accel');
         if (accelName !== undefined) accel = accelerator(accelName);
         machineProps.push(...props(parsed, ['type', 'accel']));
@@ -202,7 +206,7 @@ export function buildInvocation(options: readonly CommandLineOption[], checkObje
     }
   }
   const memory = memoryEntries.size === 0 ? undefined : [...memoryEntries].map(([k, v]) => `${k}=${v.replaceAll(',', ',,')}`).join(',');
-  return { help, machine, machineProps, accel, memory, memoryLocation, globals, items, qmp, startPaused, incoming, nodefaults, warnings };
+  return { help, machine, machineProps, accel, memory, memoryLocation, machineLocation, globals, items, qmp, startPaused, incoming, nodefaults, warnings };
 }
 
 /** `-device {"driver": ...}` (7.0+): the JSON form of -device. */
