@@ -13,7 +13,7 @@ import { VIRTIO_MEM_RUNTIME } from './runtime-key.js';
 /** The hooks the device implementation gives its table (kept apart so the table stays a table). */
 export interface VirtioMemPropertyHooks {
   blockSizeBeforeRealize(device: QomObject): number;
-  setRequestedSize(device: QomObject, value: number): void;
+  setRequestedSize(device: QomObject, value: number | bigint): void;
 }
 
 export function virtioMemProperties(hooks: VirtioMemPropertyHooks): readonly PropertyDef[] {
@@ -53,6 +53,10 @@ export function virtioMemProperties(hooks: VirtioMemPropertyHooks): readonly Pro
         if (!device.realized) return;
         hooks.setRequestedSize(device, value as number);
         return { stored: true };
+      },
+      // Past 2^53 is past any backend's size: the setter refuses it with its own message.
+      refuseBeyondModel: (device, exact) => {
+        if (device.realized) hooks.setRequestedSize(device, exact);
       },
       get: (device) => device.slots.get(VIRTIO_MEM_RUNTIME)?.requestedSize() ?? ((device.values.get('requested-size') as number | undefined) ?? 0),
     },

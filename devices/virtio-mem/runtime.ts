@@ -104,11 +104,17 @@ export class VirtioMemRuntime extends VirtioDeviceRuntime<VirtioMemState, Virtio
 
   // ---- the management side ---------------------------------------------------------------
 
-  /** The requested-size setter after realize (virtio_mem_set_requested_size). */
-  setRequestedSize(value: number): void {
+  /**
+   * The requested-size setter after realize (virtio_mem_set_requested_size). QEMU takes any
+   * uint64, so the checks run on the exact value (a bigint past 2^53); what passes them is at most
+   * the region size, well inside a number.
+   */
+  setRequestedSize(requested: number | bigint): void {
     const { blockSize, regionSize } = this.state.setup;
-    if (value % blockSize !== 0) throw virtioMemErrors.error('virtio-mem.requested-size-multiple', { blockSize });
-    if (value > regionSize) throw virtioMemErrors.error('virtio-mem.requested-size-max', { size: regionSize });
+    const exact = BigInt(requested);
+    if (exact % BigInt(blockSize) !== 0n) throw virtioMemErrors.error('virtio-mem.requested-size-multiple', { blockSize });
+    if (exact > BigInt(regionSize)) throw virtioMemErrors.error('virtio-mem.requested-size-max', { size: regionSize });
+    const value = Number(exact);
     if (value !== this.state.requestedSize) {
       resizeUsableRegion(this.state, value, false);
       this.state.requestedSize = value;

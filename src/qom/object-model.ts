@@ -8,7 +8,7 @@
  */
 import { HotmemError, type Warning } from '../core/errors.js';
 import { KeyedSlots } from '../core/keys.js';
-import { parseScalar, type InputVisitor } from '../core/parse/input-visitor.js';
+import { BeyondModelRange, parseScalar, type InputVisitor, type ScalarKind } from '../core/parse/input-visitor.js';
 import { compareReleases, valueAt } from '../core/release.js';
 import { qomErrors } from './errors.js';
 import { NO_COMPAT, type CompatLayers, type GlobalProperty } from './globals.js';
@@ -408,13 +408,22 @@ export class ObjectModel {
     if (this.#realizedDeviceField(obj, def)) {
       throw qomErrors.error('qom.set-after-realize', { property, id: obj.id, type: obj.type });
     }
-    const { value, warnings } = def.parse
-      ? { value: def.parse(obj, input), warnings: [] }
-      : input.source === 'text'
-        ? parseScalar(def.type, property, input.text, input.visitor, this.env.release)
-        : { value: this.#jsonScalar(def, property, input.json), warnings: [] };
+    const { value, warnings } = this.#parseInput(obj, def, def.type, property, input);
     if (def.set?.(obj, value)?.stored !== true) obj.values.set(property, value);
     return [...warnings];
+  }
+
+  #parseInput(obj: QomObject, def: PropertyDef, scalar: ScalarKind, property: string, input: PropertyInput): { value: QomValue; warnings: readonly Warning[] } {
+    try {
+      if (def.parse) return { value: def.parse(obj, input), warnings: [] };
+      return input.source === 'text'
+        ? parseScalar(scalar, property, input.text, input.visitor, this.env.release)
+        : { value: this.#jsonScalar(def, property, input.json), warnings: [] };
+    } catch (e) {
+      // The property's setter would refuse the exact value anyway: let it say so as QEMU does.
+      if (e instanceof BeyondModelRange) def.refuseBeyondModel?.(obj, e.exact);
+      throw e;
+    }
   }
 
   /** qdev_prop_allow_set: qdev fields of a realized device refuse, unless marked otherwise. */
@@ -447,13 +456,16 @@ export class ObjectModel {
       case 'uint32':
       case 'uint64': {
         // qobject_input_type_uint64 words a type mismatch as a bad value, and wraps negatives.
-        if (typeof json !== 'number' || !Number.isInteger(json)) throw parseError(property, 'uint64');
-        const wrapped = json < 0 ? (1n << 64n) + BigInt(json) : BigInt(json);
+        // Integers past 2^53 arrive exact, as bigint (frontends/qmp/exact-json.ts); an unsafe
+        // number is a double to QEMU too.
+        if (typeof json !== 'bigint' && (typeof json !== 'number' || !Number.isSafeInteger(json))) throw parseError(property, 'uint64');
+        const exact = BigInt(json);
+        const wrapped = exact < 0n ? (1n << 64n) + exact : exact;
         return parseScalar({ kind: type.kind === 'size' ? 'uint64' : type.kind }, property, wrapped.toString(), 'keyval', this.env.release).value;
       }
       case 'int32':
       case 'int64':
-        if (typeof json !== 'number' || !Number.isInteger(json)) throw qomErrors.error('qom.value-type', { property, expected: 'integer' });
+        if (typeof json !== 'bigint' && (typeof json !== 'number' || !Number.isSafeInteger(json))) throw qomErrors.error('qom.value-type', { property, expected: 'integer' });
         return parseScalar(type, property, String(json), 'keyval', this.env.release).value;
       case 'link':
       case 'child':

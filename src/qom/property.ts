@@ -58,6 +58,12 @@ export interface PropertyDef extends ReleaseWindow {
    * input into the value to store, throwing QEMU's message. Replaces the scalar parse.
    */
   readonly parse?: (obj: QomObject, input: PropertyInput) => QomValue;
+  /**
+   * For a property whose setter refuses every value past 2^53 (all the sizes the model holds are
+   * below it): throws the setter's own message for the exact value where it can tell it, instead
+   * of hotmem's "beyond the modelled range"; returning leaves that error.
+   */
+  readonly refuseBeyondModel?: (obj: QomObject, exact: bigint) => void;
   /** The type string when QEMU's differs from the kind's usual one (object_property_add_str says `string`). */
   readonly typeName?: string;
   /** A member the QAPI schema requires when the object is created (-object, object-add). */

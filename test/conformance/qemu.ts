@@ -294,7 +294,7 @@ export class QmpSession {
         reject(new Error(`QMP ${command}: no reply within ${this.#timeoutMs} ms`));
       }, this.#timeoutMs);
       this.#pending.set(id, { command, resolve: resolve as (value: unknown) => void, reject, timer });
-      this.#socket.write(`${JSON.stringify({ execute: command, ...(args && { arguments: args }), id })}\n`);
+      this.#socket.write(`${qmpText({ execute: command, ...(args && { arguments: args }), id })}\n`);
     });
   }
 
@@ -393,6 +393,11 @@ export class QmpSession {
       else pending.reject(err);
     }
   }
+}
+
+/** JSON text of a QMP request; a bigint member is written as the exact integer (past 2^53). */
+export function qmpText(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `\u0000bigint:${v}` : v)).replace(/"\\u0000bigint:(-?\d+)"/g, '$1');
 }
 
 const describeExit = (exit: QemuExit): string => (exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`);

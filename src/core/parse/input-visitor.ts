@@ -36,15 +36,23 @@ function invalid(name: string, expects: string): HotmemError {
   return new HotmemError('parse.invalid-parameter-value', `Parameter '${name}' expects ${expects}`, { name, expects });
 }
 
+/**
+ * A value QEMU accepts that a JavaScript number cannot hold exactly. It carries the exact value,
+ * so a property whose own checks refuse every such value can answer with QEMU's message
+ * (PropertyDef.refuseBeyondModel).
+ */
+export class BeyondModelRange extends HotmemError {
+  constructor(
+    name: string,
+    readonly exact: bigint,
+  ) {
+    super('parse.beyond-model-range', `Parameter '${name}': value 0x${exact.toString(16)} is valid for QEMU but beyond hotmem's modelled range (2^53)`, { name });
+  }
+}
+
 /** Byte sizes and integers live as JavaScript numbers; anything past 2^53 is out of the model's range. */
 function toSafeNumber(name: string, value: bigint): number {
-  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
-    throw new HotmemError(
-      'parse.beyond-model-range',
-      `Parameter '${name}': value 0x${value.toString(16)} is valid for QEMU but beyond hotmem's modelled range (2^53)`,
-      { name },
-    );
-  }
+  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) throw new BeyondModelRange(name, value);
   return Number(value);
 }
 

@@ -2,6 +2,7 @@
  * QAPI argument checking for QMP commands (qapi/qobject-input-visitor.c): members are checked in
  * schema order, a missing mandatory one and an unknown one are errors, and each has a type.
  */
+import { BeyondModelRange } from '../../core/parse/input-visitor.js';
 import { missingParameter, parameterType, QmpError, unexpectedParameter } from './errors.js';
 
 export type ArgType = 'str' | 'int' | 'bool' | 'any' | 'object' | 'array';
@@ -11,6 +12,8 @@ export interface ArgSpec {
   readonly type: ArgType;
   readonly optional?: boolean;
 }
+
+const INT64_MAX = (1n << 63n) - 1n;
 
 export type QmpArgs = Readonly<Record<string, unknown>>;
 
@@ -23,7 +26,7 @@ function matches(type: ArgType, value: unknown): boolean {
     case 'str':
       return typeof value === 'string';
     case 'int':
-      return typeof value === 'number' && Number.isInteger(value);
+      return (typeof value === 'number' && Number.isInteger(value)) || (typeof value === 'bigint' && value <= INT64_MAX);
     case 'bool':
       return typeof value === 'boolean';
     case 'object':
@@ -49,6 +52,8 @@ export function checkArgs(args: QmpArgs, specs: readonly ArgSpec[], rest = false
       continue;
     }
     if (!matches(spec.type, value)) throw parameterType(`${path}${spec.name}`, EXPECTED[spec.type as Exclude<ArgType, 'any'>]);
+    // An int64 QEMU takes but a number cannot hold: the commands work on numbers.
+    if (spec.type === 'int' && typeof value === 'bigint') throw new BeyondModelRange(`${path}${spec.name}`, value);
   }
   if (rest) return;
   for (const name of Object.keys(args)) {

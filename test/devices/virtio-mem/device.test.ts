@@ -156,6 +156,15 @@ describe('devices/virtio-mem: features and negotiation', () => {
     assert.throws(() => f.machine.model.setProperty(f.proxy, 'block-size', { source: 'json', json: 4 * MiB }), { message: "'block-size' cannot be changed" });
   });
 
+  it('checks a requested-size past 2^53 exactly, as QEMU checks any uint64', () => {
+    const f = startVirtioMem({});
+    const set = (json: unknown) => () => f.machine.model.setProperty(f.proxy, 'requested-size', { source: 'json', json });
+    assert.throws(set((1n << 64n) - 1n), { message: "'requested-size' has to be multiples of 'block-size' (0x200000)" });
+    assert.throws(set(1n << 54n), { message: "'requested-size' cannot exceed the memory backend size(0x100000000)" });
+    // A double (beyond uint64) is not a uint64.
+    assert.throws(set(2 ** 64), { message: "Parameter 'requested-size' expects uint64" });
+  });
+
   it('emits MEMORY_DEVICE_SIZE_CHANGE, at most once a second per device, the latest held', () => {
     const f = startVirtioMem({ device: 'requested-size=1G' });
     handshake(f.runtime, FeatureSet.EMPTY);
