@@ -144,7 +144,9 @@ export class QmpSession {
       }
     }
     if (!execKey) throw new QmpError('GenericError', "QMP input lacks member 'execute'");
-    const message = toPlain(request) as QmpMessage;
+    // Exact: an integer past 2^53 reaches the command as a bigint, checked as QEMU checks the
+    // int64/uint64 it reads (qom-set requested-size 18446744073709551615).
+    const message = toPlain(request, true) as QmpMessage;
     const name = message[execKey] as string;
     const args = (message['arguments'] ?? {}) as QmpArgs;
     // Before negotiation only qmp_capabilities exists; QEMU rewords "not found" to say so.
