@@ -19,6 +19,8 @@ export class HotmemError extends Error {
 export interface Warning {
   readonly code: string;
   readonly message: string;
+  /** QEMU reports it with error_report (no "warning: " prefix) though it goes on. */
+  readonly reportedAsError?: true;
 }
 
 type MessageTable = Record<string, (args: never) => string>;

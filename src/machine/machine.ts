@@ -211,7 +211,9 @@ export class Machine {
       );
     }
     if (type.deprecationReason !== undefined) {
-      warn(undefined, [machineErrors.warning('machine.deprecated', { name: type.name, reason: type.deprecationReason })]);
+      const deprecated = machineErrors.warning('machine.deprecated', { name: type.name, reason: type.deprecationReason });
+      // qemu_init reported it with error_report until 6.0 made it a warn_report.
+      warn(undefined, [compareReleases(r, { major: 6, minor: 0 }) >= 0 ? deprecated : { ...deprecated, reportedAsError: true }]);
     }
     const version = type.version;
     const machineTypeName = `${type.name}-machine`;

@@ -6,7 +6,9 @@ import { defineErrors } from '../core/errors.js';
 
 export const qomErrors = defineErrors({
   'qom.property-not-found': (a: { type: string; property: string }) => `Property '${a.type}.${a.property}' not found`,
-  'qom.property-not-writable': (a: { type: string; property: string }) => `Property '${a.type}.${a.property}' is not writable`,
+  // object_property_set names the property from 7.2 on; before, it said QERR_PERMISSION_DENIED.
+  'qom.property-not-writable': (a: { type: string; property: string; named: boolean }) =>
+    a.named ? `Property '${a.type}.${a.property}' is not writable` : 'Insufficient permission to perform this operation',
   'qom.set-after-realize': (a: { property: string; id: string | undefined; type: string }) =>
     a.id === undefined
       ? `Attempt to set property '${a.property}' on anonymous device (type '${a.type}') after it was realized`

@@ -389,7 +389,8 @@ export class ObjectModel {
       return this.setProperty(this.#aliasTarget(obj, resolved.home.child), resolved.home.target, input);
     }
     const { def } = resolved;
-    if (def.readOnly) throw qomErrors.error('qom.property-not-writable', { type: obj.type, property });
+    const notWritable = () => qomErrors.error('qom.property-not-writable', { type: obj.type, property, named: compareReleases(this.env.release, { major: 7, minor: 2 }) >= 0 });
+    if (def.readOnly) throw notWritable();
     if (def.type.kind === 'link') {
       if (this.#realizedDeviceField(obj, def)) {
         throw qomErrors.error('qom.set-link-after-realize', { property, id: obj.id, type: obj.type });
@@ -404,7 +405,7 @@ export class ObjectModel {
       if (def.set?.(obj, value)?.stored !== true) obj.values.set(property, value);
       return [];
     }
-    if (def.type.kind === 'child') throw qomErrors.error('qom.property-not-writable', { type: obj.type, property });
+    if (def.type.kind === 'child') throw notWritable();
     if (this.#realizedDeviceField(obj, def)) {
       throw qomErrors.error('qom.set-after-realize', { property, id: obj.id, type: obj.type });
     }

@@ -10,7 +10,7 @@ import { TEST_HOST_ARCH } from './real-qemu.js';
 import { runQemu as runHotmem } from '../../src/frontends/cmdline/qemu.js';
 import { QMP_COMMANDS } from '../../src/frontends/qmp/commands/index.js';
 import { QmpSession as HotmemSession, type QmpMessage } from '../../src/frontends/qmp/session.js';
-import { QmpError, QmpSession, runQemu } from './qemu.js';
+import { QmpError, QmpSession, qmpText, runQemu } from './qemu.js';
 
 export type Step = readonly [command: string, args?: Record<string, unknown>];
 export type Reply = { readonly return: unknown } | { readonly error: { readonly class: string; readonly desc: string } };
@@ -80,7 +80,7 @@ export function hotmemTranscript(release: string, args: readonly string[], scrip
   const replies: Reply[] = [];
   for (const [command, commandArgs] of script) {
     sent.length = 0;
-    session.handle(JSON.stringify({ execute: command, ...(commandArgs ? { arguments: commandArgs } : {}) }));
+    session.handle(qmpText({ execute: command, ...(commandArgs ? { arguments: commandArgs } : {}) }));
     const reply = sent.find((m) => 'return' in m || 'error' in m)!;
     replies.push('return' in reply ? { return: reply['return'] } : { error: reply['error'] as { class: string; desc: string } });
   }

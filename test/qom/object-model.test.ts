@@ -65,6 +65,11 @@ describe('qom/object-model', () => {
     });
   }
 
+  it('words a read-only property as QERR_PERMISSION_DENIED before 7.2', () => {
+    const model = withBackend('7.1');
+    assert.equal(errorOf(() => model.addDevice('test-mem-pci', 'x', props({ size: '1G' }))), 'Insufficient permission to perform this operation');
+  });
+
   it('refuses a duplicate device id', () => {
     const model = withBackend();
     model.addObject('test-backend', 'm1', []);

@@ -41,7 +41,7 @@ export function formatReport(arch: Arch, location: string | undefined, message: 
 }
 
 function printWarnings(binary: QemuBinary, io: QemuIo, warnings: readonly LocatedWarning[]): void {
-  for (const w of warnings) io.err(formatReport(binary.arch, w.location, w.message, true));
+  for (const w of warnings) io.err(formatReport(binary.arch, w.location, w.message, w.reportedAsError !== true));
 }
 
 function printHelp(binary: QemuBinary, invocation: Invocation, io: QemuIo): number {

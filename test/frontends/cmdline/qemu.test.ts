@@ -4,6 +4,7 @@ import { runQemu, type QemuBinary } from '../../../src/frontends/cmdline/qemu.js
 import { buildInvocation } from '../../../src/frontends/cmdline/invocation.js';
 import { parseArgv } from '../../../src/frontends/cmdline/parse-argv.js';
 import { testEnvironment } from '../../machine/fixtures.js';
+import { qemuBinary } from '../../../src/cli/binary.js';
 
 const BINARY: QemuBinary = {
   release: release('7.2'),
@@ -82,6 +83,16 @@ describe('frontends/cmdline: qemu-system arguments', () => {
       result.err,
       "qemu-system-x86_64: -object memory-backend-ram,id=m0,size=1G,noshare: warning: short-form boolean option 'noshare' deprecated\nPlease use share=off instead\n",
     );
+  });
+
+  it('words a deprecated machine type as an error line before 6.0 and as a warning from 6.0', () => {
+    const firstLine = (at: string, machine: string) => {
+      const err: string[] = [];
+      runQemu(qemuBinary(new Map([['qemu-version', at]])), ['-machine', machine, '-S', '-display', 'none', '-nodefaults'], { out: () => undefined, err: (t) => err.push(t) });
+      return err.join('').split('\n')[0];
+    };
+    assert.equal(firstLine('5.2', 'pc-1.3'), "qemu-system-x86_64: Machine type 'pc-1.3' is deprecated: use a newer machine type instead");
+    assert.equal(firstLine('7.2', 'pc-i440fx-1.7'), "qemu-system-x86_64: warning: Machine type 'pc-i440fx-1.7' is deprecated: old and unattended - use a newer version instead");
   });
 
   it('merges repeated -m options as QEMU merges the memory group', () => {
