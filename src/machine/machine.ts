@@ -102,6 +102,13 @@ export interface LocatedWarning extends Warning {
 export class StartupError extends HotmemError {
   /** Warnings QEMU had already printed when it failed. */
   warningsBefore: readonly LocatedWarning[] = [];
+  /**
+   * A QMP monitor on stdio has sent its greeting when QEMU failed. The monitors exist from the end
+   * of qemu_create_late_backends (after the -object backends), but each greets from its I/O
+   * thread, racing the main thread: a failure right after (the machine's memory-backend, NUMA)
+   * usually comes first; from the board's memory layout on, the greeting always does.
+   */
+  greeted = false;
 
   constructor(
     readonly original: HotmemError,
@@ -181,15 +188,19 @@ export class Machine {
 
   static start(options: MachineOptions, env: MachineEnvironment): StartedMachine {
     const warnings: LocatedWarning[] = [];
+    const progress = { greeted: false };
     try {
-      return Machine.#start(options, env, warnings);
+      return Machine.#start(options, env, warnings, progress);
     } catch (e) {
-      if (e instanceof StartupError) e.warningsBefore = [...warnings];
+      if (e instanceof StartupError) {
+        e.warningsBefore = [...warnings];
+        e.greeted = progress.greeted;
+      }
       throw e;
     }
   }
 
-  static #start(options: MachineOptions, env: MachineEnvironment, warnings: LocatedWarning[]): StartedMachine {
+  static #start(options: MachineOptions, env: MachineEnvironment, warnings: LocatedWarning[], progress: { greeted: boolean }): StartedMachine {
     const r = typeof options.release === 'string' ? parseRelease(options.release) : options.release;
     const warn = (location: string | undefined, list: readonly Warning[]) => warnings.push(...list.map((w) => ({ ...w, location })));
 
@@ -322,6 +333,7 @@ export class Machine {
       if (block) registerRam(block, undefined);
     }
     const maxRamBelow4g = model.view.properties(machineTypeName).has('max-ram-below-4g') ? (machineObject.get('max-ram-below-4g') as number) : 0;
+    progress.greeted = true;
     const layout = located(undefined, () => family.layout({ memory, version, release: r, machineName: type.name, maxRamBelow4g }));
     warn(undefined, layout.warnings);
 

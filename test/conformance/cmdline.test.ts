@@ -53,6 +53,22 @@ const CASES: readonly (readonly string[])[] = [
 ];
 
 /**
+ * Start-up failures with a QMP monitor on stdio: QEMU has greeted on stdout when the failure comes
+ * from the board or a device, not when it comes from the options, -m or -object (before the
+ * monitors exist). Failures in between (memory-backend=, NUMA) race the monitor's I/O thread in
+ * real QEMU (greeted 1 to 4 times in 10 on each release here), so they are not compared. The
+ * greeting's micro version and package name are the build's, not modelled.
+ */
+const QMP_STDIO_CASES: readonly (readonly string[])[] = [
+  ['-machine', 'q35', '-m', '1G,maxmem=512M'],
+  ['-object', 'memory-backend-ram,id=m0,size=0'],
+  ['-machine', 'q35', '-m', '4G,maxmem=2T'],
+  ['-machine', 'q35', '-device', 'virtio-mem-pci,memdev=nope'],
+].map((args) => ['-qmp', 'stdio', ...args]);
+
+const buildFacts = (stdout: string): string => stdout.replace(/"micro": \d+/, '"micro": 0').replace(/"package": "[^"]*"/, '"package": ""');
+
+/**
  * Where hotmem still answers differently from a release, and why. Each is still compared: the test
  * fails once the two agree, so the entry gets removed with the fix.
  */
@@ -73,6 +89,7 @@ const KNOWN: readonly { readonly release: string; readonly args: string; readonl
     '-object memory-backend-ram,id=m0,size=1G,host-nodes=0',
     '-object memory-backend-ram,id=m0,size=1G,policy=bind',
     '-object memory-backend-file,id=m0,size=1G',
+    '-qmp stdio -object memory-backend-ram,id=m0,size=0',
   ].map((args) => ({
     release: '5.2',
     args,
@@ -92,7 +109,7 @@ describe('conformance: qemu-system-x86_64 arguments, every Debian release', func
   this.timeout(60_000);
   for (const q of realQemus('x86_64')) {
     describe(`QEMU ${q.release} (${q.suite})`, () => {
-      for (const args of CASES) {
+      for (const args of [...CASES, ...QMP_STDIO_CASES]) {
         const known = KNOWN.find((k) => k.release === q.release && k.args === args.join(' '));
         it(`${args.join(' ')}${known ? ' (known difference)' : ''}`, async function () {
           requireReal(this, q);
@@ -103,8 +120,11 @@ describe('conformance: qemu-system-x86_64 arguments, every Debian release', func
           const err: string[] = [];
           const model = qemuBinary(new Map([['qemu-version', q.release]]));
           const outcome = runHotmem(model, [...COMMON, ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
-          const actual = { status: outcome.kind === 'exited' ? outcome.status : 'running', stdout: out.join(''), stderr: err.join('') };
-          const expected = { status: real.timedOut ? 'running' : real.code, stdout: real.stdout, stderr: real.stderr };
+          // A machine that keeps running is compared by its status and what it printed on stderr;
+          // what its monitor says is the QMP conformance's business.
+          const running = real.timedOut && outcome.kind === 'running';
+          const actual = { status: outcome.kind === 'exited' ? outcome.status : 'running', stdout: running ? '' : buildFacts(out.join('')), stderr: err.join('') };
+          const expected = { status: real.timedOut ? 'running' : real.code, stdout: running ? '' : buildFacts(real.stdout), stderr: real.stderr };
           if (known) assert.notDeepEqual(actual, expected, `QEMU ${q.release} and hotmem now agree: remove the known difference (${known.reason})`);
           else assert.deepEqual(actual, expected);
         });

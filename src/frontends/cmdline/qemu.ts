@@ -14,6 +14,8 @@ import { checkObjectOption } from './object-option.js';
 import type { Host } from '../../host/host.js';
 import { incomingAddress, type SocketAddress } from '../migration/uri.js';
 import { CommandLineError, parseArgv } from './parse-argv.js';
+import { qmpLine } from '../qmp/json.js';
+import { qmpGreeting } from '../qmp/session.js';
 
 /** What a QEMU binary of one release and target knows, beyond the type registry. */
 export interface QemuBinary {
@@ -136,6 +138,12 @@ export function runQemu(binary: QemuBinary, argv: readonly string[], io: QemuIo,
   } catch (e) {
     if (e instanceof StartupError) {
       printWarnings(binary, io, e.warningsBefore);
+      // A monitor on stdio has greeted by then (see StartupError.greeted).
+      if (e.greeted) {
+        for (const channel of invocation.qmp) {
+          if (channel.kind === 'stdio') io.out(qmpLine(qmpGreeting({ major: binary.release.major, minor: binary.release.minor, micro: 0 }), { pretty: channel.pretty }));
+        }
+      }
       io.err(formatReport(binary.arch, e.location, e.message));
       return { kind: 'exited', status: 1 };
     }

@@ -58,6 +58,12 @@ export function timestamp(at: number): { seconds: number; microseconds: number }
   return { seconds: Math.floor(at / NANOS_PER_SECOND), microseconds: Math.floor((at % NANOS_PER_SECOND) / 1000) };
 }
 
+/** What a QMP monitor sends as soon as its channel opens (qmp_greeting). */
+export function qmpGreeting(version: QmpContext['version']): QmpMessage {
+  const { major, minor, micro } = version;
+  return { QMP: { version: { qemu: { micro, minor, major }, package: 'hotmem' }, capabilities: [...QMP_CAPABILITIES] } };
+}
+
 export class QmpSession {
   #negotiated = false;
   /** The client enabled out-of-band execution in qmp_capabilities. */
@@ -83,8 +89,7 @@ export class QmpSession {
   }
 
   greeting(): QmpMessage {
-    const { major, minor, micro } = this.ctx.version;
-    return { QMP: { version: { qemu: { micro, minor, major }, package: 'hotmem' }, capabilities: [...QMP_CAPABILITIES] } };
+    return qmpGreeting(this.ctx.version);
   }
 
   /** Handles every message in a JSON text (a test's or a replayed command); replies through `send`. */

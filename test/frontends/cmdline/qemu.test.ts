@@ -95,6 +95,19 @@ describe('frontends/cmdline: qemu-system arguments', () => {
     assert.equal(firstLine('7.2', 'pc-i440fx-1.7'), "qemu-system-x86_64: warning: Machine type 'pc-i440fx-1.7' is deprecated: old and unattended - use a newer version instead");
   });
 
+  it('has greeted on a stdio monitor when the board or a device fails, not when the options do', () => {
+    const stdout = (...args: string[]) => {
+      const out: string[] = [];
+      runQemu(qemuBinary(new Map([['qemu-version', '7.2']])), ['-qmp', 'stdio', '-S', '-display', 'none', '-nodefaults', ...args], { out: (t) => out.push(t), err: () => undefined });
+      return out.join('');
+    };
+    const greeting = '{"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7}, "package": "hotmem"}, "capabilities": ["oob"]}}\r\n';
+    assert.equal(stdout('-machine', 'q35', '-device', 'virtio-mem-pci,memdev=nope'), greeting);
+    assert.equal(stdout('-machine', 'q35', '-m', '4G,maxmem=2T'), greeting);
+    assert.equal(stdout('-machine', 'q35', '-m', '1G,maxmem=512M'), '');
+    assert.equal(stdout('-object', 'memory-backend-ram,id=m0,size=0'), '');
+  });
+
   it('merges repeated -m options as QEMU merges the memory group', () => {
     const invocation = buildInvocation(parseArgv(['-m', '1G', '-m', 'maxmem=4G']));
     assert.equal(invocation.memory, 'size=1G,maxmem=4G');
