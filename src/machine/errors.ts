@@ -27,7 +27,11 @@ export const machineErrors = defineErrors({
   's390.ram-unaligned': () => 'ram size must be multiples of 1 MiB',
   // -machine memory-backend=
   'machine.backend-not-found': (a: { id: string }) => `Memory backend '${a.id}' not found`,
-  'machine.backend-size-mismatch': () => 'Machine memory size does not match the size of the memory backend',
+  // Checked in qemu_resolve_machine_memdev with -m's wording until 6.0 moved it to machine_run_board_init.
+  'machine.backend-size-mismatch': (a: { legacy: boolean }) =>
+    a.legacy
+      ? "Size specified by -m option must match size of explicitly specified 'memory-backend' property"
+      : 'Machine memory size does not match the size of the memory backend',
   'machine.backend-reused': (a: { id: string }) => `memory backend ${a.id} can't be used multiple times.`,
   // memory devices (hw/mem/memory-device.c)
   'memdev.no-device-memory': () => 'memory devices (e.g. for memory hotplug) are not supported by the machine',

@@ -204,10 +204,11 @@ export class Machine {
     const r = typeof options.release === 'string' ? parseRelease(options.release) : options.release;
     const warn = (location: string | undefined, list: readonly Warning[]) => warnings.push(...list.map((w) => ({ ...w, location })));
 
-    // From 6.0 -machine is merged into a dictionary before use, so QEMU reports its errors without
-    // a location; before, select_machine restored the location of the machine options.
-    const keyvalMachine = compareReleases(r, { major: 6, minor: 0 }) >= 0;
-    const type = located(keyvalMachine ? undefined : options.machineLocation, () => {
+    // 6.0 reworked vl.c: -machine is merged into a dictionary before use, so QEMU reports its
+    // errors without a location (before, select_machine restored the machine options' location),
+    // and the memory-backend size check moved to machine_run_board_init.
+    const reworkedVl = compareReleases(r, { major: 6, minor: 0 }) >= 0;
+    const type = located(reworkedVl ? undefined : options.machineLocation, () => {
       const entry = options.machine === undefined ? env.catalog.defaultMachine(r, options.arch) : env.catalog.resolve(r, options.arch, options.machine);
       if (!entry) {
         throw machineErrors.error('machine.unsupported-type', { name: options.machine ?? '', named: compareReleases(r, { major: 9, minor: 1 }) >= 0 });
@@ -306,7 +307,7 @@ export class Machine {
       const mainBackend = memoryBackendId === undefined ? undefined : model.resolvePath(memoryBackendId);
       if (mainBackend) {
         const use = backendUse(mainBackend);
-        if (use && use.size(mainBackend) !== memory.ramSize) throw machineErrors.error('machine.backend-size-mismatch');
+        if (use && use.size(mainBackend) !== memory.ramSize) throw machineErrors.error('machine.backend-size-mismatch', { legacy: !reworkedVl });
         if (use?.isMapped(mainBackend)) throw machineErrors.error('machine.backend-reused', { id: memoryBackendId! });
         use?.setMapped(mainBackend, true);
         ramBackends.push(mainBackend);

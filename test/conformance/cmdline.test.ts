@@ -73,11 +73,6 @@ const buildFacts = (stdout: string): string => stdout.replace(/"micro": \d+/, '"
  * fails once the two agree, so the entry gets removed with the fix.
  */
 const KNOWN: readonly { readonly release: string; readonly args: string; readonly reason: string }[] = [
-  ...[
-    '-global nodot',
-    '-global a.b',
-    '-machine q35,memory-backend=m0 -m 2G -object memory-backend-ram,id=m0,size=1G',
-  ].map((args) => ({ release: '5.2', args, reason: 'hotmem parses options as 6.0+ does: 5.2 has no short-form boolean deprecation warning and words the -m/memory-backend mismatch differently' })),
   { release: '5.2', args: '-global driver=a,property=b', reason: '5.2 accepts -global without value= (it only warns that the class a is invalid, and runs)' },
   ...[
     '-object frob,help',

@@ -4,9 +4,9 @@
  * (with -qmp) a QMP server over the started machine.
  */
 import type { Arch } from '../../core/arch.js';
-import { HotmemError } from '../../core/errors.js';
-import type { Release } from '../../core/release.js';
-import { Machine, StartupError, type LocatedWarning, type MachineEnvironment } from '../../machine/machine.js';
+import { HotmemError, type Warning } from '../../core/errors.js';
+import { compareReleases, type Release } from '../../core/release.js';
+import { Machine, StartupError, type MachineEnvironment } from '../../machine/machine.js';
 import { deviceListHelp, deviceOptionsHelp, objectOptionsHelp } from '../../qom/help.js';
 import { ObjectModel } from '../../qom/object-model.js';
 import { buildInvocation, type Invocation } from './invocation.js';
@@ -42,8 +42,12 @@ export function formatReport(arch: Arch, location: string | undefined, message: 
   return `${programName(arch)}: ${location ? `${location}: ` : ''}${warning ? 'warning: ' : ''}${message}\n`;
 }
 
-function printWarnings(binary: QemuBinary, io: QemuIo, warnings: readonly LocatedWarning[]): void {
-  for (const w of warnings) io.err(formatReport(binary.arch, w.location, w.message, w.reportedAsError !== true));
+/** Options parse the same in every release; qemu-option warns about short-form booleans from 6.0 on. */
+const warnsInRelease = (binary: QemuBinary, w: Warning): boolean =>
+  w.code !== 'options.short-form-boolean' || compareReleases(binary.release, { major: 6, minor: 0 }) >= 0;
+
+function printWarnings(binary: QemuBinary, io: QemuIo, warnings: readonly (Warning & { readonly location?: string | undefined })[]): void {
+  for (const w of warnings.filter((w) => warnsInRelease(binary, w))) io.err(formatReport(binary.arch, w.location, w.message, w.reportedAsError !== true));
 }
 
 function printHelp(binary: QemuBinary, invocation: Invocation, io: QemuIo): number {
@@ -89,13 +93,13 @@ export function runQemu(binary: QemuBinary, argv: readonly string[], io: QemuIo,
     invocation = buildInvocation(parseArgv(argv), (type, id, props) => checkObjectOption(view, type, id, props, seenIds));
   } catch (e) {
     if (e instanceof CommandLineError) {
-      for (const w of e.warningsBefore) io.err(formatReport(binary.arch, w.location, w.message, true));
+      printWarnings(binary, io, e.warningsBefore);
       io.err(formatReport(binary.arch, e.location, e.message));
       return { kind: 'exited', status: 1 };
     }
     throw e;
   }
-  for (const w of invocation.warnings) io.err(formatReport(binary.arch, w.location, w.message, true));
+  printWarnings(binary, io, invocation.warnings);
   if (invocation.help) return { kind: 'exited', status: printHelp(binary, invocation, io) };
   try {
     const started = Machine.start(

@@ -95,6 +95,19 @@ describe('frontends/cmdline: qemu-system arguments', () => {
     assert.equal(firstLine('7.2', 'pc-i440fx-1.7'), "qemu-system-x86_64: warning: Machine type 'pc-i440fx-1.7' is deprecated: old and unattended - use a newer version instead");
   });
 
+  it('words options as 5.2 did: no short-form boolean warning, the -m wording of a backend size mismatch', () => {
+    const stderr = (at: string, ...args: string[]) => {
+      const err: string[] = [];
+      runQemu(qemuBinary(new Map([['qemu-version', at]])), ['-S', '-display', 'none', '-nodefaults', ...args], { out: () => undefined, err: (t) => err.push(t) });
+      return err.join('');
+    };
+    assert.equal(stderr('5.2', '-global', 'nodot'), "qemu-system-x86_64: -global nodot: Invalid parameter 'dot'\n");
+    assert.match(stderr('6.0', '-global', 'nodot'), /warning: short-form boolean option 'nodot' deprecated/);
+    const mismatch = ['-machine', 'q35,memory-backend=m0', '-m', '2G', '-object', 'memory-backend-ram,id=m0,size=1G'];
+    assert.equal(stderr('5.2', ...mismatch), "qemu-system-x86_64: Size specified by -m option must match size of explicitly specified 'memory-backend' property\n");
+    assert.equal(stderr('6.0', ...mismatch), 'qemu-system-x86_64: Machine memory size does not match the size of the memory backend\n');
+  });
+
   it('has greeted on a stdio monitor when the board or a device fails, not when the options do', () => {
     const stdout = (...args: string[]) => {
       const out: string[] = [];
