@@ -64,6 +64,7 @@ function allocation(backend: QomObject, size: number, hostPageSize: number, defa
     case 'memory-backend-file': {
       const path = backend.get('mem-path') as string;
       if (path === '') throw fail('backend.mem-path', 'mem-path property not set');
+      const rom = resolveRom(backend, share);
       const fs = fileSystemOf(path);
       const pageSize = fs === 'hugetlbfs' ? defaultHugePage : hostPageSize;
       return {
@@ -73,8 +74,8 @@ function allocation(backend: QomObject, size: number, hostPageSize: number, defa
           path,
           fs,
           shared: share,
-          // Before 6.0 there is no readonly property: the file is opened read-write.
-          readonly: backend.model.view.properties(backend.type).has('readonly') && backend.get('readonly') === true,
+          // The guest sees ROM; a readonly file under rom=off is mapped privately, writable.
+          readonly: rom,
           ...(fs === 'hugetlbfs' ? { hugetlb: pageSize } : {}),
         },
         shared: share,
@@ -85,6 +86,21 @@ function allocation(backend: QomObject, size: number, hostPageSize: number, defa
     default:
       throw new Error(`internal: no allocation for ${backend.type}`);
   }
+}
+
+/**
+ * file_backend_memory_alloc's rom (8.2+): auto follows readonly, as a readonly file always made
+ * ROM before; on needs readonly; off cannot share a readonly file. Reads back resolved.
+ */
+function resolveRom(backend: QomObject, share: boolean): boolean {
+  // Before 6.0 there is no readonly property: the file is opened read-write.
+  const readonly = hasProperty(backend, 'readonly') && backend.get('readonly') === true;
+  if (!hasProperty(backend, 'rom')) return readonly;
+  const rom = backend.get('rom') as 'auto' | 'on' | 'off';
+  if (rom === 'on' && !readonly) throw fail('backend.rom', "property 'rom' = 'on' is not supported with 'readonly' = 'off'");
+  if (rom === 'off' && readonly && share) throw fail('backend.rom', "property 'rom' = 'off' is incompatible with 'readonly' = 'on' and 'share' = 'on'");
+  backend.values.set('rom', rom === 'auto' ? (readonly ? 'on' : 'off') : rom);
+  return rom === 'on' || (rom === 'auto' && readonly);
 }
 
 /** host-nodes and policy must agree (host_memory_backend_memory_complete's mbind checks). */

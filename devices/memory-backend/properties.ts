@@ -5,7 +5,7 @@
  */
 import { HotmemError } from '../../src/core/errors.js';
 import type { QomObject } from '../../src/qom/object.js';
-import type { PropertyDef, QomValue } from '../../src/qom/property.js';
+import { ON_OFF_AUTO, type PropertyDef, type QomValue } from '../../src/qom/property.js';
 import { RAM_BLOCK } from '../../src/machine/ram-block.js';
 
 const allocated = (obj: QomObject): boolean => obj.slots.get(RAM_BLOCK) !== undefined;
@@ -134,6 +134,16 @@ export const MEMORY_BACKEND_FILE_PROPERTIES: readonly PropertyDef[] = [
     origin: 'custom',
     default: false,
     set: frozenAfterAlloc((o) => `cannot change property 'readonly' of ${o.type}.`, 'readonly'),
+  },
+  // Resolved at allocation (complete.ts): auto becomes readonly's value.
+  {
+    name: 'rom',
+    since: '8.2',
+    type: ON_OFF_AUTO,
+    origin: 'custom',
+    description: 'Whether to create Read Only Memory (ROM)',
+    default: 'auto',
+    set: frozenAfterAlloc((o) => `cannot change property 'rom' of ${o.type}.`, 'rom'),
   },
 ];
 

@@ -50,6 +50,9 @@ const CASES: readonly (readonly string[])[] = [
   ['-object', 'memory-backend-ram,id=m0,size=1G', '-object', 'memory-backend-ram,id=m0,size=1G'],
   ['-object', 'memory-backend-file,id=m0,size=1G'],
   ['-machine', 'q35', '-m', '4G,maxmem=2T'],
+  // rom (8.2+) is checked when the file would be mapped, so the file need not exist.
+  ['-object', 'memory-backend-file,id=m0,size=1G,mem-path=/tmp/hotmem-no-such-file,rom=on'],
+  ['-object', 'memory-backend-file,id=m0,size=1G,mem-path=/tmp/hotmem-no-such-file,readonly=on,share=on,rom=off'],
 ];
 
 /**
@@ -85,16 +88,13 @@ const KNOWN: readonly { readonly release: string; readonly args: string; readonl
     '-object memory-backend-ram,id=m0,size=1G,policy=bind',
     '-object memory-backend-file,id=m0,size=1G',
     '-qmp stdio -object memory-backend-ram,id=m0,size=0',
+    '-object memory-backend-file,id=m0,size=1G,mem-path=/tmp/hotmem-no-such-file,rom=on',
+    '-object memory-backend-file,id=m0,size=1G,mem-path=/tmp/hotmem-no-such-file,readonly=on,share=on,rom=off',
   ].map((args) => ({
     release: '5.2',
     args,
     reason: "5.2's -object goes through QemuOpts and the opts visitor (QAPI ObjectOptions came in 6.0): other errors, kept locations; hotmem parses it as 6.0+ does",
   })),
-  {
-    release: '10.0',
-    args: '-object memory-backend-file,help',
-    reason: "memory-backend-file's rom=<OnOffAuto> (8.2+, with its readonly checks at allocation) is not modelled",
-  },
 ];
 
 /** Long enough for any of these to exit with its error; a QEMU still up after it runs the machine. */

@@ -78,6 +78,20 @@ describe('devices/memory-backend', () => {
     });
   }
 
+  it("resolves memory-backend-file's rom at allocation (8.2+) and refuses the combinations QEMU refuses", () => {
+    const file = { size: '1G', 'mem-path': '/tmp/hotmem-rom' };
+    const rom = (props: Record<string, string>, rel = '10.0') => {
+      const { m } = model(rel);
+      return m.addObject('memory-backend-file', 'mem0', opts({ ...file, ...props })).object.get('rom');
+    };
+    assert.equal(rom({}), 'off');
+    assert.equal(rom({ readonly: 'on' }), 'on');
+    assert.equal(rom({ readonly: 'on', rom: 'off' }), 'off');
+    assert.throws(() => rom({ rom: 'on' }), { message: "property 'rom' = 'on' is not supported with 'readonly' = 'off'" });
+    assert.throws(() => rom({ readonly: 'on', share: 'on', rom: 'off' }), { message: "property 'rom' = 'off' is incompatible with 'readonly' = 'on' and 'share' = 'on'" });
+    assert.throws(() => rom({ rom: 'on' }, '8.1'), { message: "Property 'memory-backend-file.rom' not found" });
+  });
+
   it('refuses property changes after allocation with QEMU words', () => {
     const { m } = model();
     const { object } = m.addObject('memory-backend-memfd', 'mem0', opts({ size: '1G' }));
