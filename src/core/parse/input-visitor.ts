@@ -5,7 +5,7 @@
  * so the entry point is part of the input.
  */
 import { HotmemError } from '../errors.js';
-import type { Release } from '../release.js';
+import { compareReleases, type Release } from '../release.js';
 import { parseBool, parseEnum, parseInt64, parseUint64, type Parsed } from './scalars.js';
 import { parseSize, sizeDialect } from './size.js';
 import type { Warning } from '../errors.js';
@@ -101,7 +101,9 @@ export function parseScalar(kind: ScalarKind, name: string, text: string, visito
     case 'enum': {
       const parsed = parseEnum(text, kind.values);
       if (!parsed.ok) {
-        throw new HotmemError('parse.enum-value', `Parameter '${name}' does not accept value '${text}'`, { name, text });
+        // input_type_enum said QERR_INVALID_PARAMETER, naming only the value, until 6.0.
+        const message = compareReleases(r, { major: 6, minor: 0 }) >= 0 ? `Parameter '${name}' does not accept value '${text}'` : `Invalid parameter '${text}'`;
+        throw new HotmemError('parse.enum-value', message, { name, text });
       }
       return plain(parsed.value);
     }

@@ -75,7 +75,8 @@ export type IncomingRequest = { readonly kind: 'defer' } | { readonly kind: 'uri
 /** Checks an -object option as QEMU does at parse time; throws with QEMU's message. */
 export type ObjectOptionCheck = (type: string, id: string | undefined, props: OptionProps) => void;
 
-export function buildInvocation(options: readonly CommandLineOption[], checkObject?: ObjectOptionCheck): Invocation {
+/** `objectCreationLocated`: the release reports an object's creation errors at its -object option. */
+export function buildInvocation(options: readonly CommandLineOption[], checkObject?: ObjectOptionCheck, objectCreationLocated = false): Invocation {
   let help: HelpRequest | undefined;
   let machine: string | undefined;
   const machineProps: { name: string; value: string }[] = [];
@@ -145,8 +146,9 @@ export function buildInvocation(options: readonly CommandLineOption[], checkObje
         } catch (e) {
           throw new CommandLineError((e as Error).message, location, warnings);
         }
-        // Created later, outside the option's location: QEMU reports creation errors without it.
-        items.push({ kind: 'object', type, id: last(parsed, 'id'), props: objectProps });
+        // Created later, outside the option's location: QEMU reports creation errors without it
+        // from 6.0 on.
+        items.push({ kind: 'object', type, id: last(parsed, 'id'), props: objectProps, ...(objectCreationLocated ? { location } : {}) });
         break;
       }
       case 'device': {

@@ -10,7 +10,7 @@ import { Machine, StartupError, type MachineEnvironment } from '../../machine/ma
 import { deviceListHelp, deviceOptionsHelp, objectOptionsHelp } from '../../qom/help.js';
 import { ObjectModel } from '../../qom/object-model.js';
 import { buildInvocation, type Invocation } from './invocation.js';
-import { checkObjectOption } from './object-option.js';
+import { checkObjectOption, objectCreationLocated } from './object-option.js';
 import type { Host } from '../../host/host.js';
 import { incomingAddress, type SocketAddress } from '../migration/uri.js';
 import { CommandLineError, parseArgv } from './parse-argv.js';
@@ -90,7 +90,7 @@ export function runQemu(binary: QemuBinary, argv: readonly string[], io: QemuIo,
   try {
     const view = new ObjectModel(binary.environment.registry, { release: binary.release, target: binary.arch }).view;
     const seenIds = new Set<string>();
-    invocation = buildInvocation(parseArgv(argv), (type, id, props) => checkObjectOption(view, type, id, props, seenIds));
+    invocation = buildInvocation(parseArgv(argv), (type, id, props) => checkObjectOption(view, type, id, props, seenIds), objectCreationLocated(binary.release));
   } catch (e) {
     if (e instanceof CommandLineError) {
       printWarnings(binary, io, e.warningsBefore);

@@ -45,6 +45,11 @@ describe('core/parse/input-visitor: QEMU wording per entry point', () => {
     it(`${visitor} ${name}=${text}`, () => assert.equal(message(kind, name, text, visitor), expected));
   }
 
+  it('words a bad enum value as QERR_INVALID_PARAMETER (the value only) before 6.0', () => {
+    assert.throws(() => parseScalar(ON_OFF_AUTO, 'rom', 'maybe', 'opts', release('5.2')), { message: "Invalid parameter 'maybe'" });
+    assert.throws(() => parseScalar(ON_OFF_AUTO, 'rom', 'maybe', 'opts', release('6.0')), { message: "Parameter 'rom' does not accept value 'maybe'" });
+  });
+
   it('returns typed values and the hex-suffix deprecation warning', () => {
     assert.deepEqual(parseScalar(SIZE, 'size', '0x1M', 'keyval', R72), {
       value: 1048576,

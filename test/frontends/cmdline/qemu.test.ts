@@ -108,6 +108,23 @@ describe('frontends/cmdline: qemu-system arguments', () => {
     assert.equal(stderr('6.0', ...mismatch), 'qemu-system-x86_64: Machine memory size does not match the size of the memory backend\n');
   });
 
+  it('creates -object as 5.2 did: no ObjectOptions schema, creation errors at the option', () => {
+    const stderr = (at: string, object: string) => {
+      const err: string[] = [];
+      runQemu(qemuBinary(new Map([['qemu-version', at]])), ['-S', '-display', 'none', '-nodefaults', '-object', object], { out: () => undefined, err: (t) => err.push(t) });
+      return err.join('');
+    };
+    const CASES: readonly (readonly [string, string, string])[] = [
+      ['memory-backend-ram,id=m0', "can't create backend with size 0", "Parameter 'size' is missing"],
+      ['memory-backend-ram,id=m0,size=1G,frob=1', "Property 'memory-backend-ram.frob' not found", "Invalid parameter 'frob'"],
+      ['memory-backend-ram,id=m0,size=1G,policy=bind', 'host-nodes must be set for policy bind', ''],
+    ];
+    for (const [object, old, schema] of CASES) {
+      assert.equal(stderr('5.2', object), `qemu-system-x86_64: -object ${object}: ${old}\n`);
+      assert.equal(stderr('6.0', object), schema === '' ? `qemu-system-x86_64: ${old}\n` : `qemu-system-x86_64: -object ${object}: ${schema}\n`);
+    }
+  });
+
   it('has greeted on a stdio monitor when the board or a device fails, not when the options do', () => {
     const stdout = (...args: string[]) => {
       const out: string[] = [];
