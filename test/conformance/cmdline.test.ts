@@ -50,6 +50,9 @@ const CASES: readonly (readonly string[])[] = [
   ['-object', 'memory-backend-ram,id=m0,size=1G', '-object', 'memory-backend-ram,id=m0,size=1G'],
   ['-object', 'memory-backend-file,id=m0,size=1G'],
   ['-machine', 'q35', '-m', '4G,maxmem=2T'],
+  ['-object', 'frob,id=x'],
+  ['-object', 'memory-backend,id=x'],
+  ['-object', 'virtio-mem-pci,id=x'],
   // rom (8.2+) is checked when the file would be mapped, so the file need not exist.
   ['-object', 'memory-backend-file,id=m0,size=1G,mem-path=/tmp/hotmem-no-such-file,rom=on'],
   ['-object', 'memory-backend-file,id=m0,size=1G,mem-path=/tmp/hotmem-no-such-file,readonly=on,share=on,rom=off'],
@@ -77,11 +80,6 @@ const buildFacts = (stdout: string): string => stdout.replace(/"micro": \d+/, '"
  */
 const KNOWN: readonly { readonly release: string; readonly args: string; readonly reason: string }[] = [
   { release: '5.2', args: '-global driver=a,property=b', reason: '5.2 accepts -global without value= (it only warns that the class a is invalid, and runs)' },
-  {
-    release: '5.2',
-    args: '-object frob,help',
-    reason: "5.2 looks for help only on user-creatable types and then asks for the id ('Parameter 'id' is missing'); hotmem refuses the type as 6.0+ does",
-  },
 ];
 
 /** Long enough for any of these to exit with its error; a QEMU still up after it runs the machine. */

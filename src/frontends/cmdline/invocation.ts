@@ -14,7 +14,7 @@ export type HelpRequest =
   | { readonly kind: 'machine-list' }
   | { readonly kind: 'device-list' }
   | { readonly kind: 'device'; readonly driver: string; readonly location: string }
-  | { readonly kind: 'object'; readonly type: string; readonly location: string };
+  | { readonly kind: 'object'; readonly type: string; readonly id: string | undefined; readonly location: string };
 
 /** A -qmp channel: the process's stdio, or a listening unix socket. */
 export type QmpChannel = { readonly kind: 'stdio'; readonly pretty: boolean } | { readonly kind: 'unix'; readonly path: string; readonly pretty: boolean };
@@ -137,7 +137,7 @@ export function buildInvocation(options: readonly CommandLineOption[], checkObje
         const type = last(parsed, 'qom-type');
         if (type === undefined) throw new CommandLineError("Parameter 'qom-type' is missing", location);
         if (parsed.helpRequested || type === 'help') {
-          help ??= { kind: 'object', type, location };
+          help ??= { kind: 'object', type, id: last(parsed, 'id'), location };
           break;
         }
         const objectProps = props(parsed, ['qom-type', 'id']);

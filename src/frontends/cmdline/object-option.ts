@@ -14,14 +14,18 @@ import type { OptionProps } from '../../machine/machine.js';
 import { compareReleases, type Release } from '../../core/release.js';
 
 export function checkObjectOption(view: RegistryView, type: string, id: string | undefined, props: OptionProps, seenIds: Set<string>): void {
-  if (!view.exists(type) || !view.isA(type, 'user-creatable') || view.isAbstract(type)) {
+  const schema = hasObjectSchema(view.env.release);
+  if (schema && (!view.exists(type) || !view.isA(type, 'user-creatable') || view.isAbstract(type))) {
     throw new HotmemError('cmdline.object-type', `Parameter 'qom-type' does not accept value '${type}'`);
   }
   if (id === undefined) throw new HotmemError('cmdline.object-id', "Parameter 'id' is missing");
+  // user_creatable_add_type's own checks, once the id is there.
+  if (!view.exists(type)) throw new HotmemError('cmdline.object-type', `invalid object type: ${type}`);
+  if (view.isAbstract(type)) throw new HotmemError('cmdline.object-type', `object type '${type}' is abstract`);
+  if (!view.isA(type, 'user-creatable')) throw new HotmemError('cmdline.object-type', `object type '${type}' isn't supported by object-add`);
   if (seenIds.has(id)) throw new HotmemError('cmdline.object-duplicate', `Duplicate ID '${id}' for object`);
   seenIds.add(id);
   const table = view.properties(type);
-  const schema = hasObjectSchema(view.env.release);
   for (const { name, value } of props) {
     const prop = table.get(name);
     if (!prop || prop.def.readOnly || prop.def.hiddenFromHelp || prop.def.type.kind === 'child') {

@@ -10,7 +10,7 @@ import { Machine, StartupError, type MachineEnvironment } from '../../machine/ma
 import { deviceListHelp, deviceOptionsHelp, objectOptionsHelp } from '../../qom/help.js';
 import { ObjectModel } from '../../qom/object-model.js';
 import { buildInvocation, type Invocation } from './invocation.js';
-import { checkObjectOption, objectCreationLocated } from './object-option.js';
+import { checkObjectOption, hasObjectSchema, objectCreationLocated } from './object-option.js';
 import type { Host } from '../../host/host.js';
 import { incomingAddress, type SocketAddress } from '../migration/uri.js';
 import { CommandLineError, parseArgv } from './parse-argv.js';
@@ -70,9 +70,13 @@ function printHelp(binary: QemuBinary, invocation: Invocation, io: QemuIo): numb
       return 0;
     }
     case 'object':
-      // -object is checked against the QAPI schema before help is considered.
       if (!model.view.exists(help.type) || !model.view.isA(help.type, 'user-creatable')) {
-        io.err(formatReport(binary.arch, help.location, `Parameter 'qom-type' does not accept value '${help.type}'`));
+        // From 6.0 -object is checked against the QAPI schema before help is considered; before,
+        // help was only for user-creatable types, and other ones went on to be created.
+        const message = hasObjectSchema(binary.release)
+          ? `Parameter 'qom-type' does not accept value '${help.type}'`
+          : creationError(() => checkObjectOption(model.view, help.type, help.id, [], new Set()));
+        io.err(formatReport(binary.arch, help.location, message));
         return 1;
       }
       io.out(objectOptionsHelp(model, help.type));
@@ -82,6 +86,17 @@ function printHelp(binary: QemuBinary, invocation: Invocation, io: QemuIo): numb
       return exhaustive;
     }
   }
+}
+
+/** The message of a check that must fail (a type -object cannot create). */
+function creationError(check: () => void): string {
+  try {
+    check();
+  } catch (e) {
+    if (e instanceof HotmemError) return e.message;
+    throw e;
+  }
+  throw new Error('internal: an -object of a type that is not user-creatable passed its checks');
 }
 
 /** Parses and starts; returns the running machine, or the exit status QEMU would have. */

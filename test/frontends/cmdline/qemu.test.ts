@@ -119,6 +119,9 @@ describe('frontends/cmdline: qemu-system arguments', () => {
       ['memory-backend-ram,id=m0,size=1G,frob=1', "Property 'memory-backend-ram.frob' not found", "Invalid parameter 'frob'"],
       ['memory-backend-ram,id=m0,size=1G,policy=bind', 'host-nodes must be set for policy bind', ''],
     ];
+    assert.equal(stderr('5.2', 'frob,help'), "qemu-system-x86_64: -object frob,help: Parameter 'id' is missing\n");
+    assert.equal(stderr('5.2', 'memory-backend,id=x'), "qemu-system-x86_64: -object memory-backend,id=x: object type 'memory-backend' is abstract\n");
+    assert.equal(stderr('6.0', 'memory-backend,id=x'), "qemu-system-x86_64: -object memory-backend,id=x: Parameter 'qom-type' does not accept value 'memory-backend'\n");
     for (const [object, old, schema] of CASES) {
       assert.equal(stderr('5.2', object), `qemu-system-x86_64: -object ${object}: ${old}\n`);
       assert.equal(stderr('6.0', object), schema === '' ? `qemu-system-x86_64: ${old}\n` : `qemu-system-x86_64: -object ${object}: ${schema}\n`);
