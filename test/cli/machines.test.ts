@@ -37,6 +37,6 @@ describe('cli: hotmem machines', () => {
   it('refuses a Debian build it has no record of, naming the release', async () => {
     const run = await machines('--qemu-version', '8.0', '--build', 'debian');
     assert.equal(run.status, 2);
-    assert.match(run.stderr, /^hotmem machines: --build debian: hotmem has no record of Debian's build of QEMU 8\.0 \(it has 5\.2, 7\.2, 10\.0\)/);
+    assert.match(run.stderr, /^hotmem machines: --build debian: hotmem has no record of Debian's build of QEMU 8\.0 \(it has 5\.2, 7\.2, 10\.0, 11\.1\)/);
   });
 });

@@ -212,9 +212,9 @@ export class QmpSession {
     const child = spawn(
       binary,
       [
-        // QEMU's option syntax doubles a literal comma.
-        '-chardev', `socket,id=hotmem-qmp,path=${path.replaceAll(',', ',,')}`,
-        '-mon', 'chardev=hotmem-qmp,mode=control',
+        // QEMU's option syntax doubles a literal comma. -qmp (a client of our socket) rather than
+        // -chardev + -mon, which 11.1 deprecates with a warning on stderr.
+        '-qmp', `unix:${path.replaceAll(',', ',,')}`,
         '-display', 'none',
         '-nodefaults',
         ...(options.paused === false ? [] : ['-S']),
