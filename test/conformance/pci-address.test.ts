@@ -15,7 +15,6 @@ import { Machine, StartupError, type StartupItem } from '../../src/machine/machi
 import { migratableBlocks } from '../../src/migration/ram-blocks.js';
 import { QmpSession, runQemu } from './qemu.js';
 import { realQemus, requireReal, type MissingQemu, type RealQemu } from './real-qemu.js';
-import { withoutRefusedMachineName } from './transcripts.js';
 import { loadCompatData } from '../../src/machine/compat-data/index.js';
 
 const COMMON = ['-display', 'none', '-nodefaults', '-S'];
@@ -172,7 +171,7 @@ describe('conformance: PCI addresses and RAMBlock names by release', function ()
             // Warnings printed before the failure (10.0 deprecates pc-q35-2.11) come first.
             message = [...e.warningsBefore.map((w) => formatReport('x86_64', w.location, w.message, true)), formatReport('x86_64', e.location, e.message)].join('');
           }
-          assert.equal(message, withoutRefusedMachineName(real.stderr, xq.release, machine));
+          assert.equal(message, real.stderr);
         });
       }
 

@@ -4,7 +4,6 @@
  */
 import { qemuBinary } from '../../src/cli/binary.js';
 import type { Arch } from '../../src/core/arch.js';
-import { compareReleases, release as parseRelease } from '../../src/core/release.js';
 import { freshHost } from '../../src/host/host.js';
 import { TEST_HOST_ARCH } from './real-qemu.js';
 import { runQemu as runHotmem } from '../../src/frontends/cmdline/qemu.js';
@@ -17,24 +16,6 @@ export type Reply = { readonly return: unknown } | { readonly error: { readonly 
 export interface Transcript {
   readonly replies: readonly Reply[];
   readonly stderr: string;
-}
-
-/**
- * 11.x deprecates -mon, which QmpSession connects its monitor with: that warning is the
- * harness's, not the configuration's, and is left out.
- */
-const HARNESS_MON_WARNING = /^qemu-system-\w+: -mon chardev=hotmem-qmp,mode=control: warning: '-mon' is deprecated[^\n]*\n/m;
-
-/**
- * From 10.0 QEMU names the machine type it refuses (`unsupported machine type: "x"`); hotmem
- * prints the older wording (a known difference, gaps in machine wording): the name is taken out
- * of QEMU's text so the rest is still compared.
- */
-export const MACHINE_NAMED_SINCE = '10.0';
-
-export function withoutRefusedMachineName(stderr: string, release: string, machine: string): string {
-  if (compareReleases(parseRelease(release), parseRelease(MACHINE_NAMED_SINCE)) < 0) return stderr;
-  return stderr.replace(`unsupported machine type: "${machine}"`, 'unsupported machine type');
 }
 
 /** QEMU started with `-S`; a configuration it refuses is compared by what it printed. */
@@ -56,7 +37,7 @@ export async function realTranscript(binary: string, args: readonly string[], sc
         replies.push({ error: { class: e.errorClass, desc: e.desc } });
       }
     }
-    return { replies, stderr: session.stderr().replace(HARNESS_MON_WARNING, '') };
+    return { replies, stderr: session.stderr() };
   } finally {
     await session.quit();
   }
