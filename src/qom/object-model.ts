@@ -457,7 +457,7 @@ export class ObjectModel {
       case 'uint32':
       case 'uint64': {
         // qobject_input_type_uint64 words a type mismatch as a bad value, and wraps negatives.
-        // Integers past 2^53 arrive exact, as bigint (frontends/qmp/exact-json.ts); an unsafe
+        // Integers past 2^53 arrive exact, as bigint (the QMP session's exact toPlain); an unsafe
         // number is a double to QEMU too.
         if (typeof json !== 'bigint' && (typeof json !== 'number' || !Number.isSafeInteger(json))) throw parseError(property, 'uint64');
         const exact = BigInt(json);
