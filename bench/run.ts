@@ -18,7 +18,7 @@ function benchFiles(dir: string): string[] {
 }
 
 const filterIndex = process.argv.indexOf('--filter');
-const filter = filterIndex >= 0 ? process.argv[filterIndex + 1] ?? '' : '';
+const filter = filterIndex >= 0 ? (process.argv[filterIndex + 1] ?? '') : '';
 const rows: string[][] = [['benchmark', 'figure', 'target', 'ratio', 'detail']];
 let missed = 0;
 for (const file of benchFiles(dirname(fileURLToPath(import.meta.url)))) {
@@ -38,5 +38,11 @@ for (const file of benchFiles(dirname(fileURLToPath(import.meta.url)))) {
   }
 }
 const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
-for (const row of rows) console.log(row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd());
+for (const row of rows)
+  console.log(
+    row
+      .map((cell, col) => cell.padEnd(widths[col]!))
+      .join('  ')
+      .trimEnd(),
+  );
 console.log(`${rows.length - 1} benchmarks, ${missed} missed their target`);

@@ -60,11 +60,31 @@ async function warm(): Promise<Buffer> {
   const { hotmem, script } = loadHotmem(undefined);
   const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
   const io = { out: () => undefined, err: () => undefined, stdout: sink };
-  const qmp = ['{"execute":"qmp_capabilities"}', '{"execute":"qom-get","arguments":{"path":"/machine/peripheral/vm0","property":"size"}}', '{"execute":"quit"}'];
+  const qmp = [
+    '{"execute":"qmp_capabilities"}',
+    '{"execute":"qom-get","arguments":{"path":"/machine/peripheral/vm0","property":"size"}}',
+    '{"execute":"quit"}',
+  ];
   await hotmem.runCli(['--version'], io);
   await hotmem.runCli(['machines'], io);
   await hotmem.runCli(
-    ['qemu', '-machine', 'q35', '-m', '1G,slots=1,maxmem=4G', '-object', 'memory-backend-memfd,id=mem0,size=2G', '-device', 'virtio-mem-pci,id=vm0,memdev=mem0', '-S', '-nodefaults', '-display', 'none', '-qmp', 'stdio'],
+    [
+      'qemu',
+      '-machine',
+      'q35',
+      '-m',
+      '1G,slots=1,maxmem=4G',
+      '-object',
+      'memory-backend-memfd,id=mem0,size=2G',
+      '-device',
+      'virtio-mem-pci,id=vm0,memdev=mem0',
+      '-S',
+      '-nodefaults',
+      '-display',
+      'none',
+      '-qmp',
+      'stdio',
+    ],
     { ...io, stdin: Readable.from(qmp.map((line) => `${line}\n`)) },
   );
   return script.createCachedData();

@@ -5,4 +5,10 @@ import { MEMORY_BACKEND_TYPES } from './memory-backend/index.js';
 import { IOTHREAD_TYPES, VIRTIO_BALLOON_TYPES } from './virtio-balloon/index.js';
 import { VIRTIO_MEM_TYPES } from './virtio-mem/index.js';
 
-export const DEVICE_TYPES: readonly TypeInfo[] = [...MEMORY_BACKEND_TYPES, ...IOTHREAD_TYPES, ...VIRTIO_BASE_TYPES, ...VIRTIO_MEM_TYPES, ...VIRTIO_BALLOON_TYPES];
+export const DEVICE_TYPES: readonly TypeInfo[] = [
+  ...MEMORY_BACKEND_TYPES,
+  ...IOTHREAD_TYPES,
+  ...VIRTIO_BASE_TYPES,
+  ...VIRTIO_MEM_TYPES,
+  ...VIRTIO_BALLOON_TYPES,
+];

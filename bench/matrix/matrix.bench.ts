@@ -23,10 +23,14 @@ const TARGET_SECONDS = 10;
 /** The cell real QEMU is asked about: pc-q35-7.2 on 7.2, a memfd backend, unplugged-inaccessible=auto. */
 const CELL = 'release=7.2,machine=pc-q35-7.2,backend=memory-backend-memfd,unplugged-inaccessible=auto';
 const QEMU_ARGS = [
-  '-machine', 'pc-q35-7.2,accel=tcg',
-  '-m', '512M,maxmem=2560M',
-  '-object', 'memory-backend-memfd,id=mem0,size=2G',
-  '-device', 'virtio-mem-pci,id=vm0,memdev=mem0,unplugged-inaccessible=auto',
+  '-machine',
+  'pc-q35-7.2,accel=tcg',
+  '-m',
+  '512M,maxmem=2560M',
+  '-object',
+  'memory-backend-memfd,id=mem0,size=2G',
+  '-device',
+  'virtio-mem-pci,id=vm0,memdev=mem0,unplugged-inaccessible=auto',
 ];
 const QEMU_STARTS = 5;
 
@@ -60,7 +64,9 @@ async function qemuMsPerCell(binary: string): Promise<{ ms: number; answer: stri
     const start = performance.now();
     const session = await QmpSession.start(binary, QEMU_ARGS, { paused: true });
     const value = await session.execute<string>('qom-get', { path: 'vm0', property: 'unplugged-inaccessible' });
-    const status = await session.execute<{ 'host-features': { 'dev-features': string[] } }>('x-query-virtio-status', { path: '/machine/peripheral/vm0/virtio-backend' });
+    const status = await session.execute<{ 'host-features': { 'dev-features': string[] } }>('x-query-virtio-status', {
+      path: '/machine/peripheral/vm0/virtio-backend',
+    });
     await session.quit();
     times.push(performance.now() - start);
     answer = `unplugged-inaccessible=${value}, device features offered: ${status['host-features']['dev-features'].map((f) => f.split(':')[0]).join(' ') || 'none'}`;
@@ -84,7 +90,10 @@ export const benchmarks: readonly Benchmark[] = [
       const start = performance.now();
       const results = await runMatrix(loadMatrixFile(MATRIX, data), { jobs: JOBS, data });
       const seconds = (performance.now() - start) / 1000;
-      return { figure: results.cells.length / seconds, detail: `${results.cells.length} cells in ${seconds.toFixed(2)} s (target ${TARGET_SECONDS} s); ${results.summary.pass} pass, ${results.summary.fail} fail` };
+      return {
+        figure: results.cells.length / seconds,
+        detail: `${results.cells.length} cells in ${seconds.toFixed(2)} s (target ${TARGET_SECONDS} s); ${results.summary.pass} pass, ${results.summary.fail} fail`,
+      };
     },
   },
   ...(qemu === null

@@ -24,7 +24,10 @@ import { CONFIG_ARGS, CONFIG_QMP, interleaved, loadNote, qmpInput, realConfigMs,
 const BIN = join(packageRoot(), 'dist', 'build', 'bin.cjs');
 const node = process.execPath;
 const ROUNDS = 15;
-const hotmem = (...args: readonly string[]) => (input = ''): number => timedRun(node, [BIN, ...args], input);
+const hotmem =
+  (...args: readonly string[]) =>
+  (input = ''): number =>
+    timedRun(node, [BIN, ...args], input);
 const nodeFloor = (): number => timedRun(node, ['-e', '0']);
 
 const real = realQemu10();
@@ -40,15 +43,21 @@ function startupBenchmark(name: string, args: readonly string[], input = '', als
     async run() {
       const run = hotmem(...args);
       const [ms, floor, qemu] = await interleaved(ROUNDS, [() => run(input), nodeFloor, ...(also ? [also] : [])]);
-      const versusQemu = qemu === undefined ? '' : `, real QEMU 10.0 ${qemu.toFixed(0)} ms (hotmem/QEMU ${(ms! / qemu).toFixed(2)}: Node alone starts slower than QEMU answers)`;
-      return { figure: ms! / floor!, detail: `medians of ${ROUNDS}: hotmem ${ms!.toFixed(0)} ms, node -e 0 ${floor!.toFixed(0)} ms${versusQemu}; ${await loadNote()}` };
+      const versusQemu =
+        qemu === undefined ? '' : `, real QEMU 10.0 ${qemu.toFixed(0)} ms (hotmem/QEMU ${(ms! / qemu).toFixed(2)}: Node alone starts slower than QEMU answers)`;
+      return {
+        figure: ms! / floor!,
+        detail: `medians of ${ROUNDS}: hotmem ${ms!.toFixed(0)} ms, node -e 0 ${floor!.toFixed(0)} ms${versusQemu}; ${await loadNote()}`,
+      };
     },
   };
 }
 
 /** The configuration on every q35 machine type QEMU 10.0 has: different machines, as a script would start. */
 function batchInvocations(): Invocation[] {
-  const q35 = loadCompatData().machineTypes('10.0', 'x86_64').filter((m) => m.series?.id === 'pc-q35');
+  const q35 = loadCompatData()
+    .machineTypes('10.0', 'x86_64')
+    .filter((m) => m.series?.id === 'pc-q35');
   return q35.map((m) => ({
     args: ['--qemu-version', '10.0', ...CONFIG_ARGS.map((a) => (a === 'pc-q35-8.1,accel=kvm' ? `${m.name},accel=kvm` : a))],
     qmp: CONFIG_QMP,
@@ -81,7 +90,10 @@ const qemuBenchmarks = (binary: string): Benchmark[] => [
     async run() {
       const invocations = batchInvocations();
       const [a, b] = (await interleaved(ROUNDS, [() => realConfigMs(binary), () => batchMsPerConfig(invocations)])) as [number, number];
-      return { figure: a / b, detail: `medians: QEMU ${a.toFixed(1)} ms per start, hotmem ${(b * 1000).toFixed(0)} µs per configuration (${invocations.length} q35 machine types per round); ${await loadNote()}` };
+      return {
+        figure: a / b,
+        detail: `medians: QEMU ${a.toFixed(1)} ms per start, hotmem ${(b * 1000).toFixed(0)} µs per configuration (${invocations.length} q35 machine types per round); ${await loadNote()}`,
+      };
     },
   },
   {
@@ -100,13 +112,21 @@ const qemuBenchmarks = (binary: string): Benchmark[] => [
         return (performance.now() - start) / chosen.length;
       };
       const [a, b] = (await interleaved(ROUNDS, [() => realConfigMs(binary), cellMs])) as [number, number];
-      return { figure: a / b, detail: `medians: QEMU ${a.toFixed(1)} ms per start, hotmem ${(b * 1000).toFixed(0)} µs per cell (${cells.length} cells, ${slice} per round); ${await loadNote()}` };
+      return {
+        figure: a / b,
+        detail: `medians: QEMU ${a.toFixed(1)} ms per start, hotmem ${(b * 1000).toFixed(0)} µs per cell (${cells.length} cells, ${slice} per round); ${await loadNote()}`,
+      };
     },
   },
 ];
 
 export const benchmarks: readonly Benchmark[] = [
-  startupBenchmark('hotmem qemu (the configuration, QMP qom-get, quit)', ['qemu', '--qemu-version', '10.0', ...CONFIG_ARGS], qmpInput(CONFIG_QMP), 'binary' in real ? () => realConfigMs(real.binary) : undefined),
+  startupBenchmark(
+    'hotmem qemu (the configuration, QMP qom-get, quit)',
+    ['qemu', '--qemu-version', '10.0', ...CONFIG_ARGS],
+    qmpInput(CONFIG_QMP),
+    'binary' in real ? () => realConfigMs(real.binary) : undefined,
+  ),
   startupBenchmark('hotmem --version', ['--version']),
   startupBenchmark('hotmem machines', ['machines']),
   ...('binary' in real ? qemuBenchmarks(real.binary) : []),

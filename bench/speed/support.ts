@@ -8,11 +8,20 @@ import { spawnSync } from 'node:child_process';
 import { isMissing, realQemu } from '../../test/conformance/real-qemu.js';
 
 export const CONFIG_ARGS: readonly string[] = [
-  '-machine', 'pc-q35-8.1,accel=kvm',
-  '-m', '512M,slots=1,maxmem=2560M',
-  '-object', 'memory-backend-memfd,id=mem0,size=2G',
-  '-device', 'virtio-mem-pci,id=vm0,memdev=mem0',
-  '-S', '-nodefaults', '-display', 'none', '-qmp', 'stdio',
+  '-machine',
+  'pc-q35-8.1,accel=kvm',
+  '-m',
+  '512M,slots=1,maxmem=2560M',
+  '-object',
+  'memory-backend-memfd,id=mem0,size=2G',
+  '-device',
+  'virtio-mem-pci,id=vm0,memdev=mem0',
+  '-S',
+  '-nodefaults',
+  '-display',
+  'none',
+  '-qmp',
+  'stdio',
 ];
 
 export const CONFIG_QMP: readonly object[] = [

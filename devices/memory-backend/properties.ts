@@ -121,11 +121,33 @@ export const MEMORY_BACKEND_PROPERTIES: readonly PropertyDef[] = [
 ];
 
 export const MEMORY_BACKEND_FILE_PROPERTIES: readonly PropertyDef[] = [
-  { name: 'mem-path', type: { kind: 'str' }, typeName: 'string', origin: 'custom', mandatory: true, set: frozenAfterAlloc((o) => `cannot change property 'mem-path' of ${o.type}`, 'mem-path') },
+  {
+    name: 'mem-path',
+    type: { kind: 'str' },
+    typeName: 'string',
+    origin: 'custom',
+    mandatory: true,
+    set: frozenAfterAlloc((o) => `cannot change property 'mem-path' of ${o.type}`, 'mem-path'),
+  },
   { name: 'align', type: { kind: 'size' }, typeName: 'int', origin: 'custom', default: 0, set: frozenAfterAlloc(cannotChangeNamed, 'align') },
-  { name: 'offset', since: '8.1', type: { kind: 'size' }, typeName: 'int', origin: 'custom', description: 'Offset into the target file (ex: 1G)', default: 0, set: frozenAfterAlloc(cannotChangeNamed, 'offset') },
+  {
+    name: 'offset',
+    since: '8.1',
+    type: { kind: 'size' },
+    typeName: 'int',
+    origin: 'custom',
+    description: 'Offset into the target file (ex: 1G)',
+    default: 0,
+    set: frozenAfterAlloc(cannotChangeNamed, 'offset'),
+  },
   { name: 'discard-data', type: { kind: 'bool' }, origin: 'custom', default: false },
-  { name: 'pmem', type: { kind: 'bool' }, origin: 'custom', default: false, set: frozenAfterAlloc((o) => `cannot change property 'pmem' of ${o.type}.`, 'pmem') },
+  {
+    name: 'pmem',
+    type: { kind: 'bool' },
+    origin: 'custom',
+    default: false,
+    set: frozenAfterAlloc((o) => `cannot change property 'pmem' of ${o.type}.`, 'pmem'),
+  },
   // "hostmem-file: add readonly=on|off option" (6.0); the real 5.2.0 has no such property.
   {
     name: 'readonly',
@@ -148,7 +170,14 @@ export const MEMORY_BACKEND_FILE_PROPERTIES: readonly PropertyDef[] = [
 ];
 
 export const MEMORY_BACKEND_MEMFD_PROPERTIES: readonly PropertyDef[] = [
-  { name: 'hugetlb', type: { kind: 'bool' }, origin: 'custom', description: 'Use huge pages', default: false, set: frozenAfterAlloc(cannotChangeValue, 'hugetlb') },
+  {
+    name: 'hugetlb',
+    type: { kind: 'bool' },
+    origin: 'custom',
+    description: 'Use huge pages',
+    default: false,
+    set: frozenAfterAlloc(cannotChangeValue, 'hugetlb'),
+  },
   {
     name: 'hugetlbsize',
     type: { kind: 'size' },
@@ -161,5 +190,12 @@ export const MEMORY_BACKEND_MEMFD_PROPERTIES: readonly PropertyDef[] = [
       if (value === 0) throw new HotmemError('backend.zero', `Property '${obj.type}.hugetlbsize' doesn't take value '0'`, {});
     },
   },
-  { name: 'seal', type: { kind: 'bool' }, origin: 'custom', description: 'Seal growing & shrinking', default: true, set: frozenAfterAlloc(cannotChangeValue, 'seal') },
+  {
+    name: 'seal',
+    type: { kind: 'bool' },
+    origin: 'custom',
+    description: 'Seal growing & shrinking',
+    default: true,
+    set: frozenAfterAlloc(cannotChangeValue, 'seal'),
+  },
 ];

@@ -14,5 +14,7 @@ export function balloonDiscard(block: RamBlock, offset: number, length: number, 
   const sharedAnonymous = block.shared && !block.hasFd && block.pageSize === hostPageSize;
   if (!sharedAnonymous || compareReleases(r, { major: 6, minor: 1 }) >= 0 || !block.mapping) return discardRange(block, offset, length, hostPageSize);
   const done = block.mapping.madvise(offset, length, 'dontneed');
-  return done.kind === 'error' ? { kind: 'error', errno: done.errno } : { kind: 'done', rssDelta: done.delta.rssAnon + done.delta.rssFile + done.delta.rssShmem };
+  return done.kind === 'error'
+    ? { kind: 'error', errno: done.errno }
+    : { kind: 'done', rssDelta: done.delta.rssAnon + done.delta.rssFile + done.delta.rssShmem };
 }

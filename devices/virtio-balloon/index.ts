@@ -52,7 +52,8 @@ function environment(device: QomObject): BalloonEnvironment {
 function realize(device: QomObject): void {
   const model = device.model;
   let propertyFeatures = FeatureSet.EMPTY;
-  for (const p of VIRTIO_BALLOON_FEATURE_PROPERTIES) if (has(device, p.property) && device.get(p.property) === true) propertyFeatures = propertyFeatures.with(p.bit);
+  for (const p of VIRTIO_BALLOON_FEATURE_PROPERTIES)
+    if (has(device, p.property) && device.get(p.property) === true) propertyFeatures = propertyFeatures.with(p.bit);
   const setup = realizeBalloon({
     release: model.env.release,
     target: model.env.target,
@@ -152,7 +153,15 @@ export const VIRTIO_BALLOON_TYPES: readonly TypeInfo[] = [
       { name: 'vectors', since: '10.0', type: { kind: 'uint32' }, origin: 'field', default: VECTORS_UNSPECIFIED },
     ],
   },
-  { name: 'virtio-balloon-pci', parent: 'virtio-balloon-pci-base', userCreatable: true, hotpluggable: true, category: 'Misc', realize: realizePciProxy, unrealize: proxyHooks.unrealize },
+  {
+    name: 'virtio-balloon-pci',
+    parent: 'virtio-balloon-pci-base',
+    userCreatable: true,
+    hotpluggable: true,
+    category: 'Misc',
+    realize: realizePciProxy,
+    unrealize: proxyHooks.unrealize,
+  },
   { name: 'virtio-balloon-ccw', parent: 'virtio-ccw-device', children: PROXY_CHILD, userCreatable: true, hotpluggable: true, category: 'Misc', ...proxyHooks },
 ];
 

@@ -19,7 +19,13 @@ const DEVICE = 'virtio-balloon-device';
 /** The balloon's queues (queues.ts) as its release runs them. */
 const queuesOf = (rt: VirtioBalloonRuntime): VirtioQueues => {
   const release = rt.state.setup.release;
-  return { release, sizes: queueSizes(release, rt.state.setup.queues.map((q) => q.size)) };
+  return {
+    release,
+    sizes: queueSizes(
+      release,
+      rt.state.setup.queues.map((q) => q.size),
+    ),
+  };
 };
 
 function runtimeOf(obj: QomObject): VirtioBalloonRuntime {
@@ -66,10 +72,16 @@ export const VIRTIO_BALLOON_SECTIONS: readonly VmStateDescription[] = [
     },
     check(obj, incoming) {
       const rt = runtimeOf(obj);
-      checkVirtioDevice(rt, incoming.struct(VIRTIO_FIELD), DEVICE, (device) => {
-        // Reading every field checks it is there; the subsections' names are checked on apply.
-        fromStream(device);
-      }, queuesOf(rt));
+      checkVirtioDevice(
+        rt,
+        incoming.struct(VIRTIO_FIELD),
+        DEVICE,
+        (device) => {
+          // Reading every field checks it is there; the subsections' names are checked on apply.
+          fromStream(device);
+        },
+        queuesOf(rt),
+      );
     },
     apply(obj, incoming) {
       const rt = runtimeOf(obj);

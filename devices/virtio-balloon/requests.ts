@@ -138,7 +138,9 @@ export function handleFreePageElement(state: BalloonState, element: VirtqueueEle
   }
   if (ranges.length === 0 || state.freePageHintStatus !== 'start') return [];
   const hinted = compareReleases(state.setup.release, { major: 6, minor: 2 }) >= 0 ? ranges : ranges.slice(0, 1);
-  return hinted.flatMap((r) => ctx.lookup.pieces(r.gpa, r.length).map((p): BalloonEffect => ({ kind: 'free-page-hint', block: p.block, offset: p.offset, length: p.length })));
+  return hinted.flatMap((r) =>
+    ctx.lookup.pieces(r.gpa, r.length).map((p): BalloonEffect => ({ kind: 'free-page-hint', block: p.block, offset: p.offset, length: p.length })),
+  );
 }
 
 /**

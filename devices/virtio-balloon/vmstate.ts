@@ -25,8 +25,7 @@ export interface VmstateSection {
 
 const DEVICE = 'virtio-balloon-device';
 const FREE_PAGE = `${DEVICE}/free-page-report`;
-const pagePoisonName = (r: Release): string =>
-  compareReleases(r, { major: 6, minor: 2 }) >= 0 ? `${DEVICE}/page-poison` : 'vitio-balloon-device/page-poison';
+const pagePoisonName = (r: Release): string => (compareReleases(r, { major: 6, minor: 2 }) >= 0 ? `${DEVICE}/page-poison` : 'vitio-balloon-device/page-poison');
 
 /** vmstate_load_state's version checks; 10.2 dropped a doubled space from the second message. */
 function checkVersion(name: string, incoming: number, local: number, r: Release): void {

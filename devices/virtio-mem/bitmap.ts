@@ -9,7 +9,10 @@ export class BlockBitmap {
   readonly #bits: Uint8Array;
   #plugged = 0;
 
-  constructor(readonly blocks: number, bits?: Uint8Array) {
+  constructor(
+    readonly blocks: number,
+    bits?: Uint8Array,
+  ) {
     this.#bits = bits ? bits.slice() : new Uint8Array(Math.ceil(blocks / 8));
     if (bits) for (let i = 0; i < blocks; i++) if (this.isPlugged(i)) this.#plugged++;
   }

@@ -65,26 +65,26 @@ function realize(device: QomObject) {
   let realized: ReturnType<typeof realizeVirtioMem>;
   try {
     realized = realizeVirtioMem({
-    release: r,
-    memdevId: memdev.backend.id ?? '',
-    memdevMapped: use.isMapped(memdev.backend),
-    memdevPrealloc: memdev.backend.get('prealloc') === true,
-    block: memdev.block,
-    addr: device.get('memaddr') as number,
-    node: device.get('node') as number,
-    requestedSize: device.get('requested-size') as number,
-    blockSize: (device.values.get('block-size') as number | undefined) ?? 0,
-    prealloc: has('prealloc') && device.get('prealloc') === true,
-    unpluggedInaccessible: has('unplugged-inaccessible') ? (device.get('unplugged-inaccessible') as 'on' | 'off' | 'auto') : undefined,
-    earlyMigration: has('x-early-migration') ? device.get('x-early-migration') === true : false,
-    dynamicMemslots: has('dynamic-memslots') && device.get('dynamic-memslots') === true,
-    numaNodes: machine?.numaNodes.length ?? 0,
-    // pc machines always allocate numa_state and register ACPI wakeup; s390x does neither.
-    machineHasNumaState: model.env.target === 'x86_64',
-    wakeupSuspend: model.env.target === 'x86_64',
-    discardDisabled: discard.kind === 'refused',
-    host: hostFacts(device),
-  });
+      release: r,
+      memdevId: memdev.backend.id ?? '',
+      memdevMapped: use.isMapped(memdev.backend),
+      memdevPrealloc: memdev.backend.get('prealloc') === true,
+      block: memdev.block,
+      addr: device.get('memaddr') as number,
+      node: device.get('node') as number,
+      requestedSize: device.get('requested-size') as number,
+      blockSize: (device.values.get('block-size') as number | undefined) ?? 0,
+      prealloc: has('prealloc') && device.get('prealloc') === true,
+      unpluggedInaccessible: has('unplugged-inaccessible') ? (device.get('unplugged-inaccessible') as 'on' | 'off' | 'auto') : undefined,
+      earlyMigration: has('x-early-migration') ? device.get('x-early-migration') === true : false,
+      dynamicMemslots: has('dynamic-memslots') && device.get('dynamic-memslots') === true,
+      numaNodes: machine?.numaNodes.length ?? 0,
+      // pc machines always allocate numa_state and register ACPI wakeup; s390x does neither.
+      machineHasNumaState: model.env.target === 'x86_64',
+      wakeupSuspend: model.env.target === 'x86_64',
+      discardDisabled: discard.kind === 'refused',
+      host: hostFacts(device),
+    });
   } catch (e) {
     releaseDiscard();
     throw e;

@@ -33,7 +33,9 @@ export const virtioMemErrors = defineErrors({
   'virtio-mem.unplug-pending': () => "'requested-size' cannot be changed if the device is in the process of unplug",
   'virtio-mem.unplug-inaccessible-off': () => "virtio-mem device cannot get unplugged while 'unplugged-inaccessible' != 'on'",
   'virtio-mem.unplug-plugged': (a: { modern: boolean }) =>
-    a.modern ? 'virtio-mem device cannot get unplugged while some of its memory is still plugged' : "virtio-mem device cannot get unplugged while 'size' != '0'",
+    a.modern
+      ? 'virtio-mem device cannot get unplugged while some of its memory is still plugged'
+      : "virtio-mem device cannot get unplugged while 'size' != '0'",
   'virtio-mem.unplug-requested': () => "virtio-mem device cannot get unplugged while 'requested-size' != '0'",
   'virtio-mem.unplug-unsupported': () => 'virtio based memory devices cannot be unplugged.',
   // warnings

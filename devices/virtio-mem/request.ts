@@ -79,8 +79,7 @@ const keyOf = <K extends string>(table: Readonly<Record<K, number>>, value: numb
 // iov_size (%zu); the type is the u16 read from the wire (%d), so 0..65535.
 const VIOLATION_MESSAGES = {
   'invalid-request-size': (size: number) => `virtio-mem protocol violation: invalid request size: ${size}`,
-  'response-space-too-small': (size: number) =>
-    `virtio-mem protocol violation: not enough space for response: ${size}`,
+  'response-space-too-small': (size: number) => `virtio-mem protocol violation: not enough space for response: ${size}`,
   'unknown-request-type': (type: number) => `virtio-mem protocol violation: unknown request type: ${type}`,
 } as const satisfies Record<MemViolationCode, (n: number) => string>;
 
@@ -158,7 +157,5 @@ export function decodeResponse(bytes: Uint8Array, sentKind: MemRequestKind): Dec
   if (kind !== 'ack' || sentKind !== 'state') return { kind };
   const raw = readLe16(bytes, 8);
   const state = keyOf(BLOCK_STATES, raw);
-  return state === undefined
-    ? { kind: 'malformed', reason: 'unknown-state', value: raw }
-    : { kind: 'ack-state', state };
+  return state === undefined ? { kind: 'malformed', reason: 'unknown-state', value: raw } : { kind: 'ack-state', state };
 }

@@ -21,17 +21,7 @@ import { discardRange } from '../../src/machine/ram-discard.js';
 import { migrationErrors } from '../../src/migration/errors.js';
 import { applyVirtioDevice, checkVirtioDevice, saveVirtioDevice, VIRTIO_FIELD, type VirtioQueues } from '../../src/migration/virtio-device.js';
 import type { BlockRange, RamDiscardManager } from '../../src/migration/ram-discard-manager.js';
-import {
-  MIG_PRI,
-  vmBitmap,
-  vmSection,
-  vmStruct,
-  vmU32,
-  vmU64,
-  type VmField,
-  type VmReader,
-  type VmStateDescription,
-} from '../../src/migration/vmstate.js';
+import { MIG_PRI, vmBitmap, vmSection, vmStruct, vmU32, vmU64, type VmField, type VmReader, type VmStateDescription } from '../../src/migration/vmstate.js';
 import type { QomObject } from '../../src/qom/object.js';
 import { FeatureSet, featureNames } from '../../src/virtio/feature-set.js';
 import { queueSizes } from '../../src/virtio/queue-sizes.js';
@@ -119,7 +109,8 @@ function prealloc(rt: VirtioMemRuntime): void {
   const { blockSize } = rt.state.setup;
   for (const run of rt.state.bitmap.runs(true)) {
     const done = rt.block.mapping?.populate(run.first * blockSize, run.count * blockSize, 'write');
-    if (done && done.kind !== 'done') throw virtioMemMigrationErrors.error('virtio-mem.mig-prealloc', { error: done.kind === 'error' ? done.errno : 'blocked' });
+    if (done && done.kind !== 'done')
+      throw virtioMemMigrationErrors.error('virtio-mem.mig-prealloc', { error: done.kind === 'error' ? done.errno : 'blocked' });
   }
 }
 
@@ -171,13 +162,19 @@ const VIRTIO_MEM_SECTION: VmStateDescription = {
     const rt = runtimeOf(obj);
     const virtio = incoming.struct(VIRTIO_FIELD);
     try {
-      checkVirtioDevice(rt, virtio, DEVICE, (device) => {
-        if (!early(rt)) checkSanity(rt, device.struct('tmp'));
-        device.size('usable_region_size');
-        if (!early(rt)) device.size('size');
-        device.size('requested_size');
-        if (!early(rt)) device.bitmap('bitmap');
-      }, queuesOf(obj));
+      checkVirtioDevice(
+        rt,
+        virtio,
+        DEVICE,
+        (device) => {
+          if (!early(rt)) checkSanity(rt, device.struct('tmp'));
+          device.size('usable_region_size');
+          if (!early(rt)) device.size('size');
+          device.size('requested_size');
+          if (!early(rt)) device.bitmap('bitmap');
+        },
+        queuesOf(obj),
+      );
     } catch (e) {
       if (e instanceof HotmemError && e.code === 'migration.virtio-features') {
         throw new HotmemError(e.code, e.message, { ...e.details, explanation: explainFeatures(rt, incomingFeatures(virtio)) });
@@ -188,7 +185,11 @@ const VIRTIO_MEM_SECTION: VmStateDescription = {
     // FEATURES_OK through the transport would be refused: say so before changing anything.
     const status = deviceStatus(virtio.u8('status'));
     const features = FeatureSet.fromWord(incomingFeatures(virtio));
-    if (hasStatus(status, STATUS_FEATURES_OK) && rt.hostFeatures.has(VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE) && !features.has(VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE)) {
+    if (
+      hasStatus(status, STATUS_FEATURES_OK) &&
+      rt.hostFeatures.has(VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE) &&
+      !features.has(VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE)
+    ) {
       throw migrationErrors.error('migration.virtio-core-replay', {
         device: labelOf(obj),
         what: 'this destination offers VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE, the guest did not ack it, and replaying FEATURES_OK would be refused',

@@ -43,7 +43,12 @@ interface Row {
 }
 
 function environment(arch: Arch) {
-  const binary = qemuBinary(new Map([['qemu-version', '7.2'], ['arch', arch]]));
+  const binary = qemuBinary(
+    new Map([
+      ['qemu-version', '7.2'],
+      ['arch', arch],
+    ]),
+  );
   const registry = binary.environment.registry;
   const missing = [...VIRTIO_BALLOON_TYPES, ...IOTHREAD_TYPES].filter((t) => !registry.info(t.name));
   return { ...binary.environment, registry: registry.extended(...missing) };
@@ -59,7 +64,14 @@ function run(arch: Arch, hostKernel: string, guestKernel: string): Row {
       accel: 'kvm',
       memory: '100G',
       host,
-      items: [{ kind: 'device', driver: arch === 'x86_64' ? 'virtio-balloon-pci' : 'virtio-balloon-ccw', id: 'balloon0', props: [{ name: 'free-page-reporting', value: 'on' }] }],
+      items: [
+        {
+          kind: 'device',
+          driver: arch === 'x86_64' ? 'virtio-balloon-pci' : 'virtio-balloon-ccw',
+          id: 'balloon0',
+          props: [{ name: 'free-page-reporting', value: 'on' }],
+        },
+      ],
     },
     environment(arch),
   );
@@ -109,7 +121,9 @@ const CONFIGS: ReadonlyArray<readonly [Arch, string, string]> = [
 
 const gib = (n: number): string => `${(n / GiB).toFixed(2)} GiB`.padStart(11);
 console.log('100 GiB guest, balloon 40G set at boot, free-page-reporting=on, QEMU 7.2, KVM; host memory in use (RSS + page tables)');
-console.log(`${'arch'.padEnd(7)} ${'host'.padEnd(11)} ${'guest'.padEnd(5)} ${'MemTotal'.padStart(11)} ${'query-bal.'.padStart(11)} ${'reached'.padStart(8)} ${'booted'.padStart(11)} ${'+30G came'.padStart(11)} ${'dump read'.padStart(11)}`);
+console.log(
+  `${'arch'.padEnd(7)} ${'host'.padEnd(11)} ${'guest'.padEnd(5)} ${'MemTotal'.padStart(11)} ${'query-bal.'.padStart(11)} ${'reached'.padStart(8)} ${'booted'.padStart(11)} ${'+30G came'.padStart(11)} ${'dump read'.padStart(11)}`,
+);
 for (const [arch, hostKernel, guestKernel] of CONFIGS) {
   const r = run(arch, hostKernel, guestKernel);
   console.log(

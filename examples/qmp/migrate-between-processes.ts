@@ -68,7 +68,9 @@ export async function migrateBetweenProcesses(backend: 'memory-backend-ram' | 'm
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const backend of ['memory-backend-ram', 'memory-backend-memfd'] as const) {
     const r = await migrateBetweenProcesses(backend);
-    console.log(`${backend}: source ${r.source.status}, RSS ${(r.source.rss / GiB).toFixed(2)} GiB; destination ${r.destination.status}, RSS ${(r.destination.rss / GiB).toFixed(2)} GiB`);
+    console.log(
+      `${backend}: source ${r.source.status}, RSS ${(r.source.rss / GiB).toFixed(2)} GiB; destination ${r.destination.status}, RSS ${(r.destination.rss / GiB).toFixed(2)} GiB`,
+    );
     console.log(`  source events: ${r.source.events.join(', ')}`);
     console.log(`  destination events: ${r.destination.events.join(', ')}`);
   }

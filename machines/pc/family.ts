@@ -120,8 +120,20 @@ function pcFamily(
 }
 
 /** hw/pci-host/i440fx.c I440FX_PCI_HOST_HOLE64_SIZE_DEFAULT. */
-export const PC_I440FX = pcFamily('pc-i440fx', (i) => i440fxSplit(i.memory.ramSize, i.version, i.maxRamBelow4g), 2 * GiB, 'pci.0', I440FX_BOARD, () => 'e1000');
+export const PC_I440FX = pcFamily(
+  'pc-i440fx',
+  (i) => i440fxSplit(i.memory.ramSize, i.version, i.maxRamBelow4g),
+  2 * GiB,
+  'pci.0',
+  I440FX_BOARD,
+  () => 'e1000',
+);
 /** hw/pci-host/q35.c Q35_PCI_HOST_HOLE64_SIZE_DEFAULT; the default NIC became e1000e with pc-q35-2.12 (pc_q35_2_11_machine_options). */
-export const PC_Q35 = pcFamily('pc-q35', (i) => q35Split(i.memory.ramSize, i.maxRamBelow4g), 32 * GiB, 'pcie.0', Q35_BOARD, (v) =>
-  versionAtLeast(v, 2, 12) ? 'e1000e' : 'e1000',
+export const PC_Q35 = pcFamily(
+  'pc-q35',
+  (i) => q35Split(i.memory.ramSize, i.maxRamBelow4g),
+  32 * GiB,
+  'pcie.0',
+  Q35_BOARD,
+  (v) => (versionAtLeast(v, 2, 12) ? 'e1000e' : 'e1000'),
 );

@@ -18,8 +18,7 @@ const AMD_ABOVE_1TB_START = TiB;
 const ACPI_MAX_RAM_SLOTS = 256;
 const TARGET_PAGE_SIZE = 4096;
 
-export const versionAtLeast = (v: MachineVersion, major: number, minor: number): boolean =>
-  compareReleases(v, { major, minor }) >= 0;
+export const versionAtLeast = (v: MachineVersion, major: number, minor: number): boolean => compareReleases(v, { major, minor }) >= 0;
 
 /** PCMachineClass fields by machine version. */
 export interface PcClassFlags {
@@ -51,13 +50,7 @@ export interface PcCpuFacts {
   readonly physBits: number;
 }
 
-export function pcLayout(
-  input: LayoutInput,
-  split: RamSplit,
-  pciHole64Size: number,
-  cpu: PcCpuFacts,
-  machineName: string,
-): MemoryLayout {
+export function pcLayout(input: LayoutInput, split: RamSplit, pciHole64Size: number, cpu: PcCpuFacts, machineName: string): MemoryLayout {
   const { memory, version } = input;
   const flags = pcClassFlags(version);
   const hasDeviceMemory = memory.ramSize < memory.maxRamSize;

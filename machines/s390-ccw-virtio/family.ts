@@ -32,8 +32,7 @@ export const S390_CCW_VIRTIO: MachineFamily = {
   prefix: 's390-ccw-virtio-',
   baseType: { name: 's390-ccw-machine-base', parent: 'machine', abstract: true },
   supportTypes: [],
-  memoryRules: (version): MemorySizeRules =>
-    atLeast(version, 5, 0) ? { defaultRamSize: 128 * MiB } : { defaultRamSize: 128 * MiB, fixupRamSize },
+  memoryRules: (version): MemorySizeRules => (atLeast(version, 5, 0) ? { defaultRamSize: 128 * MiB } : { defaultRamSize: 128 * MiB, fixupRamSize }),
   defaultRamId: 's390.ram',
   numaSupported: false,
   autoEnableNuma: () => ({ withMemhp: false, withMemdev: false }),

@@ -27,7 +27,12 @@ export function binaryTarget(options: ReadonlyMap<string, string | true>): Binar
   const data = loadCompatData();
   const versionText = (options.get('qemu-version') as string | undefined) ?? data.newestRelease().version;
   if (!data.releases().some((r) => r.version === versionText)) {
-    throw new UsageError(`--qemu-version ${versionText} is not a modelled release (${data.releases().map((r) => r.version).join(', ')})`);
+    throw new UsageError(
+      `--qemu-version ${versionText} is not a modelled release (${data
+        .releases()
+        .map((r) => r.version)
+        .join(', ')})`,
+    );
   }
   const archText = (options.get('arch') as string | undefined) ?? 'x86_64';
   if (!isArch(archText)) throw new UsageError(`--arch must be x86_64 or s390x (got '${archText}')`);

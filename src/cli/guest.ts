@@ -13,7 +13,12 @@ export function attachLinuxGuest(machine: Machine, options: LinuxGuestOptions): 
   const balloon = machine.model.objectsOfType('virtio-balloon-device').find((d) => d.realized);
   const runtime = balloon?.slots.get(VIRTIO_BALLOON_RUNTIME);
   if (runtime) {
-    guest.balloon = linuxBalloonGuest(machine, runtime, { kernel: guest.kernel, initOnAlloc: options.initOnAlloc ?? true, initOnFree: false, pagePoisoning: false });
+    guest.balloon = linuxBalloonGuest(machine, runtime, {
+      kernel: guest.kernel,
+      initOnAlloc: options.initOnAlloc ?? true,
+      initOnFree: false,
+      pagePoisoning: false,
+    });
     const memmap = (machine.memory.ramSize / 4096) * STRUCT_PAGE_BYTES;
     const top = machine.layout.ram.at(-1)!;
     const at = top.base + top.size - memmap;

@@ -24,8 +24,7 @@ export interface BatchRecord {
 }
 
 export type BatchOutcome =
-  | { readonly kind: 'ran'; readonly line: number; readonly record: BatchRecord }
-  | { readonly kind: 'bad-line'; readonly line: number; readonly error: string };
+  { readonly kind: 'ran'; readonly line: number; readonly record: BatchRecord } | { readonly kind: 'bad-line'; readonly line: number; readonly error: string };
 
 export interface Invocation {
   readonly args: readonly string[];
@@ -48,7 +47,8 @@ export function parseInvocation(text: string): Parsed {
   const unknown = Object.keys(value).find((k) => !KEYS.includes(k));
   if (unknown !== undefined) return { ok: false, problem: `unknown key "${unknown}" (an invocation has "args" and "qmp")` };
   const { args, qmp = [] } = value as { args?: unknown; qmp?: unknown };
-  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) return { ok: false, problem: '"args" must be an array of strings (the arguments of `hotmem qemu`)' };
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string'))
+    return { ok: false, problem: '"args" must be an array of strings (the arguments of `hotmem qemu`)' };
   if (!Array.isArray(qmp)) return { ok: false, problem: '"qmp" must be an array of QMP commands' };
   if (args.includes('--batch') || args.some((a) => a.startsWith('--batch='))) return { ok: false, problem: '"args" cannot hold --batch' };
   return { ok: true, invocation: { args, qmp } };

@@ -62,7 +62,12 @@ export class QemuProcess implements EndpointProcess {
   /** Starts as qemu-system-<arch> would with the spec's arguments; a live process prints, a replica does not. */
   static start(spec: ProcessSpec, live: LiveSetting | undefined): ProcessStart {
     const io = live?.io ?? SILENT;
-    const binary = qemuBinary(new Map([['qemu-version', spec.qemuVersion], ['arch', spec.arch]]));
+    const binary = qemuBinary(
+      new Map([
+        ['qemu-version', spec.qemuVersion],
+        ['arch', spec.arch],
+      ]),
+    );
     const host = freshHost({ arch: spec.hostArch, kernel: spec.hostKernel });
     const outcome = runQemu(binary, spec.argv, io, host);
     if (outcome.kind === 'exited') return outcome;

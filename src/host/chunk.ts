@@ -120,8 +120,7 @@ export class PageStore {
         else if (tag !== undefined) this.#setUniformTag(c, tag);
         return;
       }
-      const tagChanges =
-        tag !== undefined && this.#owns[to] === 1 && (this.#pageTags.base(c) >= 0 || tag !== this.#uniformTags[c]);
+      const tagChanges = tag !== undefined && this.#owns[to] === 1 && (this.#pageTags.base(c) >= 0 || tag !== this.#uniformTags[c]);
       if (to === code && !tagChanges) return;
       this.#mixed.add(c, code, n);
       this.#codes[c] = MIXED;

@@ -16,14 +16,7 @@
  * ```
  */
 export { freshHost, Host, type HostOptions, type ReclaimOutcome } from './host.js';
-export {
-  HostProcess,
-  type CowSharingOutcome,
-  type MapOutcome,
-  type MapSpec,
-  type ProcessOptions,
-  type UffdOutcome,
-} from './process.js';
+export { HostProcess, type CowSharingOutcome, type MapOutcome, type MapSpec, type ProcessOptions, type UffdOutcome } from './process.js';
 export {
   Mapping,
   PAGE_STATES,
@@ -61,15 +54,7 @@ export {
   type ThpSettings,
   type UffdFeature,
 } from './kernel.js';
-export {
-  NO_FAULTS,
-  type Cost,
-  type FaultCounts,
-  type HostMeminfo,
-  type MemoryDelta,
-  type ProcStatus,
-  type SyscallOutcome,
-} from './accounting.js';
+export { NO_FAULTS, type Cost, type FaultCounts, type HostMeminfo, type MemoryDelta, type ProcStatus, type SyscallOutcome } from './accounting.js';
 export { ERRNO, strerror, type Errno } from './errno.js';
 export { hostErrors, type HostErrorCode } from './errors.js';
 export { Timeline, type TimelineEntry, type TimelineOptions } from './timeline.js';

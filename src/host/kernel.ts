@@ -124,8 +124,7 @@ export const KERNEL_ERAS = Object.freeze([
 
 const OLDEST: readonly [number, number] = [3, 18];
 
-const atLeast = (v: readonly [number, number], major: number, minor: number): boolean =>
-  v[0] > major || (v[0] === major && v[1] >= minor);
+const atLeast = (v: readonly [number, number], major: number, minor: number): boolean => v[0] > major || (v[0] === major && v[1] >= minor);
 
 /** Parses `linux-6.10`, `6.10`, `6.10.3` or `6.1.0-27-cloud-amd64` into [major, minor]. */
 export function parseKernelVersion(name: string): [number, number] {
@@ -167,5 +166,4 @@ export function kernelProfile(name: string, overrides: KernelOverrides = {}): Ke
 }
 
 /** True if the profile is at least `linux-major.minor`. */
-export const kernelAtLeast = (k: KernelProfile, major: number, minor: number): boolean =>
-  atLeast(k.version, major, minor);
+export const kernelAtLeast = (k: KernelProfile, major: number, minor: number): boolean => atLeast(k.version, major, minor);

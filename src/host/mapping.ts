@@ -21,14 +21,7 @@
 import { PageStore, checkTag, fillWith, transition, type ContentRun } from './chunk.js';
 import type { Errno } from './errno.js';
 import { hostErrors } from './errors.js';
-import {
-  newFaultCounts,
-  type Cost,
-  type FaultCounts,
-  type MemoryDelta,
-  type MutableFaultCounts,
-  type SyscallOutcome,
-} from './accounting.js';
+import { newFaultCounts, type Cost, type FaultCounts, type MemoryDelta, type MutableFaultCounts, type SyscallOutcome } from './accounting.js';
 import { ABSENT, PRESENT, type MemoryObject } from './memory-object.js';
 import type { HostProcess } from './process.js';
 import { CmmaUsage } from './cmma.js';
@@ -36,16 +29,7 @@ import { MappingTables } from './page-table.js';
 import { Registrations, type PendingFault, type Registration, type RemovalCause, type Userfaultfd } from './userfaultfd.js';
 
 /** Page states of a mapping, as the page tables see them. */
-export const PAGE_STATES = [
-  'none',
-  'zeropage',
-  'anon',
-  'anon-split-thp',
-  'cache',
-  'thp',
-  'huge-zeropage',
-  'hugetlb-private',
-] as const;
+export const PAGE_STATES = ['none', 'zeropage', 'anon', 'anon-split-thp', 'cache', 'thp', 'huge-zeropage', 'hugetlb-private'] as const;
 export type PageStateName = (typeof PAGE_STATES)[number];
 
 const NONE = 0; // no PTE: reading it faults
@@ -500,8 +484,7 @@ export class Mapping {
     let filled = 0;
     let errno = undefined as Errno | undefined;
     const obj = this.object;
-    const zeropageOk =
-      this.process.zeropageAllowed || !this.process.host.kernel.uffdZeropageHonoursForbid;
+    const zeropageOk = this.process.zeropageAllowed || !this.process.host.kernel.uffdZeropageHonoursForbid;
     this.pages.forChunks(s, e, (c, lo, hi) => {
       if (this.shared && obj) {
         const oc = this.#objChunk + c;
@@ -624,10 +607,7 @@ export class Mapping {
         this.#tablesForUserfault(c);
         f.userfault++;
         const raised = reg.uffd._raise(this, c * ppc + upTo, write, by ?? mode);
-        stop =
-          raised === 'sigbus'
-            ? { kind: 'sigbus', page: c * ppc + upTo, reason: 'uffd-sigbus' }
-            : { kind: 'blocked', page: c * ppc + upTo, fault: raised };
+        stop = raised === 'sigbus' ? { kind: 'sigbus', page: c * ppc + upTo, reason: 'uffd-sigbus' } : { kind: 'blocked', page: c * ppc + upTo, fault: raised };
         return false;
       }
       return true;
@@ -718,15 +698,7 @@ export class Mapping {
   }
 
   /** Faults on a shmem or regular-file mapping (base pages), shared or private. */
-  #faultObject(
-    c: number,
-    lo: number,
-    hi: number,
-    write: boolean,
-    tag: number | undefined,
-    f: MutableFaultCounts,
-    obj: MemoryObject,
-  ): void {
+  #faultObject(c: number, lo: number, hi: number, write: boolean, tag: number | undefined, f: MutableFaultCounts, obj: MemoryObject): void {
     const pages = this.pages;
     const oc = this.#objChunk + c;
     this.#tables.touch(c);
@@ -935,7 +907,14 @@ export class Mapping {
 
   #pageRange(offset: number, length: number, what: 'range' | 'offset' | 'access' | 'discard' | 'uffd'): [number, number] {
     const base = this.process.host.arch.basePageSize;
-    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > this.size || (what === 'offset' && offset >= this.size)) {
+    if (
+      !Number.isSafeInteger(offset) ||
+      !Number.isSafeInteger(length) ||
+      offset < 0 ||
+      length < 0 ||
+      offset + length > this.size ||
+      (what === 'offset' && offset >= this.size)
+    ) {
       throw hostErrors.error('host.out-of-range', { offset, length, size: this.size, mapping: this.name });
     }
     // Discards and userfaultfd ioctls need the mapping's page size; accesses only base pages.
@@ -982,7 +961,6 @@ function addFaults(a: FaultCounts, b: FaultCounts): FaultCounts {
   for (const k of Object.keys(out) as (keyof FaultCounts)[]) out[k] = a[k] + b[k];
   return out;
 }
-
 
 /** A zero delta, for outcomes that changed nothing. */
 export const NO_DELTA: MemoryDelta = Object.freeze({

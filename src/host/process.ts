@@ -52,8 +52,7 @@ export type MapOutcome =
 
 /** Enabling storage keys or PV: what happened to the zeropages already mapped. */
 export type CowSharingOutcome =
-  | (Cost & { readonly kind: 'done'; readonly zappedPages: number; readonly unsharedPages: number })
-  | (Cost & { readonly kind: 'error'; readonly errno: Errno });
+  (Cost & { readonly kind: 'done'; readonly zappedPages: number; readonly unsharedPages: number }) | (Cost & { readonly kind: 'error'; readonly errno: Errno });
 
 export type UffdOutcome = { readonly kind: 'done'; readonly uffd: Userfaultfd } | { readonly kind: 'error'; readonly errno: Errno };
 
@@ -194,7 +193,12 @@ export class HostProcess implements PageTableSink {
     }
     const align = Math.max(chunkSize, spec.align ?? 0);
     const start = Math.ceil(this.#nextAddress / align) * align;
-    const fail = (errno: Errno, stage: 'mmap' | 'prealloc'): MapOutcome => ({ kind: 'error', errno, stage, ...this._end(m, 'mmap', undefined, 0, spec.size, f) });
+    const fail = (errno: Errno, stage: 'mmap' | 'prealloc'): MapOutcome => ({
+      kind: 'error',
+      errno,
+      stage,
+      ...this._end(m, 'mmap', undefined, 0, spec.size, f),
+    });
     if (start + spec.size > arch.userAddressLimit) return fail('ENOMEM', 'mmap');
     const flags: MappingFlags = {
       thp: spec.thp ?? 'default',
@@ -438,5 +442,3 @@ export class HostProcess implements PageTableSink {
 function backingOf(object: MemoryObject): Backing {
   return object.kind === 'hugetlbfs' ? 'hugetlb' : object.kind;
 }
-
-

@@ -52,14 +52,11 @@ export interface StuckFault {
   readonly detail: string;
 }
 
-export type RegisterOutcome =
-  | { readonly kind: 'done'; readonly ioctls: readonly UffdIoctl[] }
-  | { readonly kind: 'error'; readonly errno: Errno };
+export type RegisterOutcome = { readonly kind: 'done'; readonly ioctls: readonly UffdIoctl[] } | { readonly kind: 'error'; readonly errno: Errno };
 
 /** UFFDIO_COPY / UFFDIO_ZEROPAGE: `bytes` filled before success or the error (uffdio_copy.copy). */
 export type FillOutcome =
-  | (Cost & { readonly kind: 'done'; readonly bytes: number })
-  | (Cost & { readonly kind: 'error'; readonly errno: Errno; readonly bytes: number });
+  (Cost & { readonly kind: 'done'; readonly bytes: number }) | (Cost & { readonly kind: 'error'; readonly errno: Errno; readonly bytes: number });
 
 interface FaultRecord {
   readonly uffd: Userfaultfd;
@@ -373,9 +370,7 @@ export class Registrations {
 
   /** The registrations overlapping [s, e), each clipped to it. */
   overlapping(s: number, e: number): Registration[] {
-    return this.#list
-      .filter((r) => r.start < e && s < r.end)
-      .map((r) => ({ uffd: r.uffd, start: Math.max(s, r.start), end: Math.min(e, r.end) }));
+    return this.#list.filter((r) => r.start < e && s < r.end).map((r) => ({ uffd: r.uffd, start: Math.max(s, r.start), end: Math.min(e, r.end) }));
   }
 
   /** [s, e) cut where registrations start and end, each piece with its registration or none. */

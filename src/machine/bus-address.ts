@@ -80,7 +80,9 @@ export function boardOccupants(addressing: BusAddressing): BusOccupant[] {
 
 /** The address a device gets on the bus, or QEMU's refusal. */
 export function assignBusAddress(addressing: BusAddressing, request: PlugRequest, occupants: readonly BusOccupant[], release: Release): DeviceBusAddress {
-  return addressing.kind === 'pci-root' ? assignPci(addressing.rootBusPath, request, occupants, release) : assignCss(addressing.defaultCssid, request, occupants);
+  return addressing.kind === 'pci-root'
+    ? assignPci(addressing.rootBusPath, request, occupants, release)
+    : assignCss(addressing.defaultCssid, request, occupants);
 }
 
 function assignPci(rootBusPath: string, request: PlugRequest, occupants: readonly BusOccupant[], release: Release): DeviceBusAddress {

@@ -13,7 +13,13 @@ function fits(bus: BusSpec, deviceBus: string): boolean {
 }
 
 /** `busKind` is the device class's bus type, inherited from the nearest ancestor that sets one. */
-export function selectBus(buses: readonly BusSpec[], device: TypeInfo, busKind: string | undefined, requested: string | undefined, hotplug: boolean): BusSpec | undefined {
+export function selectBus(
+  buses: readonly BusSpec[],
+  device: TypeInfo,
+  busKind: string | undefined,
+  requested: string | undefined,
+  hotplug: boolean,
+): BusSpec | undefined {
   if (busKind === undefined) return undefined;
   let bus: BusSpec | undefined;
   if (requested !== undefined) {

@@ -100,21 +100,27 @@ const USERS: Readonly<Record<DiscardUser, UserRule>> = {
   // virtio_mem_device_realize, after the block-size checks.
   'virtio-mem': { call: (r) => (since61(r) ? 'coordinated-require' : 'require'), refusal: () => 'Discarding RAM is disabled' },
   // vfio_ram_block_discard_disable; vfio_realize prepends VFIO_MSG_PREFIX with the host address.
-  'vfio-type1': { call: (r) => (since61(r) ? 'uncoordinated-disable' : 'disable'), refusal: (name) => `vfio ${name}: Cannot set discarding of RAM broken: ${busy}` },
+  'vfio-type1': {
+    call: (r) => (since61(r) ? 'uncoordinated-disable' : 'disable'),
+    refusal: (name) => `vfio ${name}: Cannot set discarding of RAM broken: ${busy}`,
+  },
   // The iommufd backend (hw/vfio/iommufd.c, 8.2+) coordinates like type1.
-  'vfio-iommufd': { call: () => 'uncoordinated-disable', refusal: (name) => `vfio ${name}: Cannot set discarding of RAM broken: ${busy}`, since: { major: 8, minor: 2 } },
+  'vfio-iommufd': {
+    call: () => 'uncoordinated-disable',
+    refusal: (name) => `vfio ${name}: Cannot set discarding of RAM broken: ${busy}`,
+    since: { major: 8, minor: 2 },
+  },
   // sPAPR TCE IOMMUs pin and are untested with the RamDiscardManager: every discard is disabled.
   'vfio-spapr': { call: () => 'disable', refusal: (name) => `vfio ${name}: Cannot set discarding of RAM broken: ${busy}` },
   'vhost-vdpa': { call: () => 'disable', refusal: () => 'Cannot set discarding of RAM broken' },
-  'sev': { call: () => 'disable', refusal: () => 'sev_kvm_init: cannot disable RAM discard' },
+  sev: { call: () => 'disable', refusal: () => 'sev_kvm_init: cannot disable RAM discard' },
   's390-pv': { call: () => 'disable', refusal: () => 'protected VMs: cannot disable RAM discard' },
-  'colo': { call: () => 'disable', refusal: () => 'COLO: cannot disable RAM discard' },
+  colo: { call: () => 'disable', refusal: () => 'COLO: cannot disable RAM discard' },
 };
 
 /** What taking a counter for a user gave. */
 export type DiscardUse =
-  | { readonly kind: 'taken'; readonly call: DiscardCall; release(): void }
-  | { readonly kind: 'refused'; readonly call: DiscardCall; readonly message: string };
+  { readonly kind: 'taken'; readonly call: DiscardCall; release(): void } | { readonly kind: 'refused'; readonly call: DiscardCall; readonly message: string };
 
 /** Whether the component exists in this release (the iommufd backend came in 8.2). */
 export const discardUserExists = (user: DiscardUser, r: Release): boolean => {

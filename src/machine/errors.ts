@@ -67,8 +67,7 @@ export const machineErrors = defineErrors({
   'numa.mem-unsupported': () => 'Parameter -numa node,mem is not supported by this machine type\nUse -numa node,memdev instead',
   'numa.memdev-and-mem': () => 'numa configuration should use either mem= or memdev=,mixing both is not allowed',
   'numa.node-missing': (a: { node: number }) => `numa: Node ID missing: ${a.node}`,
-  'numa.total-mismatch': (a: { total: number; ram: number }) =>
-    `total memory for NUMA nodes (${hex(a.total)}) should equal RAM size (${hex(a.ram)})`,
+  'numa.total-mismatch': (a: { total: number; ram: number }) => `total memory for NUMA nodes (${hex(a.total)}) should equal RAM size (${hex(a.ram)})`,
   'numa.memdev-and-machine-backend': () => "'-machine memory-backend' and '-numa memdev' properties are mutually exclusive",
   'numa.unsupported': () => 'NUMA is not supported by this machine-type',
 });

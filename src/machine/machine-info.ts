@@ -25,7 +25,14 @@ function attributes(m: MachineTypeEntry): ClassAttributes {
     case 'pc-q35':
       // Each pc_q35_X_Y_machine_options keeps the max_cpus of its time: 4096 from 9.0 on, 1024 in
       // 8.1 and 8.2, 288 down to 2.8, 255 for 2.7 and older.
-      return { cpuMax: q35MaxCpus(atLeast), acpi: true, hotpluggableCpus: true, numaMemSupported: !atLeast(5, 1), defaultCpuType: 'qemu64-x86_64-cpu', defaultRamId: 'pc.ram' };
+      return {
+        cpuMax: q35MaxCpus(atLeast),
+        acpi: true,
+        hotpluggableCpus: true,
+        numaMemSupported: !atLeast(5, 1),
+        defaultCpuType: 'qemu64-x86_64-cpu',
+        defaultRamId: 'pc.ram',
+      };
     case 's390-ccw-virtio':
       return { cpuMax: 248, acpi: false, hotpluggableCpus: true, numaMemSupported: false, defaultCpuType: 'qemu-s390x-cpu', defaultRamId: 's390.ram' };
     case 'isapc':

@@ -218,7 +218,10 @@ export class Machine {
     const family = env.families.find((f) => f.name === type.family && f.arch === options.arch);
     if (!family || !type.version) {
       throw new StartupError(
-        new HotmemError('machine.family-not-modelled', `hotmem does not model machine type '${type.name}' (only ${env.families.map((f) => `${f.prefix}*`).join(', ')})`),
+        new HotmemError(
+          'machine.family-not-modelled',
+          `hotmem does not model machine type '${type.name}' (only ${env.families.map((f) => `${f.prefix}*`).join(', ')})`,
+        ),
         undefined,
       );
     }
@@ -239,7 +242,10 @@ export class Machine {
     // A fresh Linux host has no huge pages reserved (nr_hugepages=0) until someone configures them.
     const host = options.host ?? freshHost({ arch: options.hostArch ?? options.arch });
     if (options.hostArch !== undefined && host.arch.name !== options.hostArch) {
-      throw new StartupError(new HotmemError('machine.host-arch', `the host given is ${host.arch.name}, not the ${options.hostArch} host asked for`), undefined);
+      throw new StartupError(
+        new HotmemError('machine.host-arch', `the host given is ${host.arch.name}, not the ${options.hostArch} host asked for`),
+        undefined,
+      );
     }
     // A qemu-system-<arch> built for a host of another architecture has no KVM, so it refuses
     // the name as it refuses any accelerator it lacks (real 10.0.13 s390x on x86_64; -accel kvm
@@ -261,9 +267,12 @@ export class Machine {
     });
     model.globals = (options.globals ?? []).map((text) => located(`-global ${text}`, () => parseGlobalOption(text).global));
 
-    const memoryParse = located(options.memoryLocation, () => parseMemorySize(options.memory, r, family.memoryRules(version)), (e) =>
-      // From 7.1 the size rules run as the machine's "memory" property, outside -m's location.
-      e.code.startsWith('machine.') && compareReleases(r, { major: 7, minor: 1 }) >= 0,
+    const memoryParse = located(
+      options.memoryLocation,
+      () => parseMemorySize(options.memory, r, family.memoryRules(version)),
+      (e) =>
+        // From 7.1 the size rules run as the machine's "memory" property, outside -m's location.
+        e.code.startsWith('machine.') && compareReleases(r, { major: 7, minor: 1 }) >= 0,
     );
     const notices = [...memoryParse.notices];
     let memory = memoryParse.memory;
@@ -273,7 +282,11 @@ export class Machine {
     for (const item of items) {
       if (item.kind !== 'object') continue;
       located(item.location, () => {
-        const { warnings: objectWarnings } = model.addObject(item.type, item.id, item.props.map((p) => ({ name: p.name, input: optsInput(p.value) })));
+        const { warnings: objectWarnings } = model.addObject(
+          item.type,
+          item.id,
+          item.props.map((p) => ({ name: p.name, input: optsInput(p.value) })),
+        );
         warn(item.location, objectWarnings);
       });
     }
@@ -285,7 +298,8 @@ export class Machine {
         if (!backend || !model.view.isA(backend.type, MEMORY_BACKEND_TYPE)) throw machineErrors.error('machine.backend-not-found', { id: memoryBackendId });
         model.setProperty(machineObject, 'memory-backend', keyvalInput(memoryBackendId));
         // Without an explicit -m, RAM takes the backend's size.
-        if (options.memory === undefined) memory = { ...memory, ramSize: backend.get('size') as number, maxRamSize: Math.max(memory.maxRamSize, backend.get('size') as number) };
+        if (options.memory === undefined)
+          memory = { ...memory, ramSize: backend.get('size') as number, maxRamSize: Math.max(memory.maxRamSize, backend.get('size') as number) };
       });
     }
 
@@ -514,12 +528,7 @@ export class Machine {
     const regionAlign = ops.regionAlignment(device);
     const align = Math.max(ops.minAlignment?.(device) ?? 0, regionAlign);
     const r = this.release;
-    const sizeAlign =
-      compareReleases(r, { major: 9, minor: 0 }) >= 0
-        ? regionAlign
-        : compareReleases(r, { major: 8, minor: 2 }) >= 0
-          ? undefined
-          : align;
+    const sizeAlign = compareReleases(r, { major: 9, minor: 0 }) >= 0 ? regionAlign : compareReleases(r, { major: 8, minor: 2 }) >= 0 ? undefined : align;
     const placed: PlacedMemoryDevice[] = this.memoryDevices()
       .filter((d) => d !== device)
       .map((d) => ({ id: d.id, addr: this.#ops(d).addr(d), size: this.#ops(d).regionSize(d) }));
@@ -549,7 +558,16 @@ const programName = (arch: Arch) => `qemu-system-${arch}`;
 
 /** vl.c default_list: -device drivers that replace the default VGA. */
 const VGA_DEFAULT_DRIVERS: readonly string[] = [
-  'VGA', 'isa-vga', 'cirrus-vga', 'isa-cirrus-vga', 'vmware-svga', 'qxl-vga', 'virtio-vga', 'ati-vga', 'vhost-user-vga', 'virtio-vga-gl',
+  'VGA',
+  'isa-vga',
+  'cirrus-vga',
+  'isa-cirrus-vga',
+  'vmware-svga',
+  'qxl-vga',
+  'virtio-vga',
+  'ati-vga',
+  'vhost-user-vga',
+  'virtio-vga-gl',
 ];
 
 /** Lets device implementations reach the machine they are plugged into. */

@@ -27,13 +27,7 @@ export interface NumaRules {
 }
 
 /** Parses one `-numa` argument and adds its node to `nodes` (which it returns, extended). */
-export function parseNumaNode(
-  text: string,
-  nodes: readonly NumaNode[],
-  model: ObjectModel,
-  rules: NumaRules,
-  r: Release,
-): NumaNode[] {
+export function parseNumaNode(text: string, nodes: readonly NumaNode[], model: ObjectModel, rules: NumaRules, r: Release): NumaNode[] {
   if (!rules.supported) throw machineErrors.error('numa.unsupported');
   const options = parseOptions(text, 'type');
   const type = optionValue(options, 'type');
@@ -65,11 +59,7 @@ export function parseNumaNode(
  * numa_complete_configuration: adds the implicit node 0 when memory hotplug or memory devices
  * are configured on a machine that asks for it, then checks ids are dense and memory adds up.
  */
-export function completeNuma(
-  nodes: readonly NumaNode[],
-  ramSize: number,
-  implicitNode: boolean,
-): NumaNode[] {
+export function completeNuma(nodes: readonly NumaNode[], ramSize: number, implicitNode: boolean): NumaNode[] {
   const complete = nodes.length === 0 && implicitNode ? [{ nodeId: 0, memBytes: ramSize, memdev: undefined }] : [...nodes];
   const maxId = Math.max(-1, ...complete.map((n) => n.nodeId));
   for (let id = maxId; id >= 0; id--) {

@@ -13,7 +13,8 @@ import { displayLabel } from '../frontends/yaml/source-tree.js';
 import type { Matrix } from './spec.js';
 import { instantiate, type Resolve, type Template } from './template.js';
 
-export type CellDefinition = { readonly ok: true; readonly definition: MachineDefinition } | { readonly ok: false; readonly problems: readonly DefinitionProblem[] };
+export type CellDefinition =
+  { readonly ok: true; readonly definition: MachineDefinition } | { readonly ok: false; readonly problems: readonly DefinitionProblem[] };
 
 let definitionSchema: DefinitionSchema | undefined;
 
@@ -34,7 +35,13 @@ export function cellDefinition(matrix: Matrix, resolve: Resolve): CellDefinition
       const destination = matrix.destinations.get(name);
       if (destination === undefined) {
         const known = [...matrix.destinations.keys()];
-        problems.push(problem('definition.migration-target', { at, to: name, reason: `the matrix has no destination of that name (destinations: ${known.length === 0 ? 'none' : known.join(', ')})` }, from));
+        problems.push(
+          problem(
+            'definition.migration-target',
+            { at, to: name, reason: `the matrix has no destination of that name (destinations: ${known.length === 0 ? 'none' : known.join(', ')})` },
+            from,
+          ),
+        );
         return undefined;
       }
       if (chain.includes(name)) {

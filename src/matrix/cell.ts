@@ -73,7 +73,13 @@ export class CellRunner {
     return this.#result(cell, report, started, guest, base);
   }
 
-  #result(cell: Cell, report: RunReport, started: Started | undefined, guest: LinuxGuest | undefined, base: Pick<CellResult, 'index' | 'coordinates'>): CellResult {
+  #result(
+    cell: Cell,
+    report: RunReport,
+    started: Started | undefined,
+    guest: LinuxGuest | undefined,
+    base: Pick<CellResult, 'index' | 'coordinates'>,
+  ): CellResult {
     const { record, rules } = this.matrix;
     const observations: Record<string, string> = {};
     const memory: Record<string, Record<string, number>> = {};

@@ -53,17 +53,24 @@ function observationChanges(a: CellResult, b: CellResult): ObservationChange[] {
 }
 
 function memoryChanges(a: CellResult, b: CellResult): MemoryChange[] {
-  const figures = (c: CellResult) => new Map(Object.entries(c.memory).flatMap(([point, m]) => Object.entries(m).map(([measure, v]) => [`${point}.${measure}`, v] as const)));
+  const figures = (c: CellResult) =>
+    new Map(Object.entries(c.memory).flatMap(([point, m]) => Object.entries(m).map(([measure, v]) => [`${point}.${measure}`, v] as const)));
   const fa = figures(a);
   const fb = figures(b);
-  return [...new Set([...fa.keys(), ...fb.keys()])].filter((k) => fa.get(k) !== fb.get(k)).map((figure) => ({ figure, old: fa.get(figure), new: fb.get(figure) }));
+  return [...new Set([...fa.keys(), ...fb.keys()])]
+    .filter((k) => fa.get(k) !== fb.get(k))
+    .map((figure) => ({ figure, old: fa.get(figure), new: fb.get(figure) }));
 }
 
 function distinctValues(results: MatrixResults, dimension: string): Set<string> {
   return new Set(results.cells.map((c) => c.coordinates[dimension]).filter((v): v is string => v !== undefined));
 }
 
-export function diffResults(oldRun: { readonly file: string; readonly results: MatrixResults }, newRun: { readonly file: string; readonly results: MatrixResults }, ignore: readonly string[] = []): MatrixDiff {
+export function diffResults(
+  oldRun: { readonly file: string; readonly results: MatrixResults },
+  newRun: { readonly file: string; readonly results: MatrixResults },
+  ignore: readonly string[] = [],
+): MatrixDiff {
   const a = oldRun.results;
   const b = newRun.results;
   const names = (r: MatrixResults) => r.matrix.dimensions.map((d) => d.name);
@@ -80,7 +87,11 @@ export function diffResults(oldRun: { readonly file: string; readonly results: M
     const map = new Map<string, CellResult>();
     for (const c of r.cells) {
       const key = keyOf(c);
-      if (map.has(key)) throw new HotmemError('matrix.cannot-diff', `${file}: cells are not told apart by ${matchedOn.join(', ') || 'no dimension'}; name fewer dimensions to ignore`);
+      if (map.has(key))
+        throw new HotmemError(
+          'matrix.cannot-diff',
+          `${file}: cells are not told apart by ${matchedOn.join(', ') || 'no dimension'}; name fewer dimensions to ignore`,
+        );
       map.set(key, c);
     }
     return map;

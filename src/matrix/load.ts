@@ -21,7 +21,18 @@ import { parseFilter, unknownDimensions, type CellFilter } from './filter.js';
 import { parseMachinePattern } from './machine-patterns.js';
 import { isObservationName } from './observation-names.js';
 import { matrixSchema } from './schema.js';
-import { pointLabel, STEP_MEASURES, type Dimension, type DimensionValue, type LabelledValue, type Matrix, type MemoryPoint, type RecordSpec, type Rule, type ScalarValue } from './spec.js';
+import {
+  pointLabel,
+  STEP_MEASURES,
+  type Dimension,
+  type DimensionValue,
+  type LabelledValue,
+  type Matrix,
+  type MemoryPoint,
+  type RecordSpec,
+  type Rule,
+  type ScalarValue,
+} from './spec.js';
 import { compileTemplate, parsePlaceholders, type Piece, type Ref, type Template } from './template.js';
 import { inRange, parseRange, parseVersion } from './versions.js';
 
@@ -110,7 +121,11 @@ class Builder {
     for (const [name, spec] of Object.entries(this.raw.dimensions)) {
       const pointer = child('/dimensions', name);
       if (!DIMENSION_NAME.test(name)) this.report('matrix.dimension-name', { name }, this.keyAt(pointer));
-      dims.push(Array.isArray(spec) ? this.valueList(name, spec as readonly DimensionValue[], pointer) : this.dimensionSpec(name, spec as RawDimensionSpec, pointer, dims));
+      dims.push(
+        Array.isArray(spec)
+          ? this.valueList(name, spec as readonly DimensionValue[], pointer)
+          : this.dimensionSpec(name, spec as RawDimensionSpec, pointer, dims),
+      );
     }
     return dims;
   }
@@ -119,7 +134,8 @@ class Builder {
     const labelled: LabelledValue[] = [];
     values.forEach((value, i) => {
       const label = labelOf(value);
-      if (labelled.some((l) => l.label === label)) this.report('matrix.duplicate-label', { at: this.label(child(pointer, i)), label }, this.at(child(pointer, i)));
+      if (labelled.some((l) => l.label === label))
+        this.report('matrix.duplicate-label', { at: this.label(child(pointer, i)), label }, this.at(child(pointer, i)));
       labelled.push({ label, value });
     });
     return { kind: 'values', name, values: labelled, pointer };
@@ -204,7 +220,12 @@ class Builder {
       return;
     }
     const fields = new Set(maps.flatMap((m) => Object.keys(m)));
-    if (!fields.has(ref.field)) this.report('matrix.unknown-field', { at: this.label(pointer), name: ref.dimension, field: ref.field, ...this.suggestion(ref.field, fields) }, this.at(pointer));
+    if (!fields.has(ref.field))
+      this.report(
+        'matrix.unknown-field',
+        { at: this.label(pointer), name: ref.dimension, field: ref.field, ...this.suggestion(ref.field, fields) },
+        this.at(pointer),
+      );
   }
 
   template(value: unknown, pointer: string, dims: readonly Dimension[]): Template {
@@ -213,7 +234,8 @@ class Builder {
     const names = dims.map((d) => d.name);
     for (const use of template.uses) {
       const name = use.ref.dimension;
-      if (!names.includes(name)) this.report('matrix.unknown-dimension', { at: this.label(use.pointer), name, ...this.suggestion(name, names) }, this.at(use.pointer));
+      if (!names.includes(name))
+        this.report('matrix.unknown-dimension', { at: this.label(use.pointer), name, ...this.suggestion(name, names) }, this.at(use.pointer));
       else this.checkField(use.ref, use.pointer, dims);
     }
     return template;
@@ -239,7 +261,8 @@ class Builder {
     let memory: RecordSpec['memory'];
     if (r.memory) {
       const measures = r.memory.measures ?? DEFAULT_MEASURES;
-      const at = r.memory.at === undefined ? DEFAULT_POINTS : r.memory.at.flatMap((text, i) => this.point(text, child('/record/memory/at', i), stepCount, measures));
+      const at =
+        r.memory.at === undefined ? DEFAULT_POINTS : r.memory.at.flatMap((text, i) => this.point(text, child('/record/memory/at', i), stepCount, measures));
       memory = { measures, at };
     }
     return { properties, features: r.features ?? [], guest: r.guest ?? false, memory };
@@ -269,10 +292,15 @@ class Builder {
         then: Object.entries(raw.then ?? {}).flatMap(([name, value]): Rule['then'][number][] => {
           const p = child(child(pointer, 'then'), name);
           if (!isObservationName(name, record, steps)) {
-            this.report('matrix.unknown-observation', { at: this.label(p), name, ...this.suggestion(name, [...steps, ...record.properties.map((x) => x.name), 'start', 'warnings']) }, this.keyAt(p));
+            this.report(
+              'matrix.unknown-observation',
+              { at: this.label(p), name, ...this.suggestion(name, [...steps, ...record.properties.map((x) => x.name), 'start', 'warnings']) },
+              this.keyAt(p),
+            );
             return [];
           }
-          if (typeof value === 'object') return [{ name, expected: { kind: 'matches', text: this.textTemplate(value.matches, child(p, 'matches'), rule, dims) } }];
+          if (typeof value === 'object')
+            return [{ name, expected: { kind: 'matches', text: this.textTemplate(value.matches, child(p, 'matches'), rule, dims) } }];
           if (typeof value === 'string' && value.includes('${')) return [{ name, expected: { kind: 'equals', text: this.textTemplate(value, p, rule, dims) } }];
           const expected = expectedText(value, this.dialect, this.newest);
           if (!expected.ok) {
@@ -293,7 +321,8 @@ class Builder {
       return undefined;
     }
     const names = dims.map((d) => d.name);
-    for (const name of unknownDimensions(parsed.filter, names)) this.report('matrix.unknown-dimension', { at: this.label(pointer), name, ...this.suggestion(name, names) }, this.at(pointer));
+    for (const name of unknownDimensions(parsed.filter, names))
+      this.report('matrix.unknown-dimension', { at: this.label(pointer), name, ...this.suggestion(name, names) }, this.at(pointer));
     return parsed.filter;
   }
 
@@ -302,7 +331,10 @@ class Builder {
       Object.entries(measures).flatMap(([measure, rawBounds]) => {
         const p = child(child(pointer, point), measure);
         const recordedAt = record.memory?.at.find((x) => pointLabel(x) === point);
-        const recorded = recordedAt !== undefined && record.memory!.measures.includes(measure as MemoryMeasure) && (recordedAt.kind !== 'step' || STEP_MEASURES.includes(measure as MemoryMeasure));
+        const recorded =
+          recordedAt !== undefined &&
+          record.memory!.measures.includes(measure as MemoryMeasure) &&
+          (recordedAt.kind !== 'step' || STEP_MEASURES.includes(measure as MemoryMeasure));
         if (!recorded) {
           this.report('matrix.memory-not-recorded', { at: this.label(p), point, measure }, this.keyAt(p));
           return [];
@@ -338,7 +370,9 @@ export function parseMatrix(text: string, file: string, data: CompatData = loadC
   const b = new Builder(tree, data);
   const dimensions = b.dimensions();
   const scenario = b.template(b.raw.scenario, '/scenario', dimensions);
-  const destinations = new Map(Object.entries(b.raw.destinations ?? {}).map(([name, value]) => [name, b.template(value, child('/destinations', name), dimensions)] as const));
+  const destinations = new Map(
+    Object.entries(b.raw.destinations ?? {}).map(([name, value]) => [name, b.template(value, child('/destinations', name), dimensions)] as const),
+  );
   const steps = b.steps();
   const record = b.record(steps.length);
   const rules = b.rules(dimensions, record, steps);

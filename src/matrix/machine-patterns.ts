@@ -16,7 +16,12 @@ export type MachinePattern =
 const SERIES_RANGE = /^(?:(.+?)-)?((?:>=|<=|>|<)\d+(?:\.\d+)*|\d+(?:\.\d+)*\.\.\d+(?:\.\d+)*)$/;
 
 export function globRegex(glob: string): RegExp {
-  return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${glob
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }
 
 export function parseMachinePattern(text: string): MachinePattern {

@@ -26,9 +26,11 @@ export function mergeResults(parts: readonly NamedResults[]): MatrixResults {
   const indexes = new Set<number>();
   for (const p of parts) {
     const r = p.results;
-    if (r.matrix.digest !== base.matrix.digest) throw refuse(`${p.file} is a run of another matrix (or another version of ${base.matrix.file}) than ${first.file}`);
+    if (r.matrix.digest !== base.matrix.digest)
+      throw refuse(`${p.file} is a run of another matrix (or another version of ${base.matrix.file}) than ${first.file}`);
     if (r.hotmem !== base.hotmem) throw refuse(`${p.file} was written by hotmem ${r.hotmem}, ${first.file} by ${base.hotmem}`);
-    if (r.selection.filter !== base.selection.filter) throw refuse(`${p.file} ran --filter ${r.selection.filter ?? '(none)'}, ${first.file} --filter ${base.selection.filter ?? '(none)'}`);
+    if (r.selection.filter !== base.selection.filter)
+      throw refuse(`${p.file} ran --filter ${r.selection.filter ?? '(none)'}, ${first.file} --filter ${base.selection.filter ?? '(none)'}`);
     const shards = shardsOf(p);
     if (shards.of !== of) throw refuse(`${p.file} is a shard of ${shards.of}, ${first.file} of ${of}`);
     for (const i of shards.indexes) {

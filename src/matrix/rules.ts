@@ -21,7 +21,10 @@ const ruleApplies = (rule: Rule, coordinates: Readonly<Record<string, string>>):
 export const rulesJudgeStart = (rules: readonly Rule[], coordinates: Readonly<Record<string, string>>): boolean =>
   rules.some((r) => ruleApplies(r, coordinates) && r.then.some((t) => t.name === START));
 
-const boundsText = (b: Bounds): string => Object.entries(b).map(([k, v]) => `${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${v}`).join(', ');
+const boundsText = (b: Bounds): string =>
+  Object.entries(b)
+    .map(([k, v]) => `${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${v}`)
+    .join(', ');
 
 /** Globs of `matches` expectations compiled once per text: thousands of cells share a few. */
 export type GlobCache = Map<string, RegExp>;
@@ -49,7 +52,8 @@ export function ruleFailures(
       const text = expected.text.map((p) => (p.kind === 'text' ? p.text : valueText(refValue(p.ref, dimensions, cell.values)))).join('');
       const wanted = expected.kind === 'equals' ? `'${text}'` : `to match '${text}'`;
       if (actual === undefined) failures.push(`${where}: ${name} was not recorded in this cell, expected ${wanted}`);
-      else if (expected.kind === 'equals' ? actual !== text : !compiled(globs, text).test(actual)) failures.push(`${where}: ${name} is '${actual}', expected ${wanted}`);
+      else if (expected.kind === 'equals' ? actual !== text : !compiled(globs, text).test(actual))
+        failures.push(`${where}: ${name} is '${actual}', expected ${wanted}`);
     }
     for (const { point, measure, bounds } of rule.memory) {
       const value = memory[point]?.[measure];

@@ -54,7 +54,10 @@ export async function runMatrix(matrix: Matrix, options: RunOptions = {}): Promi
   const jobs = Math.min(options.jobs ?? availableParallelism(), selected.length);
   if (jobs > 1 && options.environment !== undefined) throw new Error('internal: a custom environment runs in one thread (jobs 1)');
   const progress = options.onProgress ?? (() => undefined);
-  const results = jobs > 1 ? await onWorkers(options.pool ?? new WorkerPool({ text: matrix.text, file: matrix.file }, jobs), options.pool === undefined, selected, progress) : runHere(matrix, selected, options.environment ?? new MatrixEnvironment(), progress);
+  const results =
+    jobs > 1
+      ? await onWorkers(options.pool ?? new WorkerPool({ text: matrix.text, file: matrix.file }, jobs), options.pool === undefined, selected, progress)
+      : runHere(matrix, selected, options.environment ?? new MatrixEnvironment(), progress);
   const selection: Selection = {
     ...(options.filter === undefined ? {} : { filter: options.filter.text }),
     ...(options.shard === undefined ? {} : { shards: { of: options.shard.count, indexes: [options.shard.index] } }),

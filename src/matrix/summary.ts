@@ -77,7 +77,8 @@ function varyingObservations(list: readonly Behaviour[]): string[] {
 /** `point.measure` pairs recorded in any cell, in first-seen order: `end.rss`. */
 export function memoryColumns(cells: readonly CellResult[]): Array<{ readonly point: string; readonly measure: string }> {
   const seen = new Map<string, { point: string; measure: string }>();
-  for (const c of cells) for (const [point, figures] of Object.entries(c.memory)) for (const measure of Object.keys(figures)) seen.set(`${point}.${measure}`, { point, measure });
+  for (const c of cells)
+    for (const [point, figures] of Object.entries(c.memory)) for (const measure of Object.keys(figures)) seen.set(`${point}.${measure}`, { point, measure });
   return [...seen.values()];
 }
 
@@ -116,7 +117,10 @@ export function behaviourTable(results: MatrixResults): BehaviourTable {
   const statusOf = new Map(cells.map((c) => [c.index, c.status]));
   const shared = varying.flatMap((name) => {
     if (!isFeatureList(name)) return [];
-    const lists = list.map((b) => b.observations[name]).filter((v): v is string => v !== undefined).map((v) => v.split(' '));
+    const lists = list
+      .map((b) => b.observations[name])
+      .filter((v): v is string => v !== undefined)
+      .map((v) => v.split(' '));
     const common = (lists[0] ?? []).filter((f) => lists.every((l) => l.includes(f)));
     return common.length === 0 ? [] : [{ name, features: common }];
   });
@@ -129,7 +133,12 @@ export function behaviourTable(results: MatrixResults): BehaviourTable {
   return {
     behaviours: list,
     head: ['', 'cells', 'status', ...varying],
-    rows: list.map((b) => [b.id, String(b.cells.length), [...new Set(b.cells.map((i) => statusOf.get(i)!))].sort().join('/'), ...varying.map((n) => text(n, b.observations[n]))]),
+    rows: list.map((b) => [
+      b.id,
+      String(b.cells.length),
+      [...new Set(b.cells.map((i) => statusOf.get(i)!))].sort().join('/'),
+      ...varying.map((n) => text(n, b.observations[n])),
+    ]),
     shared,
   };
 }

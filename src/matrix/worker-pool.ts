@@ -54,7 +54,15 @@ export class WorkerPool {
     return new Promise((resolve, reject) => {
       if (this.#failure) return reject(this.#failure);
       if (cells.length === 0) return resolve([]);
-      this.#job = { queue: cells.map((c) => c.index), size: chunkSize(cells.length, this.#workers.length), total: cells.length, results: [], progress, resolve, reject };
+      this.#job = {
+        queue: cells.map((c) => c.index),
+        size: chunkSize(cells.length, this.#workers.length),
+        total: cells.length,
+        results: [],
+        progress,
+        resolve,
+        reject,
+      };
       for (const worker of this.#idle.splice(0)) this.#feed(worker);
     });
   }

@@ -14,7 +14,8 @@ import { migratableBlocks } from './ram-blocks.js';
 export function capabilityProblem(machine: Machine, before: ReadonlySet<string>, next: ReadonlySet<string>): string | undefined {
   const on = (c: string) => next.has(c);
   if (on('postcopy-ram')) {
-    if (!before.has('postcopy-ram') && machine.runState === 'inmigrate' && postcopyHostProblem(machine, migratableBlocks(machine))) return 'Postcopy is not supported';
+    if (!before.has('postcopy-ram') && machine.runState === 'inmigrate' && postcopyHostProblem(machine, migratableBlocks(machine)))
+      return 'Postcopy is not supported';
     if (on('x-ignore-shared')) return 'Postcopy is not compatible with ignore-shared';
   }
   // QEMU asks the kernel for userfaultfd write protection here; the host model has no
@@ -22,7 +23,8 @@ export function capabilityProblem(machine: Machine, before: ReadonlySet<string>,
   if (on('background-snapshot')) return 'hotmem does not model background snapshots (the background-snapshot capability)';
   // The model runs a migration to its end once both sides meet: it cannot stop before the switchover.
   if (on('pause-before-switchover')) return 'hotmem does not model pausing before the switchover (the pause-before-switchover capability)';
-  if (on('zero-copy-send') && (!on('multifd') || on('compress') || on('xbzrle'))) return 'Zero copy only available for non-compressed non-TLS multifd migration';
+  if (on('zero-copy-send') && (!on('multifd') || on('compress') || on('xbzrle')))
+    return 'Zero copy only available for non-compressed non-TLS multifd migration';
   if (on('postcopy-preempt')) {
     if (!on('postcopy-ram')) return 'Postcopy preempt requires postcopy-ram';
     if (on('compress')) return 'Postcopy preempt not compatible with compress';

@@ -42,7 +42,10 @@ function probePostcopy(dst: Machine): { readonly phase: 'setup' | 'switchover'; 
   const process = dst.process;
   const out = process.userfaultfd();
   if (out.kind === 'error') {
-    return { phase: 'setup', failure: loadFailure(migrationErrors.error('migration.postcopy-no-userfaultfd', { error: strerror(out.errno) }), undefined, false) };
+    return {
+      phase: 'setup',
+      failure: loadFailure(migrationErrors.error('migration.postcopy-no-userfaultfd', { error: strerror(out.errno) }), undefined, false),
+    };
   }
   try {
     const basePage = process.host.arch.basePageSize;
@@ -70,10 +73,14 @@ function postcopyRisks(src: Machine, dst: Machine): string[] {
   const k = p.host.kernel;
   if (!p.pgste) return risks;
   if (k.s390Zeropage === 'skeys-zap' && !src.process.storageKeysEnabled) {
-    risks.push(`${k.name}: if the guest enables storage keys during postcopy, zeropages placed by UFFDIO_ZEROPAGE are zapped and the next access hangs (fixed by fa41ba0d, 4.14)`);
+    risks.push(
+      `${k.name}: if the guest enables storage keys during postcopy, zeropages placed by UFFDIO_ZEROPAGE are zapped and the next access hangs (fixed by fa41ba0d, 4.14)`,
+    );
   }
   if (k.cmmaDiscardWhileUffdArmed) {
-    risks.push(`${k.name}: reclaim under memory pressure drops CMMA-unused pages postcopy placed; the guest hangs when it reuses one (fixed by bce73e48, 4.18)`);
+    risks.push(
+      `${k.name}: reclaim under memory pressure drops CMMA-unused pages postcopy placed; the guest hangs when it reuses one (fixed by bce73e48, 4.18)`,
+    );
   }
   return risks;
 }
@@ -103,4 +110,3 @@ export function checkMigration(src: Machine, dst: Machine, options: { readonly p
   if (late.kind === 'failed') return refuse(postcopy ? 'switchover' : 'completion', 'device-state', late.failure);
   return { kind: 'compatible', risks: postcopy ? postcopyRisks(src, dst) : [] };
 }
-

@@ -97,13 +97,7 @@ const EPERM_CODES: ReadonlySet<string> = new Set([
  * Builds QEMU's report for an error raised while loading `idstr` (or outside any section):
  * the error, what its caller adds (`then`), and the final line of the incoming coroutine.
  */
-export function loadFailure(
-  e: HotmemError,
-  idstr: string | undefined,
-  insideSection: boolean,
-  then: readonly string[] = [],
-  release?: Release,
-): LoadFailure {
+export function loadFailure(e: HotmemError, idstr: string | undefined, insideSection: boolean, then: readonly string[] = [], release?: Release): LoadFailure {
   const errno = EPERM_CODES.has(e.code) ? 'Operation not permitted' : 'Invalid argument';
   const log = [e.message, ...then];
   const where = insideSection && idstr !== undefined ? `error while loading state for instance 0x0 of device '${idstr}'` : undefined;
@@ -134,13 +128,15 @@ export function loadSections(
   const warnings: Warning[] = [];
   for (const s of saved) {
     const local = destination.find((d) => d.idstr === s.idstr);
-    if (!local) return { kind: 'failed', failure: loadFailure(migrationErrors.error('migration.unknown-section', { idstr: s.idstr, instance: 0 }), s.idstr, false) };
+    if (!local)
+      return { kind: 'failed', failure: loadFailure(migrationErrors.error('migration.unknown-section', { idstr: s.idstr, instance: 0 }), s.idstr, false) };
     if (s.version > local.version) {
       const e = migrationErrors.error('migration.unsupported-version', { idstr: s.idstr, version: s.version, local: local.version });
       return { kind: 'failed', failure: loadFailure(e, s.idstr, false) };
     }
     try {
-      if (s.version < local.minVersion) throw migrationErrors.error('migration.version-too-old', { name: local.name, version: s.version, min: local.minVersion });
+      if (s.version < local.minVersion)
+        throw migrationErrors.error('migration.version-too-old', { name: local.name, version: s.version, min: local.minVersion });
       const reader = new VmReader(s.content);
       local.check(reader, ctx);
       const unread = reader.unread();

@@ -375,7 +375,9 @@ class Migration {
       const reg = uffd.register(p.dst.mapping);
       if (reg.kind === 'error') {
         uffd.close();
-        return loadFailure(migrationErrors.error('migration.postcopy-register', { error: strerror(reg.errno) }), undefined, false, ['ram_block_enable_notify failed']);
+        return loadFailure(migrationErrors.error('migration.postcopy-register', { error: strerror(reg.errno) }), undefined, false, [
+          'ram_block_enable_notify failed',
+        ]);
       }
       p.postcopy = { uffd, zeroable: reg.ioctls.includes('zeropage') };
     }
@@ -646,7 +648,13 @@ class Migration {
       running: s.machine.running,
       exited: s.exited,
     });
-    return { mode: this.#o.postcopy ? 'postcopy' : 'precopy', stats, source: side(this.#src), destination: side(this.#dst), actions: [...this.#runner.records] };
+    return {
+      mode: this.#o.postcopy ? 'postcopy' : 'precopy',
+      stats,
+      source: side(this.#src),
+      destination: side(this.#dst),
+      actions: [...this.#runner.records],
+    };
   }
 
   #side(machine: Machine, role: Side): SideState {

@@ -32,8 +32,7 @@ export const migrationErrors = defineErrors({
       ? `postcopy_place_page: ${a.error} copy host: ${hex(a.address)} from: <page buffer> (size: ${a.size})`
       : `postcopy_place_page_zero: ${a.error} zero host: ${hex(a.address)}`,
   // hw/virtio/virtio.c virtio_load (64-bit feature subsection variant)
-  'migration.virtio-features': (a: { features: bigint; allowed: bigint }) =>
-    `Features ${hex(a.features)} unsupported. Allowed features: ${hex(a.allowed)}`,
+  'migration.virtio-features': (a: { features: bigint; allowed: bigint }) => `Features ${hex(a.features)} unsupported. Allowed features: ${hex(a.allowed)}`,
   // hw/virtio/virtio.c virtio_load, 11.1 (src/virtio/queue-sizes.ts). virtio_load's -EINVAL
   // fails the section's `virtio` field, which vmstate_load_state reports as `vmstateCause`.
   'migration.vring-num': (a: { index: number; num: number; max: number; vmstateCause: string }) =>

@@ -8,16 +8,7 @@ import type { Machine } from '../machine/machine.js';
 import { migrationStatsKeys } from './qapi-data.js';
 import { migrationEventsEnabled } from './settings.js';
 
-export type MigrationStatus =
-  | 'none'
-  | 'setup'
-  | 'active'
-  | 'postcopy-active'
-  | 'postcopy-paused'
-  | 'completed'
-  | 'failed'
-  | 'cancelling'
-  | 'cancelled';
+export type MigrationStatus = 'none' | 'setup' | 'active' | 'postcopy-active' | 'postcopy-paused' | 'completed' | 'failed' | 'cancelling' | 'cancelled';
 
 /** The running record the engine updates; one per machine and migration. */
 export interface MigrationInfo {
@@ -134,7 +125,13 @@ export function migrationBusy(machine: Machine): boolean {
   const info = machine.model.services.get(MIGRATION_INFO);
   if (!info) return false;
   if (info.role === 'destination') return info.status === 'postcopy-active';
-  return info.status === 'setup' || info.status === 'active' || info.status === 'postcopy-active' || info.status === 'postcopy-paused' || info.status === 'cancelling';
+  return (
+    info.status === 'setup' ||
+    info.status === 'active' ||
+    info.status === 'postcopy-active' ||
+    info.status === 'postcopy-paused' ||
+    info.status === 'cancelling'
+  );
 }
 
 /** migration_is_running(s->state): this machine's own outgoing migration is under way. */

@@ -41,7 +41,8 @@ export const DEFAULT_DOWNTIME_LIMIT_MS = 300;
 
 export function resolveOptions(o: MigrateOptions): ResolvedOptions {
   const positive = (what: string, n: number | undefined) => {
-    if (n !== undefined && !(Number.isFinite(n) && n > 0)) throw migrationErrors.error('migration.bad-options', { what: `${what} must be positive (got ${n})` });
+    if (n !== undefined && !(Number.isFinite(n) && n > 0))
+      throw migrationErrors.error('migration.bad-options', { what: `${what} must be positive (got ${n})` });
   };
   positive('bandwidth', o.bandwidth);
   positive('maxBandwidth', o.maxBandwidth);

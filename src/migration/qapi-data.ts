@@ -151,7 +151,14 @@ interface CheckDocBase extends Window {
   readonly if?: string;
 }
 export type CheckDoc =
-  | (CheckDocBase & { readonly kind: 'range'; readonly min?: number; readonly max?: number; readonly minParameter?: string; readonly hostBits?: 32; readonly messages: MessagesDoc })
+  | (CheckDocBase & {
+      readonly kind: 'range';
+      readonly min?: number;
+      readonly max?: number;
+      readonly minParameter?: string;
+      readonly hostBits?: 32;
+      readonly messages: MessagesDoc;
+    })
   | (CheckDocBase & { readonly kind: 'power-of-two'; readonly min?: number; readonly max?: number; readonly messages: MessagesDoc })
   | (CheckDocBase & { readonly kind: 'bitmap-alias-map'; readonly messagePrefix: string })
   | (CheckDocBase & { readonly kind: 'capability-conflict'; readonly capability: string; readonly messages: MessagesDoc })
@@ -159,14 +166,21 @@ export type CheckDoc =
 
 /** The document's shape, as compat/schema/migration.schema.json admits it. */
 export interface MigrationDoc {
-  readonly capabilities: { readonly members: readonly (Window & { readonly name: string; readonly features?: readonly FeatureDoc[]; readonly listedOnlyWith?: string })[] };
+  readonly capabilities: {
+    readonly members: readonly (Window & { readonly name: string; readonly features?: readonly FeatureDoc[]; readonly listedOnlyWith?: string })[];
+  };
   readonly parameters: { readonly members: readonly ParameterDoc[] };
   readonly checks: { readonly members: readonly CheckDoc[] };
   readonly typeErrors: { readonly members: readonly { readonly type: 'uint8' | 'uint32'; readonly max: number; readonly message: string }[] };
   readonly statuses: { readonly members: readonly (Window & { readonly name: string })[] };
   readonly stats: {
     readonly reportedIn: readonly (Window & { readonly status: string })[];
-    readonly members: readonly (Window & { readonly name: string; readonly type: MigrationStatsKey['type']; readonly condition?: string; readonly features?: readonly FeatureDoc[] })[];
+    readonly members: readonly (Window & {
+      readonly name: string;
+      readonly type: MigrationStatsKey['type'];
+      readonly condition?: string;
+      readonly features?: readonly FeatureDoc[];
+    })[];
   };
 }
 
@@ -263,23 +277,35 @@ function checkValue(c: DocChecker, what: string, type: ParameterDoc['type'], val
 
 function checkDoc(c: DocChecker, doc: MigrationDoc): void {
   const caps = doc.capabilities.members;
-  c.unique('capability', caps.map((m) => m.name));
+  c.unique(
+    'capability',
+    caps.map((m) => m.name),
+  );
   for (const m of caps) {
     c.window(`capability ${m.name}`, m);
     (m.features ?? []).forEach((f, i) => c.within(`capability ${m.name} features[${i}]`, f, m));
   }
 
-  c.unique('status', doc.statuses.members.map((m) => m.name));
+  c.unique(
+    'status',
+    doc.statuses.members.map((m) => m.name),
+  );
   for (const m of doc.statuses.members) c.window(`status ${m.name}`, m);
 
   const params = doc.parameters.members;
-  c.unique('parameter', params.map((p) => p.name));
+  c.unique(
+    'parameter',
+    params.map((p) => p.name),
+  );
   const paramByName = new Map(params.map((p) => [p.name, p]));
   for (const p of params) {
     const what = `parameter ${p.name}`;
     c.window(what, p);
     if (typeof p.type === 'object' && 'enum' in p.type) {
-      c.unique(`${what} enum value`, p.type.values.map((v) => v.name));
+      c.unique(
+        `${what} enum value`,
+        p.type.values.map((v) => v.name),
+      );
       p.type.values.forEach((v) => c.within(`${what} enum value ${v.name}`, v, p));
     }
     if (p.type === 'number' || p.type === 'StrOrNull') c.fail(`${what}: ${p.type} is not a query type of a parameter`);
@@ -307,7 +333,10 @@ function checkDoc(c: DocChecker, doc: MigrationDoc): void {
       if (!p) c.fail(`${what}: no parameter ${name}`);
       if (c.common(check, [p]).length === 0) c.fail(`${what}: never meets parameter ${name}`);
     }
-    const live = c.common(check, check.parameters.map((n) => paramByName.get(n)).filter((p) => p !== undefined));
+    const live = c.common(
+      check,
+      check.parameters.map((n) => paramByName.get(n)).filter((p) => p !== undefined),
+    );
     if (check.readsCurrent) c.history(`${what} readsCurrent`, check.readsCurrent, check, false);
     if ('messages' in check) {
       c.history(`${what} messages`, check.messages, check, false);
@@ -326,14 +355,23 @@ function checkDoc(c: DocChecker, doc: MigrationDoc): void {
     }
   });
 
-  c.unique('type error of', doc.typeErrors.members.map((t) => t.type));
+  c.unique(
+    'type error of',
+    doc.typeErrors.members.map((t) => t.type),
+  );
 
-  c.unique('stats key', doc.stats.members.map((m) => m.name));
+  c.unique(
+    'stats key',
+    doc.stats.members.map((m) => m.name),
+  );
   for (const m of doc.stats.members) {
     c.window(`stats key ${m.name}`, m);
     (m.features ?? []).forEach((f, i) => c.within(`stats key ${m.name} features[${i}]`, f, m));
   }
-  c.unique('stats status', doc.stats.reportedIn.map((s) => s.status));
+  c.unique(
+    'stats status',
+    doc.stats.reportedIn.map((s) => s.status),
+  );
   doc.stats.reportedIn.forEach((s) => c.window(`stats status ${s.status}`, s));
 }
 
@@ -395,7 +433,12 @@ function buildCheck(r: Release, doc: CheckDoc): ParameterCheck {
 
 const qapiTypeName = (t: ParameterDoc['type']): string => (typeof t === 'string' ? t : 'enum' in t ? t.enum : `['${t.array}']`);
 
-function buildParameter(r: Release, p: ParameterDoc, checks: readonly ParameterCheck[], typeErrors: MigrationDoc['typeErrors']['members']): MigrationParameterSpec {
+function buildParameter(
+  r: Release,
+  p: ParameterDoc,
+  checks: readonly ParameterCheck[],
+  typeErrors: MigrationDoc['typeErrors']['members'],
+): MigrationParameterSpec {
   const type = p.type;
   const setTypeDoc = at(r, p.setTypes)?.type;
   const setType: SetQapiType =

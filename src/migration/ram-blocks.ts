@@ -64,7 +64,12 @@ export function discardedPages(b: MigratableBlock): PageRanges {
  * same length (the modelled blocks are not resizeable), and for postcopy huge-page blocks the
  * same page size. Throws QEMU's message; returns the destination block for each source block.
  */
-export function matchBlocks(source: readonly MigratableBlock[], destination: readonly MigratableBlock[], postcopy: boolean, hostPageSize: number): MigratableBlock[] {
+export function matchBlocks(
+  source: readonly MigratableBlock[],
+  destination: readonly MigratableBlock[],
+  postcopy: boolean,
+  hostPageSize: number,
+): MigratableBlock[] {
   return source.map((s) => {
     const d = destination.find((b) => b.idstr === s.idstr);
     if (!d) throw migrationErrors.error('migration.unknown-ramblock', { idstr: s.idstr });

@@ -174,7 +174,12 @@ export function placeZeroPostcopy(pair: BlockPair, s: number, e: number): void {
 
 function fill(pair: BlockPair, how: 'copy' | 'zero', out: FillOutcome, offset: number): void {
   if (out.kind === 'done') return;
-  throw migrationErrors.error('migration.postcopy-place', { how, error: strerror(out.errno), address: pair.dst.mapping.start + offset + out.bytes, size: pair.dst.pageSize });
+  throw migrationErrors.error('migration.postcopy-place', {
+    how,
+    error: strerror(out.errno),
+    address: pair.dst.mapping.start + offset + out.bytes,
+    size: pair.dst.pageSize,
+  });
 }
 
 function markReceived(pair: BlockPair, runs: readonly ContentRun[]): void {

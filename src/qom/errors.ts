@@ -30,22 +30,18 @@ export const qomErrors = defineErrors({
   'qom.object-not-creatable': (a: { type: string }) => `object type '${a.type}' isn't supported by object-add`,
   'qom.object-abstract': (a: { type: string }) => `object type '${a.type}' is abstract`,
   'qom.object-id-missing': () => `Parameter 'id' is missing`,
-  'qom.duplicate-child': (a: { name: string; parentType: string }) =>
-    `attempt to add duplicate property '${a.name}' to object (type '${a.parentType}')`,
+  'qom.duplicate-child': (a: { name: string; parentType: string }) => `attempt to add duplicate property '${a.name}' to object (type '${a.parentType}')`,
   'qom.object-in-use': (a: { id: string }) => `object '${a.id}' is in use, can not be deleted`,
   'qom.object-delete-refused': (a: { message: string }) => a.message,
   'qom.object-not-found': (a: { id: string }) => `object '${a.id}' not found`,
   'qom.device-not-found': (a: { id: string }) => `Device '${a.id}' not found`,
   'qom.path-not-found': (a: { path: string }) => `Device '${a.path}' not found`,
   'qom.path-ambiguous': (a: { path: string }) => `Path '${a.path}' does not uniquely identify an object`,
-  'qom.link-wrong-type': (a: { property: string; expected: string }) =>
-    `Invalid parameter type for '${a.property}', expected: ${a.expected}`,
-  'qom.value-type': (a: { property: string; expected: string }) =>
-    `Invalid parameter type for '${a.property}', expected: ${a.expected}`,
+  'qom.link-wrong-type': (a: { property: string; expected: string }) => `Invalid parameter type for '${a.property}', expected: ${a.expected}`,
+  'qom.value-type': (a: { property: string; expected: string }) => `Invalid parameter type for '${a.property}', expected: ${a.expected}`,
   'qom.global-cannot-apply': (a: { driver: string; property: string; value: string; reason: string }) =>
     `can't apply global ${a.driver}.${a.property}=${a.value}: ${a.reason}`,
-  'qom.global-not-used': (a: { driver: string; property: string; value: string }) =>
-    `global ${a.driver}.${a.property}=${a.value} not used`,
+  'qom.global-not-used': (a: { driver: string; property: string; value: string }) => `global ${a.driver}.${a.property}=${a.value} not used`,
   'qom.global-invalid-class': (a: { driver: string; property: string }) => `global ${a.driver}.${a.property} has invalid class name`,
   'qom.global-syntax': () => `options 'driver', 'property', and 'value' are required`,
   'qom.hotplug-unsupported': (a: { id: string }) => `Device '${a.id}' does not support hotplugging`,

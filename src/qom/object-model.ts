@@ -31,8 +31,7 @@ export interface HotplugHandler {
 
 /** A property value as it arrives: text from the command line, or typed JSON from QMP. */
 export type PropertyInput =
-  | { readonly source: 'text'; readonly text: string; readonly visitor: InputVisitor }
-  | { readonly source: 'json'; readonly json: unknown };
+  { readonly source: 'text'; readonly text: string; readonly visitor: InputVisitor } | { readonly source: 'json'; readonly json: unknown };
 
 export interface QomListEntry {
   readonly name: string;
@@ -246,7 +245,11 @@ export class ObjectModel {
    * user_creatable_add_type: -object / object-add. The object is created, its properties set,
    * completed (realized), and only then filed under /objects/<id>.
    */
-  addObject(type: string, id: string | undefined, props: ReadonlyArray<{ name: string; input: PropertyInput }>): {
+  addObject(
+    type: string,
+    id: string | undefined,
+    props: ReadonlyArray<{ name: string; input: PropertyInput }>,
+  ): {
     readonly object: QomObject;
     readonly warnings: readonly Warning[];
   } {
@@ -364,7 +367,12 @@ export class ObjectModel {
     if (def.type.kind === 'child') return obj.child(def.name)?.path() ?? '';
     const stored = obj.values.get(property);
     if (def.type.kind === 'link') return typeof stored === 'string' ? (this.resolvePath(stored)?.path() ?? '') : '';
-    return stored ?? this.#overriddenDefault(obj.type, property) ?? this.defaultOf(def) ?? (def.type.kind === 'bool' ? false : def.type.kind === 'str' || def.type.kind === 'enum' ? '' : 0);
+    return (
+      stored ??
+      this.#overriddenDefault(obj.type, property) ??
+      this.defaultOf(def) ??
+      (def.type.kind === 'bool' ? false : def.type.kind === 'str' || def.type.kind === 'enum' ? '' : 0)
+    );
   }
 
   /** The object a link property points to, if set. */
@@ -389,7 +397,8 @@ export class ObjectModel {
       return this.setProperty(this.#aliasTarget(obj, resolved.home.child), resolved.home.target, input);
     }
     const { def } = resolved;
-    const notWritable = () => qomErrors.error('qom.property-not-writable', { type: obj.type, property, named: compareReleases(this.env.release, { major: 7, minor: 2 }) >= 0 });
+    const notWritable = () =>
+      qomErrors.error('qom.property-not-writable', { type: obj.type, property, named: compareReleases(this.env.release, { major: 7, minor: 2 }) >= 0 });
     if (def.readOnly) throw notWritable();
     if (def.type.kind === 'link') {
       if (this.#realizedDeviceField(obj, def)) {
@@ -466,7 +475,8 @@ export class ObjectModel {
       }
       case 'int32':
       case 'int64':
-        if (typeof json !== 'bigint' && (typeof json !== 'number' || !Number.isSafeInteger(json))) throw qomErrors.error('qom.value-type', { property, expected: 'integer' });
+        if (typeof json !== 'bigint' && (typeof json !== 'number' || !Number.isSafeInteger(json)))
+          throw qomErrors.error('qom.value-type', { property, expected: 'integer' });
         return parseScalar(type, property, String(json), 'keyval', this.env.release).value;
       case 'link':
       case 'child':

@@ -9,15 +9,7 @@
 import { FeatureSet } from './feature-set.js';
 import type { ResetRequest, SystemResetType, VirtioEffect } from './effects.js';
 import { modernDeviceFeatures } from './host-features.js';
-import {
-  STATUS_DEVICE_NEEDS_RESET,
-  STATUS_DRIVER_OK,
-  STATUS_FEATURES_OK,
-  STATUS_RESET,
-  hasStatus,
-  withStatus,
-  type DeviceStatus,
-} from './status.js';
+import { STATUS_DEVICE_NEEDS_RESET, STATUS_DRIVER_OK, STATUS_FEATURES_OK, STATUS_RESET, hasStatus, withStatus, type DeviceStatus } from './status.js';
 import { VIRTIO_F_ACCESS_PLATFORM, VIRTIO_F_BAD_FEATURE, VIRTIO_F_VERSION_1 } from './transport-features.js';
 
 /** The generic part of a virtio device's state (the fields of QEMU's VirtIODevice that matter here). */
@@ -132,23 +124,19 @@ function validateFeatures<D, E>(model: VirtioDeviceModel<D, E>, state: VirtioSta
 }
 
 /** The driver writes the status register (virtio_set_status, then the transport's reset-on-0). */
-export function writeStatus<D, E>(
-  model: VirtioDeviceModel<D, E>,
-  state: VirtioState<D>,
-  value: DeviceStatus,
-): Transition<D, E, StatusWrite> {
+export function writeStatus<D, E>(model: VirtioDeviceModel<D, E>, state: VirtioState<D>, value: DeviceStatus): Transition<D, E, StatusWrite> {
   const { core } = state;
   // Only the first FEATURES_OK write of a VERSION_1 driver is checked; legacy drivers have no
   // FEATURES_OK handshake (virtio 1.1 §3.1.2).
-  const confirmsFeatures =
-    core.guestFeatures.has(VIRTIO_F_VERSION_1) &&
-    !hasStatus(core.status, STATUS_FEATURES_OK) &&
-    hasStatus(value, STATUS_FEATURES_OK);
+  const confirmsFeatures = core.guestFeatures.has(VIRTIO_F_VERSION_1) && !hasStatus(core.status, STATUS_FEATURES_OK) && hasStatus(value, STATUS_FEATURES_OK);
   const validation: FeatureValidation = confirmsFeatures ? validateFeatures(model, state) : { kind: 'valid' };
   const [stored, outcome]: [VirtioCore, StatusWrite] =
     validation.kind === 'invalid'
       ? [core, { kind: 'features-refused', reason: validation.reason }]
-      : [{ ...core, status: value }, { kind: 'stored', status: value }];
+      : [
+          { ...core, status: value },
+          { kind: 'stored', status: value },
+        ];
   // The transport checks the status after the write, not the value written: a refused write
   // while the status was already 0 resets too.
   if (stored.status !== STATUS_RESET) {
@@ -159,11 +147,7 @@ export function writeStatus<D, E>(
 }
 
 /** The driver writes the driver-features word (virtio_set_features). */
-export function writeDriverFeatures<D, E>(
-  model: VirtioDeviceModel<D, E>,
-  state: VirtioState<D>,
-  written: FeatureSet,
-): Transition<D, E, FeatureWrite> {
+export function writeDriverFeatures<D, E>(model: VirtioDeviceModel<D, E>, state: VirtioState<D>, written: FeatureSet): Transition<D, E, FeatureWrite> {
   const { core } = state;
   if (hasStatus(core.status, STATUS_FEATURES_OK)) {
     return { next: state, outcome: { kind: 'ignored-after-features-ok' }, effects: [] };
@@ -219,28 +203,16 @@ const resetCore = (core: VirtioCore): VirtioCore => ({
 });
 
 /** A reset of this device alone: by the driver (status 0) or by its parent bus. */
-export function deviceReset<D, E>(
-  model: VirtioDeviceModel<D, E>,
-  state: VirtioState<D>,
-  cause: 'driver' | 'bus',
-): Transition<D, E, ResetRequest> {
+export function deviceReset<D, E>(model: VirtioDeviceModel<D, E>, state: VirtioState<D>, cause: 'driver' | 'bus'): Transition<D, E, ResetRequest> {
   return dispatchReset(state, { kind: 'device', cause }, model.deviceReset(state.device));
 }
 
 /** A machine-wide reset reaching this device. */
-export function systemReset<D, E>(
-  model: VirtioDeviceModel<D, E>,
-  state: VirtioState<D>,
-  type: SystemResetType,
-): Transition<D, E, ResetRequest> {
+export function systemReset<D, E>(model: VirtioDeviceModel<D, E>, state: VirtioState<D>, type: SystemResetType): Transition<D, E, ResetRequest> {
   return dispatchReset(state, { kind: 'system', type }, model.systemReset(state.device, type));
 }
 
-function dispatchReset<D, E>(
-  state: VirtioState<D>,
-  reset: ResetRequest,
-  step: DeviceStep<D, E>,
-): Transition<D, E, ResetRequest> {
+function dispatchReset<D, E>(state: VirtioState<D>, reset: ResetRequest, step: DeviceStep<D, E>): Transition<D, E, ResetRequest> {
   return {
     next: { core: resetCore(state.core), device: step.device },
     outcome: reset,

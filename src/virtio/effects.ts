@@ -16,9 +16,7 @@ export type SystemResetType = 'cold' | 'snapshot-load' | 'wakeup';
  * qemu_devices_reset() for the whole machine. They differ for virtio-mem: the spec forbids
  * changing block state on device reset (virtio 1.2 §5.15.5.2) while a system reset unplugs all.
  */
-export type ResetRequest =
-  | { readonly kind: 'device'; readonly cause: 'driver' | 'bus' }
-  | { readonly kind: 'system'; readonly type: SystemResetType };
+export type ResetRequest = { readonly kind: 'device'; readonly cause: 'driver' | 'bus' } | { readonly kind: 'system'; readonly type: SystemResetType };
 
 /** An effect of a core operation. */
 export type VirtioEffect =

@@ -54,21 +54,14 @@ export type CommonFeatureValues = Readonly<Partial<Record<CommonFeaturePropertyN
 
 /** The transport bits a device starts with before any transport or device adds its own. */
 export function commonHostFeatures(values: CommonFeatureValues = {}): FeatureSet {
-  return VIRTIO_COMMON_FEATURE_PROPERTIES.reduce(
-    (set, p) => ((values[p.property] ?? p.default) ? set.with(p.bit) : set),
-    FeatureSet.EMPTY,
-  );
+  return VIRTIO_COMMON_FEATURE_PROPERTIES.reduce((set, p) => ((values[p.property] ?? p.default) ? set.with(p.bit) : set), FeatureSet.EMPTY);
 }
 
 /**
  * Bits a modern interface never shows the driver even when host_features has them, because they
  * only mean something to a legacy driver (QEMU VIRTIO_LEGACY_FEATURES).
  */
-export const VIRTIO_LEGACY_FEATURES = FeatureSet.of(
-  VIRTIO_F_BAD_FEATURE,
-  VIRTIO_F_NOTIFY_ON_EMPTY,
-  VIRTIO_F_ANY_LAYOUT,
-);
+export const VIRTIO_LEGACY_FEATURES = FeatureSet.of(VIRTIO_F_BAD_FEATURE, VIRTIO_F_NOTIFY_ON_EMPTY, VIRTIO_F_ANY_LAYOUT);
 
 /** Whether the virtio-pci proxy exposes the modern (virtio 1.x) interface. */
 export interface VirtioPciInterfaces {

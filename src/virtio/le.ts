@@ -24,8 +24,7 @@ function checkNumber(value: number, width: 2 | 4): void {
 
 export const readLe16 = (bytes: Uint8Array, offset: number): number => view(bytes, offset, 2).getUint16(offset, true);
 export const readLe32 = (bytes: Uint8Array, offset: number): number => view(bytes, offset, 4).getUint32(offset, true);
-export const readLe64 = (bytes: Uint8Array, offset: number): bigint =>
-  view(bytes, offset, 8).getBigUint64(offset, true);
+export const readLe64 = (bytes: Uint8Array, offset: number): bigint => view(bytes, offset, 8).getBigUint64(offset, true);
 
 export function writeLe16(bytes: Uint8Array, offset: number, value: number): void {
   checkNumber(value, 2);

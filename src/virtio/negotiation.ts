@@ -4,25 +4,10 @@
  * FEATURES_OK and re-read it. Failure paths end as Linux's virtio_dev_probe does: the driver sets
  * FAILED and gives up (drivers/virtio/virtio.c, virtio_features_ok and its error path).
  */
-import {
-  deviceReset,
-  readDeviceFeatures,
-  writeDriverFeatures,
-  writeStatus,
-  type Transition,
-  type VirtioDeviceModel,
-  type VirtioState,
-} from './device-core.js';
+import { deviceReset, readDeviceFeatures, writeDriverFeatures, writeStatus, type Transition, type VirtioDeviceModel, type VirtioState } from './device-core.js';
 import type { VirtioEffect } from './effects.js';
 import type { FeatureSet } from './feature-set.js';
-import {
-  STATUS_ACKNOWLEDGE,
-  STATUS_DRIVER,
-  STATUS_FAILED,
-  STATUS_FEATURES_OK,
-  withStatus,
-  type DeviceStatus,
-} from './status.js';
+import { STATUS_ACKNOWLEDGE, STATUS_DRIVER, STATUS_FAILED, STATUS_FEATURES_OK, withStatus, type DeviceStatus } from './status.js';
 import { VIRTIO_F_VERSION_1 } from './transport-features.js';
 
 /** What a driver can use and what it cannot do without. */
@@ -67,18 +52,13 @@ export function proposeFeatures(offered: FeatureSet, supported: FeatureSet): Fea
  * is left at ACKNOWLEDGE|DRIVER|FEATURES_OK: device-specific setup and DRIVER_OK are the
  * driver's next steps.
  */
-export function negotiate<D, E>(
-  model: VirtioDeviceModel<D, E>,
-  state: VirtioState<D>,
-  driver: DriverFeatures,
-): Transition<D, E, NegotiationOutcome> {
+export function negotiate<D, E>(model: VirtioDeviceModel<D, E>, state: VirtioState<D>, driver: DriverFeatures): Transition<D, E, NegotiationOutcome> {
   const effects: (VirtioEffect | E)[] = [];
   const run = <O>(t: Transition<D, E, O>): Transition<D, E, O> => {
     effects.push(...t.effects);
     return t;
   };
-  const setStatus = (s: VirtioState<D>, bits: DeviceStatus) =>
-    run(writeStatus(model, s, withStatus(s.core.status, bits)));
+  const setStatus = (s: VirtioState<D>, bits: DeviceStatus) => run(writeStatus(model, s, withStatus(s.core.status, bits)));
   const done = (next: VirtioState<D>, outcome: NegotiationOutcome): Transition<D, E, NegotiationOutcome> => ({
     next,
     outcome,

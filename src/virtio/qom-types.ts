@@ -40,7 +40,9 @@ const bool = (name: string, defaultValue: boolean, extra: Partial<PropertyDef> =
 const COMMON_FEATURE_SINCE: Readonly<Record<string, string>> = { queue_reset: '7.2' };
 
 const VIRTIO_DEVICE_PROPERTIES: readonly PropertyDef[] = [
-  ...VIRTIO_COMMON_FEATURE_PROPERTIES.map((p) => bit(p.property, p.default, COMMON_FEATURE_SINCE[p.property] ? { since: COMMON_FEATURE_SINCE[p.property]! } : {})),
+  ...VIRTIO_COMMON_FEATURE_PROPERTIES.map((p) =>
+    bit(p.property, p.default, COMMON_FEATURE_SINCE[p.property] ? { since: COMMON_FEATURE_SINCE[p.property]! } : {}),
+  ),
   bool('use-started', true),
   bool('use-disabled-flag', true),
   bool('x-disable-legacy-check', false),
@@ -169,6 +171,7 @@ export function transportHostFeatures(device: QomObject, deviceFeatures: Feature
   const proxy = device.parent;
   const view = device.model.view;
   if (proxy && view.isA(proxy.type, 'virtio-pci')) return virtioPciPrePlug(common, { modern: virtioPciModern(proxy) }).union(deviceFeatures);
-  if (proxy && view.isA(proxy.type, 'virtio-ccw-device')) return ((proxy.get('max_revision') as number) >= 1 ? common.with(VIRTIO_F_VERSION_1) : common).union(deviceFeatures);
+  if (proxy && view.isA(proxy.type, 'virtio-ccw-device'))
+    return ((proxy.get('max_revision') as number) >= 1 ? common.with(VIRTIO_F_VERSION_1) : common).union(deviceFeatures);
   return common.union(deviceFeatures);
 }

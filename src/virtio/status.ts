@@ -45,8 +45,7 @@ export const STATUS_BITS: readonly StatusBitDef[] = [
 /** Whether every bit of `bits` is set in `status`. */
 export const hasStatus = (status: DeviceStatus, bits: DeviceStatus): boolean => (status & bits) === bits;
 
-export const withStatus = (status: DeviceStatus, bits: DeviceStatus): DeviceStatus =>
-  deviceStatus(status | bits);
+export const withStatus = (status: DeviceStatus, bits: DeviceStatus): DeviceStatus => deviceStatus(status | bits);
 
 /**
  * Names of the set bits; bits the spec leaves unnamed here (SUSPEND 16 exists only with

@@ -52,7 +52,13 @@ describe('cli/app', () => {
       { name: 'json', takesValue: false },
     ];
     const parsed = parseArgs(['a', '--arch', 's390x', '--json', 'b'], specs);
-    assert.deepEqual([...parsed.options], [['arch', 's390x'], ['json', true]]);
+    assert.deepEqual(
+      [...parsed.options],
+      [
+        ['arch', 's390x'],
+        ['json', true],
+      ],
+    );
     assert.deepEqual(parsed.positionals, ['a', 'b']);
     assert.equal(parseArgs(['--arch=x86_64'], specs).options.get('arch'), 'x86_64');
     assert.throws(() => parseArgs(['--frob'], specs), /unknown option '--frob'/);

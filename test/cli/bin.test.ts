@@ -11,7 +11,25 @@ import { packageRoot } from '../../src/core/package-root.js';
 
 const root = packageRoot();
 const QMP = '{"execute":"qmp_capabilities"}\n{"execute":"qom-get","arguments":{"path":"/machine/peripheral/vm0","property":"size"}}\n{"execute":"quit"}\n';
-const CONFIG = ['qemu', '--qemu-version', '10.0', '-M', 'pc-q35-8.1', '-m', '512M,slots=1,maxmem=2560M', '-object', 'memory-backend-memfd,id=mem0,size=2G', '-device', 'virtio-mem-pci,id=vm0,memdev=mem0', '-S', '-nodefaults', '-display', 'none', '-qmp', 'stdio'];
+const CONFIG = [
+  'qemu',
+  '--qemu-version',
+  '10.0',
+  '-M',
+  'pc-q35-8.1',
+  '-m',
+  '512M,slots=1,maxmem=2560M',
+  '-object',
+  'memory-backend-memfd,id=mem0,size=2G',
+  '-device',
+  'virtio-mem-pci,id=vm0,memdev=mem0',
+  '-S',
+  '-nodefaults',
+  '-display',
+  'none',
+  '-qmp',
+  'stdio',
+];
 
 const CASES: readonly (readonly [string, readonly string[], string?])[] = [
   ['--version', ['--version']],
@@ -20,7 +38,11 @@ const CASES: readonly (readonly [string, readonly string[], string?])[] = [
   ['machines of an older release and the other target', ['machines', '--qemu-version', '5.2', '--arch', 's390x']],
   ['a release that is not modelled', ['machines', '--qemu-version', '4.0']],
   ['qemu with a QMP conversation on stdio', CONFIG, QMP],
-  ['qemu --batch -', ['qemu', '--batch', '-'], `${JSON.stringify({ args: CONFIG.slice(1), qmp: ['{"execute":"qmp_capabilities"}', '{"execute":"quit"}'] })}\n{"args": 1}\n`],
+  [
+    'qemu --batch -',
+    ['qemu', '--batch', '-'],
+    `${JSON.stringify({ args: CONFIG.slice(1), qmp: ['{"execute":"qmp_capabilities"}', '{"execute":"quit"}'] })}\n{"args": 1}\n`,
+  ],
   ['matrix --help', ['matrix', '--help']],
 ];
 

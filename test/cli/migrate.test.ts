@@ -30,7 +30,12 @@ describe('cli: migrate and migrate-check', function () {
   });
 
   it('a postcopy of the example pair completes', async () => {
-    const { status, text } = await cli(['migrate', example('definitions', 'postcopy-source.yaml'), example('definitions', 'postcopy-destination.yaml'), '--postcopy']);
+    const { status, text } = await cli([
+      'migrate',
+      example('definitions', 'postcopy-source.yaml'),
+      example('definitions', 'postcopy-destination.yaml'),
+      '--postcopy',
+    ]);
     assert.equal(status, 0, text);
     assert.match(text, /^migration completed\n/);
   });

@@ -19,22 +19,61 @@ const QUIT = { execute: 'quit' };
 const MEMFD = ['-nodefaults', '-display', 'none', '-S', '-m', '512M,slots=1,maxmem=2560M', '-object', 'memory-backend-memfd,id=mem0,size=2G'];
 
 const INVOCATIONS: readonly (readonly [string, Invocation])[] = [
-  ['qom-get and quit (the issue\'s configuration)', {
-    args: ['--qemu-version', '10.0', '-machine', 'pc-q35-8.1,accel=kvm', ...MEMFD, '-device', 'virtio-mem-pci,id=vm0,memdev=mem0', '-qmp', 'stdio'],
-    qmp: [CAPS, { execute: 'qom-get', arguments: { path: '/machine/peripheral/vm0', property: 'size' } }, QUIT],
-  }],
-  ['a realize warning, then STOP/RESUME events', {
-    args: ['--qemu-version', '8.1', '-machine', 'pc-q35-8.1', ...MEMFD, '-device', 'virtio-mem-pci,id=vm0,memdev=mem0,unplugged-inaccessible=off', '-qmp', 'stdio'],
-    qmp: [CAPS, { execute: 'cont' }, { execute: 'stop' }, QUIT],
-  }],
+  [
+    "qom-get and quit (the issue's configuration)",
+    {
+      args: ['--qemu-version', '10.0', '-machine', 'pc-q35-8.1,accel=kvm', ...MEMFD, '-device', 'virtio-mem-pci,id=vm0,memdev=mem0', '-qmp', 'stdio'],
+      qmp: [CAPS, { execute: 'qom-get', arguments: { path: '/machine/peripheral/vm0', property: 'size' } }, QUIT],
+    },
+  ],
+  [
+    'a realize warning, then STOP/RESUME events',
+    {
+      args: [
+        '--qemu-version',
+        '8.1',
+        '-machine',
+        'pc-q35-8.1',
+        ...MEMFD,
+        '-device',
+        'virtio-mem-pci,id=vm0,memdev=mem0,unplugged-inaccessible=off',
+        '-qmp',
+        'stdio',
+      ],
+      qmp: [CAPS, { execute: 'cont' }, { execute: 'stop' }, QUIT],
+    },
+  ],
   ['a start-up error', { args: ['--qemu-version', '7.2', '-nodefaults', '-device', 'virtio-mem-pci,id=vm0,memdev=nope', '-qmp', 'stdio'], qmp: [CAPS] }],
-  ['a guest reacting to a size change (MEMORY_DEVICE_SIZE_CHANGE), then stdin ends without quit', {
-    args: ['--qemu-version', '7.2', '--guest', 'linux-6.1', '-machine', 'pc-q35-7.2', ...MEMFD, '-device', 'virtio-mem-pci,id=vm0,memdev=mem0', '-qmp', 'stdio'],
-    qmp: [CAPS, { execute: 'cont' }, { execute: 'qom-set', arguments: { path: '/machine/peripheral/vm0', property: 'requested-size', value: 256 * 2 ** 20 } }, { execute: 'query-memory-devices' }],
-  }],
-  ['an unknown command and a line that is not JSON', { args: ['--qemu-version', '10.0', '-nodefaults', '-S', '-display', 'none', '-qmp', 'stdio'], qmp: [CAPS, { execute: 'nope' }, 'garbage', QUIT] }],
+  [
+    'a guest reacting to a size change (MEMORY_DEVICE_SIZE_CHANGE), then stdin ends without quit',
+    {
+      args: [
+        '--qemu-version',
+        '7.2',
+        '--guest',
+        'linux-6.1',
+        '-machine',
+        'pc-q35-7.2',
+        ...MEMFD,
+        '-device',
+        'virtio-mem-pci,id=vm0,memdev=mem0',
+        '-qmp',
+        'stdio',
+      ],
+      qmp: [
+        CAPS,
+        { execute: 'cont' },
+        { execute: 'qom-set', arguments: { path: '/machine/peripheral/vm0', property: 'requested-size', value: 256 * 2 ** 20 } },
+        { execute: 'query-memory-devices' },
+      ],
+    },
+  ],
+  [
+    'an unknown command and a line that is not JSON',
+    { args: ['--qemu-version', '10.0', '-nodefaults', '-S', '-display', 'none', '-qmp', 'stdio'], qmp: [CAPS, { execute: 'nope' }, 'garbage', QUIT] },
+  ],
   ['no monitor: exits once started', { args: ['--qemu-version', '10.0', '-nodefaults', '-S', '-display', 'none'], qmp: [] }],
-  ['a usage error of hotmem\'s own', { args: ['--qemu-version', '0.1', '-S'], qmp: [] }],
+  ["a usage error of hotmem's own", { args: ['--qemu-version', '0.1', '-S'], qmp: [] }],
   ['-machine help', { args: ['--qemu-version', '5.2', '-machine', 'help'], qmp: [] }],
 ];
 
@@ -102,7 +141,14 @@ describe('cli/qemu-batch: many invocations in one process', () => {
   it('goes on after a bad line and skips blank ones, numbering lines as the file does', async () => {
     const good = JSON.stringify(INVOCATIONS[5]![1]);
     const outcomes = await collect([good, '', '{oops', good]);
-    assert.deepEqual(outcomes.map((o) => [o.kind, o.line]), [['ran', 1], ['bad-line', 3], ['ran', 4]]);
+    assert.deepEqual(
+      outcomes.map((o) => [o.kind, o.line]),
+      [
+        ['ran', 1],
+        ['bad-line', 3],
+        ['ran', 4],
+      ],
+    );
   });
 
   it('hotmem qemu --batch FILE and --batch - print one JSON line per invocation and exit 1 after a bad line', async () => {
@@ -110,19 +156,33 @@ describe('cli/qemu-batch: many invocations in one process', () => {
     const file = join(dir, 'batch.jsonl');
     const text = `${JSON.stringify(INVOCATIONS[5]![1])}\n{"args": 1}\n${JSON.stringify(INVOCATIONS[2]![1])}\n`;
     writeFileSync(file, text);
-    for (const [args, stdin] of [[['qemu', '--batch', file], undefined], [['qemu', '--batch', '-'], Readable.from([text])]] as const) {
+    for (const [args, stdin] of [
+      [['qemu', '--batch', file], undefined],
+      [['qemu', '--batch', '-'], Readable.from([text])],
+    ] as const) {
       let out = '';
       let err = '';
       const status = await runCli(args, { out: (t) => (out += t), err: (t) => (err += t), ...(stdin ? { stdin } : {}) });
-      const records = out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const records = out
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       assert.equal(status, 1);
-      assert.deepEqual(records.map((r) => r['exit'] ?? r['error']), [0, 'line 2: "args" must be an array of strings (the arguments of `hotmem qemu`)', 1]);
+      assert.deepEqual(
+        records.map((r) => r['exit'] ?? r['error']),
+        [0, 'line 2: "args" must be an array of strings (the arguments of `hotmem qemu`)', 1],
+      );
       assert.match(err, /--batch .*: line 2: "args" must be an array of strings/);
     }
   });
 
   it('refuses --batch with other arguments or without a file', async () => {
-    for (const args of [['qemu', '--batch', 'f', '-S'], ['qemu', '-S', '--batch', 'f'], ['qemu', '--batch'], ['qemu', '--batch', '/nonexistent/batch.jsonl']]) {
+    for (const args of [
+      ['qemu', '--batch', 'f', '-S'],
+      ['qemu', '-S', '--batch', 'f'],
+      ['qemu', '--batch'],
+      ['qemu', '--batch', '/nonexistent/batch.jsonl'],
+    ]) {
       let err = '';
       assert.equal(await runCli(args, { out: () => undefined, err: (t) => (err += t) }), 2, args.join(' '));
       assert.match(err, /--batch/);

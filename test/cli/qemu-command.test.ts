@@ -23,8 +23,18 @@ describe('cli: hotmem qemu', function () {
     ['a host kernel it models', ['--host-kernel', 'linux-5.10', ...MACHINE], 0, /^$/],
     ['a host kernel it does not model', ['--host-kernel', 'linux-2.6', ...MACHINE], 2, /--host-kernel: /],
     ['a link bandwidth that is not a rate', ['--link-bandwidth', 'fast', ...MACHINE], 2, /--link-bandwidth must be a positive number/],
-    ['--guest with -incoming: the incoming guest comes from the source', ['--guest', 'linux-6.1', ...MACHINE, '-incoming', 'defer'], 1, /--guest cannot be combined with -incoming/],
-    ['an incoming socket in a directory that does not exist', [...MACHINE, '-incoming', 'unix:/nonexistent-dir/m.sock'], 1, /^qemu-system-x86_64: -incoming unix:\/nonexistent-dir\/m\.sock: Failed to bind socket to \/nonexistent-dir\/m\.sock: No such file or directory\n$/],
+    [
+      '--guest with -incoming: the incoming guest comes from the source',
+      ['--guest', 'linux-6.1', ...MACHINE, '-incoming', 'defer'],
+      1,
+      /--guest cannot be combined with -incoming/,
+    ],
+    [
+      'an incoming socket in a directory that does not exist',
+      [...MACHINE, '-incoming', 'unix:/nonexistent-dir/m.sock'],
+      1,
+      /^qemu-system-x86_64: -incoming unix:\/nonexistent-dir\/m\.sock: Failed to bind socket to \/nonexistent-dir\/m\.sock: No such file or directory\n$/,
+    ],
   ];
   for (const [what, args, status, err] of CASES) {
     it(what, async () => {

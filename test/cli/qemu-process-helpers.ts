@@ -70,7 +70,7 @@ export async function until(done: () => boolean, timeoutMs = 10_000): Promise<vo
 export async function settled(source: LiveProcess): Promise<string> {
   let status = '';
   await until(() => {
-    status = ((source.qmp('query-migrate')['return'] as { status?: string }).status ?? 'none');
+    status = (source.qmp('query-migrate')['return'] as { status?: string }).status ?? 'none';
     return status !== 'setup';
   });
   return status;

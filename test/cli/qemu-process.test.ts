@@ -10,10 +10,19 @@ import { monitor, spec, startLive } from './qemu-process-helpers.js';
 
 const MiB = 2 ** 20;
 const ARGV = [
-  '-nodefaults', '-display', 'none', '-M', 'pc-q35-7.2', '-m', '1G,maxmem=8G,slots=2',
-  '-object', 'memory-backend-ram,id=mem0,size=2G',
-  '-device', 'virtio-mem-pci,id=vm0,memdev=mem0,requested-size=256M',
-  '-device', 'virtio-balloon-pci,id=balloon0',
+  '-nodefaults',
+  '-display',
+  'none',
+  '-M',
+  'pc-q35-7.2',
+  '-m',
+  '1G,maxmem=8G,slots=2',
+  '-object',
+  'memory-backend-ram,id=mem0,size=2G',
+  '-device',
+  'virtio-mem-pci,id=vm0,memdev=mem0,requested-size=256M',
+  '-device',
+  'virtio-balloon-pci,id=balloon0',
 ];
 
 const command = fc.oneof(

@@ -28,7 +28,11 @@ const MiB = 2 ** 20;
 /** The release's real binary for `arch`, or a skip that says what is missing. */
 function requireQemu(context: Mocha.Context, q: RealQemu | MissingQemu): { binary: string; release: string } {
   requireReal(context, q);
-  if (!loadCompatData().releases().some((r) => r.version === q.release)) {
+  if (
+    !loadCompatData()
+      .releases()
+      .some((r) => r.version === q.release)
+  ) {
     console.log(`      skipped: hotmem does not model QEMU ${q.release} yet`);
     context.skip();
   }
@@ -57,7 +61,8 @@ const KNOWN_HELP_DIFFERENCES: readonly KnownHelpDifference[] = [
     help: 'virtio-balloon-pci',
     realOnly: ['  class=<uint32>         -  (default: 0)'],
     hotmemOnly: ['  acpi-index=<uint32>    -  (default: 0)', '  aer=<bool>             - on/off (default: false)'],
-    reason: "the release that added pci-device's acpi-index and virtio-pci's aer, and dropped virtio-balloon-pci's class, is not pinned from QEMU's history yet",
+    reason:
+      "the release that added pci-device's acpi-index and virtio-pci's aer, and dropped virtio-balloon-pci's class, is not pinned from QEMU's history yet",
   },
   ...(['10.0', '11.1'] as const).map((release) => ({
     release,
@@ -74,10 +79,7 @@ const KNOWN_HELP_DIFFERENCES: readonly KnownHelpDifference[] = [
       '  x-pcie-pm-no-soft-reset=<bool> - on/off (default: off)',
       ...(release === '11.1' ? ['  sriov-pf=<str>'] : []),
     ],
-    hotmemOnly: [
-      '  addr=<int32>           - Slot and optional function number, example: 06.0 or 06 (default: -1)',
-      '  rombar=<uint32>        -  (default: 1)',
-    ],
+    hotmemOnly: ['  addr=<int32>           - Slot and optional function number, example: 06.0 or 06 (default: -1)', '  rombar=<uint32>        -  (default: 1)'],
     reason: "pci-device and virtio-pci properties of 8.1 to 11.1 (and their on/off defaults) are not in hotmem's generic PCI tables yet",
   })),
   {
@@ -121,9 +123,17 @@ function featureWord(decoded: DecodedFeatures): bigint {
 
 /** What a test asks both QEMUs, as [command, arguments]. */
 const QUESTIONS = (path: string): ReadonlyArray<readonly [string, Record<string, unknown>?]> => [
-  ...['deflate-on-oom', 'free-page-hint', 'page-poison', 'free-page-reporting', 'qemu-4-0-config-size', 'iothread', 'guest-stats-polling-interval', 'any_layout', 'use-started'].map(
-    (property) => ['qom-get', { path, property }] as const,
-  ),
+  ...[
+    'deflate-on-oom',
+    'free-page-hint',
+    'page-poison',
+    'free-page-reporting',
+    'qemu-4-0-config-size',
+    'iothread',
+    'guest-stats-polling-interval',
+    'any_layout',
+    'use-started',
+  ].map((property) => ['qom-get', { path, property }] as const),
   ['qom-get', { path, property: 'guest-stats' }],
   ['query-balloon'],
   ['balloon', { value: 512 * MiB }],
@@ -146,10 +156,21 @@ async function askQemu(session: QmpSession, command: string, args?: Record<strin
   }
 }
 
-function hotmemMachine(release: string, arch: Arch, machineType: string, device: string, iothread: boolean): { machine: Machine; ask: (c: string, a?: Record<string, unknown>) => Answer } {
+function hotmemMachine(
+  release: string,
+  arch: Arch,
+  machineType: string,
+  device: string,
+  iothread: boolean,
+): { machine: Machine; ask: (c: string, a?: Record<string, unknown>) => Answer } {
   const items: StartupItem[] = [
     ...(iothread ? [{ kind: 'object' as const, type: 'iothread', id: 'io0', props: [] }] : []),
-    { kind: 'device', driver: DRIVER[arch], id: 'b0', props: device ? device.split(',').map((kv) => ({ name: kv.split('=')[0]!, value: kv.split('=')[1]! })) : [] },
+    {
+      kind: 'device',
+      driver: DRIVER[arch],
+      id: 'b0',
+      props: device ? device.split(',').map((kv) => ({ name: kv.split('=')[0]!, value: kv.split('=')[1]! })) : [],
+    },
   ];
   const { machine } = Machine.start({ release, arch, machine: machineType, memory: '1G', items }, balloonBinary(release, arch).environment);
   const [major, minor] = release.split('.').map(Number) as [number, number];
@@ -193,7 +214,8 @@ describe('conformance: virtio-balloon by release', function () {
           const out: string[] = [];
           runHotmem(balloonBinary(release, 's390x'), ['-device', 'virtio-balloon-ccw,help'], { out: (t) => out.push(t), err: () => undefined });
           // The ccw transport's base properties (devno, dev_id, subch_id, ioeventfd) belong to src/virtio.
-          const OWN = /^ {2}(deflate-on-oom|free-page-hint|free-page-reporting|guest-stats|guest-stats-polling-interval|iothread|page-poison|qemu-4-0-config-size|virtio-backend)=/;
+          const OWN =
+            /^ {2}(deflate-on-oom|free-page-hint|free-page-reporting|guest-stats|guest-stats-polling-interval|iothread|page-poison|qemu-4-0-config-size|virtio-backend)=/;
           const own = (text: string) => text.split('\n').filter((l) => OWN.test(l));
           assert.notEqual(own(real.stdout).length, 0);
           assert.deepEqual(own(out.join('')), own(real.stdout));
@@ -226,7 +248,10 @@ describe('conformance: virtio-balloon by release', function () {
             assert.equal(real.timedOut, false, 'QEMU did not exit: not an error case');
             const out: string[] = [];
             const err: string[] = [];
-            const outcome = runHotmem(balloonBinary(release, 'x86_64'), [...COMMON, '-machine', 'q35', ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
+            const outcome = runHotmem(balloonBinary(release, 'x86_64'), [...COMMON, '-machine', 'q35', ...args], {
+              out: (t) => out.push(t),
+              err: (t) => err.push(t),
+            });
             assert.deepEqual(
               { status: outcome.kind === 'exited' ? outcome.status : 'running', stdout: out.join(''), stderr: err.join('') },
               { status: real.code, stdout: real.stdout, stderr: real.stderr },
@@ -262,9 +287,13 @@ describe('conformance: virtio-balloon by release', function () {
             const { binary, release } = requireQemu(this, q);
             const iothread = device.includes('iothread=');
             const args = [
-              '-machine', machineType, '-m', '1G',
+              '-machine',
+              machineType,
+              '-m',
+              '1G',
               ...(iothread ? ['-object', 'iothread,id=io0'] : []),
-              '-device', `${DRIVER[arch]},id=b0${device ? `,${device}` : ''}`,
+              '-device',
+              `${DRIVER[arch]},id=b0${device ? `,${device}` : ''}`,
             ];
             // A machine type the release no longer has (10.0 dropped pc-i440fx-2.3 and
             // s390-ccw-virtio-2.4): both refuse it alike.
@@ -284,7 +313,10 @@ describe('conformance: virtio-balloon by release', function () {
               // The feature word and queues, where the release has x-query-virtio-status (7.2+)
               // and it does not crash; virtio-status.test.ts holds the whole reply.
               if (compareReleases(parseRelease(release), { major: 7, minor: 2 }) < 0 || crashes(q, 'x-query-virtio-status')) return;
-              const status = (await real.execute('x-query-virtio-status', { path: `${path}/virtio-backend` })) as { 'host-features': DecodedFeatures; 'num-vqs': number };
+              const status = (await real.execute('x-query-virtio-status', { path: `${path}/virtio-backend` })) as {
+                'host-features': DecodedFeatures;
+                'num-vqs': number;
+              };
               const runtime = model.machine.model.resolvePath(path)!.child('virtio-backend')!.slots.get(VIRTIO_BALLOON_RUNTIME)!;
               assert.equal(runtime.hostFeatures.toString(), `0x${featureWord(status['host-features']).toString(16)}`);
               assert.equal(runtime.state.setup.queues.length, status['num-vqs']);

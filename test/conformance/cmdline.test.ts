@@ -103,7 +103,11 @@ describe('conformance: qemu-system-x86_64 arguments, every Debian release', func
           // A machine that keeps running is compared by its status and what it printed on stderr;
           // what its monitor says is the QMP conformance's business.
           const running = real.timedOut && outcome.kind === 'running';
-          const actual = { status: outcome.kind === 'exited' ? outcome.status : 'running', stdout: running ? '' : buildFacts(out.join('')), stderr: err.join('') };
+          const actual = {
+            status: outcome.kind === 'exited' ? outcome.status : 'running',
+            stdout: running ? '' : buildFacts(out.join('')),
+            stderr: err.join(''),
+          };
           const expected = { status: real.timedOut ? 'running' : real.code, stdout: running ? '' : buildFacts(real.stdout), stderr: real.stderr };
           if (known) assert.notDeepEqual(actual, expected, `QEMU ${q.release} and hotmem now agree: remove the known difference (${known.reason})`);
           else assert.deepEqual(actual, expected);

@@ -43,7 +43,20 @@ async function destinationSettled(pair: Pair): Promise<void> {
 
 function scenario(machine: string, backend: Backend): Scenario {
   const share = backend === 'memory-backend-memfd' ? ',share=on' : '';
-  const args = ['-nodefaults', '-display', 'none', '-S', '-M', machine, '-m', '512M,maxmem=4G', '-object', `${backend},id=mem0,size=1G${share}`, '-device', 'virtio-mem-pci,id=vm0,memdev=mem0'];
+  const args = [
+    '-nodefaults',
+    '-display',
+    'none',
+    '-S',
+    '-M',
+    machine,
+    '-m',
+    '512M,maxmem=4G',
+    '-object',
+    `${backend},id=mem0,size=1G${share}`,
+    '-device',
+    'virtio-mem-pci,id=vm0,memdev=mem0',
+  ];
   return {
     name: `${machine} ${backend}`,
     sourceArgs: args,

@@ -7,11 +7,7 @@
 import { strict as assert } from 'node:assert';
 import { release as parseRelease, type Release } from '../../src/core/release.js';
 import { loadCompatData } from '../../src/machine/compat-data/index.js';
-import {
-  loadMigrationQapi,
-  type MigrationParameterSpec,
-  type ParameterCheck,
-} from '../../src/migration/qapi-data.js';
+import { loadMigrationQapi, type MigrationParameterSpec, type ParameterCheck } from '../../src/migration/qapi-data.js';
 import { QmpError, QmpSession } from './qemu.js';
 import { realQemus, requireReal, type MissingQemu, type RealQemu } from './real-qemu.js';
 
@@ -20,7 +16,11 @@ type Params = Readonly<Record<string, unknown>>;
 /** The release's real binary, or a skip saying why there is none. */
 function requireRelease(context: Mocha.Context, q: RealQemu | MissingQemu): { binary: string; release: Release; version: string } {
   requireReal(context, q);
-  if (!loadCompatData().releases().some((r) => r.version === q.release)) {
+  if (
+    !loadCompatData()
+      .releases()
+      .some((r) => r.version === q.release)
+  ) {
     console.log(`      skipped: hotmem does not model QEMU ${q.release} yet`);
     context.skip();
   }
@@ -99,7 +99,8 @@ function rangeCases(params: readonly MigrationParameterSpec[], checks: readonly 
         add(p, 2048, 'below the target page size');
       }
     }
-    if (p.typeError) cases.push({ what: `${p.name} ${p.typeError.max + 1} (above its set type)`, given: { [p.name]: p.typeError.max + 1 }, error: p.typeError.message });
+    if (p.typeError)
+      cases.push({ what: `${p.name} ${p.typeError.max + 1} (above its set type)`, given: { [p.name]: p.typeError.max + 1 }, error: p.typeError.message });
   }
   return cases;
 }
@@ -110,8 +111,7 @@ describe('conformance: migration QAPI by release', function () {
 
   for (const q of realQemus('x86_64')) {
     describe(`QEMU ${q.release} (${q.suite})`, () => {
-
-      it('query-migrate-capabilities lists the release\'s capabilities in enum order, all off', async function () {
+      it("query-migrate-capabilities lists the release's capabilities in enum order, all off", async function () {
         const { binary, release, version } = requireRelease(this, q);
         const qemu = await startQemu(binary, version);
         try {
@@ -132,7 +132,7 @@ describe('conformance: migration QAPI by release', function () {
         }
       });
 
-      it('query-migrate-parameters reports the release\'s parameters with their defaults', async function () {
+      it("query-migrate-parameters reports the release's parameters with their defaults", async function () {
         const { binary, release, version } = requireRelease(this, q);
         const qemu = await startQemu(binary, version);
         try {
@@ -143,7 +143,7 @@ describe('conformance: migration QAPI by release', function () {
         }
       });
 
-      it('migrate-set-parameters refuses out-of-range values with the data\'s messages, and applies nothing', async function () {
+      it("migrate-set-parameters refuses out-of-range values with the data's messages, and applies nothing", async function () {
         const { binary, release, version } = requireRelease(this, q);
         const params = data.parameters(release);
         const checks = data.parameterChecks(release);

@@ -22,14 +22,24 @@ const COMMON = ['-display', 'none', '-nodefaults', '-S'];
 /** The release's real binary, or a skip saying what is missing. */
 function requireQemu(context: Mocha.Context, q: RealQemu | MissingQemu): string {
   requireReal(context, q);
-  if (!loadCompatData().releases().some((r) => r.version === q.release)) {
+  if (
+    !loadCompatData()
+      .releases()
+      .some((r) => r.version === q.release)
+  ) {
     console.log(`      skipped: hotmem does not model QEMU ${q.release} yet`);
     context.skip();
   }
   return q.binary;
 }
 
-const hotmem = (release: string, arch: Arch = 'x86_64') => qemuBinary(new Map([['qemu-version', release], ['arch', arch]]));
+const hotmem = (release: string, arch: Arch = 'x86_64') =>
+  qemuBinary(
+    new Map([
+      ['qemu-version', release],
+      ['arch', arch],
+    ]),
+  );
 
 /** A running hotmem machine for the arguments, or what it printed on stderr. */
 function startHotmem(release: string, args: readonly string[], arch: Arch = 'x86_64'): { machine: Machine } | { stderr: string } {
@@ -59,24 +69,34 @@ const PLACED: readonly Case[] = [
   {
     what: 'q35: addr=2, then two devices filling the gaps',
     args: [
-      '-machine', 'q35',
-      ...backend('mem0'), ...backend('mem1'),
-      ...dev('virtio-mem-pci,id=vm0,memdev=mem0,addr=2'), ...dev('virtio-mem-pci,id=vm1,memdev=mem1'), ...dev('virtio-balloon-pci,id=b0'),
+      '-machine',
+      'q35',
+      ...backend('mem0'),
+      ...backend('mem1'),
+      ...dev('virtio-mem-pci,id=vm0,memdev=mem0,addr=2'),
+      ...dev('virtio-mem-pci,id=vm1,memdev=mem1'),
+      ...dev('virtio-balloon-pci,id=b0'),
     ],
   },
   {
     what: 'i440fx: a balloon first, then addr=1.2 and a multifunction device at 5',
     args: [
-      '-machine', 'pc',
-      ...backend('mem0'), ...backend('mem1'),
-      ...dev('virtio-balloon-pci,id=b0'), ...dev('virtio-mem-pci,id=vm0,memdev=mem0,addr=1.2'), ...dev('virtio-mem-pci,id=vm1,memdev=mem1,addr=5,multifunction=on'),
+      '-machine',
+      'pc',
+      ...backend('mem0'),
+      ...backend('mem1'),
+      ...dev('virtio-balloon-pci,id=b0'),
+      ...dev('virtio-mem-pci,id=vm0,memdev=mem0,addr=1.2'),
+      ...dev('virtio-mem-pci,id=vm1,memdev=mem1,addr=5,multifunction=on'),
     ],
   },
   {
     what: 'q35: addr=1f.4, a canonical-path memdev, and an unused backend',
     args: [
-      '-machine', 'q35',
-      ...backend('mem0', 'memory-backend-memfd', ',x-use-canonical-path-for-ramblock-id=on'), ...backend('spare'),
+      '-machine',
+      'q35',
+      ...backend('mem0', 'memory-backend-memfd', ',x-use-canonical-path-for-ramblock-id=on'),
+      ...backend('spare'),
       ...dev('virtio-mem-pci,id=vm0,memdev=mem0,addr=1f.4'),
     ],
   },
@@ -87,11 +107,25 @@ const REFUSED: readonly Case[] = [
   { what: 'q35 addr=0x1f (ICH9-LPC)', args: ['-machine', 'q35', ...backend('mem0'), ...dev('virtio-mem-pci,id=vm0,memdev=mem0,addr=0x1f')] },
   {
     what: 'i440fx: a device id holds the slot',
-    args: ['-machine', 'pc', ...backend('mem0'), ...backend('mem1'), ...dev('virtio-mem-pci,id=vm0,memdev=mem0'), ...dev('virtio-mem-pci,id=vm1,memdev=mem1,addr=2')],
+    args: [
+      '-machine',
+      'pc',
+      ...backend('mem0'),
+      ...backend('mem1'),
+      ...dev('virtio-mem-pci,id=vm0,memdev=mem0'),
+      ...dev('virtio-mem-pci,id=vm1,memdev=mem1,addr=2'),
+    ],
   },
   {
     what: 'i440fx: function 1 behind a single-function device',
-    args: ['-machine', 'pc', ...backend('mem0'), ...backend('mem1'), ...dev('virtio-mem-pci,id=vm0,memdev=mem0,addr=2'), ...dev('virtio-mem-pci,id=vm1,memdev=mem1,addr=2.1')],
+    args: [
+      '-machine',
+      'pc',
+      ...backend('mem0'),
+      ...backend('mem1'),
+      ...dev('virtio-mem-pci,id=vm0,memdev=mem0,addr=2'),
+      ...dev('virtio-mem-pci,id=vm1,memdev=mem1,addr=2.1'),
+    ],
   },
   { what: 'q35 addr=0x20 (not a slot)', args: ['-machine', 'q35', ...backend('mem0'), ...dev('virtio-mem-pci,id=vm0,memdev=mem0,addr=0x20')] },
 ];
@@ -109,7 +143,6 @@ describe('conformance: PCI addresses and RAMBlock names by release', function ()
 
   for (const [xq, sq] of realQemus('x86_64').map((q, i) => [q, realQemus('s390x')[i]!] as const)) {
     describe(`QEMU ${xq.release} (${xq.suite})`, () => {
-
       for (const c of PLACED) {
         it(`${c.what}: query-pci and info ramblock`, async function () {
           const binary = requireQemu(this, xq);
@@ -119,7 +152,12 @@ describe('conformance: PCI addresses and RAMBlock names by release', function ()
           let realBlocks: string[];
           try {
             const buses = await session.execute<Array<{ devices: QueryPciDevice[] }>>('query-pci');
-            real = Object.fromEntries(buses.flatMap((b) => b.devices).filter((d) => d.qdev_id !== '').map((d) => [d.qdev_id, (d.slot << 3) | d.function]));
+            real = Object.fromEntries(
+              buses
+                .flatMap((b) => b.devices)
+                .filter((d) => d.qdev_id !== '')
+                .map((d) => [d.qdev_id, (d.slot << 3) | d.function]),
+            );
             const info = await session.execute<string>('human-monitor-command', { 'command-line': 'info ramblock' });
             realBlocks = backendBlockNames(info).sort();
           } finally {
@@ -129,7 +167,12 @@ describe('conformance: PCI addresses and RAMBlock names by release', function ()
           assert.ok('machine' in started, `hotmem refused: ${'stderr' in started ? started.stderr : ''}`);
           const model = Object.fromEntries(Object.keys(real).map((id) => [id, started.machine.model.resolvePath(id)?.get('addr')]));
           assert.deepEqual(model, real);
-          assert.deepEqual(migratableBlocks(started.machine).map((b) => b.idstr).sort(), realBlocks);
+          assert.deepEqual(
+            migratableBlocks(started.machine)
+              .map((b) => b.idstr)
+              .sort(),
+            realBlocks,
+          );
         });
       }
 
@@ -161,15 +204,29 @@ describe('conformance: PCI addresses and RAMBlock names by release', function ()
           const real = await runQemu(binary, ['-display', 'none', '-S', '-machine', machine, ...MEMORY, ...backend('mem0'), '-device', spec]);
           const items: StartupItem[] = [
             { kind: 'object', type: 'memory-backend-ram', id: 'mem0', props: [{ name: 'size', value: '256M' }] },
-            { kind: 'device', driver: 'virtio-mem-pci', id: 'vm0', props: [{ name: 'memdev', value: 'mem0' }, { name: 'addr', value: addr }], location: `-device ${spec}` },
+            {
+              kind: 'device',
+              driver: 'virtio-mem-pci',
+              id: 'vm0',
+              props: [
+                { name: 'memdev', value: 'mem0' },
+                { name: 'addr', value: addr },
+              ],
+              location: `-device ${spec}`,
+            },
           ];
           let message = '';
           try {
-            Machine.start({ release: xq.release, arch: 'x86_64', machine, memory: '128M,maxmem=2G', defaultDevices: { vga: true, nic: true }, items }, hotmem(xq.release).environment);
+            Machine.start(
+              { release: xq.release, arch: 'x86_64', machine, memory: '128M,maxmem=2G', defaultDevices: { vga: true, nic: true }, items },
+              hotmem(xq.release).environment,
+            );
           } catch (e) {
             if (!(e instanceof StartupError)) throw e;
             // Warnings printed before the failure (10.0 deprecates pc-q35-2.11) come first.
-            message = [...e.warningsBefore.map((w) => formatReport('x86_64', w.location, w.message, true)), formatReport('x86_64', e.location, e.message)].join('');
+            message = [...e.warningsBefore.map((w) => formatReport('x86_64', w.location, w.message, true)), formatReport('x86_64', e.location, e.message)].join(
+              '',
+            );
           }
           assert.equal(message, real.stderr);
         });
@@ -189,7 +246,11 @@ describe('conformance: PCI addresses and RAMBlock names by release', function ()
           const started = startHotmem(sq.release, args, 's390x');
           assert.ok('machine' in started, `hotmem refused: ${'stderr' in started ? started.stderr : ''}`);
           const b0 = started.machine.model.resolvePath('b0')!;
-          assert.deepEqual(['devno', 'dev_id', 'subch_id'].map((p) => b0.get(p)), real, spec);
+          assert.deepEqual(
+            ['devno', 'dev_id', 'subch_id'].map((p) => b0.get(p)),
+            real,
+            spec,
+          );
         }
       });
     });

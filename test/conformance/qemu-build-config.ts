@@ -34,7 +34,12 @@ export async function probeBuildConfig(binary: string, arch: Arch, data: CompatD
   try {
     const types = await session.execute<readonly { readonly name: string }[]>('qom-list-types', { abstract: true });
     const names = new Set(types.map((t) => t.name));
-    return buildConfig(...data.buildFeatures(arch).filter((f) => names.has(buildFeatureProbe(f.name).type)).map((f) => f.name));
+    return buildConfig(
+      ...data
+        .buildFeatures(arch)
+        .filter((f) => names.has(buildFeatureProbe(f.name).type))
+        .map((f) => f.name),
+    );
   } finally {
     await session.quit();
   }

@@ -214,8 +214,10 @@ export class QmpSession {
       [
         // QEMU's option syntax doubles a literal comma. -qmp (a client of our socket) rather than
         // -chardev + -mon, which 11.1 deprecates with a warning on stderr.
-        '-qmp', `unix:${path.replaceAll(',', ',,')}`,
-        '-display', 'none',
+        '-qmp',
+        `unix:${path.replaceAll(',', ',,')}`,
+        '-display',
+        'none',
         '-nodefaults',
         ...(options.paused === false ? [] : ['-S']),
         ...args,

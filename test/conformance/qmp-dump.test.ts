@@ -33,7 +33,11 @@ const argsOf = (backend: string): string[] => ['-machine', 'q35,memory-backend=m
 
 describe('conformance: dump-guest-memory costs the host what QEMU costs, by release', function () {
   this.timeout(60_000);
-  const modelled = new Set(loadCompatData().releases().map((r) => r.version));
+  const modelled = new Set(
+    loadCompatData()
+      .releases()
+      .map((r) => r.version),
+  );
 
   for (const q of realQemus('x86_64')) {
     for (const [name, backend] of BACKENDS) {
@@ -77,11 +81,20 @@ describe('conformance: dump-guest-memory costs the host what QEMU costs, by rele
 });
 
 function hotmemMeasure(release: string, backend: string, dumpFile: string) {
-  const outcome = runHotmem(qemuBinary(new Map([['qemu-version', release]])), ['-display', 'none', '-nodefaults', '-S', ...argsOf(backend)], { out: () => undefined, err: () => undefined });
+  const outcome = runHotmem(qemuBinary(new Map([['qemu-version', release]])), ['-display', 'none', '-nodefaults', '-S', ...argsOf(backend)], {
+    out: () => undefined,
+    err: () => undefined,
+  });
   if (outcome.kind !== 'running') throw new Error('hotmem did not start the machine');
   const sent: QmpMessage[] = [];
   const session = new HotmemSession(
-    { machine: outcome.machine, version: { major: outcome.machine.release.major, minor: outcome.machine.release.minor, micro: 0 }, settle: () => undefined, requestQuit: () => undefined, quitRequested: () => false },
+    {
+      machine: outcome.machine,
+      version: { major: outcome.machine.release.major, minor: outcome.machine.release.minor, micro: 0 },
+      settle: () => undefined,
+      requestQuit: () => undefined,
+      quitRequested: () => false,
+    },
     QMP_COMMANDS,
     (m) => sent.push(m),
   );

@@ -69,14 +69,25 @@ const CASES: ReadonlyArray<readonly [string, readonly string[], readonly Step[]]
 
 describe('conformance: hotplug over QMP by release', function () {
   this.timeout(120_000);
-  const modelled = new Set(loadCompatData().releases().map((r) => r.version));
+  const modelled = new Set(
+    loadCompatData()
+      .releases()
+      .map((r) => r.version),
+  );
   const qemus = realQemus('x86_64');
   const runs = new Map<string, Promise<Transcript>>();
   const key = (release: string, name: string) => `${release} ${name}`;
 
   before(() => {
-    const jobs = qemus.flatMap((q) => (isMissing(q) || !modelled.has(q.release) ? [] : CASES.map(([name, args, script]) => ({ k: key(q.release, name), run: () => realTranscript(q.binary, args, script) }))));
-    pooled(3, jobs.map((j) => j.run)).forEach((p, i) => runs.set(jobs[i]!.k, p));
+    const jobs = qemus.flatMap((q) =>
+      isMissing(q) || !modelled.has(q.release)
+        ? []
+        : CASES.map(([name, args, script]) => ({ k: key(q.release, name), run: () => realTranscript(q.binary, args, script) })),
+    );
+    pooled(
+      3,
+      jobs.map((j) => j.run),
+    ).forEach((p, i) => runs.set(jobs[i]!.k, p));
   });
 
   for (const q of qemus) {

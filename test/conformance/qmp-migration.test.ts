@@ -104,8 +104,18 @@ export const MIGRATION_SCENARIOS: readonly Scenario[] = [
       await pair.src('migrate-set-capabilities', { capabilities: [] });
       await pair.src('migrate-set-capabilities', { capabilities: [{ capability: 'postcopy-preempt', state: true }] });
       await pair.src('migrate-set-capabilities', { capabilities: [{ capability: 'zero-copy-send', state: true }] });
-      await pair.src('migrate-set-capabilities', { capabilities: [{ capability: 'multifd', state: true }, { capability: 'compress', state: true }] });
-      await pair.src('migrate-set-capabilities', { capabilities: [{ capability: 'postcopy-ram', state: true }, { capability: 'x-ignore-shared', state: true }] });
+      await pair.src('migrate-set-capabilities', {
+        capabilities: [
+          { capability: 'multifd', state: true },
+          { capability: 'compress', state: true },
+        ],
+      });
+      await pair.src('migrate-set-capabilities', {
+        capabilities: [
+          { capability: 'postcopy-ram', state: true },
+          { capability: 'x-ignore-shared', state: true },
+        ],
+      });
       await pair.src('migrate-set-capabilities', { capabilities: [{ capability: 'postcopy-ram', state: true }] });
       await pair.src('migrate-start-postcopy');
       await pair.src('query-migrate-capabilities');
@@ -130,7 +140,7 @@ export const MIGRATION_SCENARIOS: readonly Scenario[] = [
     },
   },
   {
-    name: 'a destination without the source\'s virtio-mem device refuses the RAM block list and exits',
+    name: "a destination without the source's virtio-mem device refuses the RAM block list and exits",
     sourceArgs: [...MACHINE, '-object', 'memory-backend-ram,id=mem0,size=256M', '-device', 'virtio-mem-pci,id=vm0,memdev=mem0,requested-size=0'],
     destinationArgs: [...MACHINE, '-incoming', 'unix:{sock}'],
     async run(pair) {
@@ -149,7 +159,9 @@ export const MIGRATION_SCENARIOS: readonly Scenario[] = [
  * on how far the kernel got with the closed socket; hotmem reports EPIPE, one of QEMU's two.
  */
 function normalizeSocketErrors<T>(transcript: T): T {
-  return JSON.parse(JSON.stringify(transcript).replaceAll('Unable to write to socket: Connection reset by peer', 'Unable to write to socket: Broken pipe')) as T;
+  return JSON.parse(
+    JSON.stringify(transcript).replaceAll('Unable to write to socket: Connection reset by peer', 'Unable to write to socket: Broken pipe'),
+  ) as T;
 }
 
 describe('conformance: QMP migration between two processes (QEMU vs hotmem)', function () {
@@ -163,7 +175,12 @@ describe('conformance: QMP migration between two processes (QEMU vs hotmem)', fu
       this.skip();
     }
     const v = await qemuVersion(found);
-    if (`${v.major}.${v.minor}` !== '7.2' || !loadCompatData().releases().some((r) => r.version === '7.2')) {
+    if (
+      `${v.major}.${v.minor}` !== '7.2' ||
+      !loadCompatData()
+        .releases()
+        .some((r) => r.version === '7.2')
+    ) {
       console.log(`      skipped: ${found} is QEMU ${v.major}.${v.minor}; these scripts name pc-q35-7.2`);
       this.skip();
     }

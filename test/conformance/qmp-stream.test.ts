@@ -26,11 +26,46 @@ export const STREAMS: ReadonlyArray<{ readonly name: string; readonly bytes: () 
   {
     name: 'parse errors, one line each',
     bytes: () =>
-      lines('{"a" 1}', '{"a":1,}', '{1:2}', '{"a":}', '"\\u0000"', '"\\ud800"', '"\\ud800\\u0041"', '"\\u12"', '"\\x"', '"\xc3\x28"', 'tru', '{"a":1 "b":2}', '[1 2]', '{"a":1,"a":2}', '{"a":[}]'),
+      lines(
+        '{"a" 1}',
+        '{"a":1,}',
+        '{1:2}',
+        '{"a":}',
+        '"\\u0000"',
+        '"\\ud800"',
+        '"\\ud800\\u0041"',
+        '"\\u12"',
+        '"\\x"',
+        '"\xc3\x28"',
+        'tru',
+        '{"a":1 "b":2}',
+        '[1 2]',
+        '{"a":1,"a":2}',
+        '{"a":[}]',
+      ),
   },
-  { name: 'lexical errors and where the lexer resynchronises', bytes: () => lines('01', '-a', '1.', '1e+x', '  "\xc3\xa9" %', '% x\ty {}', '\x01{"execute":"qmp_capabilities","id":3}', 'abc def {"execute":"qmp_capabilities","id":4}', '\xff\xfe{"execute":"qmp_capabilities","id":5}', '"a\x00b"', '\x00') },
+  {
+    name: 'lexical errors and where the lexer resynchronises',
+    bytes: () =>
+      lines(
+        '01',
+        '-a',
+        '1.',
+        '1e+x',
+        '  "\xc3\xa9" %',
+        '% x\ty {}',
+        '\x01{"execute":"qmp_capabilities","id":3}',
+        'abc def {"execute":"qmp_capabilities","id":4}',
+        '\xff\xfe{"execute":"qmp_capabilities","id":5}',
+        '"a\x00b"',
+        '\x00',
+      ),
+  },
   { name: 'unbalanced brackets', bytes: () => lines('[}', ']', '}', '{]', '[1]]', '{"execute":"qmp_capabilities"}}') },
-  { name: 'a message split over lines', bytes: () => lines('{\n"execute"\n:\n"query-status",\n"id":\n6\n}', '{\n"execute"\n:\n"query-status",\n"id":\n6\n,\n}') },
+  {
+    name: 'a message split over lines',
+    bytes: () => lines('{\n"execute"\n:\n"query-status",\n"id":\n6\n}', '{\n"execute"\n:\n"query-status",\n"id":\n6\n,\n}'),
+  },
   {
     name: 'members, ids and numbers',
     bytes: () =>
@@ -49,7 +84,10 @@ export const STREAMS: ReadonlyArray<{ readonly name: string; readonly bytes: () 
   },
   // 0xFF ends whatever is left open: 11.1 drops the rest of a message that outgrew a limit.
   { name: '200,000 nested arrays', bytes: () => lines(`${'['.repeat(200_000)}${']'.repeat(200_000 % 1025)}\xff`, '{"execute":"qmp_capabilities","id":8}') },
-  { name: 'nesting past the limit, closed, then one bracket too many', bytes: () => lines(`${'['.repeat(1030)}${']'.repeat(1031)}`, `${'['.repeat(1030)}"abc`, '{"execute":"qmp_capabilities","id":11}') },
+  {
+    name: 'nesting past the limit, closed, then one bracket too many',
+    bytes: () => lines(`${'['.repeat(1030)}${']'.repeat(1031)}`, `${'['.repeat(1030)}"abc`, '{"execute":"qmp_capabilities","id":11}'),
+  },
   { name: 'a message of more than 2 Mi tokens', bytes: () => lines(`[${'1,'.repeat(1024 * 1024)}1]`, '{"execute":"qmp_capabilities","id":9}') },
 ];
 
@@ -67,7 +105,12 @@ function realReplies(q: RealQemu, bytes: Buffer): Promise<string[]> {
       if (out.includes('"id": "end"')) {
         clearTimeout(timer);
         child.kill('SIGKILL');
-        resolve(out.split('\r\n').filter((l) => l !== '').slice(1));
+        resolve(
+          out
+            .split('\r\n')
+            .filter((l) => l !== '')
+            .slice(1),
+        );
       }
     });
     child.stdin.on('error', () => undefined);
@@ -76,7 +119,17 @@ function realReplies(q: RealQemu, bytes: Buffer): Promise<string[]> {
 }
 
 async function hotmemReplies(release: string, bytes: Buffer): Promise<string[]> {
-  const process = QemuProcess.replay({ spec: { qemuVersion: release, arch: 'x86_64', hostArch: 'x86_64', hostKernel: 'linux-6.1', guest: undefined, argv: ['-nodefaults', '-display', 'none', '-m', '128M'] }, history: [] });
+  const process = QemuProcess.replay({
+    spec: {
+      qemuVersion: release,
+      arch: 'x86_64',
+      hostArch: 'x86_64',
+      hostKernel: 'linux-6.1',
+      guest: undefined,
+      argv: ['-nodefaults', '-display', 'none', '-m', '128M'],
+    },
+    history: [],
+  });
   const input = new PassThrough();
   const output = new PassThrough();
   let out = '';
@@ -84,7 +137,10 @@ async function hotmemReplies(release: string, bytes: Buffer): Promise<string[]> 
   const served = serveStream(process.ctx, QMP_COMMANDS, input, output, false);
   input.end(bytes);
   await served;
-  return out.split('\r\n').filter((l) => l !== '').slice(1);
+  return out
+    .split('\r\n')
+    .filter((l) => l !== '')
+    .slice(1);
 }
 
 /** Why hotmem cannot stand in for this release, or undefined when it models it. */

@@ -78,8 +78,10 @@ function script(release: string, devices: number): Step[] {
 }
 
 const argsOf = (machine: string, configs: readonly Config[]): string[] => [
-  '-machine', machine,
-  '-m', `1G,maxmem=${configs.length + 2}G`,
+  '-machine',
+  machine,
+  '-m',
+  `1G,maxmem=${configs.length + 2}G`,
   ...configs.flatMap((c, i) => ['-object', `${c.backend},id=mem${i},size=1G`, '-device', `virtio-mem-pci,id=vm${i},memdev=mem${i}${c.option}`]),
 ];
 

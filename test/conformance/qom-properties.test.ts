@@ -26,30 +26,67 @@ const CASES: readonly Case[] = [
   {
     arch: 'x86_64',
     what: 'q35: virtio-mem-pci on ram, virtio-balloon-pci',
-    args: ['-M', 'q35', '-m', '1G,maxmem=4G', '-object', 'memory-backend-ram,id=mem0,size=1G', '-device', 'virtio-mem-pci,id=vm0,memdev=mem0', '-device', 'virtio-balloon-pci,id=b0'],
+    args: [
+      '-M',
+      'q35',
+      '-m',
+      '1G,maxmem=4G',
+      '-object',
+      'memory-backend-ram,id=mem0,size=1G',
+      '-device',
+      'virtio-mem-pci,id=vm0,memdev=mem0',
+      '-device',
+      'virtio-balloon-pci,id=b0',
+    ],
     paths: [...DEVICES, '/objects/mem0'],
   },
   {
     arch: 'x86_64',
     what: 'pc: virtio-mem-pci on memfd with options, legacy-only virtio-balloon-pci',
     args: [
-      '-M', 'pc', '-m', '1G,maxmem=4G',
-      '-object', 'memory-backend-memfd,id=mem0,size=1G,share=on,prealloc=off',
-      '-device', 'virtio-mem-pci,id=vm0,memdev=mem0,requested-size=256M,block-size=4M,disable-legacy=off',
-      '-device', 'virtio-balloon-pci,id=b0,disable-modern=on,deflate-on-oom=on',
+      '-M',
+      'pc',
+      '-m',
+      '1G,maxmem=4G',
+      '-object',
+      'memory-backend-memfd,id=mem0,size=1G,share=on,prealloc=off',
+      '-device',
+      'virtio-mem-pci,id=vm0,memdev=mem0,requested-size=256M,block-size=4M,disable-legacy=off',
+      '-device',
+      'virtio-balloon-pci,id=b0,disable-modern=on,deflate-on-oom=on',
     ],
     paths: [...DEVICES, '/objects/mem0'],
   },
   {
     arch: 'x86_64',
     what: 'q35: a file backend on tmpfs',
-    args: ['-M', 'q35', '-m', '1G,maxmem=4G', '-object', 'memory-backend-file,id=mem0,size=1G,share=on,mem-path=/dev/shm/hotmem-qom-properties', '-device', 'virtio-mem-pci,id=vm0,memdev=mem0'],
+    args: [
+      '-M',
+      'q35',
+      '-m',
+      '1G,maxmem=4G',
+      '-object',
+      'memory-backend-file,id=mem0,size=1G,share=on,mem-path=/dev/shm/hotmem-qom-properties',
+      '-device',
+      'virtio-mem-pci,id=vm0,memdev=mem0',
+    ],
     paths: [...DEVICES.slice(0, 2), '/objects/mem0'],
   },
   {
     arch: 's390x',
     what: 's390-ccw-virtio: virtio-mem-ccw (10.0+; refused before), virtio-balloon-ccw',
-    args: ['-M', 's390-ccw-virtio', '-m', '1G,maxmem=4G', '-object', 'memory-backend-ram,id=mem0,size=1G', '-device', 'virtio-mem-ccw,id=vm0,memdev=mem0', '-device', 'virtio-balloon-ccw,id=b0'],
+    args: [
+      '-M',
+      's390-ccw-virtio',
+      '-m',
+      '1G,maxmem=4G',
+      '-object',
+      'memory-backend-ram,id=mem0,size=1G',
+      '-device',
+      'virtio-mem-ccw,id=vm0,memdev=mem0',
+      '-device',
+      'virtio-balloon-ccw,id=b0',
+    ],
     paths: [...DEVICES, '/objects/mem0'],
   },
   {
@@ -64,14 +101,30 @@ const CASES: readonly Case[] = [
  * Known differences, each with the release it holds for and why; the test checks that QEMU and
  * hotmem still read exactly these values, so a fix (or a change) shows up.
  */
-const KNOWN: ReadonlyArray<{ readonly releases?: readonly string[]; readonly property: string; readonly real: unknown; readonly hotmem: unknown; readonly reason: string }> = [
+const KNOWN: ReadonlyArray<{
+  readonly releases?: readonly string[];
+  readonly property: string;
+  readonly real: unknown;
+  readonly hotmem: unknown;
+  readonly reason: string;
+}> = [
   { property: 'host-nodes', real: [], hotmem: '', reason: "hotmem's QOM values are scalars: a uint16List reads as its command-line text" },
-  { releases: ['10.0', '11.1'], property: 'rombar', real: -1, hotmem: 1, reason: 'pci-device rombar as an int32 defaulting to -1 (newer than 7.2) is not in the generic PCI table yet' },
+  {
+    releases: ['10.0', '11.1'],
+    property: 'rombar',
+    real: -1,
+    hotmem: 1,
+    reason: 'pci-device rombar as an int32 defaulting to -1 (newer than 7.2) is not in the generic PCI table yet',
+  },
 ];
 
 /** Properties hotmem has that a release lacks, with why (checked to be still the case). */
 const KNOWN_EXTRA: ReadonlyArray<{ readonly release: string; readonly properties: readonly string[]; readonly reason: string }> = [
-  { release: '5.2', properties: ['acpi-index', 'aer'], reason: "the release that added pci-device's acpi-index and virtio-pci's aer is not pinned from QEMU's history yet" },
+  {
+    release: '5.2',
+    properties: ['acpi-index', 'aer'],
+    reason: "the release that added pci-device's acpi-index and virtio-pci's aer is not pinned from QEMU's history yet",
+  },
 ];
 
 const listed = (t: Transcript, i: number): ReadonlyArray<{ name: string; type: string }> => {
@@ -83,17 +136,36 @@ const readable = (p: { name: string; type: string }) => !p.type.startsWith('chil
 
 describe('conformance: modelled properties after realize, by release', function () {
   this.timeout(120_000);
-  const modelled = new Set(loadCompatData().releases().map((r) => r.version));
+  const modelled = new Set(
+    loadCompatData()
+      .releases()
+      .map((r) => r.version),
+  );
   const lists = new Map<string, Promise<Transcript>>();
   const key = (release: string, c: Case) => `${release} ${c.what}`;
 
   before(() => {
     const jobs = CASES.flatMap((c) =>
       realQemus(c.arch).flatMap((q) =>
-        isMissing(q) || !modelled.has(q.release) ? [] : [{ k: key(q.release, c), run: () => realTranscript(q.binary, c.args, c.paths.map((path): Step => ['qom-list', { path }])) }],
+        isMissing(q) || !modelled.has(q.release)
+          ? []
+          : [
+              {
+                k: key(q.release, c),
+                run: () =>
+                  realTranscript(
+                    q.binary,
+                    c.args,
+                    c.paths.map((path): Step => ['qom-list', { path }]),
+                  ),
+              },
+            ],
       ),
     );
-    pooled(3, jobs.map((j) => j.run)).forEach((p, i) => lists.set(jobs[i]!.k, p));
+    pooled(
+      3,
+      jobs.map((j) => j.run),
+    ).forEach((p, i) => lists.set(jobs[i]!.k, p));
   });
 
   for (const c of CASES) {
@@ -105,7 +177,12 @@ describe('conformance: modelled properties after realize, by release', function 
           this.skip();
         }
         const realLists = await lists.get(key(q.release, c))!;
-        const modelLists = hotmemTranscript(q.release, c.args, c.paths.map((path): Step => ['qom-list', { path }]), c.arch);
+        const modelLists = hotmemTranscript(
+          q.release,
+          c.args,
+          c.paths.map((path): Step => ['qom-list', { path }]),
+          c.arch,
+        );
         assert.equal(modelLists.stderr, realLists.stderr);
         if (realLists.replies.length === 0) return; // both refused the configuration alike
         const script: Step[] = [];
@@ -116,7 +193,11 @@ describe('conformance: modelled properties after realize, by release', function 
           const realNames = new Set(real.map((p) => p.name));
           const extra = model.filter((p) => !realNames.has(p.name)).map((p) => p.name);
           const known = KNOWN_EXTRA.find((k) => k.release === q.release && extra.length > 0);
-          assert.deepEqual(extra.filter((p) => !known?.properties.includes(p)), [], `${path}: properties QEMU ${q.release} does not have`);
+          assert.deepEqual(
+            extra.filter((p) => !known?.properties.includes(p)),
+            [],
+            `${path}: properties QEMU ${q.release} does not have`,
+          );
           const modelNames = new Set(model.map((p) => p.name));
           unmodelled += real.filter((p) => !modelNames.has(p.name)).length;
           for (const p of real.filter((x) => modelNames.has(x.name))) script.push(['qom-get', { path, property: p.name }]);

@@ -23,7 +23,16 @@ describe('conformance: query-machines of every Debian release', function () {
         const realList = await real.execute<Info[]>('query-machines');
         await real.quit();
 
-        const outcome = runHotmem(qemuBinary(new Map([['qemu-version', q.release], ['arch', arch]])), ['-S'], { out: () => undefined, err: () => undefined });
+        const outcome = runHotmem(
+          qemuBinary(
+            new Map([
+              ['qemu-version', q.release],
+              ['arch', arch],
+            ]),
+          ),
+          ['-S'],
+          { out: () => undefined, err: () => undefined },
+        );
         assert.equal(outcome.kind, 'running');
         if (outcome.kind !== 'running') return;
         const sent: QmpMessage[] = [];

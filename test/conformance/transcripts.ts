@@ -45,7 +45,12 @@ export async function realTranscript(binary: string, args: readonly string[], sc
 
 export function hotmemTranscript(release: string, args: readonly string[], script: readonly Step[], arch: Arch = 'x86_64'): Transcript {
   const err: string[] = [];
-  const binary = qemuBinary(new Map([['qemu-version', release], ['arch', arch]]));
+  const binary = qemuBinary(
+    new Map([
+      ['qemu-version', release],
+      ['arch', arch],
+    ]),
+  );
   // The real binaries run on this host: an s390x target is a TCG guest on it.
   const host = freshHost({ arch: TEST_HOST_ARCH });
   const outcome = runHotmem(binary, ['-display', 'none', '-nodefaults', '-S', ...args], { out: () => undefined, err: (t) => err.push(t) }, host);

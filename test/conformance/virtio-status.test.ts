@@ -35,21 +35,52 @@ interface Case {
   readonly id: string;
 }
 
-const MEM = (backend: string, extra = ''): string[] => ['-object', `${backend},id=mem0,size=1G`, '-m', '1G,maxmem=4G', '-device', `virtio-mem-pci,id=d0,memdev=mem0${extra}`];
+const MEM = (backend: string, extra = ''): string[] => [
+  '-object',
+  `${backend},id=mem0,size=1G`,
+  '-m',
+  '1G,maxmem=4G',
+  '-device',
+  `virtio-mem-pci,id=d0,memdev=mem0${extra}`,
+];
 
 const CASES: readonly Case[] = [
   { arch: 'x86_64', what: 'q35 virtio-mem-pci, ram', args: ['-M', 'q35', ...MEM('memory-backend-ram')], id: 'd0' },
-  { arch: 'x86_64', what: 'q35 virtio-mem-pci, memfd, unplugged-inaccessible=on', args: ['-M', 'q35', ...MEM('memory-backend-memfd', ',unplugged-inaccessible=on')], id: 'd0' },
+  {
+    arch: 'x86_64',
+    what: 'q35 virtio-mem-pci, memfd, unplugged-inaccessible=on',
+    args: ['-M', 'q35', ...MEM('memory-backend-memfd', ',unplugged-inaccessible=on')],
+    id: 'd0',
+  },
   { arch: 'x86_64', what: 'pc virtio-mem-pci, ram, requested-size=512M', args: ['-M', 'pc', ...MEM('memory-backend-ram', ',requested-size=512M')], id: 'd0' },
   { arch: 'x86_64', what: 'q35 virtio-balloon-pci', args: ['-M', 'q35', '-m', '1G', '-device', 'virtio-balloon-pci,id=d0'], id: 'd0' },
   {
     arch: 'x86_64',
     what: 'q35 virtio-balloon-pci, every feature, iothread',
-    args: ['-M', 'q35', '-m', '1G', '-object', 'iothread,id=io0', '-device', 'virtio-balloon-pci,id=d0,deflate-on-oom=on,free-page-reporting=on,free-page-hint=on,iothread=io0'],
+    args: [
+      '-M',
+      'q35',
+      '-m',
+      '1G',
+      '-object',
+      'iothread,id=io0',
+      '-device',
+      'virtio-balloon-pci,id=d0,deflate-on-oom=on,free-page-reporting=on,free-page-hint=on,iothread=io0',
+    ],
     id: 'd0',
   },
-  { arch: 'x86_64', what: 'pc virtio-balloon-pci, disable-modern=on (legacy only)', args: ['-M', 'pc', '-m', '1G', '-device', 'virtio-balloon-pci,id=d0,disable-modern=on'], id: 'd0' },
-  { arch: 'x86_64', what: 'pc-i440fx-5.2 virtio-balloon-pci (compat)', args: ['-M', 'pc-i440fx-5.2', '-m', '1G', '-device', 'virtio-balloon-pci,id=d0'], id: 'd0' },
+  {
+    arch: 'x86_64',
+    what: 'pc virtio-balloon-pci, disable-modern=on (legacy only)',
+    args: ['-M', 'pc', '-m', '1G', '-device', 'virtio-balloon-pci,id=d0,disable-modern=on'],
+    id: 'd0',
+  },
+  {
+    arch: 'x86_64',
+    what: 'pc-i440fx-5.2 virtio-balloon-pci (compat)',
+    args: ['-M', 'pc-i440fx-5.2', '-m', '1G', '-device', 'virtio-balloon-pci,id=d0'],
+    id: 'd0',
+  },
   {
     arch: 'x86_64',
     what: 'q35 virtio-mem-pci and virtio-balloon-pci (x-query-virtio order)',
@@ -58,7 +89,12 @@ const CASES: readonly Case[] = [
   },
   { arch: 'x86_64', what: 'q35 without virtio devices', args: ['-M', 'q35', '-m', '1G'], id: 'd0' },
   { arch: 's390x', what: 's390-ccw-virtio virtio-balloon-ccw', args: ['-M', 's390-ccw-virtio', '-m', '1G', '-device', 'virtio-balloon-ccw,id=d0'], id: 'd0' },
-  { arch: 's390x', what: 's390-ccw-virtio virtio-balloon-ccw, deflate-on-oom=on', args: ['-M', 's390-ccw-virtio', '-m', '1G', '-device', 'virtio-balloon-ccw,id=d0,deflate-on-oom=on'], id: 'd0' },
+  {
+    arch: 's390x',
+    what: 's390-ccw-virtio virtio-balloon-ccw, deflate-on-oom=on',
+    args: ['-M', 's390-ccw-virtio', '-m', '1G', '-device', 'virtio-balloon-ccw,id=d0,deflate-on-oom=on'],
+    id: 'd0',
+  },
   {
     arch: 's390x',
     what: 's390-ccw-virtio virtio-mem-ccw (10.0+; refused before)',
@@ -76,7 +112,11 @@ const script = (id: string): readonly Step[] => [
 
 describe('conformance: x-query-virtio-status by release', function () {
   this.timeout(120_000);
-  const modelled = new Set(loadCompatData().releases().map((r) => r.version));
+  const modelled = new Set(
+    loadCompatData()
+      .releases()
+      .map((r) => r.version),
+  );
   const runs = new Map<string, Promise<Transcript>>();
   const binaryFor = new Map<string, RealQemu | MissingQemu>();
   const key = (q: RealQemu | MissingQemu, c: Case) => `${q.release} ${c.arch} ${c.what}`;

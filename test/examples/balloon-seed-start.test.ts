@@ -12,9 +12,13 @@ describe('examples/balloon/seed-start', function () {
   this.timeout(120_000);
   it('prints the seed scenario start on x86_64 and on s390x for each host kernel era', () => {
     const out = execFileSync(process.execPath, [join(packageRoot(), 'dist', 'examples', 'balloon', 'seed-start.js')], { encoding: 'utf8' });
-    const rows = out.split('\n').filter((l) => /^(x86_64|s390x) /.test(l)).map((l) => l.trim().split(/\s{2,}|\s(?=\d)/));
+    const rows = out
+      .split('\n')
+      .filter((l) => /^(x86_64|s390x) /.test(l))
+      .map((l) => l.trim().split(/\s{2,}|\s(?=\d)/));
     assert.equal(rows.length, 6, out);
-    const row = (arch: string, host: string, guest: string) => out.split('\n').find((l) => l.startsWith(arch) && l.includes(host) && new RegExp(`\\s${guest.replace('.', '\\.')}\\s`).test(l))!;
+    const row = (arch: string, host: string, guest: string) =>
+      out.split('\n').find((l) => l.startsWith(arch) && l.includes(host) && new RegExp(`\\s${guest.replace('.', '\\.')}\\s`).test(l))!;
     assert.match(row('x86_64', 'linux-6.1', '6.1'), /40\.00 GiB/);
     assert.match(row('s390x', 'linux-4.14', '6.1'), /100\.\d\d GiB\s*$/);
     assert.doesNotMatch(row('s390x', 'linux-6.10', '6.1'), /100\.\d\d GiB\s*$/);

@@ -77,7 +77,13 @@ describe('examples/ci: a matrix split over CI jobs, then merged', function () {
     const shards = shard.strategy!.matrix.shard;
     assert.ok(shards.length >= 2);
     shards.forEach((n, index) => {
-      const values = { 'matrix.shard': String(n), 'strategy.job-index': String(index), 'strategy.job-total': String(shards.length), 'env.RESULTS_DIR': results, '!cancelled()': 'true' };
+      const values = {
+        'matrix.shard': String(n),
+        'strategy.job-index': String(index),
+        'strategy.job-total': String(shards.length),
+        'env.RESULTS_DIR': results,
+        '!cancelled()': 'true',
+      };
       for (const step of shard.steps) if (step.run && !isInstall(step.run)) bash(substitute(step.run, values), env, { errexit: true });
     });
     const values = { 'env.RESULTS_DIR': results, '!cancelled()': 'true' };
@@ -93,9 +99,15 @@ describe('examples/ci: a matrix split over CI jobs, then merged', function () {
       shard: { stage: string; parallel: number; script: readonly string[] };
       report: { stage: string; needs: readonly { job: string }[]; script: readonly string[] };
     };
-    assert.deepEqual(pipeline.default.before_script.filter((line) => !isInstall(line)), []);
+    assert.deepEqual(
+      pipeline.default.before_script.filter((line) => !isInstall(line)),
+      [],
+    );
     assert.ok(pipeline.stages.indexOf(pipeline.report.stage) > pipeline.stages.indexOf(pipeline.shard.stage), 'the report stage comes last');
-    assert.deepEqual(pipeline.report.needs.map((n) => n.job), ['shard']);
+    assert.deepEqual(
+      pipeline.report.needs.map((n) => n.job),
+      ['shard'],
+    );
     const results = join(dir, 'gitlab');
     const env: Env = { ...pipeline.variables, MATRIX: matrixFile, RESULTS_DIR: results };
     const total = pipeline.shard.parallel;
@@ -109,10 +121,18 @@ describe('examples/ci: a matrix split over CI jobs, then merged', function () {
 
   it('a missing slice leaves a partial run that names the slices it holds, never a whole one', () => {
     const results = join(dir, 'partial');
-    const run = (i: number) => bash(`mkdir -p "${results}" && npx hotmem matrix run "${matrixFile}" --shard ${i}/3 --format json --out "${results}/shard-${i}.json"`, {}, { errexit: true });
+    const run = (i: number) =>
+      bash(
+        `mkdir -p "${results}" && npx hotmem matrix run "${matrixFile}" --shard ${i}/3 --format json --out "${results}/shard-${i}.json"`,
+        {},
+        { errexit: true },
+      );
     run(1);
     run(3);
-    const merged = spawnSync('bash', ['-c', `npx hotmem matrix merge "${results}"/shard-*.json --out "${results}/matrix.json"`], { cwd: root, encoding: 'utf8' });
+    const merged = spawnSync('bash', ['-c', `npx hotmem matrix merge "${results}"/shard-*.json --out "${results}/matrix.json"`], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     // Two of three shards merge into a partial run that says which shards it holds.
     assert.equal(merged.status, 0, merged.stderr);
     const partial = JSON.parse(readFileSync(join(results, 'matrix.json'), 'utf8')) as { selection: { shards?: { of: number; indexes: number[] } } };

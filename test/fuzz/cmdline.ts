@@ -13,12 +13,45 @@ import { bounded, InvariantBroken, show, type FuzzTarget } from './target.js';
 
 /** Realistic values per option; an option missing here gets the generic ones. */
 const VALUES: Readonly<Record<string, readonly string[]>> = {
-  machine: ['q35', 'pc', 'pc-q35-7.2', 'pc-i440fx-5.2', 'q35,accel=kvm', 'q35,memory-backend=mem0', 'pc,nvdimm=on', 'help', 's390-ccw-virtio', 'none', 'type=q35,dump-guest-core=off'],
+  machine: [
+    'q35',
+    'pc',
+    'pc-q35-7.2',
+    'pc-i440fx-5.2',
+    'q35,accel=kvm',
+    'q35,memory-backend=mem0',
+    'pc,nvdimm=on',
+    'help',
+    's390-ccw-virtio',
+    'none',
+    'type=q35,dump-guest-core=off',
+  ],
   m: ['1G', '512M,maxmem=4G,slots=2', '1G,maxmem=16G', 'size=2G,slots=4,maxmem=32G', '4096', 'maxmem=8G'],
   smp: ['1', '2,maxcpus=4', '4,sockets=2,cores=2', 'cpus=0'],
   numa: ['node,memdev=mem0', 'node,nodeid=0,cpus=0-1,memdev=mem0', 'node,mem=1G'],
-  object: ['memory-backend-ram,id=mem0,size=1G', 'memory-backend-memfd,id=mem0,size=2G,share=on', 'memory-backend-file,id=mem0,size=1G,mem-path=/dev/shm/hotmem-fuzz,share=on', 'memory-backend-ram,id=mem1,size=512M,prealloc=on,reserve=off', 'memory-backend-memfd,id=mem0,size=1G,hugetlb=on,hugetlbsize=2M', 'help', 'memory-backend-ram,help', 'iothread,id=io0'],
-  device: ['virtio-mem-pci,id=vm0,memdev=mem0', 'virtio-mem-pci,id=vm0,memdev=mem0,requested-size=512M,block-size=2M,node=0', 'virtio-balloon-pci,id=balloon0,free-page-reporting=on', 'virtio-balloon-pci,deflate-on-oom=on,guest-stats-polling-interval=2', 'pc-dimm,id=dimm0,memdev=mem0', 'virtio-mem-pci,id=vm0,memdev=mem0,unplugged-inaccessible=on,prealloc=on', 'virtio-mem-ccw,id=vm0,memdev=mem0', 'help', 'virtio-mem-pci,help', 'virtio-net-pci,netdev=n0', '{"driver":"virtio-mem-pci","id":"vm0","memdev":"mem0"}'],
+  object: [
+    'memory-backend-ram,id=mem0,size=1G',
+    'memory-backend-memfd,id=mem0,size=2G,share=on',
+    'memory-backend-file,id=mem0,size=1G,mem-path=/dev/shm/hotmem-fuzz,share=on',
+    'memory-backend-ram,id=mem1,size=512M,prealloc=on,reserve=off',
+    'memory-backend-memfd,id=mem0,size=1G,hugetlb=on,hugetlbsize=2M',
+    'help',
+    'memory-backend-ram,help',
+    'iothread,id=io0',
+  ],
+  device: [
+    'virtio-mem-pci,id=vm0,memdev=mem0',
+    'virtio-mem-pci,id=vm0,memdev=mem0,requested-size=512M,block-size=2M,node=0',
+    'virtio-balloon-pci,id=balloon0,free-page-reporting=on',
+    'virtio-balloon-pci,deflate-on-oom=on,guest-stats-polling-interval=2',
+    'pc-dimm,id=dimm0,memdev=mem0',
+    'virtio-mem-pci,id=vm0,memdev=mem0,unplugged-inaccessible=on,prealloc=on',
+    'virtio-mem-ccw,id=vm0,memdev=mem0',
+    'help',
+    'virtio-mem-pci,help',
+    'virtio-net-pci,netdev=n0',
+    '{"driver":"virtio-mem-pci","id":"vm0","memdev":"mem0"}',
+  ],
   global: ['virtio-mem-pci.block-size=4M', 'virtio-balloon-device.free-page-hint=on', 'driver=virtio-mem-pci,property=prealloc,value=on'],
   accel: ['kvm', 'tcg', 'tcg,thread=multi', 'kvm:tcg'],
   display: ['none', 'gtk', 'vnc=:0'],
@@ -32,7 +65,12 @@ const OPTIONS = Object.keys(QEMU_OPTIONS);
 
 /** One option with its value (built once per option: arbitraries are dear to build). */
 const PER_OPTION: ReadonlyArray<fc.Arbitrary<readonly string[]>> = OPTIONS.map((name) =>
-  QEMU_OPTIONS[name] ? fc.constantFrom(...(VALUES[name] ?? GENERIC)).chain(mutated).map((v): readonly string[] => [`-${name}`, v]) : fc.constant([`-${name}`]),
+  QEMU_OPTIONS[name]
+    ? fc
+        .constantFrom(...(VALUES[name] ?? GENERIC))
+        .chain(mutated)
+        .map((v): readonly string[] => [`-${name}`, v])
+    : fc.constant([`-${name}`]),
 );
 const option: fc.Arbitrary<readonly string[]> = fc.oneof(
   { weight: 20, arbitrary: fc.oneof(...PER_OPTION) },
@@ -50,7 +88,16 @@ const RELEASES = ['5.2', '7.2', '10.0'] as const;
 export function cmdlineTarget(): FuzzTarget<CommandLine> {
   const binaries = new Map<string, ReturnType<typeof qemuBinary>>();
   for (const release of RELEASES) {
-    for (const arch of ['x86_64', 's390x'] as const) binaries.set(`${release}/${arch}`, qemuBinary(new Map([['qemu-version', release], ['arch', arch]])));
+    for (const arch of ['x86_64', 's390x'] as const)
+      binaries.set(
+        `${release}/${arch}`,
+        qemuBinary(
+          new Map([
+            ['qemu-version', release],
+            ['arch', arch],
+          ]),
+        ),
+      );
   }
   return {
     name: 'command-line',

@@ -38,7 +38,10 @@ function runShard(target: string, shardSeed: number, count: number): Promise<Sha
   return new Promise((resolve) => {
     const started = performance.now();
     // A larger young generation: each input makes much short-lived garbage.
-    const child = fork(join(here, 'worker.js'), [target, String(shardSeed), String(count)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-semi-space-size=32'] });
+    const child = fork(join(here, 'worker.js'), [target, String(shardSeed), String(count)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: ['--max-semi-space-size=32'],
+    });
     let done = 0;
     let settled = false;
     const finish = (r: Omit<ShardResult, 'target' | 'seed'>) => {
@@ -59,10 +62,11 @@ function runShard(target: string, shardSeed: number, count: number): Promise<Sha
       if (m.kind === 'progress') {
         done = m.done;
         progress.set(`${target}/${shardSeed}`, done);
-      }
-      else finish({ inputs: m.run.inputs, ms: m.run.ms, outcome: m.run.failure ? 'failed' : 'ok', ...(m.run.failure ? { detail: m.run.failure } : {}) });
+      } else finish({ inputs: m.run.inputs, ms: m.run.ms, outcome: m.run.failure ? 'failed' : 'ok', ...(m.run.failure ? { detail: m.run.failure } : {}) });
     });
-    child.on('exit', (code, signal) => finish({ inputs: done, ms: performance.now() - started, outcome: 'crash', detail: `worker exited (${code ?? signal}) after input #${done}` }));
+    child.on('exit', (code, signal) =>
+      finish({ inputs: done, ms: performance.now() - started, outcome: 'crash', detail: `worker exited (${code ?? signal}) after input #${done}` }),
+    );
   });
 }
 
@@ -92,12 +96,14 @@ const summary = names.map((name) => {
 });
 // Each target keeps its own last run: a run of some targets replaces only theirs.
 const resultsFile = join(here, '..', '..', '..', 'test', 'fuzz', 'last-run.json');
-const previous = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { targets?: Record<string, unknown> }).targets ?? {} : {};
+const previous = existsSync(resultsFile) ? ((JSON.parse(readFileSync(resultsFile, 'utf8')) as { targets?: Record<string, unknown> }).targets ?? {}) : {};
 const run = { started: started.toISOString(), wallSeconds: Math.round(wallMs / 1000), node: process.version };
 const targets = { ...previous, ...Object.fromEntries(summary.map((s) => [s.target, { ...run, ...s }])) };
 writeFileSync(resultsFile, `${JSON.stringify({ targets }, null, 2)}\n`);
 for (const s of summary) {
-  console.log(`${s.target.padEnd(14)} ${String(s.inputs).padStart(9)} inputs in ${String(s.seconds).padStart(5)} s (${s.shards} shards)  ${s.failures.length === 0 ? 'no crash, hang or changed state' : `${s.failures.length} FAILED`}`);
+  console.log(
+    `${s.target.padEnd(14)} ${String(s.inputs).padStart(9)} inputs in ${String(s.seconds).padStart(5)} s (${s.shards} shards)  ${s.failures.length === 0 ? 'no crash, hang or changed state' : `${s.failures.length} FAILED`}`,
+  );
   for (const f of s.failures) console.log(`  ${f.outcome} (seed ${f.seed}): ${f.detail}`);
 }
 process.exit(summary.every((s) => s.failures.length === 0) ? 0 : 1);

@@ -16,9 +16,19 @@ import { canonicalDump } from './dump.js';
 import { bounded, InvariantBroken, show, type FuzzTarget } from './target.js';
 
 const ARGV = [
-  '-nodefaults', '-display', 'none', '-M', 'q35', '-m', '512M,maxmem=4G,slots=2',
-  '-object', 'memory-backend-ram,id=mem0,size=1G', '-device', 'virtio-mem-pci,id=vm0,memdev=mem0',
-  '-device', 'virtio-balloon-pci,id=balloon0',
+  '-nodefaults',
+  '-display',
+  'none',
+  '-M',
+  'q35',
+  '-m',
+  '512M,maxmem=4G,slots=2',
+  '-object',
+  'memory-backend-ram,id=mem0,size=1G',
+  '-device',
+  'virtio-mem-pci,id=vm0,memdev=mem0',
+  '-device',
+  'virtio-balloon-pci,id=balloon0',
 ];
 
 const RELEASES = ['7.2', '11.1', '5.2', '10.0'] as const;
@@ -26,12 +36,48 @@ const RELEASES = ['7.2', '11.1', '5.2', '10.0'] as const;
 /** Commands that reach outside the process (files, sockets) are not sent. */
 const COMMANDS = QMP_COMMANDS.filter((c) => !['dump-guest-memory', 'migrate', 'migrate-incoming'].includes(c.name));
 
-const PATHS = ['/machine', '/machine/peripheral/vm0', '/machine/peripheral/balloon0', '/objects/mem0', 'vm0', 'mem0', '/', '', '/machine/peripheral', '//', '/machine/../objects', 'vm}}}'];
-const PROPS = ['size', 'requested-size', 'block-size', 'memaddr', 'type', 'guest-stats', 'guest-stats-polling-interval', 'node', 'prealloc', 'share', 'frob', ''];
+const PATHS = [
+  '/machine',
+  '/machine/peripheral/vm0',
+  '/machine/peripheral/balloon0',
+  '/objects/mem0',
+  'vm0',
+  'mem0',
+  '/',
+  '',
+  '/machine/peripheral',
+  '//',
+  '/machine/../objects',
+  'vm}}}',
+];
+const PROPS = [
+  'size',
+  'requested-size',
+  'block-size',
+  'memaddr',
+  'type',
+  'guest-stats',
+  'guest-stats-polling-interval',
+  'node',
+  'prealloc',
+  'share',
+  'frob',
+  '',
+];
 const DRIVERS = ['virtio-mem-pci', 'virtio-balloon-pci', 'pc-dimm', 'virtio-mem', 'frob'];
 const QOM_TYPES = ['memory-backend-ram', 'memory-backend-memfd', 'memory-backend-file', 'frob'];
 
-const hugeNumber = fc.constantFrom('1e400', '-1e400', '18446744073709551616', '-9223372036854775809', '1.5', '-0', '0.1e-400', '9007199254740993', '1' + '0'.repeat(400));
+const hugeNumber = fc.constantFrom(
+  '1e400',
+  '-1e400',
+  '18446744073709551616',
+  '-9223372036854775809',
+  '1.5',
+  '-0',
+  '0.1e-400',
+  '9007199254740993',
+  '1' + '0'.repeat(400),
+);
 const jsonText = (v: unknown) => JSON.stringify(v);
 
 /** A member value as JSON text: often the right type, sometimes anything (built once per type). */
@@ -55,9 +101,15 @@ function buildValueText(spec: ArgSpec | undefined): fc.Arbitrary<string> {
   const typed = (() => {
     switch (spec?.type) {
       case 'str':
-        return fc.oneof(fc.constantFrom(...PATHS, ...PROPS, ...DRIVERS, ...QOM_TYPES, 'vm1', 'mem1', 'running', 'paused'), fc.string({ maxLength: 10 })).map(jsonText);
+        return fc
+          .oneof(fc.constantFrom(...PATHS, ...PROPS, ...DRIVERS, ...QOM_TYPES, 'vm1', 'mem1', 'running', 'paused'), fc.string({ maxLength: 10 }))
+          .map(jsonText);
       case 'int':
-        return fc.oneof(fc.constantFrom(0, 1, -1, 4096, 2 ** 21, 2 ** 30, 2 ** 31, 2 ** 32, 2 ** 53, 2 ** 62).map(jsonText), fc.integer().map(jsonText), hugeNumber);
+        return fc.oneof(
+          fc.constantFrom(0, 1, -1, 4096, 2 ** 21, 2 ** 30, 2 ** 31, 2 ** 32, 2 ** 53, 2 ** 62).map(jsonText),
+          fc.integer().map(jsonText),
+          hugeNumber,
+        );
       case 'bool':
         return fc.boolean().map(jsonText);
       default:
@@ -67,7 +119,11 @@ function buildValueText(spec: ArgSpec | undefined): fc.Arbitrary<string> {
   return fc.oneof({ weight: 4, arbitrary: typed }, { weight: 1, arbitrary: anything });
 }
 
-const memberName = (specs: readonly ArgSpec[]) => fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...(specs.length > 0 ? specs.map((s) => s.name) : ['value'])) }, { weight: 1, arbitrary: fc.constantFrom(...PROPS, 'id', 'driver', 'memdev', 'qom-type') });
+const memberName = (specs: readonly ArgSpec[]) =>
+  fc.oneof(
+    { weight: 5, arbitrary: fc.constantFrom(...(specs.length > 0 ? specs.map((s) => s.name) : ['value'])) },
+    { weight: 1, arbitrary: fc.constantFrom(...PROPS, 'id', 'driver', 'memdev', 'qom-type') },
+  );
 
 /** One request's text: a command with arguments, some members wrong or extra. */
 const ID = fc.option(fc.oneof(fc.integer().map(jsonText), fc.string({ maxLength: 6 }).map(jsonText), hugeNumber), { nil: undefined });
@@ -78,7 +134,10 @@ const request: fc.Arbitrary<string> = fc
     ...COMMANDS.map((command) => {
       const member = memberName(command.args).chain((n) => valueText(command.args.find((a) => a.name === n)).map((v) => [n, v] as const));
       return fc.record({
-        name: fc.oneof({ weight: 9, arbitrary: fc.constant(command.name) }, { weight: 1, arbitrary: fc.constantFrom('frob', 'qmp_capabilities', `${command.name}x`, '') }),
+        name: fc.oneof(
+          { weight: 9, arbitrary: fc.constant(command.name) },
+          { weight: 1, arbitrary: fc.constantFrom('frob', 'qmp_capabilities', `${command.name}x`, '') },
+        ),
         members: fc.array(member, { maxLength: 5 }),
         id: ID,
         execKey: EXEC_KEY,
@@ -88,29 +147,36 @@ const request: fc.Arbitrary<string> = fc
   )
   .map(({ name, members, id, execKey, extra }) => {
     const args = members.map(([n, v]) => `${jsonText(n)}: ${v}`).join(', ');
-    const parts = [`"${execKey}": ${jsonText(name)}`, `"arguments": {${args}}`, ...(id === undefined ? [] : [`"id": ${id}`]), ...(extra === undefined ? [] : [extra])];
+    const parts = [
+      `"${execKey}": ${jsonText(name)}`,
+      `"arguments": {${args}}`,
+      ...(id === undefined ? [] : [`"id": ${id}`]),
+      ...(extra === undefined ? [] : [extra]),
+    ];
     return `{${parts.join(', ')}}`;
   });
 
 /** Damage to the bytes: a line cut short, stray bytes, a string left open. */
-const damaged = fc.tuple(request, fc.nat(), fc.constantFrom('none', 'cut', 'insert', 'open-string', 'nest', 'control'), fc.uint8Array({ minLength: 1, maxLength: 4 })).map(([text, at, how, bytes]) => {
-  const b = Buffer.from(text, 'utf8');
-  const i = at % (b.length + 1);
-  switch (how) {
-    case 'cut':
-      return Buffer.concat([b.subarray(0, i), Buffer.from('\n')]);
-    case 'insert':
-      return Buffer.concat([b.subarray(0, i), bytes, b.subarray(i), Buffer.from('\n')]);
-    case 'open-string':
-      return Buffer.concat([b.subarray(0, i), Buffer.from('"'), b.subarray(i), Buffer.from('\n')]);
-    case 'nest':
-      return Buffer.concat([Buffer.from('['.repeat(1 + (at % 1100))), b, Buffer.from('\n')]);
-    case 'control':
-      return Buffer.concat([b.subarray(0, i), Buffer.from([at % 32]), b.subarray(i), Buffer.from('\n')]);
-    default:
-      return Buffer.concat([b, Buffer.from('\n')]);
-  }
-});
+const damaged = fc
+  .tuple(request, fc.nat(), fc.constantFrom('none', 'cut', 'insert', 'open-string', 'nest', 'control'), fc.uint8Array({ minLength: 1, maxLength: 4 }))
+  .map(([text, at, how, bytes]) => {
+    const b = Buffer.from(text, 'utf8');
+    const i = at % (b.length + 1);
+    switch (how) {
+      case 'cut':
+        return Buffer.concat([b.subarray(0, i), Buffer.from('\n')]);
+      case 'insert':
+        return Buffer.concat([b.subarray(0, i), bytes, b.subarray(i), Buffer.from('\n')]);
+      case 'open-string':
+        return Buffer.concat([b.subarray(0, i), Buffer.from('"'), b.subarray(i), Buffer.from('\n')]);
+      case 'nest':
+        return Buffer.concat([Buffer.from('['.repeat(1 + (at % 1100))), b, Buffer.from('\n')]);
+      case 'control':
+        return Buffer.concat([b.subarray(0, i), Buffer.from([at % 32]), b.subarray(i), Buffer.from('\n')]);
+      default:
+        return Buffer.concat([b, Buffer.from('\n')]);
+    }
+  });
 
 /** Forces the parser back to a known state (QMP spec: 0xFF is never valid), then asks for the status. */
 const RESYNC_AND_PROBE = Buffer.from('\xff\n{"execute":"query-status","id":"probe"}\n', 'latin1');
@@ -124,7 +190,10 @@ interface Monitor {
 }
 
 function startMonitor(qemuVersion: string): Monitor {
-  const process = QemuProcess.replay({ spec: { qemuVersion, arch: 'x86_64', hostArch: 'x86_64', hostKernel: 'linux-6.1', guest: undefined, argv: ARGV }, history: [] });
+  const process = QemuProcess.replay({
+    spec: { qemuVersion, arch: 'x86_64', hostArch: 'x86_64', hostKernel: 'linux-6.1', guest: undefined, argv: ARGV },
+    history: [],
+  });
   let replies: QmpMessage[] = [];
   const session = new QmpSession(process.ctx, QMP_COMMANDS, (m) => {
     if (!('event' in m)) replies.push(m);

@@ -71,7 +71,9 @@ function input(memBase: number): fc.Arbitrary<QueueInput> {
   const balloon = fc.record({
     device: fc.constant('virtio-balloon' as const),
     queue: fc.integer({ min: 0, max: 5 }),
-    out: fc.tuple(fc.oneof({ weight: 3, arbitrary: pfns }, { weight: 1, arbitrary: raw }), fc.array(fc.nat(300), { maxLength: 2 })).map(([b, cuts]) => split(b, cuts)),
+    out: fc
+      .tuple(fc.oneof({ weight: 3, arbitrary: pfns }, { weight: 1, arbitrary: raw }), fc.array(fc.nat(300), { maxLength: 2 }))
+      .map(([b, cuts]) => split(b, cuts)),
     inSizes: fc.oneof({ weight: 4, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.array(fc.constantFrom(0, 4096, 2 * MiB, 16), { maxLength: 2 }) }),
   });
   return fc.oneof(mem, balloon);
@@ -84,7 +86,11 @@ function input(memBase: number): fc.Arbitrary<QueueInput> {
  */
 function memState(f: Fixture): string {
   return JSON.stringify({ state: f.runtime.state, host: f.machine.process.status() }, (_k, v: unknown) =>
-    typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array || v instanceof Uint32Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex') : v,
+    typeof v === 'bigint'
+      ? `${v}n`
+      : v instanceof Uint8Array || v instanceof Uint32Array
+        ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')
+        : v,
   );
 }
 

@@ -18,10 +18,34 @@ import { bounded, InvariantBroken, show, type FuzzTarget } from './target.js';
 const EXAMPLES = join(import.meta.dirname, '..', '..', '..', 'examples');
 
 function corpus(dirs: readonly string[]): string[] {
-  return dirs.flatMap((d) => readdirSync(join(EXAMPLES, d)).filter((f) => f.endsWith('.yaml')).map((f) => readFileSync(join(EXAMPLES, d, f), 'utf8')));
+  return dirs.flatMap((d) =>
+    readdirSync(join(EXAMPLES, d))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => readFileSync(join(EXAMPLES, d, f), 'utf8')),
+  );
 }
 
-const ODD_VALUES: readonly unknown[] = [null, true, 0, -1, 1e400, '', '1x', '16EiB', '-2MiB', 'x86_64', 'frob', [], {}, [1, 2], { frob: 1 }, '${nope}', '9.9', '\u0000', 'a'.repeat(300)];
+const ODD_VALUES: readonly unknown[] = [
+  null,
+  true,
+  0,
+  -1,
+  1e400,
+  '',
+  '1x',
+  '16EiB',
+  '-2MiB',
+  'x86_64',
+  'frob',
+  [],
+  {},
+  [1, 2],
+  { frob: 1 },
+  '${nope}',
+  '9.9',
+  '\u0000',
+  'a'.repeat(300),
+];
 
 type Yaml = unknown;
 
@@ -33,7 +57,8 @@ function paths(node: Yaml, at: readonly (string | number)[] = [], out: (readonly
   return out;
 }
 
-const shallow = (node: unknown): Record<string | number, unknown> => (Array.isArray(node) ? [...node] : { ...(node as object) }) as Record<string | number, unknown>;
+const shallow = (node: unknown): Record<string | number, unknown> =>
+  (Array.isArray(node) ? [...node] : { ...(node as object) }) as Record<string | number, unknown>;
 
 /** The document with one edit, copying only the nodes on the path (the rest is shared). */
 function edit(doc: Yaml, path: readonly (string | number)[], how: 'replace' | 'delete' | 'rename' | 'empty', value: unknown): Yaml {
@@ -63,7 +88,10 @@ function mutatedText(text: string): fc.Arbitrary<string> {
     const doc = parse(text) as Yaml;
     const all = paths(doc);
     const structural = fc
-      .array(fc.tuple(fc.constantFrom(...all), fc.constantFrom('replace', 'replace', 'delete', 'rename', 'empty'), fc.constantFrom(...ODD_VALUES)), { minLength: 1, maxLength: 3 })
+      .array(fc.tuple(fc.constantFrom(...all), fc.constantFrom('replace', 'replace', 'delete', 'rename', 'empty'), fc.constantFrom(...ODD_VALUES)), {
+        minLength: 1,
+        maxLength: 3,
+      })
       .map((edits) => {
         let d = doc;
         for (const [path, how, value] of edits) {
@@ -89,7 +117,11 @@ export function yamlTarget(): FuzzTarget<YamlInput> {
   const data = loadCompatData();
   const definitions = corpus(['definitions', 'demo', 'migration']);
   const matrices = corpus(['matrices']);
-  const noFiles = { readFile: (path: string): string => { throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' }); } };
+  const noFiles = {
+    readFile: (path: string): string => {
+      throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
+    },
+  };
   return {
     name: 'yaml',
     // A matrix costs three definitions to load (its dimensions expand over every release).

@@ -32,7 +32,13 @@ describe('guest/linux-guest: a Linux guest in a machine', () => {
     const { f, guest, request } = guestMachine('5.15', { backend: 'memory-backend-memfd' });
     request(256 * MiB);
     assert.equal(f.proxy.get('size'), 0);
-    assert.ok(guest.dmesg().some((e) => e.kind === 'dmesg' && e.text.includes('refuses features')), guest.dmesg().map((e) => (e.kind === 'dmesg' ? e.text : '')).join('\n'));
+    assert.ok(
+      guest.dmesg().some((e) => e.kind === 'dmesg' && e.text.includes('refuses features')),
+      guest
+        .dmesg()
+        .map((e) => (e.kind === 'dmesg' ? e.text : ''))
+        .join('\n'),
+    );
   });
 
   it('with unplugged-inaccessible=off the same 5.15 guest plugs', () => {
@@ -54,7 +60,14 @@ describe('guest/linux-guest: the transport registers the driver leaves behind', 
   // x-query-virtio-status's queue-sel after a real Linux 6.1 guest on QEMU 7.2 set the devices
   // up: the balloon's stats queue (2), virtio-mem's only queue (0); a reset leaves 0.
   const queueSel = (machine: ReturnType<typeof startVirtioMem>['machine'], path: string) =>
-    (virtioStatusReply(machine.release, machine.arch, machine.model.view.implementation(machine.model.resolvePath(path)!.type, VIRTIO_STATUS)!(machine.model.resolvePath(path)!)!, true) as { 'queue-sel': number })['queue-sel'];
+    (
+      virtioStatusReply(
+        machine.release,
+        machine.arch,
+        machine.model.view.implementation(machine.model.resolvePath(path)!.type, VIRTIO_STATUS)!(machine.model.resolvePath(path)!)!,
+        true,
+      ) as { 'queue-sel': number }
+    )['queue-sel'];
 
   it('virtio-pci keeps the last queue the driver selected; the balloon without a driver reads 0', () => {
     const f = startVirtioMem({ size: '2G', items: [{ kind: 'device', driver: 'virtio-balloon-pci', id: 'b0', props: [] }] });

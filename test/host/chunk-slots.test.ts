@@ -25,6 +25,9 @@ describe('host/chunk-slots', () => {
     const a = Uint32Array.of(1, 2, 3);
     const b = grown(a, 6, (n) => new Uint32Array(n));
     assert.deepEqual([...b], [1, 2, 3, 0, 0, 0]);
-    assert.equal(grown(b, 4, (n) => new Uint32Array(n)), b);
+    assert.equal(
+      grown(b, 4, (n) => new Uint32Array(n)),
+      b,
+    );
   });
 });

@@ -71,10 +71,18 @@ describe('host/chunk PageStore', () => {
     const s = new PageStore(512, 512, STATES, OWNERS);
     s.applyRange(10, 20, fillWith(1));
     s.applyRange(30, 40, fillWith(1));
-    assert.deepEqual(s.runsIn(0, 0, 512, Uint8Array.from({ length: 256 }, (_, i) => (i === 1 ? 1 : 0))), [
-      [10, 20],
-      [30, 40],
-    ]);
+    assert.deepEqual(
+      s.runsIn(
+        0,
+        0,
+        512,
+        Uint8Array.from({ length: 256 }, (_, i) => (i === 1 ? 1 : 0)),
+      ),
+      [
+        [10, 20],
+        [30, 40],
+      ],
+    );
     assert.equal(s.firstIn(0, 0, 512, 1), 10);
     assert.equal(s.firstNotIn(0, 10, 512, 1), 20);
     assert.equal(s.countIn(0, 0, 35, 1), 15);

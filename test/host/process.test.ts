@@ -9,11 +9,19 @@ describe('host/process', () => {
     m.write(0, 3 * PAGE, 1);
     assert.equal(
       proc.procStatusText(),
-      ['VmSize:\t    8192 kB', 'VmRSS:\t      12 kB', 'RssAnon:\t      12 kB', 'RssFile:\t       0 kB', 'RssShmem:\t       0 kB', 'VmPTE:\t      12 kB', 'HugetlbPages:\t       0 kB'].join('\n'),
+      [
+        'VmSize:\t    8192 kB',
+        'VmRSS:\t      12 kB',
+        'RssAnon:\t      12 kB',
+        'RssFile:\t       0 kB',
+        'RssShmem:\t       0 kB',
+        'VmPTE:\t      12 kB',
+        'HugetlbPages:\t       0 kB',
+      ].join('\n'),
     );
   });
 
-  it('finds mappings by address and refuses other processes\' mappings', () => {
+  it("finds mappings by address and refuses other processes' mappings", () => {
     const { host, proc } = setup();
     const a = mapOk(proc, { kind: 'anon', size: 4 * MiB });
     const b = mapOk(proc, { kind: 'anon', size: 4 * MiB });
@@ -21,10 +29,16 @@ describe('host/process', () => {
     assert.equal(proc.mappingAt(a.start - 1), undefined);
     assert.ok(b.start >= a.start + a.size, 'mappings do not overlap');
     const other = host.spawn();
-    assert.throws(() => other.unmap(a), (e: unknown) => isHotmemError(e, 'host.foreign-mapping'));
+    assert.throws(
+      () => other.unmap(a),
+      (e: unknown) => isHotmemError(e, 'host.foreign-mapping'),
+    );
     const uffd = other.userfaultfd();
     assert.equal(uffd.kind, 'done');
-    assert.throws(() => (uffd as { uffd: { register(m: unknown): unknown } }).uffd.register(a), (e: unknown) => isHotmemError(e, 'host.foreign-mapping'));
+    assert.throws(
+      () => (uffd as { uffd: { register(m: unknown): unknown } }).uffd.register(a),
+      (e: unknown) => isHotmemError(e, 'host.foreign-mapping'),
+    );
   });
 
   it('exit unmaps everything and closes userfaultfds', () => {
@@ -37,7 +51,10 @@ describe('host/process', () => {
     assert.equal(cost.delta.rssAnon, -4 * MiB);
     assert.equal(host.meminfo().total, 0);
     assert.deepEqual(host.stuckFaults(), []);
-    assert.throws(() => proc.map({ kind: 'anon', size: 4 * MiB }), (e: unknown) => isHotmemError(e, 'host.process-exited'));
+    assert.throws(
+      () => proc.map({ kind: 'anon', size: 4 * MiB }),
+      (e: unknown) => isHotmemError(e, 'host.process-exited'),
+    );
   });
 
   it('runs out of address space like a 47-bit x86_64 process', () => {

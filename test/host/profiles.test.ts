@@ -1,15 +1,6 @@
 import assert from 'node:assert/strict';
 import { isHotmemError } from '../../src/core/errors.js';
-import {
-  KERNEL_ERAS,
-  S390X,
-  X86_64,
-  archProfile,
-  hostErrors,
-  kernelProfile,
-  parseKernelVersion,
-  type S390ZeropageEra,
-} from '../../src/host/index.js';
+import { KERNEL_ERAS, S390X, X86_64, archProfile, hostErrors, kernelProfile, parseKernelVersion, type S390ZeropageEra } from '../../src/host/index.js';
 import { GiB, KiB, MiB } from './fixtures.js';
 
 describe('host/arch profiles', () => {
@@ -33,7 +24,10 @@ describe('host/arch profiles', () => {
 
   it('looks arches up by name and refuses others', () => {
     assert.equal(archProfile('s390x'), S390X);
-    assert.throws(() => archProfile('aarch64'), (e: unknown) => isHotmemError(e, 'host.unknown-arch'));
+    assert.throws(
+      () => archProfile('aarch64'),
+      (e: unknown) => isHotmemError(e, 'host.unknown-arch'),
+    );
   });
 });
 
@@ -44,9 +38,16 @@ describe('host/kernel profiles', () => {
     assert.deepEqual(parseKernelVersion('4.9.337'), [4, 9]);
     assert.equal(kernelProfile('6.10.3').name, 'linux-6.10');
     for (const bad of ['linux', 'v6.1', '6', 'linux-6.x']) {
-      assert.throws(() => kernelProfile(bad), (e: unknown) => isHotmemError(e, 'host.unknown-kernel'), bad);
+      assert.throws(
+        () => kernelProfile(bad),
+        (e: unknown) => isHotmemError(e, 'host.unknown-kernel'),
+        bad,
+      );
     }
-    assert.throws(() => kernelProfile('linux-3.10'), (e: unknown) => isHotmemError(e, 'host.kernel-too-old'));
+    assert.throws(
+      () => kernelProfile('linux-3.10'),
+      (e: unknown) => isHotmemError(e, 'host.kernel-too-old'),
+    );
   });
 
   const eras: Array<[string, S390ZeropageEra, boolean]> = [

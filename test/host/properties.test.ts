@@ -63,9 +63,7 @@ function outside(m: Mapping, offset: number, length: number) {
     [0, offset],
     [offset + length, m.size - offset - length],
   ];
-  return parts
-    .filter(([, l]) => l > 0)
-    .map(([o, l]) => ({ runs: m.contentRuns(o, l), unmapped: m.stateCounts(o, l).none }));
+  return parts.filter(([, l]) => l > 0).map(([o, l]) => ({ runs: m.contentRuns(o, l), unmapped: m.stateCounts(o, l).none }));
 }
 
 describe('host/properties', () => {

@@ -104,7 +104,13 @@ describe('host/s390x: zeropage eras, storage keys, PV, CMMA', () => {
      * destination enables storage keys (KVM_S390_SET_SKEYS from the migration stream) and the
      * guest touches the page again.
      */
-    function postcopy(kernel: string): { proc: HostProcess; ram: Mapping; uffd: Userfaultfd; second: ReturnType<Mapping['read']>; keys: { zappedPages: number; unsharedPages: number } } {
+    function postcopy(kernel: string): {
+      proc: HostProcess;
+      ram: Mapping;
+      uffd: Userfaultfd;
+      second: ReturnType<Mapping['read']>;
+      keys: { zappedPages: number; unsharedPages: number };
+    } {
       const { proc, ram } = s390(kernel);
       ram.madvise(0, RAM, 'dontneed');
       const uffd = uffdOf(proc);

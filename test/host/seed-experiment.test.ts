@@ -11,11 +11,21 @@ const SIZE = 16 * GiB;
 
 const configs: Array<{ name: string; host: HostOptions & { kvm?: boolean }; spec: MapSpec; zeropage: boolean }> = [
   { name: 'x86_64 private anonymous, THP', host: { arch: 'x86_64', kernel: 'linux-6.1' }, spec: { kind: 'anon', size: SIZE, thp: 'hugepage' }, zeropage: true },
-  { name: 'x86_64 private anonymous, 4 KiB', host: { arch: 'x86_64', kernel: 'linux-6.1' }, spec: { kind: 'anon', size: SIZE, thp: 'nohugepage' }, zeropage: true },
+  {
+    name: 'x86_64 private anonymous, 4 KiB',
+    host: { arch: 'x86_64', kernel: 'linux-6.1' },
+    spec: { kind: 'anon', size: SIZE, thp: 'nohugepage' },
+    zeropage: true,
+  },
   { name: 'x86_64 memfd (shared)', host: { arch: 'x86_64', kernel: 'linux-6.1' }, spec: { kind: 'memfd', size: SIZE }, zeropage: false },
   { name: 'x86_64 memfd (private)', host: { arch: 'x86_64', kernel: 'linux-6.1' }, spec: { kind: 'memfd', shared: false, size: SIZE }, zeropage: false },
   { name: 'x86_64 shared anonymous', host: { arch: 'x86_64', kernel: 'linux-6.1' }, spec: { kind: 'anon', shared: true, size: SIZE }, zeropage: false },
-  { name: 's390x KVM, linux-4.9 (before storage keys)', host: { arch: 's390x', kernel: 'linux-4.9', kvm: true }, spec: { kind: 'anon', size: SIZE }, zeropage: true },
+  {
+    name: 's390x KVM, linux-4.9 (before storage keys)',
+    host: { arch: 's390x', kernel: 'linux-4.9', kvm: true },
+    spec: { kind: 'anon', size: SIZE },
+    zeropage: true,
+  },
   { name: 's390x KVM, linux-4.14', host: { arch: 's390x', kernel: 'linux-4.14', kvm: true }, spec: { kind: 'anon', size: SIZE }, zeropage: false },
   { name: 's390x KVM, linux-6.9', host: { arch: 's390x', kernel: 'linux-6.9', kvm: true }, spec: { kind: 'anon', size: SIZE }, zeropage: false },
   { name: 's390x KVM, linux-6.10', host: { arch: 's390x', kernel: 'linux-6.10', kvm: true }, spec: { kind: 'anon', size: SIZE }, zeropage: true },

@@ -69,7 +69,10 @@ describe('host/userfaultfd', () => {
     assert.equal(r.delta.rssAnon, 0, 'no zeropage in a registered range');
     const w = m.write(2 * MiB, PAGE, 5, { by: 'vcpu1' });
     assert.equal(w.kind, 'blocked');
-    assert.deepEqual(uffd.pending().map((f) => [f.offset, f.write, f.waiters]), [[2 * MiB, true, ['vcpu0', 'vcpu1']]]);
+    assert.deepEqual(
+      uffd.pending().map((f) => [f.offset, f.write, f.waiters]),
+      [[2 * MiB, true, ['vcpu0', 'vcpu1']]],
+    );
     assert.deepEqual(
       uffd.read().map((msg) => msg.event),
       ['pagefault'],
@@ -112,7 +115,10 @@ describe('host/userfaultfd', () => {
     assert.equal(errnoOf(uffd.zeropage(h, 0, 2 * MiB)), 'EINVAL');
     const hc = uffd.copy(h, 0, 2 * MiB, 4);
     assert.equal(hc.delta.hugetlb, 2 * MiB);
-    assert.throws(() => uffd.copy(h, PAGE, PAGE, 1), (e: unknown) => isHotmemError(e, 'host.misaligned'));
+    assert.throws(
+      () => uffd.copy(h, PAGE, PAGE, 1),
+      (e: unknown) => isHotmemError(e, 'host.misaligned'),
+    );
   });
 
   it('shared memory: faults fire on pages absent from the page cache; fills go to the object', () => {
@@ -140,7 +146,10 @@ describe('host/userfaultfd', () => {
     m.madvise(0, 2 * MiB, 'dontneed');
     assert.equal(errnoOf(uffd.copy(m, 0, PAGE, 2)), 'EAGAIN');
     const msgs = uffd.read();
-    assert.deepEqual(msgs.map((x) => x.event), ['remove']);
+    assert.deepEqual(
+      msgs.map((x) => x.event),
+      ['remove'],
+    );
     assert.deepEqual(msgs[0], { event: 'remove', start: m.start, end: m.start + 2 * MiB, mapping: m });
     assert.equal(uffd.copy(m, 0, PAGE, 2).kind, 'done');
   });
@@ -185,7 +194,10 @@ describe('host/userfaultfd', () => {
     uffd.close();
     assert.deepEqual(proc.stuckFaults(), []);
     assert.equal(m.read(PAGE, PAGE).kind, 'done');
-    assert.throws(() => uffd.copy(m, 0, PAGE, 1), (e: unknown) => isHotmemError(e, 'host.uffd-closed'));
+    assert.throws(
+      () => uffd.copy(m, 0, PAGE, 1),
+      (e: unknown) => isHotmemError(e, 'host.uffd-closed'),
+    );
   });
 
   it('UFFDIO_COPY without wake leaves the waiter until UFFDIO_WAKE', () => {

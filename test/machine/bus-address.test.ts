@@ -12,7 +12,13 @@ import { assignBusAddress, boardOccupants, busAddressErrors, cssDevPath, pciDevP
 import { BUS_ADDRESS, parseCssDevId, parsePciDevfn, type PropertyInput } from '../../src/qom/index.js';
 import { PC_I440FX, PC_Q35 } from '../../machines/pc/family.js';
 
-const env = (release: string, arch: 'x86_64' | 's390x' = 'x86_64') => qemuBinary(new Map([['qemu-version', release], ['arch', arch]])).environment;
+const env = (release: string, arch: 'x86_64' | 's390x' = 'x86_64') =>
+  qemuBinary(
+    new Map([
+      ['qemu-version', release],
+      ['arch', arch],
+    ]),
+  ).environment;
 
 type DeviceItem = Extract<StartupItem, { kind: 'device' }>;
 
@@ -56,8 +62,20 @@ const PC_CASES: readonly PcCase[] = [
     devices: ['virtio-mem-pci,id=vm0,memdev=mem0'],
     expect: { vm0: slot(4) },
   },
-  { what: 'i440fx -vga none: the NIC takes 02', machine: 'pc-i440fx-7.2', defaults: { nic: true }, devices: ['virtio-mem-pci,id=vm0,memdev=mem0'], expect: { vm0: slot(3) } },
-  { what: 'i440fx -nic none: the VGA takes 02', machine: 'pc-i440fx-7.2', defaults: { vga: true }, devices: ['virtio-mem-pci,id=vm0,memdev=mem0'], expect: { vm0: slot(3) } },
+  {
+    what: 'i440fx -vga none: the NIC takes 02',
+    machine: 'pc-i440fx-7.2',
+    defaults: { nic: true },
+    devices: ['virtio-mem-pci,id=vm0,memdev=mem0'],
+    expect: { vm0: slot(3) },
+  },
+  {
+    what: 'i440fx -nic none: the VGA takes 02',
+    machine: 'pc-i440fx-7.2',
+    defaults: { vga: true },
+    devices: ['virtio-mem-pci,id=vm0,memdev=mem0'],
+    expect: { vm0: slot(3) },
+  },
   {
     what: 'devices fill slots in command-line order',
     machine: 'pc-i440fx-7.2',
@@ -71,9 +89,19 @@ const PC_CASES: readonly PcCase[] = [
     devices: ['virtio-mem-pci,id=vm0,memdev=mem0,addr=2', 'virtio-mem-pci,id=vm1,memdev=mem1', 'virtio-mem-pci,id=vm2,memdev=mem2'],
     expect: { vm0: slot(2), vm1: slot(1), vm2: slot(3) },
   },
-  { what: 'addr=1f.4 next to the ICH9 functions', machine: 'pc-q35-7.2', devices: ['virtio-mem-pci,id=vm0,memdev=mem0,addr=1f.4'], expect: { vm0: slot(0x1f, 4) } },
+  {
+    what: 'addr=1f.4 next to the ICH9 functions',
+    machine: 'pc-q35-7.2',
+    devices: ['virtio-mem-pci,id=vm0,memdev=mem0,addr=1f.4'],
+    expect: { vm0: slot(0x1f, 4) },
+  },
   { what: 'addr=0x1e (a 0x prefix is hex too)', machine: 'pc-q35-7.2', devices: ['virtio-mem-pci,id=vm0,memdev=mem0,addr=0x1e'], expect: { vm0: slot(0x1e) } },
-  { what: 'addr=1.2 beside PIIX3, which is multifunction', machine: 'pc-i440fx-7.2', devices: ['virtio-mem-pci,id=vm0,memdev=mem0,addr=1.2'], expect: { vm0: slot(1, 2) } },
+  {
+    what: 'addr=1.2 beside PIIX3, which is multifunction',
+    machine: 'pc-i440fx-7.2',
+    devices: ['virtio-mem-pci,id=vm0,memdev=mem0,addr=1.2'],
+    expect: { vm0: slot(1, 2) },
+  },
   {
     what: 'a multifunction device at 2.0 lets 2.1 in',
     machine: 'pc-i440fx-7.2',
@@ -219,14 +247,12 @@ const PC_CASES: readonly PcCase[] = [
     expect: { error: "PCI: single function device can't be populated in function 0.1" },
   },
   // invalid addr
-  ...['0x20', '1f.8', 'foo', '-1', '', '3 '].map(
-    (addr): PcCase => ({
-      what: `addr=${addr} is not an address`,
-      machine: 'pc-q35-7.2',
-      devices: [`virtio-mem-pci,id=vm0,memdev=mem0,addr=${addr}`],
-      expect: { error: `Property 'virtio-mem-pci.addr' doesn't take value '${addr}'` },
-    }),
-  ),
+  ...['0x20', '1f.8', 'foo', '-1', '', '3 '].map((addr): PcCase => ({
+    what: `addr=${addr} is not an address`,
+    machine: 'pc-q35-7.2',
+    devices: [`virtio-mem-pci,id=vm0,memdev=mem0,addr=${addr}`],
+    expect: { error: `Property 'virtio-mem-pci.addr' doesn't take value '${addr}'` },
+  })),
 ];
 
 function startPc(c: Pick<PcCase, 'machine' | 'defaults' | 'devices'>) {
@@ -273,7 +299,16 @@ describe('machine/bus-address: PCI slots on the pc root buses', () => {
     machine.addDevice({ kind: 'device', driver: 'virtio-balloon-pci', id: 'b0', props: [] });
     assert.equal(machine.model.resolvePath('b0')!.get('addr'), slot(3));
     assert.throws(
-      () => machine.addDevice({ kind: 'device', driver: 'virtio-mem-pci', id: 'vm1', props: [{ name: 'memdev', value: 'mem1' }, { name: 'addr', value: '2.1' }] }),
+      () =>
+        machine.addDevice({
+          kind: 'device',
+          driver: 'virtio-mem-pci',
+          id: 'vm1',
+          props: [
+            { name: 'memdev', value: 'mem1' },
+            { name: 'addr', value: '2.1' },
+          ],
+        }),
       { message: 'PCI: slot 2 function 0 already occupied by virtio-mem-pci, new func virtio-mem-pci cannot be exposed to guest.' },
     );
     machine.deleteDevice('b0');
@@ -285,7 +320,17 @@ describe('machine/bus-address: PCI slots on the pc root buses', () => {
   it('a device that fails to realize leaves its slot free', () => {
     const machine = startPc({ machine: 'pc-i440fx-7.2', devices: [] });
     // requested-size=1 is not a multiple of the block size: realize fails after the slot was chosen.
-    assert.throws(() => machine.addDevice({ kind: 'device', driver: 'virtio-mem-pci', id: 'vm0', props: [{ name: 'memdev', value: 'mem0' }, { name: 'requested-size', value: '1' }] }));
+    assert.throws(() =>
+      machine.addDevice({
+        kind: 'device',
+        driver: 'virtio-mem-pci',
+        id: 'vm0',
+        props: [
+          { name: 'memdev', value: 'mem0' },
+          { name: 'requested-size', value: '1' },
+        ],
+      }),
+    );
     machine.addDevice({ kind: 'device', driver: 'virtio-mem-pci', id: 'vm0', props: [{ name: 'memdev', value: 'mem0' }] });
     assert.equal(machine.model.resolvePath('vm0')!.get('addr'), slot(2));
   });
@@ -320,14 +365,23 @@ describe('machine/bus-address: assignment rules', () => {
 
   it('names paths on the root bus "0000:00:SS.F"', () => {
     assert.equal(pciDevPath('0000:00', slot(0x1f, 4)), '0000:00:1f.4');
-    assert.deepEqual(assignBusAddress(i440fx, { type: 't', hotplugged: false }, boardOccupants(i440fx), R72), { kind: 'pci', devfn: 16, devPath: '0000:00:02.0' });
+    assert.deepEqual(assignBusAddress(i440fx, { type: 't', hotplugged: false }, boardOccupants(i440fx), R72), {
+      kind: 'pci',
+      devfn: 16,
+      devPath: '0000:00:02.0',
+    });
   });
 
   it('numbers CCW devices in the virtual css: first free subchannel, then the first free devno from it', () => {
     const css = { kind: 'css' as const, defaultCssid: 0xfe };
     const placed: Parameters<typeof assignBusAddress>[2][number][] = [];
     const plug = (devno?: string) => {
-      const address = assignBusAddress(css, { type: 'virtio-mem-ccw', hotplugged: false, ...(devno ? { devno: parseCssDevId('virtio-mem-ccw', 'devno', devno) } : {}) }, placed, R72);
+      const address = assignBusAddress(
+        css,
+        { type: 'virtio-mem-ccw', hotplugged: false, ...(devno ? { devno: parseCssDevId('virtio-mem-ccw', 'devno', devno) } : {}) },
+        placed,
+        R72,
+      );
       placed.push({ address, type: 'virtio-mem-ccw', id: undefined, multifunction: false });
       return address;
     };
@@ -374,7 +428,10 @@ describe('machine/bus-address: the addr and devno properties', () => {
   }
 
   it('addr through -global: QEMU 7.2 aborts, hotmem refuses', () => {
-    assert.throws(() => parsePciDevfn('virtio-mem-pci', 'addr', { source: 'text', text: '5', visitor: 'string' }), (e: unknown) => (e as { code?: string }).code === 'qdev.prop-aborts');
+    assert.throws(
+      () => parsePciDevfn('virtio-mem-pci', 'addr', { source: 'text', text: '5', visitor: 'string' }),
+      (e: unknown) => (e as { code?: string }).code === 'qdev.prop-aborts',
+    );
   });
 
   const DEVNO: ReadonlyArray<readonly [string, string | { cssid: number; ssid: number; devno: number }]> = [
@@ -397,7 +454,13 @@ describe('machine/bus-address: the addr and devno properties', () => {
 describe('machine/bus-address: CCW device numbers on s390-ccw-virtio', () => {
   const start = (devices: readonly string[], defaults?: MachineOptions['defaultDevices']) =>
     Machine.start(
-      { release: '10.0', arch: 's390x', memory: '1G,maxmem=4G', ...(defaults ? { defaultDevices: defaults } : {}), items: [...backends(3), ...devices.map(device)] },
+      {
+        release: '10.0',
+        arch: 's390x',
+        memory: '1G,maxmem=4G',
+        ...(defaults ? { defaultDevices: defaults } : {}),
+        items: [...backends(3), ...devices.map(device)],
+      },
       env('10.0', 's390x'),
     ).machine;
   const ids = (m: Machine, id: string) => {

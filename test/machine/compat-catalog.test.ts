@@ -25,8 +25,13 @@ describe('machine/compat-catalog: machines from compat/', () => {
   }
 
   it('gives pc-q35-6.2 both unplugged-inaccessible entries, the older one last so it wins', () => {
-    const entries = catalog.compatProperties(release('8.1'), 'x86_64', 'pc-q35-6.2').filter((e) => e.driver === 'virtio-mem' && e.property === 'unplugged-inaccessible');
-    assert.deepEqual(entries.map((e) => e.value), ['auto', 'off']);
+    const entries = catalog
+      .compatProperties(release('8.1'), 'x86_64', 'pc-q35-6.2')
+      .filter((e) => e.driver === 'virtio-mem' && e.property === 'unplugged-inaccessible');
+    assert.deepEqual(
+      entries.map((e) => e.value),
+      ['auto', 'off'],
+    );
   });
 
   it('starts a real machine type with its compat properties applied to the model', () => {

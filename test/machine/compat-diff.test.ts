@@ -6,10 +6,15 @@ import { compatDiff } from '../../src/machine/compat-diff.js';
 describe('machine/compat-diff: compare-machine-types', () => {
   const binary = qemuBinary(new Map([['qemu-version', '8.1']]));
   const diff = (a: string, b: string, raw = false, ra = '8.1', rb = '8.1') =>
-    compatDiff(binary.environment.catalog, binary.environment.registry, [
-      { release: release(ra), arch: 'x86_64', machine: a },
-      { release: release(rb), arch: 'x86_64', machine: b },
-    ], raw);
+    compatDiff(
+      binary.environment.catalog,
+      binary.environment.registry,
+      [
+        { release: release(ra), arch: 'x86_64', machine: a },
+        { release: release(rb), arch: 'x86_64', machine: b },
+      ],
+      raw,
+    );
   const row = (rows: ReturnType<typeof diff>, driver: string, property: string) => rows.find((r) => r.driver === driver && r.property === property)?.values;
 
   it('shows the unplugged-inaccessible change between pc-q35-6.2 and pc-q35-7.0', () => {

@@ -61,7 +61,10 @@ describe('machine/discard-coordination: who may be combined (system/physmem.c)',
   });
 
   it('knows the iommufd backend from 8.2', () => {
-    assert.deepEqual(['8.1', '8.2'].map((r) => discardUserExists('vfio-iommufd', release(r))), [false, true]);
+    assert.deepEqual(
+      ['8.1', '8.2'].map((r) => discardUserExists('vfio-iommufd', release(r))),
+      [false, true],
+    );
   });
 });
 

@@ -11,7 +11,12 @@ const ITEMS: readonly StartupItem[] = [
 function start(hostArch: Arch | undefined, accel: 'tcg' | 'kvm' = 'tcg') {
   return Machine.start(
     { release: '10.0', arch: 's390x', ...(hostArch ? { hostArch } : {}), accel, memory: '1G,maxmem=4G', items: ITEMS },
-    qemuBinary(new Map([['qemu-version', '10.0'], ['arch', 's390x']])).environment,
+    qemuBinary(
+      new Map([
+        ['qemu-version', '10.0'],
+        ['arch', 's390x'],
+      ]),
+    ).environment,
   ).machine;
 }
 
@@ -32,6 +37,9 @@ describe('machine: a target on a host of another architecture (hostArch)', () =>
   }
 
   it('refuses KVM across architectures as a binary without KVM refuses it', () => {
-    assert.throws(() => start('x86_64', 'kvm'), (e: unknown) => e instanceof StartupError && /^invalid accelerator kvm$/.test(e.message));
+    assert.throws(
+      () => start('x86_64', 'kvm'),
+      (e: unknown) => e instanceof StartupError && /^invalid accelerator kvm$/.test(e.message),
+    );
   });
 });

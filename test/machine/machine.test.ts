@@ -4,7 +4,13 @@ import { Machine, StartupError, type MachineOptions, type StartupItem } from '..
 import { testEnvironment } from './fixtures.js';
 
 const start = (options: MachineOptions) => Machine.start(options, testEnvironment());
-const ram = (id: string, size: string): StartupItem => ({ kind: 'object', type: 'memory-backend-ram', id, props: [{ name: 'size', value: size }], location: `-object memory-backend-ram,id=${id},size=${size}` });
+const ram = (id: string, size: string): StartupItem => ({
+  kind: 'object',
+  type: 'memory-backend-ram',
+  id,
+  props: [{ name: 'size', value: size }],
+  location: `-object memory-backend-ram,id=${id},size=${size}`,
+});
 type DeviceItem = Extract<StartupItem, { kind: 'device' }>;
 const dev = (id: string, memdev: string, extra: Record<string, string> = {}): DeviceItem => ({
   kind: 'device',
@@ -27,16 +33,35 @@ function startupError(options: MachineOptions): { message: string; location: str
 describe('machine/machine', () => {
   const LAYOUTS: ReadonlyArray<readonly [string, string, readonly (readonly [string, number, number])[], { base: number; size: number }]> = [
     ['pc-q35-7.2', '1G,maxmem=8G', [['ram-below-4g', 0, GiB]], { base: 4 * GiB, size: 7 * GiB }],
-    ['pc-q35-7.2', '4G,maxmem=8G', [['ram-below-4g', 0, 2 * GiB], ['ram-above-4g', 4 * GiB, 2 * GiB]], { base: 6 * GiB, size: 4 * GiB }],
+    [
+      'pc-q35-7.2',
+      '4G,maxmem=8G',
+      [
+        ['ram-below-4g', 0, 2 * GiB],
+        ['ram-above-4g', 4 * GiB, 2 * GiB],
+      ],
+      { base: 6 * GiB, size: 4 * GiB },
+    ],
     ['pc-q35-7.2', '2G', [['ram-below-4g', 0, 2 * GiB]], { base: 0, size: 0 }],
-    ['pc-i440fx-7.2', '4G,maxmem=8G', [['ram-below-4g', 0, 3 * GiB], ['ram-above-4g', 4 * GiB, GiB]], { base: 5 * GiB, size: 4 * GiB }],
+    [
+      'pc-i440fx-7.2',
+      '4G,maxmem=8G',
+      [
+        ['ram-below-4g', 0, 3 * GiB],
+        ['ram-above-4g', 4 * GiB, GiB],
+      ],
+      { base: 5 * GiB, size: 4 * GiB },
+    ],
     ['pc-i440fx-7.2', '3G', [['ram-below-4g', 0, 3 * GiB]], { base: 0, size: 0 }],
     ['pc-i440fx-7.2', '1G,slots=2,maxmem=4G', [['ram-below-4g', 0, GiB]], { base: 4 * GiB, size: 5 * GiB }],
   ];
   for (const [machine, memory, ramRegions, deviceMemory] of LAYOUTS) {
     it(`lays out ${machine} -m ${memory}`, () => {
       const { machine: m } = start({ release: '7.2', arch: 'x86_64', machine, memory });
-      assert.deepEqual(m.layout.ram.map((r) => [r.name, r.base, r.size]), ramRegions);
+      assert.deepEqual(
+        m.layout.ram.map((r) => [r.name, r.base, r.size]),
+        ramRegions,
+      );
       assert.deepEqual(m.layout.deviceMemory, deviceMemory);
     });
   }
@@ -74,7 +99,13 @@ describe('machine/machine', () => {
       memory: '1G,maxmem=8G',
       items: [ram('m0', '1G'), ram('m1', '2G'), dev('d0', 'm0'), dev('d1', 'm1')],
     });
-    assert.deepEqual(machine.memoryDevices().map((d) => [d.id, d.get('memaddr')]), [['d0', 4 * GiB], ['d1', 5 * GiB]]);
+    assert.deepEqual(
+      machine.memoryDevices().map((d) => [d.id, d.get('memaddr')]),
+      [
+        ['d0', 4 * GiB],
+        ['d1', 5 * GiB],
+      ],
+    );
     assert.equal(machine.pluggedMemorySize(), 3 * GiB);
     assert.equal(machine.object.path(), '/machine');
     assert.equal(machine.object.get('type'), 'pc-q35-7.2-machine');
@@ -93,7 +124,12 @@ describe('machine/machine', () => {
       'not enough space, currently 0x0 in use of total space for memory devices 0x20000000',
       '-device test-memdev-pci,id=d0,memdev=m0',
     ],
-    ['an unknown machine type', { release: '7.2', arch: 'x86_64', machine: 'pc-q35-frob' }, 'unsupported machine type\nUse -machine help to list supported machines', undefined],
+    [
+      'an unknown machine type',
+      { release: '7.2', arch: 'x86_64', machine: 'pc-q35-frob' },
+      'unsupported machine type\nUse -machine help to list supported machines',
+      undefined,
+    ],
     // 5.2 restores the -machine option's location; 9.1 names the type.
     [
       'an unknown machine type in 5.2',
@@ -101,12 +137,28 @@ describe('machine/machine', () => {
       'unsupported machine type\nUse -machine help to list supported machines',
       '-machine pc-q35-frob',
     ],
-    ['an unknown machine type in 9.1', { release: '9.1', arch: 'x86_64', machine: 'pc-q35-frob' }, 'unsupported machine type: "pc-q35-frob"\nUse -machine help to list supported machines', undefined],
+    [
+      'an unknown machine type in 9.1',
+      { release: '9.1', arch: 'x86_64', machine: 'pc-q35-frob' },
+      'unsupported machine type: "pc-q35-frob"\nUse -machine help to list supported machines',
+      undefined,
+    ],
     // The phys-bits bound came with 7.1; 7.0 starts the machine.
-    ['2 TiB of maxmem in 7.1', { release: '7.1', arch: 'x86_64', machine: 'q35', memory: '4G,maxmem=2T' }, 'Address space limit 0xffffffffff < 0x3077fffffff phys-bits too low (40)', undefined],
+    [
+      '2 TiB of maxmem in 7.1',
+      { release: '7.1', arch: 'x86_64', machine: 'q35', memory: '4G,maxmem=2T' },
+      'Address space limit 0xffffffffff < 0x3077fffffff phys-bits too low (40)',
+      undefined,
+    ],
     [
       'a backend bound to two NUMA nodes',
-      { release: '7.2', arch: 'x86_64', machine: 'pc-q35-7.2', memory: '2G', items: [ram('m0', '1G'), { kind: 'numa', text: 'node,memdev=m0', location: '-numa node,memdev=m0' }, { kind: 'numa', text: 'node,memdev=m0' }] },
+      {
+        release: '7.2',
+        arch: 'x86_64',
+        machine: 'pc-q35-7.2',
+        memory: '2G',
+        items: [ram('m0', '1G'), { kind: 'numa', text: 'node,memdev=m0', location: '-numa node,memdev=m0' }, { kind: 'numa', text: 'node,memdev=m0' }],
+      },
       "memory backend m0 can't be used multiple times.",
       undefined,
     ],
@@ -136,7 +188,14 @@ describe('machine/machine', () => {
     ],
     [
       'a main-RAM backend of the wrong size',
-      { release: '7.2', arch: 'x86_64', machine: 'pc-q35-7.2', memory: '2G', machineProps: [{ name: 'memory-backend', value: 'm0' }], items: [ram('m0', '1G')] },
+      {
+        release: '7.2',
+        arch: 'x86_64',
+        machine: 'pc-q35-7.2',
+        memory: '2G',
+        machineProps: [{ name: 'memory-backend', value: 'm0' }],
+        items: [ram('m0', '1G')],
+      },
       'Machine memory size does not match the size of the memory backend',
       undefined,
     ],
@@ -162,7 +221,13 @@ describe('machine/machine', () => {
   });
 
   it('takes RAM size from memory-backend= when -m is absent, and creates /objects/pc.ram otherwise', () => {
-    const withBackend = start({ release: '7.2', arch: 'x86_64', machine: 'q35', machineProps: [{ name: 'memory-backend', value: 'm0' }], items: [ram('m0', '3G')] });
+    const withBackend = start({
+      release: '7.2',
+      arch: 'x86_64',
+      machine: 'q35',
+      machineProps: [{ name: 'memory-backend', value: 'm0' }],
+      items: [ram('m0', '3G')],
+    });
     assert.equal(withBackend.machine.memory.ramSize, 3 * GiB);
     assert.equal(withBackend.machine.object.get('memory-backend'), '/objects/m0');
     const plain = start({ release: '7.2', arch: 'x86_64', machine: 'q35', memory: '2G' });

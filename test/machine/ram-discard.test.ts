@@ -9,11 +9,19 @@ function startupWarnings(release: string, backends: readonly string[]): string[]
   const items: StartupItem[] = backends.flatMap((spec, i): StartupItem[] => {
     const [type, ...props] = spec.split(',');
     return [
-      { kind: 'object', type: type!, id: `mem${i}`, props: [{ name: 'size', value: '1G' }, ...props.map((kv) => ({ name: kv.split('=')[0]!, value: kv.split('=')[1]! }))] },
+      {
+        kind: 'object',
+        type: type!,
+        id: `mem${i}`,
+        props: [{ name: 'size', value: '1G' }, ...props.map((kv) => ({ name: kv.split('=')[0]!, value: kv.split('=')[1]! }))],
+      },
       { kind: 'device', driver: 'virtio-mem-pci', id: `vm${i}`, props: [{ name: 'memdev', value: `mem${i}` }] },
     ];
   });
-  const { warnings } = Machine.start({ release, arch: 'x86_64', machine: 'q35', memory: '1G,maxmem=8G', items }, qemuBinary(new Map([['qemu-version', release]])).environment);
+  const { warnings } = Machine.start(
+    { release, arch: 'x86_64', machine: 'q35', memory: '1G,maxmem=8G', items },
+    qemuBinary(new Map([['qemu-version', release]])).environment,
+  );
   return warnings.map((w) => w.code).filter((c) => c === PRIVATE_FILE);
 }
 

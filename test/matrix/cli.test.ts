@@ -83,7 +83,10 @@ describe('hotmem matrix', function () {
     [['matrix', 'run'], /matrix run expects one matrix file/],
     [['matrix', 'run', 'FILE', '--shard', '3/2'], /--shard 3\/2: I must be between 1 and N/],
     [['matrix', 'run', 'FILE', '--jobs', '0'], /--jobs takes a whole number of at least 1 \(got '0'\)/],
-    [['matrix', 'run', 'FILE', '--filter', 'relase=7.2'], /--filter: there is no dimension 'relase' \(release, machine, backend, ui, guest\); did you mean 'release'\?/],
+    [
+      ['matrix', 'run', 'FILE', '--filter', 'relase=7.2'],
+      /--filter: there is no dimension 'relase' \(release, machine, backend, ui, guest\); did you mean 'release'\?/,
+    ],
     [['matrix', 'run', 'FILE', '--filter', 'release'], /--filter: 'release' is not NAME=VALUE/],
     [['matrix', 'run', 'FILE', '--format', 'pdf'], /option '--format' must be one of terminal, json, junit, markdown, html/],
     [['matrix', 'merge', 'a.json'], /matrix merge expects two or more results files/],
@@ -106,7 +109,11 @@ describe('hotmem matrix', function () {
   });
 
   it('names files it cannot read', async () => {
-    assert.deepEqual(await hotmem('matrix', 'run', at('nosuch.yaml')), { status: 1, out: '', err: `hotmem matrix: cannot read ${at('nosuch.yaml')}: no such file\n` });
+    assert.deepEqual(await hotmem('matrix', 'run', at('nosuch.yaml')), {
+      status: 1,
+      out: '',
+      err: `hotmem matrix: cannot read ${at('nosuch.yaml')}: no such file\n`,
+    });
     assert.equal((await hotmem('matrix', 'diff', at('whole.json'), at('nosuch.json'))).err, `hotmem matrix: cannot read ${at('nosuch.json')}: no such file\n`);
   });
 

@@ -97,6 +97,9 @@ Only in new:
   it('ignores dimensions on request, and refuses when that leaves cells it cannot tell apart', () => {
     const ignored = diffResults({ file: 'a', results: OLD }, { file: 'b', results: OLD }, ['release']);
     assert.deepEqual(ignored.matchedOn, ['guest']);
-    assert.throws(() => diffResults({ file: 'a', results: OLD }, { file: 'b', results: OLD }, ['guest']), /a: cells are not told apart by release; name fewer dimensions to ignore/);
+    assert.throws(
+      () => diffResults({ file: 'a', results: OLD }, { file: 'b', results: OLD }, ['guest']),
+      /a: cells are not told apart by release; name fewer dimensions to ignore/,
+    );
   });
 });

@@ -26,14 +26,20 @@ describe('examples/matrices', function () {
   this.timeout(60_000);
 
   it('every file loads and expands', () => {
-    const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
     assert.deepEqual(files, ['balloon-migration.yaml', 'cross-release-migration.yaml', 'unplugged-inaccessible.yaml']);
     for (const f of files) assert.ok(expandMatrix(load(f), compatData()).length > 0, f);
   });
 
   it('unplugged-inaccessible covers every pc-i440fx and pc-q35 machine type of every modelled release × 2 backends × on/off/auto × 3 guests', () => {
     const data = compatData();
-    const types = data.releases().flatMap((r) => data.machineTypes(r.version, 'x86_64', data.defaultBuildConfig('x86_64')).filter((t) => t.series?.id === 'pc-i440fx' || t.series?.id === 'pc-q35'));
+    const types = data
+      .releases()
+      .flatMap((r) =>
+        data.machineTypes(r.version, 'x86_64', data.defaultBuildConfig('x86_64')).filter((t) => t.series?.id === 'pc-i440fx' || t.series?.id === 'pc-q35'),
+      );
     const cells = expandMatrix(load('unplugged-inaccessible.yaml'), data);
     assert.equal(cells.length, types.length * 2 * 3 * 3);
     assert.ok(cells.length > 10_000);
@@ -41,7 +47,14 @@ describe('examples/matrices', function () {
 
   it('unplugged-inaccessible runs, and a tenth of it (every tenth cell, so every release) holds to its rules', async () => {
     const r = await runMatrix(load('unplugged-inaccessible.yaml'), { jobs: 2, shard: { index: 1, count: 10 }, data: compatData() });
-    assert.deepEqual(new Set(r.cells.map((c) => c.coordinates['release'])), new Set(compatData().releases().map((v) => v.version)));
+    assert.deepEqual(
+      new Set(r.cells.map((c) => c.coordinates['release'])),
+      new Set(
+        compatData()
+          .releases()
+          .map((v) => v.version),
+      ),
+    );
     assert.deepEqual(failuresOf(r), []);
   });
 

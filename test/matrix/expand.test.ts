@@ -18,10 +18,13 @@ describe('matrix/expand: cells of a matrix', () => {
     );
   });
 
-  it('resolves machine types for each release before them (the q35 alias is each release\'s newest q35)', () => {
+  it("resolves machine types for each release before them (the q35 alias is each release's newest q35)", () => {
     const cells = expand(SMALL);
     assert.equal(cells.length, 3 * 1 * 2 * 2 * 2);
-    assert.deepEqual([...new Set(cells.map((c) => `${c.coordinates['release']} ${c.coordinates['machine']}`))], ['7.2 pc-q35-7.2', '8.0 pc-q35-8.0', '8.1 pc-q35-8.1']);
+    assert.deepEqual(
+      [...new Set(cells.map((c) => `${c.coordinates['release']} ${c.coordinates['machine']}`))],
+      ['7.2 pc-q35-7.2', '8.0 pc-q35-8.0', '8.1 pc-q35-8.1'],
+    );
   });
 
   it('takes only machine types every listed release has, for migrations between releases', () => {
@@ -38,7 +41,10 @@ ${SCENARIO}`);
 
   it('labels map values by label, or by their values joined with /, and null as default', () => {
     const cells = expand(`dimensions:\n  v: [{ label: named, x: 1 }, { a: 1, b: two }, ~]\n${SCENARIO}`);
-    assert.deepEqual(cells.map((c) => c.coordinates['v']), ['named', '1/two', 'default']);
+    assert.deepEqual(
+      cells.map((c) => c.coordinates['v']),
+      ['named', '1/two', 'default'],
+    );
   });
 
   it('reports a pattern that selects no machine type anywhere, and an arch that is not modelled', () => {
@@ -51,7 +57,13 @@ ${SCENARIO}`);
         assert.match(e.message, message);
       }
     };
-    check('machine: { machine-types: [pc-q35-*, pc-q53-*], qemu: "${release}", arch: x86_64 }', /test\.yaml:3:40: dimensions\.machine\.machine-types\[1\]: 'pc-q53-\*' selects no machine type/);
-    check('machine: { machine-types: [pc-q35-*], qemu: "${release}", arch: arm }', /test\.yaml:3:67: dimensions\.machine\.arch: 'arm' is not an architecture hotmem models/);
+    check(
+      'machine: { machine-types: [pc-q35-*, pc-q53-*], qemu: "${release}", arch: x86_64 }',
+      /test\.yaml:3:40: dimensions\.machine\.machine-types\[1\]: 'pc-q53-\*' selects no machine type/,
+    );
+    check(
+      'machine: { machine-types: [pc-q35-*], qemu: "${release}", arch: arm }',
+      /test\.yaml:3:67: dimensions\.machine\.arch: 'arm' is not an architecture hotmem models/,
+    );
   });
 });

@@ -57,7 +57,10 @@ describe('matrix/shard', () => {
   it('splits cell indexes round robin: every cell in exactly one shard', () => {
     const shards = [1, 2, 3].map((index) => ({ index, count: 3 }));
     for (let cell = 0; cell < 30; cell++) assert.equal(shards.filter((s) => inShard(s, cell)).length, 1);
-    assert.deepEqual([0, 1, 2, 3, 4, 5].filter((c) => inShard({ index: 2, count: 3 }, c)), [1, 4]);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 5].filter((c) => inShard({ index: 2, count: 3 }, c)),
+      [1, 4],
+    );
   });
 
   it('parses I/N and refuses what is not a shard', () => {

@@ -46,7 +46,8 @@ expect:
     then: { vm0.plugged: 0 }
 `;
 
-type CellSpec = Partial<Pick<CellResult, 'observations' | 'memory' | 'timeline'>> & ({ status: 'pass' } | { status: 'fail'; failures: string[] } | { status: 'error'; error: string });
+type CellSpec = Partial<Pick<CellResult, 'observations' | 'memory' | 'timeline'>> &
+  ({ status: 'pass' } | { status: 'fail'; failures: string[] } | { status: 'error'; error: string });
 
 /** Results of a matrix with the given dimensions; cells in expansion order with their specs. */
 export function results(dimensions: ReadonlyArray<readonly [string, readonly string[]]>, specs: readonly CellSpec[], file = 'hand.yaml'): MatrixResults {
@@ -57,7 +58,9 @@ export function results(dimensions: ReadonlyArray<readonly [string, readonly str
     coordinates.splice(0, coordinates.length, ...next);
   }
   if (coordinates.length !== specs.length) throw new Error(`fixture: ${coordinates.length} cells but ${specs.length} specs`);
-  const cells = specs.map((s, index): CellResult => ({ index, coordinates: coordinates[index]!, observations: {}, memory: {}, timeline: [], ...s }) as CellResult);
+  const cells = specs.map(
+    (s, index): CellResult => ({ index, coordinates: coordinates[index]!, observations: {}, memory: {}, timeline: [], ...s }) as CellResult,
+  );
   return {
     format: RESULTS_FORMAT,
     hotmem: '0.0.0-test',

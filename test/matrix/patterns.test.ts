@@ -39,8 +39,14 @@ describe('matrix/machine-patterns: machine types a pattern selects', () => {
     [['pc-q35->6.2'], ['pc-q35-7.2']],
     [['pc-q35-<=4.0.1'], ['pc-q35-4.0.1']],
     [['q35'], ['pc-q35-7.2']],
-    [['pc', 'microvm'], ['pc-i440fx-7.2', 'microvm']],
-    [['pc-q35-6.2', 'pc-q35-*'], ['pc-q35-7.2', 'pc-q35-6.2', 'pc-q35-4.0.1']],
+    [
+      ['pc', 'microvm'],
+      ['pc-i440fx-7.2', 'microvm'],
+    ],
+    [
+      ['pc-q35-6.2', 'pc-q35-*'],
+      ['pc-q35-7.2', 'pc-q35-6.2', 'pc-q35-4.0.1'],
+    ],
     [['pc-q35-9.9'], []],
   ];
   for (const [patterns, expected] of CASES) {
@@ -51,9 +57,19 @@ describe('matrix/machine-patterns: machine types a pattern selects', () => {
 
   it('resolves against the compat data per release: pc-i440fx-5.1..7.2 on QEMU 7.2 and 5.2', () => {
     const data = compatData();
-    const select = (release: string) => selectMachineTypes([parseMachinePattern('pc-i440fx-5.1..7.2')], data.machineTypes(release, 'x86_64', data.defaultBuildConfig('x86_64')));
+    const select = (release: string) =>
+      selectMachineTypes([parseMachinePattern('pc-i440fx-5.1..7.2')], data.machineTypes(release, 'x86_64', data.defaultBuildConfig('x86_64')));
     // Each QEMU release adds its own machine version (QEMU's hw/i386/pc_piix.c).
-    assert.deepEqual(select('7.2'), ['pc-i440fx-7.2', 'pc-i440fx-7.1', 'pc-i440fx-7.0', 'pc-i440fx-6.2', 'pc-i440fx-6.1', 'pc-i440fx-6.0', 'pc-i440fx-5.2', 'pc-i440fx-5.1']);
+    assert.deepEqual(select('7.2'), [
+      'pc-i440fx-7.2',
+      'pc-i440fx-7.1',
+      'pc-i440fx-7.0',
+      'pc-i440fx-6.2',
+      'pc-i440fx-6.1',
+      'pc-i440fx-6.0',
+      'pc-i440fx-5.2',
+      'pc-i440fx-5.1',
+    ]);
     assert.deepEqual(select('5.2'), ['pc-i440fx-5.2', 'pc-i440fx-5.1']);
   });
 });

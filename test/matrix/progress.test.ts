@@ -5,7 +5,10 @@ describe('matrix/progress: the bar on a terminal', () => {
   it('redraws in place at most ten times a second, always at the end, and erases itself', () => {
     const written: string[] = [];
     let now = 0;
-    const bar = progressBar((t) => written.push(t), () => now);
+    const bar = progressBar(
+      (t) => written.push(t),
+      () => now,
+    );
     now = 1000;
     bar.update(10, 40);
     now = 1050;

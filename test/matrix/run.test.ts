@@ -45,7 +45,10 @@ describe('matrix/runner: running cells', function () {
     assert.deepEqual(Object.keys(c.memory), ['start', 'steps[0]', 'end']);
     assert.deepEqual(Object.keys(c.memory['start']!), ['rss', 'page-tables']);
     assert.deepEqual(Object.keys(c.memory['steps[0]']!), ['rss']);
-    assert.deepEqual(c.timeline.map((p) => p.at), ['start', 'steps[0].set', 'steps[1].guest']);
+    assert.deepEqual(
+      c.timeline.map((p) => p.at),
+      ['start', 'steps[0].set', 'steps[1].guest'],
+    );
     assert.equal(c.memory['end']!['rss'], c.timeline.at(-1)!.rss);
     // Reading 256 MiB plugged into a memfd allocates it: a memfd has no shared zeropage.
     assert.ok(c.memory['end']!['rss']! >= 256 * 1024 ** 2);
@@ -66,7 +69,10 @@ describe('matrix/runner: running cells', function () {
     assert.equal(whole.cells.length, 12);
     assert.deepEqual(whole.selection, { filter: 'guest=6.1' });
     const shards = await Promise.all([1, 2, 3].map((index) => run(SMALL, { filter, shard: { index, count: 3 } })));
-    assert.deepEqual(shards.map((s) => s.cells.length), [4, 4, 4]);
+    assert.deepEqual(
+      shards.map((s) => s.cells.length),
+      [4, 4, 4],
+    );
     assert.deepEqual(shards[1]!.selection, { filter: 'guest=6.1', shards: { of: 3, indexes: [2] } });
     const merged = mergeResults([2, 0, 1].map((i) => ({ file: `shard${i + 1}.json`, results: shards[i]! })));
     assert.equal(jsonReport(merged), jsonReport(whole));
@@ -79,7 +85,10 @@ describe('matrix/runner: running cells', function () {
     const parsed = parseFilter('release=7.2');
     assert.ok(parsed.ok);
     await run(SMALL, { filter: parsed.filter, onProgress: (done, total) => seen.push([done, total]) });
-    assert.deepEqual(seen, Array.from({ length: 8 }, (_, i) => [i + 1, 8]));
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 8 }, (_, i) => [i + 1, 8]),
+    );
   });
 });
 
@@ -121,7 +130,10 @@ expect:
     then: { "steps[0].set": { matches: "*= \${bytes}0" } }
 `;
     const r = await run(text);
-    assert.deepEqual(r.cells.map((c) => c.status), ['fail', 'pass']);
+    assert.deepEqual(
+      r.cells.map((c) => c.status),
+      ['fail', 'pass'],
+    );
     const c = r.cells[0]!;
     assert.ok(c.status === 'fail');
     assert.deepEqual(c.failures, ["test.yaml:12:5 (expect[1]): steps[0].set is 'vm0.requested-size = 134217728', expected to match '*= 1342177280'"]);
@@ -130,15 +142,26 @@ expect:
   it('fails a cell that does not start, unless a rule says what start must read', async () => {
     const text = ONE('', '["6.1"]', '"7.2..8.0"').replace('type: pc-q35-7.2', 'type: pc-q35-8.0');
     const unexpected = await run(text);
-    assert.deepEqual(unexpected.cells.map((c) => c.status), ['fail', 'pass']);
-    assert.equal(unexpected.cells[0]!.observations['start'], "unsupported machine type\nUse -machine help to list supported machines");
-    const judged = await run(`${text}expect:\n  - when: release=7.2\n    then: { start: "unsupported machine type\\nUse -machine help to list supported machines" }\n`);
-    assert.deepEqual(judged.cells.map((c) => c.status), ['pass', 'pass']);
+    assert.deepEqual(
+      unexpected.cells.map((c) => c.status),
+      ['fail', 'pass'],
+    );
+    assert.equal(unexpected.cells[0]!.observations['start'], 'unsupported machine type\nUse -machine help to list supported machines');
+    const judged = await run(
+      `${text}expect:\n  - when: release=7.2\n    then: { start: "unsupported machine type\\nUse -machine help to list supported machines" }\n`,
+    );
+    assert.deepEqual(
+      judged.cells.map((c) => c.status),
+      ['pass', 'pass'],
+    );
   });
 
   it('errs, with the position, where a value makes the cell an invalid definition', async () => {
     const r = await run(ONE('', '["6.1", "six"]'));
-    assert.deepEqual(r.cells.map((c) => c.status), ['pass', 'error']);
+    assert.deepEqual(
+      r.cells.map((c) => c.status),
+      ['pass', 'error'],
+    );
     const c = r.cells[1]!;
     assert.ok(c.status === 'error');
     assert.equal(c.error, `test.yaml:9:20: scenario.guest.kernel must be a Linux version in quotes, such as "6.1", not 'six'`);

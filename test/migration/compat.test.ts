@@ -46,7 +46,11 @@ const CASES: readonly Case[] = [
     message: 'Size mismatch: 0000:00:01.0/mem0: 0x40000000 != 0x80000000: Invalid argument',
     reason: 'ram-block-list',
     phase: 'setup',
-    log: ['Size mismatch: 0000:00:01.0/mem0: 0x40000000 != 0x80000000: Invalid argument', "error while loading state for instance 0x0 of device 'ram'", 'load of migration failed: Invalid argument'],
+    log: [
+      'Size mismatch: 0000:00:01.0/mem0: 0x40000000 != 0x80000000: Invalid argument',
+      "error while loading state for instance 0x0 of device 'ram'",
+      'load of migration failed: Invalid argument',
+    ],
   },
   {
     what: 'the destination has no such RAM block',
@@ -82,7 +86,11 @@ const CASES: readonly Case[] = [
     message: 'ram_block_enable_notify userfault register: Invalid argument',
     reason: 'postcopy-unsupported',
     phase: 'switchover',
-    log: ['ram_block_enable_notify userfault register: Invalid argument', 'ram_block_enable_notify failed', 'load of migration failed: Operation not permitted'],
+    log: [
+      'ram_block_enable_notify userfault register: Invalid argument',
+      'ram_block_enable_notify failed',
+      'load of migration failed: Operation not permitted',
+    ],
   },
 ];
 

@@ -91,4 +91,3 @@ export function failed(outcome: MigrationOutcome): Extract<MigrationOutcome, { k
   if (outcome.kind !== 'failed') throw new Error(`expected a failed migration, got ${outcome.kind}`);
   return outcome;
 }
-

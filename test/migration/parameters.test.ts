@@ -35,7 +35,8 @@ describe('migration/parameters: per release', () => {
   }
 
   it('11.1 reports x-rdma-chunk-size at 1 MiB; 11.0 does not report it', () => {
-    const params = (release: string) => (startLive(spec(q35(release), { qemuVersion: release })).qmp('query-migrate-parameters') as { return: Record<string, unknown> }).return;
+    const params = (release: string) =>
+      (startLive(spec(q35(release), { qemuVersion: release })).qmp('query-migrate-parameters') as { return: Record<string, unknown> }).return;
     assert.equal(params('11.1')['x-rdma-chunk-size'], 1048576);
     assert.ok(!('x-rdma-chunk-size' in params('11.0')));
   });

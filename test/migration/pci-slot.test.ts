@@ -9,7 +9,11 @@ import assert from 'node:assert/strict';
 import { checkMigration, migrate } from '../../src/migration/index.js';
 import { allContent, blockOf, failed, mappingOf, MiB, plugVirtioMem, startSeedMachine, virtioMemState, x86Spec, type X86Options } from './fixtures.js';
 
-const VM = (addr?: string): X86Options['virtioMem'] => ({ backend: 'memory-backend-ram', size: '1G', ...(addr === undefined ? {} : { device: [{ name: 'addr', value: addr }] }) });
+const VM = (addr?: string): X86Options['virtioMem'] => ({
+  backend: 'memory-backend-ram',
+  size: '1G',
+  ...(addr === undefined ? {} : { device: [{ name: 'addr', value: addr }] }),
+});
 
 interface Case {
   readonly what: string;

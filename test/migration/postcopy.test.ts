@@ -3,7 +3,11 @@ import { migrate } from '../../src/migration/index.js';
 import { blockOf, contentOf, mappingOf, MiB, PAGE, plugVirtioMem, startSeedMachine, virtioMemState, x86Spec } from './fixtures.js';
 
 /** The source's content with the writes the guest made on the destination laid over it. */
-function expectedAfter(source: ReturnType<typeof startSeedMachine>, idstr: string, writes: ReadonlyArray<{ side: string; block: string; offset: number; length: number; tag: number }>): Uint32Array {
+function expectedAfter(
+  source: ReturnType<typeof startSeedMachine>,
+  idstr: string,
+  writes: ReadonlyArray<{ side: string; block: string; offset: number; length: number; tag: number }>,
+): Uint32Array {
   const out = contentOf(source, idstr);
   for (const w of writes) if (w.side === 'destination' && w.block === idstr) out.fill(w.tag, w.offset / PAGE, (w.offset + w.length) / PAGE);
   return out;
@@ -81,7 +85,18 @@ describe('migration/pages that cannot be placed', () => {
   const spec = (pages: number) => ({
     ...x86Spec({ memory: '512M' }),
     memoryBackend: 'ram0',
-    items: [{ kind: 'object' as const, type: 'memory-backend-memfd', id: 'ram0', props: [{ name: 'size', value: '512M' }, { name: 'hugetlb', value: 'on' }, { name: 'reserve', value: 'off' }] }],
+    items: [
+      {
+        kind: 'object' as const,
+        type: 'memory-backend-memfd',
+        id: 'ram0',
+        props: [
+          { name: 'size', value: '512M' },
+          { name: 'hugetlb', value: 'on' },
+          { name: 'reserve', value: 'off' },
+        ],
+      },
+    ],
     hugetlbPages: { [2 * MiB]: pages },
   });
 

@@ -13,8 +13,12 @@ type Destination = 'same' | 'block-size' | 'memdev-size' | 'other-device-id' | '
 
 const scenario = fc.record({
   ramMiB: fc.constantFrom(64, 128),
-  virtioMem: fc.option(fc.record({ backend: fc.constantFrom('memory-backend-ram', 'memory-backend-memfd'), pluggedBlocks: fc.integer({ min: 1, max: 64 }) }), { nil: undefined }),
-  writes: fc.array(fc.record({ toDevice: fc.boolean(), page: fc.nat(), pages: fc.integer({ min: 1, max: 600 }), tag: fc.integer({ min: 0, max: 0xffff }) }), { maxLength: 6 }),
+  virtioMem: fc.option(fc.record({ backend: fc.constantFrom('memory-backend-ram', 'memory-backend-memfd'), pluggedBlocks: fc.integer({ min: 1, max: 64 }) }), {
+    nil: undefined,
+  }),
+  writes: fc.array(fc.record({ toDevice: fc.boolean(), page: fc.nat(), pages: fc.integer({ min: 1, max: 600 }), tag: fc.integer({ min: 0, max: 0xffff }) }), {
+    maxLength: 6,
+  }),
   dirty: fc.option(fc.record({ rateMiB: fc.integer({ min: 1, max: 160 }), seed: fc.nat() }), { nil: undefined }),
   postcopyAfterMs: fc.option(fc.integer({ min: 0, max: 300 }), { nil: undefined, freq: 2 }),
   destination: fc.constantFrom<Destination>('same', 'same', 'block-size', 'memdev-size', 'other-device-id', 'other-backend'),
@@ -45,7 +49,9 @@ function run(s: Scenario): void {
   const source = startSeedMachine(x86Spec(srcOpts));
   const dstSpec = x86Spec(dstOpts);
   const destination = startSeedMachine(
-    s.virtioMem && s.destination === 'other-device-id' ? { ...dstSpec, items: dstSpec.items!.map((i) => (i.kind === 'device' ? { ...i, id: 'vm1' } : i)) } : dstSpec,
+    s.virtioMem && s.destination === 'other-device-id'
+      ? { ...dstSpec, items: dstSpec.items!.map((i) => (i.kind === 'device' ? { ...i, id: 'vm1' } : i)) }
+      : dstSpec,
   );
   const pluggedPages = s.virtioMem ? plugVirtioMem(source, 'vm0', s.virtioMem.pluggedBlocks * 2 * MiB) / PAGE : 0;
   const ramPages = (s.ramMiB * MiB) / PAGE;
@@ -66,7 +72,11 @@ function run(s: Scenario): void {
     ...(s.postcopyAfterMs === undefined ? {} : { postcopy: { startAfter: s.postcopyAfterMs * 1e6 } }),
     workload: {
       onWrite: (w) => writes.push(w),
-      ...(s.dirty ? { dirty: { regions: [{ block: 'pc.ram', offset: 0, length: s.ramMiB * MiB }], rate: s.dirty.rateMiB * MiB, writeSize: 16 * PAGE, seed: s.dirty.seed } } : {}),
+      ...(s.dirty
+        ? {
+            dirty: { regions: [{ block: 'pc.ram', offset: 0, length: s.ramMiB * MiB }], rate: s.dirty.rateMiB * MiB, writeSize: 16 * PAGE, seed: s.dirty.seed },
+          }
+        : {}),
     },
   });
   const lay = (sides: readonly Side[]) => {
@@ -85,7 +95,10 @@ function run(s: Scenario): void {
     assert.ok(!source.process.exited, 'the source QEMU lives');
     assert.deepEqual(allContent(source), lay(['source']), 'the source lost nothing');
     if (s.virtioMem) assert.deepEqual(virtioMemState(source), stateBefore, 'the source device is as it was');
-    assert.ok(writes.every((w) => w.side === 'source'), 'the guest never ran on a destination that failed');
+    assert.ok(
+      writes.every((w) => w.side === 'source'),
+      'the guest never ran on a destination that failed',
+    );
   }
 }
 

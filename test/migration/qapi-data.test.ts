@@ -63,7 +63,7 @@ describe('migration/qapi-data: schema', () => {
     ['a release with a micro', (d) => (paramDoc(d, 'mode').since = '8.2.0')],
     ['a type QAPI does not have', (d) => (paramDoc(d, 'downtime-limit').type = 'uint16')],
     ['a negative default', (d) => (paramDoc(d, 'downtime-limit').defaults = [{ value: -1 }])],
-    ['a range check without bounds', (d) => (delete checkDoc(d, 'downtime-limit').max)],
+    ['a range check without bounds', (d) => delete checkDoc(d, 'downtime-limit').max],
     ['a range check without messages', (d) => delete checkDoc(d, 'downtime-limit').messages],
     ['an unknown check kind', (d) => (checkDoc(d, 'downtime-limit').kind = 'regex')],
     ['a capability conflict without its capability', (d) => delete checkDoc(d, 'multifd-compression').capability],
@@ -110,14 +110,38 @@ describe('migration/qapi-data: loading', () => {
     ['a default that holds in no release', (d) => (paramDoc(d, 'max-bandwidth').defaults[0].until = '5.1'), /max-bandwidth defaults\[0\]: holds in no release/],
     ['a release without a default', (d) => paramDoc(d, 'max-bandwidth').defaults.pop(), /parameter max-bandwidth defaults: no entry holds in 5\.2/],
     ['a gap in the defaults', (d) => (paramDoc(d, 'max-bandwidth').defaults[1].since = '6.0'), /parameter max-bandwidth defaults: no entry holds in 5\.2/],
-    ['a default of the wrong type', (d) => (paramDoc(d, 'downtime-limit').defaults[0].value = '300'), /parameter downtime-limit defaults\[0\]: "300" is not a value of its type/],
-    ['a default its enum does not have yet', (d) => (paramDoc(d, 'mode').defaults[0].value = 'cpr-transfer'), /parameter mode defaults\[0\]: "cpr-transfer" is not a value/],
-    ['a default outside its parameter', (d) => (paramDoc(d, 'mode').defaults[0].since = '8.1'), /parameter mode defaults\[0\]: reaches 8\.1, outside its owner's window/],
+    [
+      'a default of the wrong type',
+      (d) => (paramDoc(d, 'downtime-limit').defaults[0].value = '300'),
+      /parameter downtime-limit defaults\[0\]: "300" is not a value of its type/,
+    ],
+    [
+      'a default its enum does not have yet',
+      (d) => (paramDoc(d, 'mode').defaults[0].value = 'cpr-transfer'),
+      /parameter mode defaults\[0\]: "cpr-transfer" is not a value/,
+    ],
+    [
+      'a default outside its parameter',
+      (d) => (paramDoc(d, 'mode').defaults[0].since = '8.1'),
+      /parameter mode defaults\[0\]: reaches 8\.1, outside its owner's window/,
+    ],
     ['a feature outside its member', (d) => (paramDoc(d, 'compress-level').features[0].until = '10.0'), /compress-level features\[0\]: reaches 9\.1/],
-    ['null handling on a member that cannot be null', (d) => (paramDoc(d, 'mode').onNull = [{ effect: 'empty-string' }]), /parameter mode: onNull must hold exactly where the set type is StrOrNull/],
+    [
+      'null handling on a member that cannot be null',
+      (d) => (paramDoc(d, 'mode').onNull = [{ effect: 'empty-string' }]),
+      /parameter mode: onNull must hold exactly where the set type is StrOrNull/,
+    ],
     ['a check of an unknown parameter', (d) => (checkDoc(d, 'downtime-limit').parameters = ['downtime']), /checks\[\d+\] \(downtime\): no parameter downtime/],
-    ['a check that never meets its parameter', (d) => (checkDoc(d, 'compress-level').since = '9.1'), /checks\[0\] \(compress-level\): never meets parameter compress-level/],
-    ['a release of a check without a message', (d) => (checkDoc(d, 'compress-level').messages[1].since = '7.0'), /checks\[0\] \(compress-level\): no message in 6\.0/],
+    [
+      'a check that never meets its parameter',
+      (d) => (checkDoc(d, 'compress-level').since = '9.1'),
+      /checks\[0\] \(compress-level\): never meets parameter compress-level/,
+    ],
+    [
+      'a release of a check without a message',
+      (d) => (checkDoc(d, 'compress-level').messages[1].since = '7.0'),
+      /checks\[0\] \(compress-level\): no message in 6\.0/,
+    ],
     ['a conflict with an unknown capability', (d) => (checkDoc(d, 'multifd-compression').capability = 'zero-copy'), /no capability zero-copy/],
     [
       'a conflict with a capability the release lacks',
@@ -176,7 +200,10 @@ describe('migration/qapi-data: every release holds together', () => {
       // Each check is in the validation of exactly the parameters it reads.
       const attached = params.flatMap((p) => p.validation.map((c) => [p.name, c] as const));
       for (const [name, check] of attached) assert.ok(check.parameters.includes(name));
-      assert.equal(attached.length, migrationParameterChecks(r).reduce((n, c) => n + c.parameters.length, 0));
+      assert.equal(
+        attached.length,
+        migrationParameterChecks(r).reduce((n, c) => n + c.parameters.length, 0),
+      );
     });
   }
 
@@ -194,25 +221,79 @@ describe('migration/qapi-data: every release holds together', () => {
 });
 
 const CAPS_7_2 = [
-  'xbzrle', 'rdma-pin-all', 'auto-converge', 'zero-blocks', 'compress', 'events', 'postcopy-ram', 'x-colo', 'release-ram', 'block',
-  'return-path', 'pause-before-switchover', 'multifd', 'dirty-bitmaps', 'postcopy-blocktime', 'late-block-activate', 'x-ignore-shared',
-  'validate-uuid', 'background-snapshot', 'zero-copy-send', 'postcopy-preempt',
+  'xbzrle',
+  'rdma-pin-all',
+  'auto-converge',
+  'zero-blocks',
+  'compress',
+  'events',
+  'postcopy-ram',
+  'x-colo',
+  'release-ram',
+  'block',
+  'return-path',
+  'pause-before-switchover',
+  'multifd',
+  'dirty-bitmaps',
+  'postcopy-blocktime',
+  'late-block-activate',
+  'x-ignore-shared',
+  'validate-uuid',
+  'background-snapshot',
+  'zero-copy-send',
+  'postcopy-preempt',
 ];
 
 /** What QEMU 7.2's query-migrate-parameters prints on a fresh pc-q35-7.2 (key order aside). */
 const PARAMS_7_2: Readonly<Record<string, number | boolean | string>> = {
-  'cpu-throttle-tailslow': false, 'xbzrle-cache-size': 67108864, 'cpu-throttle-initial': 20, 'announce-max': 550, 'decompress-threads': 2,
-  'compress-threads': 8, 'compress-level': 1, 'multifd-channels': 2, 'multifd-zstd-level': 1, 'announce-initial': 50, 'block-incremental': false,
-  'compress-wait-thread': true, 'downtime-limit': 300, 'tls-authz': '', 'multifd-compression': 'none', 'announce-rounds': 5, 'announce-step': 100,
-  'tls-creds': '', 'multifd-zlib-level': 1, 'max-cpu-throttle': 99, 'max-postcopy-bandwidth': 0, 'tls-hostname': '',
-  'throttle-trigger-threshold': 50, 'max-bandwidth': 134217728, 'x-checkpoint-delay': 20000, 'cpu-throttle-increment': 10,
+  'cpu-throttle-tailslow': false,
+  'xbzrle-cache-size': 67108864,
+  'cpu-throttle-initial': 20,
+  'announce-max': 550,
+  'decompress-threads': 2,
+  'compress-threads': 8,
+  'compress-level': 1,
+  'multifd-channels': 2,
+  'multifd-zstd-level': 1,
+  'announce-initial': 50,
+  'block-incremental': false,
+  'compress-wait-thread': true,
+  'downtime-limit': 300,
+  'tls-authz': '',
+  'multifd-compression': 'none',
+  'announce-rounds': 5,
+  'announce-step': 100,
+  'tls-creds': '',
+  'multifd-zlib-level': 1,
+  'max-cpu-throttle': 99,
+  'max-postcopy-bandwidth': 0,
+  'tls-hostname': '',
+  'throttle-trigger-threshold': 50,
+  'max-bandwidth': 134217728,
+  'x-checkpoint-delay': 20000,
+  'cpu-throttle-increment': 10,
 };
 
 /** A completed source's "ram" in QEMU 7.2. */
 const STATS_7_2 = [
-  'total', 'postcopy-requests', 'dirty-sync-count', 'multifd-bytes', 'pages-per-second', 'downtime-bytes', 'page-size', 'remaining',
-  'postcopy-bytes', 'mbps', 'transferred', 'dirty-sync-missed-zero-copy', 'precopy-bytes', 'duplicate', 'dirty-pages-rate', 'skipped',
-  'normal-bytes', 'normal',
+  'total',
+  'postcopy-requests',
+  'dirty-sync-count',
+  'multifd-bytes',
+  'pages-per-second',
+  'downtime-bytes',
+  'page-size',
+  'remaining',
+  'postcopy-bytes',
+  'mbps',
+  'transferred',
+  'dirty-sync-missed-zero-copy',
+  'precopy-bytes',
+  'duplicate',
+  'dirty-pages-rate',
+  'skipped',
+  'normal-bytes',
+  'normal',
 ];
 
 describe('migration/qapi-data: QEMU 7.2', () => {
@@ -243,14 +324,36 @@ describe('migration/qapi-data: QEMU 7.2', () => {
     assert.deepEqual(
       checks.map((c) => c.parameters[0]),
       [
-        'compress-level', 'compress-threads', 'decompress-threads', 'throttle-trigger-threshold', 'cpu-throttle-initial', 'cpu-throttle-increment',
-        'max-bandwidth', 'downtime-limit', 'multifd-channels', 'multifd-zlib-level', 'multifd-zstd-level', 'xbzrle-cache-size', 'max-cpu-throttle',
-        'announce-initial', 'announce-max', 'announce-rounds', 'announce-step', 'block-bitmap-mapping', 'multifd-compression',
+        'compress-level',
+        'compress-threads',
+        'decompress-threads',
+        'throttle-trigger-threshold',
+        'cpu-throttle-initial',
+        'cpu-throttle-increment',
+        'max-bandwidth',
+        'downtime-limit',
+        'multifd-channels',
+        'multifd-zlib-level',
+        'multifd-zstd-level',
+        'xbzrle-cache-size',
+        'max-cpu-throttle',
+        'announce-initial',
+        'announce-max',
+        'announce-rounds',
+        'announce-step',
+        'block-bitmap-mapping',
+        'multifd-compression',
       ],
     );
     const downtime = param('7.2', 'downtime-limit');
     assert.deepEqual(downtime.validation, [
-      { parameters: ['downtime-limit'], readsCurrent: false, kind: 'range', max: 2000000, message: "Parameter 'downtime_limit' expects an integer in the range of 0 to (2000 * 1000) ms" },
+      {
+        parameters: ['downtime-limit'],
+        readsCurrent: false,
+        kind: 'range',
+        max: 2000000,
+        message: "Parameter 'downtime_limit' expects an integer in the range of 0 to (2000 * 1000) ms",
+      },
     ]);
     const bandwidth = param('7.2', 'max-bandwidth').validation[0];
     assert.ok(bandwidth?.kind === 'range' && bandwidth.hostBits === 32, 'max-bandwidth > SIZE_MAX can only fail on 32-bit hosts');
@@ -309,7 +412,10 @@ interface ReleaseCase {
 /** Spot checks per release, each on what changed there (the QEMU source of that release). */
 const BY_RELEASE: readonly ReleaseCase[] = [
   {
-    version: '5.1', capabilities: 18, parameters: 26, stats: 14,
+    version: '5.1',
+    capabilities: 18,
+    parameters: 26,
+    stats: 14,
     check: (v) => {
       assert.ok(!migrationCapabilities(release(v)).includes('background-snapshot'));
       assert.ok(!has(v, 'block-bitmap-mapping'));
@@ -317,21 +423,33 @@ const BY_RELEASE: readonly ReleaseCase[] = [
       assert.equal(param(v, 'compress-level').setType, 'int');
       assert.equal(param(v, 'compress-level').typeError, undefined);
       assert.equal(messageOf(param(v, 'compress-level').validation[0]), "Parameter 'compress_level' expects is invalid, it should be in the range of 0 to 9");
-      assert.equal(messageOf(param(v, 'announce-step').validation[0]), "Parameter 'announce_step' expects is invalid, it must be in the range of 1 to 10000 ms");
+      assert.equal(
+        messageOf(param(v, 'announce-step').validation[0]),
+        "Parameter 'announce_step' expects is invalid, it must be in the range of 1 to 10000 ms",
+      );
       assert.ok(!names(migrationStatsKeys(release(v))).includes('precopy-bytes'));
     },
   },
   {
-    version: '5.2', capabilities: 18, parameters: 27, stats: 14,
+    version: '5.2',
+    capabilities: 18,
+    parameters: 27,
+    stats: 14,
     check: (v) => {
       assert.equal(param(v, 'max-bandwidth').default, 134217728);
       const mapping = param(v, 'block-bitmap-mapping');
       assert.equal(mapping.reportedWhen, 'when-set');
-      assert.deepEqual(mapping.validation.map((c) => c.kind), ['bitmap-alias-map']);
+      assert.deepEqual(
+        mapping.validation.map((c) => c.kind),
+        ['bitmap-alias-map'],
+      );
     },
   },
   {
-    version: '6.0', capabilities: 19, parameters: 27, stats: 14,
+    version: '6.0',
+    capabilities: 19,
+    parameters: 27,
+    stats: 14,
     check: (v) => {
       assert.equal(migrationCapabilities(release(v)).at(-1), 'background-snapshot');
       assert.equal(param(v, 'compress-level').setType, 'uint8');
@@ -343,7 +461,10 @@ const BY_RELEASE: readonly ReleaseCase[] = [
     },
   },
   {
-    version: '6.2', capabilities: 19, parameters: 27, stats: 14,
+    version: '6.2',
+    capabilities: 19,
+    parameters: 27,
+    stats: 14,
     check: (v) => {
       assert.deepEqual(param(v, 'x-checkpoint-delay').features, ['unstable']);
       assert.deepEqual(data.capabilitySpecs(release(v)).find((c) => c.name === 'x-colo')?.features, ['unstable']);
@@ -351,11 +472,17 @@ const BY_RELEASE: readonly ReleaseCase[] = [
     },
   },
   {
-    version: '7.0', capabilities: 19, parameters: 27, stats: 17,
+    version: '7.0',
+    capabilities: 19,
+    parameters: 27,
+    stats: 17,
     check: (v) => assert.deepEqual(names(migrationStatsKeys(release(v))).slice(-3), ['precopy-bytes', 'downtime-bytes', 'postcopy-bytes']),
   },
   {
-    version: '7.1', capabilities: 21, parameters: 27, stats: 18,
+    version: '7.1',
+    capabilities: 21,
+    parameters: 27,
+    stats: 18,
     check: (v) => {
       assert.deepEqual(migrationCapabilities(release(v)).slice(-2), ['zero-copy-send', 'postcopy-preempt']);
       assert.equal(migrationParameterChecks(release(v)).at(-1)?.kind, 'capability-conflict');
@@ -364,19 +491,22 @@ const BY_RELEASE: readonly ReleaseCase[] = [
     },
   },
   {
-    version: '8.1', capabilities: 23, parameters: 29, stats: 18,
+    version: '8.1',
+    capabilities: 23,
+    parameters: 29,
+    stats: 18,
     check: (v) => {
       assert.deepEqual(migrationCapabilities(release(v)).slice(-2), ['switchover-ack', 'dirty-limit']);
       assert.equal(param(v, 'x-vcpu-dirty-limit-period').default, 1000);
       assert.equal(messageOf(param(v, 'vcpu-dirty-limit').validation[0]), "Parameter 'vcpu_dirty_limit' expects is invalid, it must greater then 1 MB/s");
-      assert.equal(
-        messageOf(param(v, 'x-vcpu-dirty-limit-period').validation[0]),
-        "Parameter 'x-vcpu-dirty-limit-period' expects a value between 1 and 1000",
-      );
+      assert.equal(messageOf(param(v, 'x-vcpu-dirty-limit-period').validation[0]), "Parameter 'x-vcpu-dirty-limit-period' expects a value between 1 and 1000");
     },
   },
   {
-    version: '8.2', capabilities: 23, parameters: 31, stats: 18,
+    version: '8.2',
+    capabilities: 23,
+    parameters: 31,
+    stats: 18,
     check: (v) => {
       assert.deepEqual(data.capabilitySpecs(release(v)).find((c) => c.name === 'block')?.features, ['deprecated']);
       assert.deepEqual(param(v, 'block-incremental').features, ['deprecated']);
@@ -386,7 +516,10 @@ const BY_RELEASE: readonly ReleaseCase[] = [
     },
   },
   {
-    version: '9.0', capabilities: 24, parameters: 32, stats: 18,
+    version: '9.0',
+    capabilities: 24,
+    parameters: 32,
+    stats: 18,
     check: (v) => {
       assert.equal(migrationCapabilities(release(v)).at(-1), 'mapped-ram');
       assert.equal(param(v, 'zero-page-detection').default, 'multifd');
@@ -397,7 +530,10 @@ const BY_RELEASE: readonly ReleaseCase[] = [
     },
   },
   {
-    version: '9.1', capabilities: 22, parameters: 28, stats: 17,
+    version: '9.1',
+    capabilities: 22,
+    parameters: 28,
+    stats: 17,
     check: (v) => {
       const caps = migrationCapabilities(release(v));
       assert.ok(!caps.includes('compress') && !caps.includes('block'));
@@ -412,14 +548,20 @@ const BY_RELEASE: readonly ReleaseCase[] = [
     },
   },
   {
-    version: '9.2', capabilities: 22, parameters: 29, stats: 17,
+    version: '9.2',
+    capabilities: 22,
+    parameters: 29,
+    stats: 17,
     check: (v) => {
       assert.equal(messageOf(param(v, 'multifd-qatzip-level').validation[0]), "Parameter 'multifd_qatzip_level' expects a value between 1 and 9");
       assert.deepEqual(data.capabilitySpecs(release(v)).find((c) => c.name === 'zero-blocks')?.features, ['deprecated']);
     },
   },
   {
-    version: '10.0', capabilities: 22, parameters: 29, stats: 17,
+    version: '10.0',
+    capabilities: 22,
+    parameters: 29,
+    stats: 17,
     check: (v) => {
       const mode = param(v, 'mode');
       assert.ok(mode.kind === 'enum');
@@ -427,7 +569,10 @@ const BY_RELEASE: readonly ReleaseCase[] = [
     },
   },
   {
-    version: '10.2', capabilities: 22, parameters: 30, stats: 17,
+    version: '10.2',
+    capabilities: 22,
+    parameters: 30,
+    stats: 17,
     check: (v) => {
       const exec = param(v, 'cpr-exec-command');
       assert.ok(exec.kind === 'array');
@@ -438,7 +583,10 @@ const BY_RELEASE: readonly ReleaseCase[] = [
     },
   },
   {
-    version: '11.0', capabilities: 21, parameters: 30, stats: 17,
+    version: '11.0',
+    capabilities: 21,
+    parameters: 30,
+    stats: 17,
     check: (v) => {
       assert.ok(!migrationCapabilities(release(v)).includes('zero-blocks'));
       assert.ok(!has(v, 'x-rdma-chunk-size'));
@@ -446,14 +594,20 @@ const BY_RELEASE: readonly ReleaseCase[] = [
     },
   },
   {
-    version: '11.1', capabilities: 21, parameters: 31, stats: 17,
+    version: '11.1',
+    capabilities: 21,
+    parameters: 31,
+    stats: 17,
     check: (v) => {
       const chunk = param(v, 'x-rdma-chunk-size');
       assert.equal(chunk.default, 1048576);
       assert.deepEqual(chunk.features, ['unstable']);
       const check = migrationParameterChecks(release(v)).at(-1);
       assert.ok(check?.kind === 'power-of-two');
-      assert.deepEqual([check.min, check.max, check.message], [1048576, 1073741824, 'Option x_rdma_chunk_size expects a power of 2 in the range 1MiB to 1024MiB']);
+      assert.deepEqual(
+        [check.min, check.max, check.message],
+        [1048576, 1073741824, 'Option x_rdma_chunk_size expects a power of 2 in the range 1MiB to 1024MiB'],
+      );
       const statuses = data.statuses(release(v));
       assert.equal(statuses.indexOf('failing'), statuses.indexOf('completed') + 1);
     },

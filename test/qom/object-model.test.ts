@@ -53,43 +53,71 @@ describe('qom/object-model', () => {
     ['a bad enum value', () => (m) => m.addDevice('test-mem-pci', 'x', props({ mode: 'maybe' })), "Parameter 'mode' does not accept value 'maybe'"],
     ['a bad size', () => (m) => m.addDevice('test-mem-pci', 'x', props({ 'requested-size': '1x' })), "Parameter 'requested-size' expects size"],
     ['a link to nothing', () => (m) => m.addDevice('test-mem-pci', 'x', props({ memdev: 'nope' })), "Device 'nope' not found"],
-    ['a bad id', () => (m) => m.addDevice('test-mem-pci', '0x', props({ memdev: 'm0' })), "Parameter 'id' expects an identifier\nIdentifiers consist of letters, digits, '-', '.', '_', starting with a letter."],
+    [
+      'a bad id',
+      () => (m) => m.addDevice('test-mem-pci', '0x', props({ memdev: 'm0' })),
+      "Parameter 'id' expects an identifier\nIdentifiers consist of letters, digits, '-', '.', '_', starting with a letter.",
+    ],
     ['a failing realize', () => (m) => m.addDevice('test-mem-pci', 'x', []), "'memdev' property is not set"],
   ];
   for (const [what, make, message] of REJECTED) {
     it(`rejects ${what} with QEMU's message and leaves the tree unchanged`, () => {
       const model = withBackend();
       const before = model.qomList(model.container('/machine/peripheral')).length;
-      assert.equal(errorOf(() => make()(model)), message);
+      assert.equal(
+        errorOf(() => make()(model)),
+        message,
+      );
       assert.equal(model.qomList(model.container('/machine/peripheral')).length, before);
     });
   }
 
   it('words a read-only property as QERR_PERMISSION_DENIED before 7.2', () => {
     const model = withBackend('7.1');
-    assert.equal(errorOf(() => model.addDevice('test-mem-pci', 'x', props({ size: '1G' }))), 'Insufficient permission to perform this operation');
+    assert.equal(
+      errorOf(() => model.addDevice('test-mem-pci', 'x', props({ size: '1G' }))),
+      'Insufficient permission to perform this operation',
+    );
   });
 
   it('refuses a duplicate device id', () => {
     const model = withBackend();
     model.addObject('test-backend', 'm1', []);
     model.addDevice('test-mem-pci', 'vm0', props({ memdev: 'm0' }));
-    assert.equal(errorOf(() => model.addDevice('test-mem-pci', 'vm0', props({ memdev: 'm1' }))), "Duplicate device ID 'vm0'");
+    assert.equal(
+      errorOf(() => model.addDevice('test-mem-pci', 'vm0', props({ memdev: 'm1' }))),
+      "Duplicate device ID 'vm0'",
+    );
   });
 
   it('guards field properties after realize, naming the device or calling it anonymous', () => {
     const model = withBackend();
     const { device } = model.addDevice('test-mem-pci', 'vm0', props({ memdev: 'm0' }));
     const json = (v: unknown): PropertyInput => ({ source: 'json', json: v });
-    assert.equal(errorOf(() => model.setProperty(device, 'vectors', json(4))), "Attempt to set property 'vectors' on device 'vm0' (type 'test-mem-pci') after it was realized");
-    assert.equal(errorOf(() => model.setProperty(device, 'memaddr', json(0))), "Attempt to set property 'memaddr' on anonymous device (type 'test-mem') after it was realized");
-    assert.equal(errorOf(() => model.setProperty(device, 'memdev', json('m0'))), "Attempt to set link property 'memdev' on anonymous device (type 'test-mem') after it was realized");
+    assert.equal(
+      errorOf(() => model.setProperty(device, 'vectors', json(4))),
+      "Attempt to set property 'vectors' on device 'vm0' (type 'test-mem-pci') after it was realized",
+    );
+    assert.equal(
+      errorOf(() => model.setProperty(device, 'memaddr', json(0))),
+      "Attempt to set property 'memaddr' on anonymous device (type 'test-mem') after it was realized",
+    );
+    assert.equal(
+      errorOf(() => model.setProperty(device, 'memdev', json('m0'))),
+      "Attempt to set link property 'memdev' on anonymous device (type 'test-mem') after it was realized",
+    );
     // Custom properties decide for themselves: requested-size stays settable, with its own checks.
     model.setProperty(device, 'requested-size', json(0x400000));
     assert.equal(device.get('requested-size'), 0x400000);
-    assert.equal(errorOf(() => model.setProperty(device, 'requested-size', json(0x100000))), "'requested-size' has to be multiples of 'block-size' (0x200000)");
+    assert.equal(
+      errorOf(() => model.setProperty(device, 'requested-size', json(0x100000))),
+      "'requested-size' has to be multiples of 'block-size' (0x200000)",
+    );
     assert.equal(device.get('requested-size'), 0x400000, 'a rejected set leaves the value');
-    assert.equal(errorOf(() => model.setProperty(device, 'requested-size', json('big'))), "Parameter 'requested-size' expects uint64");
+    assert.equal(
+      errorOf(() => model.setProperty(device, 'requested-size', json('big'))),
+      "Parameter 'requested-size' expects uint64",
+    );
   });
 
   it('applies compat, then -global, then the device properties, the later winning', () => {
@@ -111,7 +139,10 @@ describe('qom/object-model', () => {
 
   it('matches globals through the ancestry and through proxy aliases', () => {
     const model = withBackend();
-    model.globals = [{ driver: 'device', property: 'mode', value: 'off', optional: true }, { driver: 'test-mem-pci', property: 'memaddr', value: '0x1000' }];
+    model.globals = [
+      { driver: 'device', property: 'mode', value: 'off', optional: true },
+      { driver: 'test-mem-pci', property: 'memaddr', value: '0x1000' },
+    ];
     const { device } = model.addDevice('test-mem-pci', 'vm0', props({ memdev: 'm0' }));
     assert.equal(device.get('mode'), 'off');
     assert.equal(device.get('memaddr'), 0x1000);
@@ -120,10 +151,16 @@ describe('qom/object-model', () => {
   it('fails cold-plug on a global that cannot apply, and only warns for a hotplugged device', () => {
     const model = withBackend();
     model.globals = [{ driver: 'test-mem-pci', property: 'node', value: 'x' }];
-    assert.equal(errorOf(() => model.addDevice('test-mem-pci', 'vm0', props({ memdev: 'm0' }))), "can't apply global test-mem-pci.node=x: Parameter 'node' expects uint64");
+    assert.equal(
+      errorOf(() => model.addDevice('test-mem-pci', 'vm0', props({ memdev: 'm0' }))),
+      "can't apply global test-mem-pci.node=x: Parameter 'node' expects uint64",
+    );
     model.machineReady = true;
     const { warnings } = model.addDevice('test-mem-pci', 'vm0', props({ memdev: 'm0' }));
-    assert.deepEqual(warnings.map((w) => w.message), ["can't apply global test-mem-pci.node=x: Parameter 'node' expects uint64"]);
+    assert.deepEqual(
+      warnings.map((w) => w.message),
+      ["can't apply global test-mem-pci.node=x: Parameter 'node' expects uint64"],
+    );
   });
 
   it('warns about unused globals only for non-hotpluggable devices and unknown classes', () => {
@@ -140,15 +177,32 @@ describe('qom/object-model', () => {
   });
 
   it('reads release-dependent defaults and hides properties a release lacks', () => {
-    assert.equal(testModel('7.2').addObject('test-backend', 'm0', []) && withBackend('7.2').addDevice('test-mem-pci', 'v', props({ memdev: 'm0' })).device.get('mode'), 'auto');
-    assert.equal(withBackend('8.1').addDevice('test-mem-pci', 'v', props({ memdev: 'm0' })).device.get('mode'), 'on');
-    assert.equal(errorOf(() => withBackend('6.2').addDevice('test-mem-pci', 'v', props({ memdev: 'm0', mode: 'on' }))), "Property 'test-mem-pci.mode' not found");
+    assert.equal(
+      testModel('7.2').addObject('test-backend', 'm0', []) &&
+        withBackend('7.2')
+          .addDevice('test-mem-pci', 'v', props({ memdev: 'm0' }))
+          .device.get('mode'),
+      'auto',
+    );
+    assert.equal(
+      withBackend('8.1')
+        .addDevice('test-mem-pci', 'v', props({ memdev: 'm0' }))
+        .device.get('mode'),
+      'on',
+    );
+    assert.equal(
+      errorOf(() => withBackend('6.2').addDevice('test-mem-pci', 'v', props({ memdev: 'm0', mode: 'on' }))),
+      "Property 'test-mem-pci.mode' not found",
+    );
   });
 
   it('refuses to delete a backend a realized device uses, then allows it once the device is gone', () => {
     const model = withBackend();
     const { device } = model.addDevice('test-mem-pci', 'vm0', props({ memdev: 'm0' }));
-    assert.equal(errorOf(() => model.deleteObject('m0')), "object 'm0' is in use, can not be deleted");
+    assert.equal(
+      errorOf(() => model.deleteObject('m0')),
+      "object 'm0' is in use, can not be deleted",
+    );
     model.remove(device);
     model.deleteObject('m0');
     assert.equal(model.resolvePath('/objects/m0'), undefined);
@@ -168,7 +222,10 @@ describe('qom/object-model', () => {
       { name: 'mode', type: 'OnOffAuto' },
       { name: 'vectors', type: 'uint32' },
     ]) {
-      assert.deepEqual(listing.find((e) => e.name === entry.name), entry);
+      assert.deepEqual(
+        listing.find((e) => e.name === entry.name),
+        entry,
+      );
     }
     assert.deepEqual(model.qomList(model.container('/machine/peripheral')), [
       { name: 'type', type: 'string' },
@@ -193,8 +250,14 @@ describe('qom/object-model', () => {
         '',
       ].join('\n'),
     );
-    assert.equal(testModel('10.0') && deviceOptionsHelp(testModel('10.0'), 'test-mem-pci').split('\n')[3], '  mode=<OnOffAuto>       - on/off/auto (default: on)');
-    assert.equal(objectOptionsHelp(model, 'test-backend'), 'test-backend options:\n  share=<bool>           -  (default: false)\n  size=<size>            -  (default: 0)\n');
+    assert.equal(
+      testModel('10.0') && deviceOptionsHelp(testModel('10.0'), 'test-mem-pci').split('\n')[3],
+      '  mode=<OnOffAuto>       - on/off/auto (default: on)',
+    );
+    assert.equal(
+      objectOptionsHelp(model, 'test-backend'),
+      'test-backend options:\n  share=<bool>           -  (default: false)\n  size=<size>            -  (default: 0)\n',
+    );
     // QEMU puts a blank line before every category header but the first category's, printed or not.
     assert.equal(deviceListHelp(model), '\nMisc devices:\nname "test-mem-pci", bus PCI\n');
   });

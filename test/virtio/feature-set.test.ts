@@ -10,7 +10,10 @@ describe('virtio/feature-set', () => {
   describe('featureBit', () => {
     for (const bad of [-1, 64, 1.5, Number.NaN]) {
       it(`rejects ${bad}`, () => {
-        assert.throws(() => featureBit(bad), (e) => isHotmemError(e, 'virtio.feature-bit-out-of-range'));
+        assert.throws(
+          () => featureBit(bad),
+          (e) => isHotmemError(e, 'virtio.feature-bit-out-of-range'),
+        );
       });
     }
   });
@@ -40,7 +43,10 @@ describe('virtio/feature-set', () => {
   describe('fromWord', () => {
     for (const bad of [-1n, 1n << 64n]) {
       it(`rejects ${bad}`, () => {
-        assert.throws(() => FeatureSet.fromWord(bad), (e) => isHotmemError(e, 'virtio.feature-word-out-of-range'));
+        assert.throws(
+          () => FeatureSet.fromWord(bad),
+          (e) => isHotmemError(e, 'virtio.feature-word-out-of-range'),
+        );
       });
     }
   });
@@ -70,7 +76,10 @@ describe('virtio/feature-set', () => {
     fc.assert(
       fc.property(anySet, (set) => {
         const bits = set.bits();
-        assert.deepEqual([...bits].sort((x, y) => x - y), bits);
+        assert.deepEqual(
+          [...bits].sort((x, y) => x - y),
+          bits,
+        );
         assert.ok(FeatureSet.of(...bits).equals(set));
       }),
     );

@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { isHotmemError } from '../../src/core/errors.js';
-import {
-  fitsSafeNumber,
-  readLe16,
-  readLe32,
-  readLe64,
-  toSafeNumber,
-  writeLe16,
-  writeLe32,
-  writeLe64,
-} from '../../src/virtio/le.js';
+import { fitsSafeNumber, readLe16, readLe32, readLe64, toSafeNumber, writeLe16, writeLe32, writeLe64 } from '../../src/virtio/le.js';
 
 const hexBytes = (h: string) => Uint8Array.from(Buffer.from(h.replace(/ /g, ''), 'hex'));
 

@@ -80,10 +80,7 @@ describe('virtio/negotiation', () => {
       device: { resets: [] },
     };
     const t = negotiate(testModel, legacy, { supported: RING, required: FeatureSet.EMPTY });
-    assert.deepEqual(
-      t.outcome.kind === 'accepted' ? [t.outcome.handshake, t.outcome.features.bits()] : t.outcome.kind,
-      ['legacy', [28, 29]],
-    );
+    assert.deepEqual(t.outcome.kind === 'accepted' ? [t.outcome.handshake, t.outcome.features.bits()] : t.outcome.kind, ['legacy', [28, 29]]);
     assert.deepEqual(names(t.next), ['ACKNOWLEDGE', 'DRIVER']);
   });
 

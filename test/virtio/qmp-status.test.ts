@@ -13,12 +13,28 @@ describe('virtio/qmp-status: x-query-virtio-status name tables by release', () =
     ['7.2', 24, MEM, 29, ['VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE'], 2 ** 40 + 2 ** 30 + 4 + 1],
     ['8.1', 24, MEM, 29, ['VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE'], 2 ** 30 + 4 + 1],
     ['9.2', 24, MEM, 29, ['VIRTIO_MEM_F_PERSISTENT_SUSPND', 'VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE'], 2 ** 30 + 1],
-    ['7.2', 5, word(1, 2, 3, 4, 5, 30), 0, ['VIRTIO_BALLOON_F_REPORTING', 'VIRTIO_BALLOON_F_PAGE_POISON', 'VIRTIO_BALLOON_F_FREE_PAGE_HINT', 'VIRTIO_BALLOON_F_DEFLATE_ON_OOM', 'VIRTIO_BALLOON_F_STATS_VQ'], 2 ** 30],
+    [
+      '7.2',
+      5,
+      word(1, 2, 3, 4, 5, 30),
+      0,
+      [
+        'VIRTIO_BALLOON_F_REPORTING',
+        'VIRTIO_BALLOON_F_PAGE_POISON',
+        'VIRTIO_BALLOON_F_FREE_PAGE_HINT',
+        'VIRTIO_BALLOON_F_DEFLATE_ON_OOM',
+        'VIRTIO_BALLOON_F_STATS_VQ',
+      ],
+      2 ** 30,
+    ],
   ];
   for (const [r, id, features, , names, unknown] of CASES) {
     it(`${r}: device ${id} names ${names.length} device bits, leaves ${unknown ?? 0} unknown`, () => {
       const decoded = decodeFeatures(release(r), id, features) as { 'dev-features': string[]; transports: string[]; 'unknown-dev-features'?: number };
-      assert.deepEqual(decoded['dev-features'].map((t) => t.split(':')[0]), names);
+      assert.deepEqual(
+        decoded['dev-features'].map((t) => t.split(':')[0]),
+        names,
+      );
       assert.equal(decoded['unknown-dev-features'], unknown);
     });
   }
@@ -31,7 +47,12 @@ describe('virtio/qmp-status: x-query-virtio-status name tables by release', () =
 
   it('decodes the status byte in table order, reversed, with the rest unknown', () => {
     assert.deepEqual(decodeStatus(release('10.0'), 0x0f | 0x20), {
-      statuses: ['VIRTIO_CONFIG_S_ACKNOWLEDGE: Valid virtio device found', 'VIRTIO_CONFIG_S_DRIVER: Guest OS compatible with device', 'VIRTIO_CONFIG_S_FEATURES_OK: Feature negotiation complete', 'VIRTIO_CONFIG_S_DRIVER_OK: Driver setup and ready'],
+      statuses: [
+        'VIRTIO_CONFIG_S_ACKNOWLEDGE: Valid virtio device found',
+        'VIRTIO_CONFIG_S_DRIVER: Guest OS compatible with device',
+        'VIRTIO_CONFIG_S_FEATURES_OK: Feature negotiation complete',
+        'VIRTIO_CONFIG_S_DRIVER_OK: Driver setup and ready',
+      ],
       'unknown-statuses': 0x20,
     });
   });

@@ -40,7 +40,10 @@ describe('virtio/status', () => {
 
   for (const bad of [-1, 256, 2.5]) {
     it(`deviceStatus rejects ${bad}`, () => {
-      assert.throws(() => st.deviceStatus(bad), (e) => isHotmemError(e, 'virtio.status-not-a-byte'));
+      assert.throws(
+        () => st.deviceStatus(bad),
+        (e) => isHotmemError(e, 'virtio.status-not-a-byte'),
+      );
     });
   }
 });

@@ -2,11 +2,7 @@
  * A minimal device model for exercising the core: it insists on bit 0 being acked when offered
  * (the shape of virtio-mem's UNPLUGGED_INACCESSIBLE rule) and records which resets reached it.
  */
-import {
-  createCore,
-  type VirtioDeviceModel,
-  type VirtioState,
-} from '../../src/virtio/device-core.js';
+import { createCore, type VirtioDeviceModel, type VirtioState } from '../../src/virtio/device-core.js';
 import { featureBit, FeatureSet } from '../../src/virtio/feature-set.js';
 import { VIRTIO_F_VERSION_1 } from '../../src/virtio/transport-features.js';
 
@@ -26,9 +22,7 @@ export const INSISTED_BIT = featureBit(0);
 export const testModel: VirtioDeviceModel<TestDevice, TestEffect> = {
   name: 'test-dev',
   validateFeatures: (_device, f) =>
-    f.host.has(INSISTED_BIT) && !f.guest.has(INSISTED_BIT)
-      ? { kind: 'invalid', reason: 'bit 0 offered but not accepted' }
-      : { kind: 'valid' },
+    f.host.has(INSISTED_BIT) && !f.guest.has(INSISTED_BIT) ? { kind: 'invalid', reason: 'bit 0 offered but not accepted' } : { kind: 'valid' },
   deviceReset: (d) => ({
     device: { resets: [...d.resets, 'device'] },
     effects: [{ kind: 'test-device', what: 'device-reset' }],

@@ -31,7 +31,10 @@ describe('virtio/virtqueue', () => {
       it(name, () => assert.equal(hex(iovToBuf(iov, offset, bytes)), expected));
     }
     it('an offset past the end is a device-model bug (QEMU asserts)', () => {
-      assert.throws(() => iovToBuf(iov, 7, 1), (e) => isHotmemError(e, 'virtio.iov-offset-beyond-end'));
+      assert.throws(
+        () => iovToBuf(iov, 7, 1),
+        (e) => isHotmemError(e, 'virtio.iov-offset-beyond-end'),
+      );
     });
     it('returns a copy', () => {
       const out = iovToBuf(iov, 0, 2);
@@ -75,13 +78,9 @@ describe('virtio/virtqueue', () => {
   it('gathering a split buffer gives back the bytes, however it is split', () => {
     fc.assert(
       fc.property(
-        fc.uint8Array({ maxLength: 64 }).chain((b) =>
-          fc.tuple(
-            fc.constant(b),
-            fc.array(fc.integer({ min: 0, max: b.length }), { maxLength: 6 }),
-            fc.integer({ min: 0, max: b.length }),
-          ),
-        ),
+        fc
+          .uint8Array({ maxLength: 64 })
+          .chain((b) => fc.tuple(fc.constant(b), fc.array(fc.integer({ min: 0, max: b.length }), { maxLength: 6 }), fc.integer({ min: 0, max: b.length }))),
         fc.nat(80),
         ([bytes, cuts, offset], want) => {
           const got = iovToBuf(split(bytes, cuts), offset, want);
@@ -93,17 +92,16 @@ describe('virtio/virtqueue', () => {
 
   it('scattering then gathering gives back what fitted', () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.nat(8), { maxLength: 6 }),
-        fc.uint8Array({ maxLength: 40 }),
-        (capacities, data) => {
-          const iov = capacities.map((n) => new Uint8Array(n));
-          const w = iovFromBuf(iov, 0, data);
-          assert.equal(w.written, Math.min(data.length, iovSize(iov)));
-          assert.equal(hex(iovToBuf(w.in, 0, w.written)), hex(data.slice(0, w.written)));
-          assert.deepEqual(w.in.map((b) => b.length), capacities);
-        },
-      ),
+      fc.property(fc.array(fc.nat(8), { maxLength: 6 }), fc.uint8Array({ maxLength: 40 }), (capacities, data) => {
+        const iov = capacities.map((n) => new Uint8Array(n));
+        const w = iovFromBuf(iov, 0, data);
+        assert.equal(w.written, Math.min(data.length, iovSize(iov)));
+        assert.equal(hex(iovToBuf(w.in, 0, w.written)), hex(data.slice(0, w.written)));
+        assert.deepEqual(
+          w.in.map((b) => b.length),
+          capacities,
+        );
+      }),
     );
   });
 });

@@ -10,12 +10,25 @@ function format(rows: readonly CompatDiffRow[], headers: readonly string[], kind
   const table = [['driver', 'property', ...headers], ...rows.map((r) => [r.driver, r.property, ...r.values.map(cell)])];
   switch (kind) {
     case 'json':
-      return `${JSON.stringify(rows.map((r) => ({ driver: r.driver, property: r.property, values: Object.fromEntries(headers.map((h, i) => [h, r.values[i] ?? null])) })), null, 2)}\n`;
+      return `${JSON.stringify(
+        rows.map((r) => ({ driver: r.driver, property: r.property, values: Object.fromEntries(headers.map((h, i) => [h, r.values[i] ?? null])) })),
+        null,
+        2,
+      )}\n`;
     case 'csv':
       return table.map((r) => r.map((c) => (/[",\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(',')).join('\n') + '\n';
     default: {
       const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
-      return table.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+      return (
+        table
+          .map((r) =>
+            r
+              .map((c, i) => c.padEnd(widths[i]!))
+              .join('  ')
+              .trimEnd(),
+          )
+          .join('\n') + '\n'
+      );
     }
   }
 }

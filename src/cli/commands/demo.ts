@@ -35,7 +35,13 @@ export const demoCommand: Command = {
       rows.push([def.host.arch, def.host.kernel, backend, size(last.rss), size(last.host), report.failures === 0 ? 'yes' : 'NO']);
     }
     const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-    for (const r of rows) io.out(`${r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()}\n`);
+    for (const r of rows)
+      io.out(
+        `${r
+          .map((cell, c) => cell.padEnd(widths[c]!))
+          .join('  ')
+          .trimEnd()}\n`,
+      );
     io.out(
       '\nWith a shared zeropage (private anonymous memory; s390x KVM before 4.14 and from 6.10)\n' +
         'reading costs nothing but page tables. Without one (memfd, shared memory; s390x KVM from\n' +

@@ -103,7 +103,10 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const pool = jobs > 1 ? new WorkerPool({ text, file }, jobs) : undefined;
   try {
     const matrix = parseMatrix(text, file);
-    const filter = filterOption(parsed.options.get('filter') as string | undefined, matrix.dimensions.map((d) => d.name));
+    const filter = filterOption(
+      parsed.options.get('filter') as string | undefined,
+      matrix.dimensions.map((d) => d.name),
+    );
     const bar = io.stdout !== undefined && isTerminal(process.stderr) ? progressBar(io.err) : undefined;
     const results = await runMatrix(matrix, {
       jobs,
@@ -114,9 +117,12 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     });
     if (bar) {
       const seconds = bar.end();
-      io.err(`${results.cells.length} cells in ${seconds.toFixed(1)} s (${Math.round(results.cells.length / Math.max(seconds, 1e-3))} cells/s, ${jobs} job${jobs === 1 ? '' : 's'})\n`);
+      io.err(
+        `${results.cells.length} cells in ${seconds.toFixed(1)} s (${Math.round(results.cells.length / Math.max(seconds, 1e-3))} cells/s, ${jobs} job${jobs === 1 ? '' : 's'})\n`,
+      );
     }
-    const changed = baseline === undefined ? undefined : new Set(diffResults({ file: baselineFile!, results: baseline }, { file, results }).changed.map((c) => c.newIndex));
+    const changed =
+      baseline === undefined ? undefined : new Set(diffResults({ file: baselineFile!, results: baseline }, { file, results }).changed.map((c) => c.newIndex));
     emit(report(results, formatOf(parsed), io, parsed, changed), parsed, io, outcome(results));
     return statusOf(results);
   } finally {
@@ -155,13 +161,21 @@ function merge(args: readonly string[], io: CliIo): number {
 }
 
 function diff(args: readonly string[], io: CliIo): number {
-  const parsed = parseArgs(args, [{ name: 'ignore', takesValue: true }, { name: 'format', takesValue: true, choices: ['terminal', 'json', 'markdown'] }, OUT_OPTION]);
+  const parsed = parseArgs(args, [
+    { name: 'ignore', takesValue: true },
+    { name: 'format', takesValue: true, choices: ['terminal', 'json', 'markdown'] },
+    OUT_OPTION,
+  ]);
   if (parsed.positionals.length !== 2) throw new UsageError('matrix diff expects OLD.json NEW.json');
   const [oldFile, newFile] = parsed.positionals as [string, string];
-  const ignore = ((parsed.options.get('ignore') as string | undefined) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const ignore = ((parsed.options.get('ignore') as string | undefined) ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const d = diffResults({ file: oldFile, results: readResultsFile(oldFile) }, { file: newFile, results: readResultsFile(newFile) }, ignore);
   const format = formatOf(parsed);
-  const text = format === 'json' ? `${JSON.stringify(d, null, 2)}\n` : format === 'markdown' ? diffMarkdownReport(d) : diffTerminalReport(d, colourWanted(io, parsed));
+  const text =
+    format === 'json' ? `${JSON.stringify(d, null, 2)}\n` : format === 'markdown' ? diffMarkdownReport(d) : diffTerminalReport(d, colourWanted(io, parsed));
   emit(text, parsed, io, `${d.changed.length} changed, ${d.unchanged} unchanged`);
   return d.changed.length === 0 && d.onlyOld.length === 0 && d.onlyNew.length === 0 ? EXIT_OK : EXIT_ERROR;
 }

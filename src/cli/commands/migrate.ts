@@ -33,7 +33,11 @@ function describeOutcome(outcome: MigrationOutcome): string[] {
     case 'failed':
       return [`migration failed on the ${outcome.side}: ${outcome.message}`, ...(outcome.explanation ? [`  why: ${outcome.explanation}`] : []), ...lines];
     case 'hung':
-      return [`migration hung: ${outcome.page.block}+0x${outcome.page.offset.toString(16)} faulted again and nobody will answer (${outcome.cause}, ${outcome.kernel}: ${outcome.era})`, `  ${outcome.detail}`, ...lines];
+      return [
+        `migration hung: ${outcome.page.block}+0x${outcome.page.offset.toString(16)} faulted again and nobody will answer (${outcome.cause}, ${outcome.kernel}: ${outcome.era})`,
+        `  ${outcome.detail}`,
+        ...lines,
+      ];
     default: {
       const exhaustive: never = outcome;
       return exhaustive;
@@ -52,7 +56,11 @@ export const migrateCommand: Command = {
     const bandwidth = Number(parsed.options.get('bandwidth') ?? 1.25e9);
     if (!(bandwidth > 0)) throw new UsageError(`--bandwidth must be a positive number of bytes per second`);
     const { source, destination } = startPair(parsed.positionals);
-    const outcome = migrate(source, destination, { bandwidth, maxBandwidth: bandwidth, ...(parsed.options.has('postcopy') ? { postcopy: { startAfter: 0 } } : {}) });
+    const outcome = migrate(source, destination, {
+      bandwidth,
+      maxBandwidth: bandwidth,
+      ...(parsed.options.has('postcopy') ? { postcopy: { startAfter: 0 } } : {}),
+    });
     for (const line of describeOutcome(outcome)) io.out(`${line}\n`);
     io.out(`source (${source.type.name}): RSS ${size(source.process.status().vmRss)}, host ${size(source.process.host.totalBytes)}\n`);
     io.out(`destination (${destination.type.name}): RSS ${size(destination.process.status().vmRss)}, host ${size(destination.process.host.totalBytes)}\n`);

@@ -45,7 +45,7 @@ function batchFile(args: readonly string[]): string | undefined {
   const [first, ...rest] = args;
   const file = first === '--batch' ? rest.shift() : first?.startsWith('--batch=') ? first.slice('--batch='.length) : undefined;
   if (file === undefined) {
-    if (args.includes('--batch')) throw new UsageError('--batch FILE comes alone: each line of FILE holds one invocation\'s arguments');
+    if (args.includes('--batch')) throw new UsageError("--batch FILE comes alone: each line of FILE holds one invocation's arguments");
     return undefined;
   }
   if (file === '') throw new UsageError('--batch needs a file (- for stdin)');
@@ -95,7 +95,14 @@ export const qemuCommand: Command = {
     let exitWith: (status: number) => void = () => undefined;
     const exited = new Promise<number>((resolve) => (exitWith = resolve));
     const started = QemuProcess.start(
-      { qemuVersion: releaseName(binary.release), arch: binary.arch, hostArch: (options.get('host-arch') as Arch | undefined) ?? binary.arch, hostKernel, guest: options.get('guest') as string | undefined, argv: qemu },
+      {
+        qemuVersion: releaseName(binary.release),
+        arch: binary.arch,
+        hostArch: (options.get('host-arch') as Arch | undefined) ?? binary.arch,
+        hostKernel,
+        guest: options.get('guest') as string | undefined,
+        argv: qemu,
+      },
       { io, linkBandwidth, exit: (status) => exitWith(status) },
     );
     if (started.kind === 'exited') return started.status;

@@ -40,7 +40,10 @@ function migrateStep(ctx: RunContext, step: Step): string {
     case 'failed':
       throw new HotmemError('run.migration-failed', outcome.message);
     case 'hung':
-      throw new HotmemError('run.migration-hung', `migration hung at ${outcome.page.block}+0x${outcome.page.offset.toString(16)}: ${outcome.cause} (${outcome.era})`);
+      throw new HotmemError(
+        'run.migration-hung',
+        `migration hung at ${outcome.page.block}+0x${outcome.page.offset.toString(16)}: ${outcome.cause} (${outcome.era})`,
+      );
     default: {
       const exhaustive: never = outcome;
       return exhaustive;
@@ -52,7 +55,12 @@ function migrateStep(ctx: RunContext, step: Step): string {
 export const RUN_ENVIRONMENT: RunEnvironment = {
   extraSteps: { balloon: balloonStep, migrate: migrateStep },
   machineEnvironment: (def: MachineDefinition) =>
-    qemuBinary(new Map([['qemu-version', releaseName(def.host.qemu)], ['arch', def.host.arch]])).environment,
+    qemuBinary(
+      new Map([
+        ['qemu-version', releaseName(def.host.qemu)],
+        ['arch', def.host.arch],
+      ]),
+    ).environment,
   attachGuest: (machine, def) =>
     def.guest
       ? attachLinuxGuest(machine, {
@@ -85,4 +93,3 @@ export const runCommand: Command = {
     return report.failures === 0 ? 0 : 1;
   },
 };
-

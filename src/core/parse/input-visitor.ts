@@ -46,7 +46,9 @@ export class BeyondModelRange extends HotmemError {
     name: string,
     readonly exact: bigint,
   ) {
-    super('parse.beyond-model-range', `Parameter '${name}': value 0x${exact.toString(16)} is valid for QEMU but beyond hotmem's modelled range (2^53)`, { name });
+    super('parse.beyond-model-range', `Parameter '${name}': value 0x${exact.toString(16)} is valid for QEMU but beyond hotmem's modelled range (2^53)`, {
+      name,
+    });
   }
 }
 

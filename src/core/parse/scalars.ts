@@ -49,10 +49,6 @@ function parseMagnitude(text: string): Parsed<{ negative: boolean; magnitude: bi
   const match = /^[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)$/.exec(text);
   if (!match) return EINVAL;
   const digits = match[2]!;
-  const magnitude = /^0[xX]/.test(digits)
-    ? BigInt(digits)
-    : digits.length > 1 && digits.startsWith('0')
-      ? BigInt(`0o${digits.slice(1)}`)
-      : BigInt(digits);
+  const magnitude = /^0[xX]/.test(digits) ? BigInt(digits) : digits.length > 1 && digits.startsWith('0') ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits);
   return ok({ negative: match[1] === '-', magnitude });
 }

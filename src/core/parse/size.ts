@@ -9,8 +9,7 @@
 import { compareReleases, type Release } from '../release.js';
 
 export type SizeParse =
-  | { readonly ok: true; readonly value: bigint; readonly deprecatedHexSuffix: boolean }
-  | { readonly ok: false; readonly errno: 'EINVAL' | 'ERANGE' };
+  { readonly ok: true; readonly value: bigint; readonly deprecatedHexSuffix: boolean } | { readonly ok: false; readonly errno: 'EINVAL' | 'ERANGE' };
 
 /** How the parser behaved in a given release. */
 export interface SizeDialect {

@@ -105,7 +105,11 @@ export function runQemu(binary: QemuBinary, argv: readonly string[], io: QemuIo,
   try {
     const view = new ObjectModel(binary.environment.registry, { release: binary.release, target: binary.arch }).view;
     const seenIds = new Set<string>();
-    invocation = buildInvocation(parseArgv(argv), (type, id, props) => checkObjectOption(view, type, id, props, seenIds), objectCreationLocated(binary.release));
+    invocation = buildInvocation(
+      parseArgv(argv),
+      (type, id, props) => checkObjectOption(view, type, id, props, seenIds),
+      objectCreationLocated(binary.release),
+    );
   } catch (e) {
     if (e instanceof CommandLineError) {
       printWarnings(binary, io, e.warningsBefore);
@@ -160,7 +164,8 @@ export function runQemu(binary: QemuBinary, argv: readonly string[], io: QemuIo,
       // A monitor on stdio has greeted by then (see StartupError.greeted).
       if (e.greeted) {
         for (const channel of invocation.qmp) {
-          if (channel.kind === 'stdio') io.out(qmpLine(qmpGreeting({ major: binary.release.major, minor: binary.release.minor, micro: 0 }), { pretty: channel.pretty }));
+          if (channel.kind === 'stdio')
+            io.out(qmpLine(qmpGreeting({ major: binary.release.major, minor: binary.release.minor, micro: 0 }), { pretty: channel.pretty }));
         }
       }
       io.err(formatReport(binary.arch, e.location, e.message));

@@ -124,7 +124,8 @@ export class MigrationEndpoint {
   }
 
   #connect(address: SocketAddress, pending: Pending): void {
-    const socket = address.type === 'unix' ? createConnection(address.path) : createConnection({ host: address.host || 'localhost', port: Number(address.port) });
+    const socket =
+      address.type === 'unix' ? createConnection(address.path) : createConnection({ host: address.host || 'localhost', port: Number(address.port) });
     let connected = false;
     let connectError: NodeJS.ErrnoException | undefined;
     socket.once('error', (e: NodeJS.ErrnoException) => (connectError = e));
@@ -276,13 +277,21 @@ export class MigrationEndpoint {
 
   #runAsDestination(go: Extract<WireMessage, { type: 'go' }>, wire: Wire, release: () => void): void {
     if (go.hotmem !== this.process.hotmemVersion) {
-      return this.#failIncoming(wire, release, migrationFrontendErrors.error('migration.peer-version', { local: this.process.hotmemVersion, peer: go.hotmem }).message);
+      return this.#failIncoming(
+        wire,
+        release,
+        migrationFrontendErrors.error('migration.peer-version', { local: this.process.hotmemVersion, peer: go.hotmem }).message,
+      );
     }
     let source: Machine;
     try {
       source = this.process.replicate(go.recipe);
     } catch (e) {
-      return this.#failIncoming(wire, release, migrationFrontendErrors.error('migration.peer-not-hotmem', { detail: `its recipe does not start: ${(e as Error).message}` }).message);
+      return this.#failIncoming(
+        wire,
+        release,
+        migrationFrontendErrors.error('migration.peer-not-hotmem', { detail: `its recipe does not start: ${(e as Error).message}` }).message,
+      );
     }
     const outcome = runPeerMigration(this.machine, source, 'destination', go.options);
     this.process.record({ kind: 'migration', role: 'destination', peer: go.recipe, options: go.options });

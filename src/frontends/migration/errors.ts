@@ -16,8 +16,7 @@ export const migrationFrontendErrors = defineErrors({
   // inet_parse
   'migration-uri.inet-address': (a: { address: string }) => `error parsing address '${a.address}'`,
   // hotmem-only: QEMU protocols hotmem has no channel for
-  'migration-uri.not-modelled': (a: { uri: string }) =>
-    `hotmem migrates between hotmem processes over unix: and tcp: sockets only (got '${a.uri}')`,
+  'migration-uri.not-modelled': (a: { uri: string }) => `hotmem migrates between hotmem processes over unix: and tcp: sockets only (got '${a.uri}')`,
   // migrate_prepare and friends
   'migration.resume-not-paused': () => 'Cannot resume if there is no paused migration',
   'migration.resume-not-modelled': () => 'hotmem does not model postcopy recovery (migrate resume=true)',

@@ -6,9 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import { migrationFrontendErrors } from './errors.js';
 
-export type SocketAddress =
-  | { readonly type: 'unix'; readonly path: string }
-  | { readonly type: 'inet'; readonly host: string; readonly port: string };
+export type SocketAddress = { readonly type: 'unix'; readonly path: string } | { readonly type: 'inet'; readonly host: string; readonly port: string };
 
 const NOT_MODELLED = ['vsock:', 'rdma:', 'exec:', 'fd:'] as const;
 

@@ -19,8 +19,7 @@ export class QmpError extends Error {
 
 export const missingParameter = (name: string) => new QmpError('GenericError', `Parameter '${name}' is missing`);
 export const unexpectedParameter = (name: string) => new QmpError('GenericError', `Parameter '${name}' is unexpected`);
-export const parameterType = (name: string, expected: string) =>
-  new QmpError('GenericError', `Invalid parameter type for '${name}', expected: ${expected}`);
+export const parameterType = (name: string, expected: string) => new QmpError('GenericError', `Invalid parameter type for '${name}', expected: ${expected}`);
 
 /** Errors QEMU raises with a class other than GenericError (error_set with QERR_DEVICE_NOT_FOUND...). */
 const ERROR_CLASS_BY_CODE: Readonly<Record<string, QmpErrorClass>> = {

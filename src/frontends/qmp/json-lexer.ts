@@ -6,7 +6,8 @@
  * than 64 MiB is handed on unfinished (the streamer rejects it) and lexing restarts.
  */
 
-export type JsonTokenType = 'lcurly' | 'rcurly' | 'lsquare' | 'rsquare' | 'colon' | 'comma' | 'integer' | 'float' | 'keyword' | 'string' | 'error' | 'oversized';
+export type JsonTokenType =
+  'lcurly' | 'rcurly' | 'lsquare' | 'rsquare' | 'colon' | 'comma' | 'integer' | 'float' | 'keyword' | 'string' | 'error' | 'oversized';
 
 export interface JsonToken {
   readonly type: JsonTokenType;

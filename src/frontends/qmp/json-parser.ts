@@ -72,7 +72,6 @@ const SPACE = Buffer.from(' ');
 /** parse_error formats into a 1024-byte buffer, so a long message is cut to 1023 bytes. */
 const PARSE_ERROR_BUFFER = 1024;
 
-
 const ascii = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1');
 
 const INT64_MIN = -(2n ** 63n);

@@ -6,9 +6,7 @@
  */
 
 export type QNum =
-  | { readonly kind: 'int'; readonly value: bigint }
-  | { readonly kind: 'uint'; readonly value: bigint }
-  | { readonly kind: 'double'; readonly value: number };
+  { readonly kind: 'int'; readonly value: bigint } | { readonly kind: 'uint'; readonly value: bigint } | { readonly kind: 'double'; readonly value: number };
 
 export type QObject = null | boolean | string | QNumber | readonly QObject[] | QDict;
 

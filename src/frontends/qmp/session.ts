@@ -157,7 +157,10 @@ export class QmpSession {
     // Before negotiation only qmp_capabilities exists; QEMU rewords "not found" to say so.
     const found = name === 'qmp_capabilities' || (this.#negotiated && this.commands.some((c) => c.name === name && (c.available?.(this.ctx) ?? true)));
     if (!found) {
-      throw new QmpError('CommandNotFound', this.#negotiated ? `The command ${name} has not been found` : "Expecting capabilities negotiation with 'qmp_capabilities'");
+      throw new QmpError(
+        'CommandNotFound',
+        this.#negotiated ? `The command ${name} has not been found` : "Expecting capabilities negotiation with 'qmp_capabilities'",
+      );
     }
     // QEMU's allow-oob commands (migrate-pause, migrate-recover, yank) are not modelled, so every
     // command hotmem has refuses to run out of band.

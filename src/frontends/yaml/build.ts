@@ -114,7 +114,9 @@ class Builder {
    */
   checked<T>(parsed: Parsed<T>, raw: Scalar, pointer: string, standIn: T): T {
     if (parsed.ok) return parsed.value;
-    this.problems.push(problem('definition.bad-size', { at: this.label(pointer), text: String(raw), reason: parsed.reason }, { position: this.at(pointer), pointer }));
+    this.problems.push(
+      problem('definition.bad-size', { at: this.label(pointer), text: String(raw), reason: parsed.reason }, { position: this.at(pointer), pointer }),
+    );
     return standIn;
   }
 
@@ -138,11 +140,24 @@ class Builder {
   definition(): MachineDefinition {
     const raw = this.raw;
     const h = raw.host;
-    const thp = h.thp === undefined ? undefined : { ...(h.thp.enabled === undefined ? {} : { enabled: h.thp.enabled }), ...(h.thp['use-zero-page'] === undefined ? {} : { useZeroPage: h.thp['use-zero-page'] }) };
+    const thp =
+      h.thp === undefined
+        ? undefined
+        : {
+            ...(h.thp.enabled === undefined ? {} : { enabled: h.thp.enabled }),
+            ...(h.thp['use-zero-page'] === undefined ? {} : { useZeroPage: h.thp['use-zero-page'] }),
+          };
     return {
       file: this.tree.file,
       ...(raw.description === undefined ? {} : { description: raw.description }),
-      host: { arch: h.arch, ...(h['host-arch'] === undefined ? {} : { hostArch: h['host-arch'] }), kernel: h.kernel, qemu: this.release, ...(thp === undefined ? {} : { thp }), position: this.at('/host') },
+      host: {
+        arch: h.arch,
+        ...(h['host-arch'] === undefined ? {} : { hostArch: h['host-arch'] }),
+        kernel: h.kernel,
+        qemu: this.release,
+        ...(thp === undefined ? {} : { thp }),
+        position: this.at('/host'),
+      },
       machine: this.machine(),
       objects: (raw.objects ?? []).map((o, i) => this.object(o, child('/objects', i))),
       devices: (raw.devices ?? []).map((d, i) => this.device(d, child('/devices', i))),
@@ -159,7 +174,12 @@ class Builder {
     const numa = (m.numa ?? []).map((n, i): NumaEntry => {
       const p = child('/machine/numa', i);
       const mem = this.optionalSize(n.mem, child(p, 'mem'));
-      return { ...(n.nodeid === undefined ? {} : { nodeid: n.nodeid }), ...(n.memdev === undefined ? {} : { memdev: n.memdev }), ...(mem === undefined ? {} : { mem }), position: this.at(p) };
+      return {
+        ...(n.nodeid === undefined ? {} : { nodeid: n.nodeid }),
+        ...(n.memdev === undefined ? {} : { memdev: n.memdev }),
+        ...(mem === undefined ? {} : { mem }),
+        position: this.at(p),
+      };
     });
     const memory = this.optionalSize(m.memory, '/machine/memory');
     const maxmem = this.optionalSize(m.maxmem, '/machine/maxmem');
@@ -178,7 +198,13 @@ class Builder {
   }
 
   object(o: RawProps, pointer: string): ObjectEntry {
-    return { type: o['type'] as string, id: o['id'] as string, props: this.props(o, pointer, ['type', 'id']), position: this.at(pointer), path: this.label(pointer) };
+    return {
+      type: o['type'] as string,
+      id: o['id'] as string,
+      props: this.props(o, pointer, ['type', 'id']),
+      position: this.at(pointer),
+      path: this.label(pointer),
+    };
   }
 
   device(d: RawProps, pointer: string): DeviceEntry {
@@ -279,7 +305,8 @@ class Builder {
     return Object.entries(e).map(([key, body]): Expectation => {
       const p = child(pointer, key);
       const position = this.at(p);
-      if ((MEMORY_MEASURES as readonly string[]).includes(key)) return { kind: 'memory', measure: key as MemoryMeasure, bounds: this.bounds(body as RawBounds, p), position };
+      if ((MEMORY_MEASURES as readonly string[]).includes(key))
+        return { kind: 'memory', measure: key as MemoryMeasure, bounds: this.bounds(body as RawBounds, p), position };
       switch (key) {
         case 'property': {
           const b = body as { path: string; property: string; equals: Scalar };
@@ -320,7 +347,10 @@ class Builder {
 }
 
 /** Builds the definition from a tree the schema accepted; problems are returned, never thrown. */
-export function buildDefinition(tree: SourceTree, loadDestination: DestinationLoader): { readonly definition: MachineDefinition; readonly problems: readonly DefinitionProblem[] } {
+export function buildDefinition(
+  tree: SourceTree,
+  loadDestination: DestinationLoader,
+): { readonly definition: MachineDefinition; readonly problems: readonly DefinitionProblem[] } {
   const builder = new Builder(tree, tree.value as RawDefinition, loadDestination);
   const definition = builder.definition();
   return { definition, problems: builder.problems };

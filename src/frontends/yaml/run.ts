@@ -72,7 +72,10 @@ export interface RunReport {
   readonly failures: number;
 }
 
-const boundsText = (b: Bounds) => Object.entries(b).map(([k, v]) => `${k} ${v}`).join(', ');
+const boundsText = (b: Bounds) =>
+  Object.entries(b)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
 
 function check(ctx: RunContext, expectation: Expectation, startWarnings: readonly LocatedWarning[]): string | undefined {
   const where = formatPosition(expectation.position);
@@ -86,14 +89,18 @@ function check(ctx: RunContext, expectation: Expectation, startWarnings: readonl
       const obj = ctx.machine.model.resolvePath(expectation.path);
       if (!obj) return `${where}: no object at '${expectation.path}'`;
       const actual = obj.get(expectation.property);
-      return propertyMatches(expectation.equals, actual) ? undefined : `${where}: ${expectation.path}.${expectation.property} is ${String(actual)}, expected ${expectation.equals}`;
+      return propertyMatches(expectation.equals, actual)
+        ? undefined
+        : `${where}: ${expectation.path}.${expectation.property} is ${String(actual)}, expected ${expectation.equals}`;
     }
     case 'event':
       return ctx.events.some((e) => e.event === expectation.name && dataMatches(expectation.data, e.data as Record<string, unknown>))
         ? undefined
         : `${where}: no ${expectation.name} event with ${expectation.data.map((f) => `${f.name}=${f.value}`).join(', ') || 'any data'}`;
     case 'error':
-      return ctx.lastError === expectation.message ? undefined : `${where}: expected error '${expectation.message}', got ${ctx.lastError === undefined ? 'none' : `'${ctx.lastError}'`}`;
+      return ctx.lastError === expectation.message
+        ? undefined
+        : `${where}: expected error '${expectation.message}', got ${ctx.lastError === undefined ? 'none' : `'${ctx.lastError}'`}`;
     case 'warning':
       return startWarnings.some((w) => w.message === expectation.message) ? undefined : `${where}: no warning '${expectation.message}'`;
     case 'dmesg': {
@@ -125,7 +132,13 @@ function runStep(ctx: RunContext, step: Step, env: RunEnvironment, startWarnings
       const outcome =
         a.kind === 'read-all'
           ? guest.ram.systemRam().map((r) => guest.memory.read(r.start, r.length))
-          : [a.kind === 'write' ? guest.memory.write(a.range.start, a.range.size, 1) : a.kind === 'read' ? guest.memory.read(a.range.start, a.range.size) : guest.memory.zero(a.range.start, a.range.size)];
+          : [
+              a.kind === 'write'
+                ? guest.memory.write(a.range.start, a.range.size, 1)
+                : a.kind === 'read'
+                  ? guest.memory.read(a.range.start, a.range.size)
+                  : guest.memory.zero(a.range.start, a.range.size),
+            ];
       settle();
       return { result: `guest ${a.kind}: ${outcome.map((o) => o.kind).join(', ')}`, failures: [] };
     }
@@ -135,11 +148,20 @@ function runStep(ctx: RunContext, step: Step, env: RunEnvironment, startWarnings
     }
     case 'storage-keys': {
       const done = m.process.enableStorageKeys();
-      return { result: done.kind === 'done' ? `storage keys enabled (${done.zappedPages} zeropages zapped, ${done.unsharedPages} unshared)` : `storage keys: ${done.errno}`, failures: [] };
+      return {
+        result:
+          done.kind === 'done' ? `storage keys enabled (${done.zappedPages} zeropages zapped, ${done.unsharedPages} unshared)` : `storage keys: ${done.errno}`,
+        failures: [],
+      };
     }
     case 'object-add': {
       const item = objectItem(step.object);
-      if (item.kind === 'object') m.model.addObject(item.type, item.id, item.props.map((p) => ({ name: p.name, input: { source: 'text', text: p.value, visitor: 'opts' } })));
+      if (item.kind === 'object')
+        m.model.addObject(
+          item.type,
+          item.id,
+          item.props.map((p) => ({ name: p.name, input: { source: 'text', text: p.value, visitor: 'opts' } })),
+        );
       return { result: `object-add ${step.object.id}`, failures: [] };
     }
     case 'device-add': {

@@ -114,11 +114,15 @@ function translate(e: ErrorObject, tree: SourceTree, schema: DefinitionSchema, u
       const child = tree.spans.get(pointer);
       const suggestion = suggestKey(key, allowedKeys);
       return [
-        problem('definition.unknown-key', { key, at, ...(suggestion === undefined ? {} : { suggestion }) }, {
-          position: tree.position(child?.keyOffset ?? child?.valueOffset ?? 0),
-          pointer,
-          key,
-        }),
+        problem(
+          'definition.unknown-key',
+          { key, at, ...(suggestion === undefined ? {} : { suggestion }) },
+          {
+            position: tree.position(child?.keyOffset ?? child?.valueOffset ?? 0),
+            pointer,
+            key,
+          },
+        ),
       ];
     }
     case 'required': {
@@ -132,7 +136,9 @@ function translate(e: ErrorObject, tree: SourceTree, schema: DefinitionSchema, u
       if (unknownKeyAt.has(e.instancePath)) return [];
       const pointer = `${e.instancePath}/${pointerSegment(misspelt)}`;
       const child = tree.spans.get(pointer);
-      return [problem('definition.unknown-key', { key: misspelt, at, suggestion: key }, { position: tree.position(child?.keyOffset ?? 0), pointer, key: misspelt })];
+      return [
+        problem('definition.unknown-key', { key: misspelt, at, suggestion: key }, { position: tree.position(child?.keyOffset ?? 0), pointer, key: misspelt }),
+      ];
     }
     case 'maxProperties':
       // An unknown key already explains a map with one key too many.

@@ -90,7 +90,14 @@ export function expectedText(value: string | number | boolean, dialect: SizeDial
 
 /** The shortest exact QEMU-notation text for a byte count (`4G`, `1536M`, `4097B`): -m needs a unit. */
 export function qemuSizeText(n: Bytes): string {
-  for (const [suffix, shift] of [['E', 60], ['P', 50], ['T', 40], ['G', 30], ['M', 20], ['K', 10]] as const) {
+  for (const [suffix, shift] of [
+    ['E', 60],
+    ['P', 50],
+    ['T', 40],
+    ['G', 30],
+    ['M', 20],
+    ['K', 10],
+  ] as const) {
     const unit = 2 ** shift;
     if (n > 0 && n % unit === 0) return `${n / unit}${suffix}`;
   }

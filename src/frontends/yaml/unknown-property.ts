@@ -17,5 +17,9 @@ export function unknownPropertyProblem(entry: ObjectEntry | DeviceEntry, name: s
   const prop = entry.props.find((p) => p.name === name);
   if (prop === undefined) return undefined;
   const suggestion = suggest(name, validNames);
-  return problem('definition.unknown-key', { key: name, at: entry.path, ...(suggestion === undefined ? {} : { suggestion }) }, { position: prop.position, pointer: prop.pointer, key: name });
+  return problem(
+    'definition.unknown-key',
+    { key: name, at: entry.path, ...(suggestion === undefined ? {} : { suggestion }) },
+    { position: prop.position, pointer: prop.pointer, key: name },
+  );
 }

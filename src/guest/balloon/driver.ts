@@ -34,7 +34,13 @@ import { wireOrder, writeU32, writeU32s } from '../../../devices/virtio-balloon/
 import { FeatureSet } from '../../virtio/feature-set.js';
 import { readLe32, writeLe32 } from '../../virtio/le.js';
 import { deviceStatus, STATUS_ACKNOWLEDGE, STATUS_DRIVER, STATUS_DRIVER_OK, STATUS_FAILED, STATUS_FEATURES_OK } from '../../virtio/status.js';
-import { VIRTIO_F_ACCESS_PLATFORM, VIRTIO_F_RING_RESET, VIRTIO_F_VERSION_1, VIRTIO_RING_F_EVENT_IDX, VIRTIO_RING_F_INDIRECT_DESC } from '../../virtio/transport-features.js';
+import {
+  VIRTIO_F_ACCESS_PLATFORM,
+  VIRTIO_F_RING_RESET,
+  VIRTIO_F_VERSION_1,
+  VIRTIO_RING_F_EVENT_IDX,
+  VIRTIO_RING_F_INDIRECT_DESC,
+} from '../../virtio/transport-features.js';
 import { kernelAtLeast, type KernelVersion } from '../linux/kernel-version.js';
 import type { Range } from './extents.js';
 import type { GuestPages } from './guest-pages.js';
@@ -65,12 +71,18 @@ export interface LinuxBalloonOptions {
 }
 
 export type ProbeOutcome =
-  | { readonly kind: 'ready'; readonly features: FeatureSet }
-  | { readonly kind: 'failed'; readonly reason: 'features-refused' | 'no-device' };
+  { readonly kind: 'ready'; readonly features: FeatureSet } | { readonly kind: 'failed'; readonly reason: 'features-refused' | 'no-device' };
 
 /** The feature table of virtio_balloon_driver for a kernel (device bits and the ring bits Linux takes). */
 export function driverFeatures(kernel: KernelVersion): FeatureSet {
-  let set = FeatureSet.of(VIRTIO_BALLOON_F_MUST_TELL_HOST, VIRTIO_BALLOON_F_STATS_VQ, VIRTIO_F_VERSION_1, VIRTIO_RING_F_INDIRECT_DESC, VIRTIO_RING_F_EVENT_IDX, VIRTIO_F_ACCESS_PLATFORM);
+  let set = FeatureSet.of(
+    VIRTIO_BALLOON_F_MUST_TELL_HOST,
+    VIRTIO_BALLOON_F_STATS_VQ,
+    VIRTIO_F_VERSION_1,
+    VIRTIO_RING_F_INDIRECT_DESC,
+    VIRTIO_RING_F_EVENT_IDX,
+    VIRTIO_F_ACCESS_PLATFORM,
+  );
   if (balloonLinuxHas(kernel, 'deflate-on-oom')) set = set.with(VIRTIO_BALLOON_F_DEFLATE_ON_OOM);
   if (balloonLinuxHas(kernel, 'free-page-hint')) set = set.with(VIRTIO_BALLOON_F_FREE_PAGE_HINT);
   if (balloonLinuxHas(kernel, 'page-poison')) set = set.with(VIRTIO_BALLOON_F_PAGE_POISON);

@@ -7,12 +7,7 @@ import type { Arch } from '../../core/arch.js';
 import { kernelAtLeast, type KernelVersion } from '../linux/kernel-version.js';
 
 export type BalloonLinuxFeature =
-  | 'deflate-on-oom'
-  | 'free-page-hint'
-  | 'page-poison'
-  | 'deflate-on-oom-shrinker'
-  | 'free-page-reporting'
-  | 'init-on-alloc-free';
+  'deflate-on-oom' | 'free-page-hint' | 'page-poison' | 'deflate-on-oom-shrinker' | 'free-page-reporting' | 'init-on-alloc-free';
 
 export interface BalloonLinuxFact {
   readonly since: string;

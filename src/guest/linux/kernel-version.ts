@@ -32,8 +32,7 @@ export function compareKernelVersions(a: KernelVersion, b: KernelVersion): numbe
 }
 
 /** Whether `v` is `since` or later. */
-export const kernelAtLeast = (v: KernelVersion, since: string): boolean =>
-  compareKernelVersions(v, kernelVersion(since)) >= 0;
+export const kernelAtLeast = (v: KernelVersion, since: string): boolean => compareKernelVersions(v, kernelVersion(since)) >= 0;
 
 /** One dated fact: from which release it holds, and where that is recorded. */
 export interface LinuxFact {
@@ -66,7 +65,10 @@ export const LINUX_FACTS: Readonly<Record<LinuxFeature, LinuxFact>> = Object.fre
   'zone-aware-sbm': { since: '5.14', source: 'vhost pull for 5.14: "virtio-mem: prioritize unplug from ZONE_MOVABLE in Sub/Big Block Mode"' },
   'unplugged-inaccessible': { since: '5.16', source: 'linux.md §2.1: 61082ad6a6e1 "virtio-mem: support VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE"' },
   'kdump-mode': { since: '5.16', source: 'linux.md §2.7: "virtio-mem: kdump mode to sanitize /proc/vmcore access" (same series)' },
-  'split-init-logging': { since: '5.16', source: '"virtio-mem: factor out hotplug specifics from virtio_mem_init() into virtio_mem_init_hotplug()" (same series)' },
+  'split-init-logging': {
+    since: '5.16',
+    source: '"virtio-mem: factor out hotplug specifics from virtio_mem_init() into virtio_mem_init_hotplug()" (same series)',
+  },
   // linux.md §2.1 says "~6.0 (unverified)"; the "MM updates for 5.19-rc1" pull lists the commit.
   'pageblock-subblocks': { since: '5.19', source: '"drivers: virtio_mem: use pageblock size as the minimum virtio_mem size." in MM updates for 5.19-rc1' },
   // Seen acked (bit 40) by Debian's 6.1 guest on QEMU 7.2 (test/conformance/guest transcripts).

@@ -86,7 +86,7 @@ export class GuestWorkload {
         }
         // pfn_is_ram() is asked page by page; its answer is uniform within a device block.
         const bs = plan.vmcore.blockSize;
-        for (let at = piece.range.start; at < rangeEnd(piece.range); ) {
+        for (let at = piece.range.start; at < rangeEnd(piece.range);) {
           const blockEnd = Math.min((Math.floor(at / bs) + 1) * bs, rangeEnd(piece.range));
           const answer = plan.vmcore.pfnIsRam(at);
           if (answer === 'hung') return { kind: 'hung', gpa: at, bytesRead };

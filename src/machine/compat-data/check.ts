@@ -75,8 +75,14 @@ function checkReleases(model: CompatModel): void {
     if (rules.length > 1) c.fail(`two machineLifecycle rules cover ${r.version}`);
   }
   const builds = new Checker(model, 'compat/build-features.yaml');
-  builds.unique('build feature', model.features.map((f) => f.name));
-  builds.unique('build', model.builds.map((b) => `${b.name} ${b.release}`));
+  builds.unique(
+    'build feature',
+    model.features.map((f) => f.name),
+  );
+  builds.unique(
+    'build',
+    model.builds.map((b) => `${b.name} ${b.release}`),
+  );
   for (const b of model.builds) {
     builds.release(`build ${b.name} ${b.release}`, b.release);
     for (const arch of ARCHES) builds.requirements(`build ${b.name} ${b.release}`, arch, b[arch]);
@@ -100,11 +106,17 @@ function checkArrays(model: CompatModel, docs: CompatDocuments): void {
 function checkMachines(model: CompatModel, docs: CompatDocuments): void {
   for (const { file, doc } of docs.machines) {
     const c = new Checker(model, file);
-    c.unique('series', doc.series.map((s) => s.id));
+    c.unique(
+      'series',
+      doc.series.map((s) => s.id),
+    );
     for (const series of doc.series) {
       c.requirements(series.id, doc.arch, series.requires);
       for (const name of series.base ?? []) c.array(`${series.id} base`, name);
-      c.unique(`${series.id} version`, series.versions.map((v) => v.version));
+      c.unique(
+        `${series.id} version`,
+        series.versions.map((v) => v.version),
+      );
       if (typeof series.desc !== 'string') {
         for (const d of series.desc) c.window(`${series.id} desc '${d.text}'`, d);
         for (const { version } of model.releases) {
@@ -125,7 +137,10 @@ function checkMachines(model: CompatModel, docs: CompatDocuments): void {
         }
       }
     }
-    c.unique('machine', doc.machines.map((m) => m.name));
+    c.unique(
+      'machine',
+      doc.machines.map((m) => m.name),
+    );
     for (const m of doc.machines) {
       c.window(m.name, m);
       c.requirements(m.name, doc.arch, m.requires ?? []);
@@ -147,7 +162,10 @@ function checkRegistrations(model: CompatModel): void {
     for (const { version } of model.releases) {
       for (const env of [{}, { QEMU_DELETE_MACHINES: '1' }]) {
         const registered = machineClasses(model, version, arch, env).filter((m) => !m.deleted);
-        c.unique(`QEMU ${version}: machine name or alias`, registered.flatMap((m) => (m.alias === null ? [m.name] : [m.name, m.alias])));
+        c.unique(
+          `QEMU ${version}: machine name or alias`,
+          registered.flatMap((m) => (m.alias === null ? [m.name] : [m.name, m.alias])),
+        );
         if (registered.filter((m) => m.isDefault).length > 1) c.fail(`QEMU ${version} has more than one default machine`);
       }
     }

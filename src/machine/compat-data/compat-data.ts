@@ -89,7 +89,11 @@ export class CompatData {
 
   /** What a plain ./configure on a Linux host builds: the features whose default is `on`. */
   defaultBuildConfig(arch: Arch): BuildConfig {
-    return buildConfig(...this.buildFeatures(arch).filter((f) => f.default === 'on').map((f) => f.name));
+    return buildConfig(
+      ...this.buildFeatures(arch)
+        .filter((f) => f.default === 'on')
+        .map((f) => f.name),
+    );
   }
 
   /**
@@ -158,9 +162,7 @@ export class CompatData {
   #registered(release: string, arch: Arch, build: BuildConfig | undefined, env: QemuEnvironment): MachineClass[] {
     this.release(release);
     if (build) this.#checkBuild(arch, build);
-    return this.#classes(release, arch, env).filter(
-      (m) => !m.deleted && (!build || m.requires.every((f) => build.features.has(f))),
-    );
+    return this.#classes(release, arch, env).filter((m) => !m.deleted && (!build || m.requires.every((f) => build.features.has(f))));
   }
 
   /**
@@ -190,18 +192,16 @@ export class CompatData {
     const machineVersion = doc.machineVersion ?? null;
     const entries = doc.entries
       .filter((e) => inWindow(r, entryWindow(e, doc)))
-      .map(
-        (e): CompatEntry => ({
-          driver: e.driver,
-          property: e.property,
-          value: e.value,
-          optional: e.optional === true,
-          array: name,
-          source,
-          release: machineVersion,
-          addedIn: e.since ?? doc.since,
-        }),
-      );
+      .map((e): CompatEntry => ({
+        driver: e.driver,
+        property: e.property,
+        value: e.value,
+        optional: e.optional === true,
+        array: name,
+        source,
+        release: machineVersion,
+        addedIn: e.since ?? doc.since,
+      }));
     return { name, source, release: machineVersion, entries };
   }
 }

@@ -14,21 +14,13 @@ export function isExpired(current: Release, years: number, machine: Release): bo
   return majors > years || (majors === years && current.minor >= machine.minor);
 }
 
-export type LifecycleVerdict =
-  | { readonly kind: 'current' }
-  | { readonly kind: 'deprecated'; readonly reason: string }
-  | { readonly kind: 'deleted' };
+export type LifecycleVerdict = { readonly kind: 'current' } | { readonly kind: 'deprecated'; readonly reason: string } | { readonly kind: 'deleted' };
 
 /** What of the environment the lifecycle reads, as a key for answers computed under it. */
 export const lifecycleEnvKey = (env: QemuEnvironment): string => (env['QEMU_DELETE_MACHINES'] === undefined ? 'keep' : 'delete');
 
 /** What the rule in force at `current` does to a versioned machine of version `machine`. */
-export function lifecycleVerdict(
-  rules: readonly LifecycleDoc[],
-  current: Release,
-  machine: Release,
-  env: QemuEnvironment,
-): LifecycleVerdict {
+export function lifecycleVerdict(rules: readonly LifecycleDoc[], current: Release, machine: Release, env: QemuEnvironment): LifecycleVerdict {
   const rule = rules.find((r) => inWindow(current, r));
   if (!rule) return { kind: 'current' };
   // MACHINE_VER_DELETION tests getenv() != NULL, so an empty value counts as set.

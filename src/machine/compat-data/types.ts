@@ -9,9 +9,7 @@ import type { Arch } from '../../core/arch.js';
  * A modelled QEMU release and where its data was read: the upstream release commit, or, for a
  * release whose commit was not at hand, its tag and the basis its facts come from.
  */
-export type QemuRelease =
-  | { readonly version: string; readonly commit: string }
-  | { readonly version: string; readonly tag: string; readonly basis: string };
+export type QemuRelease = { readonly version: string; readonly commit: string } | { readonly version: string; readonly tag: string; readonly basis: string };
 
 /**
  * A build switch of a QEMU binary that decides whether machine types are compiled in (a Kconfig

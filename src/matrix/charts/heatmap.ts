@@ -21,7 +21,8 @@ export interface HeatmapLayout {
 /** The grid is at most this many columns wide. */
 const MAX_COLUMNS = 48;
 
-const distinct = (cells: ReadonlyArray<Pick<HeatCell, 'coordinates'>>, dims: readonly string[]): number => new Set(cells.map((c) => JSON.stringify(dims.map((d) => c.coordinates[d])))).size;
+const distinct = (cells: ReadonlyArray<Pick<HeatCell, 'coordinates'>>, dims: readonly string[]): number =>
+  new Set(cells.map((c) => JSON.stringify(dims.map((d) => c.coordinates[d])))).size;
 
 /**
  * Rows take the leading dimensions, columns the trailing ones, split where the fewest squares
@@ -89,13 +90,18 @@ export function heatmapSvg(cells: readonly HeatCell[], layout: HeatmapLayout, la
   const top = bands.reduce((a, b) => a + b.height, 0) + GAP;
   const width = left + colKeys.length * CELL_W;
   const height = top + rowKeys.length * CELL_H;
-  const out: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" class="heatmap" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(label)}">`];
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="heatmap" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(label)}">`,
+  ];
   let y = 0;
   bands.forEach((band, level) => {
     out.push(`<g class="axis"><title>${esc(layout.columns[level]!)}</title>`);
     for (const [start, len, text] of band.spans) {
       const x = left + start * CELL_W;
-      if (band.upright) out.push(`<text x="${n(x + (len * CELL_W) / 2 + 3)}" y="${n(y + band.height - 3)}" transform="rotate(-90 ${n(x + (len * CELL_W) / 2 + 3)} ${n(y + band.height - 3)})">${esc(text)}</text>`);
+      if (band.upright)
+        out.push(
+          `<text x="${n(x + (len * CELL_W) / 2 + 3)}" y="${n(y + band.height - 3)}" transform="rotate(-90 ${n(x + (len * CELL_W) / 2 + 3)} ${n(y + band.height - 3)})">${esc(text)}</text>`,
+        );
       else out.push(`<text x="${n(x + (len * CELL_W) / 2)}" y="${n(y + band.height - 4)}" text-anchor="middle">${esc(text)}</text>`);
       if (len > 1) out.push(`<line x1="${n(x + 1)}" x2="${n(x + len * CELL_W - 1)}" y1="${n(y + band.height - 1)}" y2="${n(y + band.height - 1)}"/>`);
     }
@@ -112,7 +118,9 @@ export function heatmapSvg(cells: readonly HeatCell[], layout: HeatmapLayout, la
   for (const c of cells) {
     const r = rowIndex.get(JSON.stringify(layout.rows.map((d) => c.coordinates[d] ?? '')))!;
     const k = colIndex.get(JSON.stringify(layout.columns.map((d) => c.coordinates[d] ?? '')))!;
-    out.push(`<rect x="${left + k * CELL_W}" y="${top + r * CELL_H}" width="${CELL_W - 1}" height="${CELL_H - 1}" class="${c.className}"><title>${esc(c.title)}</title></rect>`);
+    out.push(
+      `<rect x="${left + k * CELL_W}" y="${top + r * CELL_H}" width="${CELL_W - 1}" height="${CELL_H - 1}" class="${c.className}"><title>${esc(c.title)}</title></rect>`,
+    );
   }
   out.push('</svg>');
   return out.join('\n');

@@ -39,7 +39,9 @@ export function lineChartSvg(points: readonly string[], series: readonly Series[
   const height = TOP + PLOT_H + AXIS_H + legendH;
   const x = (i: number) => LEFT + (points.length === 1 ? (W - LEFT - RIGHT) / 2 : (i * (W - LEFT - RIGHT)) / (points.length - 1));
   const y = (v: number) => TOP + PLOT_H - (v / top) * PLOT_H;
-  const out = [`<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="${W}" height="${height}" viewBox="0 0 ${W} ${height}" role="img" aria-label="${esc(title)}">`];
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="${W}" height="${height}" viewBox="0 0 ${W} ${height}" role="img" aria-label="${esc(title)}">`,
+  ];
   out.push('<g class="axis">');
   for (const t of yTicks) {
     out.push(`<line x1="${LEFT}" x2="${W - RIGHT}" y1="${n(y(t))}" y2="${n(y(t))}" class="grid"/>`);
@@ -56,12 +58,14 @@ export function lineChartSvg(points: readonly string[], series: readonly Series[
     const colour = CATEGORY_COLOURS[k % CATEGORY_COLOURS.length]!;
     const path = s.values.map((v, i) => `${n(x(i))},${n(y(v))}`).join(' ');
     out.push(`<g><title>${esc(s.label)}</title><polyline points="${path}" fill="none" stroke="${colour}" stroke-width="2"/>`);
-    for (const [i, v] of s.values.entries()) out.push(`<circle cx="${n(x(i))}" cy="${n(y(v))}" r="3" fill="${colour}"><title>${esc(`${points[i]}: ${sizeText(v)}`)}</title></circle>`);
+    for (const [i, v] of s.values.entries())
+      out.push(`<circle cx="${n(x(i))}" cy="${n(y(v))}" r="3" fill="${colour}"><title>${esc(`${points[i]}: ${sizeText(v)}`)}</title></circle>`);
     out.push('</g>');
     const ly = TOP + PLOT_H + AXIS_H + k * LEGEND_LINE;
     out.push(`<rect x="${LEFT}" y="${ly}" width="12" height="10" fill="${colour}"/><text x="${LEFT + 18}" y="${ly + 9}">${esc(s.label)}</text>`);
   });
-  if (omitted > 0) out.push(`<text x="${LEFT}" y="${TOP + PLOT_H + AXIS_H + series.length * LEGEND_LINE + 9}" class="note">${omitted} more distinct curves not drawn</text>`);
+  if (omitted > 0)
+    out.push(`<text x="${LEFT}" y="${TOP + PLOT_H + AXIS_H + series.length * LEGEND_LINE + 9}" class="note">${omitted} more distinct curves not drawn</text>`);
   out.push('</svg>');
   return out.join('\n');
 }

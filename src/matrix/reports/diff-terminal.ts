@@ -22,7 +22,9 @@ export function diffTerminalReport(diff: MatrixDiff, color: boolean): string {
   const p = color ? COLOURS : NO_COLOURS;
   const out = [p.bold(`${diff.old.file} (${diff.old.cells} cells) → ${diff.new.file} (${diff.new.cells} cells)`)];
   for (const c of diff.compared) out.push(`  comparing ${c.dimension}: ${c.old} → ${c.new}`);
-  out.push(`  cells matched on ${diff.matchedOn.join(', ') || 'no dimension'}: ${diff.changed.length === 0 ? p.green('0 changed') : p.yellow(`${diff.changed.length} changed`)}, ${diff.unchanged} unchanged, ${diff.onlyOld.length} only in old, ${diff.onlyNew.length} only in new`);
+  out.push(
+    `  cells matched on ${diff.matchedOn.join(', ') || 'no dimension'}: ${diff.changed.length === 0 ? p.green('0 changed') : p.yellow(`${diff.changed.length} changed`)}, ${diff.unchanged} unchanged, ${diff.onlyOld.length} only in old, ${diff.onlyNew.length} only in new`,
+  );
   for (const c of diff.changed) {
     out.push('', p.yellow(name(c.coordinates)));
     for (const line of changeLines(c)) out.push(`  ${line}`);

@@ -61,7 +61,9 @@ function timelineSeries(cells: readonly CellResult[], figure: 'rss' | 'host'): {
     else curves.set(key, { values, cells: [c] });
   }
   const sorted = [...curves.values()].sort((a, b) => b.cells.length - a.cells.length || a.cells[0]!.index - b.cells[0]!.index);
-  const series = sorted.slice(0, MAX_SERIES).map((s) => ({ values: s.values, label: `${s.cells.length} cell${s.cells.length === 1 ? '' : 's'}, e.g. ${cellName(s.cells[0]!)}` }));
+  const series = sorted
+    .slice(0, MAX_SERIES)
+    .map((s) => ({ values: s.values, label: `${s.cells.length} cell${s.cells.length === 1 ? '' : 's'}, e.g. ${cellName(s.cells[0]!)}` }));
   return { points, series, omitted: Math.max(0, sorted.length - MAX_SERIES) };
 }
 
@@ -80,18 +82,34 @@ export function htmlReport(results: MatrixResults, options: HtmlOptions = {}): s
   const table = behaviourTable(results);
   const list = table.behaviours;
   const ids = behaviourIndex(list);
-  const layout = heatmapLayout(results.matrix.dimensions.map((d) => d.name), cells);
+  const layout = heatmapLayout(
+    results.matrix.dimensions.map((d) => d.name),
+    cells,
+  );
   const heat: HeatCell[] = cells.map((c) => ({
     coordinates: c.coordinates,
     className: [behaviourClass(ids.get(c.index)!, list), marks(c, changed)].filter(Boolean).join(' '),
     title: `#${c.index} ${cellName(c)}\n${c.status}${changed.has(c.index) ? ' (changed)' : ''}, behaviour ${ids.get(c.index)}${c.status === 'pass' ? '' : `\n${cellProblems(c)[0]!.split('\n')[0]}`}`,
   }));
-  body.push('<h2>Matrix</h2>', `<p>Rows: ${esc(layout.rows.join(' × '))}; columns: ${esc(layout.columns.join(' × '))}. Colour: behaviour (below); red outline: failed; dashed: error; orange: changed. Hover a square for its cell.</p>`);
+  body.push(
+    '<h2>Matrix</h2>',
+    `<p>Rows: ${esc(layout.rows.join(' × '))}; columns: ${esc(layout.columns.join(' × '))}. Colour: behaviour (below); red outline: failed; dashed: error; orange: changed. Hover a square for its cell.</p>`,
+  );
   body.push(`<div class="scroll">${heatmapSvg(heat, layout, 'cells by behaviour')}</div>`);
 
-  body.push('<h2>Behaviours</h2>', `<p>Cells grouped by what they observed${table.head.length === 3 ? '; every cell observed the same' : '; only observations that differ between cells are shown'}.</p>`);
-  for (const shared of table.shared) body.push(`<p><b>${esc(shared.name)}</b> of every behaviour: ${esc(shared.features.join(' '))}; the table lists the others.</p>`);
-  body.push(htmlTable(table.head, table.rows.map(([id, ...rest]) => [`${swatch(behaviourClass(id!, list))} ${esc(id!)}`, ...rest.map(esc)]), table.head.slice(3).map((_, i) => i + 3)));
+  body.push(
+    '<h2>Behaviours</h2>',
+    `<p>Cells grouped by what they observed${table.head.length === 3 ? '; every cell observed the same' : '; only observations that differ between cells are shown'}.</p>`,
+  );
+  for (const shared of table.shared)
+    body.push(`<p><b>${esc(shared.name)}</b> of every behaviour: ${esc(shared.features.join(' '))}; the table lists the others.</p>`);
+  body.push(
+    htmlTable(
+      table.head,
+      table.rows.map(([id, ...rest]) => [`${swatch(behaviourClass(id!, list))} ${esc(id!)}`, ...rest.map(esc)]),
+      table.head.slice(3).map((_, i) => i + 3),
+    ),
+  );
 
   for (const { point, measure } of memoryColumns(cells)) {
     const values = cells.map((c) => c.memory[point]?.[measure]);
@@ -101,28 +119,63 @@ export function htmlReport(results: MatrixResults, options: HtmlOptions = {}): s
     if (known.length === 0 || min === max) continue;
     const step = (v: number) => Math.min(SCALE_COLOURS.length - 1, Math.floor(((v - min) / (max - min)) * SCALE_COLOURS.length));
     const memHeat: HeatCell[] = cells.flatMap((c, i) =>
-      values[i] === undefined ? [] : [{ coordinates: c.coordinates, className: `m${step(values[i]!)} ${marks(c, changed)}`.trim(), title: `#${c.index} ${cellName(c)}\n${measure} at ${point}: ${sizeText(values[i]!)}` }],
+      values[i] === undefined
+        ? []
+        : [
+            {
+              coordinates: c.coordinates,
+              className: `m${step(values[i]!)} ${marks(c, changed)}`.trim(),
+              title: `#${c.index} ${cellName(c)}\n${measure} at ${point}: ${sizeText(values[i]!)}`,
+            },
+          ],
     );
-    body.push(`<h2>Host memory: ${esc(measure)} at ${esc(point)}</h2>`, `<p>From ${swatch('m0')} ${esc(sizeText(min))} to ${swatch(`m${SCALE_COLOURS.length - 1}`)} ${esc(sizeText(max))}.</p>`);
+    body.push(
+      `<h2>Host memory: ${esc(measure)} at ${esc(point)}</h2>`,
+      `<p>From ${swatch('m0')} ${esc(sizeText(min))} to ${swatch(`m${SCALE_COLOURS.length - 1}`)} ${esc(sizeText(max))}.</p>`,
+    );
     body.push(`<div class="scroll">${heatmapSvg(memHeat, layout, `${measure} at ${point}`)}</div>`);
   }
 
   for (const figure of ['rss', 'host'] as const) {
     const t = timelineSeries(cells, figure);
     if (t.series.length === 0) continue;
-    body.push(`<h2>Timeline: ${figure === 'rss' ? 'QEMU RSS' : 'host memory in use'}</h2>`, `<p>At start-up and after each step; one line per distinct curve.</p>`);
+    body.push(
+      `<h2>Timeline: ${figure === 'rss' ? 'QEMU RSS' : 'host memory in use'}</h2>`,
+      `<p>At start-up and after each step; one line per distinct curve.</p>`,
+    );
     body.push(lineChartSvg(t.points, t.series, `${figure} over the scenario`, t.omitted));
   }
 
   const problems = cells.filter((c) => c.status !== 'pass');
   if (problems.length > 0) {
     body.push(`<h2>Failures and errors (${problems.length})</h2>`);
-    body.push(htmlTable(['#', 'cell', 'status', 'reason'], problems.map((c) => [String(c.index), esc(cellName(c)), `<span class="${c.status}">${c.status}</span>`, esc(cellProblems(c).join('\n')).replaceAll('\n', '<br>')]), [3]));
+    body.push(
+      htmlTable(
+        ['#', 'cell', 'status', 'reason'],
+        problems.map((c) => [
+          String(c.index),
+          esc(cellName(c)),
+          `<span class="${c.status}">${c.status}</span>`,
+          esc(cellProblems(c).join('\n')).replaceAll('\n', '<br>'),
+        ]),
+        [3],
+      ),
+    );
   }
   if (cells.length <= CELL_TABLE_LIMIT) {
     const dims = results.matrix.dimensions.map((d) => d.name);
     body.push('<h2>Cells</h2>');
-    body.push(htmlTable(['#', ...dims, 'status', 'behaviour'], cells.map((c) => [String(c.index), ...dims.map((d) => esc(c.coordinates[d] ?? '')), `<span class="${c.status}">${c.status}${changed.has(c.index) ? ' *' : ''}</span>`, esc(ids.get(c.index) ?? '')])));
+    body.push(
+      htmlTable(
+        ['#', ...dims, 'status', 'behaviour'],
+        cells.map((c) => [
+          String(c.index),
+          ...dims.map((d) => esc(c.coordinates[d] ?? '')),
+          `<span class="${c.status}">${c.status}${changed.has(c.index) ? ' *' : ''}</span>`,
+          esc(ids.get(c.index) ?? ''),
+        ]),
+      ),
+    );
   } else {
     body.push(`<p>${cells.length} cells: the heat maps show every one; the JSON report (--format json) lists them.</p>`);
   }

@@ -19,10 +19,16 @@ const xmlText = (s: string): string =>
 const attr = (s: string): string => xmlText(s).replaceAll('"', '&quot;').replaceAll('\n', '&#10;');
 
 function testcase(c: CellResult, classname: string, dims: readonly string[], first: string): string[] {
-  const name = dims.filter((d) => d !== first).map((d) => `${d}=${c.coordinates[d]}`).join(' ') || `${first}=${c.coordinates[first]}`;
+  const name =
+    dims
+      .filter((d) => d !== first)
+      .map((d) => `${d}=${c.coordinates[d]}`)
+      .join(' ') || `${first}=${c.coordinates[first]}`;
   const open = `    <testcase classname="${attr(classname)}" name="${attr(name)}" time="0"`;
   if (c.status === 'pass') return [`${open}/>`];
-  const out = Object.entries(c.observations).map(([k, v]) => `${k}: ${observationText(k, v)}`).join('\n');
+  const out = Object.entries(c.observations)
+    .map(([k, v]) => `${k}: ${observationText(k, v)}`)
+    .join('\n');
   const element =
     c.status === 'fail'
       ? `      <failure message="${attr(c.failures[0]!)}" type="expectation">${xmlText(c.failures.join('\n'))}</failure>`
@@ -48,7 +54,9 @@ export function junitReport(results: MatrixResults): string {
   ];
   for (const [value, cells] of suites) {
     const suite = `${first}=${value}`;
-    lines.push(`  <testsuite name="${attr(`${stem} ${suite}`)}" tests="${cells.length}" failures="${count(cells, 'fail')}" errors="${count(cells, 'error')}" skipped="0" time="0">`);
+    lines.push(
+      `  <testsuite name="${attr(`${stem} ${suite}`)}" tests="${cells.length}" failures="${count(cells, 'fail')}" errors="${count(cells, 'error')}" skipped="0" time="0">`,
+    );
     for (const c of cells) lines.push(...testcase(c, `${stem}.${suite}`, dims, first));
     lines.push('  </testsuite>');
   }

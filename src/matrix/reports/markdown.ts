@@ -31,14 +31,25 @@ export function markdownReport(results: MatrixResults, options: MarkdownOptions 
 
   const table = behaviourTable(results);
   const ids = behaviourIndex(table.behaviours);
-  out.push('', `## Behaviours`, '', table.head.length === 3 ? 'Every cell observed the same.' : 'Cells grouped by what they observed; only observations that differ between cells are shown.', '');
+  out.push(
+    '',
+    `## Behaviours`,
+    '',
+    table.head.length === 3 ? 'Every cell observed the same.' : 'Cells grouped by what they observed; only observations that differ between cells are shown.',
+    '',
+  );
   for (const s of table.shared) out.push(`${s.name} of every behaviour: ${s.features.join(' ')}; the table lists the others.`, '');
   out.push(...markdownTable(table.head, table.rows));
 
   const problems = cells.filter((c) => c.status !== 'pass');
   if (problems.length > 0) {
     out.push('', `## Failures and errors`, '');
-    out.push(...markdownTable(['cell', 'status', 'reason'], problems.map((c) => [cellName(c), c.status, cellProblems(c).join('\n')])));
+    out.push(
+      ...markdownTable(
+        ['cell', 'status', 'reason'],
+        problems.map((c) => [cellName(c), c.status, cellProblems(c).join('\n')]),
+      ),
+    );
   }
 
   const memory = memoryColumns(cells);

@@ -39,16 +39,27 @@ export function terminalReport(results: MatrixResults, options: TerminalOptions)
   const cells = results.cells;
   const s = results.summary;
   const lines: string[] = [];
-  const counts = [p.green(`${s.pass} pass`), s.fail > 0 ? p.red(`${s.fail} fail`) : `${s.fail} fail`, s.error > 0 ? p.magenta(`${s.error} error`) : `${s.error} error`];
+  const counts = [
+    p.green(`${s.pass} pass`),
+    s.fail > 0 ? p.red(`${s.fail} fail`) : `${s.fail} fail`,
+    s.error > 0 ? p.magenta(`${s.error} error`) : `${s.error} error`,
+  ];
   if (options.changed) counts.push(changed.size > 0 ? p.yellow(`${changed.size} changed`) : '0 changed');
   lines.push(p.bold(`${results.matrix.file}: ${cells.length} of ${results.matrix.cells} cells`) + ` (${shape(results)})`);
-  const selection = [results.selection.filter === undefined ? '' : `--filter ${results.selection.filter}`, results.selection.shards ? `shard ${results.selection.shards.indexes.join(',')}/${results.selection.shards.of}` : ''].filter(Boolean);
+  const selection = [
+    results.selection.filter === undefined ? '' : `--filter ${results.selection.filter}`,
+    results.selection.shards ? `shard ${results.selection.shards.indexes.join(',')}/${results.selection.shards.of}` : '',
+  ].filter(Boolean);
   lines.push(`  ${counts.join(', ')}${selection.length > 0 ? `  [${selection.join(', ')}]` : ''}`);
   if (cells.length === 0) return `${lines.join('\n')}\n`;
 
   const table = behaviourTable(results);
   const ids = behaviourIndex(table.behaviours);
-  lines.push('', p.bold(`Behaviours (${table.behaviours.length})`) + (table.head.length === 3 ? ': every cell observed the same' : ', by the observations that differ between cells:'));
+  lines.push(
+    '',
+    p.bold(`Behaviours (${table.behaviours.length})`) +
+      (table.head.length === 3 ? ': every cell observed the same' : ', by the observations that differ between cells:'),
+  );
   for (const shared of table.shared) lines.push(p.dim(`  ${shared.name} of every behaviour: ${shared.features.join(' ')}`));
   const notes: string[] = [];
   const noted = (text: string): string => {
@@ -69,15 +80,21 @@ export function terminalReport(results: MatrixResults, options: TerminalOptions)
   lines.push('', p.bold(shown.length === cells.length ? 'Cells' : `Cells (the first ${shown.length} of ${cells.length}; errors, failures and changes first)`));
   const cellRows = [
     ['#', ...dims, 'status', 'behaviour', ...memory.map((m) => `${m.measure}@${m.point}`)],
-    ...shown.map((c) => [String(c.index), ...dims.map((d) => c.coordinates[d] ?? ''), statusLabel(c, changed), ids.get(c.index) ?? '', ...memory.map((m) => (c.memory[m.point]?.[m.measure] === undefined ? '–' : sizeText(c.memory[m.point]![m.measure]!)))]),
+    ...shown.map((c) => [
+      String(c.index),
+      ...dims.map((d) => c.coordinates[d] ?? ''),
+      statusLabel(c, changed),
+      ids.get(c.index) ?? '',
+      ...memory.map((m) => (c.memory[m.point]?.[m.measure] === undefined ? '–' : sizeText(c.memory[m.point]![m.measure]!))),
+    ]),
   ];
   const statusCol = dims.length + 1;
   textTable(cellRows, (r, col, t) => (r === 0 ? p.dim(t) : col === statusCol ? styled(t, statusPaint(shown[r - 1]!, changed, p)) : t)).forEach((l, i) => {
     lines.push(`  ${l}`);
     const c = i === 0 ? undefined : shown[i - 1];
-    for (const problem of c ? cellProblems(c) : []) for (const line of problem.split('\n')) lines.push(`      ${c!.status === 'error' ? p.magenta(line) : p.red(line)}`);
+    for (const problem of c ? cellProblems(c) : [])
+      for (const line of problem.split('\n')) lines.push(`      ${c!.status === 'error' ? p.magenta(line) : p.red(line)}`);
   });
   if (shown.length < cells.length) lines.push(p.dim(`  … ${cells.length - shown.length} more cells: --format markdown, html or json lists every cell`));
   return `${lines.join('\n')}\n`;
 }
-

@@ -15,7 +15,12 @@ import { encodeRequest } from '../../../devices/virtio-mem/request.js';
  * The modelled binary of a release and target.
  */
 export function seedEnvironment(release: string, arch: Arch): MachineEnvironment {
-  return qemuBinary(new Map([['qemu-version', release], ['arch', arch]])).environment;
+  return qemuBinary(
+    new Map([
+      ['qemu-version', release],
+      ['arch', arch],
+    ]),
+  ).environment;
 }
 
 export interface SeedMachineSpec {

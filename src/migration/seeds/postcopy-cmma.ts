@@ -17,7 +17,11 @@ export const POSTCOPY_CMMA: SeedScenario = {
   name: 'postcopy-cmma',
   story: 'An s390x KVM guest on a postcopy destination frees a page (CMMA unused), the host reclaims, the guest reuses the page',
   variants: [
-    { name: 'linux-4.9', because: 'before bce73e48 reclaim drops CMMA-unused pages in ranges armed with userfaultfd', expected: { kind: 'hung', cause: 'cmma-discard' } },
+    {
+      name: 'linux-4.9',
+      because: 'before bce73e48 reclaim drops CMMA-unused pages in ranges armed with userfaultfd',
+      expected: { kind: 'hung', cause: 'cmma-discard' },
+    },
     { name: 'linux-4.19', because: 'bce73e48: reclaim keeps unused pages while userfaultfd is armed', expected: { kind: 'completed' } },
   ],
   run(variant) {

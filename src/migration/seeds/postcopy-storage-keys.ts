@@ -19,7 +19,7 @@ export const POSTCOPY_STORAGE_KEYS: SeedScenario = {
   name: 'postcopy-storage-keys',
   story: 'An s390x KVM guest migrated with postcopy enables storage keys on the destination after touching a zero page',
   variants: [
-    { name: 'linux-4.9', because: "skeys-zap era: enabling keys zaps the zeropage UFFDIO_ZEROPAGE placed", expected: { kind: 'hung', cause: 'storage-keys' } },
+    { name: 'linux-4.9', because: 'skeys-zap era: enabling keys zaps the zeropage UFFDIO_ZEROPAGE placed', expected: { kind: 'hung', cause: 'storage-keys' } },
     { name: 'linux-4.14', because: 'fa41ba0d: no zeropage PTE is ever zapped for a KVM process', expected: { kind: 'completed' } },
     { name: 'linux-6.10', because: '06201e00: enabling keys unshares zeropages into zeroed private pages', expected: { kind: 'completed' } },
   ],

@@ -7,9 +7,7 @@ import type { HangCause, MigrationOutcome } from '../outcome.js';
 
 /** What a variant must end in, per the story. */
 export type ExpectedOutcome =
-  | { readonly kind: 'completed' }
-  | { readonly kind: 'hung'; readonly cause: HangCause }
-  | { readonly kind: 'failed'; readonly message: string };
+  { readonly kind: 'completed' } | { readonly kind: 'hung'; readonly cause: HangCause } | { readonly kind: 'failed'; readonly message: string };
 
 export interface SeedVariant {
   readonly name: string;

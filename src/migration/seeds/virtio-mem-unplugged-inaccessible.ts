@@ -28,8 +28,16 @@ export const VIRTIO_MEM_UNPLUGGED_INACCESSIBLE: SeedScenario = {
   name: 'virtio-mem-unplugged-inaccessible',
   story: 'An x86_64 guest with 1 GiB of an 8 GiB virtio-mem device plugged dumps the device memory while it is migrated',
   variants: [
-    { name: 'memfd, pc-q35-7.2 (on)', because: "'auto' resolves to on for a memfd: the guest acks the feature and reads plugged memory only", expected: { kind: 'completed' } },
-    { name: 'memfd, pc-q35-6.2 (off)', because: 'hw_compat_6_2 keeps the feature off: the dump reads unplugged memfd memory, which allocates', expected: { kind: 'completed' } },
+    {
+      name: 'memfd, pc-q35-7.2 (on)',
+      because: "'auto' resolves to on for a memfd: the guest acks the feature and reads plugged memory only",
+      expected: { kind: 'completed' },
+    },
+    {
+      name: 'memfd, pc-q35-6.2 (off)',
+      because: 'hw_compat_6_2 keeps the feature off: the dump reads unplugged memfd memory, which allocates',
+      expected: { kind: 'completed' },
+    },
     { name: 'ram, pc-q35-6.2 (off)', because: 'unplugged private anonymous memory reads as the shared zeropage', expected: { kind: 'completed' } },
   ],
   run(variant) {

@@ -54,11 +54,7 @@ const EVENT_TRAIL_MS = 3_000;
 /** The kernel's last line before it runs /init; the boot record's log starts after it. */
 const RUN_INIT = 'Run /init as init process';
 
-export async function runGuestScenario(
-  host: GuestHost,
-  scenario: GuestScenario,
-  options: RunOptions = DEFAULT_RUN_OPTIONS,
-): Promise<GuestTranscript> {
+export async function runGuestScenario(host: GuestHost, scenario: GuestScenario, options: RunOptions = DEFAULT_RUN_OPTIONS): Promise<GuestTranscript> {
   const dir = mkdtempSync(join(tmpdir(), 'hotmem-guest-'));
   let server: Server | undefined;
   let session: QmpSession | undefined;
@@ -116,7 +112,10 @@ export async function runGuestScenario(
           bootMs,
           stepMs: run.stepMs,
         },
-        qemuStderr: qmp.stderr().split('\n').filter((l) => l !== ''),
+        qemuStderr: qmp
+          .stderr()
+          .split('\n')
+          .filter((l) => l !== ''),
         virtioMem,
         balloon,
         steps,
@@ -171,16 +170,11 @@ class StepRunner {
   /** Boot RAM starts at guest-physical 0; the virtio-mem backend at the device's address. */
   async locateRamBlocks(): Promise<void> {
     const device = findVirtioMem(await this.qmp.execute('query-memory-devices'), VIRTIO_MEM_ID);
-    this.ramBlocks = [
-      await this.ramBlock(0, this.scenario.bootMemory),
-      await this.ramBlock(device.memaddr, this.scenario.virtioMem.backendSize),
-    ];
+    this.ramBlocks = [await this.ramBlock(0, this.scenario.bootMemory), await this.ramBlock(device.memaddr, this.scenario.virtioMem.backendSize)];
   }
 
   private async ramBlock(gpa: number, size: number): Promise<RamBlockRange> {
-    const answer = String(
-      await this.qmp.execute('human-monitor-command', { 'command-line': `gpa2hva 0x${gpa.toString(16)}` }),
-    );
+    const answer = String(await this.qmp.execute('human-monitor-command', { 'command-line': `gpa2hva 0x${gpa.toString(16)}` }));
     // "Host virtual address for 0x100000000 (mem0) is 0x7f3a93e00000"
     const m = /\((.+)\) is (0x[0-9a-f]+)/.exec(answer);
     if (!m) throw new Error(`gpa2hva 0x${gpa.toString(16)}: ${answer.trim()}`);
@@ -214,7 +208,10 @@ class StepRunner {
     await this.settleEvents(eventsBefore, final, deadline);
     const guest = await this.settleGuest(step.kind === 'boot', deadline);
     const device = findVirtioMem(await this.qmp.execute('query-memory-devices'), VIRTIO_MEM_ID);
-    const events: DeviceEvent[] = this.qmp.events().slice(eventsBefore).map((e) => decodeEvent(e, startedAt));
+    const events: DeviceEvent[] = this.qmp
+      .events()
+      .slice(eventsBefore)
+      .map((e) => decodeEvent(e, startedAt));
     this.stepMs.push(Date.now() - startedAt);
     return {
       step,
@@ -251,9 +248,7 @@ class StepRunner {
 
   private async sample(): Promise<Sample> {
     const size = Number(await this.qmp.execute('qom-get', { path: VIRTIO_MEM_PATH, property: 'size' }));
-    const actual = this.scenario.balloon
-      ? ((await this.qmp.execute('query-balloon')) as { actual: number }).actual
-      : null;
+    const actual = this.scenario.balloon ? ((await this.qmp.execute('query-balloon')) as { actual: number }).actual : null;
     return { at: Date.now(), size, actual };
   }
 
@@ -261,7 +256,11 @@ class StepRunner {
   private async settleEvents(eventsBefore: number, final: Sample, deadline: number): Promise<void> {
     const until = Math.min(deadline, Date.now() + EVENT_TRAIL_MS);
     const latest = (name: string): Record<string, unknown> | undefined =>
-      this.qmp.events().slice(eventsBefore).filter((e) => e.event === name).at(-1)?.data;
+      this.qmp
+        .events()
+        .slice(eventsBefore)
+        .filter((e) => e.event === name)
+        .at(-1)?.data;
     const pending = (): boolean => {
       const size = latest('MEMORY_DEVICE_SIZE_CHANGE');
       const balloon = latest('BALLOON_CHANGE');

@@ -59,9 +59,7 @@ function invariants(get: () => GuestTranscript): void {
 
   it('the guest driver and QEMU agree on the negotiated features', () => {
     const t = get();
-    const devices: { facts: VirtioDeviceFacts; id: number; driver: string }[] = [
-      { facts: t.virtioMem, id: VIRTIO_ID_MEM, driver: 'virtio_mem' },
-    ];
+    const devices: { facts: VirtioDeviceFacts; id: number; driver: string }[] = [{ facts: t.virtioMem, id: VIRTIO_ID_MEM, driver: 'virtio_mem' }];
     if (t.balloon) devices.push({ facts: t.balloon, id: VIRTIO_ID_BALLOON, driver: 'virtio_balloon' });
     for (const { facts, id, driver } of devices) {
       const seen = lastStep(t).guest.virtioDevices.find((d) => d.deviceId === id);
@@ -69,7 +67,10 @@ function invariants(get: () => GuestTranscript): void {
       assert.equal(seen.driver, driver);
       assert.equal(seen.status, STATUS_READY);
       assert.deepEqual(seen.features, facts.guestFeatures);
-      assert.ok(facts.guestFeatures.every((bit) => facts.hostFeatures.includes(bit)), 'acked a bit not offered');
+      assert.ok(
+        facts.guestFeatures.every((bit) => facts.hostFeatures.includes(bit)),
+        'acked a bit not offered',
+      );
       assert.ok(facts.status.includes('VIRTIO_CONFIG_S_FEATURES_OK') && facts.status.includes('VIRTIO_CONFIG_S_DRIVER_OK'));
     }
   });
@@ -120,7 +121,10 @@ function invariants(get: () => GuestTranscript): void {
         assert.ok(e.start >= t.virtioMem.address && e.end < t.virtioMem.address + t.virtioMem.regionSize);
       }
       assert.equal(addedBytes, blocks.length * step.guest.memoryBlockSize, describeStep(step));
-      assert.ok(blocks.every((b) => b.state === 'online'), describeStep(step));
+      assert.ok(
+        blocks.every((b) => b.state === 'online'),
+        describeStep(step),
+      );
       assert.ok(step.pluggedSize <= addedBytes, describeStep(step));
     }
   });
@@ -140,14 +144,20 @@ function invariants(get: () => GuestTranscript): void {
     for (const step of t.steps) {
       if (step.step.kind !== 'resize') continue;
       const line = `virtio_mem virtio0: requested size: ${hex(step.step.requestedSize)}`;
-      assert.ok(step.guest.kernelLog.some((l) => l.text === line), `${describeStep(step)}: no '${line}'`);
+      assert.ok(
+        step.guest.kernelLog.some((l) => l.text === line),
+        `${describeStep(step)}: no '${line}'`,
+      );
     }
   });
 
   it('the backend is never more resident on the host than what is plugged', () => {
     const t = get();
     for (const step of t.steps) {
-      assert.deepEqual(step.host.ramBlocks.map((b) => b.name), ['pc.ram', 'mem0']);
+      assert.deepEqual(
+        step.host.ramBlocks.map((b) => b.name),
+        ['pc.ram', 'mem0'],
+      );
       assert.ok(backend(step).rssKiB <= step.pluggedSize / KiB, `${describeStep(step)}: ${JSON.stringify(backend(step))}`);
     }
   });
@@ -215,7 +225,10 @@ bootedGuest(KERNEL_ZONE, (get) => {
 bootedGuest(MEMFD_COMPAT, (get) => {
   it("warns that 'off' on a memdev without the shared zeropage is unsafe", () => {
     const warning = "warning: 'unplugged-inaccessible' property set to 'off' with a memdev that does not support the shared zeropage.";
-    assert.ok(get().qemuStderr.some((l) => l.endsWith(warning)), get().qemuStderr.join('\n'));
+    assert.ok(
+      get().qemuStderr.some((l) => l.endsWith(warning)),
+      get().qemuStderr.join('\n'),
+    );
     assert.equal(get().virtioMem.unpluggedInaccessible, 'off');
   });
 
@@ -263,7 +276,5 @@ function bootRam(step: StepRecord): RamBlockUsage {
 }
 
 function describeStep(step: StepRecord): string {
-  return `step ${JSON.stringify(step.step)} (plugged ${step.pluggedSize / MiB} MiB, progress ${step.progress
-    .map((p) => p.pluggedSize / MiB)
-    .join(' → ')})`;
+  return `step ${JSON.stringify(step.step)} (plugged ${step.pluggedSize / MiB} MiB, progress ${step.progress.map((p) => p.pluggedSize / MiB).join(' → ')})`;
 }

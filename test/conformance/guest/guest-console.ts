@@ -76,10 +76,7 @@ export class GuestConsole {
         if (this.failure) finish(() => reject(new Error(`while waiting for ${what}: ${this.failure!.message}`)));
         else if (done()) finish(resolve);
       };
-      const timer = setTimeout(
-        () => finish(() => reject(new Error(`no answer within ${timeoutMs} ms while waiting for ${what}`))),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => finish(() => reject(new Error(`no answer within ${timeoutMs} ms while waiting for ${what}`))), timeoutMs);
       const finish = (settle: () => void): void => {
         clearTimeout(timer);
         this.waiters.delete(check);

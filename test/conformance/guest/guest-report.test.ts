@@ -34,10 +34,7 @@ describe('conformance/guest/guest-report', () => {
 
   it('decodes a whole report', () => {
     const view = parseGuestReport(messages(REPORT));
-    assert.deepEqual(
-      [view.memTotalKiB, view.memFreeKiB, view.memAvailableKiB, view.memoryBlockSize],
-      [1454608, 1408372, 1299672, 128 * 2 ** 20],
-    );
+    assert.deepEqual([view.memTotalKiB, view.memFreeKiB, view.memAvailableKiB, view.memoryBlockSize], [1454608, 1408372, 1299672, 128 * 2 ** 20]);
     assert.deepEqual(view.memoryBlocks, [
       { index: 0, state: 'online', zones: [] },
       { index: 7, state: 'online', zones: ['DMA32'] },
@@ -61,7 +58,11 @@ describe('conformance/guest/guest-report', () => {
 
   it('refuses reports it cannot read fully', () => {
     const without = (needle: string): ConsoleMessage[] =>
-      messages(REPORT.split('\n').filter((line) => !line.includes(needle)).join('\n'));
+      messages(
+        REPORT.split('\n')
+          .filter((line) => !line.includes(needle))
+          .join('\n'),
+      );
     assert.throws(() => parseGuestReport(without(' MemTotal ')), /no MemTotal/);
     assert.throws(() => parseGuestReport(without(' block-size ')), /no memory block size/);
     assert.throws(() => parseGuestReport(messages('HOTMEM 3 block 32 online')), /'block' wants index state zones/);

@@ -21,7 +21,9 @@ export const INIT_SCRIPT = join(packageRoot(), 'test', 'conformance', 'guest', '
 
 /** A module's name as modprobe spells it: the file name without .ko and compression suffix. */
 export function moduleName(path: string): string {
-  return basename(path).replace(/\.ko(\.\w+)?$/, '').replaceAll('-', '_');
+  return basename(path)
+    .replace(/\.ko(\.\w+)?$/, '')
+    .replaceAll('-', '_');
 }
 
 /**
@@ -34,7 +36,11 @@ export function moduleLoadOrder(modulesDep: string, wanted: readonly string[]): 
     const colon = line.indexOf(':');
     if (colon < 0) continue;
     const path = line.slice(0, colon);
-    const needs = line.slice(colon + 1).trim().split(/\s+/).filter(Boolean);
+    const needs = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
     deps.set(moduleName(path), { path, needs: needs.map(moduleName) });
   }
   const order: string[] = [];

@@ -86,7 +86,7 @@ function runModel(scenario: GuestScenario) {
   return { steps, guestFeatures: runtime.guestFeatures.bits().map(Number), probeLines, transport };
 }
 
-describe('conformance: hotmem\'s Linux 6.1 guest model against a booted Linux 6.1 guest', function () {
+describe("conformance: hotmem's Linux 6.1 guest model against a booted Linux 6.1 guest", function () {
   this.timeout(300_000);
   let real: GuestTranscript | undefined;
   before(async function () {
@@ -101,7 +101,10 @@ describe('conformance: hotmem\'s Linux 6.1 guest model against a booted Linux 6.
   it('converges on the same plugged size after every requested-size change, announced by the last event', () => {
     const model = runModel(PLUG_CYCLE);
     const realSteps = real!.steps.filter((s) => s.step.kind === 'resize');
-    assert.deepEqual(model.steps.map((s) => s.pluggedSize), realSteps.map((s) => s.pluggedSize));
+    assert.deepEqual(
+      model.steps.map((s) => s.pluggedSize),
+      realSteps.map((s) => s.pluggedSize),
+    );
     realSteps.forEach((step, i) => {
       // QEMU throttles the event to one a second: the last one can land after the real step was
       // recorded, so only the events the real step saw are compared.
@@ -121,7 +124,8 @@ describe('conformance: hotmem\'s Linux 6.1 guest model against a booted Linux 6.
 
   it('prints the same virtio_mem probe lines', () => {
     const realLines = real!.steps.flatMap((s) => s.guest.kernelLog.map((l) => l.text)).filter((t) => t.startsWith('virtio_mem virtio'));
-    const probe = (lines: readonly string[]) => lines.filter((t) => /(start address|region size|device block size|nid|memory block size|subblock size):/.test(t));
+    const probe = (lines: readonly string[]) =>
+      lines.filter((t) => /(start address|region size|device block size|nid|memory block size|subblock size):/.test(t));
     assert.deepEqual(probe(runModel(PLUG_CYCLE).probeLines), probe(realLines));
   });
 });

@@ -25,9 +25,7 @@ export interface GuestHost {
   readonly busybox: string;
 }
 
-export type Prerequisites =
-  | { readonly ok: true; readonly host: GuestHost }
-  | { readonly ok: false; readonly missing: readonly string[] };
+export type Prerequisites = { readonly ok: true; readonly host: GuestHost } | { readonly ok: false; readonly missing: readonly string[] };
 
 /** The suite whose QEMU and kernel hotmem's guest models are checked against (Debian 12). */
 export const DEFAULT_GUEST_SUITE: DebianSuite = 'bookworm';

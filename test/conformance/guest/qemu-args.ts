@@ -51,18 +51,29 @@ export function qemuArguments(scenario: GuestScenario, paths: QemuPaths): string
     ...(mem.unpluggedInaccessible === null ? [] : [`unplugged-inaccessible=${mem.unpluggedInaccessible}`]),
   ];
   return [
-    '-machine', `${scenario.machine},accel=tcg`,
-    '-m', `${sizeArgument(scenario.bootMemory)},maxmem=${sizeArgument(scenario.maxMemory)}`,
-    '-smp', '1',
+    '-machine',
+    `${scenario.machine},accel=tcg`,
+    '-m',
+    `${sizeArgument(scenario.bootMemory)},maxmem=${sizeArgument(scenario.maxMemory)}`,
+    '-smp',
+    '1',
     '-no-reboot',
-    '-chardev', `socket,id=console,path=${optionValue(paths.consoleSocket)}`,
-    '-serial', 'chardev:console',
-    '-pidfile', paths.pidFile,
-    '-kernel', paths.kernel,
-    '-initrd', paths.initrd,
-    '-append', kernelCommandLine(scenario),
-    '-object', backend.join(','),
-    '-device', device.join(','),
+    '-chardev',
+    `socket,id=console,path=${optionValue(paths.consoleSocket)}`,
+    '-serial',
+    'chardev:console',
+    '-pidfile',
+    paths.pidFile,
+    '-kernel',
+    paths.kernel,
+    '-initrd',
+    paths.initrd,
+    '-append',
+    kernelCommandLine(scenario),
+    '-object',
+    backend.join(','),
+    '-device',
+    device.join(','),
     ...(scenario.balloon ? ['-device', `virtio-balloon-pci,id=${BALLOON_ID}`] : []),
   ];
 }
@@ -74,7 +85,11 @@ export function qemuArguments(scenario: GuestScenario, paths: QemuPaths): string
 export function sizeArgument(bytes: number): string {
   if (!Number.isSafeInteger(bytes) || bytes < 0) throw new Error(`not a size: ${bytes}`);
   if (bytes === 0) return '0';
-  for (const [suffix, unit] of [['G', 2 ** 30], ['M', 2 ** 20], ['K', 2 ** 10]] as const) {
+  for (const [suffix, unit] of [
+    ['G', 2 ** 30],
+    ['M', 2 ** 20],
+    ['K', 2 ** 10],
+  ] as const) {
     if (bytes % unit === 0) return `${bytes / unit}${suffix}`;
   }
   return `${bytes}B`;

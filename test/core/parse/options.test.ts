@@ -35,7 +35,10 @@ describe('core/parse/options: QemuOpts syntax', () => {
     assert.equal(optionValue(parsed, 'share'), 'off');
     assert.deepEqual(
       parsed.warnings.map((w) => w.message),
-      ["short-form boolean option 'prealloc' deprecated\nPlease use prealloc=on instead", "short-form boolean option 'noshare' deprecated\nPlease use share=off instead"],
+      [
+        "short-form boolean option 'prealloc' deprecated\nPlease use prealloc=on instead",
+        "short-form boolean option 'noshare' deprecated\nPlease use share=off instead",
+      ],
     );
   });
 

@@ -61,7 +61,11 @@ describe('devices/memory-backend', () => {
     ['memory-backend-ram', { size: '0' }, "property 'size' of memory-backend-ram doesn't take value '0'"],
     ['memory-backend-ram', { size: '1G', prealloc: 'on', reserve: 'off' }, "'prealloc=on' and 'reserve=off' are incompatible"],
     ['memory-backend-ram', { size: '1G', reserve: 'off', prealloc: 'on' }, "'prealloc=on' and 'reserve=off' are incompatible"],
-    ['memory-backend-ram', { size: '1G', 'host-nodes': '0' }, 'host-nodes must be empty for policy default, or you should explicitly specify a policy other than default'],
+    [
+      'memory-backend-ram',
+      { size: '1G', 'host-nodes': '0' },
+      'host-nodes must be empty for policy default, or you should explicitly specify a policy other than default',
+    ],
     ['memory-backend-ram', { size: '1G', policy: 'bind' }, 'host-nodes must be set for policy bind'],
     ['memory-backend-ram', { size: '1G', 'host-nodes': '200', policy: 'bind' }, 'Invalid host-nodes value: 200'],
     ['memory-backend-ram', { size: '1G', 'prealloc-threads': '0' }, "property 'prealloc-threads' of memory-backend-ram doesn't take value '0'"],
@@ -88,7 +92,9 @@ describe('devices/memory-backend', () => {
     assert.equal(rom({ readonly: 'on' }), 'on');
     assert.equal(rom({ readonly: 'on', rom: 'off' }), 'off');
     assert.throws(() => rom({ rom: 'on' }), { message: "property 'rom' = 'on' is not supported with 'readonly' = 'off'" });
-    assert.throws(() => rom({ readonly: 'on', share: 'on', rom: 'off' }), { message: "property 'rom' = 'off' is incompatible with 'readonly' = 'on' and 'share' = 'on'" });
+    assert.throws(() => rom({ readonly: 'on', share: 'on', rom: 'off' }), {
+      message: "property 'rom' = 'off' is incompatible with 'readonly' = 'on' and 'share' = 'on'",
+    });
     assert.throws(() => rom({ rom: 'on' }, '8.1'), { message: "Property 'memory-backend-file.rom' not found" });
   });
 

@@ -44,7 +44,8 @@ describe('devices/virtio-balloon: properties by release (virtio_balloon_properti
   }
 
   it('gives the PCI proxy ioeventfd and vectors from 10.0 only', () => {
-    const at = (r: string) => new ObjectModel(balloonBinary(r).environment.registry, { release: release(r), target: 'x86_64' }).propertiesOf('virtio-balloon-pci');
+    const at = (r: string) =>
+      new ObjectModel(balloonBinary(r).environment.registry, { release: release(r), target: 'x86_64' }).propertiesOf('virtio-balloon-pci');
     assert.equal(at('9.2').has('vectors'), false);
     assert.equal(at('9.2').has('ioeventfd'), false);
     assert.equal(at('10.0').has('vectors'), true);
@@ -162,16 +163,16 @@ describe('devices/virtio-balloon: config size and queues', () => {
 describe("devices/virtio-balloon: QEMU's messages", () => {
   const start = (items: Parameters<typeof startBalloon>[0]) => () => startBalloon(items);
   const CASES: ReadonlyArray<readonly [string, () => unknown, string]> = [
-    [
-      'a second balloon',
-      start({ items: [{ kind: 'device', driver: 'virtio-balloon-pci', id: 'first', props: [] }] }),
-      'Only one balloon device is supported',
-    ],
+    ['a second balloon', start({ items: [{ kind: 'device', driver: 'virtio-balloon-pci', id: 'first', props: [] }] }), 'Only one balloon device is supported'],
     ['free-page-hint without an iothread', start({ device: 'free-page-hint=on' }), "'free-page-hint' requires 'iothread' to be set"],
     ['a negative poll interval', start({ device: 'guest-stats-polling-interval=-1' }), 'timer value must be greater than zero'],
     ['a poll interval above UINT32_MAX', start({ device: 'guest-stats-polling-interval=4294967296' }), 'timer value is too big'],
     ['an iothread that does not exist', start({ device: 'iothread=nope' }), "Device 'nope' not found"],
-    ['a negative iothread parameter', start({ items: [{ kind: 'object', type: 'iothread', id: 'io0', props: [{ name: 'poll-max-ns', value: '-1' }] }] }), 'poll-max-ns value must be in range [0, 9223372036854775807]'],
+    [
+      'a negative iothread parameter',
+      start({ items: [{ kind: 'object', type: 'iothread', id: 'io0', props: [{ name: 'poll-max-ns', value: '-1' }] }] }),
+      'poll-max-ns value must be in range [0, 9223372036854775807]',
+    ],
   ];
   for (const [what, run, message] of CASES) {
     it(`${what}: ${message}`, () => assert.throws(run, { message }));

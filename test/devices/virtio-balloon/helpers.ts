@@ -16,7 +16,12 @@ import { writeU32, type WireOrder } from '../../../devices/virtio-balloon/wire.j
 
 /** The modelled binary with the balloon's types added where the device table lacks them. */
 export function balloonBinary(release = '7.2', arch: Arch = 'x86_64'): QemuBinary {
-  const binary = qemuBinary(new Map([['qemu-version', release], ['arch', arch]]));
+  const binary = qemuBinary(
+    new Map([
+      ['qemu-version', release],
+      ['arch', arch],
+    ]),
+  );
   const registry = binary.environment.registry;
   const missing = [...VIRTIO_BALLOON_TYPES, ...IOTHREAD_TYPES].filter((t) => !registry.info(t.name));
   return { ...binary, environment: { ...binary.environment, registry: registry.extended(...missing) } };

@@ -35,7 +35,10 @@ describe('devices/virtio-balloon: inflation and host memory, by backend', () => 
   }
 
   it('5.1-6.0 shared anonymous RAM: QEMU only drops the mapping (MADV_DONTNEED), the shmem stays on the host', () => {
-    for (const [r, hostShmem] of [['6.0', GiB], ['6.1', 512 * MiB]] as const) {
+    for (const [r, hostShmem] of [
+      ['6.0', GiB],
+      ['6.1', 512 * MiB],
+    ] as const) {
       // memory-backend-ram,share=on before 10.0: MAP_SHARED|MAP_ANONYMOUS, no fd.
       const process = new Host({ arch: 'x86_64' }).spawn({ name: 'qemu-system-x86_64' });
       const mapped = process.map({ kind: 'anon', shared: true, size: GiB });
@@ -64,7 +67,10 @@ describe('devices/virtio-balloon: inflation and host memory, by backend', () => 
     const f = startBalloon({ host, backend: { type: 'memory-backend-memfd', props: 'hugetlb=on' }, memory: '1G' });
     fillAndInflate(f, 'ram0', 512 * MiB);
     assert.equal(f.machine.process.status().hugetlbPages, GiB);
-    assert.deepEqual(f.runtime.warnings.map((w) => w.message), ['Balloon used with backing page size > 4kiB, this may not be reliable']);
+    assert.deepEqual(
+      f.runtime.warnings.map((w) => w.message),
+      ['Balloon used with backing page size > 4kiB, this may not be reliable'],
+    );
     // One element that holds all 512 pieces of a host page does discard it.
     f.runtime.submit(0, pfnElement(0, 2 * MiB));
     assert.equal(f.machine.process.status().hugetlbPages, GiB - 2 * MiB);
@@ -114,7 +120,15 @@ describe('devices/virtio-balloon: inflation and host memory, by backend', () => 
       memory: '1G,maxmem=4G',
       items: [
         { kind: 'object', type: 'memory-backend-ram', id: 'vmem0', props: [{ name: 'size', value: '1G' }] },
-        { kind: 'device', driver: 'virtio-mem-pci', id: 'vm0', props: [{ name: 'memdev', value: 'vmem0' }, { name: 'requested-size', value: '1G' }] },
+        {
+          kind: 'device',
+          driver: 'virtio-mem-pci',
+          id: 'vm0',
+          props: [
+            { name: 'memdev', value: 'vmem0' },
+            { name: 'requested-size', value: '1G' },
+          ],
+        },
       ],
     });
     handshake(f.runtime, FeatureSet.EMPTY);

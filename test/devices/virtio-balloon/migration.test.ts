@@ -41,7 +41,15 @@ describe('devices/virtio-balloon: free page hinting during precopy', function ()
       ...spec,
       items: [
         { kind: 'object' as const, type: 'iothread', id: 'io0', props: [] },
-        { kind: 'device' as const, driver: 'virtio-balloon-pci', id: 'balloon0', props: [{ name: 'free-page-hint', value: 'on' }, { name: 'iothread', value: 'io0' }] },
+        {
+          kind: 'device' as const,
+          driver: 'virtio-balloon-pci',
+          id: 'balloon0',
+          props: [
+            { name: 'free-page-hint', value: 'on' },
+            { name: 'iothread', value: 'io0' },
+          ],
+        },
       ],
     };
     const source = startSeedMachine(hinted);

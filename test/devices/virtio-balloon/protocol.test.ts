@@ -57,7 +57,10 @@ describe('devices/virtio-balloon: target, actual and BALLOON_CHANGE', () => {
     assert.equal(f.runtime.actualBytes(), GiB - 2 * MiB);
     assert.deepEqual(seen, [[1023, 0]]);
     f.machine.scheduler.runUntilIdle();
-    assert.deepEqual(seen, [[1023, 0], [1022, 0]]);
+    assert.deepEqual(seen, [
+      [1023, 0],
+      [1022, 0],
+    ]);
   });
 
   it('takes poison_val only with PAGE_POISON negotiated, and ignores writes past the exposed config', () => {
@@ -95,14 +98,26 @@ describe('devices/virtio-balloon: free page reporting queue', () => {
 
   it('is queue 3 without hinting and discards each reported range', () => {
     const f = reporting();
-    const done = f.runtime.submit(3, pagesElement([{ gpa: 0, length: 4 * MiB }, { gpa: 64 * MiB, length: 2 * MiB }]));
+    const done = f.runtime.submit(
+      3,
+      pagesElement([
+        { gpa: 0, length: 4 * MiB },
+        { gpa: 64 * MiB, length: 2 * MiB },
+      ]),
+    );
     assert.deepEqual(done, { kind: 'used', len: 0, in: [] });
     assert.equal(f.machine.process.status().vmRss, GiB - 6 * MiB);
   });
 
   it('skips ranges not aligned to the RAMBlock page size, or past its end', () => {
     const f = reporting();
-    f.runtime.submit(3, pagesElement([{ gpa: 1024, length: 4096 }, { gpa: GiB - 4096, length: 8192 }]));
+    f.runtime.submit(
+      3,
+      pagesElement([
+        { gpa: 1024, length: 4096 },
+        { gpa: GiB - 4096, length: 8192 },
+      ]),
+    );
     assert.equal(f.machine.process.status().vmRss, GiB - 4096);
   });
 
@@ -134,8 +149,19 @@ describe('devices/virtio-balloon: free page hinting (migration)', () => {
     assert.equal(hints.length, 0, 'no hints before the guest acknowledged the id');
     f.runtime.submit(3, cmd(0x80000001));
     assert.equal(f.runtime.state.freePageHintStatus, 'start');
-    f.runtime.submit(3, { ...pagesElement([{ gpa: 0, length: 4 * MiB }, { gpa: 8 * MiB, length: 4 * MiB }]) });
-    assert.deepEqual(hints.map((h) => [h.offset / MiB, h.length / MiB]), [[0, 4], [8, 4]]);
+    f.runtime.submit(3, {
+      ...pagesElement([
+        { gpa: 0, length: 4 * MiB },
+        { gpa: 8 * MiB, length: 4 * MiB },
+      ]),
+    });
+    assert.deepEqual(
+      hints.map((h) => [h.offset / MiB, h.length / MiB]),
+      [
+        [0, 4],
+        [8, 4],
+      ],
+    );
     f.runtime.precopyNotify('before-bitmap-sync', running);
     assert.equal(field(f, 'freePageHintCmdId'), 0);
     f.runtime.precopyNotify('after-bitmap-sync', { vmRunning: false, postcopyRam: false });
@@ -163,7 +189,13 @@ describe('devices/virtio-balloon: free page hinting (migration)', () => {
     const { f, hints } = hinting('6.1', 'pc-q35-6.1');
     f.runtime.precopyNotify('after-bitmap-sync', running);
     f.runtime.submit(3, cmd(0x80000001));
-    f.runtime.submit(3, pagesElement([{ gpa: 0, length: 4 * MiB }, { gpa: 8 * MiB, length: 4 * MiB }]));
+    f.runtime.submit(
+      3,
+      pagesElement([
+        { gpa: 0, length: 4 * MiB },
+        { gpa: 8 * MiB, length: 4 * MiB },
+      ]),
+    );
     assert.equal(hints.length, 1);
   });
 
@@ -171,12 +203,26 @@ describe('devices/virtio-balloon: free page hinting (migration)', () => {
     const { f } = hinting();
     f.runtime.submit(3, { out: [new Uint8Array(2)], in: [] });
     assert.equal(f.runtime.broken, true);
-    assert.deepEqual(f.runtime.warnings.map((w) => w.message), ['received an incorrect cmd id']);
+    assert.deepEqual(
+      f.runtime.warnings.map((w) => w.message),
+      ['received an incorrect cmd id'],
+    );
   });
 });
 
 describe('devices/virtio-balloon: statistics', () => {
-  const statsElement = (free: bigint) => ({ out: [encodeStats([{ tag: VIRTIO_BALLOON_S.MEMFREE, value: free }, { tag: 15, value: 7n }], 'le')], in: [] });
+  const statsElement = (free: bigint) => ({
+    out: [
+      encodeStats(
+        [
+          { tag: VIRTIO_BALLOON_S.MEMFREE, value: free },
+          { tag: 15, value: 7n },
+        ],
+        'le',
+      ),
+    ],
+    in: [],
+  });
 
   it('holds the stats buffer and gives it back every polling interval; guest-stats shows the values', () => {
     const f = startBalloon({ device: 'guest-stats-polling-interval=2' });

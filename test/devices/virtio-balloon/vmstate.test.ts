@@ -72,7 +72,12 @@ describe('devices/virtio-balloon: vmstate (vmstate_virtio_balloon_device and sub
     ['7.2', 'q35', (s) => ({ ...s, version: 2 }), 'virtio-balloon-device: incoming version_id 2 is too new for local version_id 1'],
     ['7.2', 'q35', (s) => ({ ...s, version: 0 }), 'virtio-balloon-device: incoming version_id 0 is too old for local minimum version_id  1'],
     ['10.2', 'pc-q35-10.2', (s) => ({ ...s, version: 0 }), 'virtio-balloon-device: incoming version_id 0 is too old for local minimum version_id 1'],
-    ['7.2', 'q35', (s) => ({ ...s, subsections: [{ name: 'virtio-balloon-device/future', version: 1, fields: [], subsections: [] }] }), 'Failed to load virtio-balloon:virtio'],
+    [
+      '7.2',
+      'q35',
+      (s) => ({ ...s, subsections: [{ name: 'virtio-balloon-device/future', version: 1, fields: [], subsections: [] }] }),
+      'Failed to load virtio-balloon:virtio',
+    ],
   ];
   for (const [r, machine, edit, message] of BAD) {
     it(`${r} refuses: ${message}`, () => {

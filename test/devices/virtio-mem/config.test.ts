@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  VIRTIO_MEM_CONFIG_SIZE,
-  decodeConfig,
-  encodeConfig,
-  type VirtioMemConfig,
-} from '../../../devices/virtio-mem/config.js';
+import { VIRTIO_MEM_CONFIG_SIZE, decodeConfig, encodeConfig, type VirtioMemConfig } from '../../../devices/virtio-mem/config.js';
 import { isHotmemError } from '../../../src/core/errors.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -45,7 +40,10 @@ describe('devices/virtio-mem/config', () => {
       });
     }
     it('the fields tile the struct', () => {
-      assert.equal(fields.reduce((n, [, , w]) => n + w, 0), VIRTIO_MEM_CONFIG_SIZE);
+      assert.equal(
+        fields.reduce((n, [, , w]) => n + w, 0),
+        VIRTIO_MEM_CONFIG_SIZE,
+      );
     });
   });
 
@@ -56,7 +54,10 @@ describe('devices/virtio-mem/config', () => {
   });
 
   it('decoding a short buffer is a caller bug', () => {
-    assert.throws(() => decodeConfig(new Uint8Array(55)), (e) => isHotmemError(e, 'virtio.le-out-of-bounds'));
+    assert.throws(
+      () => decodeConfig(new Uint8Array(55)),
+      (e) => isHotmemError(e, 'virtio.le-out-of-bounds'),
+    );
   });
 
   it('encoding refuses values the fields cannot hold', () => {
@@ -69,15 +70,18 @@ describe('devices/virtio-mem/config', () => {
     const u64 = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
     fc.assert(
       fc.property(
-        fc.record({
-          blockSize: u64,
-          nodeId: fc.integer({ min: 0, max: 0xffff }),
-          addr: u64,
-          regionSize: u64,
-          usableRegionSize: u64,
-          pluggedSize: u64,
-          requestedSize: u64,
-        }, { noNullPrototype: true }),
+        fc.record(
+          {
+            blockSize: u64,
+            nodeId: fc.integer({ min: 0, max: 0xffff }),
+            addr: u64,
+            regionSize: u64,
+            usableRegionSize: u64,
+            pluggedSize: u64,
+            requestedSize: u64,
+          },
+          { noNullPrototype: true },
+        ),
         (config) => assert.deepEqual(decodeConfig(encodeConfig(config)), config),
       ),
     );

@@ -175,6 +175,9 @@ describe('devices/virtio-mem: features and negotiation', () => {
     f.run(plug(f.base + 256 * MiB, 64));
     assert.deepEqual(seen, [[128 * MiB, 0]]);
     f.machine.scheduler.runUntilIdle();
-    assert.deepEqual(seen, [[128 * MiB, 0], [384 * MiB, 0]]);
+    assert.deepEqual(seen, [
+      [128 * MiB, 0],
+      [384 * MiB, 0],
+    ]);
   });
 });

@@ -32,7 +32,12 @@ export interface FixtureOptions {
 export function startVirtioMem(opts: FixtureOptions = {}): Fixture {
   const release = opts.release ?? '7.2';
   const arch = opts.arch ?? 'x86_64';
-  const binary = qemuBinary(new Map([['qemu-version', release], ['arch', arch]]));
+  const binary = qemuBinary(
+    new Map([
+      ['qemu-version', release],
+      ['arch', arch],
+    ]),
+  );
   const driver = arch === 'x86_64' ? 'virtio-mem-pci' : 'virtio-mem-ccw';
   const { machine } = Machine.start(
     {
@@ -46,7 +51,10 @@ export function startVirtioMem(opts: FixtureOptions = {}): Fixture {
           kind: 'device',
           driver,
           id: 'vm0',
-          props: [{ name: 'memdev', value: 'mem0' }, ...(opts.device ? opts.device.split(',').map((kv) => ({ name: kv.split('=')[0]!, value: kv.split('=')[1]! })) : [])],
+          props: [
+            { name: 'memdev', value: 'mem0' },
+            ...(opts.device ? opts.device.split(',').map((kv) => ({ name: kv.split('=')[0]!, value: kv.split('=')[1]! })) : []),
+          ],
         },
         ...(opts.items ?? []),
       ],

@@ -26,7 +26,15 @@ const device = (driver: string, id: string, props: Record<string, string>): Star
 });
 
 function start(release: string, arch: 'x86_64' | 's390x', options: Omit<MachineOptions, 'release' | 'arch'>): Machine {
-  return Machine.start({ release, arch, ...options }, qemuBinary(new Map([['qemu-version', release], ['arch', arch]])).environment).machine;
+  return Machine.start(
+    { release, arch, ...options },
+    qemuBinary(
+      new Map([
+        ['qemu-version', release],
+        ['arch', arch],
+      ]),
+    ).environment,
+  ).machine;
 }
 
 const idstrOf = (m: Machine, backend: string) => m.model.resolvePath(`/objects/${backend}`)!.slots.get(RAM_BLOCK)!.idstr;
@@ -78,7 +86,11 @@ describe('virtio-mem: the memdev RAMBlock idstr', () => {
         'the migration layer sees the same names',
       );
       // The host mapping keeps the region's name.
-      assert.ok(m.process.mappings.some((map) => map.name === (c.backend?.type === 'memory-backend-file' || c.backend?.['x-use-canonical-path-for-ramblock-id'] ? '/objects/mem0' : 'mem0')));
+      assert.ok(
+        m.process.mappings.some(
+          (map) => map.name === (c.backend?.type === 'memory-backend-file' || c.backend?.['x-use-canonical-path-for-ramblock-id'] ? '/objects/mem0' : 'mem0'),
+        ),
+      );
     });
   }
 
@@ -91,13 +103,24 @@ describe('virtio-mem: the memdev RAMBlock idstr', () => {
     });
     assert.equal(idstrOf(m, 'ram0'), 'ram0');
     assert.equal(idstrOf(m, 'unused'), '');
-    assert.equal(start('7.2', 'x86_64', { machine: 'pc-i440fx-7.2', memory: '1G' }).model.resolvePath('/objects/pc.ram')!.slots.get(RAM_BLOCK)!.idstr, 'pc.ram');
+    assert.equal(
+      start('7.2', 'x86_64', { machine: 'pc-i440fx-7.2', memory: '1G' }).model.resolvePath('/objects/pc.ram')!.slots.get(RAM_BLOCK)!.idstr,
+      'pc.ram',
+    );
   });
 
   it('a hotplugged device names the block when it realizes', () => {
     const m = start('7.2', 'x86_64', { machine: 'pc-i440fx-7.2', memory: '1G,maxmem=8G', items: [object('memory-backend-ram', 'mem0', { size: '1G' })] });
     assert.equal(idstrOf(m, 'mem0'), '');
-    m.addDevice({ kind: 'device', driver: 'virtio-mem-pci', id: 'vm0', props: [{ name: 'memdev', value: 'mem0' }, { name: 'addr', value: '7' }] });
+    m.addDevice({
+      kind: 'device',
+      driver: 'virtio-mem-pci',
+      id: 'vm0',
+      props: [
+        { name: 'memdev', value: 'mem0' },
+        { name: 'addr', value: '7' },
+      ],
+    });
     assert.equal(idstrOf(m, 'mem0'), '0000:00:07.0/mem0');
   });
 
@@ -111,8 +134,19 @@ describe('virtio-mem: the memdev RAMBlock idstr', () => {
     m.deleteDevice('vm0');
     m.scheduler.runUntilIdle();
     assert.equal(idstrOf(m, 'mem0'), '');
-    assert.deepEqual(migratableBlocks(m).map((b) => b.idstr), ['pc.ram']);
-    m.addDevice({ kind: 'device', driver: 'virtio-mem-pci', id: 'vm1', props: [{ name: 'memdev', value: 'mem0' }, { name: 'addr', value: '5' }] });
+    assert.deepEqual(
+      migratableBlocks(m).map((b) => b.idstr),
+      ['pc.ram'],
+    );
+    m.addDevice({
+      kind: 'device',
+      driver: 'virtio-mem-pci',
+      id: 'vm1',
+      props: [
+        { name: 'memdev', value: 'mem0' },
+        { name: 'addr', value: '5' },
+      ],
+    });
     assert.equal(idstrOf(m, 'mem0'), '0000:00:05.0/mem0');
   });
 
@@ -130,7 +164,10 @@ describe('virtio-mem: the memdev RAMBlock idstr', () => {
         items: [object('memory-backend-ram', 'mem0', { size: '1G' }), device('virtio-mem-ccw', 'vm0', { memdev: 'mem0', ...props })],
       });
       assert.equal(idstrOf(m, 'mem0'), idstr);
-      assert.deepEqual(migratableBlocks(m).map((b) => b.idstr), [idstr, 's390.ram']);
+      assert.deepEqual(
+        migratableBlocks(m).map((b) => b.idstr),
+        [idstr, 's390.ram'],
+      );
     });
   }
 });

@@ -32,17 +32,9 @@ describe('devices/virtio-mem/request', () => {
   describe('encodeRequest: exact bytes', () => {
     const cases: [string, MemRequest, string][] = [
       ['PLUG', { kind: 'plug', addr: 0x1_0000_0000n, nbBlocks: 3 }, PLUG],
-      [
-        'UNPLUG',
-        { kind: 'unplug', addr: 0x1234_5678_9abc_def0n, nbBlocks: 0xffff },
-        '0100 000000000000 f0debc9a78563412 ffff 000000000000',
-      ],
+      ['UNPLUG', { kind: 'unplug', addr: 0x1234_5678_9abc_def0n, nbBlocks: 0xffff }, '0100 000000000000 f0debc9a78563412 ffff 000000000000'],
       ['UNPLUG_ALL', { kind: 'unplug-all' }, '0200 000000000000 0000000000000000 0000 000000000000'],
-      [
-        'STATE',
-        { kind: 'state', addr: 0xffff_ffff_ffff_ffffn, nbBlocks: 0 },
-        '0300 000000000000 ffffffffffffffff 0000 000000000000',
-      ],
+      ['STATE', { kind: 'state', addr: 0xffff_ffff_ffff_ffffn, nbBlocks: 0 }, '0300 000000000000 ffffffffffffffff 0000 000000000000'],
     ];
     for (const [name, request, expected] of cases) {
       it(name, () => {
@@ -54,36 +46,21 @@ describe('devices/virtio-mem/request', () => {
 
   describe('decodeRequest: protocol violations with QEMU text', () => {
     const cases: [string, VirtqueueElement, string, string][] = [
-      [
-        'no out-buffer at all',
-        element([]),
-        'invalid-request-size',
-        'virtio-mem protocol violation: invalid request size: 24',
-      ],
+      ['no out-buffer at all', element([]), 'invalid-request-size', 'virtio-mem protocol violation: invalid request size: 24'],
       [
         '23 bytes: QEMU prints the expected size, not the one received',
         element([bytes(PLUG).subarray(0, 23)]),
         'invalid-request-size',
         'virtio-mem protocol violation: invalid request size: 24',
       ],
-      [
-        'no in-buffer',
-        element([bytes(PLUG)], []),
-        'response-space-too-small',
-        'virtio-mem protocol violation: not enough space for response: 0',
-      ],
+      ['no in-buffer', element([bytes(PLUG)], []), 'response-space-too-small', 'virtio-mem protocol violation: not enough space for response: 0'],
       [
         '9 bytes of response space over two buffers: the real total is printed',
         element([bytes(PLUG)], [4, 5]),
         'response-space-too-small',
         'virtio-mem protocol violation: not enough space for response: 9',
       ],
-      [
-        'type 4',
-        element([bytes('0400' + PLUG.replace(/ /g, '').slice(4))]),
-        'unknown-request-type',
-        'virtio-mem protocol violation: unknown request type: 4',
-      ],
+      ['type 4', element([bytes('0400' + PLUG.replace(/ /g, '').slice(4))]), 'unknown-request-type', 'virtio-mem protocol violation: unknown request type: 4'],
       [
         'type 0xffff prints unsigned',
         element([bytes('ffff' + PLUG.replace(/ /g, '').slice(4))]),
@@ -150,18 +127,8 @@ describe('devices/virtio-mem/request', () => {
       ['ERROR to STATE ignores it', '0300 000000000000 0700', 'state', { kind: 'error' }],
       ['BUSY to UNPLUG_ALL', '0200 000000000000 0000', 'unplug-all', { kind: 'busy' }],
       ['padding is ignored', '0100 ffffffffffff 0000', 'plug', { kind: 'nack' }],
-      [
-        'an unknown type',
-        '0400 000000000000 0000',
-        'plug',
-        { kind: 'malformed', reason: 'unknown-type', value: 4 },
-      ],
-      [
-        'an unknown state in an ACK to STATE',
-        '0000 000000000000 0300',
-        'state',
-        { kind: 'malformed', reason: 'unknown-state', value: 3 },
-      ],
+      ['an unknown type', '0400 000000000000 0000', 'plug', { kind: 'malformed', reason: 'unknown-type', value: 4 }],
+      ['an unknown state in an ACK to STATE', '0000 000000000000 0300', 'state', { kind: 'malformed', reason: 'unknown-state', value: 3 }],
       ['fewer than 10 bytes', '0000 0000', 'plug', { kind: 'malformed', reason: 'too-short', value: 4 }],
     ];
     for (const [name, wire, sent, expected] of cases) {
@@ -172,11 +139,14 @@ describe('devices/virtio-mem/request', () => {
   describe('properties', () => {
     const u64 = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
     const request: fc.Arbitrary<MemRequest> = fc.oneof(
-      fc.record({
-        kind: fc.constantFrom('plug' as const, 'unplug' as const, 'state' as const),
-        addr: u64,
-        nbBlocks: fc.integer({ min: 0, max: 0xffff }),
-      }, { noNullPrototype: true }),
+      fc.record(
+        {
+          kind: fc.constantFrom('plug' as const, 'unplug' as const, 'state' as const),
+          addr: u64,
+          nbBlocks: fc.integer({ min: 0, max: 0xffff }),
+        },
+        { noNullPrototype: true },
+      ),
       fc.constant({ kind: 'unplug-all' as const }),
     );
     const cuts = fc.array(fc.integer({ min: 0, max: VIRTIO_MEM_REQ_SIZE }), { maxLength: 5 });
@@ -198,20 +168,15 @@ describe('devices/virtio-mem/request', () => {
 
     it('random bytes never throw: a violation exactly when QEMU would reject, else a request', () => {
       fc.assert(
-        fc.property(
-          fc.array(fc.uint8Array({ maxLength: 30 }), { maxLength: 4 }),
-          fc.array(fc.nat(16), { maxLength: 4 }),
-          (out, caps) => {
-            const decoded = decodeRequest(element(out, caps));
-            const total = out.reduce((n, b) => n + b.length, 0);
-            const type = total >= 2 ? Buffer.concat(out).readUInt16LE(0) : -1;
-            if (total < 24) assert.equal(decoded.kind === 'violation' && decoded.code, 'invalid-request-size');
-            else if (caps.reduce((a, b) => a + b, 0) < 10)
-              assert.equal(decoded.kind === 'violation' && decoded.code, 'response-space-too-small');
-            else if (type > 3) assert.equal(decoded.kind === 'violation' && decoded.code, 'unknown-request-type');
-            else assert.notEqual(decoded.kind, 'violation');
-          },
-        ),
+        fc.property(fc.array(fc.uint8Array({ maxLength: 30 }), { maxLength: 4 }), fc.array(fc.nat(16), { maxLength: 4 }), (out, caps) => {
+          const decoded = decodeRequest(element(out, caps));
+          const total = out.reduce((n, b) => n + b.length, 0);
+          const type = total >= 2 ? Buffer.concat(out).readUInt16LE(0) : -1;
+          if (total < 24) assert.equal(decoded.kind === 'violation' && decoded.code, 'invalid-request-size');
+          else if (caps.reduce((a, b) => a + b, 0) < 10) assert.equal(decoded.kind === 'violation' && decoded.code, 'response-space-too-small');
+          else if (type > 3) assert.equal(decoded.kind === 'violation' && decoded.code, 'unknown-request-type');
+          else assert.notEqual(decoded.kind, 'violation');
+        }),
       );
     });
 
@@ -232,9 +197,7 @@ describe('devices/virtio-mem/request', () => {
     it('response encode then decode is the identity for the request it answers', () => {
       const response: fc.Arbitrary<MemResponse> = fc.oneof(
         fc.constantFrom<MemResponse>({ kind: 'ack' }, { kind: 'nack' }, { kind: 'busy' }, { kind: 'error' }),
-        fc
-          .constantFrom('plugged' as const, 'unplugged' as const, 'mixed' as const)
-          .map((state): MemResponse => ({ kind: 'ack-state', state })),
+        fc.constantFrom('plugged' as const, 'unplugged' as const, 'mixed' as const).map((state): MemResponse => ({ kind: 'ack-state', state })),
       );
       fc.assert(
         fc.property(response, (resp) => {
@@ -246,14 +209,10 @@ describe('devices/virtio-mem/request', () => {
 
     it('random response bytes never throw', () => {
       fc.assert(
-        fc.property(
-          fc.uint8Array({ maxLength: 16 }),
-          fc.constantFrom<MemRequestKind>('plug', 'unplug', 'unplug-all', 'state'),
-          (raw, sent) => {
-            const d = decodeResponse(raw, sent);
-            assert.ok(['ack', 'ack-state', 'nack', 'busy', 'error', 'malformed'].includes(d.kind));
-          },
-        ),
+        fc.property(fc.uint8Array({ maxLength: 16 }), fc.constantFrom<MemRequestKind>('plug', 'unplug', 'unplug-all', 'state'), (raw, sent) => {
+          const d = decodeResponse(raw, sent);
+          assert.ok(['ack', 'ack-state', 'nack', 'busy', 'error', 'malformed'].includes(d.kind));
+        }),
       );
     });
   });

@@ -47,8 +47,16 @@ describe('devices/virtio-mem: device state (vmstate_virtio_mem, hw/virtio/virtio
   const ROUND_TRIPS: ReadonlyArray<readonly [string, X86Options, readonly string[]]> = [
     ['QEMU 7.2, pc-q35-7.2, memory-backend-ram', { virtioMem: { backend: 'memory-backend-ram', size: '1G' } }, ['virtio-mem']],
     ['QEMU 7.2, pc-q35-7.2, memory-backend-memfd', { virtioMem: { backend: 'memory-backend-memfd', size: '1G' } }, ['virtio-mem']],
-    ['QEMU 8.0, pc-q35-8.0 (x-early-migration on)', { release: '8.0', machine: 'pc-q35-8.0', virtioMem: { backend: 'memory-backend-ram', size: '1G' } }, ['virtio-mem', 'virtio-mem-device-early']],
-    ['QEMU 8.0, pc-q35-7.2 (hw_compat_7_2: x-early-migration off)', { release: '8.0', machine: 'pc-q35-7.2', virtioMem: { backend: 'memory-backend-ram', size: '1G' } }, ['virtio-mem']],
+    [
+      'QEMU 8.0, pc-q35-8.0 (x-early-migration on)',
+      { release: '8.0', machine: 'pc-q35-8.0', virtioMem: { backend: 'memory-backend-ram', size: '1G' } },
+      ['virtio-mem', 'virtio-mem-device-early'],
+    ],
+    [
+      'QEMU 8.0, pc-q35-7.2 (hw_compat_7_2: x-early-migration off)',
+      { release: '8.0', machine: 'pc-q35-7.2', virtioMem: { backend: 'memory-backend-ram', size: '1G' } },
+      ['virtio-mem'],
+    ],
   ];
   for (const [what, config, names] of ROUND_TRIPS) {
     it(`${what}: sections ${names.join(' + ')} round-trip to an identical state`, () => {
@@ -121,7 +129,10 @@ describe('devices/virtio-mem: device state (vmstate_virtio_mem, hw/virtio/virtio
   });
 
   it("a guest that acked UNPLUGGED_INACCESSIBLE cannot move to a memdev where 'auto' resolves to off; the report says why", () => {
-    const { source, destination } = pair({ virtioMem: { backend: 'memory-backend-memfd', size: '1G' } }, { virtioMem: { backend: 'memory-backend-ram', size: '1G' } });
+    const { source, destination } = pair(
+      { virtioMem: { backend: 'memory-backend-memfd', size: '1G' } },
+      { virtioMem: { backend: 'memory-backend-ram', size: '1G' } },
+    );
     plugVirtioMem(source, 'vm0', 64 * MiB);
     assert.equal(source.model.resolvePath('vm0')!.get('unplugged-inaccessible'), 'on');
     assert.equal(destination.model.resolvePath('vm0')!.get('unplugged-inaccessible'), 'off');
@@ -136,9 +147,15 @@ describe('devices/virtio-mem: device state (vmstate_virtio_mem, hw/virtio/virtio
   });
 
   it('the reverse mismatch, which QEMU loads, is reported as beyond what hotmem can restore', () => {
-    const { source, destination } = pair({ virtioMem: { backend: 'memory-backend-ram', size: '1G' } }, { virtioMem: { backend: 'memory-backend-memfd', size: '1G' } });
+    const { source, destination } = pair(
+      { virtioMem: { backend: 'memory-backend-ram', size: '1G' } },
+      { virtioMem: { backend: 'memory-backend-memfd', size: '1G' } },
+    );
     plugVirtioMem(source, 'vm0', 64 * MiB);
-    assert.throws(() => checkOn(destination, virtioMemState(source)[0]!), (e: unknown) => isHotmemError(e, 'migration.virtio-core-replay'));
+    assert.throws(
+      () => checkOn(destination, virtioMemState(source)[0]!),
+      (e: unknown) => isHotmemError(e, 'migration.virtio-core-replay'),
+    );
   });
 
   it('fields the destination does not expect (x-early-migration differs) are an error, not a misread', () => {

@@ -28,17 +28,32 @@ describe('frontends/cmdline: qemu-system arguments', () => {
     [['-M', 'q35,help'], 0, 'Supported machines are:\n', ''],
     [['-device', 'frob,help'], 0, '', "qemu-system-x86_64: -device frob,help: Device 'frob' not found\n"],
     [['-object', 'frob,help'], 1, '', "qemu-system-x86_64: -object frob,help: Parameter 'qom-type' does not accept value 'frob'\n"],
-    [['-machine', 'q35', '-m', '1G,maxmem=512M'], 1, '', 'qemu-system-x86_64: invalid value of maxmem: maximum memory size (0x20000000) must be at least the initial memory size (0x40000000)\n'],
+    [
+      ['-machine', 'q35', '-m', '1G,maxmem=512M'],
+      1,
+      '',
+      'qemu-system-x86_64: invalid value of maxmem: maximum memory size (0x20000000) must be at least the initial memory size (0x40000000)\n',
+    ],
     [
       ['-machine', 'q35', '-m', '1G', '-object', 'memory-backend-ram,id=m0,size=1G', '-device', 'test-memdev-pci,id=d0,memdev=m0'],
       1,
       '',
       'qemu-system-x86_64: -device test-memdev-pci,id=d0,memdev=m0: memory devices (e.g. for memory hotplug) are not enabled, please specify the maxmem option\n',
     ],
-    [['-machine', 'q35', '-device', 'test-memdev-pci,frob=1'], 1, '', "qemu-system-x86_64: -device test-memdev-pci,frob=1: Property 'test-memdev-pci.frob' not found\n"],
+    [
+      ['-machine', 'q35', '-device', 'test-memdev-pci,frob=1'],
+      1,
+      '',
+      "qemu-system-x86_64: -device test-memdev-pci,frob=1: Property 'test-memdev-pci.frob' not found\n",
+    ],
     [['-machine', 'pc-q35-frob'], 1, '', 'qemu-system-x86_64: unsupported machine type\nUse -machine help to list supported machines\n'],
     [['-machine', 'q35,accel=hax'], 1, '', 'qemu-system-x86_64: invalid accelerator hax\n'],
-    [['-machine', 'q35', '-m', '1x'], 1, '', "qemu-system-x86_64: -m 1x: Parameter 'size' expects a non-negative number below 2^64\nOptional suffix k, M, G, T, P or E means kilo-, mega-, giga-, tera-, peta-\nand exabytes, respectively.\n"],
+    [
+      ['-machine', 'q35', '-m', '1x'],
+      1,
+      '',
+      "qemu-system-x86_64: -m 1x: Parameter 'size' expects a non-negative number below 2^64\nOptional suffix k, M, G, T, P or E means kilo-, mega-, giga-, tera-, peta-\nand exabytes, respectively.\n",
+    ],
     [
       ['-global', 'nodot'],
       1,
@@ -77,7 +92,20 @@ describe('frontends/cmdline: qemu-system arguments', () => {
   });
 
   it('starts a machine and prints option warnings with their location', () => {
-    const result = run(['-machine', 'q35', '-m', '1G,maxmem=4G', '-object', 'memory-backend-ram,id=m0,size=1G,noshare', '-device', 'test-memdev-pci,id=d0,memdev=m0', '-S', '-display', 'none', '-nodefaults']);
+    const result = run([
+      '-machine',
+      'q35',
+      '-m',
+      '1G,maxmem=4G',
+      '-object',
+      'memory-backend-ram,id=m0,size=1G,noshare',
+      '-device',
+      'test-memdev-pci,id=d0,memdev=m0',
+      '-S',
+      '-display',
+      'none',
+      '-nodefaults',
+    ]);
     assert.equal(result.outcome.kind, 'running');
     assert.equal(
       result.err,
@@ -88,30 +116,45 @@ describe('frontends/cmdline: qemu-system arguments', () => {
   it('words a deprecated machine type as an error line before 6.0 and as a warning from 6.0', () => {
     const firstLine = (at: string, machine: string) => {
       const err: string[] = [];
-      runQemu(qemuBinary(new Map([['qemu-version', at]])), ['-machine', machine, '-S', '-display', 'none', '-nodefaults'], { out: () => undefined, err: (t) => err.push(t) });
+      runQemu(qemuBinary(new Map([['qemu-version', at]])), ['-machine', machine, '-S', '-display', 'none', '-nodefaults'], {
+        out: () => undefined,
+        err: (t) => err.push(t),
+      });
       return err.join('').split('\n')[0];
     };
     assert.equal(firstLine('5.2', 'pc-1.3'), "qemu-system-x86_64: Machine type 'pc-1.3' is deprecated: use a newer machine type instead");
-    assert.equal(firstLine('7.2', 'pc-i440fx-1.7'), "qemu-system-x86_64: warning: Machine type 'pc-i440fx-1.7' is deprecated: old and unattended - use a newer version instead");
+    assert.equal(
+      firstLine('7.2', 'pc-i440fx-1.7'),
+      "qemu-system-x86_64: warning: Machine type 'pc-i440fx-1.7' is deprecated: old and unattended - use a newer version instead",
+    );
   });
 
   it('words options as 5.2 did: no short-form boolean warning, the -m wording of a backend size mismatch', () => {
     const stderr = (at: string, ...args: string[]) => {
       const err: string[] = [];
-      runQemu(qemuBinary(new Map([['qemu-version', at]])), ['-S', '-display', 'none', '-nodefaults', ...args], { out: () => undefined, err: (t) => err.push(t) });
+      runQemu(qemuBinary(new Map([['qemu-version', at]])), ['-S', '-display', 'none', '-nodefaults', ...args], {
+        out: () => undefined,
+        err: (t) => err.push(t),
+      });
       return err.join('');
     };
     assert.equal(stderr('5.2', '-global', 'nodot'), "qemu-system-x86_64: -global nodot: Invalid parameter 'dot'\n");
     assert.match(stderr('6.0', '-global', 'nodot'), /warning: short-form boolean option 'nodot' deprecated/);
     const mismatch = ['-machine', 'q35,memory-backend=m0', '-m', '2G', '-object', 'memory-backend-ram,id=m0,size=1G'];
-    assert.equal(stderr('5.2', ...mismatch), "qemu-system-x86_64: Size specified by -m option must match size of explicitly specified 'memory-backend' property\n");
+    assert.equal(
+      stderr('5.2', ...mismatch),
+      "qemu-system-x86_64: Size specified by -m option must match size of explicitly specified 'memory-backend' property\n",
+    );
     assert.equal(stderr('6.0', ...mismatch), 'qemu-system-x86_64: Machine memory size does not match the size of the memory backend\n');
   });
 
   it('creates -object as 5.2 did: no ObjectOptions schema, creation errors at the option', () => {
     const stderr = (at: string, object: string) => {
       const err: string[] = [];
-      runQemu(qemuBinary(new Map([['qemu-version', at]])), ['-S', '-display', 'none', '-nodefaults', '-object', object], { out: () => undefined, err: (t) => err.push(t) });
+      runQemu(qemuBinary(new Map([['qemu-version', at]])), ['-S', '-display', 'none', '-nodefaults', '-object', object], {
+        out: () => undefined,
+        err: (t) => err.push(t),
+      });
       return err.join('');
     };
     const CASES: readonly (readonly [string, string, string])[] = [
@@ -121,7 +164,10 @@ describe('frontends/cmdline: qemu-system arguments', () => {
     ];
     assert.equal(stderr('5.2', 'frob,help'), "qemu-system-x86_64: -object frob,help: Parameter 'id' is missing\n");
     assert.equal(stderr('5.2', 'memory-backend,id=x'), "qemu-system-x86_64: -object memory-backend,id=x: object type 'memory-backend' is abstract\n");
-    assert.equal(stderr('6.0', 'memory-backend,id=x'), "qemu-system-x86_64: -object memory-backend,id=x: Parameter 'qom-type' does not accept value 'memory-backend'\n");
+    assert.equal(
+      stderr('6.0', 'memory-backend,id=x'),
+      "qemu-system-x86_64: -object memory-backend,id=x: Parameter 'qom-type' does not accept value 'memory-backend'\n",
+    );
     for (const [object, old, schema] of CASES) {
       assert.equal(stderr('5.2', object), `qemu-system-x86_64: -object ${object}: ${old}\n`);
       assert.equal(stderr('6.0', object), schema === '' ? `qemu-system-x86_64: ${old}\n` : `qemu-system-x86_64: -object ${object}: ${schema}\n`);
@@ -131,7 +177,10 @@ describe('frontends/cmdline: qemu-system arguments', () => {
   it('has greeted on a stdio monitor when the board or a device fails, not when the options do', () => {
     const stdout = (...args: string[]) => {
       const out: string[] = [];
-      runQemu(qemuBinary(new Map([['qemu-version', '7.2']])), ['-qmp', 'stdio', '-S', '-display', 'none', '-nodefaults', ...args], { out: (t) => out.push(t), err: () => undefined });
+      runQemu(qemuBinary(new Map([['qemu-version', '7.2']])), ['-qmp', 'stdio', '-S', '-display', 'none', '-nodefaults', ...args], {
+        out: (t) => out.push(t),
+        err: () => undefined,
+      });
       return out.join('');
     };
     const greeting = '{"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7}, "package": "hotmem"}, "capabilities": ["oob"]}}\r\n';
@@ -147,8 +196,20 @@ describe('frontends/cmdline: qemu-system arguments', () => {
   });
 
   it('reads -device JSON with typed values, and -qmp channels', () => {
-    const invocation = buildInvocation(parseArgv(['-device', '{"driver":"test-memdev-pci","id":"d0","memaddr":4294967296}', '-qmp', 'unix:/tmp/q.sock,server=on,wait=off', '-qmp', 'stdio']));
-    assert.deepEqual(invocation.items[0], { kind: 'device', driver: 'test-memdev-pci', id: 'd0', bus: undefined, props: [{ name: 'memaddr', json: 4294967296 }], location: '-device {"driver":"test-memdev-pci","id":"d0","memaddr":4294967296}' });
-    assert.deepEqual(invocation.qmp, [{ kind: 'unix', path: '/tmp/q.sock', pretty: false }, { kind: 'stdio', pretty: false }]);
+    const invocation = buildInvocation(
+      parseArgv(['-device', '{"driver":"test-memdev-pci","id":"d0","memaddr":4294967296}', '-qmp', 'unix:/tmp/q.sock,server=on,wait=off', '-qmp', 'stdio']),
+    );
+    assert.deepEqual(invocation.items[0], {
+      kind: 'device',
+      driver: 'test-memdev-pci',
+      id: 'd0',
+      bus: undefined,
+      props: [{ name: 'memaddr', json: 4294967296 }],
+      location: '-device {"driver":"test-memdev-pci","id":"d0","memaddr":4294967296}',
+    });
+    assert.deepEqual(invocation.qmp, [
+      { kind: 'unix', path: '/tmp/q.sock', pretty: false },
+      { kind: 'stdio', pretty: false },
+    ]);
   });
 });

@@ -29,7 +29,14 @@ describe('frontends/migration: migrate between two hotmem processes', function (
     assert.deepEqual(source.qmp('migrate', { uri: `unix:${sock}` }), { return: {} });
     assert.equal(await settled(source), 'completed');
     await until(() => destination.events.some((e) => e['event'] === 'RESUME'));
-    assert.deepEqual(names(source.events), ['MIGRATION {"status":"setup"}', 'MIGRATION_PASS {"pass":1}', 'MIGRATION {"status":"active"}', 'STOP', 'MIGRATION_PASS {"pass":2}', 'MIGRATION {"status":"completed"}']);
+    assert.deepEqual(names(source.events), [
+      'MIGRATION {"status":"setup"}',
+      'MIGRATION_PASS {"pass":1}',
+      'MIGRATION {"status":"active"}',
+      'STOP',
+      'MIGRATION_PASS {"pass":2}',
+      'MIGRATION {"status":"completed"}',
+    ]);
     assert.deepEqual(names(destination.events), ['MIGRATION {"status":"active"}', 'RESUME', 'MIGRATION {"status":"completed"}']);
     assert.deepEqual(source.qmp('query-status'), { return: { status: 'postmigrate', singlestep: false, running: false } });
     assert.deepEqual(destination.qmp('query-status'), { return: { status: 'running', singlestep: false, running: true } });
@@ -46,7 +53,7 @@ describe('frontends/migration: migrate between two hotmem processes', function (
     assert.deepEqual([source.stderr, destination.stderr, destination.exits], [[], [], []]);
   });
 
-  it('a destination that refuses the device state prints QEMU\'s lines and exits 1; the source runs on', async () => {
+  it("a destination that refuses the device state prints QEMU's lines and exits 1; the source runs on", async () => {
     const sock = tempSocket();
     const destination = startLive(spec([...SMALL_Q35, '-incoming', `unix:${sock}`]));
     await destination.process.migration!.listenAtStartup(destination.process.incoming!);
@@ -55,7 +62,10 @@ describe('frontends/migration: migrate between two hotmem processes', function (
     assert.equal(await settled(source), 'failed');
     await until(() => destination.exits.length > 0);
     assert.deepEqual(destination.exits, [1]);
-    assert.match(destination.stderr.join(''), /^qemu-system-x86_64: Unknown ramblock ".*mem0", cannot accept migration\n.*error while loading state for instance 0x0 of device 'ram'\n.*load of migration failed: Invalid argument\n$/);
+    assert.match(
+      destination.stderr.join(''),
+      /^qemu-system-x86_64: Unknown ramblock ".*mem0", cannot accept migration\n.*error while loading state for instance 0x0 of device 'ram'\n.*load of migration failed: Invalid argument\n$/,
+    );
     assert.deepEqual(source.qmp('query-migrate'), { return: { status: 'failed', 'error-desc': 'Unable to write to socket: Broken pipe' } });
     assert.deepEqual(source.qmp('query-status'), { return: { status: 'running', singlestep: false, running: true } });
     assert.deepEqual(source.stderr, ['qemu-system-x86_64: Unable to write to socket: Broken pipe\n']);
@@ -87,7 +97,12 @@ describe('frontends/migration: migrate between two hotmem processes', function (
     const destination = startLive(spec([...SMALL_Q35, '-incoming', `unix:${sock}`]));
     await destination.process.migration!.listenAtStartup(destination.process.incoming!);
     const source = startLive(spec(SMALL_Q35));
-    source.qmp('migrate-set-capabilities', { capabilities: [{ capability: 'events', state: true }, { capability: 'postcopy-ram', state: true }] });
+    source.qmp('migrate-set-capabilities', {
+      capabilities: [
+        { capability: 'events', state: true },
+        { capability: 'postcopy-ram', state: true },
+      ],
+    });
     source.qmp('migrate', { uri: `unix:${sock}` });
     assert.deepEqual(source.qmp('migrate-start-postcopy'), { return: {} });
     assert.equal(await settled(source), 'completed');
@@ -107,7 +122,10 @@ describe('frontends/migration: migrate between two hotmem processes', function (
     await new Promise<void>((resolve) => liar.listen(sock, resolve));
     source.qmp('migrate', { uri: `unix:${sock}` });
     assert.equal(await settled(source), 'failed');
-    assert.match((source.qmp('query-migrate')['return'] as { 'error-desc': string })['error-desc'], /not a hotmem process .*welcome\.recipe\.spec\.qemuVersion is not a string/);
+    assert.match(
+      (source.qmp('query-migrate')['return'] as { 'error-desc': string })['error-desc'],
+      /not a hotmem process .*welcome\.recipe\.spec\.qemuVersion is not a string/,
+    );
 
     const versioned = tempSocket();
     const valid = { spec: spec(SMALL_Q35), history: [] };

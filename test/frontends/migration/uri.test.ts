@@ -12,8 +12,16 @@ describe('frontends/migration/uri', () => {
     ['tcp:localhost', "error parsing address 'localhost'", "error parsing address 'localhost'"],
     ['foo:bar', "Parameter 'uri' expects a valid migration protocol", 'unknown migration protocol: foo:bar'],
     ['', "Parameter 'uri' expects a valid migration protocol", 'unknown migration protocol: '],
-    ['exec:cat', "hotmem migrates between hotmem processes over unix: and tcp: sockets only (got 'exec:cat')", "hotmem migrates between hotmem processes over unix: and tcp: sockets only (got 'exec:cat')"],
-    ['fd:3', "hotmem migrates between hotmem processes over unix: and tcp: sockets only (got 'fd:3')", "hotmem migrates between hotmem processes over unix: and tcp: sockets only (got 'fd:3')"],
+    [
+      'exec:cat',
+      "hotmem migrates between hotmem processes over unix: and tcp: sockets only (got 'exec:cat')",
+      "hotmem migrates between hotmem processes over unix: and tcp: sockets only (got 'exec:cat')",
+    ],
+    [
+      'fd:3',
+      "hotmem migrates between hotmem processes over unix: and tcp: sockets only (got 'fd:3')",
+      "hotmem migrates between hotmem processes over unix: and tcp: sockets only (got 'fd:3')",
+    ],
   ];
   const attempt = (f: () => unknown) => {
     try {
@@ -24,15 +32,26 @@ describe('frontends/migration/uri', () => {
   };
   for (const [uri, outgoing, incoming] of CASES) {
     it(`'${uri}'`, () => {
-      assert.deepEqual(attempt(() => outgoingAddress(uri)), outgoing);
-      assert.deepEqual(attempt(() => incomingAddress(uri)), incoming);
+      assert.deepEqual(
+        attempt(() => outgoingAddress(uri)),
+        outgoing,
+      );
+      assert.deepEqual(
+        attempt(() => incomingAddress(uri)),
+        incoming,
+      );
     });
   }
 
-  it('query-migrate names the listening address as QEMU\'s SocketAddress does', () => {
+  it("query-migrate names the listening address as QEMU's SocketAddress does", () => {
     assert.deepEqual(socketAddressInfo({ type: 'unix', path: '/s' }), { path: '/s', type: 'unix' });
     const inet = { type: 'inet', host: '127.0.0.1', port: '0' } as const;
-    assert.deepEqual(socketAddressInfo(inet, { address: '127.0.0.1', family: 'IPv4', port: 4447 }), { port: '4447', ipv4: true, host: '127.0.0.1', type: 'inet' });
+    assert.deepEqual(socketAddressInfo(inet, { address: '127.0.0.1', family: 'IPv4', port: 4447 }), {
+      port: '4447',
+      ipv4: true,
+      host: '127.0.0.1',
+      type: 'inet',
+    });
     assert.deepEqual(socketAddressInfo(inet, { address: '::1', family: 'IPv6', port: 4447 }), { port: '4447', ipv6: true, host: '::1', type: 'inet' });
   });
 });

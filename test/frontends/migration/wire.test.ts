@@ -8,7 +8,16 @@ const OPTIONS = { bandwidth: 1e9, maxBandwidth: 0, downtimeLimitMs: 300, postcop
 describe('frontends/migration/wire: what a peer sends is checked before it is believed', () => {
   const RECIPES: ReadonlyArray<readonly [unknown, string | undefined]> = [
     [{ spec: SPEC, history: [] }, undefined],
-    [{ spec: SPEC, history: [{ kind: 'qmp', text: '{}' }, { kind: 'migration', role: 'source', peer: { spec: SPEC, history: [] }, options: OPTIONS }] }, undefined],
+    [
+      {
+        spec: SPEC,
+        history: [
+          { kind: 'qmp', text: '{}' },
+          { kind: 'migration', role: 'source', peer: { spec: SPEC, history: [] }, options: OPTIONS },
+        ],
+      },
+      undefined,
+    ],
     [[], 'recipe is not an object'],
     [{ spec: { ...SPEC, arch: 'arm' }, history: [] }, 'recipe.spec.arch is not x86_64 or s390x'],
     [{ spec: { ...SPEC, hostArch: undefined }, history: [] }, 'recipe.spec.hostArch is not x86_64 or s390x'],
@@ -18,8 +27,14 @@ describe('frontends/migration/wire: what a peer sends is checked before it is be
     [{ spec: SPEC, history: [{ kind: 'qmp' }] }, 'recipe.history[0].text is not a string'],
     [{ spec: SPEC, history: [{ kind: 'shell', text: 'rm' }] }, 'recipe.history[0].kind is not qmp or migration'],
     [{ spec: SPEC, history: [{ kind: 'migration', role: 'both', peer: {}, options: OPTIONS }] }, 'recipe.history[0].role is not source or destination'],
-    [{ spec: SPEC, history: [{ kind: 'migration', role: 'source', peer: { spec: SPEC, history: [] }, options: { ...OPTIONS, postcopy: 'yes' } }] }, 'recipe.history[0].options.postcopy is not a boolean'],
-    [{ spec: SPEC, history: [{ kind: 'migration', role: 'source', peer: { spec: {}, history: [] }, options: OPTIONS }] }, 'recipe.history[0].peer.spec.qemuVersion is not a string'],
+    [
+      { spec: SPEC, history: [{ kind: 'migration', role: 'source', peer: { spec: SPEC, history: [] }, options: { ...OPTIONS, postcopy: 'yes' } }] },
+      'recipe.history[0].options.postcopy is not a boolean',
+    ],
+    [
+      { spec: SPEC, history: [{ kind: 'migration', role: 'source', peer: { spec: {}, history: [] }, options: OPTIONS }] },
+      'recipe.history[0].peer.spec.qemuVersion is not a string',
+    ],
   ];
   for (const [recipe, problem] of RECIPES) {
     it(`recipe: ${problem ?? 'valid'}`, () => assert.equal(recipeProblem(recipe), problem));
@@ -28,7 +43,10 @@ describe('frontends/migration/wire: what a peer sends is checked before it is be
   const MESSAGES: ReadonlyArray<readonly [unknown, string | undefined]> = [
     [{ type: 'welcome', hotmem: '0.1.0', recipe: { spec: SPEC, history: [] } }, undefined],
     [{ type: 'go', hotmem: '0.1.0', recipe: { spec: SPEC, history: [] }, options: OPTIONS, digest: '{}' }, undefined],
-    [{ type: 'go', hotmem: '0.1.0', recipe: { spec: SPEC, history: [] }, options: { ...OPTIONS, bandwidth: -1 }, digest: '{}' }, 'go.options.bandwidth is not a non-negative number'],
+    [
+      { type: 'go', hotmem: '0.1.0', recipe: { spec: SPEC, history: [] }, options: { ...OPTIONS, bandwidth: -1 }, digest: '{}' },
+      'go.options.bandwidth is not a non-negative number',
+    ],
     [{ type: 'abort', reason: 'no' }, undefined],
     [{ type: 'done' }, 'done.digest is not a string'],
     [{ type: 'hello' }, 'unknown message type "hello"'],

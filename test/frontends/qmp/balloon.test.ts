@@ -14,7 +14,10 @@ const BALLOON: StartupItem = { kind: 'device', driver: 'virtio-balloon-pci', id:
 
 function session(opts: { release?: string; machine?: string; items?: readonly StartupItem[]; guest?: boolean } = {}) {
   const release = opts.release ?? '7.2';
-  const { machine } = Machine.start({ release, arch: 'x86_64', machine: opts.machine ?? 'q35', memory: '1G', items: opts.items ?? [BALLOON] }, balloonBinary(release).environment);
+  const { machine } = Machine.start(
+    { release, arch: 'x86_64', machine: opts.machine ?? 'q35', memory: '1G', items: opts.items ?? [BALLOON] },
+    balloonBinary(release).environment,
+  );
   if (opts.guest) {
     const runtime = machine.model.resolvePath('b0')!.child('virtio-backend')!.slots.get(VIRTIO_BALLOON_RUNTIME)!;
     linuxBalloonGuest(machine, runtime, { kernel: kernelVersion('6.1'), initOnAlloc: true, initOnFree: false, pagePoisoning: false }).driver.probe();
@@ -23,7 +26,13 @@ function session(opts: { release?: string; machine?: string; items?: readonly St
   const [major, minor] = release.split('.').map(Number) as [number, number];
   const s = new QmpSession(
     // The modelled guest converges after each command, as `hotmem qemu --guest` lets it.
-    { machine, version: { major, minor, micro: 0 }, settle: () => void machine.scheduler.runUntilIdle(), requestQuit: () => undefined, quitRequested: () => false },
+    {
+      machine,
+      version: { major, minor, micro: 0 },
+      settle: () => void machine.scheduler.runUntilIdle(),
+      requestQuit: () => undefined,
+      quitRequested: () => false,
+    },
     [...QMP_COMMANDS, ...BALLOON_COMMANDS],
     (msg) => sent.push(msg),
   );
@@ -58,10 +67,13 @@ describe('frontends/qmp: balloon and query-balloon', () => {
     const events = out.slice(1) as Array<{ event: string; data: { actual: number }; timestamp: { seconds: number } }>;
     assert.deepEqual(out[0], { return: {} });
     // The first round's change at once; the last one when the one-second throttle ends.
-    assert.deepEqual(events.map((e) => [e.event, e.data.actual / MiB, e.timestamp.seconds]), [
-      ['BALLOON_CHANGE', 1023, 0],
-      ['BALLOON_CHANGE', 768, 0],
-    ]);
+    assert.deepEqual(
+      events.map((e) => [e.event, e.data.actual / MiB, e.timestamp.seconds]),
+      [
+        ['BALLOON_CHANGE', 1023, 0],
+        ['BALLOON_CHANGE', 768, 0],
+      ],
+    );
     assert.deepEqual(exec('query-balloon'), [{ return: { actual: 768 * MiB } }]);
   });
 
@@ -86,9 +98,20 @@ describe('frontends/qmp: balloon and query-balloon', () => {
     const stats = (reply as { return: { 'last-update': number; stats: Record<string, number> } }).return;
     assert.equal(stats['last-update'], 0);
     assert.deepEqual(Object.keys(stats.stats).sort(), [
-      'stat-available-memory', 'stat-disk-caches', 'stat-free-memory', 'stat-htlb-pgalloc', 'stat-htlb-pgfail',
-      'stat-major-faults', 'stat-minor-faults', 'stat-swap-in', 'stat-swap-out', 'stat-total-memory',
+      'stat-available-memory',
+      'stat-disk-caches',
+      'stat-free-memory',
+      'stat-htlb-pgalloc',
+      'stat-htlb-pgfail',
+      'stat-major-faults',
+      'stat-minor-faults',
+      'stat-swap-in',
+      'stat-swap-out',
+      'stat-total-memory',
     ]);
-    assert.deepEqual(exec('qom-set', { path: '/machine/peripheral/b0', property: 'guest-stats-polling-interval', value: -1 }), error('GenericError', 'timer value must be greater than zero'));
+    assert.deepEqual(
+      exec('qom-set', { path: '/machine/peripheral/b0', property: 'guest-stats-polling-interval', value: -1 }),
+      error('GenericError', 'timer value must be greater than zero'),
+    );
   });
 });

@@ -28,7 +28,10 @@ async function converse(input: string | Buffer): Promise<string[]> {
   inp.write(input);
   await new Promise((resolve) => setImmediate(resolve));
   inp.end();
-  return Buffer.concat(text).toString('latin1').split('\r\n').filter((l) => l !== '');
+  return Buffer.concat(text)
+    .toString('latin1')
+    .split('\r\n')
+    .filter((l) => l !== '');
 }
 
 describe('frontends/qmp: the JSON stream as QEMU reads it', () => {
@@ -125,16 +128,56 @@ describe('frontends/qmp: members, ids and out-of-band requests as QEMU 7.2 check
   // Each input after negotiation, with what real QEMU 7.2 answered (its replies to these do not
   // depend on the machine).
   const TABLE: ReadonlyArray<readonly [string, string, string]> = [
-    ['{"execute":"query-status","id":1,"foo":2,"bar":3}', '{"execute":"qmp_capabilities"}', `{"id": 1, "error": {"class": "GenericError", "desc": "QMP input member 'bar' is unexpected"}}`],
-    ['{"execute":"query-status","arguments":[],"foo":2}', '{"execute":"qmp_capabilities"}', `{"error": {"class": "GenericError", "desc": "QMP input member 'arguments' must be an object"}}`],
-    ['{"exec-oob":"query-status","id":2}', '{"execute":"qmp_capabilities"}', `{"id": 2, "error": {"class": "GenericError", "desc": "QMP input member 'exec-oob' is unexpected"}}`],
-    ['{"exec-oob":"query-status","id":1}', '{"execute":"qmp_capabilities","arguments":{"enable":["oob"]}}', `{"id": 1, "error": {"class": "GenericError", "desc": "The command query-status does not support OOB"}}`],
-    ['{"exec-oob":"frob","id":3}', '{"execute":"qmp_capabilities","arguments":{"enable":["oob"]}}', `{"id": 3, "error": {"class": "CommandNotFound", "desc": "The command frob has not been found"}}`],
-    ['{"exec-oob":"query-status","execute":"query-status","id":4}', '{"execute":"qmp_capabilities","arguments":{"enable":["oob"]}}', `{"id": 4, "error": {"class": "GenericError", "desc": "QMP input member 'execute' clashes with 'exec-oob'"}}`],
-    ['{"exec-oob":1}', '{"execute":"qmp_capabilities","arguments":{"enable":["oob"]}}', `{"error": {"class": "GenericError", "desc": "QMP input member 'exec-oob' must be a string"}}`],
-    ['{"execute":1, "id":[1,2.5e3,-0,1e400, 18446744073709551616, -9223372036854775809, 9007199254740993]}', '{"execute":"qmp_capabilities"}', `{"id": [1, 2500, 0, inf, 1.8446744073709552e+19, -9.2233720368547758e+18, 9007199254740993], "error": {"class": "GenericError", "desc": "QMP input member 'execute' must be a string"}}`],
-    ['{"execute":"query-status","id":{"x":"\\u00e9\\ud83d\\ude00\xc3\xa9\\u007f\\t\\/"}}', '{"execute":"qmp_capabilities"}', '{"return": {"status": "running", "singlestep": false, "running": true}, "id": {"x": "\\u00E9\\uD83D\\uDE00\\u00E9\\u007F\\t/"}}'],
-    ["{'execute':'query-status','id':'sq'}", '{"execute":"qmp_capabilities"}', '{"return": {"status": "running", "singlestep": false, "running": true}, "id": "sq"}'],
+    [
+      '{"execute":"query-status","id":1,"foo":2,"bar":3}',
+      '{"execute":"qmp_capabilities"}',
+      `{"id": 1, "error": {"class": "GenericError", "desc": "QMP input member 'bar' is unexpected"}}`,
+    ],
+    [
+      '{"execute":"query-status","arguments":[],"foo":2}',
+      '{"execute":"qmp_capabilities"}',
+      `{"error": {"class": "GenericError", "desc": "QMP input member 'arguments' must be an object"}}`,
+    ],
+    [
+      '{"exec-oob":"query-status","id":2}',
+      '{"execute":"qmp_capabilities"}',
+      `{"id": 2, "error": {"class": "GenericError", "desc": "QMP input member 'exec-oob' is unexpected"}}`,
+    ],
+    [
+      '{"exec-oob":"query-status","id":1}',
+      '{"execute":"qmp_capabilities","arguments":{"enable":["oob"]}}',
+      `{"id": 1, "error": {"class": "GenericError", "desc": "The command query-status does not support OOB"}}`,
+    ],
+    [
+      '{"exec-oob":"frob","id":3}',
+      '{"execute":"qmp_capabilities","arguments":{"enable":["oob"]}}',
+      `{"id": 3, "error": {"class": "CommandNotFound", "desc": "The command frob has not been found"}}`,
+    ],
+    [
+      '{"exec-oob":"query-status","execute":"query-status","id":4}',
+      '{"execute":"qmp_capabilities","arguments":{"enable":["oob"]}}',
+      `{"id": 4, "error": {"class": "GenericError", "desc": "QMP input member 'execute' clashes with 'exec-oob'"}}`,
+    ],
+    [
+      '{"exec-oob":1}',
+      '{"execute":"qmp_capabilities","arguments":{"enable":["oob"]}}',
+      `{"error": {"class": "GenericError", "desc": "QMP input member 'exec-oob' must be a string"}}`,
+    ],
+    [
+      '{"execute":1, "id":[1,2.5e3,-0,1e400, 18446744073709551616, -9223372036854775809, 9007199254740993]}',
+      '{"execute":"qmp_capabilities"}',
+      `{"id": [1, 2500, 0, inf, 1.8446744073709552e+19, -9.2233720368547758e+18, 9007199254740993], "error": {"class": "GenericError", "desc": "QMP input member 'execute' must be a string"}}`,
+    ],
+    [
+      '{"execute":"query-status","id":{"x":"\\u00e9\\ud83d\\ude00\xc3\xa9\\u007f\\t\\/"}}',
+      '{"execute":"qmp_capabilities"}',
+      '{"return": {"status": "running", "singlestep": false, "running": true}, "id": {"x": "\\u00E9\\uD83D\\uDE00\\u00E9\\u007F\\t/"}}',
+    ],
+    [
+      "{'execute':'query-status','id':'sq'}",
+      '{"execute":"qmp_capabilities"}',
+      '{"return": {"status": "running", "singlestep": false, "running": true}, "id": "sq"}',
+    ],
   ];
   for (const [input, negotiation, reply] of TABLE) {
     it(`answers ${input} after ${negotiation}`, async () => {
@@ -144,7 +187,9 @@ describe('frontends/qmp: members, ids and out-of-band requests as QEMU 7.2 check
   }
 
   it('checks qmp_capabilities enable as a list of QMPCapability', async () => {
-    const lines = await converse('{"execute":"qmp_capabilities","arguments":{"enable":["frob"]}}\n{"execute":"qmp_capabilities","arguments":{"enable":"oob"}}\n{"execute":"qmp_capabilities","arguments":{"enable":[]},"id":1}\n');
+    const lines = await converse(
+      '{"execute":"qmp_capabilities","arguments":{"enable":["frob"]}}\n{"execute":"qmp_capabilities","arguments":{"enable":"oob"}}\n{"execute":"qmp_capabilities","arguments":{"enable":[]},"id":1}\n',
+    );
     assert.deepEqual(lines.slice(1), [
       `{"error": {"class": "GenericError", "desc": "Parameter 'null' does not accept value 'frob'"}}`,
       `{"error": {"class": "GenericError", "desc": "Invalid parameter type for 'enable', expected: array"}}`,

@@ -10,11 +10,25 @@ describe('frontends/qmp/server: input held while a migration peer reads the reci
     const machine = QemuProcess.replay({ spec: spec(SMALL_Q35), history: [] }).machine;
     let release: () => void = () => undefined;
     let held: Promise<void> | undefined = new Promise<void>((resolve) => (release = resolve));
-    const ctx = { machine, version: { major: 7, minor: 2, micro: 0 }, settle: () => undefined, requestQuit: () => undefined, quitRequested: () => false, inputHeld: () => held };
+    const ctx = {
+      machine,
+      version: { major: 7, minor: 2, micro: 0 },
+      settle: () => undefined,
+      requestQuit: () => undefined,
+      quitRequested: () => false,
+      inputHeld: () => held,
+    };
     const input = new PassThrough();
     const output = new PassThrough();
     const lines: string[] = [];
-    output.on('data', (c: Buffer) => lines.push(...c.toString().split('\r\n').filter((l) => l !== '')));
+    output.on('data', (c: Buffer) =>
+      lines.push(
+        ...c
+          .toString()
+          .split('\r\n')
+          .filter((l) => l !== ''),
+      ),
+    );
     void serveStream(ctx, QMP_COMMANDS, input, output, false);
     input.write('{"execute": "qmp_capabilities"}\n{"execute": "query-status", "id": 1}\n');
     await new Promise((resolve) => setImmediate(resolve));
@@ -22,7 +36,10 @@ describe('frontends/qmp/server: input held while a migration peer reads the reci
     held = undefined;
     release();
     await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(lines.slice(1).map((l) => JSON.parse(l) as unknown), [{ return: {} }, { return: { status: 'running', singlestep: false, running: true }, id: 1 }]);
+    assert.deepEqual(
+      lines.slice(1).map((l) => JSON.parse(l) as unknown),
+      [{ return: {} }, { return: { status: 'running', singlestep: false, running: true }, id: 1 }],
+    );
     input.end();
   });
 });
@@ -51,7 +68,9 @@ describe('frontends/qmp/server: a socket monitor serves one client at a time', (
     await tick(100);
     const lines = heard.b.split('\r\n').filter((l) => l !== '');
     assert.match(lines[0]!, /^\{"QMP": /);
-    assert.deepEqual(lines.slice(1), [`{"id": "b", "error": {"class": "CommandNotFound", "desc": "Expecting capabilities negotiation with 'qmp_capabilities'"}}`]);
+    assert.deepEqual(lines.slice(1), [
+      `{"id": "b", "error": {"class": "CommandNotFound", "desc": "Expecting capabilities negotiation with 'qmp_capabilities'"}}`,
+    ]);
     b.destroy();
     served.close();
   });

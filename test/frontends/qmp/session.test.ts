@@ -18,7 +18,13 @@ function session(machine = 'pc', release = '7.2') {
   const sent: QmpMessage[] = [];
   let quit = false;
   const s = new QmpSession(
-    { machine: m, version: { major: 7, minor: 2, micro: 0 }, settle: () => void m.scheduler.runUntilIdle(), requestQuit: () => (quit = true), quitRequested: () => quit },
+    {
+      machine: m,
+      version: { major: 7, minor: 2, micro: 0 },
+      settle: () => void m.scheduler.runUntilIdle(),
+      requestQuit: () => (quit = true),
+      quitRequested: () => quit,
+    },
     QMP_COMMANDS,
     (msg) => sent.push(msg),
   );
@@ -89,13 +95,19 @@ describe('frontends/qmp: session', () => {
   it('refuses device_add on a q35 root bus and sends DEVICE_DELETED after the device_del reply', () => {
     const q35 = session('q35');
     q35.exec('qmp_capabilities');
-    assert.deepEqual(q35.exec('device_add', { driver: 'test-memdev-pci', id: 'd0', memdev: 'm0' }), [error('GenericError', "Bus 'pcie.0' does not support hotplugging")]);
+    assert.deepEqual(q35.exec('device_add', { driver: 'test-memdev-pci', id: 'd0', memdev: 'm0' }), [
+      error('GenericError', "Bus 'pcie.0' does not support hotplugging"),
+    ]);
     const pc = session('pc');
     pc.exec('qmp_capabilities');
     pc.exec('device_add', { driver: 'test-memdev-pci', id: 'd0', memdev: 'm0' });
     const replies = pc.exec('device_del', { id: 'd0' });
     assert.deepEqual(replies[0], { return: {} });
-    assert.deepEqual(replies[1], { timestamp: { seconds: 0, microseconds: 0 }, event: 'DEVICE_DELETED', data: { device: 'd0', path: '/machine/peripheral/d0' } });
+    assert.deepEqual(replies[1], {
+      timestamp: { seconds: 0, microseconds: 0 },
+      event: 'DEVICE_DELETED',
+      data: { device: 'd0', path: '/machine/peripheral/d0' },
+    });
     assert.deepEqual(pc.exec('device_del', { id: 'd0' }), [error('DeviceNotFound', "Device 'd0' not found")]);
   });
 
@@ -116,7 +128,10 @@ describe('frontends/qmp: session', () => {
     t.exec('object-add', { 'qom-type': 'memory-backend-ram', id: 'm1', size: 1073741824 });
     assert.deepEqual(t.exec('qom-set', { path: '/objects/m1', property: 'size', value: 'big' }), [error('GenericError', "Parameter 'size' expects uint64")]);
     // QEMU announces SHUTDOWN while handling quit, before the reply.
-    assert.deepEqual(t.exec('quit'), [{ timestamp: { seconds: 0, microseconds: 0 }, event: 'SHUTDOWN', data: { guest: false, reason: 'host-qmp-quit' } }, { return: {} }]);
+    assert.deepEqual(t.exec('quit'), [
+      { timestamp: { seconds: 0, microseconds: 0 }, event: 'SHUTDOWN', data: { guest: false, reason: 'host-qmp-quit' } },
+      { return: {} },
+    ]);
     assert.equal(t.quit(), true);
   });
 });

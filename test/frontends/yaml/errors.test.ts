@@ -30,15 +30,23 @@ function failure(text: string, options: LoadOptions = files({})): DefinitionErro
 describe('frontends/yaml: definition errors', () => {
   const CASES: ReadonlyArray<readonly [string, string, string]> = [
     // YAML syntax
-    ['a duplicate key', HOST + 'host: {}\n', "vm.yaml:2:1: invalid YAML: the key host appears twice in one map"],
-    ['an unterminated flow map', HOST + 'machine: { type: q35\n', 'vm.yaml:3:1: invalid YAML: Flow map in block collection must be sufficiently indented and end with a }'],
+    ['a duplicate key', HOST + 'host: {}\n', 'vm.yaml:2:1: invalid YAML: the key host appears twice in one map'],
+    [
+      'an unterminated flow map',
+      HOST + 'machine: { type: q35\n',
+      'vm.yaml:3:1: invalid YAML: Flow map in block collection must be sufficiently indented and end with a }',
+    ],
     ['a tab as indentation', HOST + 'machine:\n\ttype: q35\n', 'vm.yaml:3:1: invalid YAML: Tabs are not allowed as indentation'],
     ['two documents', HOST + '---\n' + HOST, 'vm.yaml:2:1: invalid YAML: a definition file holds one YAML document'],
     // YAML that is not JSON data
     ['a %YAML 1.1 document', '%YAML 1.1\n---\n' + HOST, 'vm.yaml:1:1: %YAML 1.1 is not read: definitions are YAML 1.2, where on, off, yes and no are text'],
     ['an alias inside its own anchor', HOST + 'steps: &s [ *s ]\n', 'vm.yaml:2:13: alias *s refers to a value that contains it'],
     ['an alias without anchor', HOST + 'devices: [ *nope ]\n', 'vm.yaml:2:12: alias *nope has no anchor &nope before it'],
-    ['a timestamp', HOST + 'description: !!timestamp 2001-12-14\n', 'vm.yaml:2:26: description: the tag !!timestamp gives a value that is not text, a number or true/false'],
+    [
+      'a timestamp',
+      HOST + 'description: !!timestamp 2001-12-14\n',
+      'vm.yaml:2:26: description: the tag !!timestamp gives a value that is not text, a number or true/false',
+    ],
     ['an infinite number', HOST + 'machine: { memory: .inf }\n', 'vm.yaml:2:20: machine.memory: .inf is not a finite number'],
     ['a list as a key', HOST + 'machine: { [a]: 1 }\n', 'vm.yaml:2:12: a key in machine is not plain text'],
     ['keys equal as text', HOST + 'machine:\n  properties: { 1: a, "1": b }\n', "vm.yaml:3:23: machine.properties has the key '1' twice"],
@@ -69,14 +77,17 @@ describe('frontends/yaml: definition errors', () => {
       'host: { arch: s390x, kernel: "6.1", qemu: "7.2.0" }\nguest: { kernel: linux-6.1 }\n',
       [
         "vm.yaml:1:30: host.kernel must be a host kernel name such as linux-6.1, not '6.1'",
-        "vm.yaml:1:43: host.qemu must be a QEMU release in quotes, such as \"7.2\", not '7.2.0'",
-        "vm.yaml:2:18: guest.kernel must be a Linux version in quotes, such as \"6.1\", not 'linux-6.1'",
+        'vm.yaml:1:43: host.qemu must be a QEMU release in quotes, such as "7.2", not \'7.2.0\'',
+        'vm.yaml:2:18: guest.kernel must be a Linux version in quotes, such as "6.1", not \'linux-6.1\'',
       ].join('\n'),
     ],
     [
       'an enum in the wrong case and a negative count',
       HOST + 'machine: { accel: KVM, slots: -1 }\n',
-      ["vm.yaml:2:19: machine.accel must be one of kvm, tcg, not 'KVM'; did you mean 'kvm'?", 'vm.yaml:2:31: machine.slots must be at least 0, not the number -1'].join('\n'),
+      [
+        "vm.yaml:2:19: machine.accel must be one of kvm, tcg, not 'KVM'; did you mean 'kvm'?",
+        'vm.yaml:2:31: machine.slots must be at least 0, not the number -1',
+      ].join('\n'),
     ],
     [
       'sizes the schema refuses',
@@ -110,7 +121,10 @@ describe('frontends/yaml: definition errors', () => {
     [
       'misspelt required keys of open maps',
       HOST + 'devices:\n  - { drive: virtio-mem-pci, id: vm0 }\nobjects:\n  - { qom-type: memory-backend-ram, id: m0 }\n',
-      ["vm.yaml:3:7: unknown key 'drive' at devices[0]; did you mean 'driver'?", "vm.yaml:5:7: unknown key 'qom-type' at objects[0]; did you mean 'type'?"].join('\n'),
+      [
+        "vm.yaml:3:7: unknown key 'drive' at devices[0]; did you mean 'driver'?",
+        "vm.yaml:5:7: unknown key 'qom-type' at objects[0]; did you mean 'type'?",
+      ].join('\n'),
     ],
     ['a global map without value', HOST + 'globals:\n  - { driver: a, property: b }\n', "vm.yaml:3:5: missing key 'value' at globals[0]"],
     [
@@ -138,8 +152,16 @@ describe('frontends/yaml: definition errors', () => {
       HOST + 'steps:\n  - guest: { write: { start: 0, size: 1G }, read-all: {} }\n',
       'vm.yaml:3:12: steps[0].guest must have exactly one key, one of write, read, free, read-all; it has write and read-all',
     ],
-    ['storage keys on x86_64', HOST + 'steps:\n  - storage-keys: enable\n', 'vm.yaml:3:19: steps[0]: storage keys exist on s390x only, and host.arch is x86_64'],
-    ['an unreadable destination', HOST + 'steps:\n  - migrate: { to: nowhere.yaml }\n', "vm.yaml:3:20: steps[0].migrate.to: cannot read the destination 'nowhere.yaml': no such file"],
+    [
+      'storage keys on x86_64',
+      HOST + 'steps:\n  - storage-keys: enable\n',
+      'vm.yaml:3:19: steps[0]: storage keys exist on s390x only, and host.arch is x86_64',
+    ],
+    [
+      'an unreadable destination',
+      HOST + 'steps:\n  - migrate: { to: nowhere.yaml }\n',
+      "vm.yaml:3:20: steps[0].migrate.to: cannot read the destination 'nowhere.yaml': no such file",
+    ],
     [
       'problems reported in file order, not schema order',
       'steps:\n  - ballon: {}\nhost: { arch: x86_64, kernel: linux-6.1, qemu: 7 }\n',
@@ -181,7 +203,12 @@ describe('frontends/yaml: definition errors', () => {
 
   it('refuses an alias bomb without expanding it', () => {
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    for (let i = 1; i < 9; i++)
+      levels.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(', ')}]`,
+      );
     const e = failure(HOST + levels.join('\n') + '\n');
     assert.match(e.message, /^vm\.yaml:\d+:\d+: the document expands to more than 100000 values \(aliases included\)$/);
   });
@@ -202,7 +229,10 @@ describe('frontends/yaml: definition errors', () => {
         'a source that fails the schema is not followed to its destination',
       );
       const both = failure(source('dst.yaml') + 'globals: [ nodot ]\n', files({ 'dst.yaml': HOST + 'machine: { memroy: 1G }\n' }));
-      assert.equal(both.message, ["vm.yaml:4:12: globals[0]: Invalid parameter 'dot'", "dst.yaml:2:12: unknown key 'memroy' at machine; did you mean 'memory'?"].join('\n'));
+      assert.equal(
+        both.message,
+        ["vm.yaml:4:12: globals[0]: Invalid parameter 'dot'", "dst.yaml:2:12: unknown key 'memroy' at machine; did you mean 'memory'?"].join('\n'),
+      );
     });
 
     it('resolves the destination relative to the source and refuses a cycle', () => {

@@ -51,10 +51,53 @@ function loadOrRefuse(text: string, tally: Tally): void {
 }
 
 const TOKENS = [
-  ...['\n', '\n  ', '\n    ', ' ', '- ', ': ', ', ', '{', '}', '[', ']', '"', "'", '#', '&a ', '*a', '!!str ', '!!binary ', '!foo ', '? ', '---\n', '%YAML 1.1\n', '~', '|\n  ', '>\n  ', '\t'],
+  ...[
+    '\n',
+    '\n  ',
+    '\n    ',
+    ' ',
+    '- ',
+    ': ',
+    ', ',
+    '{',
+    '}',
+    '[',
+    ']',
+    '"',
+    "'",
+    '#',
+    '&a ',
+    '*a',
+    '!!str ',
+    '!!binary ',
+    '!foo ',
+    '? ',
+    '---\n',
+    '%YAML 1.1\n',
+    '~',
+    '|\n  ',
+    '>\n  ',
+    '\t',
+  ],
   ...['host', 'arch', 'kernel', 'qemu', 'machine', 'memory', 'maxmem', 'objects', 'devices', 'globals', 'guest', 'steps', 'type', 'id', 'driver'],
   ...['set', 'balloon', 'migrate', 'to', 'expect', 'rss', 'below', 'storage-keys', 'enable', 'write', 'start', 'size', 'read-all'],
-  ...['x86_64', 's390x', 'linux-6.1', '"7.2"', '7.10', '4GiB', '1.5 GiB', '0x1M', '1e400', '-1', 'true', 'null', '9007199254740993', 'other.yaml', 'postcopy-destination.yaml'],
+  ...[
+    'x86_64',
+    's390x',
+    'linux-6.1',
+    '"7.2"',
+    '7.10',
+    '4GiB',
+    '1.5 GiB',
+    '0x1M',
+    '1e400',
+    '-1',
+    'true',
+    'null',
+    '9007199254740993',
+    'other.yaml',
+    'postcopy-destination.yaml',
+  ],
 ];
 
 const tokenSoup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 40 }).map((t) => t.join(''));
@@ -100,20 +143,28 @@ function mutate(text: string, m: Mutation): string {
 describe('frontends/yaml: fuzzing the loader', () => {
   it('random text loads or is refused with positions', () => {
     const tally = { loaded: 0, refused: 0 };
-    fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 })), (text) => loadOrRefuse(text, tally)), { numRuns: 300, seed: 20240601 });
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 })), (text) => loadOrRefuse(text, tally)),
+      { numRuns: 300, seed: 20240601 },
+    );
     assert.equal(tally.loaded + tally.refused, 300);
   });
 
   it('YAML-shaped token soup loads or is refused with positions', () => {
     const tally = { loaded: 0, refused: 0 };
-    fc.assert(fc.property(tokenSoup, (text) => loadOrRefuse(text, tally)), { numRuns: 600, seed: 20240602 });
+    fc.assert(
+      fc.property(tokenSoup, (text) => loadOrRefuse(text, tally)),
+      { numRuns: 600, seed: 20240602 },
+    );
     assert.ok(tally.refused > 0);
   });
 
   it('mutated examples load or are refused with positions, and some still load', () => {
     const tally = { loaded: 0, refused: 0 };
     fc.assert(
-      fc.property(fc.constantFrom(...exampleTexts), fc.array(mutation, { minLength: 1, maxLength: 4 }), (text, edits) => loadOrRefuse(edits.reduce(mutate, text), tally)),
+      fc.property(fc.constantFrom(...exampleTexts), fc.array(mutation, { minLength: 1, maxLength: 4 }), (text, edits) =>
+        loadOrRefuse(edits.reduce(mutate, text), tally),
+      ),
       { numRuns: 800, seed: 20240603 },
     );
     assert.ok(tally.loaded > 0 && tally.refused > 0, JSON.stringify(tally));

@@ -29,7 +29,8 @@ const exampleFiles = readdirSync(EXAMPLES)
   .sort();
 
 /** The value without source positions, which tests of content do not care about. */
-const withoutPositions = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (k, v: unknown) => (k === 'position' || k === 'memoryPosition' ? undefined : v)));
+const withoutPositions = (value: unknown): unknown =>
+  JSON.parse(JSON.stringify(value, (k, v: unknown) => (k === 'position' || k === 'memoryPosition' ? undefined : v)));
 
 /** JSON drops properties whose value is undefined, as the command line's invocation leaves some. */
 const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
@@ -67,31 +68,41 @@ steps:
 describe('frontends/yaml: loading definitions', () => {
   it('gives every section its typed form', () => {
     const def = parseDefinition(FULL, 'full.yaml');
-    assert.deepEqual(withoutPositions({ host: def.host, machine: def.machine, objects: def.objects, devices: def.devices, globals: def.globals, guest: def.guest }), {
-      host: { arch: 's390x', kernel: 'linux-6.10', qemu: { major: 7, minor: 2 }, thp: { enabled: 'madvise', useZeroPage: false } },
-      machine: {
-        type: 's390-ccw-virtio-7.2',
-        accel: 'kvm',
-        memory: 4 * GiB,
-        maxmem: 64 * GiB,
-        numa: [{ nodeid: 0, memdev: 'ram0' }],
-        properties: [{ name: 'dump-guest-core', value: 'off', pointer: '/machine/properties/dump-guest-core' }],
-      },
-      objects: [
-        {
-          type: 'memory-backend-ram',
-          id: 'ram0',
-          props: [
-            { name: 'size', value: '4G', pointer: '/objects/0/size' },
-            { name: 'share', value: 'off', pointer: '/objects/0/share' },
-          ],
-          path: 'objects[0]',
+    assert.deepEqual(
+      withoutPositions({ host: def.host, machine: def.machine, objects: def.objects, devices: def.devices, globals: def.globals, guest: def.guest }),
+      {
+        host: { arch: 's390x', kernel: 'linux-6.10', qemu: { major: 7, minor: 2 }, thp: { enabled: 'madvise', useZeroPage: false } },
+        machine: {
+          type: 's390-ccw-virtio-7.2',
+          accel: 'kvm',
+          memory: 4 * GiB,
+          maxmem: 64 * GiB,
+          numa: [{ nodeid: 0, memdev: 'ram0' }],
+          properties: [{ name: 'dump-guest-core', value: 'off', pointer: '/machine/properties/dump-guest-core' }],
         },
-      ],
-      devices: [{ driver: 'virtio-balloon-ccw', id: 'balloon0', props: [{ name: 'free-page-reporting', value: 'on', pointer: '/devices/0/free-page-reporting' }], path: 'devices[0]' }],
-      globals: [{ text: 'driver=virtio-balloon-device,property=deflate-on-oom,value=on' }],
-      guest: { kernel: { major: 6, minor: 1 }, initOnFree: true, workload: { used: GiB } },
-    });
+        objects: [
+          {
+            type: 'memory-backend-ram',
+            id: 'ram0',
+            props: [
+              { name: 'size', value: '4G', pointer: '/objects/0/size' },
+              { name: 'share', value: 'off', pointer: '/objects/0/share' },
+            ],
+            path: 'objects[0]',
+          },
+        ],
+        devices: [
+          {
+            driver: 'virtio-balloon-ccw',
+            id: 'balloon0',
+            props: [{ name: 'free-page-reporting', value: 'on', pointer: '/devices/0/free-page-reporting' }],
+            path: 'devices[0]',
+          },
+        ],
+        globals: [{ text: 'driver=virtio-balloon-device,property=deflate-on-oom,value=on' }],
+        guest: { kernel: { major: 6, minor: 1 }, initOnFree: true, workload: { used: GiB } },
+      },
+    );
   });
 
   it('gives each step kind its variant of the union', () => {
@@ -105,8 +116,24 @@ describe('frontends/yaml: loading definitions', () => {
       { kind: 'guest', action: { kind: 'read-all' } },
       { kind: 'dump' },
       { kind: 'storage-keys' },
-      { kind: 'object-add', object: { type: 'memory-backend-memfd', id: 'mem1', props: [{ name: 'size', value: String(GiB), pointer: '/steps/8/object-add/size' }], path: 'steps[8].object-add' } },
-      { kind: 'device-add', device: { driver: 'virtio-mem-ccw', id: 'vm1', props: [{ name: 'memdev', value: 'mem1', pointer: '/steps/9/device-add/memdev' }], path: 'steps[9].device-add' } },
+      {
+        kind: 'object-add',
+        object: {
+          type: 'memory-backend-memfd',
+          id: 'mem1',
+          props: [{ name: 'size', value: String(GiB), pointer: '/steps/8/object-add/size' }],
+          path: 'steps[8].object-add',
+        },
+      },
+      {
+        kind: 'device-add',
+        device: {
+          driver: 'virtio-mem-ccw',
+          id: 'vm1',
+          props: [{ name: 'memdev', value: 'mem1', pointer: '/steps/9/device-add/memdev' }],
+          path: 'steps[9].device-add',
+        },
+      },
       { kind: 'device-del', id: 'vm1' },
       {
         kind: 'expect',
@@ -132,7 +159,10 @@ describe('frontends/yaml: loading definitions', () => {
   });
 
   it('turns a property the object model refuses into a positioned problem with a suggestion', () => {
-    const def = parseDefinition(`host: { arch: x86_64, kernel: linux-6.1, qemu: "7.2" }\ndevices:\n  - driver: virtio-mem-pci\n    requsted-size: 1G\n`, 'vm.yaml');
+    const def = parseDefinition(
+      `host: { arch: x86_64, kernel: linux-6.1, qemu: "7.2" }\ndevices:\n  - driver: virtio-mem-pci\n    requsted-size: 1G\n`,
+      'vm.yaml',
+    );
     const found = unknownPropertyProblem(def.devices[0]!, 'requsted-size', ['memdev', 'requested-size', 'block-size']);
     assert.equal(new DefinitionError([found!]).message, "vm.yaml:4:5: unknown key 'requsted-size' at devices[0]; did you mean 'requested-size'?");
     assert.equal(unknownPropertyProblem(def.devices[0]!, 'frob', ['memdev']), undefined, 'not set by this entry');
@@ -165,11 +195,16 @@ devices: [ { driver: virtio-mem-pci, id: vm0, memdev: mem0, requested-size: 1G, 
 globals: [ virtio-mem.unplugged-inaccessible=on ]
 `,
         [
-          '-machine', 'pc-q35-7.2,accel=kvm',
-          '-m', '4G,maxmem=20G',
-          '-object', 'memory-backend-memfd,id=mem0,size=16G,share=on',
-          '-device', 'virtio-mem-pci,id=vm0,memdev=mem0,requested-size=1G,unplugged-inaccessible=auto',
-          '-global', 'virtio-mem.unplugged-inaccessible=on',
+          '-machine',
+          'pc-q35-7.2,accel=kvm',
+          '-m',
+          '4G,maxmem=20G',
+          '-object',
+          'memory-backend-memfd,id=mem0,size=16G,share=on',
+          '-device',
+          'virtio-mem-pci,id=vm0,memdev=mem0,requested-size=1G,unplugged-inaccessible=auto',
+          '-global',
+          'virtio-mem.unplugged-inaccessible=on',
         ],
       ],
       [
@@ -188,13 +223,20 @@ devices: [ { driver: virtio-balloon-pci, bus: pcie.0, free-page-reporting: true 
 globals: [ { driver: virtio-mem, property: x-early-migration, value: false } ]
 `,
         [
-          '-machine', 'q35,memory-backend=ram0,max-ram-below-4g=1G',
-          '-m', '2G,slots=2,maxmem=8G',
-          '-object', 'memory-backend-ram,id=ram0,size=2G',
-          '-numa', 'node,nodeid=0',
-          '-numa', 'node,nodeid=1,mem=1G',
-          '-device', 'virtio-balloon-pci,bus=pcie.0,free-page-reporting=on',
-          '-global', 'driver=virtio-mem,property=x-early-migration,value=off',
+          '-machine',
+          'q35,memory-backend=ram0,max-ram-below-4g=1G',
+          '-m',
+          '2G,slots=2,maxmem=8G',
+          '-object',
+          'memory-backend-ram,id=ram0,size=2G',
+          '-numa',
+          'node,nodeid=0',
+          '-numa',
+          'node,nodeid=1,mem=1G',
+          '-device',
+          'virtio-balloon-pci,bus=pcie.0,free-page-reporting=on',
+          '-global',
+          'driver=virtio-mem,property=x-early-migration,value=off',
         ],
       ],
     ];
@@ -204,7 +246,14 @@ globals: [ { driver: virtio-mem, property: x-early-migration, value: false } ]
         const fromArgv = buildInvocation(parseArgv(argv));
         const comparable = (o: { machine?: string; accel?: string; machineProps?: unknown; memory?: string; globals?: unknown; items?: readonly object[] }) =>
           plain({ ...o, items: o.items?.map((item) => ({ ...item, location: undefined })) });
-        const pick = ({ machine, accel, machineProps, memory, globals, items }: Parameters<typeof comparable>[0]) => ({ machine, accel, machineProps, memory, globals, items });
+        const pick = ({ machine, accel, machineProps, memory, globals, items }: Parameters<typeof comparable>[0]) => ({
+          machine,
+          accel,
+          machineProps,
+          memory,
+          globals,
+          items,
+        });
         assert.deepEqual(comparable(pick(fromYaml)), comparable(pick(fromArgv)));
       });
     }
@@ -260,7 +309,9 @@ globals: [ { driver: virtio-mem, property: x-early-migration, value: false } ]
       assert.ok(migrate?.kind === 'migrate');
       assert.equal(migrate.to, join(EXAMPLES, 'postcopy-destination.yaml'));
       assert.equal(migrate.postcopy, true);
-      assert.deepEqual(withoutPositions(migrate.destination.steps), [{ kind: 'expect', expectations: [{ kind: 'memory', measure: 'rss', bounds: { atMost: 2 * GiB } }] }]);
+      assert.deepEqual(withoutPositions(migrate.destination.steps), [
+        { kind: 'expect', expectations: [{ kind: 'memory', measure: 'rss', bounds: { atMost: 2 * GiB } }] },
+      ]);
     });
   });
 });

@@ -48,7 +48,10 @@ describe('frontends/yaml: sizes', () => {
 
   it('the ambiguity rule: 1G, 1GiB and 1 G are 2^30, 1GB is 10^9', () => {
     const values = ['1G', '1GiB', '1 G', '1 GiB', '1GB'].map((t) => size(t));
-    assert.deepEqual(values, [GiB, GiB, GiB, GiB, 1e9].map((value) => ({ ok: true, value })));
+    assert.deepEqual(
+      values,
+      [GiB, GiB, GiB, GiB, 1e9].map((value) => ({ ok: true, value })),
+    );
   });
 
   const INVALID: ReadonlyArray<readonly [string, string, string]> = [

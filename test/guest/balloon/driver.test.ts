@@ -13,7 +13,8 @@ import { bootGuest, touchAllAndFree } from './helpers.js';
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
-const deviceBits = (f: FeatureSet) => featureNames(FeatureSet.fromWord(f.word & 0x3fn), VIRTIO_BALLOON_FEATURE_NAMES).map((n) => n.replace('VIRTIO_BALLOON_F_', ''));
+const deviceBits = (f: FeatureSet) =>
+  featureNames(FeatureSet.fromWord(f.word & 0x3fn), VIRTIO_BALLOON_FEATURE_NAMES).map((n) => n.replace('VIRTIO_BALLOON_F_', ''));
 
 describe('guest/balloon: the Linux driver by kernel version', () => {
   const TABLE: ReadonlyArray<readonly [string, readonly string[]]> = [
@@ -28,7 +29,10 @@ describe('guest/balloon: the Linux driver by kernel version', () => {
   }
 
   it('deflates on OOM through a shrinker only in 4.20-5.6', () => {
-    assert.deepEqual(['4.19', '4.20', '5.6', '5.7'].map((v) => balloonLinuxHas(kernelVersion(v), 'deflate-on-oom-shrinker')), [false, true, true, false]);
+    assert.deepEqual(
+      ['4.19', '4.20', '5.6', '5.7'].map((v) => balloonLinuxHas(kernelVersion(v), 'deflate-on-oom-shrinker')),
+      [false, true, true, false],
+    );
   });
 
   // init_on_free, page poisoning, device offers PAGE_POISON → what survives validation
@@ -67,7 +71,10 @@ describe('guest/balloon: inflation, MemTotal and BALLOON_CHANGE (QEMU 7.2, Linux
     assert.equal(rss - g.machine.process.status().vmRss, 256 * MiB);
     // The first change goes out at once; the rest is held for a second and only the last sent,
     // with the time it was raised (the real guest took ~400 ms under TCG).
-    assert.deepEqual(g.changes.map(([m]) => m), [1023, 768]);
+    assert.deepEqual(
+      g.changes.map(([m]) => m),
+      [1023, 768],
+    );
     assert.ok(g.changes[1]![1] > 0.35 && g.changes[1]![1] < 0.45, `${g.changes[1]![1]} s`);
   });
 
@@ -152,7 +159,10 @@ describe('guest/balloon: free page reporting (5.7+)', () => {
   });
 
   it('reports blocks of at least the pageblock: 2 MiB on x86_64, 1 MiB on s390x', () => {
-    for (const [arch, min] of [['x86_64', 2 * MiB], ['s390x', MiB]] as const) {
+    for (const [arch, min] of [
+      ['x86_64', 2 * MiB],
+      ['s390x', MiB],
+    ] as const) {
       const g = bootGuest({ arch, memory: '1G', device: 'free-page-reporting=on' });
       g.driver.probe();
       const sizes = new Set<number>();
@@ -170,7 +180,10 @@ describe('guest/balloon: free page reporting (5.7+)', () => {
   });
 
   it('skips a zone with less free memory than its low watermark plus one batch', () => {
-    for (const [free, reported] of [[60 * MiB, false], [80 * MiB, true]] as const) {
+    for (const [free, reported] of [
+      [60 * MiB, false],
+      [80 * MiB, true],
+    ] as const) {
       const g = bootGuest({ memory: '1G', device: 'free-page-reporting=on' });
       g.driver.probe();
       g.machine.scheduler.runUntilIdle();

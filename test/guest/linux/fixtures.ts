@@ -47,7 +47,6 @@ export function requestLine(s: SentRequest): string {
 export const sentLines = (driver: LinuxVirtioMemDriver): string[] => driver.requests().map(requestLine);
 
 /** The dmesg text lines without the device prefix, for compact expectations. */
-export const messages = (driver: LinuxVirtioMemDriver): string[] =>
-  driver.logLines().map((l) => l.replace(/^virtio_mem virtio0: /, ''));
+export const messages = (driver: LinuxVirtioMemDriver): string[] => driver.logLines().map((l) => l.replace(/^virtio_mem virtio0: /, ''));
 
 export const seconds = (nanos: number): number => nanos / 1e9;

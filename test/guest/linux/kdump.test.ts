@@ -17,7 +17,13 @@ function crashAndDump(opts: { first: string; kdump: string; arch?: Arch; ui: boo
   const first = bootGuest({
     kernel: opts.first,
     arch,
-    device: { addr: 4 * GiB, regionSize: 4 * GiB, blockSize: opts.blockSize ?? 2 * MiB, requestedSize: 300 * MiB, deviceFeatures: opts.ui ? UI : FeatureSet.EMPTY },
+    device: {
+      addr: 4 * GiB,
+      regionSize: 4 * GiB,
+      blockSize: opts.blockSize ?? 2 * MiB,
+      requestedSize: 300 * MiB,
+      deviceFeatures: opts.ui ? UI : FeatureSet.EMPTY,
+    },
   });
   first.scheduler.runUntilIdle();
   const crash = bootGuest({ kernel: opts.kdump, arch, kdumpKernel: true, device: first.device, bootRam: [] });
@@ -54,10 +60,7 @@ describe('guest/linux kdump: what a crash dump reads of virtio-mem memory', () =
 
   it('before 5.16 the kdump kernel refuses the device and the dump reads unplugged memory too', () => {
     const { crash, dump } = crashAndDump({ first: '5.15', kdump: '5.15', ui: false });
-    assert.deepEqual(crash.driver.logLines(), [
-      'virtio_mem virtio0: disabled in kdump kernel',
-      'virtio_mem: probe of virtio0 failed with error -16',
-    ]);
+    assert.deepEqual(crash.driver.logLines(), ['virtio_mem virtio0: disabled in kdump kernel', 'virtio_mem: probe of virtio0 failed with error -16']);
     assert.deepEqual(dump, { kind: 'done', bytesRead: 4 * GiB + 384 * MiB, bytesZeroFilled: 0, problems: [] });
   });
 
@@ -73,7 +76,10 @@ describe('guest/linux kdump: what a crash dump reads of virtio-mem memory', () =
     assert.deepEqual(old.plan.segments, [gpaRange(0, 4 * GiB)]);
     const now = crashAndDump({ first: '6.14', kdump: '6.14', arch: 's390x', ui: true, blockSize: 1 * MiB });
     // get_device_ram(): STATE over 256 MiB chunks of the usable region (556 MiB), then per block.
-    const chunks = now.crash.driver.requests().slice(0, 3).map((r) => (r.request.kind === 'state' ? r.request.nbBlocks : -1));
+    const chunks = now.crash.driver
+      .requests()
+      .slice(0, 3)
+      .map((r) => (r.request.kind === 'state' ? r.request.nbBlocks : -1));
     assert.deepEqual(chunks, [256, 256, 44]);
     assert.deepEqual(now.plan.segments, [gpaRange(0, 4 * GiB), gpaRange(4 * GiB, 512 * MiB)]);
     assert.deepEqual(now.dump, { kind: 'done', bytesRead: 4 * GiB + 300 * MiB, bytesZeroFilled: 212 * MiB, problems: [] });

@@ -19,7 +19,10 @@ describe('guest/linux/kernel-version', () => {
     assert.ok(compareKernelVersions(kernelVersion('5.8'), kernelVersion('5.16')) < 0);
     assert.ok(compareKernelVersions(kernelVersion('6.1'), kernelVersion('5.19')) > 0);
     assert.ok(kernelAtLeast(kernelVersion('6.10'), '6.9'));
-    assert.throws(() => kernelVersion('6.1.0-56-cloud-amd64'), (e) => isHotmemError(e, 'guest.bad-kernel-version'));
+    assert.throws(
+      () => kernelVersion('6.1.0-56-cloud-amd64'),
+      (e) => isHotmemError(e, 'guest.bad-kernel-version'),
+    );
   });
 
   it('where the driver exists', () => {
@@ -40,11 +43,7 @@ describe('guest/linux/kernel-version', () => {
     const table = (v: string, arch: 'x86_64' | 's390x') => featureNames(driverRules(kernelVersion(v), arch).featureTable, VIRTIO_MEM_FEATURE_NAMES);
     assert.deepEqual(table('5.15', 'x86_64'), ['VIRTIO_MEM_F_ACPI_PXM']);
     assert.deepEqual(table('5.16', 'x86_64'), ['VIRTIO_MEM_F_ACPI_PXM', 'VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE']);
-    assert.deepEqual(table('6.10', 'x86_64'), [
-      'VIRTIO_MEM_F_ACPI_PXM',
-      'VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE',
-      'VIRTIO_MEM_F_PERSISTENT_SUSPEND',
-    ]);
+    assert.deepEqual(table('6.10', 'x86_64'), ['VIRTIO_MEM_F_ACPI_PXM', 'VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE', 'VIRTIO_MEM_F_PERSISTENT_SUSPEND']);
     assert.deepEqual(table('6.13', 's390x'), ['VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE', 'VIRTIO_MEM_F_PERSISTENT_SUSPEND']);
   });
 

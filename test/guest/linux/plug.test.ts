@@ -16,11 +16,7 @@ describe('guest/linux/virtio-mem plugging towards requested_size', () => {
   it('Linux 6.1, 2 MiB blocks (SBM): 300 MiB then 100 MiB, as the real guest does it', () => {
     const g = bootGuest({ kernel: '6.1', device: { ...X86, requestedSize: 300 * MiB } });
     g.scheduler.runUntilIdle();
-    assert.deepEqual(sentLines(g.driver), [
-      'plug 0x100000000 64 -> ack',
-      'plug 0x108000000 64 -> ack',
-      'plug 0x110000000 22 -> ack',
-    ]);
+    assert.deepEqual(sentLines(g.driver), ['plug 0x100000000 64 -> ack', 'plug 0x108000000 64 -> ack', 'plug 0x110000000 22 -> ack']);
     assert.deepEqual(
       g.driver.memoryBlocks().map((b) => [b.id, b.state]),
       [32, 33, 34].map((id) => [id, { kind: 'online', zone: 'kernel' }]),
@@ -31,8 +27,7 @@ describe('guest/linux/virtio-mem plugging towards requested_size', () => {
     g.device.setRequestedSize(100 * MiB);
     g.scheduler.runUntilIdle();
     const unplugs = sentLines(g.driver).slice(3);
-    const singles = (from: number, n: number) =>
-      Array.from({ length: n }, (_, i) => `unplug 0x${(from - i * 2 * MiB).toString(16)} 1 -> ack`);
+    const singles = (from: number, n: number) => Array.from({ length: n }, (_, i) => `unplug 0x${(from - i * 2 * MiB).toString(16)} 1 -> ack`);
     assert.deepEqual(unplugs, [
       // The partially plugged block first, one subblock at a time from the top.
       ...singles(0x112a00000, 22),
@@ -41,7 +36,10 @@ describe('guest/linux/virtio-mem plugging towards requested_size', () => {
       ...singles(0x107e00000, 14),
     ]);
     assert.deepEqual(messages(g.driver).slice(-2), ['plugged size: 0x12c00000', 'requested size: 0x6400000']);
-    assert.deepEqual(g.driver.memoryBlocks().map((b) => b.id), [32]);
+    assert.deepEqual(
+      g.driver.memoryBlocks().map((b) => b.id),
+      [32],
+    );
     assert.equal(g.driver.memTotalContribution(), 100 * MiB);
     assert.equal(g.device.pluggedSize(), 100 * MiB);
   });
@@ -80,7 +78,13 @@ describe('guest/linux/virtio-mem plugging towards requested_size', () => {
     g.device.setRequestedSize(1 * GiB);
     g.scheduler.runUntilIdle();
     assert.equal(sentLines(g.driver).at(-1), 'unplug 0x140000000 1 -> ack');
-    assert.deepEqual(g.driver.blockStates(), { mode: 'bbm', blocks: [{ id: 4, state: 'added' }, { id: 5, state: 'unused' }] });
+    assert.deepEqual(g.driver.blockStates(), {
+      mode: 'bbm',
+      blocks: [
+        { id: 4, state: 'added' },
+        { id: 5, state: 'unused' },
+      ],
+    });
   });
 
   it('s390x 6.13: 256 MiB memory blocks of 1 MiB subblocks; 256 MiB device blocks use BBM', () => {

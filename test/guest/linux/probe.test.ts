@@ -1,9 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  VIRTIO_MEM_F_ACPI_PXM,
-  VIRTIO_MEM_F_PERSISTENT_SUSPEND,
-  VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE,
-} from '../../../devices/virtio-mem/features.js';
+import { VIRTIO_MEM_F_ACPI_PXM, VIRTIO_MEM_F_PERSISTENT_SUSPEND, VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE } from '../../../devices/virtio-mem/features.js';
 import { GiB, MiB } from '../../../src/core/units.js';
 import { FeatureSet, featureNames } from '../../../src/virtio/feature-set.js';
 import { statusNames } from '../../../src/virtio/status.js';
@@ -66,7 +62,10 @@ describe('guest/linux/virtio-mem probe and negotiation', () => {
 
   it('Linux 6.1 acks what the real guest acked of QEMU 7.2 virtio-mem-pci: bits 0, 1, 28, 29, 32, 40', () => {
     const offered = FeatureSet.fromWord((1n << 0n) | (1n << 1n) | (1n << 24n) | (1n << 27n) | (1n << 28n) | (1n << 29n) | (1n << 32n) | (1n << 40n));
-    const acked = (kernel: string) => bootGuest({ kernel, device: { ...DEVICE, deviceFeatures: offered } }).device.driverFeatures().bits();
+    const acked = (kernel: string) =>
+      bootGuest({ kernel, device: { ...DEVICE, deviceFeatures: offered } })
+        .device.driverFeatures()
+        .bits();
     assert.deepEqual(acked('6.1'), [0, 1, 28, 29, 32, 40]);
     assert.deepEqual(acked('5.19'), [0, 1, 28, 29, 32]);
   });
@@ -143,10 +142,13 @@ describe('guest/linux/virtio-mem probe and negotiation', () => {
 
     it('misaligned start and end warn, and BBM names the big block', () => {
       const g = bootGuest({ kernel: '6.1', device: { addr: 4 * GiB + 64 * MiB, regionSize: 4 * GiB, blockSize: 1 * GiB } });
-      assert.deepEqual(g.driver.log().flatMap((e) => (e.kind === 'dmesg' && e.level === 'warn' ? [e.text] : [])), [
-        'virtio_mem virtio0: The alignment of the physical start address can make some memory unusable.',
-        'virtio_mem virtio0: The alignment of the physical end address can make some memory unusable.',
-      ]);
+      assert.deepEqual(
+        g.driver.log().flatMap((e) => (e.kind === 'dmesg' && e.level === 'warn' ? [e.text] : [])),
+        [
+          'virtio_mem virtio0: The alignment of the physical start address can make some memory unusable.',
+          'virtio_mem virtio0: The alignment of the physical end address can make some memory unusable.',
+        ],
+      );
       assert.equal(messages(g.driver).at(-1), 'big block size: 0x40000000');
     });
 

@@ -26,7 +26,10 @@ describe('guest/linux/virtio-mem reactions to the device', () => {
       g.scheduler.after(20e9, () => g.device.setRequestedSize(256 * MiB));
       // work@0, config@20, work@20, the cancelled timer@50, timer@70, work@70, timer@170, work@170
       assert.equal(g.scheduler.runUntilIdle(8).kind, 'step-limit');
-      assert.deepEqual(g.driver.requests().map((r) => seconds(r.at)), [0, 20, 70, 170]);
+      assert.deepEqual(
+        g.driver.requests().map((r) => seconds(r.at)),
+        [0, 20, 70, 170],
+      );
       assert.equal(seconds(g.driver.worker().retryTimerDueAt ?? 0), 370);
       assert.equal(g.driver.worker().retryTimerMs, 200_000);
     });
@@ -43,12 +46,7 @@ describe('guest/linux/virtio-mem reactions to the device', () => {
     };
     g.scheduler.runUntilIdle();
     assert.deepEqual(sentLines(g.driver), ['plug 0x100000000 64 -> nack', 'plug 0x100000000 32 -> ack']);
-    assert.deepEqual(messages(g.driver).slice(-4), [
-      'plugged size: 0x0',
-      'requested size: 0x10000000',
-      'plugged size: 0x0',
-      'requested size: 0x4000000',
-    ]);
+    assert.deepEqual(messages(g.driver).slice(-4), ['plugged size: 0x0', 'requested size: 0x10000000', 'plugged size: 0x0', 'requested size: 0x4000000']);
     assert.equal(seconds(g.scheduler.now()), 0);
   });
 
@@ -88,8 +86,15 @@ describe('guest/linux/virtio-mem reactions to the device', () => {
     g.scheduler.runUntilIdle(6);
     // -ENOMEM: the whole-block attempt failed, the pages went back, and the timer retries.
     assert.deepEqual(
-      g.driver.requests().slice(1).map((r) => [seconds(r.at), r.answer.kind]),
-      [[0, 'nack'], [50, 'nack'], [150, 'nack']],
+      g.driver
+        .requests()
+        .slice(1)
+        .map((r) => [seconds(r.at), r.answer.kind]),
+      [
+        [0, 'nack'],
+        [50, 'nack'],
+        [150, 'nack'],
+      ],
     );
     assert.deepEqual(g.driver.state(), { kind: 'hotplug', mode: 'sbm' });
     assert.equal(g.driver.memTotalContribution(), 128 * MiB);
@@ -112,7 +117,10 @@ describe('guest/linux/virtio-mem reactions to the device', () => {
     g.device.setRequestedSize(128 * MiB);
     g.scheduler.runUntilIdle();
     assert.deepEqual(
-      g.driver.log().filter((e) => e.kind === 'warn-on').map((e) => e.kind === 'warn-on' && e.fn),
+      g.driver
+        .log()
+        .filter((e) => e.kind === 'warn-on')
+        .map((e) => e.kind === 'warn-on' && e.fn),
       ['virtio_mem_refresh_config'],
     );
     assert.deepEqual(messages(g.driver).slice(-4, -2), ['plugged size: 0x0', 'requested size: 0x8000000']);

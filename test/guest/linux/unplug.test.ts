@@ -80,7 +80,13 @@ describe('guest/linux/virtio-mem unplugging what the guest can give back', () =>
     g.scheduler.runUntilIdle(2);
     assert.deepEqual(sentLines(g.driver).slice(2), ['unplug 0x100000000 1 -> ack']);
     assert.equal(g.driver.memTotalContribution(), 1 * GiB);
-    assert.deepEqual(g.driver.blockStates(), { mode: 'bbm', blocks: [{ id: 4, state: 'unused' }, { id: 5, state: 'added' }] });
+    assert.deepEqual(g.driver.blockStates(), {
+      mode: 'bbm',
+      blocks: [
+        { id: 4, state: 'unused' },
+        { id: 5, state: 'added' },
+      ],
+    });
   });
 
   it('init_on_alloc=1 zeroes the pages it takes before unplugging them', () => {

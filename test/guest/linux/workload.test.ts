@@ -6,7 +6,11 @@ import { bootGuest } from './fixtures.js';
 
 describe('guest/linux/workload', () => {
   it('uses only memory the page allocator manages: boot RAM and plugged, online device memory', () => {
-    const g = bootGuest({ kernel: '6.1', bootRam: [gpaRange(0, 1 * GiB)], device: { addr: 4 * GiB, regionSize: 1 * GiB, blockSize: 2 * MiB, requestedSize: 100 * MiB } });
+    const g = bootGuest({
+      kernel: '6.1',
+      bootRam: [gpaRange(0, 1 * GiB)],
+      device: { addr: 4 * GiB, regionSize: 1 * GiB, blockSize: 2 * MiB, requestedSize: 100 * MiB },
+    });
     g.scheduler.runUntilIdle();
     assert.deepEqual(g.workload.touch(gpaRange(0, 16 * MiB), 1), { kind: 'done', access: { kind: 'done', rssDelta: 0 } });
     assert.equal(g.workload.touch(gpaRange(4 * GiB, 100 * MiB), 2).kind, 'done');
@@ -27,7 +31,11 @@ describe('guest/linux/workload', () => {
   });
 
   it('memory blocks left offline are not usable until onlined', () => {
-    const g = bootGuest({ kernel: '6.1', onlinePolicy: 'offline', device: { addr: 4 * GiB, regionSize: 1 * GiB, blockSize: 2 * MiB, requestedSize: 128 * MiB } });
+    const g = bootGuest({
+      kernel: '6.1',
+      onlinePolicy: 'offline',
+      device: { addr: 4 * GiB, regionSize: 1 * GiB, blockSize: 2 * MiB, requestedSize: 128 * MiB },
+    });
     g.scheduler.runUntilIdle();
     assert.equal(g.workload.touch(gpaRange(4 * GiB, 4096), 1).kind, 'not-guest-ram');
     assert.equal(g.driver.onlineMemoryBlock(32, 'kernel'), 'ok');

@@ -26,10 +26,26 @@ const names = (machines: readonly MachineType[]): string[] =>
     .map((line) => line.split(' ')[0] ?? '');
 
 const orders: readonly (readonly [string, readonly MachineType[], readonly string[]])[] = [
-  ['families first, in increasing order, then machines without one', [machine('aa', null), machine('zz-1', 'zeta'), machine('mm', 'alpha')], ['mm', 'zz-1', 'aa']],
-  ['decreasing strcmp within a family: 2.2 > 2.12 > 2.10 > 2.1', [machine('pc-2.1', 'f'), machine('pc-2.10', 'f'), machine('pc-2.12', 'f'), machine('pc-2.2', 'f')], ['pc-2.2', 'pc-2.12', 'pc-2.10', 'pc-2.1']],
-  ['the micro version after its major.minor sibling: 4.0.1 before 4.0', [machine('q-4.0', 'f'), machine('q-4.0.1', 'f'), machine('q-4.1', 'f')], ['q-4.1', 'q-4.0.1', 'q-4.0']],
-  ['increasing strcmp without a family: 2.10 before 2.4', [machine('s-2.4', null), machine('s-2.10', null), machine('none', null)], ['none', 's-2.10', 's-2.4']],
+  [
+    'families first, in increasing order, then machines without one',
+    [machine('aa', null), machine('zz-1', 'zeta'), machine('mm', 'alpha')],
+    ['mm', 'zz-1', 'aa'],
+  ],
+  [
+    'decreasing strcmp within a family: 2.2 > 2.12 > 2.10 > 2.1',
+    [machine('pc-2.1', 'f'), machine('pc-2.10', 'f'), machine('pc-2.12', 'f'), machine('pc-2.2', 'f')],
+    ['pc-2.2', 'pc-2.12', 'pc-2.10', 'pc-2.1'],
+  ],
+  [
+    'the micro version after its major.minor sibling: 4.0.1 before 4.0',
+    [machine('q-4.0', 'f'), machine('q-4.0.1', 'f'), machine('q-4.1', 'f')],
+    ['q-4.1', 'q-4.0.1', 'q-4.0'],
+  ],
+  [
+    'increasing strcmp without a family: 2.10 before 2.4',
+    [machine('s-2.4', null), machine('s-2.10', null), machine('none', null)],
+    ['none', 's-2.10', 's-2.4'],
+  ],
 ];
 
 describe('machine/compat-data: -machine help', () => {

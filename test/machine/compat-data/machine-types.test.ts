@@ -26,7 +26,14 @@ interface Case {
 const cases: readonly Case[] = [
   { release: '7.2', machine: 'pc', expect: { name: 'pc-i440fx-7.2', isDefault: true, alias: 'pc', family: 'pc_piix' } },
   { release: '7.2', machine: 'q35', expect: { name: 'pc-q35-7.2', isDefault: false, alias: 'q35', family: 'pc_q35' } },
-  { release: '7.2', machine: 'pc-q35-4.0.1', expect: { series: { id: 'pc-q35', version: '4.0.1' }, compatArrays: data.resolveMachineType('7.2', 'x86_64', 'pc-q35-4.1')?.compatArrays.concat(['hw_compat_4_0', 'pc_compat_4_0']) } },
+  {
+    release: '7.2',
+    machine: 'pc-q35-4.0.1',
+    expect: {
+      series: { id: 'pc-q35', version: '4.0.1' },
+      compatArrays: data.resolveMachineType('7.2', 'x86_64', 'pc-q35-4.1')?.compatArrays.concat(['hw_compat_4_0', 'pc_compat_4_0']),
+    },
+  },
   // pc_i440fx_1_7_machine_options sets the reason; 1.6 to 1.4 run it first, so they inherit it.
   { release: '7.2', machine: 'pc-i440fx-1.7', expect: { deprecated: true, deprecationReason: OLD_UNATTENDED } },
   { release: '7.2', machine: 'pc-i440fx-1.4', expect: { deprecated: true, deprecationReason: OLD_UNATTENDED } },
@@ -51,15 +58,29 @@ const cases: readonly Case[] = [
   { release: '10.2', machine: 'pc-q35-7.2', expect: { deprecationReason: AGE } },
   { release: '10.2', machine: 'pc-q35-8.0', expect: { deprecated: false } },
   { release: '10.2', arch: 's390x', machine: 's390-ccw-virtio-4.2', expect: undefined },
-  { release: '10.2', arch: 's390x', machine: 's390-ccw-virtio', expect: { name: 's390-ccw-virtio-10.2', isDefault: true, family: null, desc: 'Virtual s390x machine (version 10.2)' } },
+  {
+    release: '10.2',
+    arch: 's390x',
+    machine: 's390-ccw-virtio',
+    expect: { name: 's390-ccw-virtio-10.2', isDefault: true, family: null, desc: 'Virtual s390x machine (version 10.2)' },
+  },
   // s390x descriptions were reworded for 7.1.
   { release: '5.2', arch: 's390x', machine: 's390-ccw-virtio-2.4', expect: { desc: 'VirtIO-ccw based S390 machine v2.4' } },
   { release: '7.0', arch: 's390x', machine: 's390-ccw-virtio', expect: { name: 's390-ccw-virtio-7.0', desc: 'VirtIO-ccw based S390 machine v7.0' } },
   { release: '7.1', arch: 's390x', machine: 's390-ccw-virtio-7.0', expect: { desc: 'Virtual s390x machine (version 7.0)' } },
   // xenfv runs pc_i440fx_X_Y_machine_options, not the versioned class_init: no age deprecation.
   { release: '10.2', machine: 'xenfv', build: data.defaultBuildConfig('x86_64'), expect: undefined },
-  { release: '10.2', machine: 'xenfv', build: buildConfig('I440FX', 'XEN'), expect: { name: 'xenfv-3.1', family: 'pc_piix', deprecated: false, series: null, requires: ['I440FX', 'XEN'] } },
-  { release: '7.2', machine: 'xenfv-4.2', expect: { desc: 'Xen Fully-virtualized PC', alias: null, compatArrays: data.resolveMachineType('7.2', 'x86_64', 'pc-i440fx-4.2')?.compatArrays } },
+  {
+    release: '10.2',
+    machine: 'xenfv',
+    build: buildConfig('I440FX', 'XEN'),
+    expect: { name: 'xenfv-3.1', family: 'pc_piix', deprecated: false, series: null, requires: ['I440FX', 'XEN'] },
+  },
+  {
+    release: '7.2',
+    machine: 'xenfv-4.2',
+    expect: { desc: 'Xen Fully-virtualized PC', alias: null, compatArrays: data.resolveMachineType('7.2', 'x86_64', 'pc-i440fx-4.2')?.compatArrays },
+  },
   { release: '6.2', machine: 'isapc', expect: { requires: ['I440FX'], family: null } },
   { release: '7.2', machine: 'isapc', expect: { requires: ['ISAPC', 'I440FX'] } },
   { release: '10.2', machine: 'isapc', expect: { requires: ['ISAPC'] } },
@@ -91,12 +112,17 @@ const cases: readonly Case[] = [
   { release: '11.1', machine: 'nitro', expect: { desc: 'Nitro Enclave', family: null, requires: ['NITRO'] } },
   { release: '11.1', arch: 's390x', machine: 's390-ccw-virtio-10.2', expect: { compatArrays: ['hw_compat_11_0', 'hw_compat_10_2'] } },
   { release: '10.0', arch: 's390x', machine: 's390-ccw-virtio-2.9', build: buildConfig('S390_CCW_VIRTIO'), expect: undefined },
-  { release: '10.0', arch: 's390x', machine: 's390-ccw-virtio-2.9', build: buildConfig('S390_CCW_VIRTIO', 'S390X_LEGACY_CPUS'), expect: { requires: ['S390_CCW_VIRTIO', 'S390X_LEGACY_CPUS'] } },
+  {
+    release: '10.0',
+    arch: 's390x',
+    machine: 's390-ccw-virtio-2.9',
+    build: buildConfig('S390_CCW_VIRTIO', 'S390X_LEGACY_CPUS'),
+    expect: { requires: ['S390_CCW_VIRTIO', 'S390X_LEGACY_CPUS'] },
+  },
   { release: '8.2', arch: 's390x', machine: 's390-ccw-virtio-2.9', build: buildConfig('S390_CCW_VIRTIO'), expect: { requires: ['S390_CCW_VIRTIO'] } },
 ];
 
-const pick = (m: MachineType, keys: readonly (keyof MachineType)[]): Partial<MachineType> =>
-  Object.fromEntries(keys.map((k) => [k, m[k]]));
+const pick = (m: MachineType, keys: readonly (keyof MachineType)[]): Partial<MachineType> => Object.fromEntries(keys.map((k) => [k, m[k]]));
 
 describe('machine/compat-data: machine types', () => {
   it('models 5.1 to 11.1, oldest first', () => {
@@ -128,12 +154,21 @@ describe('machine/compat-data: machine types', () => {
   it('refuses a release it does not model, naming the modelled ones', () => {
     assert.throws(
       () => data.machineTypes('5.0', 'x86_64'),
-      (e: unknown) => isHotmemError(e, 'compat.unknown-release') && e.message === `QEMU 5.0 is not a modelled release (modelled: ${data.releases().map((r) => r.version).join(', ')})`,
+      (e: unknown) =>
+        isHotmemError(e, 'compat.unknown-release') &&
+        e.message ===
+          `QEMU 5.0 is not a modelled release (modelled: ${data
+            .releases()
+            .map((r) => r.version)
+            .join(', ')})`,
     );
   });
 
   it('refuses a build feature of another target', () => {
-    assert.throws(() => data.machineTypes('7.2', 's390x', buildConfig('XEN')), (e: unknown) => isHotmemError(e, 'compat.unknown-build-feature'));
+    assert.throws(
+      () => data.machineTypes('7.2', 's390x', buildConfig('XEN')),
+      (e: unknown) => isHotmemError(e, 'compat.unknown-build-feature'),
+    );
   });
 
   describe('in every release and target', () => {

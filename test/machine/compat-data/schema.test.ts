@@ -36,11 +36,22 @@ const rejected: readonly (readonly [string, Kind, unknown])[] = [
   ['a driver with a space', 'arrays', arrayDoc({ ...goodEntry, driver: 'virtio mem' })],
   ['an array name that is not C', 'arrays', { source: 'hw/core/machine.c', arrays: { 'hw-compat': { since: '8.0', entries: [] } } }],
   ['a requirement window without bounds', 'machines', machinesDoc({ name: 'none', desc: 'empty machine', since: '5.1', requires: [{ feature: 'XEN' }] })],
-  ['a family on a machine based on a series', 'machines', machinesDoc({ name: 'xenfv-3.1', desc: 'x', since: '5.1', family: 'pc_piix', basedOn: { series: 'pc-i440fx', version: '3.1' } })],
+  [
+    'a family on a machine based on a series',
+    'machines',
+    machinesDoc({ name: 'xenfv-3.1', desc: 'x', since: '5.1', family: 'pc_piix', basedOn: { series: 'pc-i440fx', version: '3.1' } }),
+  ],
   ['an arch hotmem does not model', 'machines', { arch: 'aarch64', series: [], machines: [] }],
   ['an auto feature without its condition', 'build-features', feature({ default: 'auto' })],
   ['an on feature with a condition', 'build-features', feature({ default: 'on', when: 'always' })],
-  ['an unknown deletion mode', 'releases', { releases: [{ version: '9.1', commit: 'fd1952d814' }], machineLifecycle: [{ since: '9.1', deprecationYears: 3, deletionYears: 6, deletion: 'sometimes', deprecationReason: 'old' }] }],
+  [
+    'an unknown deletion mode',
+    'releases',
+    {
+      releases: [{ version: '9.1', commit: 'fd1952d814' }],
+      machineLifecycle: [{ since: '9.1', deprecationYears: 3, deletionYears: 6, deletion: 'sometimes', deprecationReason: 'old' }],
+    },
+  ],
 ];
 
 describe('machine/compat-data: schemas', () => {

@@ -18,8 +18,18 @@ export const HAND: MatrixResults = results(
     ['guest', ['5.15', '6.1']],
   ],
   [
-    { status: 'pass', observations: { start: 'ok', 'vm0.plugged': '0', 'guest.errors': 'virtio_mem virtio0: virtio: device refuses features: 3' }, memory: { end: { rss: 0 } }, timeline: timeline(0) },
-    { status: 'pass', observations: { start: 'ok', 'vm0.plugged': String(GiB), 'guest.errors': 'none' }, memory: { end: { rss: GiB } }, timeline: timeline(GiB) },
+    {
+      status: 'pass',
+      observations: { start: 'ok', 'vm0.plugged': '0', 'guest.errors': 'virtio_mem virtio0: virtio: device refuses features: 3' },
+      memory: { end: { rss: 0 } },
+      timeline: timeline(0),
+    },
+    {
+      status: 'pass',
+      observations: { start: 'ok', 'vm0.plugged': String(GiB), 'guest.errors': 'none' },
+      memory: { end: { rss: GiB } },
+      timeline: timeline(GiB),
+    },
     {
       status: 'fail',
       failures: ["hand.yaml:30:5 (expect[0]): vm0.plugged is '0', expected '1073741824'"],

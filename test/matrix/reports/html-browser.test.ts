@@ -52,7 +52,11 @@ describe('matrix/reports/html in headless Chromium', function () {
   });
 
   const run = (...args: string[]): string =>
-    execFileSync(browser!, ['--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${join(dir, 'profile')}`, ...args, `file://${page}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 50_000 });
+    execFileSync(browser!, ['--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${join(dir, 'profile')}`, ...args, `file://${page}`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 50_000,
+    });
 
   it('renders the page: the DOM holds the heat map with a square per cell, the memory heat maps and the timelines', () => {
     const dom = run('--dump-dom');

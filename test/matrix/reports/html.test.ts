@@ -28,9 +28,15 @@ describe('matrix/reports/html', () => {
   });
 
   it('draws a heat map for each memory figure that differs between cells, on a scale from its least to its most', () => {
-    assert.match(html, /<h2>Host memory: rss at end<\/h2>\n<p>From <svg[^>]*><rect[^>]*class="m0"\/><\/svg> 0 B to <svg[^>]*><rect[^>]*class="m8"\/><\/svg> 1 GiB\.<\/p>/);
+    assert.match(
+      html,
+      /<h2>Host memory: rss at end<\/h2>\n<p>From <svg[^>]*><rect[^>]*class="m0"\/><\/svg> 0 B to <svg[^>]*><rect[^>]*class="m8"\/><\/svg> 1 GiB\.<\/p>/,
+    );
     const rss = svgs(html).find((s) => s.includes('aria-label="rss at end"'))!;
-    assert.deepEqual([...rss.matchAll(/class="(m\d)[^"]*"><title>#(\d)/g)].map((m) => `${m[2]}:${m[1]}`), ['0:m0', '1:m8', '2:m0']);
+    assert.deepEqual(
+      [...rss.matchAll(/class="(m\d)[^"]*"><title>#(\d)/g)].map((m) => `${m[2]}:${m[1]}`),
+      ['0:m0', '1:m8', '2:m0'],
+    );
   });
 
   it('plots host memory over the scenario, one line per distinct curve with how many cells follow it', () => {

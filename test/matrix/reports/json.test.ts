@@ -11,7 +11,10 @@ describe('matrix/reports/json', () => {
   it('writes one line per cell, so a changed cell is one changed line', () => {
     const lines = jsonReport(HAND).split('\n');
     const first = lines.indexOf('  "cells": [');
-    assert.deepEqual(lines.slice(first + 1, first + 5).map((l) => (JSON.parse(l.trim().replace(/,$/, '')) as { index: number }).index), [0, 1, 2, 3]);
+    assert.deepEqual(
+      lines.slice(first + 1, first + 5).map((l) => (JSON.parse(l.trim().replace(/,$/, '')) as { index: number }).index),
+      [0, 1, 2, 3],
+    );
     assert.deepEqual(lines.slice(first + 5), ['  ]', '}', '']);
   });
 

@@ -98,19 +98,22 @@ export function junitProblems(xml: string): string[] {
     if (suite.name !== 'testsuite') problems.push(`<testsuites> holds <${suite.name}>`);
     checkAttributes(suite, ['name', 'tests'], ['tests', 'failures', 'errors', 'skipped'], problems);
     const cases = suite.children.filter((c) => c.name === 'testcase');
-    for (const other of suite.children) if (!['testcase', 'properties', 'system-out', 'system-err'].includes(other.name)) problems.push(`<testsuite> holds <${other.name}>`);
+    for (const other of suite.children)
+      if (!['testcase', 'properties', 'system-out', 'system-err'].includes(other.name)) problems.push(`<testsuite> holds <${other.name}>`);
     let failures = 0;
     let errors = 0;
     for (const c of cases) {
       checkAttributes(c, ['name', 'classname'], [], problems);
       const outcomes = c.children.filter((o) => ['failure', 'error', 'skipped'].includes(o.name));
       if (outcomes.length > 1) problems.push(`<testcase name="${c.attributes.get('name')}"> has ${outcomes.length} outcomes`);
-      for (const o of c.children) if (!['failure', 'error', 'skipped', 'system-out', 'system-err'].includes(o.name)) problems.push(`<testcase> holds <${o.name}>`);
+      for (const o of c.children)
+        if (!['failure', 'error', 'skipped', 'system-out', 'system-err'].includes(o.name)) problems.push(`<testcase> holds <${o.name}>`);
       if (outcomes[0]?.name === 'failure') failures++;
       if (outcomes[0]?.name === 'error') errors++;
     }
     const expect = (attr: string, n: number) => {
-      if (suite.attributes.get(attr) !== String(n)) problems.push(`<testsuite name="${suite.attributes.get('name')}"> says ${attr}="${suite.attributes.get(attr)}" but has ${n}`);
+      if (suite.attributes.get(attr) !== String(n))
+        problems.push(`<testsuite name="${suite.attributes.get('name')}"> says ${attr}="${suite.attributes.get(attr)}" but has ${n}`);
     };
     expect('tests', cases.length);
     expect('failures', failures);
@@ -119,6 +122,8 @@ export function junitProblems(xml: string): string[] {
     totals.failures += failures;
     totals.errors += errors;
   }
-  for (const [attr, n] of Object.entries(totals)) if (root.attributes.has(attr) && root.attributes.get(attr) !== String(n)) problems.push(`<testsuites> says ${attr}="${root.attributes.get(attr)}" but its suites have ${n}`);
+  for (const [attr, n] of Object.entries(totals))
+    if (root.attributes.has(attr) && root.attributes.get(attr) !== String(n))
+      problems.push(`<testsuites> says ${attr}="${root.attributes.get(attr)}" but its suites have ${n}`);
   return problems;
 }

@@ -40,7 +40,11 @@ describe('matrix/reports/junit', function () {
   it('writes a suite per value of the first dimension and a testcase per cell, outcomes with their reasons', () => {
     const xml = junitReport(HAND);
     assert.ok(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="hand.yaml" tests="4" failures="1" errors="1" skipped="0" time="0">\n'));
-    assert.ok(xml.includes('  <testsuite name="hand release=7.2" tests="2" failures="0" errors="0" skipped="0" time="0">\n    <testcase classname="hand.release=7.2" name="guest=5.15" time="0"/>\n'));
+    assert.ok(
+      xml.includes(
+        '  <testsuite name="hand release=7.2" tests="2" failures="0" errors="0" skipped="0" time="0">\n    <testcase classname="hand.release=7.2" name="guest=5.15" time="0"/>\n',
+      ),
+    );
     assert.ok(xml.includes(`      <failure message="hand.yaml:30:5 (expect[0]): vm0.plugged is '0', expected '1073741824'" type="expectation">`));
     assert.ok(xml.includes(`      <error message="the 'migrate' step is not available in this build of hotmem" type="hotmem">`));
     assert.ok(xml.includes('<system-out>start: ok\nvm0.plugged: 0 B\n'));
@@ -61,7 +65,9 @@ describe('matrix/reports/junit', function () {
   it('the structural check catches what it is there for', () => {
     assert.deepEqual(junitProblems(junitReport(HAND).replace('tests="4"', 'tests="5"')), ['<testsuites> says tests="5" but its suites have 4']);
     assert.match(junitProblems(junitReport(HAND).replace('</testcase>', ''))[0]!, /is not closed/);
-    assert.deepEqual(junitProblems(junitReport(HAND).replace('<testsuites', '<results').replace('</testsuites>', '</results>')), ['the root is <results>, not <testsuites>']);
+    assert.deepEqual(junitProblems(junitReport(HAND).replace('<testsuites', '<results').replace('</testsuites>', '</results>')), [
+      'the root is <results>, not <testsuites>',
+    ]);
   });
 
   it('is valid against the JUnit XML schema (junit.xsd, checked with xmllint)', function () {

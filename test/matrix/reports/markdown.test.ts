@@ -40,7 +40,10 @@ Cells grouped by what they observed; only observations that differ between cells
   });
 
   it('escapes table syntax in observations', () => {
-    const text = markdownReport({ ...HAND, cells: HAND.cells.map((c) => (c.index === 1 ? { ...c, observations: { ...c.observations, 'guest.errors': 'a|b\nc' } } : c)) });
+    const text = markdownReport({
+      ...HAND,
+      cells: HAND.cells.map((c) => (c.index === 1 ? { ...c, observations: { ...c.observations, 'guest.errors': 'a|b\nc' } } : c)),
+    });
     assert.match(text, /\| a\\\|b<br>c \|/);
   });
 });

@@ -38,7 +38,10 @@ Cells
   });
 
   it('lists the first cells of a large matrix and says where the rest are', () => {
-    const many = results([['n', Array.from({ length: 50 }, (_, i) => String(i))]], Array.from({ length: 50 }, () => ({ status: 'pass' as const })));
+    const many = results(
+      [['n', Array.from({ length: 50 }, (_, i) => String(i))]],
+      Array.from({ length: 50 }, () => ({ status: 'pass' as const })),
+    );
     const text = terminalReport(many, { color: false, rows: 5 });
     assert.match(text, /Cells \(the first 5 of 50; errors, failures and changes first\)/);
     assert.match(text, /… 45 more cells: --format markdown, html or json lists every cell\n$/);

@@ -6,13 +6,15 @@ import { contentOf, PAGE } from '../fixtures.js';
 
 /** Per seed and variant, the figures the story turns on: RSS of both QEMUs after the migration. */
 /** The balloon seed: both hosts spend the whole 100 GiB guest, or only the guest's boot footprint. */
-const balloonFigures = (spends: 'all' | 'footprint') => ({ source, destination }: SeedRun) => {
-  for (const m of [source, destination]) {
-    const rss = m.process.status().vmRss;
-    if (spends === 'all') assert.equal(rss, 100 * GiB, 'every page precopy read or received became a real page');
-    else assert.ok(rss < 2 * GiB, `only the guest's own memory stays resident (${rss / GiB} GiB)`);
-  }
-};
+const balloonFigures =
+  (spends: 'all' | 'footprint') =>
+  ({ source, destination }: SeedRun) => {
+    for (const m of [source, destination]) {
+      const rss = m.process.status().vmRss;
+      if (spends === 'all') assert.equal(rss, 100 * GiB, 'every page precopy read or received became a real page');
+      else assert.ok(rss < 2 * GiB, `only the guest's own memory stays resident (${rss / GiB} GiB)`);
+    }
+  };
 
 const FIGURES: Readonly<Record<string, Readonly<Record<string, (run: SeedRun) => void>>>> = {
   'balloon-s390x': {

@@ -84,7 +84,11 @@ export const DEVICE_COMMANDS: readonly QmpCommand[] = [
         const prop = props.get(name);
         if (!prop || prop.def.readOnly || prop.def.hiddenFromHelp) throw new QmpError('GenericError', `Parameter '${name}' is unexpected`);
       }
-      model.addObject(type, args['id'] as string, members.map(([name, json]) => ({ name, input: { source: 'json', json } })));
+      model.addObject(
+        type,
+        args['id'] as string,
+        members.map(([name, json]) => ({ name, input: { source: 'json', json } })),
+      );
       return {};
     },
   },

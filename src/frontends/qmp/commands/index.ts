@@ -7,4 +7,11 @@ import { MIGRATION_COMMANDS } from './migration.js';
 import { QOM_COMMANDS } from './qom.js';
 import { VIRTIO_COMMANDS } from './virtio.js';
 
-export const QMP_COMMANDS: readonly QmpCommand[] = [...MACHINE_COMMANDS, ...QOM_COMMANDS, ...DEVICE_COMMANDS, ...VIRTIO_COMMANDS, ...BALLOON_COMMANDS, ...MIGRATION_COMMANDS];
+export const QMP_COMMANDS: readonly QmpCommand[] = [
+  ...MACHINE_COMMANDS,
+  ...QOM_COMMANDS,
+  ...DEVICE_COMMANDS,
+  ...VIRTIO_COMMANDS,
+  ...BALLOON_COMMANDS,
+  ...MIGRATION_COMMANDS,
+];

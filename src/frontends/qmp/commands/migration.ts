@@ -22,7 +22,16 @@ const flag = (value: unknown) => value === true;
 
 /** How the QAPI visitor reads a MigrateSetParameters member. */
 function setArgSpec(spec: MigrationParameterSpec): ArgSpec {
-  const type: ArgType = spec.setType === 'bool' ? 'bool' : spec.setType === 'str' || spec.setType === 'enum' ? 'str' : spec.setType === 'array' ? 'array' : spec.setType === 'StrOrNull' ? 'any' : 'int';
+  const type: ArgType =
+    spec.setType === 'bool'
+      ? 'bool'
+      : spec.setType === 'str' || spec.setType === 'enum'
+        ? 'str'
+        : spec.setType === 'array'
+          ? 'array'
+          : spec.setType === 'StrOrNull'
+            ? 'any'
+            : 'int';
   return { name: spec.name, type, optional: true };
 }
 
@@ -134,7 +143,15 @@ export const MIGRATION_COMMANDS: readonly QmpCommand[] = [
         if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw parameterType(`capabilities[${i}]`, 'object');
         const member = entry as Readonly<Record<string, unknown>>;
         const capability = checkEnum('capability', member['capability'], members, path);
-        checkArgs(member, [{ name: 'capability', type: 'str' }, { name: 'state', type: 'bool' }], false, path);
+        checkArgs(
+          member,
+          [
+            { name: 'capability', type: 'str' },
+            { name: 'state', type: 'bool' },
+          ],
+          false,
+          path,
+        );
         return { capability, state: member['state'] as boolean };
       });
       const settings = migrationSettings(ctx.machine);

@@ -36,7 +36,9 @@ export const VIRTIO_COMMANDS: readonly QmpCommand[] = [
     // comes first. 8.2's QOM walk follows GLib hash-table order of child names, which hotmem does
     // not model; it keeps newest first there too (a known difference, test/conformance).
     run: (ctx) => {
-      const found = virtioDevices(ctx).map(({ device, view }) => ({ name: view.name, path: device.path() })).reverse();
+      const found = virtioDevices(ctx)
+        .map(({ device, view }) => ({ name: view.name, path: device.path() }))
+        .reverse();
       if (found.length === 0 && searchesQomTree(ctx)) throw new QmpError('GenericError', 'No virtio devices found');
       return found;
     },

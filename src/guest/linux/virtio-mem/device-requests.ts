@@ -12,7 +12,14 @@
  * the used buffer with wait_event(), so an element the device detaches instead of using leaves
  * the worker blocked for good: that is `ResponseNeverCame`, caught where the kernel would hang.
  */
-import { decodeResponse, encodeRequest, VIRTIO_MEM_RESP_SIZE, type DecodedResponse, type MemBlockState, type MemRequest } from '../../../../devices/virtio-mem/request.js';
+import {
+  decodeResponse,
+  encodeRequest,
+  VIRTIO_MEM_RESP_SIZE,
+  type DecodedResponse,
+  type MemBlockState,
+  type MemRequest,
+} from '../../../../devices/virtio-mem/request.js';
 import type { SimNanos } from '../../../core/units.js';
 import type { VirtioDriverPort } from '../../../virtio/driver-port.js';
 import type { Errno, Rc } from './errno.js';

@@ -33,14 +33,7 @@ import { MemoryHotplug, type MemoryBlockInfo, type MemoryNotifier, type OnlinePo
 import { DeviceLog, type KernelLogEntry, type KernelLogSink } from './log.js';
 import type { ModeOps } from './mode-ops.js';
 import { NO_NUMA, probeVirtioMem, type GuestNuma, type ProbeFailure, type ProbeResult, type ProbedDevice } from './probe.js';
-import {
-  driverRules,
-  OFFLINE_THRESHOLD_BLOCKS,
-  OFFLINE_THRESHOLD_BYTES,
-  RETRY_TIMER_MAX_MS,
-  RETRY_TIMER_MIN_MS,
-  type DriverRules,
-} from './rules.js';
+import { driverRules, OFFLINE_THRESHOLD_BLOCKS, OFFLINE_THRESHOLD_BYTES, RETRY_TIMER_MAX_MS, RETRY_TIMER_MIN_MS, type DriverRules } from './rules.js';
 import { SubBlockMode, type SbmBlockInfo } from './sbm.js';
 import { KdumpVmcore, type VmcoreCallbacks } from './vmcore.js';
 
@@ -281,9 +274,7 @@ export class LinuxVirtioMemDriver {
     const hotplug = new MemoryHotplug(this.ram, mbs, this.options.onlinePolicy ?? 'online', notifier);
     const ops = this.#modeOps(requests, hotplug);
     const mode: Mode =
-      geometry.mode === 'sbm'
-        ? { kind: 'sbm', engine: new SubBlockMode(geometry, ops) }
-        : { kind: 'bbm', engine: new BigBlockMode(geometry, ops) };
+      geometry.mode === 'sbm' ? { kind: 'sbm', engine: new SubBlockMode(geometry, ops) } : { kind: 'bbm', engine: new BigBlockMode(geometry, ops) };
     this.#bound = { device, requests, hotplug, mode };
     this.#state = { kind: 'hotplug', mode: mode.kind };
     this.port.onConfigChange(() => this.#configChanged());

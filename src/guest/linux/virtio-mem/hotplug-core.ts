@@ -103,9 +103,7 @@ export class MemoryHotplug {
   }
 
   blocks(): MemoryBlockInfo[] {
-    return [...this.#blocks.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([id, state]) => Object.freeze({ id, range: this.blockRange(id), state }));
+    return [...this.#blocks.entries()].sort(([a], [b]) => a - b).map(([id, state]) => Object.freeze({ id, range: this.blockRange(id), state }));
   }
 
   #ids(range: GpaRange): number[] {

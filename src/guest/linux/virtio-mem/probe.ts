@@ -119,13 +119,7 @@ export function probeVirtioMem(port: VirtioDriverPort, rules: DriverRules, drive
   return init;
 }
 
-function initDevice(
-  port: VirtioDriverPort,
-  rules: DriverRules,
-  features: FeatureSet,
-  settings: ProbeSettings,
-  log: DeviceLog,
-): ProbeResult {
+function initDevice(port: VirtioDriverPort, rules: DriverRules, features: FeatureSet, settings: ProbeSettings, log: DeviceLog): ProbeResult {
   if (settings.kdumpKernel && !rules.kdumpMode) {
     // Before 5.16 virtio_mem_init() refuses to run in a kdump kernel, before reading the config.
     log.dev('warn', 'disabled in kdump kernel');
@@ -143,13 +137,8 @@ function initDevice(
     nid: pxmNode ?? (rules.nidFallback ? settings.numa.nodeOfDeviceAddress : undefined),
   });
   const mbs = settings.memoryBlockSize;
-  const basics = [
-    `start address: ${hex(device.addr)}`,
-    `region size: ${hex(device.regionSize)}`,
-    `device block size: ${hex(device.deviceBlockSize)}`,
-  ];
-  const nidLine =
-    device.nid !== undefined && (!rules.nidFallback || rules.arch.numa) ? [`nid: ${device.nid}`] : [];
+  const basics = [`start address: ${hex(device.addr)}`, `region size: ${hex(device.regionSize)}`, `device block size: ${hex(device.deviceBlockSize)}`];
+  const nidLine = device.nid !== undefined && (!rules.nidFallback || rules.arch.numa) ? [`nid: ${device.nid}`] : [];
 
   if (rules.splitInitLogging) {
     for (const line of [...basics, ...nidLine]) log.dev('info', line);

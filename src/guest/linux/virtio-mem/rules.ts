@@ -15,11 +15,7 @@ import {
   VIRTIO_RING_F_EVENT_IDX,
   VIRTIO_RING_F_INDIRECT_DESC,
 } from '../../../virtio/transport-features.js';
-import {
-  VIRTIO_MEM_F_ACPI_PXM,
-  VIRTIO_MEM_F_PERSISTENT_SUSPEND,
-  VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE,
-} from '../../../../devices/virtio-mem/features.js';
+import { VIRTIO_MEM_F_ACPI_PXM, VIRTIO_MEM_F_PERSISTENT_SUSPEND, VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE } from '../../../../devices/virtio-mem/features.js';
 import { linuxHas, type KernelVersion } from '../kernel-version.js';
 
 /** Guest-kernel facts of an architecture that the driver's arithmetic uses. */
@@ -115,9 +111,7 @@ export function driverRules(kernel: KernelVersion, arch: Arch): DriverRules {
     zoneAware: linuxHas(kernel, 'zone-aware-sbm'),
     kdumpMode: linuxHas(kernel, 'kdump-mode'),
     splitInitLogging: linuxHas(kernel, 'split-init-logging'),
-    subblockBase: linuxHas(kernel, 'pageblock-subblocks')
-      ? facts.pageblockSize
-      : Math.max(facts.maxOrderSize, facts.pageblockSize),
+    subblockBase: linuxHas(kernel, 'pageblock-subblocks') ? facts.pageblockSize : Math.max(facts.maxOrderSize, facts.pageblockSize),
     // select PROC_VMCORE_DEVICE_RAM comes from arch/s390 Kconfig only (linux.md §2.7).
     vmcoreDeviceRam: arch === 's390x' && linuxHas(kernel, 'vmcore-device-ram'),
   });

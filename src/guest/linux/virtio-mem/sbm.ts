@@ -19,15 +19,7 @@ import type { ModeOps } from './mode-ops.js';
 type SbmGeometry = Extract<HotplugGeometry, { mode: 'sbm' }>;
 
 /** enum virtio_mem_sbm_mb_state; before 5.14 ONLINE/ONLINE_PARTIAL did not name the zone. */
-export type SbmBlockState =
-  | 'unused'
-  | 'plugged'
-  | 'offline'
-  | 'offline-partial'
-  | 'kernel'
-  | 'kernel-partial'
-  | 'movable'
-  | 'movable-partial';
+export type SbmBlockState = 'unused' | 'plugged' | 'offline' | 'offline-partial' | 'kernel' | 'kernel-partial' | 'movable' | 'movable-partial';
 
 export interface SbmBlockInfo {
   readonly id: number;
@@ -42,14 +34,7 @@ type StateClass = readonly SbmBlockState[];
 // ZONE_MOVABLE in Sub Block Mode"; before, one ONLINE(_PARTIAL) class covered both zones.
 const PLUG_ORDER_ZONE_AWARE: readonly StateClass[] = [['kernel-partial'], ['movable-partial'], ['offline-partial']];
 const PLUG_ORDER_OLD: readonly StateClass[] = [['kernel-partial', 'movable-partial'], ['offline-partial']];
-const UNPLUG_ORDER_ZONE_AWARE: readonly StateClass[] = [
-  ['offline-partial'],
-  ['offline'],
-  ['movable-partial'],
-  ['kernel-partial'],
-  ['movable'],
-  ['kernel'],
-];
+const UNPLUG_ORDER_ZONE_AWARE: readonly StateClass[] = [['offline-partial'], ['offline'], ['movable-partial'], ['kernel-partial'], ['movable'], ['kernel']];
 const UNPLUG_ORDER_OLD: readonly StateClass[] = [['offline-partial'], ['offline'], ['kernel-partial', 'movable-partial'], ['kernel', 'movable']];
 
 /** A count passed by reference, as the kernel's `uint64_t *nb_sb`. */
@@ -57,8 +42,7 @@ interface Remaining {
   n: number;
 }
 
-const isOnline = (s: SbmBlockState): boolean =>
-  s === 'kernel' || s === 'kernel-partial' || s === 'movable' || s === 'movable-partial';
+const isOnline = (s: SbmBlockState): boolean => s === 'kernel' || s === 'kernel-partial' || s === 'movable' || s === 'movable-partial';
 
 export class SubBlockMode {
   readonly #states = new Map<number, SbmBlockState>();
