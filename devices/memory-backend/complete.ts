@@ -128,7 +128,7 @@ export function completeBackend(backend: QomObject): RamBlock {
   const idstr = '';
   if (!process) return { name, idstr, size, shared: alloc.shared, hasFd: alloc.hasFd, pageSize: alloc.pageSize, mapping: undefined };
 
-  const mapped = process.map({ ...alloc.spec, name } as MapSpec);
+  const mapped = process.map({ ...alloc.spec, name });
   if (mapped.kind === 'error') {
     if (mapped.stage === 'prealloc') {
       throw fail('backend.prealloc', `qemu_prealloc_mem: preallocating memory failed: ${strerror(mapped.errno)}`);

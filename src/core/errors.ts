@@ -38,7 +38,7 @@ export function defineErrors<T extends MessageTable>(table: T) {
     table,
     error<C extends keyof T & string>(code: C, ...args: Parameters<T[C]>): HotmemError {
       const template = table[code] as (...a: Parameters<T[C]>) => string;
-      return new HotmemError(code, template(...args), (args[0] ?? {}) as Record<string, unknown>);
+      return new HotmemError(code, template(...args), args[0] ?? {});
     },
     warning<C extends keyof T & string>(code: C, ...args: Parameters<T[C]>): Warning {
       const template = table[code] as (...a: Parameters<T[C]>) => string;

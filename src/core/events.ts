@@ -60,7 +60,10 @@ export class EventBus {
   emit<N extends QmpEventName>(event: N, data: QmpEventData[N]): void {
     const stamped = { event, data, at: this.clock.now() } as StampedEvent;
     const period = THROTTLE_NANOS[event];
-    if (period === undefined) return this.#deliver(stamped);
+    if (period === undefined) {
+      this.#deliver(stamped);
+      return;
+    }
     const key = throttleKey(stamped);
     if (this.#throttled.has(key)) {
       this.#throttled.set(key, stamped);

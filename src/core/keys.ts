@@ -14,19 +14,19 @@ export class KeyedSlots {
   readonly #slots = new Map<Key<unknown>, unknown>();
 
   set<T>(k: Key<T>, value: T): void {
-    this.#slots.set(k as Key<unknown>, value);
+    this.#slots.set(k, value);
   }
 
   get<T>(k: Key<T>): T | undefined {
-    return this.#slots.get(k as Key<unknown>) as T | undefined;
+    return this.#slots.get(k) as T | undefined;
   }
 
   require<T>(k: Key<T>): T {
-    if (!this.#slots.has(k as Key<unknown>)) throw new Error(`internal: '${k.description}' is not attached`);
-    return this.#slots.get(k as Key<unknown>) as T;
+    if (!this.#slots.has(k)) throw new Error(`internal: '${k.description}' is not attached`);
+    return this.#slots.get(k) as T;
   }
 
   delete<T>(k: Key<T>): void {
-    this.#slots.delete(k as Key<unknown>);
+    this.#slots.delete(k);
   }
 }

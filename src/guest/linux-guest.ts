@@ -4,7 +4,6 @@
  * driver bound to every virtio-mem device, probed as the guest finds them. Everything it does
  * runs on the machine's scheduler.
  */
-import type { Arch } from '../core/arch.js';
 import { NANOS_PER_SECOND } from '../core/clock.js';
 import type { LinuxBalloonGuest } from './balloon/guest.js';
 import type { Machine } from '../machine/machine.js';
@@ -67,7 +66,7 @@ export class LinuxGuest {
         this.machine.scheduler,
         {
           kernel: this.kernel,
-          arch: this.machine.arch as Arch,
+          arch: this.machine.arch,
           deviceName: `virtio${index++}`,
           ram: this.ram,
           onlinePolicy: this.options.onlinePolicy ?? 'online_movable',

@@ -98,7 +98,7 @@ export class CellRunner {
         timeline.push({ at: 'start', rss: started.memory['rss']!, host: started.memory['host']! });
         for (const point of record.memory.at) {
           const label = pointLabel(point);
-          if (point.kind === 'start') memory[label] = Object.fromEntries(measures.map((m) => [m, started!.memory[m]!]));
+          if (point.kind === 'start') memory[label] = Object.fromEntries(measures.map((m) => [m, started.memory[m]!]));
           else if (point.kind === 'end') memory[label] = readMemory(machine, measures);
           else {
             const step = report.steps[point.index];

@@ -153,7 +153,7 @@ class Builder {
     }
     if (hasReleases) {
       if (spec.qemu !== undefined || spec.arch !== undefined) this.report('matrix.machine-types-options', { at }, this.at(pointer));
-      return { kind: 'values', name, values: this.releases(spec.releases!, child(pointer, 'releases')), pointer };
+      return { kind: 'values', name, values: this.releases(spec.releases, child(pointer, 'releases')), pointer };
     }
     if (spec.qemu === undefined || spec.arch === undefined) {
       this.report('matrix.machine-types-options', { at }, this.at(pointer));
@@ -179,7 +179,10 @@ class Builder {
     (typeof spec === 'string' ? [spec] : spec).forEach((text, i) => {
       const p = typeof spec === 'string' ? pointer : child(pointer, i);
       const range = parseRange(text);
-      if (!range) return this.report('matrix.bad-releases', { at: this.label(p), text }, this.at(p));
+      if (!range) {
+        this.report('matrix.bad-releases', { at: this.label(p), text }, this.at(p));
+        return;
+      }
       const matching = known.filter((v) => inRange(parseVersion(v)!, range));
       if (matching.length === 0) this.report('matrix.no-release', { at: this.label(p), text, known }, this.at(p));
       for (const v of matching) selected.add(v);
@@ -353,7 +356,7 @@ class Builder {
       if (parsed.ok) out[keys[key]!] = parsed.value;
       else this.report('matrix.bad-size', { at: this.label(p), text: String(value), reason: parsed.reason }, this.at(p));
     }
-    return out as Bounds;
+    return out;
   }
 }
 

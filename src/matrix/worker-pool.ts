@@ -52,8 +52,14 @@ export class WorkerPool {
   run(cells: readonly Cell[], progress: (done: number, total: number) => void): Promise<CellResult[]> {
     if (this.#job) throw new Error('internal: a worker pool runs one set of cells at a time');
     return new Promise((resolve, reject) => {
-      if (this.#failure) return reject(this.#failure);
-      if (cells.length === 0) return resolve([]);
+      if (this.#failure) {
+        reject(this.#failure);
+        return;
+      }
+      if (cells.length === 0) {
+        resolve([]);
+        return;
+      }
       this.#job = {
         queue: cells.map((c) => c.index),
         size: chunkSize(cells.length, this.#workers.length),

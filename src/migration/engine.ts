@@ -149,13 +149,17 @@ class Migration {
     this.#setupBytes += blockListBytes(srcBlocks, postcopy, hostPage);
     if (postcopy) {
       const refused = this.#advisePostcopy(dstBlocks);
-      if (refused) return this.#failIncoming('postcopy-unsupported', refused);
+      if (refused) {
+        this.#failIncoming('postcopy-unsupported', refused);
+        return;
+      }
     }
     let matched: MigratableBlock[];
     try {
       matched = matchBlocks(srcBlocks, dstBlocks, postcopy, this.destination.process.host.arch.basePageSize);
     } catch (e) {
-      return this.#rethrowUnless(e, () => this.#failIncoming('ram-block-list', loadFailure(e as HotmemError, 'ram', true)));
+      this.#rethrowUnless(e, () => this.#failIncoming('ram-block-list', loadFailure(e as HotmemError, 'ram', true)));
+      return;
     }
     srcBlocks.forEach((b, i) => {
       const skip = discardedPages(b);
@@ -237,9 +241,18 @@ class Migration {
       // the threshold; nothing pending, or still under it, and the migration completes.
       const under = this.#pending() < threshold;
       if (under) this.#sync();
-      if (this.#pending() === 0 || this.#pending() < threshold) return this.#completePrecopy();
-      if (under && this.#syncs > this.#o.maxDirtySyncs) return this.#giveUp();
-      if (this.#o.postcopy && now - (this.#setupDone ?? now) >= this.#o.postcopy.startAfter) return this.#startPostcopy();
+      if (this.#pending() === 0 || this.#pending() < threshold) {
+        this.#completePrecopy();
+        return;
+      }
+      if (under && this.#syncs > this.#o.maxDirtySyncs) {
+        this.#giveUp();
+        return;
+      }
+      if (this.#o.postcopy && now - (this.#setupDone ?? now) >= this.#o.postcopy.startAfter) {
+        this.#startPostcopy();
+        return;
+      }
       if (budget <= 0) return;
       const pair = this.#pairs.find((p) => !p.toSend.empty);
       if (!pair) {
@@ -353,7 +366,10 @@ class Migration {
       }
     }
     const listened = this.#listen();
-    if (listened) return this.#failPostcopySwitch('postcopy-unsupported', listened);
+    if (listened) {
+      this.#failPostcopySwitch('postcopy-unsupported', listened);
+      return;
+    }
     this.#status(this.#dst, 'postcopy-active');
     if (!this.#sendStopCopyState(bytes, 'active', (failure) => this.#failPostcopySwitch('device-state', failure))) return;
     this.#phase = 'switching';
@@ -397,7 +413,10 @@ class Migration {
         placeZeroPostcopy(p, page, page + 1);
         continue;
       }
-      if (!p.toSend.has(page)) return this.#hang(p, page, uffd!);
+      if (!p.toSend.has(page)) {
+        this.#hang(p, page, uffd!);
+        return;
+      }
       const { runs, bytes } = this.#stream.send(p, page, page + 1);
       p.toSend.remove(page, page + 1);
       placePostcopy(p, runs);
@@ -530,7 +549,8 @@ class Migration {
       this.source.process.exit();
       this.#src.exited = true;
       this.#destinationFails();
-      return this.#finishFailed('source', 'source-read', failure);
+      this.#finishFailed('source', 'source-read', failure);
+      return;
     }
     this.#destinationFails();
     if (this.#phase === 'postcopy') {
@@ -585,7 +605,7 @@ class Migration {
     this.#phase = 'finished';
     this.#sample();
     const report = this.#report();
-    this.#outcome = { ...end, ...report } as MigrationOutcome;
+    this.#outcome = { ...end, ...report };
   }
 
   // ---- bookkeeping ----------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ export interface Implementation<T = unknown> {
   readonly impl: T;
 }
 
-export const implement = <T>(key: Key<T>, impl: T): Implementation => ({ key: key as Key<unknown>, impl });
+export const implement = <T>(key: Key<T>, impl: T): Implementation => ({ key: key, impl });
 
 /** `-device help` groups devices into these categories, in this order (system/qdev-monitor.c). */
 export const DEVICE_CATEGORIES = [

@@ -10,7 +10,7 @@ import type { TypeInfo } from '../qom/type-info.js';
 import type { QomObject } from '../qom/object.js';
 import { BUS_ADDRESS, CSS_DEVID_UNSET, formatCssDevId, parseCssDevIdInput, parsePciDevfn, PCI_DEVFN_AUTO } from '../qom/qdev-address-props.js';
 import type { FeatureSet } from './feature-set.js';
-import { commonHostFeatures, VIRTIO_COMMON_FEATURE_PROPERTIES, virtioPciPrePlug, type CommonFeatureValues } from './host-features.js';
+import { commonHostFeatures, VIRTIO_COMMON_FEATURE_PROPERTIES, virtioPciPrePlug } from './host-features.js';
 import type { VirtioTransportKind } from './device-runtime.js';
 import { virtioPciModern } from './pci-proxy.js';
 import { VIRTIO_F_VERSION_1 } from './transport-features.js';
@@ -151,7 +151,7 @@ export function deviceCommonFeatures(device: QomObject): FeatureSet {
   const props = device.model.view.properties(device.type);
   const values: Record<string, boolean> = {};
   for (const p of VIRTIO_COMMON_FEATURE_PROPERTIES) values[p.property] = props.has(p.property) && device.get(p.property) === true;
-  return commonHostFeatures(values as CommonFeatureValues);
+  return commonHostFeatures(values);
 }
 
 /** The transport a virtio device is plugged into: its proxy's kind (virtio-pci unless ccw). */

@@ -32,11 +32,11 @@ describe('cli: hotmem machines', () => {
   it('words s390x machines as the release did', async () => {
     assert.match(
       (await machines('--qemu-version', '5.2', '--arch', 's390x')).stdout,
-      /^s390-ccw-virtio-5\.2  VirtIO-ccw based S390 machine v5\.2 \(default\)$/m,
+      /^s390-ccw-virtio-5\.2 {2}VirtIO-ccw based S390 machine v5\.2 \(default\)$/m,
     );
     assert.match(
       (await machines('--qemu-version', '7.2', '--arch', 's390x')).stdout,
-      /^s390-ccw-virtio-7\.2  Virtual s390x machine \(version 7\.2\) \(default\)$/m,
+      /^s390-ccw-virtio-7\.2 {2}Virtual s390x machine \(version 7\.2\) \(default\)$/m,
     );
   });
 

@@ -51,7 +51,7 @@ describe('cli/qemu-process: replicas', function () {
     fc.assert(
       fc.property(fc.array(command, { maxLength: 8 }), (commands) => {
         const live = startLive(spec(ARGV, { guest: '6.1' }));
-        for (const [name, args] of commands) live.qmp(name, args as Record<string, unknown> | undefined);
+        for (const [name, args] of commands) live.qmp(name, args);
         const replica = monitor(QemuProcess.replay(live.process.recipe()));
         for (const [name, args] of QUERIES) {
           const asked = JSON.stringify(live.qmp(name, args));

@@ -126,7 +126,7 @@ describe('conformance: migration QAPI by release', function () {
             real.map((c) => c.capability),
             expected,
           );
-          assert.ok(real.every((c) => c.state === false));
+          assert.ok(real.every((c) => !c.state));
         } finally {
           await qemu.quit();
         }

@@ -6,8 +6,8 @@ import { yamlTarget } from './yaml.js';
 import type { FuzzTarget } from './target.js';
 
 export const TARGETS: Readonly<Record<string, () => FuzzTarget<unknown>>> = {
-  'qmp-stream': () => qmpStreamTarget() as FuzzTarget<unknown>,
-  'command-line': () => cmdlineTarget() as FuzzTarget<unknown>,
-  yaml: () => yamlTarget() as FuzzTarget<unknown>,
-  virtqueue: () => virtqueueTarget() as FuzzTarget<unknown>,
+  'qmp-stream': () => qmpStreamTarget(),
+  'command-line': () => cmdlineTarget(),
+  yaml: () => yamlTarget(),
+  virtqueue: () => virtqueueTarget(),
 };

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { FeatureSet } from '../../src/virtio/feature-set.js';
 import { STATUS_DEVICE_NEEDS_RESET } from '../../src/virtio/status.js';
 import type { VirtqueueElement } from '../../src/virtio/virtqueue.js';
-import { encodeRequest, type MemRequest } from '../../devices/virtio-mem/request.js';
+import { encodeRequest } from '../../devices/virtio-mem/request.js';
 import { handshake, startVirtioMem, type Fixture } from '../devices/virtio-mem/helpers.js';
 import { startBalloon, type BalloonFixture } from '../devices/virtio-balloon/helpers.js';
 import { bounded, InvariantBroken, show, type FuzzTarget } from './target.js';
@@ -50,7 +50,7 @@ const memRequest = (base: number): fc.Arbitrary<Uint8Array> =>
     })
     .map(({ kind, block, offset, nbBlocks }) => {
       const addr = BigInt.asUintN(64, BigInt(base) + BigInt(block) * BigInt(2 * MiB) + BigInt(offset));
-      return encodeRequest(kind === 'unplug-all' ? { kind } : ({ kind, addr, nbBlocks } as MemRequest));
+      return encodeRequest(kind === 'unplug-all' ? { kind } : { kind, addr, nbBlocks });
     });
 
 const raw = fc.uint8Array({ maxLength: 40 });

@@ -96,7 +96,7 @@ function mutatedText(text: string): fc.Arbitrary<string> {
         let d = doc;
         for (const [path, how, value] of edits) {
           try {
-            d = edit(d, path, how as 'replace', value);
+            d = edit(d, path, how, value);
           } catch {
             // an earlier edit removed this path's parent: skip it
           }

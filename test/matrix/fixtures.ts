@@ -58,9 +58,7 @@ export function results(dimensions: ReadonlyArray<readonly [string, readonly str
     coordinates.splice(0, coordinates.length, ...next);
   }
   if (coordinates.length !== specs.length) throw new Error(`fixture: ${coordinates.length} cells but ${specs.length} specs`);
-  const cells = specs.map(
-    (s, index): CellResult => ({ index, coordinates: coordinates[index]!, observations: {}, memory: {}, timeline: [], ...s }) as CellResult,
-  );
+  const cells = specs.map((s, index): CellResult => ({ index, coordinates: coordinates[index]!, observations: {}, memory: {}, timeline: [], ...s }));
   return {
     format: RESULTS_FORMAT,
     hotmem: '0.0.0-test',

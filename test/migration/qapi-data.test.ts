@@ -84,7 +84,7 @@ describe('migration/qapi-data: loading', () => {
   const broken = (change: (d: any) => void): MigrationDocument => {
     const copy = structuredClone(document) as { file: string; doc: any };
     change(copy.doc);
-    return copy as MigrationDocument;
+    return copy;
   };
   const paramDoc = (d: any, name: string): any => d.parameters.members.find((p: any) => p.name === name);
   const checkDoc = (d: any, name: string): any => d.checks.members.find((c: any) => c.parameters[0] === name);

@@ -46,7 +46,10 @@ const colourWanted = (io: CliIo, parsed: ParsedArgs): boolean => !parsed.options
 
 function emit(text: string, parsed: ParsedArgs, io: CliIo, summary: string): void {
   const out = parsed.options.get('out') as string | undefined;
-  if (out === undefined) return io.out(text);
+  if (out === undefined) {
+    io.out(text);
+    return;
+  }
   writeFileSync(out, text);
   io.out(`${summary}; wrote ${out}\n`);
 }

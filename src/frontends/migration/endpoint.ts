@@ -148,7 +148,8 @@ export class MigrationEndpoint {
         if (sentGo || this.#pending !== pending) return;
         if (!connected) {
           const error = errnoText(connectError) ?? problem;
-          return this.#failOutgoing(pending, migrationFrontendErrors.error('migration.connect', { target: addressTarget(address), error }).message);
+          this.#failOutgoing(pending, migrationFrontendErrors.error('migration.connect', { target: addressTarget(address), error }).message);
+          return;
         }
         this.#failOutgoing(pending, migrationFrontendErrors.error('migration.peer-not-hotmem', { detail: problem }).message);
       },
@@ -160,7 +161,8 @@ export class MigrationEndpoint {
     if (welcome.hotmem !== this.process.hotmemVersion) {
       const reason = migrationFrontendErrors.error('migration.peer-version', { local: this.process.hotmemVersion, peer: welcome.hotmem }).message;
       wire.send({ type: 'abort', reason });
-      return this.#failOutgoing(pending, reason);
+      this.#failOutgoing(pending, reason);
+      return;
     }
     let peer: Machine;
     try {
@@ -168,7 +170,8 @@ export class MigrationEndpoint {
     } catch (e) {
       const reason = migrationFrontendErrors.error('migration.peer-not-hotmem', { detail: `its recipe does not start: ${(e as Error).message}` }).message;
       wire.send({ type: 'abort', reason });
-      return this.#failOutgoing(pending, reason);
+      this.#failOutgoing(pending, reason);
+      return;
     }
     this.#pending = undefined;
     const recipe = this.process.recipe();
@@ -277,21 +280,23 @@ export class MigrationEndpoint {
 
   #runAsDestination(go: Extract<WireMessage, { type: 'go' }>, wire: Wire, release: () => void): void {
     if (go.hotmem !== this.process.hotmemVersion) {
-      return this.#failIncoming(
+      this.#failIncoming(
         wire,
         release,
         migrationFrontendErrors.error('migration.peer-version', { local: this.process.hotmemVersion, peer: go.hotmem }).message,
       );
+      return;
     }
     let source: Machine;
     try {
       source = this.process.replicate(go.recipe);
     } catch (e) {
-      return this.#failIncoming(
+      this.#failIncoming(
         wire,
         release,
         migrationFrontendErrors.error('migration.peer-not-hotmem', { detail: `its recipe does not start: ${(e as Error).message}` }).message,
       );
+      return;
     }
     const outcome = runPeerMigration(this.machine, source, 'destination', go.options);
     this.process.record({ kind: 'migration', role: 'destination', peer: go.recipe, options: go.options });

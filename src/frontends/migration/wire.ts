@@ -56,10 +56,14 @@ export class Wire {
         try {
           parsed = JSON.parse(text);
         } catch (e) {
-          return this.#fail(onProblem, `not JSON: ${(e as Error).message}`);
+          this.#fail(onProblem, `not JSON: ${(e as Error).message}`);
+          return;
         }
         const problem = messageProblem(parsed);
-        if (problem) return this.#fail(onProblem, problem);
+        if (problem) {
+          this.#fail(onProblem, problem);
+          return;
+        }
         onMessage(parsed as WireMessage);
       }
     });

@@ -194,15 +194,15 @@ class Parser {
   pair(dict: QDict): void {
     const first = this.peek();
     if (!first) this.fail(undefined, 'premature EOI');
-    if (this.style.keyMustBeString && first!.type !== 'string') this.fail(first, 'expecting key');
+    if (this.style.keyMustBeString && first.type !== 'string') this.fail(first, 'expecting key');
     const key = this.value();
     if (typeof key !== 'string') this.fail(first, 'key is not a string in object');
     const colon = this.pop();
     if (!colon) this.fail(undefined, 'premature EOI');
-    if (colon!.type !== 'colon') this.fail(colon, this.style.missingColon);
+    if (colon.type !== 'colon') this.fail(colon, this.style.missingColon);
     const value = this.value();
-    if (dict.has(key as string)) this.fail(this.#last, 'duplicate key');
-    dict.put(key as string, value);
+    if (dict.has(key)) this.fail(this.#last, 'duplicate key');
+    dict.put(key, value);
   }
 
   object(): QDict {
@@ -210,7 +210,7 @@ class Parser {
     const dict = new QDict();
     const peek = this.peek();
     if (!peek) this.fail(undefined, 'premature EOI');
-    if (peek!.type === 'rcurly') {
+    if (peek.type === 'rcurly') {
       this.pop();
       return dict;
     }
@@ -218,8 +218,8 @@ class Parser {
     for (;;) {
       const token = this.pop();
       if (!token) this.fail(undefined, 'premature EOI');
-      if (token!.type === 'rcurly') return dict;
-      if (token!.type !== 'comma') this.fail(token, this.style.dictSeparator);
+      if (token.type === 'rcurly') return dict;
+      if (token.type !== 'comma') this.fail(token, this.style.dictSeparator);
       this.pair(dict);
     }
   }
@@ -229,7 +229,7 @@ class Parser {
     const list: QObject[] = [];
     const peek = this.peek();
     if (!peek) this.fail(undefined, 'premature EOI');
-    if (peek!.type === 'rsquare') {
+    if (peek.type === 'rsquare') {
       this.pop();
       return list;
     }
@@ -237,8 +237,8 @@ class Parser {
     for (;;) {
       const token = this.pop();
       if (!token) this.fail(undefined, 'premature EOI');
-      if (token!.type === 'rsquare') return list;
-      if (token!.type !== 'comma') this.fail(token, this.style.listSeparator);
+      if (token.type === 'rsquare') return list;
+      if (token.type !== 'comma') this.fail(token, this.style.listSeparator);
       list.push(this.value());
     }
   }

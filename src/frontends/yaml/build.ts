@@ -266,7 +266,7 @@ class Builder {
       case 'balloon':
         return { kind, target: this.size((body as { target: RawSize }).target, child(p, 'target')), position };
       case 'guest':
-        return { kind, action: this.guestAction(body as Readonly<Record<string, RawRange>>, p), position };
+        return { kind, action: this.guestAction(body, p), position };
       case 'dump':
         return { kind, position };
       case 'storage-keys':
@@ -282,13 +282,13 @@ class Builder {
         return destination === undefined ? undefined : { kind, to, postcopy: b.postcopy ?? false, destination, position };
       }
       case 'object-add':
-        return { kind, object: this.object(body as RawProps, p), position };
+        return { kind, object: this.object(body, p), position };
       case 'device-add':
-        return { kind, device: this.device(body as RawProps, p), position };
+        return { kind, device: this.device(body, p), position };
       case 'device-del':
         return { kind, id: (body as { id: string }).id, position };
       case 'expect':
-        return { kind, expectations: this.expectations(body as Readonly<Record<string, unknown>>, p), position };
+        return { kind, expectations: this.expectations(body, p), position };
       default: {
         const exhaustive: never = kind;
         return exhaustive;

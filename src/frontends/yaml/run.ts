@@ -94,7 +94,7 @@ function check(ctx: RunContext, expectation: Expectation, startWarnings: readonl
         : `${where}: ${expectation.path}.${expectation.property} is ${String(actual)}, expected ${expectation.equals}`;
     }
     case 'event':
-      return ctx.events.some((e) => e.event === expectation.name && dataMatches(expectation.data, e.data as Record<string, unknown>))
+      return ctx.events.some((e) => e.event === expectation.name && dataMatches(expectation.data, e.data))
         ? undefined
         : `${where}: no ${expectation.name} event with ${expectation.data.map((f) => `${f.name}=${f.value}`).join(', ') || 'any data'}`;
     case 'error':
@@ -200,7 +200,7 @@ export function startDefinition(def: MachineDefinition, env: RunEnvironment): { 
     arch: def.host.hostArch ?? def.host.arch,
     kernel: def.host.kernel,
     ...(def.host.thp ? { kernelOverrides: { thp: def.host.thp } } : {}),
-  } as ConstructorParameters<typeof Host>[0]);
+  });
   const started = Machine.start({ ...toMachineOptions(def), host }, env.machineEnvironment(def));
   return { machine: started.machine, warnings: started.warnings };
 }

@@ -124,7 +124,7 @@ class Converter {
     return null;
   }
 
-  map(pairs: readonly Pair<unknown, unknown>[], pointer: string, label: string, depth: number, aliases: readonly Node[]): Record<string, unknown> {
+  map(pairs: readonly Pair[], pointer: string, label: string, depth: number, aliases: readonly Node[]): Record<string, unknown> {
     const object: Record<string, unknown> = {};
     for (const pair of pairs) {
       const keyNode = pair.key;

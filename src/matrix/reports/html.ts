@@ -124,8 +124,8 @@ export function htmlReport(results: MatrixResults, options: HtmlOptions = {}): s
         : [
             {
               coordinates: c.coordinates,
-              className: `m${step(values[i]!)} ${marks(c, changed)}`.trim(),
-              title: `#${c.index} ${cellName(c)}\n${measure} at ${point}: ${sizeText(values[i]!)}`,
+              className: `m${step(values[i])} ${marks(c, changed)}`.trim(),
+              title: `#${c.index} ${cellName(c)}\n${measure} at ${point}: ${sizeText(values[i])}`,
             },
           ],
     );

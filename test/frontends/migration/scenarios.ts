@@ -70,7 +70,7 @@ function shape(command: string, reply: QmpReply): unknown {
   if (command !== 'query-migrate' || !('return' in reply)) return reply;
   const info = { ...(reply.return as Record<string, unknown>) };
   for (const k of ['setup-time', 'total-time', 'downtime', 'expected-downtime']) if (k in info) info[k] = '<ms>';
-  if (info['ram']) info['ram'] = Object.keys(info['ram'] as object).sort();
+  if (info['ram']) info['ram'] = Object.keys(info['ram']).sort();
   return { return: info };
 }
 
