@@ -225,7 +225,8 @@ function jsonDevice(arg: string, location: string): StartupItem {
   const entries = Object.entries(parsed as Record<string, unknown>);
   const get = (key: string) => {
     const value = entries.find(([k]) => k === key)?.[1];
-    return value === undefined ? undefined : String(value);
+    // qdev_device_add_from_qdict reads driver, id and bus with qdict_get_try_str: a non-string is absent.
+    return typeof value === 'string' ? value : undefined;
   };
   return {
     kind: 'device',
