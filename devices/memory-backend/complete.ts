@@ -124,7 +124,8 @@ export function completeBackend(backend: QomObject): RamBlock {
   checkPolicy(backend);
   // host_memory_backend_get_name names the memory region; the RAMBlock idstr stays empty until
   // the backend's user registers it (registerRam), as `info ramblock` shows for an unused backend.
-  const name = backend.get('x-use-canonical-path-for-ramblock-id') === true ? `/objects/${backend.id}` : (backend.id ?? '');
+  const id = backend.id ?? '';
+  const name = backend.get('x-use-canonical-path-for-ramblock-id') === true ? `/objects/${id}` : id;
   const idstr = '';
   if (!process) return { name, idstr, size, shared: alloc.shared, hasFd: alloc.hasFd, pageSize: alloc.pageSize, mapping: undefined };
 

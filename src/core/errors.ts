@@ -38,6 +38,7 @@ export function defineErrors<T extends MessageTable>(table: T) {
     table,
     error<C extends keyof T & string>(code: C, ...args: Parameters<T[C]>): HotmemError {
       const template = table[code] as (...a: Parameters<T[C]>) => string;
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a template without arguments leaves args empty, whatever Parameters<> says
       return new HotmemError(code, template(...args), args[0] ?? {});
     },
     warning<C extends keyof T & string>(code: C, ...args: Parameters<T[C]>): Warning {

@@ -164,6 +164,7 @@ export class PageStore {
    * Calls `fn(chunk, lo, hi)` for every chunk overlapping [startPage, endPage), with lo/hi
    * relative to the chunk; stops early if `fn` returns false.
    */
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- callbacks that never stop early return nothing
   forChunks(startPage: number, endPage: number, fn: (c: number, lo: number, hi: number) => boolean | void): void {
     const ppc = this.pagesPerChunk;
     for (let c = Math.floor(startPage / ppc); c * ppc < endPage; c++) {

@@ -104,7 +104,7 @@ export class Userfaultfd {
    * UFFDIO_REGISTER in MISSING mode. EINVAL for mappings userfaultfd cannot handle (regular
    * files; shmem and hugetlb before 4.11), EBUSY if another userfaultfd holds part of the range.
    */
-  register(mapping: Mapping, offset = 0, length = mapping.size - offset, mode: 'missing' = 'missing'): RegisterOutcome {
+  register(mapping: Mapping, offset = 0, length = mapping.size - offset, mode: 'missing' | 'wp' | 'minor' = 'missing'): RegisterOutcome {
     this.#usable(mapping);
     if (mode !== 'missing') throw hostErrors.error('host.uffd-mode-unsupported', { mode });
     const [s, e] = mapping._pagesOf(offset, length, 'uffd');
@@ -290,7 +290,7 @@ export class Userfaultfd {
   #markPlaced(mapping: Mapping, s: number, e: number): void {
     if (s >= e) return;
     let chunks = this.#placed.get(mapping);
-    if (!chunks) this.#placed.set(mapping, (chunks = new Map()));
+    if (!chunks) this.#placed.set(mapping, (chunks = new Map<number, Uint8Array>()));
     const byChunk = chunks;
     mapping.pages.forChunks(s, e, (c, lo, hi) => {
       let marks = byChunk.get(c);

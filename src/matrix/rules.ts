@@ -22,9 +22,7 @@ export const rulesJudgeStart = (rules: readonly Rule[], coordinates: Readonly<Re
   rules.some((r) => ruleApplies(r, coordinates) && r.then.some((t) => t.name === START));
 
 const boundsText = (b: Bounds): string =>
-  Object.entries(b)
-    .map(([k, v]) => `${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${v}`)
-    .join(', ');
+  (Object.entries(b) as [string, number][]).map(([k, v]) => `${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${v}`).join(', ');
 
 /** Globs of `matches` expectations compiled once per text: thousands of cells share a few. */
 export type GlobCache = Map<string, RegExp>;

@@ -89,7 +89,7 @@ function acceptValue(machine: Machine, spec: MigrationParameterSpec, value: unkn
   }
   if (spec.kind === 'enum') {
     const members = spec.values.filter((v) => v.if === undefined || BUILD_SWITCHES.has(v.if)).map((v) => v.name);
-    if (!members.includes(value as string)) throw new ParameterError(`Parameter '${spec.name}' does not accept value '${String(value)}'`);
+    if (!members.includes(value as string)) throw new ParameterError(`Parameter '${spec.name}' does not accept value '${value as string}'`);
     return value as string;
   }
   if (spec.kind === 'array') {

@@ -117,7 +117,10 @@ export function applyVirtioDevice(
   core.writeDriverFeatures(features);
   if (incoming.status !== 0) core.writeStatus(incoming.status);
   if (core.readStatus() !== incoming.status || !core.guestFeatures.equals(features)) {
-    throw migrationErrors.error('migration.virtio-core-replay', { device: label, what: `status ${incoming.status} with features ${features} was refused` });
+    throw migrationErrors.error('migration.virtio-core-replay', {
+      device: label,
+      what: `status ${incoming.status} with features ${features.toString()} was refused`,
+    });
   }
   return warnings;
 }

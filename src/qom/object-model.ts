@@ -19,6 +19,7 @@ import type { QomEnv, RegistryView, ResolvedProperty, TypeRegistry } from './reg
 
 /** The machine's hotplug handler (pre_plug / plug / unplug), consulted around device realize. */
 export interface HotplugHandler {
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- hooks without warnings return nothing
   prePlug?(device: QomObject): readonly Warning[] | void;
   plug?(device: QomObject): void;
   unplug?(device: QomObject): void;

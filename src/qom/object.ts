@@ -22,14 +22,14 @@ export class QomObject {
     readonly type: string,
     readonly model: ObjectModel,
     /** The user-given id (-device id=, -object id=); undefined for anonymous objects. */
-    public id: string | undefined = undefined,
+    public id?: string,
   ) {}
 
   /** QEMU's canonical path: /machine/peripheral/vm0, /objects/mem0, ... */
   path(): string {
     if (!this.parent) return '/';
     const parentPath = this.parent.path();
-    return `${parentPath === '/' ? '' : parentPath}/${this.nameInParent}`;
+    return `${parentPath === '/' ? '' : parentPath}/${this.nameInParent!}`;
   }
 
   child(name: string): QomObject | undefined {

@@ -51,6 +51,7 @@ export interface PropertyDef extends ReleaseWindow {
    * Dynamic setter run after the value parsed; it validates (throwing QEMU's message) and may
    * store elsewhere. Returning normally stores `value` unless it returns `{ stored: true }`.
    */
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- setters that let the table store the value return nothing
   readonly set?: (obj: QomObject, value: QomValue) => void | { readonly stored: true };
   /**
    * The property's own visitor, for qdev property types whose PropertyInfo.set visits something

@@ -81,6 +81,7 @@ export interface TypeInfo extends ReleaseWindow {
   /** Interface methods and class data, found nearest-first through the ancestry. */
   readonly implementations?: readonly Implementation[];
   /** Runs after all properties are set (device realize, or user_creatable complete for objects). */
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- realize hooks without warnings return nothing
   readonly realize?: (obj: QomObject) => readonly Warning[] | void;
   readonly unrealize?: (obj: QomObject) => void;
 }

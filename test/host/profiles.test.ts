@@ -86,7 +86,7 @@ describe('host/kernel profiles', () => {
     ['linux-5.7', 'protectedVirtualization', true],
   ];
   for (const [name, field, value] of features) {
-    it(`${name}: ${field} = ${value}`, () => assert.equal(kernelProfile(name)[field], value));
+    it(`${name}: ${field} = ${String(value)}`, () => assert.equal(kernelProfile(name)[field], value));
   }
 
   it('offers uffd features by release', () => {

@@ -93,7 +93,7 @@ describe('host/s390x: zeropage eras, storage keys, PV, CMMA', () => {
       if (keysFirst) proc.enableStorageKeys();
       const uffd = uffdOf(proc);
       uffd.register(ram);
-      assert.equal(uffd.zeropage(ram, 0, PAGE).delta.rssAnon, rss, `${kernel} keys=${keysFirst}`);
+      assert.equal(uffd.zeropage(ram, 0, PAGE).delta.rssAnon, rss, `${kernel} keys=${String(keysFirst)}`);
     }
   });
 

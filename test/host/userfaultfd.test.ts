@@ -46,7 +46,7 @@ describe('host/userfaultfd', () => {
       assert.equal(uffdOf(proc).register(m, 0, 2 * MiB).kind, 'done');
       assert.equal(errnoOf(uffdOf(proc).register(m, MiB, 2 * MiB)), 'EBUSY');
       assert.throws(
-        () => uffdOf(proc).register(m, 2 * MiB, 2 * MiB, 'wp' as 'missing'),
+        () => uffdOf(proc).register(m, 2 * MiB, 2 * MiB, 'wp'),
         (e: unknown) => isHotmemError(e, 'host.uffd-mode-unsupported'),
       );
     });

@@ -276,7 +276,7 @@ describe('machine/bus-address: PCI slots on the pc root buses', () => {
         const error = c.expect.error;
         assert.throws(
           () => startPc(c),
-          (e: unknown) => e instanceof StartupError && e.message === error && e.location === `-device ${c.devices.at(-1)}`,
+          (e: unknown) => e instanceof StartupError && e.message === error && e.location === `-device ${String(c.devices.at(-1))}`,
         );
         return;
       }

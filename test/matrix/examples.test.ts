@@ -70,7 +70,7 @@ describe('examples/matrices', function () {
     const data = compatData();
     for (const c of cells) {
       for (const release of [c.coordinates['source']!, c.coordinates['destination']!]) {
-        assert.ok(data.resolveMachineType(release, 'x86_64', c.coordinates['machine']!), `${c.coordinates['machine']} on ${release}`);
+        assert.ok(data.resolveMachineType(release, 'x86_64', c.coordinates['machine']!), `${String(c.coordinates['machine'])} on ${release}`);
       }
     }
     const r = await runMatrix(m, { jobs: 2, shard: { index: 1, count: 4 }, data });

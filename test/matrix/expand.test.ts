@@ -13,7 +13,7 @@ describe('matrix/expand: cells of a matrix', () => {
   it('is the product of the dimensions in file order, the first varying slowest', () => {
     const cells = expand(`dimensions:\n  a: [1, 2]\n  b: [x, y, z]\n${SCENARIO}`);
     assert.deepEqual(
-      cells.map((c) => `${c.index}:${c.coordinates['a']}${c.coordinates['b']}`),
+      cells.map((c) => `${c.index}:${String(c.coordinates['a'])}${String(c.coordinates['b'])}`),
       ['0:1x', '1:1y', '2:1z', '3:2x', '4:2y', '5:2z'],
     );
   });
@@ -22,7 +22,7 @@ describe('matrix/expand: cells of a matrix', () => {
     const cells = expand(SMALL);
     assert.equal(cells.length, 3 * 1 * 2 * 2 * 2);
     assert.deepEqual(
-      [...new Set(cells.map((c) => `${c.coordinates['release']} ${c.coordinates['machine']}`))],
+      [...new Set(cells.map((c) => `${String(c.coordinates['release'])} ${String(c.coordinates['machine'])}`))],
       ['7.2 pc-q35-7.2', '8.0 pc-q35-8.0', '8.1 pc-q35-8.1'],
     );
   });
@@ -34,7 +34,7 @@ describe('matrix/expand: cells of a matrix', () => {
   machine: { machine-types: ["pc-q35->=7.0"], qemu: ["\${src}", "\${dst}"], arch: x86_64 }
 ${SCENARIO}`);
     assert.deepEqual(
-      cells.map((c) => `${c.coordinates['src']}→${c.coordinates['dst']} ${c.coordinates['machine']}`),
+      cells.map((c) => `${String(c.coordinates['src'])}→${String(c.coordinates['dst'])} ${String(c.coordinates['machine'])}`),
       ['7.1→7.1 pc-q35-7.1', '7.1→7.1 pc-q35-7.0', '8.0→7.1 pc-q35-7.1', '8.0→7.1 pc-q35-7.0'],
     );
   });

@@ -133,7 +133,7 @@ describe('matrix/load: matrix files and their problems, at line and column', () 
     it(`reports ${what}`, () => {
       const found = problems(text);
       assert.equal(found.length, expected.length, found.join('\n'));
-      expected.forEach((e, i) => assert.ok(found[i]!.startsWith(e), `${found[i]}\n  does not start with\n${e}`));
+      expected.forEach((e, i) => assert.ok(found[i]!.startsWith(e), `${String(found[i])}\n  does not start with\n${e}`));
     });
   }
 

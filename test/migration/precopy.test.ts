@@ -77,7 +77,7 @@ describe('migration/precopy', () => {
       assert.equal(out.kind, 'completed');
       assert.equal(destination.process.storageKeysEnabled, keys);
       // A key byte per 4 KiB page of the 256 MiB guest, or none.
-      assert.equal(out.stats.deviceStateBytes, 1 + 4 + 1 + 10 + 4 + 4 + 8 + (keys ? (256 * MiB) / PAGE : 0) + 1 + 4, `keys ${keys}`);
+      assert.equal(out.stats.deviceStateBytes, 1 + 4 + 1 + 10 + 4 + 4 + 8 + (keys ? (256 * MiB) / PAGE : 0) + 1 + 4, `keys ${String(keys)}`);
     }
   });
 

@@ -4,7 +4,7 @@ import { isHotmemError } from '../../src/core/errors.js';
 import { FeatureSet, featureBit, featureNames, type FeatureBit } from '../../src/virtio/feature-set.js';
 
 const anyBit = fc.integer({ min: 0, max: 63 }).map(featureBit);
-const anySet = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map(FeatureSet.fromWord);
+const anySet = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map((w) => FeatureSet.fromWord(w));
 
 describe('virtio/feature-set', () => {
   describe('featureBit', () => {

@@ -7,7 +7,7 @@ export const machinesCommand: Command = {
   ...MACHINES_INFO,
   run(args, io) {
     const parsed = parseArgs(args, BINARY_OPTIONS);
-    if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
+    if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument '${parsed.positionals[0]!}'`);
     io.out(machineHelp(binaryTarget(parsed.options)));
     return 0;
   },

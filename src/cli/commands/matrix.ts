@@ -95,7 +95,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   if (shard && !shard.ok) throw new UsageError(shard.reason);
   const jobsText = parsed.options.get('jobs') as string | undefined;
   const jobs = jobsText === undefined ? availableParallelism() : Number(jobsText);
-  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs takes a whole number of at least 1 (got '${jobsText}')`);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs takes a whole number of at least 1 (got '${jobsText ?? ''}')`);
   const baselineFile = parsed.options.get('baseline') as string | undefined;
   const baseline = baselineFile === undefined ? undefined : readResultsFile(baselineFile);
 

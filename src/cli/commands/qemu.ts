@@ -124,7 +124,7 @@ export const qemuCommand: Command = {
         return serveStream(process.ctx, QMP_COMMANDS, io.stdin, io.stdout, channel.pretty);
       }
       const served = serveUnixSocket(process.ctx, QMP_COMMANDS, channel.path, channel.pretty);
-      closers.push(served.close);
+      closers.push(() => served.close());
       return served.done;
     });
     // The machine runs until a client quits or the process ends; with neither a monitor nor an

@@ -23,7 +23,8 @@ function balloonStep(ctx: RunContext, step: Step): string {
   const runtime = device?.slots.get(VIRTIO_BALLOON_RUNTIME);
   if (!runtime) throw new HotmemError('run.no-balloon', 'No balloon device has been activated');
   runtime.toTarget(step.target);
-  ctx.guest ? ctx.guest.settle() : ctx.machine.scheduler.runUntilIdle(10_000_000, 600e9);
+  if (ctx.guest) ctx.guest.settle();
+  else ctx.machine.scheduler.runUntilIdle(10_000_000, 600e9);
   return `balloon target ${size(step.target)}: actual ${size(runtime.actualBytes())}`;
 }
 

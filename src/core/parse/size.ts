@@ -62,7 +62,7 @@ export function parseSize(text: string, dialect: SizeDialect, defaultSuffix: 'B'
     // Looks like hex: reparse the whole number in base 16, no fraction allowed.
     const hexDigits = /^[xX]([0-9a-fA-F]+)/.exec(rest);
     if (!hexDigits || digits !== '0') return einval;
-    whole = BigInt(`0x${hexDigits[1]}`);
+    whole = BigInt(`0x${hexDigits[1]!}`);
     if (whole >= UINT64_LIMIT) return { ok: false, errno: 'ERANGE' };
     rest = rest.slice(hexDigits[0].length);
     if (rest.startsWith('.')) return einval;
@@ -75,7 +75,7 @@ export function parseSize(text: string, dialect: SizeDialect, defaultSuffix: 'B'
     } else {
       if (decimal[2] !== undefined) return einval;
       // QEMU keeps the fraction as a double scaled to 64 bits, then truncates.
-      fraction = BigInt(Math.trunc(Number(`0.${decimal[1]}`) * 2 ** 64));
+      fraction = BigInt(Math.trunc(Number(`0.${decimal[1]!}`) * 2 ** 64));
       rest = rest.slice(decimal[0].length);
     }
   }

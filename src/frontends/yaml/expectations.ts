@@ -13,6 +13,7 @@ export function comparisonText(actual: unknown): string {
   if (typeof actual === 'boolean') return actual ? 'on' : 'off';
   if (typeof actual === 'number' || typeof actual === 'bigint') return actual.toString();
   if (typeof actual === 'string') return actual;
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- lib.d.ts says string, but undefined and functions stringify to undefined
   return JSON.stringify(actual) ?? 'undefined';
 }
 

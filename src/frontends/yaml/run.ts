@@ -72,10 +72,7 @@ export interface RunReport {
   readonly failures: number;
 }
 
-const boundsText = (b: Bounds) =>
-  Object.entries(b)
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ');
+const boundsText = (b: Bounds) => (Object.entries(b) as [string, number][]).map(([k, v]) => `${k} ${v}`).join(', ');
 
 function check(ctx: RunContext, expectation: Expectation, startWarnings: readonly LocatedWarning[]): string | undefined {
   const where = formatPosition(expectation.position);

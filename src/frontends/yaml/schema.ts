@@ -77,6 +77,7 @@ function describeFound(value: unknown, source: string | undefined): string {
   if (typeof value === 'object') return 'a map';
   if (typeof value === 'string') return `'${value}'`;
   if (typeof value === 'number') return `the number ${source ?? String(value)}`;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- maps and lists are described above; what is left is a scalar
   return String(value);
 }
 

@@ -28,7 +28,7 @@ export interface SourceTree {
   readonly value: unknown;
   readonly spans: ReadonlyMap<string, NodeSpan>;
   readonly problems: readonly DefinitionProblem[];
-  position(offset: number): SourcePosition;
+  readonly position: (offset: number) => SourcePosition;
 }
 
 /** Nesting beyond this is no machine definition; the limit keeps recursion bounded. */

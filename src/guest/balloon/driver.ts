@@ -247,6 +247,7 @@ export class LinuxBalloonDriver {
       done = this.#leak(-diff);
     }
     this.#updateSize();
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- #fill and #leak may set #stuck, which TypeScript keeps narrowed to false
     if (this.#stuck || Math.abs(diff) === done) return;
     this.#sizeWorkQueued = true;
     this.scheduler.after(delay, () => this.#sizeWork());

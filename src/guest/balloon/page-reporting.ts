@@ -61,6 +61,7 @@ export class PageReporting {
     this.#state = 'active';
     for (const zone of this.pages.zones) if (!this.#processZone(zone)) break;
     // A free during the pass, or a budget that ran out, asked for another pass.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- #processZone may change #state, which TypeScript keeps narrowed to 'active'
     const state: ReportingState = this.#state as ReportingState;
     this.#state = 'idle';
     if (state === 'requested') this.#request();

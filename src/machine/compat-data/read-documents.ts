@@ -34,6 +34,7 @@ export function compileSchemas(compatDir: string): Readonly<Record<SchemaName, V
 }
 
 /** Parses one YAML file and validates it; `T` is the shape its schema admits. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- T names the document type the caller's schema validates
 export function readDocument<T>(compatDir: string, path: string, validate: ValidateFunction): { file: string; doc: T } {
   const file = relative(join(compatDir, '..'), path);
   let value: unknown;

@@ -59,7 +59,7 @@ export function lineChartSvg(points: readonly string[], series: readonly Series[
     const path = s.values.map((v, i) => `${n(x(i))},${n(y(v))}`).join(' ');
     out.push(`<g><title>${esc(s.label)}</title><polyline points="${path}" fill="none" stroke="${colour}" stroke-width="2"/>`);
     for (const [i, v] of s.values.entries())
-      out.push(`<circle cx="${n(x(i))}" cy="${n(y(v))}" r="3" fill="${colour}"><title>${esc(`${points[i]}: ${sizeText(v)}`)}</title></circle>`);
+      out.push(`<circle cx="${n(x(i))}" cy="${n(y(v))}" r="3" fill="${colour}"><title>${esc(`${points[i]!}: ${sizeText(v)}`)}</title></circle>`);
     out.push('</g>');
     const ly = TOP + PLOT_H + AXIS_H + k * LEGEND_LINE;
     out.push(`<rect x="${LEFT}" y="${ly}" width="12" height="10" fill="${colour}"/><text x="${LEFT + 18}" y="${ly + 9}">${esc(s.label)}</text>`);

@@ -89,7 +89,7 @@ export function htmlReport(results: MatrixResults, options: HtmlOptions = {}): s
   const heat: HeatCell[] = cells.map((c) => ({
     coordinates: c.coordinates,
     className: [behaviourClass(ids.get(c.index)!, list), marks(c, changed)].filter(Boolean).join(' '),
-    title: `#${c.index} ${cellName(c)}\n${c.status}${changed.has(c.index) ? ' (changed)' : ''}, behaviour ${ids.get(c.index)}${c.status === 'pass' ? '' : `\n${cellProblems(c)[0]!.split('\n')[0]}`}`,
+    title: `#${c.index} ${cellName(c)}\n${c.status}${changed.has(c.index) ? ' (changed)' : ''}, behaviour ${ids.get(c.index)!}${c.status === 'pass' ? '' : `\n${cellProblems(c)[0]!.split('\n')[0]!}`}`,
   }));
   body.push(
     '<h2>Matrix</h2>',

@@ -12,6 +12,7 @@ import type { CellResult, MatrixResults } from '../results.js';
 /** Text XML 1.0 can hold: no C0 controls but tab, newline and carriage return. */
 const xmlText = (s: string): string =>
   s
+    // eslint-disable-next-line no-control-regex -- these are the control characters XML 1.0 forbids
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
@@ -22,8 +23,8 @@ function testcase(c: CellResult, classname: string, dims: readonly string[], fir
   const name =
     dims
       .filter((d) => d !== first)
-      .map((d) => `${d}=${c.coordinates[d]}`)
-      .join(' ') || `${first}=${c.coordinates[first]}`;
+      .map((d) => `${d}=${c.coordinates[d]!}`)
+      .join(' ') || `${first}=${c.coordinates[first]!}`;
   const open = `    <testcase classname="${attr(classname)}" name="${attr(name)}" time="0"`;
   if (c.status === 'pass') return [`${open}/>`];
   const out = Object.entries(c.observations)

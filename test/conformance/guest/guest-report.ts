@@ -105,7 +105,7 @@ export function parseIomemLine(line: string): IomemEntry {
 /** sysfs `features` is one character per bit, bit 0 first. */
 function featureBits(text: string, line: string): number[] {
   if (!/^[01]+$/.test(text)) throw new Error(`guest report: bad feature string in: ${line}`);
-  return [...text].flatMap((c, bit) => (c === '1' ? [bit] : []));
+  return Array.from(text).flatMap((c, bit) => (c === '1' ? [bit] : []));
 }
 
 /** Splits a line into exactly the named whitespace-separated fields. */

@@ -49,7 +49,7 @@ export function parseSmaps(text: string): SmapsMapping[] {
   for (const line of text.split('\n')) {
     const range = /^([0-9a-f]+)-([0-9a-f]+) /.exec(line);
     if (range) {
-      mappings.push({ start: BigInt(`0x${range[1]}`), end: BigInt(`0x${range[2]}`), kib: new Map() });
+      mappings.push({ start: BigInt(`0x${String(range[1])}`), end: BigInt(`0x${String(range[2])}`), kib: new Map() });
       continue;
     }
     const field = /^(\w+):\s+(\d+) kB$/.exec(line);

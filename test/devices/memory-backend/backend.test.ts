@@ -15,7 +15,7 @@ function model(rel = '7.2', arch: 'x86_64' | 's390x' = 'x86_64') {
 }
 
 const opts = (props: Record<string, string>) =>
-  Object.entries(props).map(([name, text]) => ({ name, input: { source: 'text', text, visitor: 'opts' } as PropertyInput }));
+  Object.entries(props).map(([name, text]): { name: string; input: PropertyInput } => ({ name, input: { source: 'text', text, visitor: 'opts' } }));
 
 describe('devices/memory-backend', () => {
   // backend, props, release -> shared, fd, page size, shared zeropage (virtio_mem_has_shared_zeropage)
@@ -33,7 +33,7 @@ describe('devices/memory-backend', () => {
     ['memory-backend-shm', {}, '9.1', true, true, 4096, false],
   ];
   for (const [type, props, rel, shared, hasFd, pageSize, zeropage] of FACTS) {
-    it(`${type} ${JSON.stringify(props)} on ${rel}: shared=${shared} fd=${hasFd} page=${pageSize} shared-zeropage=${zeropage}`, () => {
+    it(`${type} ${JSON.stringify(props)} on ${rel}: shared=${String(shared)} fd=${String(hasFd)} page=${pageSize} shared-zeropage=${String(zeropage)}`, () => {
       const { m } = model(rel);
       const size = pageSize === GiB ? '2G' : '1G';
       const { object } = m.addObject(type, 'mem0', opts({ size, ...props }));

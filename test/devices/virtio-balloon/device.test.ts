@@ -34,7 +34,7 @@ describe('devices/virtio-balloon: properties by release (virtio_balloon_properti
     ['10.2', 'guest-stats-polling-interval', 'int', 0],
   ];
   for (const [r, name, type, def] of TABLE) {
-    it(`${r}: virtio-balloon-pci has ${name}=<${type}>${def === undefined ? '' : ` (default ${def})`}`, () => {
+    it(`${r}: virtio-balloon-pci has ${name}=<${type}>${def === undefined ? '' : ` (default ${String(def)})`}`, () => {
       const model = new ObjectModel(balloonBinary(r).environment.registry, { release: release(r), target: 'x86_64' });
       const prop = model.propertiesOf('virtio-balloon-pci').get(name);
       assert.ok(prop, `no ${name}`);
@@ -66,7 +66,7 @@ describe('devices/virtio-balloon: properties by release (virtio_balloon_properti
     ['pc-q35-7.2', 'page-poison=off,free-page-hint=on,iothread=io0', false, false, [1, 3], 12],
   ];
   for (const [machine, device, poison, size40, bits, configSize] of COMPAT) {
-    it(`${machine} ${device || '(defaults)'}: page-poison=${poison}, qemu-4-0-config-size=${size40}, bits ${bits.join(',')}, config ${configSize} bytes`, () => {
+    it(`${machine} ${device || '(defaults)'}: page-poison=${String(poison)}, qemu-4-0-config-size=${String(size40)}, bits ${bits.join(',')}, config ${configSize} bytes`, () => {
       const f = startBalloon({ machine, device, items: IOTHREAD });
       assert.equal(f.proxy.get('page-poison'), poison);
       assert.equal(f.proxy.get('qemu-4-0-config-size'), size40);
@@ -147,7 +147,7 @@ describe('devices/virtio-balloon: config size and queues', () => {
     [FeatureSet.of(R), false, 8],
   ];
   for (const [features, size40, size] of SIZES) {
-    it(`features ${features} with qemu-4-0-config-size=${size40} expose ${size} bytes`, () => {
+    it(`features ${String(features)} with qemu-4-0-config-size=${String(size40)} expose ${size} bytes`, () => {
       assert.equal(balloonConfigSize(features, size40), size);
     });
   }

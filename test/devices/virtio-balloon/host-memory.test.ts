@@ -43,9 +43,9 @@ describe('devices/virtio-balloon: inflation and host memory, by backend', () => 
       const process = new Host({ arch: 'x86_64' }).spawn({ name: 'qemu-system-x86_64' });
       const mapped = process.map({ kind: 'anon', shared: true, size: GiB });
       assert.equal(mapped.kind, 'done');
-      const mapping = mapped.kind === 'done' ? mapped.mapping : undefined;
+      const mapping = mapped.mapping;
       const block: RamBlock = { name: 'ram0', idstr: 'ram0', size: GiB, shared: true, hasFd: false, pageSize: 4096, mapping };
-      mapping!.write(0, GiB, 1);
+      mapping.write(0, GiB, 1);
       assert.equal(balloonDiscard(block, 512 * MiB, 512 * MiB, 4096, release(r)).kind, 'done');
       assert.equal(process.status().rssShmem, 512 * MiB, `${r}: the process's RSS falls either way`);
       assert.equal(process.host.meminfo().shmem, hostShmem, `${r}: host shmem`);

@@ -88,7 +88,7 @@ export async function runScenario(program: readonly string[], scenario: Scenario
   const destination = await MonitoredProcess.start(destinationProgram, fill(scenario.destinationArgs), join(dir, 'dst.qmp'));
   const source = await MonitoredProcess.start(program, fill(scenario.sourceArgs), join(dir, 'src.qmp'));
   const pair = new Pair(source, destination, sock, port);
-  let exits: [number | null, number | null] = [null, null];
+  let exits: [number | null, number | null];
   try {
     await scenario.run(pair);
     // Events that follow the last reply (a destination's RESUME) get a moment to arrive.

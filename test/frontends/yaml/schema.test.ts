@@ -78,7 +78,7 @@ describe('frontends/yaml: the published schema', () => {
 
   it('accepts every size text the loader accepts in some release', () => {
     const dialects = ['5.2', '7.2', '8.1'].map((r) => ({ dialect: sizeDialect(release(r)), name: r }));
-    const chars = [...'0123456789.xXaAbBfF kKmMgGtTpPeEiIyYsS'];
+    const chars = Array.from('0123456789.xXaAbBfF kKmMgGtTpPeEiIyYsS');
     const accepts = (text: string) => schema.validate({ host: { arch: 'x86_64', kernel: 'linux-6.1', qemu: '7.2' }, machine: { memory: text } });
     let sizes = 0;
     fc.assert(

@@ -44,7 +44,7 @@ describe('guest/balloon: the Linux driver by kernel version', () => {
     [false, false, false, ['REPORTING']],
   ];
   for (const [initOnFree, pagePoisoning, offered, left] of VALIDATE) {
-    it(`validate: init_on_free=${initOnFree} poisoning=${pagePoisoning}, PAGE_POISON ${offered ? '' : 'not '}offered → ${left.join(', ') || 'nothing'}`, () => {
+    it(`validate: init_on_free=${String(initOnFree)} poisoning=${String(pagePoisoning)}, PAGE_POISON ${offered ? '' : 'not '}offered → ${left.join(', ') || 'nothing'}`, () => {
       const both = offered ? FeatureSet.of(VIRTIO_BALLOON_F_PAGE_POISON, VIRTIO_BALLOON_F_REPORTING) : FeatureSet.of(VIRTIO_BALLOON_F_REPORTING);
       assert.deepEqual(deviceBits(validateFeatures(kernelVersion('6.1'), both, { initOnFree, pagePoisoning })), left);
     });
@@ -153,7 +153,7 @@ describe('guest/balloon: free page reporting (5.7+)', () => {
     const reports = g.driver.reporting!.reports;
     const used = g.allocator.allocate(2 * GiB);
     assert.equal(used.kind, 'done');
-    for (const r of used.kind === 'done' ? used.ranges : []) g.pages.options.memory.write(r.gpa, r.length, 2);
+    for (const r of used.ranges) g.pages.options.memory.write(r.gpa, r.length, 2);
     assert.equal(g.machine.process.status().vmRss, 2 * GiB);
     assert.equal(g.driver.reporting!.reports, reports, 'reuse sends nothing');
   });
@@ -174,7 +174,7 @@ describe('guest/balloon: free page reporting (5.7+)', () => {
       // Memory held just below the top leaves a free edge that is pageblock- but not 4 MiB-aligned.
       g.pages.allocate(min);
       g.machine.scheduler.runUntilIdle();
-      assert.ok(sizes.size > 0 && [...sizes].every((s) => s >= min && s <= 4 * MiB), `${arch}: ${[...sizes]}`);
+      assert.ok(sizes.size > 0 && [...sizes].every((s) => s >= min && s <= 4 * MiB), `${arch}: ${String([...sizes])}`);
       assert.ok(sizes.has(min));
     }
   });

@@ -117,10 +117,7 @@ describe('guest/linux/virtio-mem reactions to the device', () => {
     g.device.setRequestedSize(128 * MiB);
     g.scheduler.runUntilIdle();
     assert.deepEqual(
-      g.driver
-        .log()
-        .filter((e) => e.kind === 'warn-on')
-        .map((e) => e.kind === 'warn-on' && e.fn),
+      g.driver.log().flatMap((e) => (e.kind === 'warn-on' ? [e.fn] : [])),
       ['virtio_mem_refresh_config'],
     );
     assert.deepEqual(messages(g.driver).slice(-4, -2), ['plugged size: 0x0', 'requested size: 0x8000000']);

@@ -172,7 +172,7 @@ describe('machine/compat-data: compat entries', () => {
     assert.equal(data.resolveMachineType('10.2', 'x86_64', 'pc-i440fx-3.1'), undefined);
     const arrays = data.resolveMachineType('10.2', 'x86_64', 'xenfv-3.1')?.compatArrays;
     assert.deepEqual(arrays?.slice(0, 2), ['pc_piix_compat_defaults', 'hw_compat_10_1']);
-    assert.deepEqual(arrays?.slice(-2), ['hw_compat_3_1', 'pc_compat_3_1']);
+    assert.deepEqual(arrays.slice(-2), ['hw_compat_3_1', 'pc_compat_3_1']);
   });
 
   it('refuses a machine type the release does not register', () => {

@@ -10,6 +10,7 @@ import { packageRoot } from '../../../src/core/package-root.js';
 import { CompatData, loadCompatData, readCompatDocuments } from '../../../src/machine/compat-data/index.js';
 import type { CompatDocuments } from '../../../src/machine/compat-data/documents.js';
 
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-assignment -- each case breaks a deep copy of the document at an arbitrary path; typing every path would restate the schema */
 /** The documents, deep-copied and writable: each case breaks one thing at an arbitrary path. */
 type Writable = any;
 const documents = readCompatDocuments(join(packageRoot(), 'compat'));

@@ -180,7 +180,7 @@ describe('machine/compat-data: machine types', () => {
           assert.equal(defaults.length, 1);
           const [theDefault] = defaults;
           assert.equal(theDefault?.compatArrays.filter((a) => /^(hw|pc)_compat_/.test(a)).length, 0);
-          assert.equal(theDefault?.deprecated, false);
+          assert.equal(theDefault.deprecated, false);
           for (const id of new Set(machines.flatMap((m) => (m.series ? [m.series.id] : [])))) {
             const chain = machines.filter((m) => m.series?.id === id).sort((a, b) => newestFirst(a.series?.version ?? '', b.series?.version ?? ''));
             chain.slice(1).forEach((older, i) => {

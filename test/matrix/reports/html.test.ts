@@ -34,7 +34,7 @@ describe('matrix/reports/html', () => {
     );
     const rss = svgs(html).find((s) => s.includes('aria-label="rss at end"'))!;
     assert.deepEqual(
-      [...rss.matchAll(/class="(m\d)[^"]*"><title>#(\d)/g)].map((m) => `${m[2]}:${m[1]}`),
+      [...rss.matchAll(/class="(m\d)[^"]*"><title>#(\d)/g)].map((m) => `${String(m[2])}:${String(m[1])}`),
       ['0:m0', '1:m8', '2:m0'],
     );
   });

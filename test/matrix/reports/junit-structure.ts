@@ -40,7 +40,7 @@ export function readXml(xml: string, problems: string[]): XmlElement | undefined
     at += open[0].length;
     const attributes = new Map<string, string>();
     for (const m of open[2]!.matchAll(/([\w.-]+)="([^"]*)"/g)) {
-      if (attributes.has(m[1]!)) problems.push(`<${open[1]}> has the attribute ${m[1]} twice`);
+      if (attributes.has(m[1]!)) problems.push(`<${String(open[1])}> has the attribute ${String(m[1])} twice`);
       attributes.set(m[1]!, decode(m[2]!, problems));
     }
     const children: XmlElement[] = [];
@@ -48,12 +48,12 @@ export function readXml(xml: string, problems: string[]): XmlElement | undefined
     if (open[3] === '') {
       for (;;) {
         const rest = xml.slice(at);
-        if (rest.startsWith(`</${open[1]}>`)) {
+        if (rest.startsWith(`</${String(open[1])}>`)) {
           at += open[1]!.length + 3;
           break;
         }
         if (rest.startsWith('</') || rest === '') {
-          problems.push(`<${open[1]}> is not closed where expected (offset ${at})`);
+          problems.push(`<${String(open[1])}> is not closed where expected (offset ${at})`);
           break;
         }
         if (rest.startsWith('<')) {
@@ -105,7 +105,7 @@ export function junitProblems(xml: string): string[] {
     for (const c of cases) {
       checkAttributes(c, ['name', 'classname'], [], problems);
       const outcomes = c.children.filter((o) => ['failure', 'error', 'skipped'].includes(o.name));
-      if (outcomes.length > 1) problems.push(`<testcase name="${c.attributes.get('name')}"> has ${outcomes.length} outcomes`);
+      if (outcomes.length > 1) problems.push(`<testcase name="${String(c.attributes.get('name'))}"> has ${outcomes.length} outcomes`);
       for (const o of c.children)
         if (!['failure', 'error', 'skipped', 'system-out', 'system-err'].includes(o.name)) problems.push(`<testcase> holds <${o.name}>`);
       if (outcomes[0]?.name === 'failure') failures++;
@@ -113,7 +113,7 @@ export function junitProblems(xml: string): string[] {
     }
     const expect = (attr: string, n: number) => {
       if (suite.attributes.get(attr) !== String(n))
-        problems.push(`<testsuite name="${suite.attributes.get('name')}"> says ${attr}="${suite.attributes.get(attr)}" but has ${n}`);
+        problems.push(`<testsuite name="${String(suite.attributes.get('name'))}"> says ${attr}="${String(suite.attributes.get(attr))}" but has ${n}`);
     };
     expect('tests', cases.length);
     expect('failures', failures);
@@ -124,6 +124,6 @@ export function junitProblems(xml: string): string[] {
   }
   for (const [attr, n] of Object.entries(totals))
     if (root.attributes.has(attr) && root.attributes.get(attr) !== String(n))
-      problems.push(`<testsuites> says ${attr}="${root.attributes.get(attr)}" but its suites have ${n}`);
+      problems.push(`<testsuites> says ${attr}="${String(root.attributes.get(attr))}" but its suites have ${n}`);
   return problems;
 }

@@ -33,7 +33,7 @@ export function decodePng(file: Buffer): Png {
       height = body.readUInt32BE(4);
       const [depth, colour, , , interlace] = [body[8], body[9], body[10], body[11], body[12]];
       if (depth !== 8 || (colour !== 2 && colour !== 6) || interlace !== 0)
-        throw new Error(`PNG depth ${depth} colour ${colour} interlace ${interlace} is not read here`);
+        throw new Error(`PNG depth ${String(depth)} colour ${String(colour)} interlace ${String(interlace)} is not read here`);
       channels = colour === 6 ? 4 : 3;
     }
     if (type === 'IDAT') data.push(body);

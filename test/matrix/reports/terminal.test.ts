@@ -32,9 +32,11 @@ Cells
 
   it('colours statuses on a terminal, padding outside the colour', () => {
     const text = terminalReport(HAND, { color: true });
+    /* eslint-disable no-control-regex -- the colours are ANSI escape sequences */
     assert.match(text, /\u001b\[31mfail\u001b\[0m {4}A/);
     assert.match(text, /\u001b\[35merror\u001b\[0m {3}C/);
     assert.match(text, /\u001b\[32mpass\u001b\[0m {4}A/);
+    /* eslint-enable no-control-regex */
   });
 
   it('lists the first cells of a large matrix and says where the rest are', () => {

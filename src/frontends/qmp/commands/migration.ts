@@ -68,7 +68,7 @@ export const MIGRATION_COMMANDS: readonly QmpCommand[] = [
       // Binding a unix socket completes at once; errors the kernel reports later are printed.
       endpoint(ctx)
         .migrateIncoming(args['uri'] as string)
-        .catch((e: Error) => ctx.migration?.process.report(e.message));
+        .catch((e: unknown) => ctx.migration?.process.report((e as Error).message));
       return {};
     },
   },
