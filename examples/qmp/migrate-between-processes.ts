@@ -33,8 +33,14 @@ export interface MigrationReport {
 
 async function startProcess(args: readonly string[], qmp: string): Promise<{ child: ChildProcess; client: QmpClient }> {
   const child = spawn(process.execPath, [CLI, 'qemu', '--qemu-version', '7.2', ...args, '-qmp', `unix:${qmp},server=on,wait=off`], { stdio: 'ignore' });
-  for (let i = 0; i < 400 && !existsSync(qmp); i++) await new Promise((resolve) => setTimeout(resolve, 25));
-  return { child, client: await QmpClient.connect(qmp) };
+  // The socket file appears at bind(), a moment before listen(): a connection refused then is retried.
+  for (let i = 0; i < 400; i++) {
+    const client = existsSync(qmp) ? await QmpClient.connect(qmp).catch(() => undefined) : undefined;
+    if (client) return { child, client };
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`hotmem qemu: no QMP monitor at ${qmp} after 10 s`);
 }
 
 async function report(client: QmpClient): Promise<SideReport> {
@@ -48,7 +54,11 @@ export async function migrateBetweenProcesses(backend: 'memory-backend-ram' | 'm
   const machine = ['-machine', 'pc-q35-7.2,memory-backend=pc.ram', '-m', '4G', '-object', `${backend},id=pc.ram,size=4G`, '-nodefaults', '-display', 'none'];
   const migrationSocket = join(dir, 'migration.sock');
   const destination = await startProcess([...machine, '-incoming', `unix:${migrationSocket}`], join(dir, 'destination.qmp'));
-  const source = await startProcess(machine, join(dir, 'source.qmp'));
+  const source = await startProcess(machine, join(dir, 'source.qmp')).catch((e: unknown) => {
+    destination.client.close();
+    destination.child.kill('SIGTERM');
+    throw e;
+  });
   try {
     for (const side of [source, destination]) await side.client.execute('migrate-set-capabilities', { capabilities: [{ capability: 'events', state: true }] });
     await source.client.execute('migrate', { uri: `unix:${migrationSocket}` });
