@@ -39,7 +39,7 @@ export function timedRun(command: string, args: readonly string[], input = ''): 
   const start = performance.now();
   const run = spawnSync(command, args, { input, encoding: 'utf8' });
   const ms = performance.now() - start;
-  if (run.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
+  if (run.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${String(run.status)}: ${run.stderr}`);
   return ms;
 }
 

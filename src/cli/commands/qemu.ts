@@ -49,7 +49,7 @@ function batchFile(args: readonly string[]): string | undefined {
     return undefined;
   }
   if (file === '') throw new UsageError('--batch needs a file (- for stdin)');
-  if (rest.length > 0) throw new UsageError(`--batch FILE comes alone: each line of FILE holds one invocation's arguments (got '${rest[0]}')`);
+  if (rest.length > 0) throw new UsageError(`--batch FILE comes alone: each line of FILE holds one invocation's arguments (got '${rest[0]!}')`);
   return file;
 }
 
