@@ -313,10 +313,9 @@ describe('conformance: virtio-balloon by release', function () {
               // The feature word and queues, where the release has x-query-virtio-status (7.2+)
               // and it does not crash; virtio-status.test.ts holds the whole reply.
               if (compareReleases(parseRelease(release), { major: 7, minor: 2 }) < 0 || crashes(q, 'x-query-virtio-status')) return;
-              const status = (await real.execute('x-query-virtio-status', { path: `${path}/virtio-backend` })) as {
-                'host-features': DecodedFeatures;
-                'num-vqs': number;
-              };
+              const status = await real.execute<{ 'host-features': DecodedFeatures; 'num-vqs': number }>('x-query-virtio-status', {
+                path: `${path}/virtio-backend`,
+              });
               const runtime = model.machine.model.resolvePath(path)!.child('virtio-backend')!.slots.get(VIRTIO_BALLOON_RUNTIME)!;
               assert.equal(runtime.hostFeatures.toString(), `0x${featureWord(status['host-features']).toString(16)}`);
               assert.equal(runtime.state.setup.queues.length, status['num-vqs']);

@@ -244,7 +244,7 @@ describe('conformance: migration QAPI by release', function () {
           const keys = data.statsKeys(release);
           assert.deepEqual(Object.keys(info.ram ?? {}).sort(), keys.map((k) => k.name).sort());
           // The keys the data marks as conditional are 0 once completed.
-          for (const k of keys.filter((x) => x.condition !== undefined)) assert.equal(info.ram?.[k.name], 0, `${k.name}: ${k.condition}`);
+          for (const k of keys.filter((x) => x.condition !== undefined)) assert.equal(info.ram?.[k.name], 0, `${k.name}: ${String(k.condition)}`);
           for (const k of keys) assert.equal(typeof info.ram?.[k.name], 'number', k.name);
         } finally {
           await qemu.quit();

@@ -214,7 +214,8 @@ describe('conformance: modelled properties after realize, by release', function 
             assert.deepEqual([got, want], [{ return: known.hotmem }, { return: known.real }], `known difference ${property} changed (${known.reason})`);
             return;
           }
-          if (!isDeepStrictEqual(got, want)) differences.push(`${args!['path']}.${property}: QEMU ${JSON.stringify(want)}, hotmem ${JSON.stringify(got)}`);
+          if (!isDeepStrictEqual(got, want))
+            differences.push(`${String(args!['path'])}.${property}: QEMU ${JSON.stringify(want)}, hotmem ${JSON.stringify(got)}`);
         });
         console.log(`      ${script.length} properties compared, ${unmodelled} not modelled`);
         assert.deepEqual(differences, []);

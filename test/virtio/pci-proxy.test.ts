@@ -31,7 +31,7 @@ describe('virtio/pci-proxy: what virtio_pci_realize writes back (qom-get after r
     ['5.2', 'pc', 'virtio-mem-pci', { 'disable-legacy': 'off', 'disable-modern': 'on' }, 'on', false, true],
   ];
   for (const [release, machine, driver, props, legacy, modern, hotpluggable] of CASES) {
-    it(`${release} ${machine} ${driver} ${JSON.stringify(props)} → disable-legacy=${legacy}, disable-modern=${modern}, hotpluggable=${hotpluggable}`, () => {
+    it(`${release} ${machine} ${driver} ${JSON.stringify(props)} → disable-legacy=${legacy}, disable-modern=${String(modern)}, hotpluggable=${String(hotpluggable)}`, () => {
       const proxy = proxyAfterRealize(release, machine, driver, props);
       assert.equal(proxy.get('disable-legacy'), legacy);
       assert.equal(proxy.get('disable-modern'), modern);

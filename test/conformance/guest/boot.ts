@@ -127,6 +127,7 @@ export async function runGuestScenario(host: GuestHost, scenario: GuestScenario,
   } finally {
     // quit waits for QEMU to exit (and kills it after the QMP timeout); a QEMU that is already
     // gone would only make quit wait for a reply that never comes.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the console's close handler sets consoleClosed; TypeScript keeps it narrowed to false
     await (consoleClosed ? session?.kill() : session?.quit());
     process.off('exit', killOnExit);
     server?.close();
@@ -248,7 +249,7 @@ class StepRunner {
 
   private async sample(): Promise<Sample> {
     const size = Number(await this.qmp.execute('qom-get', { path: VIRTIO_MEM_PATH, property: 'size' }));
-    const actual = this.scenario.balloon ? ((await this.qmp.execute('query-balloon')) as { actual: number }).actual : null;
+    const actual = this.scenario.balloon ? (await this.qmp.execute<{ actual: number }>('query-balloon')).actual : null;
     return { at: Date.now(), size, actual };
   }
 
@@ -312,14 +313,14 @@ function afterRunInit(log: readonly KernelLogLine[]): KernelLogLine[] {
 }
 
 async function virtioFacts(qmp: QmpSession, qomPath: string): Promise<VirtioDeviceFacts> {
-  const status = (await qmp.execute('x-query-virtio-status', { path: `${qomPath}/virtio-backend` })) as {
+  const status = await qmp.execute<{
     'host-features': VirtioFeatureList;
     'guest-features': VirtioFeatureList;
     status: { statuses: readonly string[] };
     'queue-sel': number;
     'start-on-kick': boolean;
     started: boolean;
-  };
+  }>('x-query-virtio-status', { path: `${qomPath}/virtio-backend` });
   return {
     qomPath,
     hostFeatures: featureBits(status['host-features']),
