@@ -11,7 +11,7 @@ const SHORT: Readonly<Record<string, number>> = { 'qmp-stream': 2000, 'command-l
 describe('fuzz: every front end, short run (no crash, hang, or state changed by a rejected input)', function () {
   this.timeout(120_000);
   for (const [name, make] of Object.entries(TARGETS)) {
-    it(`${name}: ${SHORT[name]} inputs`, () => {
+    it(`${name}: ${SHORT[name] ?? 1000} inputs`, () => {
       const run = runTarget(make(), 20261207, SHORT[name] ?? 1000);
       assert.equal(run.failure, undefined, run.failure);
       assert.equal(run.inputs, SHORT[name]);

@@ -65,7 +65,7 @@ function runShard(target: string, shardSeed: number, count: number): Promise<Sha
       } else finish({ inputs: m.run.inputs, ms: m.run.ms, outcome: m.run.failure ? 'failed' : 'ok', ...(m.run.failure ? { detail: m.run.failure } : {}) });
     });
     child.on('exit', (code, signal) =>
-      finish({ inputs: done, ms: performance.now() - started, outcome: 'crash', detail: `worker exited (${code ?? signal}) after input #${done}` }),
+      finish({ inputs: done, ms: performance.now() - started, outcome: 'crash', detail: `worker exited (${String(code ?? signal)}) after input #${done}` }),
     );
   });
 }
@@ -104,6 +104,6 @@ for (const s of summary) {
   console.log(
     `${s.target.padEnd(14)} ${String(s.inputs).padStart(9)} inputs in ${String(s.seconds).padStart(5)} s (${s.shards} shards)  ${s.failures.length === 0 ? 'no crash, hang or changed state' : `${s.failures.length} FAILED`}`,
   );
-  for (const f of s.failures) console.log(`  ${f.outcome} (seed ${f.seed}): ${f.detail}`);
+  for (const f of s.failures) console.log(`  ${f.outcome} (seed ${f.seed}): ${f.detail ?? ''}`);
 }
 process.exit(summary.every((s) => s.failures.length === 0) ? 0 : 1);

@@ -30,6 +30,7 @@ const ODD_VALUES: readonly unknown[] = [
   true,
   0,
   -1,
+  // eslint-disable-next-line no-loss-of-precision -- Infinity, as YAML reads 1e400
   1e400,
   '',
   '1x',
@@ -58,7 +59,7 @@ function paths(node: Yaml, at: readonly (string | number)[] = [], out: (readonly
 }
 
 const shallow = (node: unknown): Record<string | number, unknown> =>
-  (Array.isArray(node) ? [...node] : { ...(node as object) }) as Record<string | number, unknown>;
+  (Array.isArray(node) ? [...(node as unknown[])] : { ...(node as object) }) as Record<string | number, unknown>;
 
 /** The document with one edit, copying only the nodes on the path (the rest is shared). */
 function edit(doc: Yaml, path: readonly (string | number)[], how: 'replace' | 'delete' | 'rename' | 'empty', value: unknown): Yaml {
@@ -72,6 +73,7 @@ function edit(doc: Yaml, path: readonly (string | number)[], how: 'replace' | 'd
   else if (Array.isArray(parent)) parent.splice(last as number, 1);
   else {
     const old = parent[last];
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- the mutation removes the key the fuzzer picked
     delete parent[last];
     if (how === 'rename') parent[`${String(last)}x`] = old;
   }

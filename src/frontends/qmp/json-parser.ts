@@ -150,6 +150,7 @@ class Parser {
   ) {}
 
   fail(token: JsonToken | undefined, message: string): never {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- ParseError unwinds to the parser's own catch, which needs no stack
     throw new ParseError(jsonParseError(this.style, token, message.slice(0, PARSE_ERROR_BUFFER - 1)));
   }
 

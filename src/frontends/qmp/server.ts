@@ -70,6 +70,7 @@ export function serveUnixSocket(
   let serving: Socket | undefined;
   const serveNext = () => {
     serving = undefined;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- serve() sets serving; TypeScript keeps it narrowed to undefined
     while (waiting.length > 0 && !serving) {
       const next = waiting.shift()!;
       if (!next.destroyed) serve(next);
