@@ -402,7 +402,7 @@ export function qmpText(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `\u0000bigint:${v}` : v)).replace(/"\\u0000bigint:(-?\d+)"/g, '$1');
 }
 
-const describeExit = (exit: QemuExit): string => (exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`);
+const describeExit = (exit: QemuExit): string => (exit.signal ? `signal ${exit.signal}` : `exit code ${String(exit.code)}`);
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {

@@ -108,7 +108,7 @@ async function compareMachine(q: RealQemu, machine: string): Promise<Run[]> {
 }
 
 async function pool<T>(jobs: readonly (() => Promise<T>)[], width: number): Promise<T[]> {
-  const results: T[] = new Array(jobs.length);
+  const results: T[] = new Array<T>(jobs.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let i = next++; i < jobs.length; i = next++) results[i] = await jobs[i]!();

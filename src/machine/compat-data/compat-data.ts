@@ -101,12 +101,14 @@ export class CompatData {
    * (compat/build-features.yaml `builds`), or undefined where hotmem has no record of one.
    */
   distributionBuild(name: DistributionName, release: string, arch: Arch): BuildConfig | undefined {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- Debian is the one distribution recorded; the name keeps a second one apart
     const build = this.#model.builds.find((b) => b.name === name && b.release === release);
     return build && buildConfig(...build[arch]);
   }
 
   /** The releases whose `name` build is recorded, oldest first. */
   distributionReleases(name: DistributionName): readonly string[] {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- as in distributionBuild
     return this.#model.releases.map((r) => r.version).filter((v) => this.#model.builds.some((b) => b.name === name && b.release === v));
   }
 
