@@ -56,7 +56,6 @@ const CASES: readonly (readonly string[])[] = [
   // rom (8.2+) is checked when the file would be mapped, so the file need not exist.
   ['-object', 'memory-backend-file,id=m0,size=1G,mem-path=/tmp/hotmem-no-such-file,rom=on'],
   ['-object', 'memory-backend-file,id=m0,size=1G,mem-path=/tmp/hotmem-no-such-file,readonly=on,share=on,rom=off'],
-  ['-device', '{"driver":5}'],
 ];
 
 /**
