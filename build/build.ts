@@ -5,7 +5,7 @@
  * single files, so a start reads one script and one release's data instead of hundreds of
  * modules and every YAML file.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { build, type BuildOptions } from 'esbuild';
@@ -90,5 +90,7 @@ async function warm(): Promise<Buffer> {
   return script.createCachedData();
 }
 writeFileSync(CODE_CACHE, await warm());
+// tsc writes files without the execute bit; the package's bin (npx hotmem) must run as a program.
+chmodSync(join(root, 'dist', 'build', 'bin.cjs'), 0o755);
 
 process.stdout.write(`build: compat images for ${index.releases.length} releases, bundles in dist/bundle\n`);

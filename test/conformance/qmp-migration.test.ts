@@ -6,10 +6,9 @@
  * Skips, saying so, where qemu-system-x86_64 is missing or not a release hotmem models.
  */
 import { strict as assert } from 'node:assert';
-import { loadCompatData } from '../../src/machine/compat-data/index.js';
 import { hotmemProgram } from '../frontends/migration/monitored-process.js';
 import { runScenario, type Pair, type Scenario } from '../frontends/migration/scenarios.js';
-import { findQemuSystem, qemuVersion } from './qemu.js';
+import { realQemu, requireReal } from './real-qemu.js';
 
 const MACHINE = ['-nodefaults', '-display', 'none', '-M', 'pc-q35-7.2', '-m', '128M,maxmem=1G,slots=2'];
 const EVENTS_ON = { capabilities: [{ capability: 'events', state: true }] };
@@ -168,23 +167,11 @@ describe('conformance: QMP migration between two processes (QEMU vs hotmem)', fu
   this.timeout(120_000);
   let binary: string;
 
-  before(async function () {
-    const found = findQemuSystem('x86_64');
-    if (found === null) {
-      console.log('      skipped: qemu-system-x86_64 is not installed (Debian: apt-get install qemu-system-x86)');
-      this.skip();
-    }
-    const v = await qemuVersion(found);
-    if (
-      `${v.major}.${v.minor}` !== '7.2' ||
-      !loadCompatData()
-        .releases()
-        .some((r) => r.version === '7.2')
-    ) {
-      console.log(`      skipped: ${found} is QEMU ${v.major}.${v.minor}; these scripts name pc-q35-7.2`);
-      this.skip();
-    }
-    binary = found;
+  before(function () {
+    // The scripts name pc-q35-7.2 and hold QEMU 7.2's texts: Debian bookworm's QEMU.
+    const real = realQemu('bookworm', 'x86_64');
+    requireReal(this, real);
+    binary = real.binary;
   });
 
   for (const scenario of MIGRATION_SCENARIOS) {
