@@ -13,13 +13,13 @@ import { QMP_COMMANDS } from '../../src/frontends/qmp/commands/index.js';
 import { BALLOON_COMMANDS } from '../../src/frontends/qmp/commands/balloon.js';
 import { QmpSession as HotmemSession, type QmpMessage } from '../../src/frontends/qmp/session.js';
 import { Machine, type StartupItem } from '../../src/machine/machine.js';
-import { loadCompatData } from '../../src/machine/compat-data/index.js';
 import { TRANSPORT_FEATURE_NAMES } from '../../src/virtio/transport-features.js';
 import { VIRTIO_BALLOON_FEATURE_NAMES } from '../../devices/virtio-balloon/features.js';
 import { VIRTIO_BALLOON_RUNTIME } from '../../devices/virtio-balloon/index.js';
 import { balloonBinary } from '../devices/virtio-balloon/helpers.js';
 import { QmpError, QmpSession, runQemu } from './qemu.js';
 import { crashes, realQemus, requireReal, type MissingQemu, type RealQemu } from './real-qemu.js';
+import { requireModelled } from './modelled-release.js';
 
 const DRIVER = { x86_64: 'virtio-balloon-pci', s390x: 'virtio-balloon-ccw' } as const;
 const COMMON = ['-display', 'none', '-nodefaults', '-S'];
@@ -28,14 +28,7 @@ const MiB = 2 ** 20;
 /** The release's real binary for `arch`, or a skip that says what is missing. */
 function requireQemu(context: Mocha.Context, q: RealQemu | MissingQemu): { binary: string; release: string } {
   requireReal(context, q);
-  if (
-    !loadCompatData()
-      .releases()
-      .some((r) => r.version === q.release)
-  ) {
-    console.log(`      skipped: hotmem does not model QEMU ${q.release} yet`);
-    context.skip();
-  }
+  requireModelled(context, q.release);
   return { binary: q.binary, release: q.release };
 }
 

@@ -6,24 +6,17 @@
  */
 import { strict as assert } from 'node:assert';
 import { release as parseRelease, type Release } from '../../src/core/release.js';
-import { loadCompatData } from '../../src/machine/compat-data/index.js';
 import { loadMigrationQapi, type MigrationParameterSpec, type ParameterCheck } from '../../src/migration/qapi-data.js';
 import { QmpError, QmpSession } from './qemu.js';
 import { realQemus, requireReal, type MissingQemu, type RealQemu } from './real-qemu.js';
+import { requireModelled } from './modelled-release.js';
 
 type Params = Readonly<Record<string, unknown>>;
 
 /** The release's real binary, or a skip saying why there is none. */
 function requireRelease(context: Mocha.Context, q: RealQemu | MissingQemu): { binary: string; release: Release; version: string } {
   requireReal(context, q);
-  if (
-    !loadCompatData()
-      .releases()
-      .some((r) => r.version === q.release)
-  ) {
-    console.log(`      skipped: hotmem does not model QEMU ${q.release} yet`);
-    context.skip();
-  }
+  requireModelled(context, q.release);
   return { binary: q.binary, release: parseRelease(q.release), version: q.release };
 }
 

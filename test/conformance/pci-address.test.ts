@@ -15,21 +15,14 @@ import { Machine, StartupError, type StartupItem } from '../../src/machine/machi
 import { migratableBlocks } from '../../src/migration/ram-blocks.js';
 import { QmpSession, runQemu } from './qemu.js';
 import { realQemus, requireReal, type MissingQemu, type RealQemu } from './real-qemu.js';
-import { loadCompatData } from '../../src/machine/compat-data/index.js';
+import { requireModelled } from './modelled-release.js';
 
 const COMMON = ['-display', 'none', '-nodefaults', '-S'];
 
 /** The release's real binary, or a skip saying what is missing. */
 function requireQemu(context: Mocha.Context, q: RealQemu | MissingQemu): string {
   requireReal(context, q);
-  if (
-    !loadCompatData()
-      .releases()
-      .some((r) => r.version === q.release)
-  ) {
-    console.log(`      skipped: hotmem does not model QEMU ${q.release} yet`);
-    context.skip();
-  }
+  requireModelled(context, q.release);
   return q.binary;
 }
 

@@ -16,7 +16,7 @@ import { QmpSession as HotmemSession, type QmpMessage } from '../../src/frontend
 import { parseProcessStatus } from './guest/host-memory.js';
 import { QmpSession } from './qemu.js';
 import { realQemus, requireReal } from './real-qemu.js';
-import { loadCompatData } from '../../src/machine/compat-data/index.js';
+import { requireModelled } from './modelled-release.js';
 
 const MiB = 1024 * 1024;
 const TOLERANCE = 16 * MiB;
@@ -33,20 +33,12 @@ const argsOf = (backend: string): string[] => ['-machine', 'q35,memory-backend=m
 
 describe('conformance: dump-guest-memory costs the host what QEMU costs, by release', function () {
   this.timeout(60_000);
-  const modelled = new Set(
-    loadCompatData()
-      .releases()
-      .map((r) => r.version),
-  );
 
   for (const q of realQemus('x86_64')) {
     for (const [name, backend] of BACKENDS) {
       it(`QEMU ${q.release} (${q.suite}): ${name}`, async function () {
         requireReal(this, q);
-        if (!modelled.has(q.release)) {
-          console.log(`      skipped: hotmem does not model QEMU ${q.release} yet`);
-          this.skip();
-        }
+        requireModelled(this, q.release);
         const { binary, release } = q;
         // /dev/shm is tmpfs: a file there is shmem, as in the model's mem-path rules.
         const dir = mkdtempSync(name === 'file on tmpfs' ? '/dev/shm/hotmem-' : join(tmpdir(), 'hotmem-'));

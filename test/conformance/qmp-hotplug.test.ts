@@ -4,8 +4,8 @@
  * their errors, against the real QEMU of every Debian suite (each release's newest machines).
  */
 import { strict as assert } from 'node:assert';
-import { loadCompatData } from '../../src/machine/compat-data/index.js';
 import { isMissing, realQemus, requireReal } from './real-qemu.js';
+import { isModelled, requireModelled } from './modelled-release.js';
 import { hotmemTranscript, pooled, realTranscript, type Step, type Transcript } from './transcripts.js';
 
 const BOOT = ['-m', '1G,maxmem=8G'];
@@ -69,18 +69,13 @@ const CASES: ReadonlyArray<readonly [string, readonly string[], readonly Step[]]
 
 describe('conformance: hotplug over QMP by release', function () {
   this.timeout(120_000);
-  const modelled = new Set(
-    loadCompatData()
-      .releases()
-      .map((r) => r.version),
-  );
   const qemus = realQemus('x86_64');
   const runs = new Map<string, Promise<Transcript>>();
   const key = (release: string, name: string) => `${release} ${name}`;
 
   before(() => {
     const jobs = qemus.flatMap((q) =>
-      isMissing(q) || !modelled.has(q.release)
+      isMissing(q) || !isModelled(q.release)
         ? []
         : CASES.map(([name, args, script]) => ({ k: key(q.release, name), run: () => realTranscript(q.binary, args, script) })),
     );
@@ -95,10 +90,7 @@ describe('conformance: hotplug over QMP by release', function () {
       for (const [name, args, script] of CASES) {
         it(name, async function () {
           requireReal(this, q);
-          if (!modelled.has(q.release)) {
-            console.log(`      skipped: hotmem does not model QEMU ${q.release} yet`);
-            this.skip();
-          }
+          requireModelled(this, q.release);
           assert.deepEqual(hotmemTranscript(q.release, args, script), await runs.get(key(q.release, name))!);
         });
       }

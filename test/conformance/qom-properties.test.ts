@@ -9,8 +9,8 @@
 import { strict as assert } from 'node:assert';
 import { isDeepStrictEqual } from 'node:util';
 import type { Arch } from '../../src/core/arch.js';
-import { loadCompatData } from '../../src/machine/compat-data/index.js';
 import { isMissing, realQemus, requireReal } from './real-qemu.js';
+import { isModelled, requireModelled } from './modelled-release.js';
 import { hotmemTranscript, pooled, realTranscript, type Reply, type Step, type Transcript } from './transcripts.js';
 
 interface Case {
@@ -136,18 +136,13 @@ const readable = (p: { name: string; type: string }) => !p.type.startsWith('chil
 
 describe('conformance: modelled properties after realize, by release', function () {
   this.timeout(120_000);
-  const modelled = new Set(
-    loadCompatData()
-      .releases()
-      .map((r) => r.version),
-  );
   const lists = new Map<string, Promise<Transcript>>();
   const key = (release: string, c: Case) => `${release} ${c.what}`;
 
   before(() => {
     const jobs = CASES.flatMap((c) =>
       realQemus(c.arch).flatMap((q) =>
-        isMissing(q) || !modelled.has(q.release)
+        isMissing(q) || !isModelled(q.release)
           ? []
           : [
               {
@@ -172,10 +167,7 @@ describe('conformance: modelled properties after realize, by release', function 
     for (const q of realQemus(c.arch)) {
       it(`QEMU ${q.release} (${q.suite}) ${c.arch}: ${c.what}`, async function () {
         requireReal(this, q);
-        if (!modelled.has(q.release)) {
-          console.log(`      skipped: hotmem does not model QEMU ${q.release} yet`);
-          this.skip();
-        }
+        requireModelled(this, q.release);
         const realLists = await lists.get(key(q.release, c))!;
         const modelLists = hotmemTranscript(
           q.release,

@@ -8,8 +8,8 @@
 import { strict as assert } from 'node:assert';
 import type { Arch } from '../../src/core/arch.js';
 import { compareReleases, release as parseRelease } from '../../src/core/release.js';
-import { loadCompatData } from '../../src/machine/compat-data/index.js';
 import { crashes, isMissing, realQemus, requireReal, type MissingQemu, type RealQemu } from './real-qemu.js';
+import { isModelled, requireModelled } from './modelled-release.js';
 import { hotmemTranscript, pooled, realTranscript, type Step, type Transcript } from './transcripts.js';
 
 /**
@@ -112,11 +112,6 @@ const script = (id: string): readonly Step[] => [
 
 describe('conformance: x-query-virtio-status by release', function () {
   this.timeout(120_000);
-  const modelled = new Set(
-    loadCompatData()
-      .releases()
-      .map((r) => r.version),
-  );
   const runs = new Map<string, Promise<Transcript>>();
   const binaryFor = new Map<string, RealQemu | MissingQemu>();
   const key = (q: RealQemu | MissingQemu, c: Case) => `${q.release} ${c.arch} ${c.what}`;
@@ -128,7 +123,7 @@ describe('conformance: x-query-virtio-status by release', function () {
       for (const q of realQemus(arch)) {
         for (const c of CASES.filter((x) => x.arch === arch)) {
           binaryFor.set(key(q, c), q);
-          if (isMissing(q) || !modelled.has(q.release) || crashes(q, 'x-query-virtio-status')) continue;
+          if (isMissing(q) || !isModelled(q.release) || crashes(q, 'x-query-virtio-status')) continue;
           keys.push(key(q, c));
           tasks.push(() => realTranscript(q.binary, c.args, script(c.id)));
         }
@@ -149,10 +144,7 @@ describe('conformance: x-query-virtio-status by release', function () {
               console.log(`      skipped: ${crash}`);
               this.skip();
             }
-            if (!modelled.has(real.release)) {
-              console.log(`      skipped: hotmem does not model QEMU ${real.release} yet`);
-              this.skip();
-            }
+            requireModelled(this, real.release);
             const transcript = await runs.get(key(real, c))!;
             assert.deepEqual(normalized(hotmemTranscript(real.release, c.args, script(c.id), arch), real.release), normalized(transcript, real.release));
           });
