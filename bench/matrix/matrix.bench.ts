@@ -14,7 +14,8 @@ import { expandMatrix } from '../../src/matrix/expand.js';
 import { filterMatches, parseFilter } from '../../src/matrix/filter.js';
 import { loadMatrixFile } from '../../src/matrix/load.js';
 import { runMatrix } from '../../src/matrix/runner.js';
-import { findQemuSystem, QmpSession } from '../../test/conformance/qemu.js';
+import { QmpSession } from '../../test/conformance/qemu.js';
+import { isMissing, realQemu } from '../../test/conformance/real-qemu.js';
 import type { Benchmark } from '../harness.js';
 
 const MATRIX = join(packageRoot(), 'examples/matrices/unplugged-inaccessible.yaml');
@@ -76,8 +77,10 @@ async function qemuMsPerCell(binary: string): Promise<{ ms: number; answer: stri
 
 const data = loadCompatData();
 const UI_CELLS = expandMatrix(loadMatrixFile(MATRIX, data), data).length;
-const qemu = findQemuSystem('x86_64');
-if (!qemu) console.log('matrix: qemu-system-x86_64 is not installed; the comparison with real QEMU 7.2 is left out');
+// QEMU 7.2 is Debian bookworm's, from its conformance root (test/conformance/roots.sh).
+const bookworm = realQemu('bookworm', 'x86_64');
+const qemu = isMissing(bookworm) ? null : bookworm.binary;
+if (isMissing(bookworm)) console.log(`matrix: the comparison with real QEMU 7.2 is left out: ${bookworm.missing}`);
 
 export const benchmarks: readonly Benchmark[] = [
   {

@@ -1,14 +1,12 @@
 /**
- * Runs real QEMU for conformance tests: finds a qemu-system binary, runs it once with arguments,
- * or starts it under a QMP session. Tests compare hotmem's answers with what these return, and
- * skip (saying why) where no binary is installed.
+ * Runs real QEMU for conformance tests (a binary from real-qemu.ts): once with arguments, or
+ * under a QMP session. Tests compare hotmem's answers with what these return.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import type { Arch } from '../../src/core/arch.js';
+import { join } from 'node:path';
 
 /** How a QEMU process ended: an exit code, or the signal that killed it. */
 export interface QemuExit {
@@ -32,21 +30,6 @@ export interface QemuVersion {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-
-/** The path of qemu-system-<arch> on PATH, or null when it is not installed. */
-export function findQemuSystem(arch: Arch, env: NodeJS.ProcessEnv = process.env): string | null {
-  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, `qemu-system-${arch}`);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return null;
-}
 
 /** Runs the binary to completion (or to the timeout), capturing both output streams. */
 export function runQemu(
