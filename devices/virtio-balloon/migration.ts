@@ -75,7 +75,7 @@ export const VIRTIO_BALLOON_SECTIONS: readonly VmStateDescription[] = [
       checkVirtioDevice(
         rt,
         incoming.struct(VIRTIO_FIELD),
-        DEVICE,
+        { name: 'virtio-balloon', device: DEVICE },
         (device) => {
           // Reading every field checks it is there; the subsections' names are checked on apply.
           fromStream(device);

@@ -21,6 +21,7 @@ import { discardRange } from '../../src/machine/ram-discard.js';
 import { migrationErrors } from '../../src/migration/errors.js';
 import { applyVirtioDevice, checkVirtioDevice, saveVirtioDevice, VIRTIO_FIELD, type VirtioQueues } from '../../src/migration/virtio-device.js';
 import type { BlockRange, RamDiscardManager } from '../../src/migration/ram-discard-manager.js';
+import { raisedAt, withinField } from '../../src/migration/vmstate-failure.js';
 import { MIG_PRI, vmBitmap, vmSection, vmStruct, vmU32, vmU64, type VmField, type VmReader, type VmStateDescription } from '../../src/migration/vmstate.js';
 import type { QomObject } from '../../src/qom/object.js';
 import { FeatureSet, featureNames } from '../../src/virtio/feature-set.js';
@@ -42,6 +43,8 @@ export const virtioMemMigrationErrors = defineErrors({
 });
 
 const DEVICE = 'virtio-mem-device';
+const EARLY_SECTION = 'virtio-mem-device-early';
+const EINVAL = 22;
 const SANITY = 'virtio-mem-device/sanity-checks';
 
 /** virtio_mem_device_realize: one request queue, virtio_add_queue(vdev, 128, ...), 5.1 on. */
@@ -68,7 +71,22 @@ function sanityChecks(rt: VirtioMemRuntime): VmField {
   return vmStruct(vmSection(SANITY, 1, { addr: vmU64(addr), region_size: vmU64(regionSize), block_size: vmU64(blockSize), node: vmU32(nodeId) }));
 }
 
-function checkSanity(rt: VirtioMemRuntime, tmp: VmReader): void {
+/**
+ * The tmp's post_load (virtio_mem_mig_sanity_checks_post_load) inside `vmsd`'s `tmp` field. The
+ * sanity-checks description sets no version_id, so the loader reports 0 for both versions.
+ */
+function checkSanity(rt: VirtioMemRuntime, vmsd: string, tmp: VmReader): void {
+  withinField({ vmsd, field: 'tmp', info: 'tmp', passesError: true }, () => {
+    try {
+      sanityPostLoad(rt, tmp);
+    } catch (e) {
+      if (e instanceof HotmemError) throw raisedAt(e, { kind: 'post-load', vmsd: SANITY, version: 0, minimumVersion: 0, ret: -EINVAL });
+      throw e;
+    }
+  });
+}
+
+function sanityPostLoad(rt: VirtioMemRuntime, tmp: VmReader): void {
   const e = virtioMemMigrationErrors;
   const { addr, regionSize, blockSize, nodeId } = rt.state.setup;
   const incoming = { addr: tmp.size('addr'), regionSize: tmp.size('region_size'), blockSize: tmp.size('block_size'), node: tmp.u32('node') };
@@ -165,9 +183,9 @@ const VIRTIO_MEM_SECTION: VmStateDescription = {
       checkVirtioDevice(
         rt,
         virtio,
-        DEVICE,
+        { name: 'virtio-mem', device: DEVICE },
         (device) => {
-          if (!early(rt)) checkSanity(rt, device.struct('tmp'));
+          if (!early(rt)) checkSanity(rt, DEVICE, device.struct('tmp'));
           device.size('usable_region_size');
           if (!early(rt)) device.size('size');
           device.size('requested_size');
@@ -214,7 +232,7 @@ const VIRTIO_MEM_SECTION: VmStateDescription = {
 };
 
 const VIRTIO_MEM_EARLY_SECTION: VmStateDescription = {
-  name: 'virtio-mem-device-early',
+  name: EARLY_SECTION,
   version: 1,
   minVersion: 1,
   priority: MIG_PRI.DEFAULT,
@@ -222,10 +240,10 @@ const VIRTIO_MEM_EARLY_SECTION: VmStateDescription = {
   registered: (obj) => early(runtimeOf(obj)),
   save(obj) {
     const rt = runtimeOf(obj);
-    return vmSection('virtio-mem-device-early', 1, { tmp: sanityChecks(rt), size: vmU64(rt.pluggedSize()), bitmap: bitmapField(rt) });
+    return vmSection(EARLY_SECTION, 1, { tmp: sanityChecks(rt), size: vmU64(rt.pluggedSize()), bitmap: bitmapField(rt) });
   },
   check(obj, incoming) {
-    checkSanity(runtimeOf(obj), incoming.struct('tmp'));
+    checkSanity(runtimeOf(obj), EARLY_SECTION, incoming.struct('tmp'));
     incoming.size('size');
     incoming.bitmap('bitmap');
   },

@@ -8,7 +8,7 @@
 import { HotmemError } from '../core/errors.js';
 import { strerror } from '../host/errno.js';
 import type { Machine } from '../machine/machine.js';
-import { loadFailure, loadSections, registeredSections, saveSections, type LoadFailure, type Section } from './device-state.js';
+import { loadFailure, loadSections, ramLoadFailure, registeredSections, saveSections, type LoadFailure, type Section } from './device-state.js';
 import { migrationErrors } from './errors.js';
 import type { FailureReason } from './outcome.js';
 import { matchBlocks, migratableBlocks } from './ram-blocks.js';
@@ -99,7 +99,7 @@ export function checkMigration(src: Machine, dst: Machine, options: { readonly p
     matchBlocks(migratableBlocks(src), migratableBlocks(dst), postcopy, dst.process.host.arch.basePageSize);
   } catch (e) {
     if (!(e instanceof HotmemError)) throw e;
-    return refuse('setup', 'ram-block-list', loadFailure(e, 'ram', true));
+    return refuse('setup', 'ram-block-list', ramLoadFailure(e, dst.release));
   }
   const all = sections(src);
   const local = sections(dst);

@@ -4,10 +4,11 @@
  * the source and found by name on the destination, where each is version-checked and loaded.
  */
 import { HotmemError, type Warning } from '../core/errors.js';
-import { compareReleases, type Release } from '../core/release.js';
+import type { Release } from '../core/release.js';
 import { qdevDevPath } from '../machine/bus-address.js';
 import type { Machine } from '../machine/machine.js';
 import { migrationErrors } from './errors.js';
+import { raisedAt, siteOf, siteReport } from './vmstate-failure.js';
 import { VMSTATE, VmReader, sectionBytes, type LoadContext, type MigrationPriority, type VmSection } from './vmstate.js';
 
 /** One registered section of one machine (a SaveStateEntry). */
@@ -95,24 +96,34 @@ const EPERM_CODES: ReadonlySet<string> = new Set([
 
 /**
  * Builds QEMU's report for an error raised while loading `idstr` (or outside any section):
- * the error, what its caller adds (`then`), and the final line of the incoming coroutine.
+ * the error, what its caller adds (`then`), the levels the failure passed on its way out as
+ * `release` tells them (vmstate-failure.ts), and the final line of the incoming coroutine.
  */
 export function loadFailure(e: HotmemError, idstr: string | undefined, insideSection: boolean, then: readonly string[] = [], release?: Release): LoadFailure {
   const errno = EPERM_CODES.has(e.code) ? 'Operation not permitted' : 'Invalid argument';
   const log = [e.message, ...then];
   const where = insideSection && idstr !== undefined ? `error while loading state for instance 0x0 of device '${idstr}'` : undefined;
-  const cause = e.details['vmstateCause'];
-  // From 10.2 (698104725e) the loader prepends to an Error instead of printing each level: the
-  // section's line and the cause vmstate_load_state set join the final line. Only errors that
-  // carry that cause are told this way (see README: not every 10.2+ load failure is).
-  if (release !== undefined && compareReleases(release, { major: 10, minor: 2 }) >= 0 && where !== undefined && typeof cause === 'string') {
-    log.push(`load of migration failed: ${errno}: ${where}: ${cause}`);
+  const site = siteOf(e);
+  const report = site !== undefined && release !== undefined && where !== undefined ? siteReport(site, release) : undefined;
+  log.push(...(report?.lines ?? []));
+  if (where !== undefined && report?.cause !== undefined) {
+    log.push(`load of migration failed: ${errno}: ${where}: ${report.cause}`);
   } else {
     if (where !== undefined) log.push(where);
     log.push(`load of migration failed: ${errno}`);
   }
   return { code: e.code, message: e.message, log, idstr, details: e.details };
 }
+
+/**
+ * A refusal of the RAM block list: ram_load returns -EINVAL from the "ram" section's load_state
+ * handler (registered at version 4, migration/ram.c).
+ */
+export function ramLoadFailure(e: HotmemError, release: Release): LoadFailure {
+  return loadFailure(raisedAt(e, { kind: 'handler', version: RAM_SECTION_VERSION, ret: -22 }), 'ram', true, [], release);
+}
+
+const RAM_SECTION_VERSION = 4;
 
 /**
  * Loads (or with `apply: false`, only checks) saved sections into a destination's sections.

@@ -25,11 +25,23 @@ import { discardRange } from '../machine/ram-discard.js';
 import { vmStart, vmStop, type RunState } from '../machine/run-state.js';
 import { strerror } from '../host/errno.js';
 import type { Userfaultfd } from '../host/userfaultfd.js';
-import { loadFailure, loadSections, registeredSections, saveSections, sectionWireBytes, type LoadFailure, type Section } from './device-state.js';
+import { compareReleases } from '../core/release.js';
+import { ramSaveFailure } from './source-report.js';
+import {
+  loadFailure,
+  loadSections,
+  ramLoadFailure,
+  registeredSections,
+  saveSections,
+  sectionWireBytes,
+  type LoadFailure,
+  type Section,
+} from './device-state.js';
 import { migrationErrors } from './errors.js';
 import { FREE_PAGE_HINTING } from './free-page-hints.js';
 import { hangEra } from './hang.js';
 import { MIGRATION_INFO, newMigrationInfo, setMigrationStatus, type MigrationInfo, type MigrationStatus } from './info.js';
+import { migrationStatuses } from './qapi-data.js';
 import { resolveOptions, type MigrateOptions, type ResolvedOptions } from './options.js';
 import type { FailureReason, HangCause, HostSample, MigrationOutcome, SideReport, TransferStats } from './outcome.js';
 import { PageRanges } from './page-ranges.js';
@@ -63,6 +75,7 @@ interface SideState {
   readonly statuses: MigrationStatus[];
   readonly samples: HostSample[];
   readonly warnings: Warning[];
+  readonly errors: string[];
   readonly guest: GuestSide;
   exited: boolean;
 }
@@ -158,7 +171,7 @@ class Migration {
     try {
       matched = matchBlocks(srcBlocks, dstBlocks, postcopy, this.destination.process.host.arch.basePageSize);
     } catch (e) {
-      this.#rethrowUnless(e, () => this.#failIncoming('ram-block-list', loadFailure(e as HotmemError, 'ram', true)));
+      this.#rethrowUnless(e, () => this.#failIncoming('ram-block-list', ramLoadFailure(e as HotmemError, this.destination.release)));
       return;
     }
     srcBlocks.forEach((b, i) => {
@@ -503,11 +516,16 @@ class Migration {
 
   // ---- endings ------------------------------------------------------------------------------------------
 
-  /** The destination refused something before the switchover: it fails and exits, the source fails and keeps running. */
+  /**
+   * The destination refused something before the switchover: it fails and exits, the source fails
+   * and keeps running. The source finished its setup and went active; it hears of the refusal
+   * when RAM's next save finds the socket closed, and from 11.1 passes through `failing`.
+   */
   #failIncoming(reason: FailureReason, failure: LoadFailure): void {
     this.#destinationFails();
-    // The source finished its setup and went active; it hears of the refusal when its next write fails.
     if (this.#src.info.status === 'setup') this.#status(this.#src, 'active');
+    this.#src.errors.push(ramSaveFailure(this.source.release));
+    if (migrationStatuses(this.source.release).includes('failing')) this.#status(this.#src, 'failing');
     this.#status(this.#src, 'failed');
     this.#finishFailed('destination', reason, failure);
   }
@@ -615,6 +633,9 @@ class Migration {
     this.#stoppedAt = this.#now();
     this.#stoppedFrom = this.source.runState;
     vmStop(this.source, 'finish-migrate');
+    // migration_switchover_start: from 10.0 (4881411136) every switchover passes through `device`,
+    // not only one that paused before it.
+    if (compareReleases(this.source.release, { major: 10, minor: 0 }) >= 0) this.#status(this.#src, 'device');
   }
 
   /**
@@ -665,6 +686,7 @@ class Migration {
       statuses: [...s.statuses],
       samples: [...s.samples],
       warnings: [...s.warnings],
+      errors: [...s.errors],
       running: s.machine.running,
       exited: s.exited,
     });
@@ -705,7 +727,7 @@ class Migration {
         pair?.dirtyLog.add(Math.floor(offset / ps), Math.ceil((offset + length) / ps));
       },
     };
-    return { machine, info, statuses, samples: [], warnings: [], guest, exited: false };
+    return { machine, info, statuses, samples: [], warnings: [], errors: [], guest, exited: false };
   }
 
   #status(side: SideState, status: MigrationStatus): void {

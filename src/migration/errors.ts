@@ -33,10 +33,11 @@ export const migrationErrors = defineErrors({
       : `postcopy_place_page_zero: ${a.error} zero host: ${hex(a.address)}`,
   // hw/virtio/virtio.c virtio_load (64-bit feature subsection variant)
   'migration.virtio-features': (a: { features: bigint; allowed: bigint }) => `Features ${hex(a.features)} unsupported. Allowed features: ${hex(a.allowed)}`,
-  // hw/virtio/virtio.c virtio_load, 11.1 (src/virtio/queue-sizes.ts). virtio_load's -EINVAL
-  // fails the section's `virtio` field, which vmstate_load_state reports as `vmstateCause`.
-  'migration.vring-num': (a: { index: number; num: number; max: number; vmstateCause: string }) =>
-    `VQ ${a.index} vring.num ${a.num} exceeds allocated max ${a.max}`,
+  // migration/savevm.c qemu_savevm_state_iterate (source-report.ts)
+  'migration.save-failed': (a: { sectionId: number; idstr: string; ret: number | undefined }) =>
+    `failed to save SaveStateEntry with id(name): ${a.sectionId}(${a.idstr})${a.ret === undefined ? '' : `: ${a.ret}`}`,
+  // hw/virtio/virtio.c virtio_load, 11.1 (src/virtio/queue-sizes.ts).
+  'migration.vring-num': (a: { index: number; num: number; max: number }) => `VQ ${a.index} vring.num ${a.num} exceeds allocated max ${a.max}`,
   // hotmem-only
   'migration.field-missing': (a: { section: string; field: string; expected: string }) =>
     `hotmem: section '${a.section}' has no ${a.expected} field '${a.field}'`,

@@ -8,7 +8,8 @@ import type { Machine } from '../machine/machine.js';
 import { migrationStatsKeys } from './qapi-data.js';
 import { migrationEventsEnabled } from './settings.js';
 
-export type MigrationStatus = 'none' | 'setup' | 'active' | 'postcopy-active' | 'postcopy-paused' | 'completed' | 'failed' | 'cancelling' | 'cancelled';
+export type MigrationStatus =
+  'none' | 'setup' | 'active' | 'postcopy-active' | 'postcopy-paused' | 'device' | 'completed' | 'failing' | 'failed' | 'cancelling' | 'cancelled';
 
 /** The running record the engine updates; one per machine and migration. */
 export interface MigrationInfo {

@@ -46,6 +46,8 @@ export interface SideReport {
   readonly samples: readonly HostSample[];
   /** warn_report output during the migration (device post_load warnings on the destination). */
   readonly warnings: readonly Warning[];
+  /** error_report output during the migration besides the final failure (the source's failed RAM save). */
+  readonly errors: readonly string[];
   /** Whether this side's VM runs when the migration ends. */
   readonly running: boolean;
   /** The destination QEMU exits when an incoming migration fails (process_incoming_migration_co). */

@@ -11,12 +11,13 @@
  * virtio_load loads the device part (running its post_load) before it checks the features, so
  * a device's own sanity checks fail first.
  */
-import type { Warning } from '../core/errors.js';
+import type { HotmemError, Warning } from '../core/errors.js';
 import type { Release } from '../core/release.js';
 import { FeatureSet } from '../virtio/feature-set.js';
 import { refusedRing } from '../virtio/queue-sizes.js';
 import { deviceStatus, type DeviceStatus } from '../virtio/status.js';
 import { migrationErrors } from './errors.js';
+import { raisedAt, withinField } from './vmstate-failure.js';
 import { vmBool, vmSection, vmStruct, vmU32, vmU64, vmU8, type VmReader, type VmSection } from './vmstate.js';
 
 /** What the generic part needs from a running virtio device: its core, and its transport to restore it. */
@@ -83,19 +84,23 @@ function incomingCore(virtio: VmReader): IncomingCore {
 export function checkVirtioDevice(
   core: VirtioCoreAccess,
   virtio: VmReader,
-  deviceName: string,
+  section: { readonly name: string; readonly device: string },
   checkDevice: (device: VmReader) => void,
   queues: VirtioQueues,
 ): void {
-  const incoming = incomingCore(virtio);
-  const rings = Array.from({ length: virtio.u32('num_queues') }, (_, i) => virtio.u32(ringField(i)));
-  const refused = refusedRing(queues.release, rings, queues.sizes);
-  if (refused) throw migrationErrors.error('migration.vring-num', { ...refused, vmstateCause: 'Failed to load element of type virtio for virtio' });
-  checkDevice(virtio.struct(deviceName));
-  // virtio_set_features_nocheck refuses bits the destination does not offer.
-  if (!FeatureSet.fromWord(incoming.features).isSubsetOf(core.hostFeatures)) {
-    throw migrationErrors.error('migration.virtio-features', { features: incoming.features, allowed: core.hostFeatures.word });
-  }
+  // virtio_load error_report()s its own checks and hands no Error up past its field.
+  const reported = (e: HotmemError) => raisedAt(e, { kind: 'reported' });
+  withinField({ vmsd: section.name, field: VIRTIO_FIELD, info: VIRTIO_FIELD, passesError: false }, () => {
+    const incoming = incomingCore(virtio);
+    const rings = Array.from({ length: virtio.u32('num_queues') }, (_, i) => virtio.u32(ringField(i)));
+    const refused = refusedRing(queues.release, rings, queues.sizes);
+    if (refused) throw reported(migrationErrors.error('migration.vring-num', refused));
+    checkDevice(virtio.struct(section.device));
+    // virtio_set_features_nocheck refuses bits the destination does not offer.
+    if (!FeatureSet.fromWord(incoming.features).isSubsetOf(core.hostFeatures)) {
+      throw reported(migrationErrors.error('migration.virtio-features', { features: incoming.features, allowed: core.hostFeatures.word }));
+    }
+  });
 }
 
 /**

@@ -180,6 +180,7 @@ export class MigrationEndpoint {
     this.process.record({ kind: 'migration', role: 'source', peer: welcome.recipe, options });
     pending.digest = outcomeDigest(outcome);
     wire.send({ type: 'go', hotmem: this.process.hotmemVersion, recipe, options, digest: pending.digest });
+    for (const line of outcome.source.errors) this.process.report(line);
     const info = this.machine.model.services.get(MIGRATION_INFO);
     if (info?.errorDesc !== undefined) this.process.report(info.errorDesc);
     if (outcome.source.exited) this.process.exit(SIGBUS_EXIT);
