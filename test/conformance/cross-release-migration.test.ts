@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/core/package-root.js';
+import { loadMatrixFile, parseFilter, runMatrix } from '../../src/matrix/index.js';
 import type { QmpReply } from '../../src/frontends/qmp/client.js';
 import { hotmemProgram } from '../frontends/migration/monitored-process.js';
 import { runScenario, type Pair, type PairTranscript } from '../frontends/migration/scenarios.js';
@@ -160,6 +161,25 @@ function migrateCheck(fromRelease: string, toRelease: string, k: Case): { readon
   }
 }
 
+/**
+ * The shipped cross-release matrix (examples/matrices/cross-release-migration.yaml: anonymous RAM,
+ * q35 from 6.2, releases from 7.0, machines as they are) answers the cases it covers.
+ */
+const MATRIX = join(packageRoot(), 'examples', 'matrices', 'cross-release-migration.yaml');
+const inMatrix = (k: Case, from: string, to: string): boolean =>
+  k.variation === 'same' &&
+  k.backend === 'memory-backend-ram' &&
+  /^pc-q35-(6\.2|[7-9]\.|1\d\.)/.test(k.machine) &&
+  [from, to].every((r) => Number(r.split('.')[0]) >= 7);
+
+async function matrixVerdict(from: string, to: string, machine: string): Promise<string> {
+  const filter = parseFilter(`source=${from},destination=${to},machine=${machine}`);
+  if (!filter.ok) throw new Error(filter.reason);
+  const run = await runMatrix(loadMatrixFile(MATRIX), { jobs: 1, filter: filter.filter });
+  assert.equal(run.cells.length, 1, `one cell for ${from} -> ${to} on ${machine}`);
+  return run.cells[0]!.observations['steps[0].migrate']!;
+}
+
 const PROGRAM = 'qemu-system-x86_64: ';
 
 /** The destination's first complaint, as QEMU printed it (the last start-up or load error's first line). */
@@ -223,6 +243,12 @@ describe('conformance: cross-release migration (real QEMU pairs vs hotmem pairs 
       const refusal = firstError(real);
       if (refusal === undefined) assert.deepEqual([check.exit, check.stdout.split('\n')[0]], [0, 'compatible'], check.stdout + check.stderr);
       else assert.deepEqual([check.exit, check.stdout.split('\n')[0]!.replace(/^incompatible at [a-z-]+: /, '')], [1, refusal], check.stdout + check.stderr);
+
+      if (inMatrix(k, src.release, dst.release)) {
+        const verdict = await matrixVerdict(src.release, dst.release, k.machine);
+        if (refusal === undefined) assert.match(verdict, /^migration completed/);
+        else assert.equal(verdict, `error: ${refusal}`);
+      }
     });
   }
 });
