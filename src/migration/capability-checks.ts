@@ -1,8 +1,10 @@
 /**
  * migrate_caps_check (QEMU 7.2, migration/migration.c): which capability sets a machine accepts.
- * The rules and texts are 7.2's, applied to every release; a check needing something hotmem does
- * not model (TLS, multifd compression methods) takes that thing as off, its default.
+ * The rules and texts are 7.2's, applied to every release but where a rule names the release that
+ * added it; a check needing something hotmem does not model (TLS, multifd compression methods)
+ * takes that thing as off, its default.
  */
+import { compareReleases } from '../core/release.js';
 import type { Machine } from '../machine/machine.js';
 import { postcopyHostProblem } from './postcopy-support.js';
 import { migratableBlocks } from './ram-blocks.js';
@@ -29,6 +31,7 @@ export function capabilityProblem(machine: Machine, before: ReadonlySet<string>,
     if (!on('postcopy-ram')) return 'Postcopy preempt requires postcopy-ram';
     if (on('compress')) return 'Postcopy preempt not compatible with compress';
   }
-  if (on('multifd') && on('compress')) return 'Multifd is not compatible with compress';
+  // 6f39c90b86 (7.2); 5.2 takes both.
+  if (on('multifd') && on('compress') && compareReleases(machine.release, { major: 7, minor: 2 }) >= 0) return 'Multifd is not compatible with compress';
   return undefined;
 }

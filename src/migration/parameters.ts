@@ -5,6 +5,7 @@
  * first failing check is the error and nothing changes). Types, defaults and checks are per
  * release, from compat/migration.yaml.
  */
+import { enumValueMessage } from '../core/parse/input-visitor.js';
 import { HotmemError } from '../core/errors.js';
 import { releaseName } from '../core/release.js';
 import type { Machine } from '../machine/machine.js';
@@ -89,7 +90,7 @@ function acceptValue(machine: Machine, spec: MigrationParameterSpec, value: unkn
   }
   if (spec.kind === 'enum') {
     const members = spec.values.filter((v) => v.if === undefined || BUILD_SWITCHES.has(v.if)).map((v) => v.name);
-    if (!members.includes(value as string)) throw new ParameterError(`Parameter '${spec.name}' does not accept value '${value as string}'`);
+    if (!members.includes(value as string)) throw new ParameterError(enumValueMessage(machine.release, spec.name, value as string));
     return value as string;
   }
   if (spec.kind === 'array') {

@@ -37,6 +37,14 @@ function invalid(name: string, expects: string): HotmemError {
 }
 
 /**
+ * input_type_enum's refusal of a QAPI enum value: from 6.2 (ea29331ba6) it names the member and
+ * the value; before, only the value, as QERR_INVALID_PARAMETER.
+ */
+export function enumValueMessage(release: Release, name: string, value: string): string {
+  return compareReleases(release, { major: 6, minor: 2 }) >= 0 ? `Parameter '${name}' does not accept value '${value}'` : `Invalid parameter '${value}'`;
+}
+
+/**
  * A value QEMU accepts that a JavaScript number cannot hold exactly. It carries the exact value,
  * so a property whose own checks refuse every such value can answer with QEMU's message
  * (PropertyDef.refuseBeyondModel).
@@ -103,8 +111,7 @@ export function parseScalar(kind: ScalarKind, name: string, text: string, visito
     case 'enum': {
       const parsed = parseEnum(text, kind.values);
       if (!parsed.ok) {
-        // input_type_enum said QERR_INVALID_PARAMETER, naming only the value, until 6.0.
-        const message = compareReleases(r, { major: 6, minor: 0 }) >= 0 ? `Parameter '${name}' does not accept value '${text}'` : `Invalid parameter '${text}'`;
+        const message = enumValueMessage(r, name, text);
         throw new HotmemError('parse.enum-value', message, { name, text });
       }
       return plain(parsed.value);

@@ -8,7 +8,7 @@
  * then says), and creation errors kept the option's location (objectCreationLocated).
  */
 import { HotmemError } from '../../core/errors.js';
-import { parseScalar } from '../../core/parse/input-visitor.js';
+import { enumValueMessage, parseScalar } from '../../core/parse/input-visitor.js';
 import type { RegistryView } from '../../qom/registry.js';
 import type { OptionProps } from '../../machine/machine.js';
 import { compareReleases, type Release } from '../../core/release.js';
@@ -16,7 +16,7 @@ import { compareReleases, type Release } from '../../core/release.js';
 export function checkObjectOption(view: RegistryView, type: string, id: string | undefined, props: OptionProps, seenIds: Set<string>): void {
   const schema = hasObjectSchema(view.env.release);
   if (schema && (!view.exists(type) || !view.isA(type, 'user-creatable') || view.isAbstract(type))) {
-    throw new HotmemError('cmdline.object-type', `Parameter 'qom-type' does not accept value '${type}'`);
+    throw new HotmemError('cmdline.object-type', enumValueMessage(view.env.release, 'qom-type', type));
   }
   if (id === undefined) throw new HotmemError('cmdline.object-id', "Parameter 'id' is missing");
   // user_creatable_add_type's own checks, once the id is there.

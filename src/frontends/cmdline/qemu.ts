@@ -3,6 +3,7 @@
  * arguments: help output, start-up errors and warnings in QEMU's format and exit statuses, then
  * (with -qmp) a QMP server over the started machine.
  */
+import { enumValueMessage } from '../../core/parse/input-visitor.js';
 import type { Arch } from '../../core/arch.js';
 import { HotmemError, type Warning } from '../../core/errors.js';
 import { compareReleases, type Release } from '../../core/release.js';
@@ -74,7 +75,7 @@ function printHelp(binary: QemuBinary, invocation: Invocation, io: QemuIo): numb
         // From 6.0 -object is checked against the QAPI schema before help is considered; before,
         // help was only for user-creatable types, and other ones went on to be created.
         const message = hasObjectSchema(binary.release)
-          ? `Parameter 'qom-type' does not accept value '${help.type}'`
+          ? enumValueMessage(binary.release, 'qom-type', help.type)
           : creationError(() => checkObjectOption(model.view, help.type, help.id, [], new Set()));
         io.err(formatReport(binary.arch, help.location, message));
         return 1;

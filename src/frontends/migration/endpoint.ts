@@ -8,11 +8,13 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { existsSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { HotmemError } from '../../core/errors.js';
+import { compareReleases } from '../../core/release.js';
 import { ERRNO, type Errno } from '../../host/errno.js';
 import type { Machine } from '../../machine/machine.js';
 import { MIGRATION_INFO, newMigrationInfo, outgoingMigrationRunning, setMigrationStatus, type MigrationInfo } from '../../migration/info.js';
 import { migrationParameter } from '../../migration/parameters.js';
-import { migrationSettings } from '../../migration/settings.js';
+import { migrationStatuses } from '../../migration/qapi-data.js';
+import { migrationEventsEnabled, migrationSettings } from '../../migration/settings.js';
 import { migrationFrontendErrors } from './errors.js';
 import { outcomeDigest, runPeerMigration } from './peer-run.js';
 import type { HistoryEntry, PeerMigrationOptions, ProcessRecipe } from './recipe.js';
@@ -60,6 +62,8 @@ export class MigrationEndpoint {
   #incoming: Incoming = { kind: 'none' };
   /** qmp_migrate_incoming's `once`: an incoming migration starts once per process (-incoming URI counts). */
   #incomingStarted = false;
+  /** `-incoming URI` (not defer) listened at start-up; 5.2 told migrate-incoming apart by it. */
+  #listenedAtStartup = false;
   #pending: Pending | undefined;
 
   constructor(readonly process: EndpointProcess) {}
@@ -75,8 +79,14 @@ export class MigrationEndpoint {
 
   // ---- the source -------------------------------------------------------------------------------------
 
-  /** qmp_migrate: checks, SETUP, then connects; the rest happens when the peer answers. */
+  /**
+   * qmp_migrate: checks, SETUP, then connects; the rest happens when the peer answers. From 8.2
+   * (migrate_uri_parse) the URI is parsed before anything else and a bad one changes nothing;
+   * before, it was parsed after SETUP and a bad address failed the migration.
+   */
   migrate(uri: string, args: { readonly blk: boolean; readonly inc: boolean; readonly resume: boolean }): void {
+    const parsedFirst = compareReleases(this.machine.release, { major: 8, minor: 2 }) >= 0;
+    const early = parsedFirst ? outgoingAddress(uri, this.machine.release) : undefined;
     const info = this.machine.model.services.get(MIGRATION_INFO);
     if (args.resume) {
       if (info?.status !== 'postcopy-paused') throw migrationFrontendErrors.error('migration.resume-not-paused');
@@ -85,14 +95,17 @@ export class MigrationEndpoint {
     // A migration waiting for its peer is in SETUP, so this covers it too.
     if (outgoingMigrationRunning(this.machine)) throw migrationFrontendErrors.error('migration.active');
     if (this.machine.runState === 'inmigrate') throw migrationFrontendErrors.error('migration.waiting-incoming');
-    if (this.machine.runState === 'postmigrate') throw migrationFrontendErrors.error('migration.postmigrate');
+    // 36d0fe6516 (6.0) refuses to migrate a VM that an earlier migration left paused.
+    if (this.machine.runState === 'postmigrate' && compareReleases(this.machine.release, { major: 6, minor: 0 }) >= 0) {
+      throw migrationFrontendErrors.error('migration.postmigrate');
+    }
     if (args.blk || args.inc) throw migrationFrontendErrors.error('migration.block-not-modelled');
     const begun = newMigrationInfo('source', this.machine.clock.now());
     this.machine.model.services.set(MIGRATION_INFO, begun);
     setMigrationStatus(this.machine, begun, 'setup');
     let address: SocketAddress;
     try {
-      address = outgoingAddress(uri);
+      address = early ?? outgoingAddress(uri, this.machine.release);
     } catch (e) {
       // An unknown protocol is only the reply; a bad address also becomes error-desc (migrate_fd_error).
       if (e instanceof HotmemError && e.code !== 'migration-uri.outgoing-protocol') begun.errorDesc = e.message;
@@ -198,12 +211,19 @@ export class MigrationEndpoint {
     };
   }
 
+  /**
+   * An outgoing migration that never met its peer. Observed on Debian's 11.1.3, the release that
+   * brought the `failing` status: the failure passes through it and is told only in error-desc;
+   * before, it went straight to failed and was also printed.
+   */
   #failOutgoing(pending: Pending, message: string): void {
     if (this.#pending === pending) this.#pending = undefined;
     pending.wire?.close();
     pending.info.errorDesc = message;
+    const failing = migrationStatuses(this.machine.release).includes('failing');
+    if (failing) setMigrationStatus(this.machine, pending.info, 'failing');
     setMigrationStatus(this.machine, pending.info, 'failed');
-    this.process.report(message);
+    if (!failing) this.process.report(message);
   }
 
   /** The process is going away: stop listening and drop a migration waiting for its peer. */
@@ -219,17 +239,28 @@ export class MigrationEndpoint {
   /** -incoming URI at start-up; rejects with QEMU's message when the socket cannot be bound. */
   listenAtStartup(address: SocketAddress): Promise<void> {
     this.#incomingStarted = true;
+    this.#listenedAtStartup = true;
     const missing = bindProblem(address);
     return missing ? Promise.reject(missing) : this.#listen(address);
   }
 
-  /** qmp_migrate_incoming. */
+  /**
+   * qmp_migrate_incoming. Until 6.0 (e69d50d621) it first asked whether the incoming migration
+   * was deferred, so a listening `-incoming URI` got the same answer as no -incoming at all.
+   */
   migrateIncoming(uri: string): Promise<void> {
+    const since60 = compareReleases(this.machine.release, { major: 6, minor: 0 }) >= 0;
+    const deferred = this.machine.runState === 'inmigrate' && !this.#listenedAtStartup;
+    if (!since60 && !deferred) throw migrationFrontendErrors.error('migration.no-incoming', { since60 });
     if (this.#incomingStarted) throw migrationFrontendErrors.error('migration.incoming-started');
-    if (this.machine.runState !== 'inmigrate') throw migrationFrontendErrors.error('migration.no-incoming');
-    // qemu_start_incoming_migration announces SETUP before it looks at the URI, events or not.
-    this.machine.events.emit('MIGRATION', { status: 'setup' });
+    if (this.machine.runState !== 'inmigrate') throw migrationFrontendErrors.error('migration.no-incoming', { since60 });
+    // Until 8.2 qemu_start_incoming_migration announced SETUP before it looked at the URI, events
+    // or not; from 8.2 (4111a732e8) it parses the URI first and sets SETUP through
+    // migrate_set_state, which announces it only with the events capability.
+    const parsedFirst = compareReleases(this.machine.release, { major: 8, minor: 2 }) >= 0;
+    if (!parsedFirst) this.machine.events.emit('MIGRATION', { status: 'setup' });
     const address = incomingAddress(uri);
+    if (parsedFirst && migrationEventsEnabled(this.machine)) this.machine.events.emit('MIGRATION', { status: 'setup' });
     const missing = bindProblem(address);
     if (missing) throw missing;
     this.#incomingStarted = true;

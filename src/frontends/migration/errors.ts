@@ -7,8 +7,17 @@ import { defineErrors } from '../../core/errors.js';
 import type { SocketAddress } from './uri.js';
 
 export const migrationFrontendErrors = defineErrors({
-  // qmp_migrate: QERR_INVALID_PARAMETER_VALUE
+  // qmp_migrate until 8.2: QERR_INVALID_PARAMETER_VALUE (from 8.2 migrate_uri_parse's incoming-protocol)
   'migration-uri.outgoing-protocol': () => "Parameter 'uri' expects a valid migration protocol",
+  // qmp_migrate / qmp_migrate_incoming without uri (and channels): 8.2, then 9.0 (0770ad438d)
+  'migration-uri.missing': (a: { command: string; since90: boolean }) =>
+    a.since90 ? "need either 'uri' or 'channels' argument" : `neither 'uri' or 'channels' argument are specified in '${a.command}' qmp command `,
+  'migration-uri.both': (a: { command: string; since90: boolean }) =>
+    a.since90
+      ? "need either 'uri' or 'channels' argument"
+      : `'uri' and 'channels' arguments are mutually exclusive; exactly one of the two should be present in '${a.command}' qmp command `,
+  // hotmem-only
+  'migration-uri.channels-not-modelled': () => "hotmem does not model migrate's 'channels' argument: give 'uri'",
   // qemu_start_incoming_migration
   'migration-uri.incoming-protocol': (a: { uri: string }) => `unknown migration protocol: ${a.uri}`,
   // socket_parse -> unix path empty
@@ -24,8 +33,8 @@ export const migrationFrontendErrors = defineErrors({
   'migration.waiting-incoming': () => 'Guest is waiting for an incoming migration',
   'migration.postmigrate': () => "Can't migrate the vm that was paused due to previous migration",
   'migration.block-not-modelled': () => 'hotmem models no disks: block migration (blk, inc) is not available',
-  // qmp_migrate_incoming
-  'migration.no-incoming': () => "'-incoming' was not specified on the command line",
+  // qmp_migrate_incoming; 5.2 said "For use with '-incoming defer'" (e69d50d621, 6.0)
+  'migration.no-incoming': (a: { since60: boolean }) => (a.since60 ? "'-incoming' was not specified on the command line" : "For use with '-incoming defer'"),
   'migration.incoming-started': () => 'The incoming migration has already been started',
   // qmp_migrate_start_postcopy
   'migration.postcopy-not-enabled': () => 'Enable postcopy with migrate_set_capability before the start of migration',

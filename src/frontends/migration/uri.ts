@@ -3,6 +3,7 @@
  * unix:, vsock:, rdma:, exec: and fd:; hotmem's processes talk over unix and tcp sockets, and
  * refuse the other (valid) protocols by name rather than as unknown ones.
  */
+import { compareReleases, type Release } from '../../core/release.js';
 import type { AddressInfo } from 'node:net';
 import { migrationFrontendErrors } from './errors.js';
 
@@ -29,10 +30,12 @@ function socketAddress(uri: string): SocketAddress | undefined {
 }
 
 /** The address `migrate` connects to. */
-export function outgoingAddress(uri: string): SocketAddress {
+export function outgoingAddress(uri: string, release: Release): SocketAddress {
   const address = socketAddress(uri);
-  if (!address) throw migrationFrontendErrors.error('migration-uri.outgoing-protocol');
-  return address;
+  if (address) return address;
+  // From 8.2 both directions parse the URI with migrate_uri_parse.
+  if (compareReleases(release, { major: 8, minor: 2 }) >= 0) throw migrationFrontendErrors.error('migration-uri.incoming-protocol', { uri });
+  throw migrationFrontendErrors.error('migration-uri.outgoing-protocol');
 }
 
 /** The address `-incoming` or `migrate-incoming` listens on. */

@@ -2,7 +2,8 @@
  * QAPI argument checking for QMP commands (qapi/qobject-input-visitor.c): members are checked in
  * schema order, a missing mandatory one and an unknown one are errors, and each has a type.
  */
-import { BeyondModelRange } from '../../core/parse/input-visitor.js';
+import { BeyondModelRange, enumValueMessage } from '../../core/parse/input-visitor.js';
+import type { Release } from '../../core/release.js';
 import { missingParameter, parameterType, QmpError, unexpectedParameter } from './errors.js';
 
 export type ArgType = 'str' | 'int' | 'bool' | 'any' | 'object' | 'array';
@@ -62,8 +63,8 @@ export function checkArgs(args: QmpArgs, specs: readonly ArgSpec[], rest = false
 }
 
 /** A QAPI enum member: QEMU names only the member, not its path, when the value is unknown. */
-export function checkEnum(name: string, value: unknown, members: readonly string[], path = ''): string {
+export function checkEnum(release: Release, name: string, value: unknown, members: readonly string[], path = ''): string {
   if (typeof value !== 'string') throw value === undefined ? missingParameter(`${path}${name}`) : parameterType(`${path}${name}`, 'string');
-  if (!members.includes(value)) throw new QmpError('GenericError', `Parameter '${name}' does not accept value '${value}'`);
+  if (!members.includes(value)) throw new QmpError('GenericError', enumValueMessage(release, name, value));
   return value;
 }

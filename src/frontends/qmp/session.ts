@@ -169,7 +169,7 @@ export class QmpSession {
       if (this.#negotiated) throw new QmpError('CommandNotFound', 'Capabilities negotiation is already complete, command ignored');
       checkArgs(args, [{ name: 'enable', type: 'array', optional: true }]);
       // The list's members have no name of their own: QEMU calls each 'null'.
-      const enable = ((args['enable'] ?? []) as unknown[]).map((c) => checkEnum('null', c, QMP_CAPABILITIES));
+      const enable = ((args['enable'] ?? []) as unknown[]).map((c) => checkEnum(this.ctx.machine.release, 'null', c, QMP_CAPABILITIES));
       this.#negotiated = true;
       this.#oob = enable.includes('oob');
       return { result: {}, command: undefined };

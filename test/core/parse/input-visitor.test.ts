@@ -45,9 +45,10 @@ describe('core/parse/input-visitor: QEMU wording per entry point', () => {
     it(`${visitor} ${name}=${text}`, () => assert.equal(message(kind, name, text, visitor), expected));
   }
 
-  it('words a bad enum value as QERR_INVALID_PARAMETER (the value only) before 6.0', () => {
+  it('words a bad enum value as QERR_INVALID_PARAMETER (the value only) before 6.2 (ea29331ba6)', () => {
     assert.throws(() => parseScalar(ON_OFF_AUTO, 'rom', 'maybe', 'opts', release('5.2')), { message: "Invalid parameter 'maybe'" });
-    assert.throws(() => parseScalar(ON_OFF_AUTO, 'rom', 'maybe', 'opts', release('6.0')), { message: "Parameter 'rom' does not accept value 'maybe'" });
+    assert.throws(() => parseScalar(ON_OFF_AUTO, 'rom', 'maybe', 'opts', release('6.1')), { message: "Invalid parameter 'maybe'" });
+    assert.throws(() => parseScalar(ON_OFF_AUTO, 'rom', 'maybe', 'opts', release('6.2')), { message: "Parameter 'rom' does not accept value 'maybe'" });
   });
 
   it('returns typed values and the hex-suffix deprecation warning', () => {

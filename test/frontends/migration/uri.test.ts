@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { incomingAddress, outgoingAddress, socketAddressInfo } from '../../../src/frontends/migration/uri.js';
 
 describe('frontends/migration/uri', () => {
-  // [uri, outgoing (migrate), incoming (-incoming / migrate-incoming)]: an address, or QEMU's message.
+  // [uri, outgoing (migrate, 7.2), incoming (-incoming / migrate-incoming)]: an address, or QEMU's message.
   const CASES: ReadonlyArray<readonly [string, unknown, unknown]> = [
     ['unix:/tmp/m.sock', { type: 'unix', path: '/tmp/m.sock' }, { type: 'unix', path: '/tmp/m.sock' }],
     ['tcp:localhost:4444', { type: 'inet', host: 'localhost', port: '4444' }, { type: 'inet', host: 'localhost', port: '4444' }],
@@ -30,10 +30,20 @@ describe('frontends/migration/uri', () => {
       return (e as Error).message;
     }
   };
+  it('from 8.2 migrate parses its URI as -incoming does (migrate_uri_parse)', () => {
+    assert.equal(
+      attempt(() => outgoingAddress('foo:bar', { major: 8, minor: 2 })),
+      'unknown migration protocol: foo:bar',
+    );
+    assert.equal(
+      attempt(() => outgoingAddress('foo:bar', { major: 8, minor: 1 })),
+      "Parameter 'uri' expects a valid migration protocol",
+    );
+  });
   for (const [uri, outgoing, incoming] of CASES) {
     it(`'${uri}'`, () => {
       assert.deepEqual(
-        attempt(() => outgoingAddress(uri)),
+        attempt(() => outgoingAddress(uri, { major: 7, minor: 2 })),
         outgoing,
       );
       assert.deepEqual(

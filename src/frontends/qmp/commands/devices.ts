@@ -1,4 +1,5 @@
 /** device_add, device_del, object-add and object-del (system/qdev-monitor.c, qom/qom-qmp-cmds.c). */
+import { enumValueMessage } from '../../../core/parse/input-visitor.js';
 import { compareReleases } from '../../../core/release.js';
 import type { DeviceProps } from '../../../machine/machine.js';
 import { QmpError } from '../errors.js';
@@ -76,7 +77,7 @@ export const DEVICE_COMMANDS: readonly QmpCommand[] = [
       const model = ctx.machine.model;
       // The QAPI schema knows every creatable type and its members: anything else is refused there.
       if (!model.view.exists(type) || !model.view.isA(type, 'user-creatable') || model.view.isAbstract(type)) {
-        throw new QmpError('GenericError', `Parameter 'qom-type' does not accept value '${type}'`);
+        throw new QmpError('GenericError', enumValueMessage(ctx.machine.release, 'qom-type', type));
       }
       const props = model.propertiesOf(type);
       const members = Object.entries(args).filter(([name]) => name !== 'qom-type' && name !== 'id');

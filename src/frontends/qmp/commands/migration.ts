@@ -2,6 +2,7 @@
  * Migration commands (qapi/migration.json): migrate and migrate-incoming between two hotmem
  * processes, query-migrate on either end, capabilities and parameters, postcopy and cancel.
  */
+import { compareReleases, type Release } from '../../../core/release.js';
 import { capabilityProblem } from '../../../migration/capability-checks.js';
 import { MIGRATION_INFO, outgoingMigrationRunning, queryMigrate } from '../../../migration/info.js';
 import { migrationCapabilities, migrationParameters, migrationStatuses, type MigrationParameterSpec } from '../../../migration/qapi-data.js';
@@ -10,7 +11,8 @@ import { migrationSettings } from '../../../migration/settings.js';
 import type { MigrationEndpoint } from '../../migration/endpoint.js';
 import { migrationFrontendErrors } from '../../migration/errors.js';
 import { checkArgs, checkEnum, type ArgSpec, type ArgType } from '../args.js';
-import { parameterType, QmpError } from '../errors.js';
+import { missingParameter, parameterType, QmpError, unexpectedParameter } from '../errors.js';
+import type { QmpArgs } from '../args.js';
 import type { QmpCommand, QmpContext } from '../session.js';
 
 function endpoint(ctx: QmpContext): MigrationEndpoint {
@@ -35,20 +37,43 @@ function setArgSpec(spec: MigrationParameterSpec): ArgSpec {
   return { name: spec.name, type, optional: true };
 }
 
+/**
+ * migrate's uri: required until 8.2, which made it optional beside `channels` and checks for
+ * either in qmp_migrate itself.
+ */
+function uriArgument(release: Release, command: string, args: QmpArgs): string {
+  const uri = args['uri'] as string | undefined;
+  const since82 = compareReleases(release, { major: 8, minor: 2 }) >= 0;
+  if (!since82 && args['channels'] !== undefined) throw unexpectedParameter('channels');
+  if (since82 && args['channels'] !== undefined) {
+    if (uri !== undefined)
+      throw migrationFrontendErrors.error('migration-uri.both', { command, since90: compareReleases(release, { major: 9, minor: 0 }) >= 0 });
+    throw migrationFrontendErrors.error('migration-uri.channels-not-modelled');
+  }
+  if (uri !== undefined) return uri;
+  if (!since82) throw missingParameter('uri');
+  throw migrationFrontendErrors.error('migration-uri.missing', { command, since90: compareReleases(release, { major: 9, minor: 0 }) >= 0 });
+}
+
 export const MIGRATION_COMMANDS: readonly QmpCommand[] = [
   {
     name: 'query-migrate',
     args: [],
     // qmp_query_migrate fills the source's view, then the destination's (socket-address first).
+    // From 8.2 (4111a732e8) the incoming side is in SETUP from the moment it listens.
     run: (ctx) => {
       const addresses = ctx.migration?.socketAddresses();
-      return { ...(addresses ? { 'socket-address': addresses } : {}), ...queryMigrate(ctx.machine) };
+      if (!addresses) return queryMigrate(ctx.machine);
+      // MigrationInfo's members in schema order: status first, socket-address later.
+      const listening = compareReleases(ctx.machine.release, { major: 8, minor: 2 }) >= 0 ? { status: 'setup' } : {};
+      return { ...listening, ...queryMigrate(ctx.machine), 'socket-address': addresses };
     },
   },
   {
     name: 'migrate',
     args: [
-      { name: 'uri', type: 'str' },
+      { name: 'uri', type: 'str', optional: true },
+      { name: 'channels', type: 'any', optional: true },
       { name: 'blk', type: 'bool', optional: true },
       { name: 'inc', type: 'bool', optional: true },
       { name: 'detach', type: 'bool', optional: true },
@@ -56,7 +81,11 @@ export const MIGRATION_COMMANDS: readonly QmpCommand[] = [
     ],
     replayed: false,
     run: (ctx, args) => {
-      endpoint(ctx).migrate(args['uri'] as string, { blk: flag(args['blk']), inc: flag(args['inc']), resume: flag(args['resume']) });
+      endpoint(ctx).migrate(uriArgument(ctx.machine.release, 'migrate', args), {
+        blk: flag(args['blk']),
+        inc: flag(args['inc']),
+        resume: flag(args['resume']),
+      });
       return {};
     },
   },
@@ -118,7 +147,7 @@ export const MIGRATION_COMMANDS: readonly QmpCommand[] = [
     args: [{ name: 'state', type: 'str' }],
     replayed: false,
     run: (ctx, args) => {
-      const state = checkEnum('state', args['state'], migrationStatuses(ctx.machine.release));
+      const state = checkEnum(ctx.machine.release, 'state', args['state'], migrationStatuses(ctx.machine.release));
       const current = ctx.machine.model.services.get(MIGRATION_INFO);
       const status = current?.role === 'source' ? current.status : 'none';
       if (status !== state) throw new QmpError('GenericError', `Migration not in expected state: ${status}`);
@@ -142,7 +171,7 @@ export const MIGRATION_COMMANDS: readonly QmpCommand[] = [
         const path = `capabilities[${i}].`;
         if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw parameterType(`capabilities[${i}]`, 'object');
         const member = entry as Readonly<Record<string, unknown>>;
-        const capability = checkEnum('capability', member['capability'], members, path);
+        const capability = checkEnum(ctx.machine.release, 'capability', member['capability'], members, path);
         checkArgs(
           member,
           [
