@@ -78,6 +78,7 @@ export function formatReport(report: RunReport): string {
   for (const s of report.steps) {
     lines.push(`  ${`${s.step} (${s.at})`.padEnd(width)}  rss ${size(s.rss).padStart(10)}  host ${size(s.host).padStart(10)}  ${s.result}`);
     for (const f of s.failures) lines.push(`    FAILED ${f}`);
+    for (const w of s.why) lines.push(`    why: ${w.text}`);
   }
   lines.push(report.failures === 0 ? '  all expectations hold' : `  ${report.failures} expectation(s) failed`);
   return `${lines.join('\n')}\n`;

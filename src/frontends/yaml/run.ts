@@ -14,6 +14,7 @@ import type { Bounds, Expectation, MachineDefinition, MemoryMeasure, Step } from
 import { formatPosition } from './errors.js';
 import { brokenBounds, dataMatches, propertyMatches } from './expectations.js';
 import { deviceItem, objectItem, toMachineOptions } from './machine-options.js';
+import { explainMemoryDevices, type Why } from '../../why/explain.js';
 
 /** What the runner needs beyond the definition: the modelled binary and how to attach guests. */
 export interface RunEnvironment {
@@ -62,6 +63,8 @@ export interface StepRecord {
   readonly rss: number;
   readonly host: number;
   readonly failures: readonly string[];
+  /** Explanations of device outcomes that first hold after this step (see src/why). */
+  readonly why: readonly Why[];
 }
 
 export interface RunReport {
@@ -214,7 +217,7 @@ export function runDefinition(def: MachineDefinition, env: RunEnvironment): RunR
       file: def.file,
       machine: '(did not start)',
       warnings: [],
-      steps: [{ step: 'start', at: def.file, result: e.message, rss: 0, host: 0, failures: holds ? [] : [`start-up failed: ${e.message}`] }],
+      steps: [{ step: 'start', at: def.file, result: e.message, rss: 0, host: 0, failures: holds ? [] : [`start-up failed: ${e.message}`], why: [] }],
       failures: holds ? 0 : 1,
     };
   }
@@ -225,6 +228,9 @@ export function runDefinition(def: MachineDefinition, env: RunEnvironment): RunR
   guest?.settle();
   const ctx: RunContext = { def, machine, guest, events, lastError: undefined };
   const steps: StepRecord[] = [];
+  // Each explanation is reported once, after the first step it holds at.
+  const explained = new Set<string>();
+  const newWhys = () => explainMemoryDevices(machine, guest).filter((w) => !explained.has(w.text) && explained.add(w.text));
   for (const step of def.steps) {
     let record: { result: string; failures: string[] };
     try {
@@ -236,7 +242,7 @@ export function runDefinition(def: MachineDefinition, env: RunEnvironment): RunR
       record = { result: `error: ${e.message}`, failures: [] };
     }
     const status = machine.process.status();
-    steps.push({ step: step.kind, at: formatPosition(step.position), ...record, rss: status.vmRss, host: machine.process.host.totalBytes });
+    steps.push({ step: step.kind, at: formatPosition(step.position), ...record, rss: status.vmRss, host: machine.process.host.totalBytes, why: newWhys() });
   }
   return {
     file: def.file,
