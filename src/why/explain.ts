@@ -62,7 +62,7 @@ function refusal(s: Subject, guest: LinuxGuest, driver: LinuxVirtioMemDriver, fa
     case 'features-refused': {
       const runtime = s.backend.slots.get(VIRTIO_MEM_RUNTIME);
       const offered = runtime?.state.setup.deviceFeatures ?? FeatureSet.EMPTY;
-      const refused = `${who} refused the device ("virtio: device refuses features: ${failure.status.toString(16)}"), so ${sizes(s)}`;
+      const refused = `${who} refused the device ("virtio: device refuses features: ${failure.status.toString(16)}"), so nothing can be plugged`;
       const cause = VIRTIO_MEM_FEATURE_CAUSES.find((c) => offered.has(c.feature) && !failure.proposed.has(c.feature));
       if (!cause) return `${refused}.`;
       const feature = featureNames(FeatureSet.of(cause.feature), cause.names).join(' ');
@@ -74,16 +74,16 @@ function refusal(s: Subject, guest: LinuxGuest, driver: LinuxVirtioMemDriver, fa
     case 'no-driver': {
       const fact = `virtio-mem-${s.machine.arch}` as const;
       return (
-        `${who} has no virtio-mem driver for ${s.machine.arch} (Linux has one there from ${since(fact)} on), so ${sizes(s)}; ` +
+        `${who} has no virtio-mem driver for ${s.machine.arch} (Linux has one there from ${since(fact)} on), so nothing can be plugged; ` +
         `a guest from ${since(fact)} on would drive it.`
       );
     }
     case 'init-failed':
       if (failure.reason === 'kdump-kernel') {
-        return `${who} is a kdump kernel, where virtio-mem binds from ${since('kdump-mode')} on, so ${sizes(s)}.`;
+        return `${who} is a kdump kernel, where virtio-mem binds from ${since('kdump-mode')} on, so nothing can be plugged.`;
       }
       return (
-        `${who} failed to probe the device, so ${sizes(s)}: ${propertyWithOrigin(s, 'block-size')} is bigger than its ` +
+        `${who} failed to probe the device, so nothing can be plugged: ${propertyWithOrigin(s, 'block-size')} is bigger than its ` +
         `${sizeText(driver.rules.arch.defaultMemoryBlockSize)} memory block, which Linux handles from ${since('big-block-mode')} on (Big Block Mode); ` +
         `block-size=${sizeText(driver.rules.arch.defaultMemoryBlockSize)} or less, or a guest from ${since('big-block-mode')} on, would let it plug.`
       );

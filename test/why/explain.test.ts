@@ -22,7 +22,7 @@ steps:
 `;
 }
 
-const REFUSED = 'vm0: the Linux 5.10 guest refused the device ("virtio: device refuses features: 3"), so 0 B plugged of 1 GiB requested: ';
+const REFUSED = 'vm0: the Linux 5.10 guest refused the device ("virtio: device refuses features: 3"), so nothing can be plugged: ';
 const FIX = ', and Linux accepts it from 5.16 on; unplugged-inaccessible=off or a guest from 5.16 on would let it plug.';
 const OFFERS = 'the device offers VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE because unplugged-inaccessible=on';
 
@@ -59,7 +59,7 @@ const CASES: ReadonlyArray<{ readonly name: string; readonly yaml: string; reado
     name: 'a 5.10 guest and a device block above its memory block',
     yaml: definition({ qemu: '7.2', machine: 'pc-q35-7.2', backend: 'memory-backend-ram', guest: '5.10', device: ', block-size: 256MiB' }),
     why: [
-      'vm0: the Linux 5.10 guest failed to probe the device, so 0 B plugged of 1 GiB requested: block-size=256 MiB (set explicitly on the device) ' +
+      'vm0: the Linux 5.10 guest failed to probe the device, so nothing can be plugged: block-size=256 MiB (set explicitly on the device) ' +
         'is bigger than its 128 MiB memory block, which Linux handles from 5.11 on (Big Block Mode); block-size=128 MiB or less, ' +
         'or a guest from 5.11 on, would let it plug.',
     ],
@@ -100,7 +100,7 @@ steps: []
         device: 'vm0',
         outcome: 'refused',
         text:
-          'vm0: the Linux 6.1 guest has no virtio-mem driver for s390x (Linux has one there from 6.13 on), so 0 B plugged of 1 GiB requested; ' +
+          'vm0: the Linux 6.1 guest has no virtio-mem driver for s390x (Linux has one there from 6.13 on), so nothing can be plugged; ' +
           'a guest from 6.13 on would drive it.',
       },
     ]);
