@@ -309,7 +309,7 @@ globals: [ { driver: virtio-mem, property: x-early-migration, value: false } ]
       assert.ok(migrate?.kind === 'migrate');
       assert.equal(migrate.to, join(EXAMPLES, 'postcopy-destination.yaml'));
       assert.equal(migrate.postcopy, true);
-      assert.deepEqual(withoutPositions(migrate.destination.steps), [
+      assert.deepEqual(withoutPositions(migrate.destination?.steps), [
         { kind: 'expect', expectations: [{ kind: 'memory', measure: 'rss', bounds: { atMost: 2 * GiB } }] },
       ]);
     });
