@@ -273,12 +273,9 @@ globals: [ { driver: virtio-mem, property: x-early-migration, value: false } ]
       assert.deepEqual(exampleFiles, [
         'balloon-s390x-seed.yaml',
         'balloon-s390x-zeropage.yaml',
-        'legacy-guest-5.15-auto.yaml',
-        'legacy-guest-5.15-on.yaml',
         'postcopy-destination.yaml',
         'postcopy-source.yaml',
         'virtio-mem-hotplug.yaml',
-        'virtio-mem-q35-memfd.yaml',
       ]);
     });
 
