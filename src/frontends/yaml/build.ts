@@ -52,11 +52,13 @@ interface RawRegion {
 }
 interface RawDuring {
   readonly 'at-ms': number;
-  readonly write?: RawRegion;
-  readonly read?: RawRegion;
-  readonly 'storage-keys'?: 'enable';
-  readonly cmma?: RawRegion & { readonly usage: 'unused' | 'stable' };
-  readonly 'host-reclaim'?: 'source' | 'destination';
+  readonly do: {
+    readonly write?: RawRegion;
+    readonly read?: RawRegion;
+    readonly 'storage-keys'?: 'enable';
+    readonly cmma?: RawRegion & { readonly usage: 'unused' | 'stable' };
+    readonly 'host-reclaim'?: 'source' | 'destination';
+  };
 }
 interface RawDefinition {
   readonly description?: string;
@@ -298,7 +300,7 @@ class Builder {
           'on-destination'?: ReadonlyArray<Readonly<Record<string, unknown>>>;
         };
         const bandwidth = this.optionalSize(b.bandwidth, child(p, 'bandwidth'));
-        const during = (b.during ?? []).map((d, i) => this.during(d, child(child(p, 'during'), String(i)), pointer));
+        const during = (b.during ?? []).map((d, i) => this.during(d, child(child(p, 'during'), String(i))));
         const onDestination = (b['on-destination'] ?? []).flatMap((s, i) => this.step(s, child(child(p, 'on-destination'), String(i))) ?? []);
         const common = { kind, postcopy: b.postcopy ?? false, ...(bandwidth === undefined ? {} : { bandwidth }), during, onDestination, position };
         if (b.to === undefined) return common;
@@ -322,21 +324,23 @@ class Builder {
     }
   }
 
-  during(d: RawDuring, pointer: string, stepPointer: string): TimedDuring {
+  during(d: RawDuring, pointer: string): TimedDuring {
     const region = (r: RawRegion, p: string): BlockRegion => ({
       block: r.block,
       offset: this.size(r.offset, child(p, 'offset')),
       size: this.size(r.size, child(p, 'size')),
     });
     const atMs = d['at-ms'];
-    if (d.write) return { atMs, action: { kind: 'write', region: region(d.write, child(pointer, 'write')) } };
-    if (d.read) return { atMs, action: { kind: 'read', region: region(d.read, child(pointer, 'read')) } };
-    if (d.cmma) return { atMs, action: { kind: 'cmma', region: region(d.cmma, child(pointer, 'cmma')), usage: d.cmma.usage } };
-    if (d['host-reclaim']) return { atMs, action: { kind: 'host-reclaim', side: d['host-reclaim'] } };
+    const a = d.do;
+    const at = child(pointer, 'do');
+    if (a.write) return { atMs, action: { kind: 'write', region: region(a.write, child(at, 'write')) } };
+    if (a.read) return { atMs, action: { kind: 'read', region: region(a.read, child(at, 'read')) } };
+    if (a.cmma) return { atMs, action: { kind: 'cmma', region: region(a.cmma, child(at, 'cmma')), usage: a.cmma.usage } };
+    if (a['host-reclaim']) return { atMs, action: { kind: 'host-reclaim', side: a['host-reclaim'] } };
     // The schema admits exactly one action: what is left is storage-keys, which needs s390x.
     if (this.raw.host.arch !== 's390x') {
-      const p = child(pointer, 'storage-keys');
-      this.problems.push(problem('definition.needs-s390x', { at: this.label(stepPointer), arch: this.raw.host.arch }, { position: this.at(p), pointer: p }));
+      const p = child(at, 'storage-keys');
+      this.problems.push(problem('definition.needs-s390x', { at: this.label(pointer), arch: this.raw.host.arch }, { position: this.at(p), pointer: p }));
     }
     return { atMs, action: { kind: 'storage-keys' } };
   }
