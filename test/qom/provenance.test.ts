@@ -61,6 +61,6 @@ describe('qom/provenance', () => {
     ],
   ];
   for (const [origin, expected] of TEXTS) {
-    it(`describes a ${origin.kind} origin as '${expected}'`, () => assert.equal(describeOrigin(origin, 'unplugged-inaccessible', release('10.0')), expected));
+    it(`describes the ${origin.kind} origin as '${expected}'`, () => assert.equal(describeOrigin(origin, 'unplugged-inaccessible', release('10.0')), expected));
   }
 });
