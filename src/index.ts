@@ -14,6 +14,7 @@ export type { ProcessRecipe, ProcessSpec } from './frontends/migration/recipe.js
 export { migrationCapabilities, migrationParameters, migrationStatsKeys, migrationStatuses } from './migration/qapi-data.js';
 export { migrationSettings } from './migration/settings.js';
 export * from './frontends/yaml/index.js';
-export { runDefinition, startDefinition, type RunReport } from './frontends/yaml/run.js';
+export { runDefinition, startDefinition, type RunReport, type StepRecord } from './frontends/yaml/run.js';
+export { explainMemoryDevices, type Why, type WhyOutcome } from './why/explain.js';
 export { RUN_ENVIRONMENT } from './cli/commands/run.js';
 export * from './matrix/index.js';

@@ -89,10 +89,10 @@ function realize(device: QomObject) {
     releaseDiscard();
     throw e;
   }
-  const { setup, warnings } = realized;
+  const { setup, warnings, autoResolvedBecause } = realized;
   device.slots.set(DISCARD_RELEASE, releaseDiscard);
   // Realize resolves `auto` in place: afterwards the property reads `on` or `off`.
-  if (has('unplugged-inaccessible')) device.values.set('unplugged-inaccessible', setup.unpluggedInaccessible);
+  if (autoResolvedBecause !== undefined) model.resolveProperty(device, 'unplugged-inaccessible', setup.unpluggedInaccessible, autoResolvedBecause);
   const state = newState(setup, device.get('requested-size') as number);
   resizeUsableRegion(state, state.requestedSize, true);
   const runtime = new VirtioMemRuntime(state, transportHostFeatures(device, setup.deviceFeatures), memdev.block, {

@@ -8,7 +8,7 @@ import { defineErrors, type Warning } from '../../src/core/errors.js';
 import { compareReleases, type Release } from '../../src/core/release.js';
 import { hex, isAligned, MiB } from '../../src/core/units.js';
 import { FeatureSet } from '../../src/virtio/feature-set.js';
-import { hasSharedZeropage, type RamBlock } from '../../src/machine/ram-block.js';
+import { sharedZeropage, type RamBlock } from '../../src/machine/ram-block.js';
 import { VIRTIO_MEM_F_ACPI_PXM, VIRTIO_MEM_F_PERSISTENT_SUSPEND, VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE } from './features.js';
 import type { VirtioMemSetup } from './state.js';
 
@@ -97,6 +97,8 @@ export interface RealizeInput {
 export interface RealizeOutput {
   readonly setup: VirtioMemSetup;
   readonly warnings: readonly Warning[];
+  /** When unplugged-inaccessible was `auto`: the host fact it was resolved from. */
+  readonly autoResolvedBecause?: string;
 }
 
 export function realizeVirtioMem(input: RealizeInput): RealizeOutput {
@@ -111,8 +113,13 @@ export function realizeVirtioMem(input: RealizeInput): RealizeOutput {
 
   // Only x86 has guests old enough to need `off`; elsewhere unplugged memory is always inaccessible.
   let inaccessible: 'on' | 'off' = 'on';
+  let autoResolvedBecause: string | undefined;
   if (input.unpluggedInaccessible !== undefined) {
-    const zeropage = hasSharedZeropage(input.block, input.host.pageSize);
+    const facts = sharedZeropage(input.block, input.host.pageSize);
+    const zeropage = facts.has;
+    if (input.unpluggedInaccessible === 'auto') {
+      autoResolvedBecause = `memdev '${input.memdevId}' ${facts.because}, which has ${zeropage ? 'the' : 'no'} shared zeropage`;
+    }
     inaccessible = input.unpluggedInaccessible === 'auto' ? (zeropage ? 'off' : 'on') : input.unpluggedInaccessible;
     if (input.unpluggedInaccessible === 'off' && !zeropage) warnings.push(e.warning('virtio-mem.warn-inaccessible-off'));
   } else if (!atLeast(r, 7, 0)) {
@@ -152,5 +159,6 @@ export function realizeVirtioMem(input: RealizeInput): RealizeOutput {
       usableExtent: 256 * MiB,
     },
     warnings,
+    ...(autoResolvedBecause === undefined ? {} : { autoResolvedBecause }),
   };
 }

@@ -50,3 +50,13 @@ export const alignDown = (n: number, alignment: number): number => Math.floor(n 
 
 /** QEMU's PRIx64 rendering with the 0x prefix its messages use: lower-case, no padding. */
 export const hex = (n: number | bigint): string => `0x${n.toString(16)}`;
+
+/** Bytes in the largest binary unit that keeps the number readable: `1 GiB`, `3.0 MiB`, `0 B`. */
+export function sizeText(bytes: number): string {
+  const abs = Math.abs(bytes);
+  const fixed = (n: number, unit: string) => `${Number.isInteger(n) ? n : n.toFixed(1)} ${unit}`;
+  if (abs >= GiB) return fixed(bytes / GiB, 'GiB');
+  if (abs >= MiB) return fixed(bytes / MiB, 'MiB');
+  if (abs >= KiB) return fixed(bytes / KiB, 'KiB');
+  return `${bytes} B`;
+}

@@ -89,6 +89,11 @@ export class LinuxGuest {
     return [...this.#drivers.values()];
   }
 
+  /** The driver bound (or not) to a memory device, once the guest has found it. */
+  driverOf(device: QomObject): LinuxVirtioMemDriver | undefined {
+    return this.#drivers.get(device);
+  }
+
   /** dmesg, as lines. */
   dmesg(): readonly KernelLogEntry[] {
     return this.#log;

@@ -42,6 +42,7 @@ export function compatCatalog(data: CompatData, build?: BuildConfig): MachineCat
         property: e.property,
         value: e.value,
         optional: e.optional,
+        source: { array: e.array, machine },
       }));
     },
   };

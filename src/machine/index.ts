@@ -24,7 +24,7 @@ export { parseMemorySize, type MemorySize, type MemorySizeRules, type ParsedMemo
 export { completeNuma, MAX_NUMA_NODES, parseNumaNode, type NumaNode, type NumaRules } from './numa.js';
 export { compatCatalog } from './compat-catalog.js';
 export { HOST_PROCESS } from './host-process.js';
-export { hasSharedZeropage, RAM_BLOCK, registerRam, unregisterRam, type RamBlock } from './ram-block.js';
+export { hasSharedZeropage, RAM_BLOCK, registerRam, sharedZeropage, unregisterRam, type RamBlock } from './ram-block.js';
 export { discardRange, type RamDiscard } from './ram-discard.js';
 export { MachineGuestMemory } from './guest-memory.js';
 export { dumpGuestMemory, type DumpResult } from './dump.js';

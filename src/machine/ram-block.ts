@@ -51,7 +51,15 @@ export function unregisterRam(block: RamBlock): void {
  * populate a fresh page on a read, consuming real memory.
  */
 export function hasSharedZeropage(block: RamBlock, hostPageSize: number): boolean {
-  return !block.shared && !block.hasFd && block.pageSize === hostPageSize;
+  return sharedZeropage(block, hostPageSize).has;
+}
+
+/** hasSharedZeropage with the fact that decides it, as a predicate about the block ("is shared memory"). */
+export function sharedZeropage(block: RamBlock, hostPageSize: number): { readonly has: boolean; readonly because: string } {
+  if (block.shared) return { has: false, because: 'is shared memory' };
+  if (block.hasFd) return { has: false, because: 'is backed by a file descriptor' };
+  if (block.pageSize !== hostPageSize) return { has: false, because: `has ${block.pageSize / 1024} KiB pages, not the host's base pages` };
+  return { has: true, because: 'is private anonymous memory with base pages' };
 }
 
 /**

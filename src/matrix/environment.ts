@@ -72,7 +72,9 @@ export class MatrixEnvironment {
     const visit = (d: MachineDefinition): void => {
       for (const step of d.steps) {
         if (EXTRA_STEPS.includes(step.kind) && this.base.extraSteps?.[step.kind] === undefined) kinds.add(step.kind);
-        if (step.kind === 'migrate') visit(step.destination);
+        if (step.kind !== 'migrate') continue;
+        if (step.destination) visit(step.destination);
+        visit({ ...d, steps: step.onDestination });
       }
     };
     visit(def);

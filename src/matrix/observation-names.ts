@@ -10,6 +10,8 @@ export const START = 'start';
 export const WARNINGS = 'warnings';
 /** The guest kernel's errors (KERN_ERR lines and WARN_ONs), joined with `; `, or `none`. */
 export const GUEST_ERRORS = 'guest.errors';
+/** Why memory devices ended refused, short of or above their requested size (src/why), or `none`. */
+export const GUEST_WHY = 'guest.why';
 
 export const FEATURE_OBSERVATIONS = ['offered', 'negotiated', 'status'] as const;
 const PLUGGED = '.plugged';
@@ -24,7 +26,7 @@ function observationNames(record: RecordSpec, steps: readonly string[]): string[
     WARNINGS,
     ...record.properties.map((p) => p.name),
     ...record.features.flatMap((d) => FEATURE_OBSERVATIONS.map((w) => featureObservation(d, w))),
-    ...(record.guest ? [GUEST_ERRORS, pluggedObservation('ID')] : []),
+    ...(record.guest ? [GUEST_ERRORS, GUEST_WHY, pluggedObservation('ID')] : []),
     ...steps,
   ];
 }

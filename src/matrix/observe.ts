@@ -16,7 +16,8 @@ import type { QomObject } from '../qom/object.js';
 import { FeatureSet, featureNames } from '../virtio/feature-set.js';
 import { TRANSPORT_FEATURE_NAMES } from '../virtio/transport-features.js';
 import { decodeFeatures, decodeStatus, VIRTIO_STATUS, type VirtioStatusView } from '../virtio/qmp-status.js';
-import { featureObservation, GUEST_ERRORS, pluggedObservation } from './observation-names.js';
+import { featureObservation, GUEST_ERRORS, GUEST_WHY, pluggedObservation } from './observation-names.js';
+import { explainMemoryDevices } from '../why/explain.js';
 
 /** QOM's name for the virtio device a transport proxy (virtio-*-pci, -ccw) owns. */
 const VIRTIO_BACKEND = 'virtio-backend';
@@ -99,7 +100,7 @@ export function readFeatures(machine: Machine, id: string, texts: FeatureTexts):
   ];
 }
 
-/** Each memory device's plugged size, and the guest kernel's errors when there is a guest. */
+/** Each memory device's plugged size, and the guest kernel's errors and why devices ended as they did when there is a guest. */
 export function readGuest(machine: Machine, guest: LinuxGuest | undefined): Array<readonly [string, string]> {
   const plugged = machine.memoryDevices().map((d) => {
     const ops = machine.model.view.implementation(d.type, MEMORY_DEVICE_OPS)!;
@@ -107,7 +108,8 @@ export function readGuest(machine: Machine, guest: LinuxGuest | undefined): Arra
   });
   if (!guest) return plugged;
   const errors = guest.dmesg().flatMap((e) => (e.kind === 'warn-on' ? [`WARN_ON(${e.condition}) in ${e.fn}`] : e.level === 'err' ? [e.text] : []));
-  return [...plugged, [GUEST_ERRORS, errors.length === 0 ? 'none' : errors.join('; ')]];
+  const whys = explainMemoryDevices(machine, guest).map((w) => w.text);
+  return [...plugged, [GUEST_ERRORS, errors.length === 0 ? 'none' : errors.join('; ')], [GUEST_WHY, whys.length === 0 ? 'none' : whys.join(' ')]];
 }
 
 export function readMemory(machine: Machine, measures: readonly MemoryMeasure[]): Record<string, number> {

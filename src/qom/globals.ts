@@ -6,6 +6,7 @@
 import { HotmemError, type Warning } from '../core/errors.js';
 import { parseOptions, optionValue } from '../core/parse/options.js';
 import { qomErrors } from './errors.js';
+import type { CompatSource } from './provenance.js';
 
 export interface GlobalProperty {
   readonly driver: string;
@@ -13,6 +14,8 @@ export interface GlobalProperty {
   readonly value: string;
   /** Skipped silently when the object lacks the property. */
   readonly optional?: boolean;
+  /** For a machine compat entry: the array and machine type it comes from. */
+  readonly source?: CompatSource;
 }
 
 /**

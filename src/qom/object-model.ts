@@ -14,6 +14,7 @@ import { qomErrors } from './errors.js';
 import { NO_COMPAT, type CompatLayers, type GlobalProperty } from './globals.js';
 import { QomObject } from './object.js';
 import type { PropertyDef, QomValue, ReleaseHistory } from './property.js';
+import { CLASS_DEFAULT, EXPLICIT, type PropertyOrigin } from './provenance.js';
 import { typeString } from './property.js';
 import type { QomEnv, RegistryView, ResolvedProperty, TypeRegistry } from './registry.js';
 
@@ -147,15 +148,15 @@ export class ObjectModel {
     }
     const postInit = this.view.hook(type, 'postInit');
     if (postInit !== undefined) {
-      const { accelerator, machine, sugar } = this.compat;
       // Compat entries are QEMU's own data: a failure here is error_abort in QEMU, a bug here.
-      this.#applyGlobals(obj, [...accelerator, ...machine, ...sugar], 'compat');
+      for (const layer of ['accelerator', 'machine', 'sugar'] as const) this.#applyGlobals(obj, this.compat[layer], layer);
       if (postInit === 'compat-and-globals') warnings.push(...this.#applyGlobals(obj, this.globals, 'global'));
     }
     return { object: obj, warnings };
   }
 
-  #applyGlobals(obj: QomObject, entries: readonly GlobalProperty[], kind: 'compat' | 'global'): Warning[] {
+  #applyGlobals(obj: QomObject, entries: readonly GlobalProperty[], layer: keyof CompatLayers | 'global'): Warning[] {
+    const kind = layer === 'global' ? 'global' : 'compat';
     const warnings: Warning[] = [];
     for (const entry of entries) {
       if (!this.view.isA(obj.type, entry.driver)) continue;
@@ -165,7 +166,11 @@ export class ObjectModel {
       // such entries are skipped, and reported by compatCoverage() rather than at run time.
       if (kind === 'compat' && !this.view.properties(obj.type).has(entry.property)) continue;
       try {
-        this.setProperty(obj, entry.property, { source: 'text', text: entry.value, visitor: 'string' });
+        const origin: PropertyOrigin =
+          layer === 'global'
+            ? { kind: 'global', driver: entry.driver, value: entry.value }
+            : { kind: 'compat', layer, ...(entry.source ? { source: entry.source } : {}) };
+        this.setProperty(obj, entry.property, { source: 'text', text: entry.value, visitor: 'string' }, origin);
       } catch (e) {
         if (!(e instanceof HotmemError)) throw e;
         const wrapped = qomErrors.error('qom.global-cannot-apply', { ...entry, reason: e.message });
@@ -392,10 +397,10 @@ export class ObjectModel {
    * object_property_set / object_property_parse: parse, check, then store. Nothing is stored
    * when any step fails.
    */
-  setProperty(obj: QomObject, property: string, input: PropertyInput): Warning[] {
+  setProperty(obj: QomObject, property: string, input: PropertyInput, origin: PropertyOrigin = EXPLICIT): Warning[] {
     const resolved = this.#resolve(obj, property);
     if (resolved.home.kind === 'alias') {
-      return this.setProperty(this.#aliasTarget(obj, resolved.home.child), resolved.home.target, input);
+      return this.setProperty(this.#aliasTarget(obj, resolved.home.child), resolved.home.target, input, origin);
     }
     const { def } = resolved;
     const notWritable = () =>
@@ -413,6 +418,7 @@ export class ObjectModel {
       }
       const value = target?.path() ?? '';
       if (def.set?.(obj, value)?.stored !== true) obj.values.set(property, value);
+      obj.origins.set(property, origin);
       return [];
     }
     if (def.type.kind === 'child') throw notWritable();
@@ -421,7 +427,26 @@ export class ObjectModel {
     }
     const { value, warnings } = this.#parseInput(obj, def, def.type, property, input);
     if (def.set?.(obj, value)?.stored !== true) obj.values.set(property, value);
+    obj.origins.set(property, origin);
     return [...warnings];
+  }
+
+  /** Who set the property's current value (through aliases to the object that holds it). */
+  originOf(obj: QomObject, property: string): PropertyOrigin {
+    const resolved = this.#resolve(obj, property);
+    if (resolved.home.kind === 'alias') return this.originOf(this.#aliasTarget(obj, resolved.home.child), resolved.home.target);
+    return obj.origins.get(property) ?? CLASS_DEFAULT;
+  }
+
+  /**
+   * Realize replacing `auto` (or any placeholder) with what the host facts give: the value is
+   * stored as QEMU stores it, and the origin keeps the placeholder's own origin and the reason.
+   */
+  resolveProperty(obj: QomObject, property: string, value: QomValue, because: string): void {
+    const from = String(this.getProperty(obj, property));
+    const origin = this.originOf(obj, property);
+    obj.values.set(property, value);
+    obj.origins.set(property, { kind: 'resolved', from, origin, because });
   }
 
   #parseInput(obj: QomObject, def: PropertyDef, scalar: ScalarKind, property: string, input: PropertyInput): { value: QomValue; warnings: readonly Warning[] } {

@@ -6,10 +6,13 @@
 import { KeyedSlots } from '../core/keys.js';
 import type { ObjectModel } from './object-model.js';
 import type { QomValue } from './property.js';
+import type { PropertyOrigin } from './provenance.js';
 
 export class QomObject {
   /** Values explicitly set; a property never set reads its (release-dependent) default. */
   readonly values = new Map<string, QomValue>();
+  /** Who set each entry of `values` (absent: nothing did, the class default holds). */
+  readonly origins = new Map<string, PropertyOrigin>();
   readonly children = new Map<string, QomObject>();
   /** Runtime state owned by the type's implementation (device state, backend mapping, ...). */
   readonly slots = new KeyedSlots();

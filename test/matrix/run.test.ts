@@ -27,10 +27,15 @@ describe('matrix/runner: running cells', function () {
     assert.equal(legacy.observations['vm0.plugged'], '0');
     assert.match(legacy.observations['vm0.status']!, /FAILED/);
     assert.doesNotMatch(legacy.observations['vm0.negotiated']!, /UNPLUGGED_INACCESSIBLE/);
+    assert.match(
+      legacy.observations['guest.why']!,
+      /^vm0: the Linux 5\.15 guest refused the device .* because unplugged-inaccessible=on \(set explicitly on the device\), and Linux accepts it from 5\.16 on; unplugged-inaccessible=off or a guest from 5\.16 on would let it plug\.$/,
+    );
     const modern = cell(small, { release: '7.2', backend: 'memory-backend-ram', ui: 'on', guest: '6.1' });
     assert.equal(modern.observations['vm0.plugged'], String(256 * 1024 ** 2));
     assert.match(modern.observations['vm0.negotiated']!, /VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE/);
     assert.match(modern.observations['vm0.status']!, /DRIVER_OK/);
+    assert.equal(modern.observations['guest.why'], 'none');
   });
 
   it("records effective properties right after start-up, and QEMU's warning for off without a zeropage", () => {

@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { loadDefinitionFile } from '../../frontends/yaml/load.js';
 import { HotmemError } from '../../core/errors.js';
 import { runDefinition, startDefinition, type RunContext, type RunEnvironment, type RunReport } from '../../frontends/yaml/run.js';
-import type { Step } from '../../frontends/yaml/definition.js';
+import type { BlockRegion, Step } from '../../frontends/yaml/definition.js';
+import type { TimedAction } from '../../migration/workload.js';
 import { migrate } from '../../migration/engine.js';
 import { VIRTIO_BALLOON_RUNTIME } from '../../../devices/virtio-balloon/index.js';
 import type { MachineDefinition } from '../../frontends/yaml/definition.js';
@@ -28,15 +29,49 @@ function balloonStep(ctx: RunContext, step: Step): string {
   return `balloon target ${size(step.target)}: actual ${size(runtime.actualBytes())}`;
 }
 
-/** The migrate step: the destination definition is started on its own host and receives. */
+/** A step's `during` list as the migration workload's timed actions. */
+function duringActions(step: Extract<Step, { kind: 'migrate' }>): TimedAction[] {
+  const region = (r: BlockRegion) => ({ block: r.block, offset: r.offset, length: r.size });
+  return step.during.map(({ atMs, action: a }): TimedAction => {
+    const at = atMs * 1e6;
+    switch (a.kind) {
+      case 'write':
+        return { at, action: { kind: 'write', region: region(a.region), tag: 1 } };
+      case 'read':
+        return { at, action: { kind: 'read', region: region(a.region) } };
+      case 'storage-keys':
+        return { at, action: { kind: 'enable-storage-keys' } };
+      case 'cmma':
+        return { at, action: { kind: 'cmma', region: region(a.region), usage: a.usage } };
+      case 'host-reclaim':
+        return { at, action: { kind: 'host-reclaim', side: a.side } };
+      default: {
+        const exhaustive: never = a;
+        return exhaustive;
+      }
+    }
+  });
+}
+
+/**
+ * The migrate step: the destination definition is started on its own host and receives; once
+ * the migration completed, the runner runs the destination's steps there.
+ */
 function migrateStep(ctx: RunContext, step: Step): string {
   if (step.kind !== 'migrate') throw new Error('internal: not a migrate step');
-  const { machine: destination } = startDefinition(step.destination, RUN_ENVIRONMENT);
-  const outcome = migrate(ctx.machine, destination, { bandwidth: 1.25e9, ...(step.postcopy ? { postcopy: { startAfter: 0 } } : {}) });
+  const destinationDef = step.destination ?? { ...ctx.def, steps: [] };
+  const { machine: destination } = startDefinition(destinationDef, RUN_ENVIRONMENT);
+  const outcome = migrate(ctx.machine, destination, {
+    bandwidth: step.bandwidth ?? 1.25e9,
+    ...(step.bandwidth === undefined ? {} : { maxBandwidth: step.bandwidth }),
+    ...(step.postcopy ? { postcopy: { startAfter: 0 } } : {}),
+    ...(step.during.length === 0 ? {} : { workload: { actions: duringActions(step) } }),
+  });
   const rss = (m: typeof destination) => size(m.process.status().vmRss);
   const figures = `source RSS ${rss(ctx.machine)}, destination RSS ${rss(destination)}`;
   switch (outcome.kind) {
     case 'completed':
+      ctx.migratedTo = { machine: destination, def: { ...destinationDef, steps: [...destinationDef.steps, ...step.onDestination] } };
       return `migration completed (${step.postcopy ? 'postcopy' : 'precopy'}): ${figures}`;
     case 'failed':
       throw new HotmemError('run.migration-failed', outcome.message);
@@ -78,6 +113,7 @@ export function formatReport(report: RunReport): string {
   for (const s of report.steps) {
     lines.push(`  ${`${s.step} (${s.at})`.padEnd(width)}  rss ${size(s.rss).padStart(10)}  host ${size(s.host).padStart(10)}  ${s.result}`);
     for (const f of s.failures) lines.push(`    FAILED ${f}`);
+    for (const w of s.why) lines.push(`    why: ${w.text}`);
   }
   lines.push(report.failures === 0 ? '  all expectations hold' : `  ${report.failures} expectation(s) failed`);
   return `${lines.join('\n')}\n`;

@@ -17,6 +17,7 @@ import type {
   DeviceEntry,
   Expectation,
   GlobalEntry,
+  BlockRegion,
   GuestAction,
   GuestDefinition,
   GuestRange,
@@ -28,6 +29,7 @@ import type {
   ObjectEntry,
   PropertyEntry,
   Step,
+  TimedDuring,
 } from './definition.js';
 import { MEMORY_MEASURES } from './definition.js';
 import { optsEscape } from './machine-options.js';
@@ -42,6 +44,21 @@ type RawProps = Readonly<Record<string, Scalar>>;
 interface RawRange {
   readonly start: RawSize;
   readonly size: RawSize;
+}
+interface RawRegion {
+  readonly block: string;
+  readonly offset: RawSize;
+  readonly size: RawSize;
+}
+interface RawDuring {
+  readonly 'at-ms': number;
+  readonly do: {
+    readonly write?: RawRegion;
+    readonly read?: RawRegion;
+    readonly 'storage-keys'?: 'enable';
+    readonly cmma?: RawRegion & { readonly usage: 'unused' | 'stable' };
+    readonly 'host-reclaim'?: 'source' | 'destination';
+  };
 }
 interface RawDefinition {
   readonly description?: string;
@@ -275,11 +292,22 @@ class Builder {
         }
         return { kind, position };
       case 'migrate': {
-        const b = body as { to: string; postcopy?: boolean };
+        const b = body as {
+          to?: string;
+          postcopy?: boolean;
+          bandwidth?: RawSize;
+          during?: readonly RawDuring[];
+          'on-destination'?: ReadonlyArray<Readonly<Record<string, unknown>>>;
+        };
+        const bandwidth = this.optionalSize(b.bandwidth, child(p, 'bandwidth'));
+        const during = (b.during ?? []).map((d, i) => this.during(d, child(child(p, 'during'), String(i))));
+        const onDestination = (b['on-destination'] ?? []).flatMap((s, i) => this.step(s, child(child(p, 'on-destination'), String(i))) ?? []);
+        const common = { kind, postcopy: b.postcopy ?? false, ...(bandwidth === undefined ? {} : { bandwidth }), during, onDestination, position };
+        if (b.to === undefined) return common;
         const to = isAbsolute(b.to) ? b.to : join(dirname(this.tree.file), b.to);
         const toPointer = child(p, 'to');
         const destination = this.loadDestination(to, { pointer: toPointer, position: this.at(toPointer) });
-        return destination === undefined ? undefined : { kind, to, postcopy: b.postcopy ?? false, destination, position };
+        return destination === undefined ? undefined : { ...common, to, destination };
       }
       case 'object-add':
         return { kind, object: this.object(body, p), position };
@@ -294,6 +322,27 @@ class Builder {
         return exhaustive;
       }
     }
+  }
+
+  during(d: RawDuring, pointer: string): TimedDuring {
+    const region = (r: RawRegion, p: string): BlockRegion => ({
+      block: r.block,
+      offset: this.size(r.offset, child(p, 'offset')),
+      size: this.size(r.size, child(p, 'size')),
+    });
+    const atMs = d['at-ms'];
+    const a = d.do;
+    const at = child(pointer, 'do');
+    if (a.write) return { atMs, action: { kind: 'write', region: region(a.write, child(at, 'write')) } };
+    if (a.read) return { atMs, action: { kind: 'read', region: region(a.read, child(at, 'read')) } };
+    if (a.cmma) return { atMs, action: { kind: 'cmma', region: region(a.cmma, child(at, 'cmma')), usage: a.cmma.usage } };
+    if (a['host-reclaim']) return { atMs, action: { kind: 'host-reclaim', side: a['host-reclaim'] } };
+    // The schema admits exactly one action: what is left is storage-keys, which needs s390x.
+    if (this.raw.host.arch !== 's390x') {
+      const p = child(at, 'storage-keys');
+      this.problems.push(problem('definition.needs-s390x', { at: this.label(pointer), arch: this.raw.host.arch }, { position: this.at(p), pointer: p }));
+    }
+    return { atMs, action: { kind: 'storage-keys' } };
   }
 
   guestAction(a: Readonly<Record<string, RawRange>>, pointer: string): GuestAction {

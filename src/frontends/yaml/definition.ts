@@ -121,6 +121,27 @@ export type GuestAction =
   | { readonly kind: 'free'; readonly range: GuestRange }
   | { readonly kind: 'read-all' };
 
+/** A byte range of one RAMBlock, by its idstr. */
+export interface BlockRegion {
+  readonly block: string;
+  readonly offset: Bytes;
+  readonly size: Bytes;
+}
+
+/** What the guest or a host does while a migration runs (src/migration/workload.ts). */
+export type DuringAction =
+  | { readonly kind: 'write'; readonly region: BlockRegion }
+  | { readonly kind: 'read'; readonly region: BlockRegion }
+  | { readonly kind: 'storage-keys' }
+  | { readonly kind: 'cmma'; readonly region: BlockRegion; readonly usage: 'unused' | 'stable' }
+  | { readonly kind: 'host-reclaim'; readonly side: 'source' | 'destination' };
+
+export interface TimedDuring {
+  /** Milliseconds of simulated time after the migration starts. */
+  readonly atMs: number;
+  readonly action: DuringAction;
+}
+
 /** What a memory expectation measures, named as in /proc/PID/status where it appears there. */
 export const MEMORY_MEASURES = ['rss', 'rss-anon', 'rss-file', 'rss-shmem', 'hugetlb', 'page-tables', 'host'] as const;
 export type MemoryMeasure = (typeof MEMORY_MEASURES)[number];
@@ -170,11 +191,16 @@ export type Step =
   | { readonly kind: 'storage-keys'; readonly position: SourcePosition }
   | {
       readonly kind: 'migrate';
-      /** The destination file, resolved against this definition's directory. */
-      readonly to: string;
+      /** The destination file, resolved against this definition's directory; absent: this definition's machine. */
+      readonly to?: string;
       readonly postcopy: boolean;
-      /** The destination, loaded and checked with this definition. */
-      readonly destination: MachineDefinition;
+      /** Link bandwidth and max-bandwidth, bytes per second (absent: the runner's defaults). */
+      readonly bandwidth?: Bytes;
+      readonly during: readonly TimedDuring[];
+      /** The destination, loaded and checked with this definition; absent: this definition without its steps. */
+      readonly destination?: MachineDefinition;
+      /** Steps run on the destination after the destination definition's own. */
+      readonly onDestination: readonly Step[];
       readonly position: SourcePosition;
     }
   | { readonly kind: 'object-add'; readonly object: ObjectEntry; readonly position: SourcePosition }

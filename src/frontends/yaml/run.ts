@@ -14,6 +14,7 @@ import type { Bounds, Expectation, MachineDefinition, MemoryMeasure, Step } from
 import { formatPosition } from './errors.js';
 import { brokenBounds, dataMatches, propertyMatches } from './expectations.js';
 import { deviceItem, objectItem, toMachineOptions } from './machine-options.js';
+import { explainMemoryDevices, type Why } from '../../why/explain.js';
 
 /** What the runner needs beyond the definition: the modelled binary and how to attach guests. */
 export interface RunEnvironment {
@@ -29,6 +30,8 @@ export interface RunContext {
   readonly guest: LinuxGuest | undefined;
   readonly events: readonly StampedEvent[];
   lastError: string | undefined;
+  /** Set by a migrate step that completed: the destination's own steps run there next. */
+  migratedTo: { readonly machine: Machine; readonly def: MachineDefinition } | undefined;
 }
 
 /** The figures of /proc/PID/status a definition can bound. */
@@ -62,6 +65,8 @@ export interface StepRecord {
   readonly rss: number;
   readonly host: number;
   readonly failures: readonly string[];
+  /** Explanations of device outcomes that first hold after this step (see src/why). */
+  readonly why: readonly Why[];
 }
 
 export interface RunReport {
@@ -191,6 +196,58 @@ function runStep(ctx: RunContext, step: Step, env: RunEnvironment, startWarnings
   }
 }
 
+/** Every event the machine emits from now on. */
+function listen(machine: Machine): StampedEvent[] {
+  const events: StampedEvent[] = [];
+  machine.events.onAny((e) => events.push(e));
+  return events;
+}
+
+/**
+ * Runs `def`'s steps on `machine`; after a migrate step that completed, the destination
+ * definition's steps run on the destination (their records labelled `destination ...`).
+ */
+function runSteps(ctx: RunContext, env: RunEnvironment, warnings: readonly LocatedWarning[], label: string): StepRecord[] {
+  const { def, machine, guest } = ctx;
+  const steps: StepRecord[] = [];
+  // Each explanation is reported once, after the first step it holds at.
+  const explained = new Set<string>();
+  const newWhys = () => explainMemoryDevices(machine, guest).filter((w) => !explained.has(w.text) && explained.add(w.text));
+  for (const step of def.steps) {
+    let record: { result: string; failures: string[] };
+    try {
+      record = runStep(ctx, step, env, warnings);
+      if (step.kind !== 'expect') ctx.lastError = undefined;
+    } catch (e) {
+      if (!(e instanceof HotmemError)) throw e;
+      ctx.lastError = e.message;
+      record = { result: `error: ${e.message}`, failures: [] };
+    }
+    if (step.kind === 'migrate' && ctx.lastError !== undefined) {
+      // Expectations of a destination the guest never reached would otherwise pass unchecked.
+      const unchecked = [...(step.destination?.steps ?? []), ...step.onDestination].filter((s) => s.kind === 'expect').length;
+      if (unchecked > 0) record.failures.push(`${unchecked} destination expect step(s) did not run: ${ctx.lastError}`);
+    }
+    const status = machine.process.status();
+    steps.push({
+      step: `${label}${step.kind}`,
+      at: formatPosition(step.position),
+      ...record,
+      rss: status.vmRss,
+      host: machine.process.host.totalBytes,
+      why: newWhys(),
+    });
+    const migrated = ctx.migratedTo;
+    if (migrated) {
+      ctx.migratedTo = undefined;
+      // The guest now runs on the destination; its model stays with the source's devices.
+      const destination = { def: migrated.def, machine: migrated.machine, guest: undefined, lastError: undefined, migratedTo: undefined };
+      steps.push(...runSteps({ ...destination, events: listen(migrated.machine) }, env, [], `${label}destination `));
+    }
+  }
+  return steps;
+}
+
 /** Starts the definition's machine on a fresh host of its arch and kernel. */
 export function startDefinition(def: MachineDefinition, env: RunEnvironment): { machine: Machine; warnings: readonly LocatedWarning[] } {
   const host = new Host({
@@ -199,6 +256,8 @@ export function startDefinition(def: MachineDefinition, env: RunEnvironment): { 
     ...(def.host.thp ? { kernelOverrides: { thp: def.host.thp } } : {}),
   });
   const started = Machine.start({ ...toMachineOptions(def), host }, env.machineEnvironment(def));
+  // Started without -S, as a definition's machine is: the guest runs (a migration then stops it).
+  if (started.machine.autostart) started.machine.runState = 'running';
   return { machine: started.machine, warnings: started.warnings };
 }
 
@@ -214,30 +273,16 @@ export function runDefinition(def: MachineDefinition, env: RunEnvironment): RunR
       file: def.file,
       machine: '(did not start)',
       warnings: [],
-      steps: [{ step: 'start', at: def.file, result: e.message, rss: 0, host: 0, failures: holds ? [] : [`start-up failed: ${e.message}`] }],
+      steps: [{ step: 'start', at: def.file, result: e.message, rss: 0, host: 0, failures: holds ? [] : [`start-up failed: ${e.message}`], why: [] }],
       failures: holds ? 0 : 1,
     };
   }
   const { machine, warnings } = started;
-  const events: StampedEvent[] = [];
-  machine.events.onAny((e) => events.push(e));
+  // Listening before the guest boots: what its drivers do at boot are events of the run too.
+  const events = listen(machine);
   const guest = env.attachGuest(machine, def);
   guest?.settle();
-  const ctx: RunContext = { def, machine, guest, events, lastError: undefined };
-  const steps: StepRecord[] = [];
-  for (const step of def.steps) {
-    let record: { result: string; failures: string[] };
-    try {
-      record = runStep(ctx, step, env, warnings);
-      if (step.kind !== 'expect') ctx.lastError = undefined;
-    } catch (e) {
-      if (!(e instanceof HotmemError)) throw e;
-      ctx.lastError = e.message;
-      record = { result: `error: ${e.message}`, failures: [] };
-    }
-    const status = machine.process.status();
-    steps.push({ step: step.kind, at: formatPosition(step.position), ...record, rss: status.vmRss, host: machine.process.host.totalBytes });
-  }
+  const steps = runSteps({ def, machine, guest, events, lastError: undefined, migratedTo: undefined }, env, warnings, '');
   return {
     file: def.file,
     machine: machine.type.name,

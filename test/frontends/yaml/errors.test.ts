@@ -158,6 +158,16 @@ describe('frontends/yaml: definition errors', () => {
       'vm.yaml:3:19: steps[0]: storage keys exist on s390x only, and host.arch is x86_64',
     ],
     [
+      'storage keys during a migration on x86_64',
+      HOST + 'steps:\n  - migrate: { during: [ { at-ms: 5, do: { storage-keys: enable } } ] }\n',
+      'vm.yaml:3:58: steps[0].migrate.during[0]: storage keys exist on s390x only, and host.arch is x86_64',
+    ],
+    [
+      'two actions at one time during a migration',
+      HOST + 'steps:\n  - migrate: { during: [ { at-ms: 5, do: { host-reclaim: source, storage-keys: enable } } ] }\n',
+      'vm.yaml:3:42: steps[0].migrate.during[0].do must have exactly one key, one of write, read, storage-keys, cmma, host-reclaim; it has host-reclaim and storage-keys',
+    ],
+    [
       'an unreadable destination',
       HOST + 'steps:\n  - migrate: { to: nowhere.yaml }\n',
       "vm.yaml:3:20: steps[0].migrate.to: cannot read the destination 'nowhere.yaml': no such file",
