@@ -59,6 +59,7 @@ export class ObjectModel {
   /** Set once the machine is running: later device additions are hotplugs. */
   machineReady = false;
   readonly #usedGlobals = new Set<GlobalProperty>();
+  #flatCompat: { readonly layers: CompatLayers; readonly entries: readonly GlobalProperty[] } | undefined;
   #anonymousDevices = 0;
   #unattached = 0;
 
@@ -147,18 +148,30 @@ export class ObjectModel {
     }
     const postInit = this.view.hook(type, 'postInit');
     if (postInit !== undefined) {
-      const { accelerator, machine, sugar } = this.compat;
       // Compat entries are QEMU's own data: a failure here is error_abort in QEMU, a bug here.
-      this.#applyGlobals(obj, [...accelerator, ...machine, ...sugar], 'compat');
+      this.#applyGlobals(obj, this.#compatEntries(), 'compat');
       if (postInit === 'compat-and-globals') warnings.push(...this.#applyGlobals(obj, this.globals, 'global'));
     }
     return { object: obj, warnings };
   }
 
+  /**
+   * The compat layers as one list in application order. With only machine compat (the usual
+   * case) it is the catalog's own list, the same for every machine of the type, so the entries
+   * that apply to each type are found once (RegistryView.applicable) however many start.
+   */
+  #compatEntries(): readonly GlobalProperty[] {
+    const layers = this.compat;
+    if (this.#flatCompat?.layers !== layers) {
+      const { accelerator, machine, sugar } = layers;
+      this.#flatCompat = { layers, entries: accelerator.length === 0 && sugar.length === 0 ? machine : [...accelerator, ...machine, ...sugar] };
+    }
+    return this.#flatCompat.entries;
+  }
+
   #applyGlobals(obj: QomObject, entries: readonly GlobalProperty[], kind: 'compat' | 'global'): Warning[] {
     const warnings: Warning[] = [];
-    for (const entry of entries) {
-      if (!this.view.isA(obj.type, entry.driver)) continue;
+    for (const entry of this.view.applicable(obj.type, entries)) {
       if (entry.optional && !this.view.properties(obj.type).has(entry.property)) continue;
       if (kind === 'global') this.#usedGlobals.add(entry);
       // Compat arrays name properties of types (and releases) hotmem may not model in full;
