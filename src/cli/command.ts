@@ -28,11 +28,17 @@ export interface Command {
 /** What `hotmem --help` and `hotmem <name> --help` print, without the code that runs the command. */
 export type CommandInfo = Omit<Command, 'run'>;
 
-/** A command whose module loads when it first runs, so a start evaluates only the command it runs. */
-export const lazyCommand = (info: CommandInfo, load: () => Promise<Command>): Command => ({
-  ...info,
-  run: async (args, io) => (await load()).run(args, io),
-});
+/**
+ * A command whose module loads when it first runs, so a start evaluates only the command it runs;
+ * later runs (a batch runs `qemu` once per invocation) use what the first one loaded.
+ */
+export function lazyCommand(info: CommandInfo, load: () => Promise<Command>): Command {
+  let loaded: Promise<Command> | undefined;
+  return {
+    ...info,
+    run: async (args, io) => (await (loaded ??= load())).run(args, io),
+  };
+}
 
 /** A usage mistake: the command prints the message and its usage, exiting 2. */
 export class UsageError extends Error {

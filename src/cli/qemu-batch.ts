@@ -59,30 +59,61 @@ export async function runInvocation(invocation: Invocation): Promise<BatchRecord
   let stdout = '';
   let stderr = '';
   const sink = new Writable({
+    decodeStrings: false,
     write(chunk: Buffer | string, _encoding, done) {
-      stdout += chunk.toString();
+      stdout += typeof chunk === 'string' ? chunk : chunk.toString();
       done();
     },
   });
-  const stdin = Readable.from(invocation.qmp.map((c) => `${typeof c === 'string' ? c : JSON.stringify(c)}\n`));
+  // The whole input at once, as a pipe written before the process reads it delivers it.
+  const stdin = new Readable({ read: () => undefined });
+  stdin.push(invocation.qmp.map((c) => `${typeof c === 'string' ? c : JSON.stringify(c)}\n`).join(''));
+  stdin.push(null);
   const exit = await runCli(['qemu', ...invocation.args], {
     out: (text) => (stdout += text),
     err: (text) => (stderr += text),
     stdin,
     stdout: sink,
   });
-  const replies: unknown[] = [];
-  const events: unknown[] = [];
-  // The monitor's own output read back as messages (any wording of errors will do: only values count).
-  const parser = new JsonMessageParser(CLASSIC, (m) => {
-    if (m.kind !== 'value') return;
-    const message = toPlain(m.value, true);
-    if (typeof message !== 'object' || message === null || Array.isArray(message)) return;
-    if ('event' in message) events.push(message);
-    else if ('return' in message || 'error' in message) replies.push(message);
-  });
-  parser.feed(Buffer.from(stdout, 'utf8'));
-  return { exit, stdout, stderr, replies, events };
+  return { exit, stdout, stderr, ...transcriptMessages(stdout) };
+}
+
+/**
+ * Transcripts read back already, by text. Invocations of one script mostly print the same
+ * transcript (the greeting, empty returns, SHUTDOWN), and the messages are frozen, so records
+ * share them safely. Bounded: a batch of distinct transcripts starts the cache over.
+ */
+const readBack = new Map<string, Pick<BatchRecord, 'replies' | 'events'>>();
+const READ_BACK_LIMIT = 1024;
+
+/** The QMP replies and events of a transcript: the monitor's output read back as messages. */
+function transcriptMessages(stdout: string): Pick<BatchRecord, 'replies' | 'events'> {
+  let found = readBack.get(stdout);
+  if (!found) {
+    const replies: unknown[] = [];
+    const events: unknown[] = [];
+    // Any wording of parse errors will do: only the values count.
+    const parser = new JsonMessageParser(CLASSIC, (m) => {
+      if (m.kind !== 'value') return;
+      const message = toPlain(m.value, true);
+      if (typeof message !== 'object' || message === null || Array.isArray(message)) return;
+      if ('event' in message) events.push(deepFreeze(message));
+      else if ('return' in message || 'error' in message) replies.push(deepFreeze(message));
+    });
+    parser.feed(Buffer.from(stdout, 'utf8'));
+    found = { replies: Object.freeze(replies), events: Object.freeze(events) };
+    if (readBack.size >= READ_BACK_LIMIT) readBack.clear();
+    readBack.set(stdout, found);
+  }
+  return found;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const member of Object.values(value)) deepFreeze(member);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** Runs every invocation of `lines` (JSON Lines; blank lines are skipped) in input order. */
