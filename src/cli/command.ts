@@ -10,6 +10,18 @@ export interface CliIo {
   /** Raw streams for commands that converse (a QMP server on stdio). */
   readonly stdin?: Readable;
   readonly stdout?: Writable;
+  /**
+   * The whole of standard input where it is known before the command runs (a `--batch`
+   * invocation's commands): a conversation reads it as one chunk followed by its end, and
+   * writes through `out`, without streams.
+   */
+  readonly input?: Uint8Array;
+  /**
+   * False where the command runs inside another that owns the process (a `--batch`
+   * invocation): the process's terminating signals are then not the command's to turn into a
+   * VM shutdown, as `hotmem qemu` does otherwise.
+   */
+  readonly processSignals?: false;
 }
 
 export const EXIT_OK = 0;

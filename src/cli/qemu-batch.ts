@@ -6,7 +6,6 @@
  * output record, in input order. A line that is not a valid invocation gets an error record
  * naming it, and the batch goes on.
  */
-import { Readable, Writable } from 'node:stream';
 import { CLASSIC } from '../frontends/qmp/json-parser.js';
 import { JsonMessageParser } from '../frontends/qmp/json-streamer.js';
 import { toPlain } from '../frontends/qmp/qobject.js';
@@ -58,22 +57,12 @@ export function parseInvocation(text: string): Parsed {
 export async function runInvocation(invocation: Invocation): Promise<BatchRecord> {
   let stdout = '';
   let stderr = '';
-  const sink = new Writable({
-    decodeStrings: false,
-    write(chunk: Buffer | string, _encoding, done) {
-      stdout += typeof chunk === 'string' ? chunk : chunk.toString();
-      done();
-    },
-  });
-  // The whole input at once, as a pipe written before the process reads it delivers it.
-  const stdin = new Readable({ read: () => undefined });
-  stdin.push(invocation.qmp.map((c) => `${typeof c === 'string' ? c : JSON.stringify(c)}\n`).join(''));
-  stdin.push(null);
   const exit = await runCli(['qemu', ...invocation.args], {
     out: (text) => (stdout += text),
     err: (text) => (stderr += text),
-    stdin,
-    stdout: sink,
+    input: Buffer.from(invocation.qmp.map((c) => `${typeof c === 'string' ? c : JSON.stringify(c)}\n`).join(''), 'utf8'),
+    // Signals stay the batch process's: they end the batch, not the invocation running.
+    processSignals: false,
   });
   return { exit, stdout, stderr, ...transcriptMessages(stdout) };
 }

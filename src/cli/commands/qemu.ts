@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { formatReport } from '../../frontends/cmdline/qemu.js';
 import { QMP_COMMANDS } from '../../frontends/qmp/commands/index.js';
-import { serveStream, serveUnixSocket } from '../../frontends/qmp/server.js';
+import { serveInput, serveStream, serveUnixSocket } from '../../frontends/qmp/server.js';
 import type { Arch } from '../../core/arch.js';
 import { releaseName } from '../../core/release.js';
 import { kernelProfile } from '../../host/kernel.js';
@@ -120,6 +120,7 @@ export const qemuCommand: Command = {
     const closers: Array<() => void> = [];
     const servers = process.invocation.qmp.map((channel) => {
       if (channel.kind === 'stdio') {
+        if (io.input) return serveInput(process.ctx, QMP_COMMANDS, io.input, io.out, channel.pretty);
         if (!io.stdin || !io.stdout) throw new Error('internal: -qmp stdio needs the process streams');
         return serveStream(process.ctx, QMP_COMMANDS, io.stdin, io.stdout, channel.pretty);
       }
@@ -136,9 +137,10 @@ export const qemuCommand: Command = {
       io.err(formatReport(binary.arch, undefined, `terminating on signal ${constants.signals[signal]}`));
       exitWith(0);
     };
-    for (const signal of TERMINATING_SIGNALS) globalThis.process.on(signal, onSignal);
+    const signals = io.processSignals === false ? [] : TERMINATING_SIGNALS;
+    for (const signal of signals) globalThis.process.on(signal, onSignal);
     const status = await Promise.race([...servers.map(async (s) => (await s, 0)), exited]);
-    for (const signal of TERMINATING_SIGNALS) globalThis.process.off(signal, onSignal);
+    for (const signal of signals) globalThis.process.off(signal, onSignal);
     for (const close of closers) close();
     process.migration?.close();
     io.stdin?.pause();
