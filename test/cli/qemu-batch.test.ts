@@ -9,10 +9,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { packageRoot } from '../../src/core/package-root.js';
 import { runCli } from '../../src/cli/app.js';
-import { parseInvocation, runBatch, type BatchRecord, type Invocation } from '../../src/cli/qemu-batch.js';
+import { parseInvocation, runBatch, textLines, type BatchRecord, type Invocation } from '../../src/cli/qemu-batch.js';
 
 const CAPS = { execute: 'qmp_capabilities' };
 const QUIT = { execute: 'quit' };
@@ -174,6 +175,27 @@ describe('cli/qemu-batch: many invocations in one process', () => {
       assert.match(err, /--batch .*: line 2: "args" must be an array of strings/);
     }
   });
+
+  const CHUNKINGS: readonly (readonly [string, readonly (string | Buffer)[]])[] = [
+    ['LF and a last line without an end', ['a\nb\n\nc']],
+    ['CRLF split between chunks', ['a\r', '\nb\r\n']],
+    ['a lone CR', ['a\rb\r']],
+    ['a CR at the end of the input', ['a\r']],
+    ['blank lines only', ['\n\n']],
+    ['nothing', []],
+    ['a UTF-8 character split between chunks', [Buffer.from([0x61, 0xc3]), Buffer.from([0xa9, 0x0a, 0x62])]],
+  ];
+  for (const [what, chunks] of CHUNKINGS) {
+    it(`splits input lines as readline does: ${what}`, async () => {
+      const lines = async (source: AsyncIterable<string>) => {
+        const out: string[] = [];
+        for await (const line of source) out.push(line);
+        return out;
+      };
+      const expected = await lines(createInterface({ input: Readable.from(chunks), crlfDelay: Infinity }));
+      assert.deepEqual(await lines(textLines(Readable.from(chunks))), expected);
+    });
+  }
 
   it('refuses --batch with other arguments or without a file', async () => {
     for (const args of [

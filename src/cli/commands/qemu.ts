@@ -1,6 +1,5 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { constants } from 'node:os';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { formatReport } from '../../frontends/cmdline/qemu.js';
 import { QMP_COMMANDS } from '../../frontends/qmp/commands/index.js';
@@ -54,7 +53,7 @@ function batchFile(args: readonly string[]): string | undefined {
 }
 
 async function runBatchCommand(file: string, io: CliIo): Promise<number> {
-  const { runBatch } = await import('../qemu-batch.js');
+  const { runBatch, textLines } = await import('../qemu-batch.js');
   let input: Readable;
   if (file === '-') {
     if (!io.stdin) throw new Error('internal: --batch - needs the process stdin');
@@ -64,7 +63,7 @@ async function runBatchCommand(file: string, io: CliIo): Promise<number> {
     input = createReadStream(file, 'utf8');
   }
   let bad = 0;
-  for await (const outcome of runBatch(createInterface({ input, crlfDelay: Infinity }))) {
+  for await (const outcome of runBatch(textLines(input))) {
     if (outcome.kind === 'ran') {
       io.out(`${JSON.stringify(outcome.record)}\n`);
     } else {
