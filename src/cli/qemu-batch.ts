@@ -105,6 +105,25 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/**
+ * A record as one JSON line. Integers past 2^53 in replies (an echoed `id`, a uint64 property)
+ * are bigints, written digit for digit as the monitor wrote them; JSON.stringify refuses them.
+ */
+export function recordLine(record: BatchRecord): string {
+  return `${plainJson(record)}\n`;
+}
+
+function plainJson(value: unknown): string {
+  if (typeof value === 'bigint') return value.toString();
+  if (Array.isArray(value)) return `[${value.map(plainJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)}:${plainJson(v)}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 const LINE_END = /\r\n|\n|\r/;
 
 /**

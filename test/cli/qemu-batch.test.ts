@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { packageRoot } from '../../src/core/package-root.js';
 import { runCli } from '../../src/cli/app.js';
-import { parseInvocation, runBatch, textLines, type BatchRecord, type Invocation } from '../../src/cli/qemu-batch.js';
+import { parseInvocation, recordLine, runBatch, textLines, type BatchRecord, type Invocation } from '../../src/cli/qemu-batch.js';
 
 const CAPS = { execute: 'qmp_capabilities' };
 const QUIT = { execute: 'quit' };
@@ -196,6 +196,20 @@ describe('cli/qemu-batch: many invocations in one process', () => {
       assert.deepEqual(await lines(textLines(Readable.from(chunks))), expected);
     });
   }
+
+  it('writes integers past 2^53 in replies digit for digit (an echoed id)', async () => {
+    const id = '18446744073709551615';
+    const invocation = {
+      args: ['--qemu-version', '10.0', '-S', '-nodefaults', '-display', 'none', '-qmp', 'stdio'],
+      qmp: [`{"execute": "qmp_capabilities", "id": ${id}}`, QUIT],
+    };
+    let out = '';
+    const status = await runCli(['qemu', '--batch', '-'], { out: (t) => (out += t), err: () => undefined, stdin: Readable.from([JSON.stringify(invocation)]) });
+    assert.equal(status, 0);
+    assert.ok(out.includes(`"replies":[{"return":{},"id":${id}},{"return":{}}]`), out);
+    const plain: BatchRecord = { exit: 1, stdout: 'a\r\n"b"', stderr: '', replies: [{ return: { size: 2.5, list: [null, true] } }], events: [] };
+    assert.equal(recordLine(plain), `${JSON.stringify(plain)}\n`);
+  });
 
   it('refuses --batch with other arguments or without a file', async () => {
     for (const args of [

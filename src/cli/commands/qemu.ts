@@ -53,7 +53,7 @@ function batchFile(args: readonly string[]): string | undefined {
 }
 
 async function runBatchCommand(file: string, io: CliIo): Promise<number> {
-  const { runBatch, textLines } = await import('../qemu-batch.js');
+  const { recordLine, runBatch, textLines } = await import('../qemu-batch.js');
   let input: Readable;
   if (file === '-') {
     if (!io.stdin) throw new Error('internal: --batch - needs the process stdin');
@@ -65,7 +65,7 @@ async function runBatchCommand(file: string, io: CliIo): Promise<number> {
   let bad = 0;
   for await (const outcome of runBatch(textLines(input))) {
     if (outcome.kind === 'ran') {
-      io.out(`${JSON.stringify(outcome.record)}\n`);
+      io.out(recordLine(outcome.record));
     } else {
       bad++;
       io.out(`${JSON.stringify({ line: outcome.line, error: outcome.error })}\n`);
