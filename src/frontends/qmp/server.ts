@@ -7,7 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { unlinkSync, existsSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { doubleFormat, qmpLine } from './json.js';
-import { jsonErrorStyle } from './json-parser.js';
+import { jsonErrorStyle, type JsonErrorStyle } from './json-parser.js';
 import { JsonMessageParser, type JsonMessage } from './json-streamer.js';
 import { QmpSession, type QmpCommand, type QmpContext } from './session.js';
 
@@ -40,9 +40,36 @@ export function serveStream(ctx: QmpContext, commands: readonly QmpCommand[], in
 export function serveInput(ctx: QmpContext, commands: readonly QmpCommand[], input: Uint8Array, write: (text: string) => void, pretty: boolean): Promise<void> {
   return new Promise((resolve) => {
     const conversation = converse(ctx, commands, write, pretty, resolve);
-    conversation.feed(input);
+    conversation.receive(inputMessages(jsonErrorStyle(ctx.machine.release), input));
     conversation.end();
   });
+}
+
+/**
+ * Inputs read already, by error style and bytes: a batch sends the same commands to many
+ * invocations, and reading them (QEMU's lexer, byte by byte) cost more than answering them.
+ * Reading depends on nothing else, and messages are not changed once read. Bounded: a batch of
+ * distinct inputs starts the cache over. This cache is the module's only state.
+ */
+const readInputs = new Map<JsonErrorStyle, Map<string, readonly JsonMessage[]>>();
+const READ_INPUTS_LIMIT = 1024;
+
+function inputMessages(style: JsonErrorStyle, input: Uint8Array): readonly JsonMessage[] {
+  let byText = readInputs.get(style);
+  if (!byText) {
+    byText = new Map();
+    readInputs.set(style, byText);
+  }
+  const text = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1');
+  let messages = byText.get(text);
+  if (!messages) {
+    const read: JsonMessage[] = [];
+    new JsonMessageParser(style, (message) => read.push(message)).feed(input);
+    messages = read;
+    if (byText.size >= READ_INPUTS_LIMIT) byText.clear();
+    byText.set(text, messages);
+  }
+  return messages;
 }
 
 /** A conversation's session and the messages waiting for it; `finished` runs once, at quit or end of input. */
@@ -52,7 +79,7 @@ function converse(
   write: (text: string) => void,
   pretty: boolean,
   finished: () => void,
-): { feed(bytes: Uint8Array): void; end(): void } {
+): { feed(bytes: Uint8Array): void; receive(messages: readonly JsonMessage[]): void; end(): void } {
   const style = { pretty, doubles: doubleFormat(ctx.machine.release) };
   const session = new QmpSession(ctx, commands, (message) => write(qmpLine(message, style)));
   write(qmpLine(session.greeting(), style));
@@ -79,6 +106,11 @@ function converse(
   return {
     feed(bytes) {
       parser.feed(bytes);
+      drain();
+    },
+    /** Messages read from bytes beforehand, as `feed` would have read them. */
+    receive(messages) {
+      waiting.push(...messages);
       drain();
     },
     end,
