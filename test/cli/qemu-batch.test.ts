@@ -73,6 +73,11 @@ const INVOCATIONS: readonly (readonly [string, Invocation])[] = [
     'an unknown command and a line that is not JSON',
     { args: ['--qemu-version', '10.0', '-nodefaults', '-S', '-display', 'none', '-qmp', 'stdio'], qmp: [CAPS, { execute: 'nope' }, 'garbage', QUIT] },
   ],
+  [
+    // The same input as the one before, read again in 11.1's JSON error wording (line:column).
+    'an unknown command and a line that is not JSON, in 11.1',
+    { args: ['--qemu-version', '11.1', '-nodefaults', '-S', '-display', 'none', '-qmp', 'stdio'], qmp: [CAPS, { execute: 'nope' }, 'garbage', QUIT] },
+  ],
   ['no monitor: exits once started', { args: ['--qemu-version', '10.0', '-nodefaults', '-S', '-display', 'none'], qmp: [] }],
   ["a usage error of hotmem's own", { args: ['--qemu-version', '0.1', '-S'], qmp: [] }],
   ['-machine help', { args: ['--qemu-version', '5.2', '-machine', 'help'], qmp: [] }],
@@ -139,7 +144,7 @@ describe('cli/qemu-batch: many invocations in one process', () => {
   }
 
   it('goes on after a bad line and skips blank ones, numbering lines as the file does', async () => {
-    const good = JSON.stringify(INVOCATIONS[5]![1]);
+    const good = JSON.stringify(INVOCATIONS[6]![1]);
     const outcomes = await collect([good, '', '{oops', good]);
     assert.deepEqual(
       outcomes.map((o) => [o.kind, o.line]),
@@ -154,7 +159,7 @@ describe('cli/qemu-batch: many invocations in one process', () => {
   it('hotmem qemu --batch FILE and --batch - print one JSON line per invocation and exit 1 after a bad line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hotmem-batch-'));
     const file = join(dir, 'batch.jsonl');
-    const text = `${JSON.stringify(INVOCATIONS[5]![1])}\n{"args": 1}\n${JSON.stringify(INVOCATIONS[2]![1])}\n`;
+    const text = `${JSON.stringify(INVOCATIONS[6]![1])}\n{"args": 1}\n${JSON.stringify(INVOCATIONS[2]![1])}\n`;
     writeFileSync(file, text);
     for (const [args, stdin] of [
       [['qemu', '--batch', file], undefined],
