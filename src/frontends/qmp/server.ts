@@ -79,7 +79,7 @@ function converse(
   write: (text: string) => void,
   pretty: boolean,
   finished: () => void,
-): { feed(bytes: Uint8Array): void; receive(messages: readonly JsonMessage[]): void; end(): void } {
+): { feed(bytes: Uint8Array): void; receive(messages: readonly JsonMessage[]): void; readonly end: () => void } {
   const style = { pretty, doubles: doubleFormat(ctx.machine.release) };
   const session = new QmpSession(ctx, commands, (message) => write(qmpLine(message, style)));
   write(qmpLine(session.greeting(), style));

@@ -124,10 +124,9 @@ export class CompatData {
 
   /** The releases whose `name` build is recorded, oldest first. */
   distributionReleases(name: DistributionName): readonly string[] {
+    const model = this.#model();
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- as in distributionBuild
-    return this.#model()
-      .releases.map((r) => r.version)
-      .filter((v) => this.#model().builds.some((b) => b.name === name && b.release === v));
+    return model.releases.map((r) => r.version).filter((v) => model.builds.some((b) => b.name === name && b.release === v));
   }
 
   /**
