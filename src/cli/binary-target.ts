@@ -26,7 +26,7 @@ export interface BinaryTarget {
 export function binaryTarget(options: ReadonlyMap<string, string | true>): BinaryTarget {
   const data = loadCompatData();
   const versionText = (options.get('qemu-version') as string | undefined) ?? data.newestRelease().version;
-  if (!data.releases().some((r) => r.version === versionText)) {
+  if (!data.isModelled(versionText)) {
     throw new UsageError(
       `--qemu-version ${versionText} is not a modelled release (${data
         .releases()

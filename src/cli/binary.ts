@@ -9,21 +9,34 @@ import { MACHINE_FAMILIES } from '../../machines/index.js';
 import { BASE_TYPES } from '../qom/base-types.js';
 import { DEVICE_TYPES } from '../../devices/index.js';
 import { TypeRegistry } from '../qom/registry.js';
-import { binaryTarget, machineHelp } from './binary-target.js';
+import { BINARY_OPTIONS, binaryTarget, machineHelp } from './binary-target.js';
 
-export { BINARY_OPTIONS } from './binary-target.js';
+export { BINARY_OPTIONS };
 
 /** The registry every modelled binary starts from; device packages add their types here. */
 export function typeRegistry(): TypeRegistry {
   return new TypeRegistry().register(...BASE_TYPES, ...DEVICE_TYPES);
 }
 
+/**
+ * Binaries already described, by their options: a binary is immutable data, and a batch or a
+ * migration asks for the same one at every invocation, each reusing what the last one resolved
+ * (type views, machine types). This cache is the module's only state.
+ */
+const binaries = new Map<string, QemuBinary>();
+
 export function qemuBinary(options: ReadonlyMap<string, string | true>): QemuBinary {
-  const target = binaryTarget(options);
-  return {
-    release: target.release,
-    arch: target.arch,
-    environment: { registry: typeRegistry(), catalog: compatCatalog(target.data, target.build), families: MACHINE_FAMILIES },
-    machineHelp: () => machineHelp(target),
-  };
+  const key = BINARY_OPTIONS.map((o) => String(options.get(o.name) ?? '')).join(' ');
+  let binary = binaries.get(key);
+  if (!binary) {
+    const target = binaryTarget(options);
+    binary = {
+      release: target.release,
+      arch: target.arch,
+      environment: { registry: typeRegistry(), catalog: compatCatalog(target.data, target.build), families: MACHINE_FAMILIES },
+      machineHelp: () => machineHelp(target),
+    };
+    binaries.set(key, binary);
+  }
+  return binary;
 }

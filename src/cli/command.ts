@@ -10,6 +10,18 @@ export interface CliIo {
   /** Raw streams for commands that converse (a QMP server on stdio). */
   readonly stdin?: Readable;
   readonly stdout?: Writable;
+  /**
+   * The whole of standard input where it is known before the command runs (a `--batch`
+   * invocation's commands): a conversation reads it as one chunk followed by its end, and
+   * writes through `out`, without streams.
+   */
+  readonly input?: Uint8Array;
+  /**
+   * False where the command runs inside another that owns the process (a `--batch`
+   * invocation): the process's terminating signals are then not the command's to turn into a
+   * VM shutdown, as `hotmem qemu` does otherwise.
+   */
+  readonly processSignals?: false;
 }
 
 export const EXIT_OK = 0;
@@ -28,11 +40,17 @@ export interface Command {
 /** What `hotmem --help` and `hotmem <name> --help` print, without the code that runs the command. */
 export type CommandInfo = Omit<Command, 'run'>;
 
-/** A command whose module loads when it first runs, so a start evaluates only the command it runs. */
-export const lazyCommand = (info: CommandInfo, load: () => Promise<Command>): Command => ({
-  ...info,
-  run: async (args, io) => (await load()).run(args, io),
-});
+/**
+ * A command whose module loads when it first runs, so a start evaluates only the command it runs;
+ * later runs (a batch runs `qemu` once per invocation) use what the first one loaded.
+ */
+export function lazyCommand(info: CommandInfo, load: () => Promise<Command>): Command {
+  let loaded: Promise<Command> | undefined;
+  return {
+    ...info,
+    run: async (args, io) => (await (loaded ??= load())).run(args, io),
+  };
+}
 
 /** A usage mistake: the command prints the message and its usage, exiting 2. */
 export class UsageError extends Error {

@@ -6,7 +6,6 @@
  * output record, in input order. A line that is not a valid invocation gets an error record
  * naming it, and the batch goes on.
  */
-import { Readable, Writable } from 'node:stream';
 import { CLASSIC } from '../frontends/qmp/json-parser.js';
 import { JsonMessageParser } from '../frontends/qmp/json-streamer.js';
 import { toPlain } from '../frontends/qmp/qobject.js';
@@ -58,31 +57,94 @@ export function parseInvocation(text: string): Parsed {
 export async function runInvocation(invocation: Invocation): Promise<BatchRecord> {
   let stdout = '';
   let stderr = '';
-  const sink = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      stdout += chunk.toString();
-      done();
-    },
-  });
-  const stdin = Readable.from(invocation.qmp.map((c) => `${typeof c === 'string' ? c : JSON.stringify(c)}\n`));
   const exit = await runCli(['qemu', ...invocation.args], {
     out: (text) => (stdout += text),
     err: (text) => (stderr += text),
-    stdin,
-    stdout: sink,
+    input: Buffer.from(invocation.qmp.map((c) => `${typeof c === 'string' ? c : JSON.stringify(c)}\n`).join(''), 'utf8'),
+    // Signals stay the batch process's: they end the batch, not the invocation running.
+    processSignals: false,
   });
-  const replies: unknown[] = [];
-  const events: unknown[] = [];
-  // The monitor's own output read back as messages (any wording of errors will do: only values count).
-  const parser = new JsonMessageParser(CLASSIC, (m) => {
-    if (m.kind !== 'value') return;
-    const message = toPlain(m.value, true);
-    if (typeof message !== 'object' || message === null || Array.isArray(message)) return;
-    if ('event' in message) events.push(message);
-    else if ('return' in message || 'error' in message) replies.push(message);
-  });
-  parser.feed(Buffer.from(stdout, 'utf8'));
-  return { exit, stdout, stderr, replies, events };
+  return { exit, stdout, stderr, ...transcriptMessages(stdout) };
+}
+
+/**
+ * Transcripts read back already, by text. Invocations of one script mostly print the same
+ * transcript (the greeting, empty returns, SHUTDOWN), and the messages are frozen, so records
+ * share them safely. Bounded: a batch of distinct transcripts starts the cache over.
+ */
+const readBack = new Map<string, Pick<BatchRecord, 'replies' | 'events'>>();
+const READ_BACK_LIMIT = 1024;
+
+/** The QMP replies and events of a transcript: the monitor's output read back as messages. */
+function transcriptMessages(stdout: string): Pick<BatchRecord, 'replies' | 'events'> {
+  let found = readBack.get(stdout);
+  if (!found) {
+    const replies: unknown[] = [];
+    const events: unknown[] = [];
+    // Any wording of parse errors will do: only the values count.
+    const parser = new JsonMessageParser(CLASSIC, (m) => {
+      if (m.kind !== 'value') return;
+      const message = toPlain(m.value, true);
+      if (typeof message !== 'object' || message === null || Array.isArray(message)) return;
+      if ('event' in message) events.push(deepFreeze(message));
+      else if ('return' in message || 'error' in message) replies.push(deepFreeze(message));
+    });
+    parser.feed(Buffer.from(stdout, 'utf8'));
+    found = { replies: Object.freeze(replies), events: Object.freeze(events) };
+    if (readBack.size >= READ_BACK_LIMIT) readBack.clear();
+    readBack.set(stdout, found);
+  }
+  return found;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const member of Object.values(value)) deepFreeze(member);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * A record as one JSON line. Integers past 2^53 in replies (an echoed `id`, a uint64 property)
+ * are bigints, written digit for digit as the monitor wrote them; JSON.stringify refuses them.
+ */
+export function recordLine(record: BatchRecord): string {
+  return `${plainJson(record)}\n`;
+}
+
+function plainJson(value: unknown): string {
+  if (typeof value === 'bigint') return value.toString();
+  if (Array.isArray(value)) return `[${value.map(plainJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)}:${plainJson(v)}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const LINE_END = /\r\n|\n|\r/;
+
+/**
+ * The lines of a batch file or stdin, split as readline splits them (a line ends at \n, \r\n or
+ * \r; a last line without an end counts unless empty), without loading readline into every
+ * `hotmem qemu` start.
+ */
+export async function* textLines(input: AsyncIterable<string | Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let text = '';
+  for await (const chunk of input) {
+    text += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    // A \r that ends the chunk may be the first half of a \r\n.
+    const cut = text.endsWith('\r') ? text.length - 1 : text.length;
+    const lines = text.slice(0, cut).split(LINE_END);
+    text = lines.pop()! + text.slice(cut);
+    yield* lines;
+  }
+  const last = (text + decoder.decode()).split(LINE_END);
+  if (last.at(-1) === '') last.pop();
+  yield* last;
 }
 
 /** Runs every invocation of `lines` (JSON Lines; blank lines are skipped) in input order. */

@@ -155,8 +155,18 @@ export class PageStore {
     this.#collapseIfUniform(c, n, lastTo >= 0 ? lastTo : states[sb + lo]!);
   }
 
+  /** The state every page is in, or -1: then every chunk is uniform in it. */
+  soleState(): number {
+    const code = this.#codes[0];
+    return code !== undefined && code !== MIXED && this.counts[code] === this.pageCount ? code : -1;
+  }
+
   /** Applies `table` to pages [startPage, endPage) of the store, chunk by chunk. */
   applyRange(startPage: number, endPage: number, table: Transition, tag?: number): void {
+    // A store in one state the table keeps does not change (a fresh region discarded whole
+    // at a device's realize): pages that do not own content have no tags to drop.
+    const sole = this.soleState();
+    if (sole >= 0 && table[sole] === sole && (tag === undefined || this.#owns[sole] === 0)) return;
     this.forChunks(startPage, endPage, (c, lo, hi) => this.apply(c, lo, hi, table, tag));
   }
 
@@ -236,6 +246,11 @@ export class PageStore {
 
   /** Adds the number of pages in each state within [startPage, endPage) into `out`. */
   countRange(startPage: number, endPage: number, out: Float64Array): Float64Array {
+    const sole = this.soleState();
+    if (sole >= 0) {
+      out[sole]! += Math.max(0, Math.min(endPage, this.pageCount) - startPage);
+      return out;
+    }
     this.forChunks(startPage, endPage, (c, lo, hi) => {
       const code = this.#codes[c]!;
       if (code !== MIXED) {

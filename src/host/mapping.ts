@@ -385,6 +385,11 @@ export class Mapping {
   _zap(s: number, e: number, cause: RemovalCause): void {
     const before = this.#snap();
     this.#noteRemoved(s, e, cause);
+    // Nothing mapped and no table to free: the chunks need no visit (a fresh region discarded).
+    if (this.pages.soleState() === NONE && this.#tables.pteTables === 0 && this.#cmma.empty && this.#folioChunks.size === 0) {
+      this.#settle(before);
+      return;
+    }
     const n = this.pages.pagesPerChunk;
     const reclaimPt = this.process.ptReclaim;
     this.pages.forChunks(s, e, (c, lo, hi) => {

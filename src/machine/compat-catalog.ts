@@ -4,6 +4,7 @@
  */
 import type { Arch } from '../core/arch.js';
 import { releaseName, type Release } from '../core/release.js';
+import type { GlobalProperty } from '../qom/globals.js';
 import type { MachineCatalog, MachineTypeEntry } from './catalog.js';
 import type { CompatData } from './compat-data/compat-data.js';
 import type { BuildConfig, MachineType } from './compat-data/types.js';
@@ -23,10 +24,18 @@ function entry(type: MachineType): MachineTypeEntry {
 
 /** `build` is the binary's configuration; absent, every build switch counts as on. */
 export function compatCatalog(data: CompatData, build?: BuildConfig): MachineCatalog {
+  // Answers by question: the data is immutable, and every start asks them again. The same compat
+  // list each time also lets the object model match it against each type once.
+  const resolved = new Map<string, MachineTypeEntry | undefined>();
+  const compat = new Map<string, readonly GlobalProperty[]>();
   return {
     resolve(r: Release, arch: Arch, nameOrAlias: string) {
-      const type = data.resolveMachineType(releaseName(r), arch, nameOrAlias, build);
-      return type ? entry(type) : undefined;
+      const key = `${releaseName(r)} ${arch} ${nameOrAlias}`;
+      if (!resolved.has(key)) {
+        const type = data.resolveMachineType(releaseName(r), arch, nameOrAlias, build);
+        resolved.set(key, type ? entry(type) : undefined);
+      }
+      return resolved.get(key);
     },
     defaultMachine(r: Release, arch: Arch) {
       const type = data.defaultMachineType(releaseName(r), arch, build);
@@ -37,13 +46,19 @@ export function compatCatalog(data: CompatData, build?: BuildConfig): MachineCat
       return data.machineTypes(releaseName(r), arch, build).map(entry);
     },
     compatProperties(r: Release, arch: Arch, machine: string) {
-      return data.compatEntries(releaseName(r), arch, machine).map((e) => ({
-        driver: e.driver,
-        property: e.property,
-        value: e.value,
-        optional: e.optional,
-        source: { array: e.array, machine },
-      }));
+      const key = `${releaseName(r)} ${arch} ${machine}`;
+      let entries = compat.get(key);
+      if (!entries) {
+        entries = data.compatEntries(releaseName(r), arch, machine).map((e) => ({
+          driver: e.driver,
+          property: e.property,
+          value: e.value,
+          optional: e.optional,
+          source: { array: e.array, machine },
+        }));
+        compat.set(key, entries);
+      }
+      return entries;
     },
   };
 }

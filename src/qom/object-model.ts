@@ -158,8 +158,7 @@ export class ObjectModel {
   #applyGlobals(obj: QomObject, entries: readonly GlobalProperty[], layer: keyof CompatLayers | 'global'): Warning[] {
     const kind = layer === 'global' ? 'global' : 'compat';
     const warnings: Warning[] = [];
-    for (const entry of entries) {
-      if (!this.view.isA(obj.type, entry.driver)) continue;
+    for (const entry of this.view.applicable(obj.type, entries)) {
       if (entry.optional && !this.view.properties(obj.type).has(entry.property)) continue;
       if (kind === 'global') this.#usedGlobals.add(entry);
       // Compat arrays name properties of types (and releases) hotmem may not model in full;

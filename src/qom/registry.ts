@@ -27,6 +27,13 @@ export interface QomEnv {
 
 export class TypeRegistry {
   readonly #types = new Map<string, TypeInfo>();
+  /**
+   * Views and extensions already made: both only derive from the registered types, and a batch
+   * or matrix starts many machines of one binary and machine type, each asking again.
+   * Registering a type drops them.
+   */
+  readonly #views = new Map<string, RegistryView>();
+  readonly #extensions = new Map<string, Array<{ readonly infos: readonly TypeInfo[]; readonly registry: TypeRegistry }>>();
 
   register(...infos: readonly TypeInfo[]): this {
     for (const info of infos) {
@@ -35,6 +42,8 @@ export class TypeRegistry {
       }
       this.#types.set(info.name, info);
     }
+    this.#views.clear();
+    this.#extensions.clear();
     return this;
   }
 
@@ -42,20 +51,44 @@ export class TypeRegistry {
     return this.#types.get(name);
   }
 
-  /** A new registry with this one's types plus `infos` (e.g. the machine type chosen at start). */
+  /**
+   * This one's types plus `infos` (e.g. the machine type chosen at start), as a registry that is
+   * not to be registered into: the same infos (or equal ones) give the same registry.
+   */
   extended(...infos: readonly TypeInfo[]): TypeRegistry {
+    const names = infos.map((info) => info.name).join('\0');
+    const made = this.#extensions.get(names) ?? [];
+    const found = made.find((e) => e.infos.every((info, i) => sameInfo(info, infos[i]!)));
+    if (found) return found.registry;
     const copy = new TypeRegistry();
     for (const info of this.#types.values()) copy.#types.set(info.name, info);
-    return copy.register(...infos);
+    copy.register(...infos);
+    made.push({ infos, registry: copy });
+    this.#extensions.set(names, made);
+    return copy;
   }
 
   allNames(): readonly string[] {
     return [...this.#types.keys()];
   }
 
+  /** The registry as one release and target have it; one view per release and target. */
   view(env: QomEnv): RegistryView {
-    return new RegistryView(this, env);
+    const key = `${env.release.major}.${env.release.minor} ${env.target}`;
+    let view = this.#views.get(key);
+    if (!view) {
+      view = new RegistryView(this, { release: env.release, target: env.target });
+      this.#views.set(key, view);
+    }
+    return view;
   }
+}
+
+/** The same info, or one with the same members (a machine type's info is made at each start). */
+function sameInfo(a: TypeInfo, b: TypeInfo): boolean {
+  if (a === b) return true;
+  const keys = Object.keys(a) as (keyof TypeInfo)[];
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
 
 const available = (env: QomEnv, entry: { since?: string; until?: string; targets?: readonly Arch[] }): boolean =>
@@ -68,6 +101,7 @@ export class RegistryView {
   readonly #ancestries = new Map<string, readonly TypeInfo[]>();
   /** Compat and -global entries are matched against every object created: each pair is asked many times. */
   readonly #isA = new Map<string, boolean>();
+  readonly #applicable = new WeakMap<readonly { readonly driver: string }[], Map<string, readonly { readonly driver: string }[]>>();
 
   constructor(
     readonly registry: TypeRegistry,
@@ -108,6 +142,25 @@ export class RegistryView {
       this.#isA.set(key, is);
     }
     return is;
+  }
+
+  /**
+   * The entries of a compat or -global list whose driver `name` is (object_apply_global_props
+   * casts each object to each entry's driver), in list order: found once per list and type, as
+   * a machine type's compat list is matched against every object of every machine started.
+   */
+  applicable<T extends { readonly driver: string }>(name: string, entries: readonly T[]): readonly T[] {
+    let byType = this.#applicable.get(entries);
+    if (!byType) {
+      byType = new Map();
+      this.#applicable.set(entries, byType);
+    }
+    let found = byType.get(name) as readonly T[] | undefined;
+    if (!found) {
+      found = entries.filter((entry) => this.isA(name, entry.driver));
+      byType.set(name, found);
+    }
+    return found;
   }
 
   isAbstract(name: string): boolean {

@@ -9,10 +9,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { packageRoot } from '../../src/core/package-root.js';
 import { runCli } from '../../src/cli/app.js';
-import { parseInvocation, runBatch, type BatchRecord, type Invocation } from '../../src/cli/qemu-batch.js';
+import { parseInvocation, recordLine, runBatch, textLines, type BatchRecord, type Invocation } from '../../src/cli/qemu-batch.js';
 
 const CAPS = { execute: 'qmp_capabilities' };
 const QUIT = { execute: 'quit' };
@@ -71,6 +72,11 @@ const INVOCATIONS: readonly (readonly [string, Invocation])[] = [
   [
     'an unknown command and a line that is not JSON',
     { args: ['--qemu-version', '10.0', '-nodefaults', '-S', '-display', 'none', '-qmp', 'stdio'], qmp: [CAPS, { execute: 'nope' }, 'garbage', QUIT] },
+  ],
+  [
+    // The same input as the one before, read again in 11.1's JSON error wording (line:column).
+    'an unknown command and a line that is not JSON, in 11.1',
+    { args: ['--qemu-version', '11.1', '-nodefaults', '-S', '-display', 'none', '-qmp', 'stdio'], qmp: [CAPS, { execute: 'nope' }, 'garbage', QUIT] },
   ],
   ['no monitor: exits once started', { args: ['--qemu-version', '10.0', '-nodefaults', '-S', '-display', 'none'], qmp: [] }],
   ["a usage error of hotmem's own", { args: ['--qemu-version', '0.1', '-S'], qmp: [] }],
@@ -138,7 +144,7 @@ describe('cli/qemu-batch: many invocations in one process', () => {
   }
 
   it('goes on after a bad line and skips blank ones, numbering lines as the file does', async () => {
-    const good = JSON.stringify(INVOCATIONS[5]![1]);
+    const good = JSON.stringify(INVOCATIONS[6]![1]);
     const outcomes = await collect([good, '', '{oops', good]);
     assert.deepEqual(
       outcomes.map((o) => [o.kind, o.line]),
@@ -153,7 +159,7 @@ describe('cli/qemu-batch: many invocations in one process', () => {
   it('hotmem qemu --batch FILE and --batch - print one JSON line per invocation and exit 1 after a bad line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hotmem-batch-'));
     const file = join(dir, 'batch.jsonl');
-    const text = `${JSON.stringify(INVOCATIONS[5]![1])}\n{"args": 1}\n${JSON.stringify(INVOCATIONS[2]![1])}\n`;
+    const text = `${JSON.stringify(INVOCATIONS[6]![1])}\n{"args": 1}\n${JSON.stringify(INVOCATIONS[2]![1])}\n`;
     writeFileSync(file, text);
     for (const [args, stdin] of [
       [['qemu', '--batch', file], undefined],
@@ -173,6 +179,41 @@ describe('cli/qemu-batch: many invocations in one process', () => {
       );
       assert.match(err, /--batch .*: line 2: "args" must be an array of strings/);
     }
+  });
+
+  const CHUNKINGS: readonly (readonly [string, readonly (string | Buffer)[]])[] = [
+    ['LF and a last line without an end', ['a\nb\n\nc']],
+    ['CRLF split between chunks', ['a\r', '\nb\r\n']],
+    ['a lone CR', ['a\rb\r']],
+    ['a CR at the end of the input', ['a\r']],
+    ['blank lines only', ['\n\n']],
+    ['nothing', []],
+    ['a UTF-8 character split between chunks', [Buffer.from([0x61, 0xc3]), Buffer.from([0xa9, 0x0a, 0x62])]],
+  ];
+  for (const [what, chunks] of CHUNKINGS) {
+    it(`splits input lines as readline does: ${what}`, async () => {
+      const lines = async (source: AsyncIterable<string>) => {
+        const out: string[] = [];
+        for await (const line of source) out.push(line);
+        return out;
+      };
+      const expected = await lines(createInterface({ input: Readable.from(chunks), crlfDelay: Infinity }));
+      assert.deepEqual(await lines(textLines(Readable.from(chunks))), expected);
+    });
+  }
+
+  it('writes integers past 2^53 in replies digit for digit (an echoed id)', async () => {
+    const id = '18446744073709551615';
+    const invocation = {
+      args: ['--qemu-version', '10.0', '-S', '-nodefaults', '-display', 'none', '-qmp', 'stdio'],
+      qmp: [`{"execute": "qmp_capabilities", "id": ${id}}`, QUIT],
+    };
+    let out = '';
+    const status = await runCli(['qemu', '--batch', '-'], { out: (t) => (out += t), err: () => undefined, stdin: Readable.from([JSON.stringify(invocation)]) });
+    assert.equal(status, 0);
+    assert.ok(out.includes(`"replies":[{"return":{},"id":${id}},{"return":{}}]`), out);
+    const plain: BatchRecord = { exit: 1, stdout: 'a\r\n"b"', stderr: '', replies: [{ return: { size: 2.5, list: [null, true] } }], events: [] };
+    assert.equal(recordLine(plain), `${JSON.stringify(plain)}\n`);
   });
 
   it('refuses --batch with other arguments or without a file', async () => {

@@ -1,10 +1,9 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { constants } from 'node:os';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { formatReport } from '../../frontends/cmdline/qemu.js';
 import { QMP_COMMANDS } from '../../frontends/qmp/commands/index.js';
-import { serveStream, serveUnixSocket } from '../../frontends/qmp/server.js';
+import { serveInput, serveStream, serveUnixSocket } from '../../frontends/qmp/server.js';
 import type { Arch } from '../../core/arch.js';
 import { releaseName } from '../../core/release.js';
 import { kernelProfile } from '../../host/kernel.js';
@@ -54,7 +53,7 @@ function batchFile(args: readonly string[]): string | undefined {
 }
 
 async function runBatchCommand(file: string, io: CliIo): Promise<number> {
-  const { runBatch } = await import('../qemu-batch.js');
+  const { recordLine, runBatch, textLines } = await import('../qemu-batch.js');
   let input: Readable;
   if (file === '-') {
     if (!io.stdin) throw new Error('internal: --batch - needs the process stdin');
@@ -64,9 +63,9 @@ async function runBatchCommand(file: string, io: CliIo): Promise<number> {
     input = createReadStream(file, 'utf8');
   }
   let bad = 0;
-  for await (const outcome of runBatch(createInterface({ input, crlfDelay: Infinity }))) {
+  for await (const outcome of runBatch(textLines(input))) {
     if (outcome.kind === 'ran') {
-      io.out(`${JSON.stringify(outcome.record)}\n`);
+      io.out(recordLine(outcome.record));
     } else {
       bad++;
       io.out(`${JSON.stringify({ line: outcome.line, error: outcome.error })}\n`);
@@ -120,6 +119,7 @@ export const qemuCommand: Command = {
     const closers: Array<() => void> = [];
     const servers = process.invocation.qmp.map((channel) => {
       if (channel.kind === 'stdio') {
+        if (io.input) return serveInput(process.ctx, QMP_COMMANDS, io.input, io.out, channel.pretty);
         if (!io.stdin || !io.stdout) throw new Error('internal: -qmp stdio needs the process streams');
         return serveStream(process.ctx, QMP_COMMANDS, io.stdin, io.stdout, channel.pretty);
       }
@@ -136,9 +136,10 @@ export const qemuCommand: Command = {
       io.err(formatReport(binary.arch, undefined, `terminating on signal ${constants.signals[signal]}`));
       exitWith(0);
     };
-    for (const signal of TERMINATING_SIGNALS) globalThis.process.on(signal, onSignal);
+    const signals = io.processSignals === false ? [] : TERMINATING_SIGNALS;
+    for (const signal of signals) globalThis.process.on(signal, onSignal);
     const status = await Promise.race([...servers.map(async (s) => (await s, 0)), exited]);
-    for (const signal of TERMINATING_SIGNALS) globalThis.process.off(signal, onSignal);
+    for (const signal of signals) globalThis.process.off(signal, onSignal);
     for (const close of closers) close();
     process.migration?.close();
     io.stdin?.pause();

@@ -7,47 +7,114 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { unlinkSync, existsSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { doubleFormat, qmpLine } from './json.js';
-import { jsonErrorStyle } from './json-parser.js';
+import { jsonErrorStyle, type JsonErrorStyle } from './json-parser.js';
 import { JsonMessageParser, type JsonMessage } from './json-streamer.js';
 import { QmpSession, type QmpCommand, type QmpContext } from './session.js';
 
 /** Runs one QMP conversation over a readable/writable pair until quit or end of input. */
 export function serveStream(ctx: QmpContext, commands: readonly QmpCommand[], input: Readable, output: Writable, pretty: boolean): Promise<void> {
   return new Promise((resolve) => {
-    const style = { pretty, doubles: doubleFormat(ctx.machine.release) };
-    const session = new QmpSession(ctx, commands, (message) => output.write(qmpLine(message, style)));
-    output.write(qmpLine(session.greeting(), style));
-    const waiting: JsonMessage[] = [];
-    const parser = new JsonMessageParser(jsonErrorStyle(ctx.machine.release), (message) => waiting.push(message));
-    let finished = false;
-    const finish = () => {
-      if (finished) return;
-      finished = true;
-      session.close();
-      input.off('data', onData);
-      resolve();
-    };
-    const drain = () => {
-      while (waiting.length > 0 && !session.closed) {
-        const held = ctx.inputHeld?.();
-        if (held) {
-          void held.then(drain);
-          return;
-        }
-        session.handleMessage(waiting.shift()!);
-      }
-      if (session.closed) finish();
-    };
     // QEMU's lexer reads bytes, not characters: a chunk may end inside a UTF-8 sequence.
-    const onData = (chunk: Buffer | string) => {
-      parser.feed(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
-      drain();
-    };
+    const onData = (chunk: Buffer | string) => conversation.feed(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+    const conversation = converse(
+      ctx,
+      commands,
+      (text) => output.write(text),
+      pretty,
+      () => {
+        input.off('data', onData);
+        resolve();
+      },
+    );
     input.on('data', onData);
-    input.once('end', finish);
+    input.once('end', conversation.end);
     // A client that vanishes without ending its side frees the monitor as well.
-    input.once('close', finish);
+    input.once('close', conversation.end);
   });
+}
+
+/**
+ * Runs one QMP conversation over input known in full before it starts (a `--batch`
+ * invocation's commands): as a stream that delivers it in one chunk and ends, without one.
+ */
+export function serveInput(ctx: QmpContext, commands: readonly QmpCommand[], input: Uint8Array, write: (text: string) => void, pretty: boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const conversation = converse(ctx, commands, write, pretty, resolve);
+    conversation.receive(inputMessages(jsonErrorStyle(ctx.machine.release), input));
+    conversation.end();
+  });
+}
+
+/**
+ * Inputs read already, by error style and bytes: a batch sends the same commands to many
+ * invocations, and reading them (QEMU's lexer, byte by byte) cost more than answering them.
+ * Reading depends on nothing else, and messages are not changed once read. Bounded: a batch of
+ * distinct inputs starts the cache over. This cache is the module's only state.
+ */
+const readInputs = new Map<JsonErrorStyle, Map<string, readonly JsonMessage[]>>();
+const READ_INPUTS_LIMIT = 1024;
+
+function inputMessages(style: JsonErrorStyle, input: Uint8Array): readonly JsonMessage[] {
+  let byText = readInputs.get(style);
+  if (!byText) {
+    byText = new Map();
+    readInputs.set(style, byText);
+  }
+  const text = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1');
+  let messages = byText.get(text);
+  if (!messages) {
+    const read: JsonMessage[] = [];
+    new JsonMessageParser(style, (message) => read.push(message)).feed(input);
+    messages = read;
+    if (byText.size >= READ_INPUTS_LIMIT) byText.clear();
+    byText.set(text, messages);
+  }
+  return messages;
+}
+
+/** A conversation's session and the messages waiting for it; `finished` runs once, at quit or end of input. */
+function converse(
+  ctx: QmpContext,
+  commands: readonly QmpCommand[],
+  write: (text: string) => void,
+  pretty: boolean,
+  finished: () => void,
+): { feed(bytes: Uint8Array): void; receive(messages: readonly JsonMessage[]): void; readonly end: () => void } {
+  const style = { pretty, doubles: doubleFormat(ctx.machine.release) };
+  const session = new QmpSession(ctx, commands, (message) => write(qmpLine(message, style)));
+  write(qmpLine(session.greeting(), style));
+  const waiting: JsonMessage[] = [];
+  const parser = new JsonMessageParser(jsonErrorStyle(ctx.machine.release), (message) => waiting.push(message));
+  let done = false;
+  const end = () => {
+    if (done) return;
+    done = true;
+    session.close();
+    finished();
+  };
+  const drain = () => {
+    while (waiting.length > 0 && !session.closed) {
+      const held = ctx.inputHeld?.();
+      if (held) {
+        void held.then(drain);
+        return;
+      }
+      session.handleMessage(waiting.shift()!);
+    }
+    if (session.closed) end();
+  };
+  return {
+    feed(bytes) {
+      parser.feed(bytes);
+      drain();
+    },
+    /** Messages read from bytes beforehand, as `feed` would have read them. */
+    receive(messages) {
+      waiting.push(...messages);
+      drain();
+    },
+    end,
+  };
 }
 
 /**

@@ -31,9 +31,11 @@ export interface ReleaseImages {
 
 export class CompatData {
   /** Releases and build features (the same in every release's model). */
-  readonly #model: CompatModel;
+  readonly #model: () => CompatModel;
   /** The model that answers for one release: the whole data, or that release's image. */
   readonly #modelAt: (release: string) => CompatModel;
+  /** The modelled releases' versions, known without reading a model. */
+  readonly #versions: ReadonlySet<string>;
   /** Answers already computed (the data is immutable): machine classes and compat entries by query. */
   readonly #machineClasses = new Map<string, readonly MachineClass[]>();
   readonly #entries = new Map<string, readonly CompatEntry[]>();
@@ -56,35 +58,49 @@ export class CompatData {
       };
       const newest = source.images.at(-1);
       if (newest === undefined) throw new Error('internal: compat images without releases');
-      this.#model = this.#modelAt(newest);
+      // Every image holds all releases, build features and builds: the first one read answers for
+      // them, so a command about one release reads that release's image alone.
+      this.#model = () => models.values().next().value ?? this.#modelAt(newest);
+      this.#versions = new Set(source.images);
     } else {
       const model = indexDocuments(source);
       checkCompatData(model, source);
-      this.#model = model;
+      this.#model = () => model;
       this.#modelAt = () => model;
+      this.#versions = new Set(model.releases.map((r) => r.version));
     }
+  }
+
+  /** The model to answer a question about `version` from: its own where it is modelled (already read, or read for it). */
+  #modelFor(version: string): CompatModel {
+    return this.#versions.has(version) ? this.#modelAt(version) : this.#model();
+  }
+
+  /** Whether `version` (MAJOR.MINOR) is a modelled release. */
+  isModelled(version: string): boolean {
+    return this.#versions.has(version);
   }
 
   /** Modelled releases, oldest first. */
   releases(): readonly QemuRelease[] {
-    return this.#model.releases;
+    return this.#model().releases;
   }
 
   /** The modelled release `version` (MAJOR.MINOR); an error names the modelled ones otherwise. */
   release(version: string): QemuRelease {
-    const found = this.#model.releases.find((r) => r.version === version);
-    if (!found) throw compatErrors.error('compat.unknown-release', { release: version, known: this.#model.releases.map((r) => r.version) });
+    const found = this.#modelFor(version).releases.find((r) => r.version === version);
+    if (!found) throw compatErrors.error('compat.unknown-release', { release: version, known: this.#model().releases.map((r) => r.version) });
     return found;
   }
 
   newestRelease(): QemuRelease {
-    const newest = this.#model.releases.at(-1);
+    const newest = this.#model().releases.at(-1);
     if (!newest) throw new Error('internal: no releases');
     return newest;
   }
 
   buildFeatures(arch: Arch): readonly BuildFeature[] {
-    return this.#model.features.filter((f) => f.arch === arch);
+    return this.#model().features.filter((f) => f.arch === arch);
   }
 
   /** What a plain ./configure on a Linux host builds: the features whose default is `on`. */
@@ -102,14 +118,15 @@ export class CompatData {
    */
   distributionBuild(name: DistributionName, release: string, arch: Arch): BuildConfig | undefined {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- Debian is the one distribution recorded; the name keeps a second one apart
-    const build = this.#model.builds.find((b) => b.name === name && b.release === release);
+    const build = this.#modelFor(release).builds.find((b) => b.name === name && b.release === release);
     return build && buildConfig(...build[arch]);
   }
 
   /** The releases whose `name` build is recorded, oldest first. */
   distributionReleases(name: DistributionName): readonly string[] {
+    const model = this.#model();
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- as in distributionBuild
-    return this.#model.releases.map((r) => r.version).filter((v) => this.#model.builds.some((b) => b.name === name && b.release === v));
+    return model.releases.map((r) => r.version).filter((v) => model.builds.some((b) => b.name === name && b.release === v));
   }
 
   /**

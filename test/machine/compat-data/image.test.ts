@@ -50,6 +50,24 @@ describe('machine/compat-data: per-release images', () => {
     });
   }
 
+  it("reads only the image of the release asked about: a command about 10.0 reads 10.0's", () => {
+    const read: string[] = [];
+    const data = new CompatData({
+      images: index.releases,
+      read: (release) => {
+        read.push(release);
+        return readImage(root, release);
+      },
+    });
+    assert.equal(data.isModelled('10.0'), true);
+    assert.equal(data.isModelled('0.1'), false);
+    assert.deepEqual(read, []);
+    assert.equal(data.resolveMachineType('10.0', 'x86_64', 'q35')?.name, whole.resolveMachineType('10.0', 'x86_64', 'q35')?.name);
+    assert.deepEqual(data.distributionBuild('debian', '10.0', 'x86_64'), whole.distributionBuild('debian', '10.0', 'x86_64'));
+    assert.deepEqual(data.releases(), whole.releases());
+    assert.deepEqual(read, ['10.0']);
+  });
+
   it('holds for one release only what that release has', () => {
     const newest = index.releases.at(-1)!;
     const oldest = index.releases[0]!;
