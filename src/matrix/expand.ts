@@ -104,7 +104,13 @@ class Expansion {
     return selectMachineTypes(dim.patterns, types).map((name) => ({ label: name, value: name }));
   }
 
-  *cells(): Generator<Cell> {
+  /**
+   * The cells `take` selects by index and `keep` by coordinates, in index order. Every cell is
+   * walked (`leaf` sees each one's values) but only those taken are built: a shard of a large
+   * matrix costs little for the cells of other shards.
+   */
+  *cells(selection: CellSelection = {}, leaf?: (values: readonly LabelledValue[]) => void): Generator<Cell> {
+    const { take, keep } = selection;
     const dims = this.matrix.dimensions;
     const values: LabelledValue[] = [];
     let index = 0;
@@ -133,9 +139,13 @@ class Expansion {
         enter();
         continue;
       }
+      leaf?.(values);
+      const i = index++;
+      if (take !== undefined && !take(i)) continue;
       const coordinates: Record<string, string> = {};
-      dims.forEach((d, i) => (coordinates[d.name] = values[i]!.label));
-      yield { index: index++, values: [...values], coordinates };
+      dims.forEach((d, k) => (coordinates[d.name] = values[k]!.label));
+      if (keep !== undefined && !keep(coordinates)) continue;
+      yield { index: i, values: [...values], coordinates };
     }
   }
 
@@ -166,34 +176,40 @@ export function expandMatrix(matrix: Matrix, data: CompatData): readonly Cell[] 
   return cells;
 }
 
+/** Which cells a walk builds: by index (a shard), then by coordinates (a filter). Absent: all. */
+export interface CellSelection {
+  readonly take?: (index: number) => boolean;
+  readonly keep?: (coordinates: Readonly<Record<string, string>>) => boolean;
+}
+
 /** What one walk over a matrix learns, holding no cells. */
 export interface MatrixSurvey {
   readonly cells: number;
   /** Dimension name → every value label, in expansion order. */
   readonly values: ReadonlyMap<string, readonly string[]>;
-  /** How many cells `select` takes, and the first of them. */
+  /** How many cells the selection takes, and the first of them. */
   readonly selected: number;
   readonly first: Cell | undefined;
 }
 
 /** Walks every cell once; throws MatrixError for values that cannot be resolved. */
-export function surveyMatrix(matrix: Matrix, data: CompatData, select: (cell: Cell) => boolean): MatrixSurvey {
+export function surveyMatrix(matrix: Matrix, data: CompatData, selection: CellSelection): MatrixSurvey {
   const expansion = new Expansion(matrix, data);
-  const labels = new Map(matrix.dimensions.map((d) => [d.name, new Set<string>()]));
+  const labels = matrix.dimensions.map(() => new Set<string>());
   let cells = 0;
   let selected = 0;
   let first: Cell | undefined;
-  for (const cell of expansion.cells()) {
+  const leaf = (values: readonly LabelledValue[]): void => {
     cells++;
-    for (const [name, label] of Object.entries(cell.coordinates)) labels.get(name)!.add(label);
-    if (select(cell)) {
-      selected++;
-      first ??= cell;
-    }
+    values.forEach((v, k) => labels[k]!.add(v.label));
+  };
+  for (const cell of expansion.cells(selection, leaf)) {
+    selected++;
+    first ??= cell;
   }
   expansion.throwProblems();
-  return { cells, values: new Map([...labels].map(([name, set]) => [name, [...set]])), selected, first };
+  return { cells, values: new Map(matrix.dimensions.map((d, k) => [d.name, [...labels[k]!]])), selected, first };
 }
 
-/** The cells of a matrix that surveyMatrix has checked, one at a time in index order. */
-export const cellsOf = (matrix: Matrix, data: CompatData): Iterable<Cell> => new Expansion(matrix, data).cells();
+/** The selected cells of a matrix that surveyMatrix has checked, one at a time in index order. */
+export const cellsOf = (matrix: Matrix, data: CompatData, selection: CellSelection = {}): Iterable<Cell> => new Expansion(matrix, data).cells(selection);

@@ -16,11 +16,11 @@ import { resultsHeader } from './assemble.js';
 import { cellDefinition } from './cell-definition.js';
 import { CellRunner } from './cell.js';
 import { MatrixEnvironment } from './environment.js';
-import { cellsOf, refValue, surveyMatrix, type Cell } from './expand.js';
+import { cellsOf, refValue, surveyMatrix, type Cell, type CellSelection } from './expand.js';
 import { filterMatches, type CellFilter } from './filter.js';
 import { batchCells, type ResultSink } from './result-batch.js';
 import { ResultsFileWriter } from './results-file.js';
-import { summarize, type CellResult, type MatrixResults, type ResultsHeader, type Selection, type Summary } from './results.js';
+import { summarize, type CellResult, type MatrixResults, type ResultsHeader, type Summary } from './results.js';
 import { inShard, type Shard } from './shard.js';
 import type { Matrix } from './spec.js';
 import { WorkerPool } from './worker-pool.js';
@@ -49,8 +49,11 @@ const BATCH = 64;
 async function runInto(matrix: Matrix, options: RunOptions, sink: ResultSink): Promise<ResultsHeader> {
   const data = options.data ?? loadCompatData();
   const { filter, shard } = options;
-  const select = (c: Cell): boolean => (filter === undefined || filterMatches(filter, c.coordinates)) && (shard === undefined || inShard(shard, c.index));
-  const survey = surveyMatrix(matrix, data, select);
+  const selection: CellSelection = {
+    ...(shard === undefined ? {} : { take: (index: number) => inShard(shard, index) }),
+    ...(filter === undefined ? {} : { keep: (coordinates: Readonly<Record<string, string>>) => filterMatches(filter, coordinates) }),
+  };
+  const survey = surveyMatrix(matrix, data, selection);
   const first = survey.first;
   if (first) {
     const built = cellDefinition(matrix, (ref) => refValue(ref, matrix.dimensions, first.values));
@@ -59,9 +62,7 @@ async function runInto(matrix: Matrix, options: RunOptions, sink: ResultSink): P
   const jobs = Math.min(options.jobs ?? availableParallelism(), survey.selected);
   if (jobs > 1 && options.environment !== undefined) throw new Error('internal: a custom environment runs in one thread (jobs 1)');
   const progress = options.onProgress ?? (() => undefined);
-  const selected = (function* () {
-    for (const cell of cellsOf(matrix, data)) if (select(cell)) yield cell;
-  })();
+  const selected = cellsOf(matrix, data, selection);
   if (jobs > 1) {
     const pool = options.pool ?? new WorkerPool({ text: matrix.text, file: matrix.file }, jobs);
     try {
@@ -77,11 +78,10 @@ async function runInto(matrix: Matrix, options: RunOptions, sink: ResultSink): P
       if (options.pool === undefined) await pool.close();
     }
   } else runHere(matrix, selected, survey.selected, options.environment ?? new MatrixEnvironment(), sink, progress);
-  const selection: Selection = {
+  return resultsHeader(matrix, survey, {
     ...(filter === undefined ? {} : { filter: filter.text }),
     ...(shard === undefined ? {} : { shards: { of: shard.count, indexes: [shard.index] } }),
-  };
-  return resultsHeader(matrix, survey, selection);
+  });
 }
 
 /** Runs the matrix and returns its results, every cell in memory. */

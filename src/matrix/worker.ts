@@ -16,17 +16,19 @@ if (!port) throw new Error('internal: matrix/worker.js runs as a worker thread')
 const input = workerData as WorkerInput;
 const data = loadCompatData();
 const matrix = parseMatrix(input.text, input.file, data);
-const expansion = cellsOf(matrix, data)[Symbol.iterator]();
-let current = expansion.next();
+/** The current chunk's indexes: the walk builds those cells only. */
+let wanted: ReadonlySet<number> = new Set();
+const expansion = cellsOf(matrix, data, { take: (index) => wanted.has(index) })[Symbol.iterator]();
 const runner = new CellRunner(matrix);
 
 function cellAt(index: number): Cell {
-  while (!current.done && current.value.index < index) current = expansion.next();
-  if (current.done || current.value.index !== index) throw new Error(`internal: cell ${index} asked for out of order`);
-  return current.value;
+  const next = expansion.next();
+  if (next.done || next.value.index !== index) throw new Error(`internal: cell ${index} asked for out of order`);
+  return next.value;
 }
 
 port.on('message', (message: ToWorker) => {
+  wanted = new Set(message.indexes);
   const { text, statuses } = encodeBatch(message.indexes.map((i) => runner.run(cellAt(i))));
   port.postMessage({ kind: 'results', chunk: message.chunk, text, statuses } satisfies ToMain, [text.buffer]);
 });
