@@ -29,8 +29,12 @@ interface Job {
 /** Chunks are large enough to keep messages few, small enough that all workers finish together. */
 const chunkSize = (cells: number, jobs: number): number => Math.max(1, Math.min(64, Math.ceil(cells / (jobs * 8))));
 
-/** Chunks in flight or waiting for an older one, per worker. */
-const WINDOW_PER_WORKER = 4;
+/**
+ * Chunks in flight or waiting for an older one, per worker: wide enough that a worker the OS
+ * leaves unscheduled for a while (a loaded machine) does not stall the others, and small in
+ * memory (a chunk's results are some 20-50 KB of JSON).
+ */
+const WINDOW_PER_WORKER = 64;
 
 export class WorkerPool {
   readonly #workers: Worker[] = [];
