@@ -24,7 +24,14 @@ export class ResultsFileWriter implements ResultSink {
 
   constructor(readonly path: string) {
     this.#spill = `${path}.cells-${process.pid}.tmp`;
-    this.#fd = openSync(this.#spill, 'w');
+    try {
+      this.#fd = openSync(this.#spill, 'w');
+    } catch (e) {
+      // Before any cell runs: the results file could not be written beside its spill file either.
+      const code = (e as { code?: unknown }).code;
+      const reason = code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : e instanceof Error ? e.message : String(e);
+      throw new HotmemError('matrix.unwritable', `cannot write ${path}: ${reason}`, { file: path });
+    }
   }
 
   accept(batch: ResultBatch): void {

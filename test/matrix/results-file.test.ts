@@ -78,6 +78,11 @@ describe('matrix/results-file: results a cell at a time', function () {
     await assert.rejects(openResultsFile(join(dir, 'none.json')), /cannot read .*none\.json: no such file/);
   });
 
+  it('names a results file it cannot write before any cell runs', async () => {
+    assert.throws(() => new ResultsFileWriter(join(dir, 'none', 'out.json')), /^HotmemError: cannot write .*none\/out\.json: no such directory$/);
+    await assert.rejects(runMatrixToFile(matrix(SMALL), join(dir, 'none', 'out.json'), { jobs: 1, data: compatData() }), /cannot write/);
+  });
+
   it('a discarded writer leaves nothing behind', () => {
     const writer = new ResultsFileWriter(join(dir, 'out.json'));
     writer.accept({ kind: 'cells', cells: HAND.cells });
