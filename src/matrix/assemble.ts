@@ -1,15 +1,14 @@
 /**
- * Turning cell results into a run's results: what identifies the matrix and the selection, the
- * dimensions with every value of the whole matrix (so shards of one matrix agree), the summary,
- * and the cells in index order.
+ * What identifies a run's results: the matrix, the dimensions with every value of the whole
+ * matrix (so shards of one matrix agree), and the selection. The summary and the cells, in
+ * index order, follow it.
  */
 import { hotmemVersion } from '../cli/version.js';
-import type { Cell } from './expand.js';
-import { RESULTS_FORMAT, summarize, type CellResult, type MatrixResults, type Selection } from './results.js';
+import type { MatrixSurvey } from './expand.js';
+import { RESULTS_FORMAT, type ResultsHeader, type Selection } from './results.js';
 import type { Matrix } from './spec.js';
 
-export function assembleResults(matrix: Matrix, all: readonly Cell[], selection: Selection, results: readonly CellResult[]): MatrixResults {
-  const cells = [...results].sort((a, b) => a.index - b.index);
+export function resultsHeader(matrix: Matrix, survey: MatrixSurvey, selection: Selection): ResultsHeader {
   return {
     format: RESULTS_FORMAT,
     hotmem: hotmemVersion(),
@@ -19,13 +18,11 @@ export function assembleResults(matrix: Matrix, all: readonly Cell[], selection:
       digest: matrix.digest,
       dimensions: matrix.dimensions.map((d) => ({
         name: d.name,
-        values: [...new Set(all.map((c) => c.coordinates[d.name]!))],
+        values: survey.values.get(d.name) ?? [],
         ...(d.kind === 'machine-types' ? { machineTypes: true as const } : {}),
       })),
-      cells: all.length,
+      cells: survey.cells,
     },
     selection,
-    summary: summarize(cells),
-    cells,
   };
 }

@@ -3,6 +3,10 @@
  * varies slowest), where a machine-types dimension takes, for each combination of the dimensions
  * before it, the machine types its release(s) and arch register. Cell indexes follow this order,
  * so every process that expands the same file numbers cells the same way.
+ *
+ * A matrix may have millions of cells, so expansion is a walk that yields one cell at a time:
+ * `surveyMatrix` walks it once to check it and learn what results need (the count, every value
+ * label), and runs walk it again, holding one cell at a time.
  */
 import { isArch, type Arch } from '../core/arch.js';
 import { displayLabel } from '../frontends/yaml/source-tree.js';
@@ -45,7 +49,7 @@ class Expansion {
   readonly #types = new Map<string, readonly MachineType[]>();
   readonly #known: readonly string[];
   /** Machine types per dimension, every set resolved, for checking that each pattern selects something. */
-  readonly #seen = new Map<Dimension, MachineType[]>();
+  readonly #seen = new Map<Dimension, Set<MachineType>>();
 
   constructor(
     readonly matrix: Matrix,
@@ -94,47 +98,118 @@ class Expansion {
     }
     if (unknown.length > 0 || !isArch(arch)) return [];
     const types = this.machineTypes(releases, arch);
-    const seen = this.#seen.get(dim) ?? [];
-    seen.push(...types);
+    const seen = this.#seen.get(dim) ?? new Set();
+    for (const t of types) seen.add(t);
     this.#seen.set(dim, seen);
     return selectMachineTypes(dim.patterns, types).map((name) => ({ label: name, value: name }));
   }
 
-  cells(): Cell[] {
+  /**
+   * The cells `take` selects by index and `keep` by coordinates, in index order. Every cell is
+   * walked (`leaf` sees each one's values) but only those taken are built: a shard of a large
+   * matrix costs little for the cells of other shards.
+   */
+  *cells(selection: CellSelection = {}, leaf?: (values: readonly LabelledValue[]) => void): Generator<Cell> {
+    const { take, keep } = selection;
     const dims = this.matrix.dimensions;
-    const cells: Cell[] = [];
-    const walk = (values: LabelledValue[]): void => {
-      const dim = dims[values.length];
-      if (dim === undefined) {
-        const coordinates: Record<string, string> = {};
-        dims.forEach((d, i) => (coordinates[d.name] = values[i]!.label));
-        cells.push({ index: cells.length, values: [...values], coordinates });
-        return;
-      }
-      for (const v of this.values(dim, values)) {
-        values.push(v);
-        walk(values);
-        values.pop();
-      }
+    const values: LabelledValue[] = [];
+    let index = 0;
+    // Depth first over the dimensions, without recursion so the generator stays flat.
+    const choices: Array<readonly LabelledValue[]> = [];
+    const positions: number[] = [];
+    const enter = (): void => {
+      choices.push(this.values(dims[values.length]!, values));
+      positions.push(0);
     };
-    walk([]);
-    for (const dim of dims) {
+    // The schema asks for one dimension at least.
+    enter();
+    while (choices.length > 0) {
+      const depth = choices.length - 1;
+      const position = positions[depth]!;
+      const value = choices[depth]![position];
+      if (value === undefined) {
+        choices.pop();
+        positions.pop();
+        continue;
+      }
+      values.length = depth;
+      values.push(value);
+      positions[depth] = position + 1;
+      if (depth + 1 < dims.length) {
+        enter();
+        continue;
+      }
+      leaf?.(values);
+      const i = index++;
+      if (take !== undefined && !take(i)) continue;
+      const coordinates: Record<string, string> = {};
+      dims.forEach((d, k) => (coordinates[d.name] = values[k]!.label));
+      if (keep !== undefined && !keep(coordinates)) continue;
+      yield { index: i, values: [...values], coordinates };
+    }
+  }
+
+  /** Problems of patterns that selected nothing; known once every cell has been walked. */
+  checkPatterns(): void {
+    for (const dim of this.matrix.dimensions) {
       if (dim.kind !== 'machine-types') continue;
-      const seen = this.#seen.get(dim) ?? [];
+      const seen = [...(this.#seen.get(dim) ?? [])];
       dim.patterns.forEach((pattern, i) => {
         if (seen.length === 0 || selectsAny(pattern, seen)) return;
         const { at, position } = this.place(dim, `machine-types/${i}`);
         this.report(matrixProblem('matrix.pattern-selects-nothing', { at, pattern: pattern.text }, position));
       });
     }
-    return cells;
+  }
+
+  throwProblems(): void {
+    this.checkPatterns();
+    if (this.problems.size > 0) throw new MatrixError([...this.problems.values()]);
   }
 }
 
 /** Every cell of the matrix, indexed in expansion order. Throws MatrixError for values that cannot be resolved. */
 export function expandMatrix(matrix: Matrix, data: CompatData): readonly Cell[] {
   const expansion = new Expansion(matrix, data);
-  const cells = expansion.cells();
-  if (expansion.problems.size > 0) throw new MatrixError([...expansion.problems.values()]);
+  const cells = [...expansion.cells()];
+  expansion.throwProblems();
   return cells;
 }
+
+/** Which cells a walk builds: by index (a shard), then by coordinates (a filter). Absent: all. */
+export interface CellSelection {
+  readonly take?: (index: number) => boolean;
+  readonly keep?: (coordinates: Readonly<Record<string, string>>) => boolean;
+}
+
+/** What one walk over a matrix learns, holding no cells. */
+export interface MatrixSurvey {
+  readonly cells: number;
+  /** Dimension name → every value label, in expansion order. */
+  readonly values: ReadonlyMap<string, readonly string[]>;
+  /** How many cells the selection takes, and the first of them. */
+  readonly selected: number;
+  readonly first: Cell | undefined;
+}
+
+/** Walks every cell once; throws MatrixError for values that cannot be resolved. */
+export function surveyMatrix(matrix: Matrix, data: CompatData, selection: CellSelection): MatrixSurvey {
+  const expansion = new Expansion(matrix, data);
+  const labels = matrix.dimensions.map(() => new Set<string>());
+  let cells = 0;
+  let selected = 0;
+  let first: Cell | undefined;
+  const leaf = (values: readonly LabelledValue[]): void => {
+    cells++;
+    values.forEach((v, k) => labels[k]!.add(v.label));
+  };
+  for (const cell of expansion.cells(selection, leaf)) {
+    selected++;
+    first ??= cell;
+  }
+  expansion.throwProblems();
+  return { cells, values: new Map(matrix.dimensions.map((d, k) => [d.name, [...labels[k]!]])), selected, first };
+}
+
+/** The selected cells of a matrix that surveyMatrix has checked, one at a time in index order. */
+export const cellsOf = (matrix: Matrix, data: CompatData, selection: CellSelection = {}): Iterable<Cell> => new Expansion(matrix, data).cells(selection);

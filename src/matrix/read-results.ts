@@ -14,14 +14,24 @@ export function parseResults(text: string, file: string): MatrixResults {
   } catch (e) {
     throw new HotmemError('matrix.bad-results', `${file}: not JSON (${e instanceof Error ? e.message : String(e)})`, { file });
   }
+  return checkResultsShape(value, file);
+}
+
+export function checkResultsShape(value: unknown, file: string): MatrixResults {
   const v = value as Partial<MatrixResults> | null;
   if (v === null || typeof v !== 'object' || v.format !== RESULTS_FORMAT) {
     throw new HotmemError('matrix.bad-results', `${file}: not hotmem matrix results (${RESULTS_FORMAT}); write them with hotmem matrix run --format json`, {
       file,
     });
   }
-  if (!Array.isArray(v.cells) || typeof v.matrix !== 'object' || !Array.isArray(v.matrix.dimensions) || typeof v.selection !== 'object') {
-    throw new HotmemError('matrix.bad-results', `${file}: hotmem matrix results with parts missing (matrix, selection or cells)`, { file });
+  if (
+    !Array.isArray(v.cells) ||
+    typeof v.matrix !== 'object' ||
+    !Array.isArray(v.matrix.dimensions) ||
+    typeof v.selection !== 'object' ||
+    typeof v.summary !== 'object'
+  ) {
+    throw new HotmemError('matrix.bad-results', `${file}: hotmem matrix results with parts missing (matrix, selection, summary or cells)`, { file });
   }
   return v as MatrixResults;
 }

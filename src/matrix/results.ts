@@ -58,14 +58,22 @@ export interface MatrixResults {
     readonly cells: number;
   };
   readonly selection: Selection;
-  readonly summary: Readonly<Record<CellStatus, number>>;
+  readonly summary: Summary;
   readonly cells: readonly CellResult[];
 }
 
+/** Results without their cells: what a results file holds before the first cell. */
+export type ResultsHeader = Omit<MatrixResults, 'summary' | 'cells'>;
+
+export type Summary = Readonly<Record<CellStatus, number>>;
+
 export function summarize(cells: readonly CellResult[]): Record<CellStatus, number> {
-  const summary = { pass: 0, fail: 0, error: 0 };
-  for (const c of cells) summary[c.status]++;
-  return summary;
+  return countStatuses(cells.map((c) => c.status));
+}
+
+export function countStatuses(statuses: Iterable<CellStatus>, into: Record<CellStatus, number> = { pass: 0, fail: 0, error: 0 }): Record<CellStatus, number> {
+  for (const s of statuses) into[s]++;
+  return into;
 }
 
 /** A cell's failures or error, as lines. */

@@ -1,21 +1,26 @@
 /**
- * Running a matrix: expand it, select cells (--filter, then --shard), check the first selected
- * cell's definition so a mistake in the scenario stops the run before any work, then run the
- * cells in this thread (one job) or on worker threads (worker-pool.ts).
- * Results are put in cell-index order whatever order they complete in, so the output does not
- * depend on the number of jobs or on scheduling.
+ * Running a matrix: survey it (check every cell's values, count them, select cells with
+ * --filter, then --shard), check the first selected cell's definition so a mistake in the
+ * scenario stops the run before any work, then run the cells in this thread (one job) or on
+ * worker threads (worker-pool.ts).
+ * Results reach their sink in cell-index order whatever order they complete in, so the output
+ * does not depend on the number of jobs or on scheduling. Cells are expanded as they are run, and
+ * a sink that writes a file (runMatrixToFile) holds none of them: memory does not grow with the
+ * number of cells.
  */
 import { availableParallelism } from 'node:os';
 import { DefinitionError } from '../frontends/yaml/errors.js';
 import type { CompatData } from '../machine/compat-data/compat-data.js';
 import { loadCompatData } from '../machine/compat-data/load.js';
-import { assembleResults } from './assemble.js';
+import { resultsHeader } from './assemble.js';
 import { cellDefinition } from './cell-definition.js';
 import { CellRunner } from './cell.js';
 import { MatrixEnvironment } from './environment.js';
-import { expandMatrix, refValue, type Cell } from './expand.js';
+import { cellsOf, refValue, surveyMatrix, type Cell, type CellSelection } from './expand.js';
 import { filterMatches, type CellFilter } from './filter.js';
-import type { CellResult, MatrixResults, Selection } from './results.js';
+import { batchCells, type ResultSink } from './result-batch.js';
+import { ResultsFileWriter } from './results-file.js';
+import { summarize, type CellResult, type MatrixResults, type ResultsHeader, type Summary } from './results.js';
 import { inShard, type Shard } from './shard.js';
 import type { Matrix } from './spec.js';
 import { WorkerPool } from './worker-pool.js';
@@ -37,47 +42,84 @@ export interface RunOptions {
   readonly data?: CompatData;
 }
 
-/** The cells a selection covers, in index order. */
-function selectCells(cells: readonly Cell[], filter: CellFilter | undefined, shard: Shard | undefined): Cell[] {
-  return cells.filter((c) => (filter === undefined || filterMatches(filter, c.coordinates)) && (shard === undefined || inShard(shard, c.index)));
-}
+/** Cells run in this thread between deliveries to the sink. */
+const BATCH = 64;
 
-export async function runMatrix(matrix: Matrix, options: RunOptions = {}): Promise<MatrixResults> {
+/** Runs the selected cells into `sink`; returns what identifies the results. */
+async function runInto(matrix: Matrix, options: RunOptions, sink: ResultSink): Promise<ResultsHeader> {
   const data = options.data ?? loadCompatData();
-  const all = expandMatrix(matrix, data);
-  const selected = selectCells(all, options.filter, options.shard);
-  const first = selected[0];
+  const { filter, shard } = options;
+  const selection: CellSelection = {
+    ...(shard === undefined ? {} : { take: (index: number) => inShard(shard, index) }),
+    ...(filter === undefined ? {} : { keep: (coordinates: Readonly<Record<string, string>>) => filterMatches(filter, coordinates) }),
+  };
+  const survey = surveyMatrix(matrix, data, selection);
+  const first = survey.first;
   if (first) {
     const built = cellDefinition(matrix, (ref) => refValue(ref, matrix.dimensions, first.values));
     if (!built.ok) throw new DefinitionError(built.problems);
   }
-  const jobs = Math.min(options.jobs ?? availableParallelism(), selected.length);
+  const jobs = Math.min(options.jobs ?? availableParallelism(), survey.selected);
   if (jobs > 1 && options.environment !== undefined) throw new Error('internal: a custom environment runs in one thread (jobs 1)');
   const progress = options.onProgress ?? (() => undefined);
-  const results =
-    jobs > 1
-      ? await onWorkers(options.pool ?? new WorkerPool({ text: matrix.text, file: matrix.file }, jobs), options.pool === undefined, selected, progress)
-      : runHere(matrix, selected, options.environment ?? new MatrixEnvironment(), progress);
-  const selection: Selection = {
-    ...(options.filter === undefined ? {} : { filter: options.filter.text }),
-    ...(options.shard === undefined ? {} : { shards: { of: options.shard.count, indexes: [options.shard.index] } }),
-  };
-  return assembleResults(matrix, all, selection, results);
-}
-
-function runHere(matrix: Matrix, cells: readonly Cell[], env: MatrixEnvironment, progress: (done: number, total: number) => void): CellResult[] {
-  const runner = new CellRunner(matrix, env);
-  return cells.map((cell, i) => {
-    const result = runner.run(cell);
-    progress(i + 1, cells.length);
-    return result;
+  const selected = cellsOf(matrix, data, selection);
+  if (jobs > 1) {
+    const pool = options.pool ?? new WorkerPool({ text: matrix.text, file: matrix.file }, jobs);
+    try {
+      await pool.run(
+        (function* () {
+          for (const cell of selected) yield cell.index;
+        })(),
+        survey.selected,
+        sink,
+        progress,
+      );
+    } finally {
+      if (options.pool === undefined) await pool.close();
+    }
+  } else runHere(matrix, selected, survey.selected, options.environment ?? new MatrixEnvironment(), sink, progress);
+  return resultsHeader(matrix, survey, {
+    ...(filter === undefined ? {} : { filter: filter.text }),
+    ...(shard === undefined ? {} : { shards: { of: shard.count, indexes: [shard.index] } }),
   });
 }
 
-async function onWorkers(pool: WorkerPool, own: boolean, cells: readonly Cell[], progress: (done: number, total: number) => void): Promise<CellResult[]> {
+/** Runs the matrix and returns its results, every cell in memory. */
+export async function runMatrix(matrix: Matrix, options: RunOptions = {}): Promise<MatrixResults> {
+  const cells: CellResult[] = [];
+  const header = await runInto(matrix, options, { accept: (batch) => cells.push(...batchCells(batch)) });
+  return { ...header, summary: summarize(cells), cells };
+}
+
+/** Runs the matrix into a results file (the JSON report), holding no cells; returns the summary. */
+export async function runMatrixToFile(matrix: Matrix, path: string, options: RunOptions = {}): Promise<Summary> {
+  const writer = new ResultsFileWriter(path);
   try {
-    return await pool.run(cells, progress);
-  } finally {
-    if (own) await pool.close();
+    return writer.finish(await runInto(matrix, options, writer));
+  } catch (e) {
+    writer.discard();
+    throw e;
   }
+}
+
+function runHere(
+  matrix: Matrix,
+  cells: Iterable<Cell>,
+  total: number,
+  env: MatrixEnvironment,
+  sink: ResultSink,
+  progress: (done: number, total: number) => void,
+): void {
+  const runner = new CellRunner(matrix, env);
+  let batch: CellResult[] = [];
+  let done = 0;
+  for (const cell of cells) {
+    batch.push(runner.run(cell));
+    progress(++done, total);
+    if (batch.length === BATCH) {
+      sink.accept({ kind: 'cells', cells: batch });
+      batch = [];
+    }
+  }
+  if (batch.length > 0) sink.accept({ kind: 'cells', cells: batch });
 }

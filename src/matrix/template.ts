@@ -43,7 +43,8 @@ export type TemplateNode =
   | { readonly kind: 'literal'; readonly value: unknown; readonly from: string }
   | { readonly kind: 'whole'; readonly ref: Ref; readonly from: string }
   | { readonly kind: 'text'; readonly pieces: readonly Piece[]; readonly from: string }
-  | { readonly kind: 'map'; readonly entries: ReadonlyArray<readonly [string, TemplateNode]>; readonly from: string }
+  /** Each entry's key also as a JSON pointer segment, encoded once rather than per cell. */
+  | { readonly kind: 'map'; readonly entries: ReadonlyArray<readonly [key: string, segment: string, node: TemplateNode]>; readonly from: string }
   | { readonly kind: 'list'; readonly items: readonly TemplateNode[]; readonly from: string };
 
 /** A placeholder as written, with the pointer of the value holding it (for messages). */
@@ -86,7 +87,14 @@ export function compileTemplate(value: unknown, root: string): { readonly templa
     }
     if (Array.isArray(v)) return { kind: 'list', items: v.map((item, i) => compile(item, `${from}/${i}`)), from };
     if (v !== null && typeof v === 'object') {
-      return { kind: 'map', entries: Object.entries(v).map(([k, item]) => [k, compile(item, `${from}/${segment(k)}`)] as const), from };
+      return {
+        kind: 'map',
+        entries: Object.entries(v).map(([k, item]) => {
+          const encoded = segment(k);
+          return [k, encoded, compile(item, `${from}/${encoded}`)] as const;
+        }),
+        from,
+      };
     }
     return { kind: 'literal', value: v, from };
   };
@@ -116,8 +124,8 @@ export function instantiate(template: Template, resolve: Resolve, matrix: Source
         return node.pieces.map((p) => (p.kind === 'text' ? p.text : textOf(resolve(p.ref)))).join('');
       case 'map': {
         const out: Record<string, unknown> = {};
-        for (const [key, child] of node.entries) {
-          const v = fill(child, `${to}/${segment(key)}`);
+        for (const [key, encoded, child] of node.entries) {
+          const v = fill(child, `${to}/${encoded}`);
           // defineProperty, as the source tree does: a key named __proto__ stays a plain key.
           if (v !== ABSENT) Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
         }

@@ -2,25 +2,39 @@
  * Worker threads for a matrix run. They start from the matrix file's text, so a caller can
  * start them before it has parsed the file itself and both load at once (each thread loads the
  * compat data and hotmem's modules: a large part of a short run). Once given cells, idle workers
- * pull chunks from one queue as they finish the last; results come back in completion order.
+ * pull chunks of cell indexes, in order, from the run's source as they finish the last.
+ * Chunks complete in any order; their results reach the sink in chunk order. A worker is given
+ * no chunk further than WINDOW chunks past the oldest one not yet delivered, so the results
+ * waiting for a slow chunk stay bounded however many cells the run has.
  */
 import { Worker } from 'node:worker_threads';
-import type { Cell } from './expand.js';
-import type { CellResult } from './results.js';
+import type { ResultBatch, ResultSink } from './result-batch.js';
 import type { ToMain, ToWorker, WorkerInput } from './worker-protocol.js';
 
 interface Job {
-  readonly queue: number[];
+  readonly source: Iterator<number>;
   readonly size: number;
   readonly total: number;
-  readonly results: CellResult[];
+  readonly sink: ResultSink;
   readonly progress: (done: number, total: number) => void;
-  readonly resolve: (results: CellResult[]) => void;
+  readonly resolve: () => void;
   readonly reject: (e: Error) => void;
+  /** Chunks handed out, and the next one the sink takes. */
+  dispatched: number;
+  delivered: number;
+  done: number;
+  readonly waiting: Map<number, ResultBatch & { readonly kind: 'lines' }>;
 }
 
 /** Chunks are large enough to keep messages few, small enough that all workers finish together. */
 const chunkSize = (cells: number, jobs: number): number => Math.max(1, Math.min(64, Math.ceil(cells / (jobs * 8))));
+
+/**
+ * Chunks in flight or waiting for an older one, per worker: wide enough that a worker the OS
+ * leaves unscheduled for a while (a loaded machine) does not stall the others, and small in
+ * memory (a chunk's results are some 20-50 KB of JSON).
+ */
+const WINDOW_PER_WORKER = 64;
 
 export class WorkerPool {
   readonly #workers: Worker[] = [];
@@ -48,28 +62,32 @@ export class WorkerPool {
     return this.#workers.length;
   }
 
-  /** Runs the cells (by index into the workers' expansion of the same matrix). */
-  run(cells: readonly Cell[], progress: (done: number, total: number) => void): Promise<CellResult[]> {
+  /** Runs `total` cells whose indexes (increasing) `source` yields, delivering their results to `sink` in order. */
+  run(source: Iterator<number>, total: number, sink: ResultSink, progress: (done: number, total: number) => void): Promise<void> {
     if (this.#job) throw new Error('internal: a worker pool runs one set of cells at a time');
     return new Promise((resolve, reject) => {
       if (this.#failure) {
         reject(this.#failure);
         return;
       }
-      if (cells.length === 0) {
-        resolve([]);
+      if (total === 0) {
+        resolve();
         return;
       }
       this.#job = {
-        queue: cells.map((c) => c.index),
-        size: chunkSize(cells.length, this.#workers.length),
-        total: cells.length,
-        results: [],
+        source,
+        size: chunkSize(total, this.#workers.length),
+        total,
+        sink,
         progress,
         resolve,
         reject,
+        dispatched: 0,
+        delivered: 0,
+        done: 0,
+        waiting: new Map(),
       };
-      for (const worker of this.#idle.splice(0)) this.#feed(worker);
+      this.#feedIdle();
     });
   }
 
@@ -81,25 +99,47 @@ export class WorkerPool {
   #receive(worker: Worker, message: ToMain): void {
     const job = this.#job;
     if (message.kind === 'results' && job) {
-      job.results.push(...message.results);
-      job.progress(job.results.length, job.total);
-      if (job.results.length === job.total) {
+      job.waiting.set(message.chunk, { kind: 'lines', text: message.text, statuses: message.statuses });
+      try {
+        this.#deliver(job);
+      } catch (e) {
+        this.#fail(e instanceof Error ? e : new Error(String(e)));
+        return;
+      }
+      if (job.done === job.total) {
         this.#job = undefined;
-        job.resolve(job.results);
+        job.resolve();
       }
     }
-    this.#feed(worker);
+    this.#idle.push(worker);
+    this.#feedIdle();
   }
 
-  #feed(worker: Worker): void {
-    const indexes = this.#job?.queue.splice(0, this.#job.size) ?? [];
-    if (indexes.length > 0) worker.postMessage({ indexes } satisfies ToWorker);
-    else this.#idle.push(worker);
+  #deliver(job: Job): void {
+    for (let batch = job.waiting.get(job.delivered); batch !== undefined; batch = job.waiting.get(job.delivered)) {
+      job.waiting.delete(job.delivered++);
+      job.sink.accept(batch);
+      job.done += batch.statuses.length;
+      job.progress(job.done, job.total);
+    }
   }
 
   #fail(e: Error): void {
     this.#failure ??= e;
     this.#job?.reject(e);
     this.#job = undefined;
+  }
+
+  #feedIdle(): void {
+    const job = this.#job;
+    while (job && this.#idle.length > 0 && job.dispatched - job.delivered < WINDOW_PER_WORKER * this.#workers.length) {
+      const indexes: number[] = [];
+      for (let next = job.source.next(); !next.done; next = job.source.next()) {
+        indexes.push(next.value);
+        if (indexes.length === job.size) break;
+      }
+      if (indexes.length === 0) return;
+      this.#idle.pop()!.postMessage({ chunk: job.dispatched++, indexes } satisfies ToWorker);
+    }
   }
 }

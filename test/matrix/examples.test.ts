@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { packageRoot } from '../../src/core/package-root.js';
-import { expandMatrix } from '../../src/matrix/expand.js';
+import { expandMatrix, surveyMatrix } from '../../src/matrix/expand.js';
 import { loadMatrixFile } from '../../src/matrix/load.js';
 import { cellName, cellProblems } from '../../src/matrix/results.js';
 import { runMatrix } from '../../src/matrix/runner.js';
@@ -29,8 +29,8 @@ describe('examples/matrices', function () {
     const files = readdirSync(dir)
       .filter((f) => f.endsWith('.yaml'))
       .sort();
-    assert.deepEqual(files, ['balloon-migration.yaml', 'cross-release-migration.yaml', 'unplugged-inaccessible.yaml']);
-    for (const f of files) assert.ok(expandMatrix(load(f), compatData()).length > 0, f);
+    assert.deepEqual(files, ['balloon-migration.yaml', 'cross-release-migration.yaml', 'unplugged-inaccessible.yaml', 'virtio-mem-sizes.yaml']);
+    for (const f of files) assert.ok(surveyMatrix(load(f), compatData(), {}).cells > 0, f);
   });
 
   it('unplugged-inaccessible covers every pc-i440fx and pc-q35 machine type of every modelled release × 2 backends × on/off/auto × 3 guests', () => {
@@ -75,5 +75,25 @@ describe('examples/matrices', function () {
     }
     const r = await runMatrix(m, { jobs: 2, shard: { index: 1, count: 4 }, data });
     assert.deepEqual(r.cells.filter((c) => c.status === 'error').map(cellName), []);
+  });
+
+  it('virtio-mem-sizes has a million cells (every pc-i440fx and pc-q35 machine type × 3 memory sizes × 2 backends × 10 block sizes × 18 requested sizes)', () => {
+    const data = compatData();
+    const types = data
+      .releases()
+      .flatMap((r) =>
+        data.machineTypes(r.version, 'x86_64', data.defaultBuildConfig('x86_64')).filter((t) => t.series?.id === 'pc-i440fx' || t.series?.id === 'pc-q35'),
+      );
+    const survey = surveyMatrix(load('virtio-mem-sizes.yaml'), data, {});
+    assert.equal(survey.cells, types.length * 3 * 2 * 10 * 18);
+    assert.ok(survey.cells >= 1_000_000);
+  });
+
+  it('virtio-mem-sizes holds to its rules on every release (a slice: one in 2,000 cells, every block and requested size)', async () => {
+    const r = await runMatrix(load('virtio-mem-sizes.yaml'), { jobs: 1, shard: { index: 1, count: 1999 }, data: compatData() });
+    assert.ok(r.cells.length > 500);
+    assert.equal(new Set(r.cells.map((c) => c.coordinates['release'])).size, compatData().releases().length);
+    assert.equal(new Set(r.cells.map((c) => `${c.coordinates['block-size']!} ${c.coordinates['requested-size']!}`)).size, 180);
+    assert.deepEqual(failuresOf(r), []);
   });
 });

@@ -9,7 +9,7 @@ import type { WriteStream } from 'node:tty';
 import { diffResults } from '../../matrix/diff.js';
 import { parseFilter, unknownDimensions, type CellFilter } from '../../matrix/filter.js';
 import { parseMatrix } from '../../matrix/load.js';
-import { mergeResults } from '../../matrix/merge.js';
+import { mergeResultFiles, mergeResults } from '../../matrix/merge.js';
 import { progressBar } from '../../matrix/progress.js';
 import { readResultsFile } from '../../matrix/read-results.js';
 import { diffMarkdownReport } from '../../matrix/reports/diff-markdown.js';
@@ -19,8 +19,8 @@ import { jsonReport } from '../../matrix/reports/json.js';
 import { junitReport } from '../../matrix/reports/junit.js';
 import { markdownReport } from '../../matrix/reports/markdown.js';
 import { terminalReport } from '../../matrix/reports/terminal.js';
-import type { MatrixResults } from '../../matrix/results.js';
-import { runMatrix } from '../../matrix/runner.js';
+import type { MatrixResults, Summary } from '../../matrix/results.js';
+import { runMatrix, runMatrixToFile, type RunOptions } from '../../matrix/runner.js';
 import { parseShard } from '../../matrix/shard.js';
 import { WorkerPool } from '../../matrix/worker-pool.js';
 import { HotmemError } from '../../core/errors.js';
@@ -74,8 +74,11 @@ function report(results: MatrixResults, format: Format, io: CliIo, parsed: Parse
   }
 }
 
-const outcome = (r: MatrixResults): string => `${r.cells.length} cells: ${r.summary.pass} pass, ${r.summary.fail} fail, ${r.summary.error} error`;
-const statusOf = (r: MatrixResults): number => (r.summary.fail + r.summary.error === 0 ? EXIT_OK : EXIT_ERROR);
+const outcome = (s: Summary): string => `${s.pass + s.fail + s.error} cells: ${s.pass} pass, ${s.fail} fail, ${s.error} error`;
+const statusOf = (s: Summary): number => (s.fail + s.error === 0 ? EXIT_OK : EXIT_ERROR);
+
+/** JSON results for a file are written a cell at a time (results-file.ts); other reports need every cell at once. */
+const streamedTo = (parsed: ParsedArgs): string | undefined => (formatOf(parsed) === 'json' ? (parsed.options.get('out') as string | undefined) : undefined);
 
 const FORMAT_OPTION = { name: 'format', takesValue: true, choices: FORMATS } as const;
 const OUT_OPTION = { name: 'out', takesValue: true } as const;
@@ -111,23 +114,32 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       matrix.dimensions.map((d) => d.name),
     );
     const bar = io.stdout !== undefined && isTerminal(process.stderr) ? progressBar(io.err) : undefined;
-    const results = await runMatrix(matrix, {
+    const options: RunOptions = {
       jobs,
       ...(pool === undefined ? {} : { pool }),
       ...(filter === undefined ? {} : { filter }),
       ...(shard?.ok ? { shard: shard.shard } : {}),
       ...(bar ? { onProgress: (done: number, total: number) => bar.update(done, total) } : {}),
-    });
-    if (bar) {
+    };
+    const finished = (summary: Summary): void => {
+      if (!bar) return;
       const seconds = bar.end();
-      io.err(
-        `${results.cells.length} cells in ${seconds.toFixed(1)} s (${Math.round(results.cells.length / Math.max(seconds, 1e-3))} cells/s, ${jobs} job${jobs === 1 ? '' : 's'})\n`,
-      );
+      const cells = summary.pass + summary.fail + summary.error;
+      io.err(`${cells} cells in ${seconds.toFixed(1)} s (${Math.round(cells / Math.max(seconds, 1e-3))} cells/s, ${jobs} job${jobs === 1 ? '' : 's'})\n`);
+    };
+    const streamTo = baseline === undefined ? streamedTo(parsed) : undefined;
+    if (streamTo !== undefined) {
+      const summary = await runMatrixToFile(matrix, streamTo, options);
+      finished(summary);
+      io.out(`${outcome(summary)}; wrote ${streamTo}\n`);
+      return statusOf(summary);
     }
+    const results = await runMatrix(matrix, options);
+    finished(results.summary);
     const changed =
       baseline === undefined ? undefined : new Set(diffResults({ file: baselineFile!, results: baseline }, { file, results }).changed.map((c) => c.newIndex));
-    emit(report(results, formatOf(parsed), io, parsed, changed), parsed, io, outcome(results));
-    return statusOf(results);
+    emit(report(results, formatOf(parsed), io, parsed, changed), parsed, io, outcome(results.summary));
+    return statusOf(results.summary);
   } finally {
     await pool?.close();
   }
@@ -154,13 +166,19 @@ function filterOption(text: string | undefined, names: readonly string[]): CellF
   return f.filter;
 }
 
-function merge(args: readonly string[], io: CliIo): number {
+async function merge(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseArgs(args, [FORMAT_OPTION, OUT_OPTION]);
   if (parsed.positionals.length < 2) throw new UsageError('matrix merge expects two or more results files (JSON)');
+  const streamTo = streamedTo(parsed);
+  if (streamTo !== undefined) {
+    const summary = await mergeResultFiles(parsed.positionals, streamTo);
+    io.out(`${outcome(summary)}; wrote ${streamTo}\n`);
+    return statusOf(summary);
+  }
   const merged = mergeResults(parsed.positionals.map((file) => ({ file, results: readResultsFile(file) })));
   const format = parsed.options.has('format') || parsed.options.has('out') ? formatOf(parsed) : 'json';
-  emit(report(merged, format, io, parsed, undefined), parsed, io, outcome(merged));
-  return statusOf(merged);
+  emit(report(merged, format, io, parsed, undefined), parsed, io, outcome(merged.summary));
+  return statusOf(merged.summary);
 }
 
 function diff(args: readonly string[], io: CliIo): number {
