@@ -2,7 +2,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { formatReport } from '../../frontends/cmdline/qemu.js';
+import { formatReport, timestamped } from '../../frontends/cmdline/qemu.js';
 import { QMP_COMMANDS } from '../../frontends/qmp/commands/index.js';
 import { serveStream, serveUnixSocket } from '../../frontends/qmp/server.js';
 import type { Arch } from '../../core/arch.js';
@@ -113,7 +113,7 @@ export const qemuCommand: Command = {
         await process.migration!.listenAtStartup(incoming);
       } catch (e) {
         const location = process.invocation.incoming?.kind === 'uri' ? process.invocation.incoming.location : undefined;
-        io.err(formatReport(binary.arch, location, (e as Error).message));
+        timestamped(io, process.invocation.timestamps).err(formatReport(binary.arch, location, (e as Error).message));
         return 1;
       }
     }
@@ -123,7 +123,7 @@ export const qemuCommand: Command = {
         if (!io.stdin || !io.stdout) throw new Error('internal: -qmp stdio needs the process streams');
         return serveStream(process.ctx, QMP_COMMANDS, io.stdin, io.stdout, channel.pretty);
       }
-      const served = serveUnixSocket(process.ctx, QMP_COMMANDS, channel.path, channel.pretty);
+      const served = serveUnixSocket(process.ctx, QMP_COMMANDS, channel.kind === 'unix' ? channel.path : { fd: channel.fd }, channel.pretty);
       closers.push(() => served.close());
       return served.done;
     });
@@ -133,7 +133,7 @@ export const qemuCommand: Command = {
     // qemu_system_killed: a signal shuts the VM down (SHUTDOWN to the monitors) and QEMU exits 0.
     const onSignal = (signal: NodeJS.Signals) => {
       process.machine.events.emit('SHUTDOWN', { guest: false, reason: 'host-signal' });
-      io.err(formatReport(binary.arch, undefined, `terminating on signal ${constants.signals[signal]}`));
+      timestamped(io, process.invocation.timestamps).err(formatReport(binary.arch, undefined, `terminating on signal ${constants.signals[signal]}`));
       exitWith(0);
     };
     for (const signal of TERMINATING_SIGNALS) globalThis.process.on(signal, onSignal);

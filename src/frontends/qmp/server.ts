@@ -51,7 +51,8 @@ export function serveStream(ctx: QmpContext, commands: readonly QmpCommand[], in
 }
 
 /**
- * Listens on a unix socket; `done` resolves once a client has asked to quit, `close` ends every
+ * Listens on a unix socket (a path, or an fd already listening that the parent passed, as libvirt
+ * passes its monitor socket); `done` resolves once a client has asked to quit, `close` ends every
  * connection (the process is going away). As QEMU's socket chardev, the monitor serves one client
  * at a time: a later client is connected but hears nothing (its input waits) until the ones
  * before it have gone, then gets its own greeting and session.
@@ -59,10 +60,10 @@ export function serveStream(ctx: QmpContext, commands: readonly QmpCommand[], in
 export function serveUnixSocket(
   ctx: QmpContext,
   commands: readonly QmpCommand[],
-  path: string,
+  listenOn: string | { readonly fd: number },
   pretty: boolean,
 ): { server: Server; done: Promise<void>; close(): void } {
-  if (existsSync(path)) unlinkSync(path);
+  if (typeof listenOn === 'string' && existsSync(listenOn)) unlinkSync(listenOn);
   let finished: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finished = resolve));
   const sockets = new Set<Socket>();
@@ -97,7 +98,7 @@ export function serveUnixSocket(
     if (serving) waiting.push(socket);
     else serve(socket);
   });
-  server.listen(path);
+  server.listen(typeof listenOn === 'string' ? listenOn : { fd: listenOn.fd });
   const close = () => {
     server.close();
     for (const socket of sockets) socket.destroy();

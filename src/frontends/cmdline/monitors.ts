@@ -1,0 +1,116 @@
+/**
+ * -chardev and -mon as libvirt attaches its monitor: a listening socket chardev (a unix path, or
+ * a socket fd the parent passed) and a control-mode monitor on it become one of hotmem's QMP
+ * channels. Other chardev backends are checked as QEMU checks them and have no effect; what
+ * hotmem cannot serve (a human monitor, a client or TCP socket) is refused by name.
+ */
+import { HotmemError, type Warning } from '../../core/errors.js';
+import { parseScalar } from '../../core/parse/input-visitor.js';
+import { optionValue, type ParsedOptions } from '../../core/parse/options.js';
+import { compareReleases, type Release } from '../../core/release.js';
+
+/** A QMP channel: the process's stdio, a unix socket to listen on, or a listening socket fd. */
+export type QmpChannel =
+  | { readonly kind: 'stdio'; readonly pretty: boolean }
+  | { readonly kind: 'unix'; readonly path: string; readonly pretty: boolean }
+  | { readonly kind: 'fd'; readonly fd: number; readonly pretty: boolean };
+
+type Chardev =
+  | { readonly kind: 'listening'; readonly channel: { readonly kind: 'unix'; readonly path: string } | { readonly kind: 'fd'; readonly fd: number } }
+  | { readonly kind: 'other'; readonly why: string };
+
+/** Every char driver name of these releases (chardev/char-*.c, ui/, spice): QEMU refuses others. */
+const CHAR_DRIVERS: readonly string[] = [
+  'socket',
+  'pty',
+  'file',
+  'stdio',
+  'null',
+  'pipe',
+  'udp',
+  'serial',
+  'tty',
+  'parallel',
+  'parport',
+  'ringbuf',
+  'memory',
+  'mux',
+  'vc',
+  'msmouse',
+  'wctablet',
+  'braille',
+  'testdev',
+  'spicevmc',
+  'spiceport',
+  'qemu-vdagent',
+  'dbus',
+];
+
+/** Backends that only move bytes nothing in hotmem reads: accepted, with no effect. */
+const INERT: readonly string[] = ['pty', 'file', 'stdio', 'null'];
+
+/** The chardevs and monitors of one command line, in order. */
+export class Monitors {
+  readonly #chardevs = new Map<string, Chardev>();
+  readonly channels: QmpChannel[] = [];
+
+  constructor(readonly release: Release) {}
+
+  /** qemu_chr_new_from_opts: the backend name, the id, then the backend's own checks. */
+  chardev(opts: ParsedOptions): void {
+    const backend = optionValue(opts, 'backend') ?? '';
+    if (!CHAR_DRIVERS.includes(backend)) throw new HotmemError('cmdline.chardev-driver', `'${backend}' is not a valid char driver name`);
+    const id = optionValue(opts, 'id');
+    if (id === undefined) throw new HotmemError('cmdline.chardev-id', 'chardev: no id specified');
+    this.#chardevs.set(id, this.#backend(backend, opts));
+  }
+
+  #backend(backend: string, opts: ParsedOptions): Chardev {
+    if (INERT.includes(backend)) return { kind: 'other', why: `a ${backend} chardev` };
+    if (backend !== 'socket') throw new HotmemError('cmdline.chardev-backend', `hotmem models no '${backend}' chardev backend`);
+    const path = optionValue(opts, 'path');
+    const fd = optionValue(opts, 'fd');
+    const host = optionValue(opts, 'host');
+    if ([path, fd, host].filter((v) => v !== undefined).length !== 1) {
+      // qemu_chr_parse_socket: before 7.0 one message; since, an absent path and host leave the fd to parse.
+      if (compareReleases(this.release, { major: 7, minor: 2 }) < 0)
+        throw new HotmemError('cmdline.chardev-socket', "Exactly one of 'path', 'fd' or 'host' required");
+      if (path === undefined && host === undefined) throw new HotmemError('cmdline.chardev-socket', `Unable to parse FD number ${fd ?? ''}`);
+      throw new HotmemError('cmdline.chardev-socket', "Exactly one of 'path', 'fd' or 'host' required");
+    }
+    const listening =
+      optionValue(opts, 'server') !== undefined && parseScalar({ kind: 'bool' }, 'server', optionValue(opts, 'server')!, 'opts', this.release).value;
+    const waits = optionValue(opts, 'wait') === undefined || parseScalar({ kind: 'bool' }, 'wait', optionValue(opts, 'wait')!, 'opts', this.release).value;
+    if (host !== undefined || !listening || waits)
+      return { kind: 'other', why: 'a socket chardev that is not a unix socket listening with server=on,wait=off' };
+    if (path !== undefined) return { kind: 'listening', channel: { kind: 'unix', path } };
+    if (!/^\d+$/.test(fd!)) throw new HotmemError('cmdline.chardev-socket', `Unable to parse FD number ${fd!}`);
+    return { kind: 'listening', channel: { kind: 'fd', fd: Number(fd) } };
+  }
+
+  /** monitor_init_opts: the mode, the chardev it names, then the monitor itself. */
+  mon(opts: ParsedOptions): void {
+    const modeText = optionValue(opts, 'mode');
+    const mode =
+      modeText === undefined
+        ? 'readline'
+        : parseScalar({ kind: 'enum', typeName: 'MonitorMode', values: ['readline', 'control'] }, 'mode', modeText, 'opts', this.release).value;
+    const prettyText = optionValue(opts, 'pretty');
+    const pretty = prettyText !== undefined && parseScalar({ kind: 'bool' }, 'pretty', prettyText, 'opts', this.release).value === true;
+    const name = optionValue(opts, 'chardev');
+    if (name === undefined) throw new HotmemError('cmdline.mon-chardev', "Parameter 'chardev' is missing");
+    const chardev = this.#chardevs.get(name);
+    if (!chardev) throw new HotmemError('cmdline.mon-chardev', `chardev "${name}" not found`);
+    if (mode !== 'control')
+      throw new HotmemError('cmdline.mon-mode', 'hotmem models QMP monitors only (mode=control); a human monitor (mode=readline) is not modelled');
+    if (chardev.kind === 'other')
+      throw new HotmemError('cmdline.mon-chardev', `hotmem serves QMP on stdio, a unix socket or a socket fd only, not on ${chardev.why}`);
+    this.channels.push({ ...chardev.channel, pretty });
+  }
+}
+
+/** -mon is deprecated in favour of -object monitor-qmp/monitor-hmp, first seen in 11.1's binary. */
+export function monWarnings(r: Release): Warning[] {
+  if (compareReleases(r, { major: 11, minor: 1 }) < 0) return [];
+  return [{ code: 'cmdline.mon-deprecated', message: "'-mon' is deprecated, use '-object' with 'monitor-hmp' or 'monitor-qmp' types instead" }];
+}
