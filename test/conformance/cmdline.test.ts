@@ -102,6 +102,10 @@ const CASES: readonly (readonly string[])[] = [
   ['-machine', 'frob', '-msg', 'timestamp=on', '-chardev', 'null'],
   ['-msg', 'timestamp=maybe'],
   ['-no-shutdown', '-no-user-config', '-machine', 'frob'],
+  ['-cpu', 'frob'],
+  ['-cpu', 'frob', '-machine', 'frob'],
+  ['-cpu', 'Cascadelake-Server-v5', '-machine', 'frob'],
+  ['-cpu', 'qemu64', '-name', 'foo,bar=1'],
 ];
 
 /**

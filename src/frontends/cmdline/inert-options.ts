@@ -1,7 +1,8 @@
 /**
  * Options a real VM's command line carries that change nothing hotmem models (the guest's name
  * and UUID, its clock, boot order, seccomp sandbox, CPU topology, audio without a device): each
- * is checked as the release checks it, with QEMU's errors, and then has no effect. What would
+ * is checked as the release checks it, with QEMU's errors, and then has no effect (-cpu: the
+ * model, which only changes what the guest's CPUs report). What would
  * matter and is not modelled is refused by name rather than ignored.
  */
 import { HotmemError } from '../../core/errors.js';
@@ -9,7 +10,9 @@ import { parseScalar } from '../../core/parse/input-visitor.js';
 import { optionValue, parseOptions, type ParsedOptions } from '../../core/parse/options.js';
 import { parseBool, parseUint64 } from '../../core/parse/scalars.js';
 import { compareReleases, inWindow, type Release } from '../../core/release.js';
-import { QEMU_OPTS_LIST_DATA } from './data/qemu-options.js';
+import type { Arch } from '../../core/arch.js';
+import { parseJsonOption } from './json-option.js';
+import { CPU_MODEL_DATA, QEMU_OPTS_LIST_DATA } from './data/qemu-options.js';
 
 /** qemu_uuid_parse: 36 characters, hex digits with dashes at 8, 13, 18 and 23. */
 export function checkUuid(text: string): void {
@@ -78,4 +81,37 @@ export function checkMachinePropertyOption(option: 'smp' | 'boot', text: string,
     if (type === 'bool' && !parseBool(value, r).ok) return new HotmemError('cmdline.machine-option', `Parameter '${option}.${key}' expects 'on' or 'off'`);
   }
   return undefined;
+}
+
+/**
+ * parse_cpu_option: the model must be one the release's binary lists (checked once the machine
+ * type is known, so returned). Properties after the model are applied as globals of the CPU type;
+ * hotmem has no CPU types, so it refuses them by name rather than let a typo pass.
+ */
+export function checkCpu(text: string, r: Release, arch: Arch): HotmemError | undefined {
+  const [model = '', ...props] = text.split(',');
+  if (model === 'help' || model === '?') throw new HotmemError('cmdline.cpu', 'hotmem prints no help for -cpu');
+  if (props.length > 0) throw new HotmemError('cmdline.cpu', `hotmem does not model CPU properties (-cpu ${text})`);
+  const models = CPU_MODEL_DATA.find((d) => d.arch === arch && inWindow(r, d))?.models ?? [];
+  return models.includes(model) ? undefined : new HotmemError('cmdline.cpu', `unable to find CPU model '${model}'`);
+}
+
+/**
+ * -audiodev (keyval, or JSON as libvirt writes it): an id, and the driver
+ * none, which plays nothing; hotmem refuses drivers that would reach a host sound system.
+ */
+export function checkAudiodev(text: string): void {
+  let driver: unknown;
+  let id: unknown;
+  if (text.startsWith('{')) {
+    const parsed = parseJsonOption(text);
+    driver = parsed['driver'];
+    id = parsed['id'];
+  } else {
+    const parsed = parseOptions(text, 'driver');
+    driver = optionValue(parsed, 'driver');
+    id = optionValue(parsed, 'id');
+  }
+  if (id === undefined) throw new HotmemError('cmdline.audiodev', "Parameter 'id' is missing");
+  if (driver !== 'none') throw new HotmemError('cmdline.audiodev', `hotmem models the audiodev driver none only (got ${JSON.stringify(driver)})`);
 }

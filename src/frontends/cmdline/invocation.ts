@@ -10,7 +10,18 @@ import { parseOptions, splitOptions, optionValue, type ParsedOptions } from '../
 import { HotmemError, type Warning } from '../../core/errors.js';
 import { parseScalar } from '../../core/parse/input-visitor.js';
 import { releaseName, type Release } from '../../core/release.js';
-import { checkMachinePropertyOption, checkOvercommit, checkRtc, checkSandbox, checkUuid, machinePropertyOptions } from './inert-options.js';
+import {
+  checkAudiodev,
+  checkCpu,
+  checkMachinePropertyOption,
+  checkOvercommit,
+  checkRtc,
+  checkSandbox,
+  checkUuid,
+  machinePropertyOptions,
+} from './inert-options.js';
+import { parseJsonOption } from './json-option.js';
+import { hasObjectSchema } from './object-option.js';
 import { Monitors, monWarnings, type QmpChannel } from './monitors.js';
 import { parseQemuOpts, qemuOption, servesTarget } from './option-syntax.js';
 import type { Accelerator, OptionProps, StartupItem } from '../../machine/machine.js';
@@ -48,6 +59,10 @@ export interface Invocation {
   readonly incoming: IncomingRequest | undefined;
   /** -nodefaults: QEMU adds no default VGA and NIC (which otherwise take the first PCI slots). */
   readonly nodefaults: boolean;
+  /** -vga std or none: whether the default VGA is there (the last -vga wins), unless -nodefaults. */
+  readonly vga: boolean | undefined;
+  /** -pidfile: where the process writes its pid. */
+  readonly pidfile: string | undefined;
   /** Warnings QEMU prints while parsing options (deprecated short-form booleans). */
   readonly warnings: readonly OptionWarning[];
 }
@@ -114,6 +129,8 @@ export function buildInvocation(
   let startPaused = false;
   let incoming: IncomingRequest | undefined;
   let nodefaults = false;
+  let vga: boolean | undefined;
+  let pidfile: string | undefined;
   const noteWarnings = (parsed: ParsedOptions, location: string) => warnings.push(...parsed.warnings.map((w) => ({ ...w, location })));
   const monitors = new Monitors(target.release);
   const optsIds = new Map<string, Set<string>>();
@@ -196,6 +213,9 @@ export function buildInvocation(
       case 'uuid':
         checkUuid(arg);
         break;
+      case 'cpu':
+        later(checkCpu(arg, target.release, target.arch), undefined);
+        break;
       case 'rtc':
         later(checkRtc(qemuOpts(option.name, arg, location)), undefined);
         break;
@@ -221,7 +241,7 @@ export function buildInvocation(
         // The syntax is checked here; the backend when it is created, at its option's location.
         const parsed = qemuOpts(option.name, arg, location);
         later(
-          creationError(() => monitors.chardev(parsed)),
+          creationError(() => monitors.chardev(parsed, location)),
           location,
         );
         break;
@@ -241,6 +261,29 @@ export function buildInvocation(
           location,
           warnings,
         );
+      case 'serial':
+      case 'parallel':
+        // A port on a chardev that exists, or none: nothing of it is modelled.
+        if (arg !== 'none' && !(arg.startsWith('chardev:') && monitors.has(arg.slice('chardev:'.length)))) {
+          throw new CommandLineError(`hotmem models -${option.name} none or chardev:ID of a -chardev before it only`, location, warnings);
+        }
+        break;
+      case 'vga':
+        // The default VGA, or none (which QEMU takes as -nodefaults does for the VGA).
+        if (arg !== 'std' && arg !== 'none') throw new CommandLineError(`hotmem models -vga std or none only (got '${arg}')`, location, warnings);
+        vga = arg === 'std';
+        break;
+      case 'audiodev':
+        checkAudiodev(arg);
+        break;
+      case 'pidfile':
+        pidfile = arg;
+        break;
+      case 'kernel':
+      case 'initrd':
+      case 'append':
+        // The guest is modelled (--guest), not loaded: the files are not read.
+        break;
       case 'no-shutdown':
       case 'no-reboot':
         // What a guest's shutdown or reboot does is not modelled (a modelled guest does neither).
@@ -249,7 +292,7 @@ export function buildInvocation(
         items.push({ kind: 'numa', text: arg, location });
         break;
       case 'object': {
-        const parsed = parseOptions(arg, 'qom-type');
+        const parsed = arg.startsWith('{') && hasObjectSchema(target.release) ? jsonObject(arg) : parseOptions(arg, 'qom-type');
         noteWarnings(parsed, location);
         const type = last(parsed, 'qom-type');
         if (type === undefined) throw new CommandLineError("Parameter 'qom-type' is missing", location);
@@ -341,8 +384,28 @@ export function buildInvocation(
     startPaused,
     incoming,
     nodefaults,
+    vga,
+    pidfile,
     warnings,
   };
+}
+
+/**
+ * `-object {"qom-type": ...}` (6.0+), as the key=value entries the -object path checks: strings as
+ * written, numbers in decimal, booleans as on/off, lists of numbers comma-separated (host-nodes).
+ * QEMU checks the JSON types with the QObject input visitor; hotmem checks the values as text.
+ */
+function jsonObject(arg: string): ParsedOptions {
+  const entries = Object.entries(parseJsonOption(arg)).map(([key, value]) => ({ key, value: jsonText(key, value) }));
+  return { entries, helpRequested: false, warnings: [] };
+}
+
+function jsonText(key: string, value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'boolean') return value ? 'on' : 'off';
+  if (Array.isArray(value) && value.every((v) => typeof v === 'number')) return value.join(',');
+  throw new HotmemError('cmdline.object-json', `hotmem does not model the JSON value of '${key}' (${JSON.stringify(value)})`);
 }
 
 /** The HotmemError a step throws, or undefined when it succeeds. */
@@ -358,16 +421,7 @@ function creationError(step: () => void): HotmemError | undefined {
 
 /** `-device {"driver": ...}` (7.0+): the JSON form of -device. */
 function jsonDevice(arg: string, location: string): StartupItem {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(arg);
-  } catch (e) {
-    throw new CommandLineError(`JSON parse error, ${(e as Error).message}`, location);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new CommandLineError('Invalid JSON syntax: expected an object', location);
-  }
-  const entries = Object.entries(parsed as Record<string, unknown>);
+  const entries = Object.entries(parseJsonOption(arg));
   const get = (key: string) => {
     const value = entries.find(([k]) => k === key)?.[1];
     // qdev_device_add_from_qdict reads driver, id and bus with qdict_get_try_str: a non-string is absent.

@@ -13,10 +13,14 @@ import { compareReleases, type Release } from '../../core/release.js';
 export type QmpChannel =
   | { readonly kind: 'stdio'; readonly pretty: boolean }
   | { readonly kind: 'unix'; readonly path: string; readonly pretty: boolean }
-  | { readonly kind: 'fd'; readonly fd: number; readonly pretty: boolean };
+  /** `location`: the -chardev option, where QEMU reports an fd that is not a socket. */
+  | { readonly kind: 'fd'; readonly fd: number; readonly location: string; readonly pretty: boolean };
 
 type Chardev =
-  | { readonly kind: 'listening'; readonly channel: { readonly kind: 'unix'; readonly path: string } | { readonly kind: 'fd'; readonly fd: number } }
+  | {
+      readonly kind: 'listening';
+      readonly channel: { readonly kind: 'unix'; readonly path: string } | { readonly kind: 'fd'; readonly fd: number; readonly location: string };
+    }
   | { readonly kind: 'other'; readonly why: string };
 
 /** Every char driver name of these releases (chardev/char-*.c, ui/, spice): QEMU refuses others. */
@@ -57,15 +61,15 @@ export class Monitors {
   constructor(readonly release: Release) {}
 
   /** qemu_chr_new_from_opts: the backend name, the id, then the backend's own checks. */
-  chardev(opts: ParsedOptions): void {
+  chardev(opts: ParsedOptions, location: string): void {
     const backend = optionValue(opts, 'backend') ?? '';
     if (!CHAR_DRIVERS.includes(backend)) throw new HotmemError('cmdline.chardev-driver', `'${backend}' is not a valid char driver name`);
     const id = optionValue(opts, 'id');
     if (id === undefined) throw new HotmemError('cmdline.chardev-id', 'chardev: no id specified');
-    this.#chardevs.set(id, this.#backend(backend, opts));
+    this.#chardevs.set(id, this.#backend(backend, opts, location));
   }
 
-  #backend(backend: string, opts: ParsedOptions): Chardev {
+  #backend(backend: string, opts: ParsedOptions, location: string): Chardev {
     if (INERT.includes(backend)) return { kind: 'other', why: `a ${backend} chardev` };
     if (backend !== 'socket') throw new HotmemError('cmdline.chardev-backend', `hotmem models no '${backend}' chardev backend`);
     const path = optionValue(opts, 'path');
@@ -85,7 +89,11 @@ export class Monitors {
       return { kind: 'other', why: 'a socket chardev that is not a unix socket listening with server=on,wait=off' };
     if (path !== undefined) return { kind: 'listening', channel: { kind: 'unix', path } };
     if (!/^\d+$/.test(fd!)) throw new HotmemError('cmdline.chardev-socket', `Unable to parse FD number ${fd!}`);
-    return { kind: 'listening', channel: { kind: 'fd', fd: Number(fd) } };
+    return { kind: 'listening', channel: { kind: 'fd', fd: Number(fd), location } };
+  }
+
+  has(id: string): boolean {
+    return this.#chardevs.has(id);
   }
 
   /** monitor_init_opts: the mode, the chardev it names, then the monitor itself. */

@@ -152,7 +152,7 @@ export function runQemu(binary: QemuBinary, argv: readonly string[], plainIo: Qe
         globals: invocation.globals,
         items: invocation.items,
         ...(invocation.optionFailure ? { optionFailure: invocation.optionFailure } : {}),
-        ...(invocation.nodefaults ? {} : { defaultDevices: { vga: true, nic: true } }),
+        ...(invocation.nodefaults ? {} : { defaultDevices: { vga: invocation.vga ?? true, nic: true } }),
         ...(host ? { host } : {}),
       },
       binary.environment,

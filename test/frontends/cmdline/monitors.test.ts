@@ -24,7 +24,11 @@ const LIBVIRT_MONITOR = ['-chardev', 'socket,id=charmonitor,fd=1729,server=on,wa
 
 describe('frontends/cmdline/monitors', () => {
   const CHANNELS: readonly { readonly what: string; readonly argv: readonly string[]; readonly channels: readonly object[] }[] = [
-    { what: "libvirt's monitor on a socket fd it passed", argv: LIBVIRT_MONITOR, channels: [{ kind: 'fd', fd: 1729, pretty: false }] },
+    {
+      what: "libvirt's monitor on a socket fd it passed",
+      argv: LIBVIRT_MONITOR,
+      channels: [{ kind: 'fd', fd: 1729, location: '-chardev socket,id=charmonitor,fd=1729,server=on,wait=off', pretty: false }],
+    },
     {
       what: 'a monitor on a unix socket path, pretty',
       argv: ['-chardev', 'socket,id=m,path=/tmp/m.sock,server=on,wait=off', '-mon', 'm,mode=control,pretty=on'],
