@@ -138,6 +138,7 @@ export function buildInvocation(
   let optionFailure: Invocation['optionFailure'];
   const later = (error: HotmemError | undefined, location: string | undefined) => (optionFailure ??= error && { error, location });
   let timestamps = false;
+  let createdError: CommandLineError | undefined;
 
   for (const option of options) {
     const before = warnings.length;
@@ -151,6 +152,7 @@ export function buildInvocation(
       throw e;
     }
   }
+  if (createdError) throw createdError.timestamped(timestamps);
 
   function qemuOpts(name: string, arg: string, location: string): ParsedOptions {
     const seen = optsIds.get(name) ?? new Set<string>();
@@ -304,7 +306,9 @@ export function buildInvocation(
         try {
           checkObject?.(type, last(parsed, 'id'), objectProps);
         } catch (e) {
-          throw new CommandLineError((e as Error).message, location, warnings);
+          // Before 6.0 these are creation errors, reported after the whole loop (so after -msg).
+          if (objectCreationLocated) createdError ??= new CommandLineError((e as Error).message, location, [...warnings]);
+          else throw new CommandLineError((e as Error).message, location, warnings);
         }
         // Created later, outside the option's location: QEMU reports creation errors without it
         // from 6.0 on.
