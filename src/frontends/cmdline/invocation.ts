@@ -22,7 +22,7 @@ import {
 } from './inert-options.js';
 import { parseJsonOption } from './json-option.js';
 import { hasObjectSchema } from './object-option.js';
-import { Monitors, monWarnings, type QmpChannel } from './monitors.js';
+import { checkMonitorObject, hasMonitorObject, Monitors, monWarnings, type QmpChannel } from './monitors.js';
 import { parseQemuOpts, qemuOption, servesTarget } from './option-syntax.js';
 import type { Accelerator, OptionProps, StartupItem } from '../../machine/machine.js';
 import { parseGlobalOption } from '../../qom/globals.js';
@@ -138,7 +138,6 @@ export function buildInvocation(
   let optionFailure: Invocation['optionFailure'];
   const later = (error: HotmemError | undefined, location: string | undefined) => (optionFailure ??= error && { error, location });
   let timestamps = false;
-  let createdError: CommandLineError | undefined;
 
   for (const option of options) {
     const before = warnings.length;
@@ -152,7 +151,6 @@ export function buildInvocation(
       throw e;
     }
   }
-  if (createdError) throw createdError.timestamped(timestamps);
 
   function qemuOpts(name: string, arg: string, location: string): ParsedOptions {
     const seen = optsIds.get(name) ?? new Set<string>();
@@ -303,11 +301,20 @@ export function buildInvocation(
           break;
         }
         const objectProps = props(parsed, ['qom-type', 'id']);
+        if (type === 'monitor-qmp' && hasMonitorObject(target.release)) {
+          if (last(parsed, 'id') === undefined) throw new CommandLineError("Parameter 'id' is missing", location, warnings);
+          checkMonitorObject(objectProps, target.release);
+          later(
+            creationError(() => monitors.qmpObject(objectProps)),
+            undefined,
+          );
+          break;
+        }
         try {
           checkObject?.(type, last(parsed, 'id'), objectProps);
         } catch (e) {
-          // Before 6.0 these are creation errors, reported after the whole loop (so after -msg).
-          if (objectCreationLocated) createdError ??= new CommandLineError((e as Error).message, location, [...warnings]);
+          // Before 6.0 these are creation errors, reported once the machine type is known.
+          if (objectCreationLocated && e instanceof HotmemError) later(e, location);
           else throw new CommandLineError((e as Error).message, location, warnings);
         }
         // Created later, outside the option's location: QEMU reports creation errors without it

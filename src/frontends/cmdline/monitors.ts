@@ -111,10 +111,39 @@ export class Monitors {
     if (!chardev) throw new HotmemError('cmdline.mon-chardev', `chardev "${name}" not found`);
     if (mode !== 'control')
       throw new HotmemError('cmdline.mon-mode', 'hotmem models QMP monitors only (mode=control); a human monitor (mode=readline) is not modelled');
+    this.#attach(chardev, pretty);
+  }
+
+  /**
+   * -object monitor-qmp (11.1's binary is the first to have it): the members are checked with the
+   * option (`checkMonitorObject`), the chardev when the monitor is created.
+   */
+  qmpObject(props: ReadonlyArray<{ readonly name: string; readonly value: string }>): void {
+    const get = (name: string) => props.filter((p) => p.name === name).at(-1)?.value;
+    const name = get('chardev')!;
+    const chardev = this.#chardevs.get(name);
+    if (!chardev) throw new HotmemError('cmdline.mon-chardev', `chardev "${name}" not found`);
+    const pretty = get('pretty');
+    this.#attach(chardev, pretty !== undefined && parseScalar({ kind: 'bool' }, 'pretty', pretty, 'opts', this.release).value === true);
+  }
+
+  #attach(chardev: Chardev, pretty: boolean): void {
     if (chardev.kind === 'other')
       throw new HotmemError('cmdline.mon-chardev', `hotmem serves QMP on stdio, a unix socket or a socket fd only, not on ${chardev.why}`);
     this.channels.push({ ...chardev.channel, pretty });
   }
+}
+
+export const hasMonitorObject = (r: Release): boolean => compareReleases(r, { major: 11, minor: 1 }) >= 0;
+
+/** ObjectOptions' monitor-qmp members, checked at the -object option (id is checked before). */
+export function checkMonitorObject(props: ReadonlyArray<{ readonly name: string; readonly value: string }>, r: Release): void {
+  for (const { name, value } of props) {
+    if (name === 'pretty') parseScalar({ kind: 'bool' }, 'pretty', value, 'opts', r);
+    else if (name === 'close-action') throw new HotmemError('cmdline.mon-close-action', 'hotmem does not model monitor-qmp close-action');
+    else if (name !== 'chardev') throw new HotmemError('cmdline.object-member', `Invalid parameter '${name}'`);
+  }
+  if (!props.some((p) => p.name === 'chardev')) throw new HotmemError('cmdline.object-missing', "Parameter 'chardev' is missing");
 }
 
 /** -mon is deprecated in favour of -object monitor-qmp/monitor-hmp, first seen in 11.1's binary. */

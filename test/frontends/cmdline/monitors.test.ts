@@ -80,6 +80,15 @@ describe('frontends/cmdline/monitors', () => {
     });
   }
 
+  it("serves QMP for 11.1's -object monitor-qmp, as newer libvirt attaches its monitor", () => {
+    const argv = ['-chardev', 'socket,id=charmonitor,fd=7,server=on,wait=off', '-object', '{"qom-type":"monitor-qmp","id":"monitor","chardev":"charmonitor"}'];
+    const built = invocation('11.1', argv);
+    assert.equal(built.optionFailure, undefined);
+    assert.deepEqual(built.qmp, [{ kind: 'fd', fd: 7, location: '-chardev socket,id=charmonitor,fd=7,server=on,wait=off', pretty: false }]);
+    assert.equal(run('11.1', ['-object', 'monitor-qmp,id=m,chardev=nope']).err, 'qemu-system-x86_64: chardev "nope" not found\n');
+    assert.equal(run('11.1', ['-object', 'monitor-qmp,id=m']).err, "qemu-system-x86_64: -object monitor-qmp,id=m: Parameter 'chardev' is missing\n");
+  });
+
   it('warns that -mon is deprecated from 11.1, at the option', () => {
     const argv = [...LIBVIRT_MONITOR, '-machine', 'frob'];
     const warning =
