@@ -4,7 +4,7 @@
  * built by the same code from a recipe, so it is the process it copies.
  */
 import { freshHost } from '../host/host.js';
-import { formatReport, runQemu, type QemuBinary, type QemuIo } from '../frontends/cmdline/qemu.js';
+import { formatReport, runQemu, timestamped, type QemuBinary, type QemuIo } from '../frontends/cmdline/qemu.js';
 import type { Invocation } from '../frontends/cmdline/invocation.js';
 import { MigrationEndpoint, type EndpointProcess } from '../frontends/migration/endpoint.js';
 import { runPeerMigration } from '../frontends/migration/peer-run.js';
@@ -124,7 +124,7 @@ export class QemuProcess implements EndpointProcess {
   }
 
   report(message: string): void {
-    this.live?.io.err(formatReport(this.spec.arch, undefined, message));
+    if (this.live) timestamped(this.live.io, this.invocation.timestamps).err(formatReport(this.spec.arch, undefined, message));
   }
 
   exit(status: number): void {

@@ -84,6 +84,11 @@ export interface MachineOptions {
   /** The host the QEMU process runs on; a default host of the target's architecture otherwise. */
   readonly host?: Host;
   readonly items?: readonly StartupItem[];
+  /**
+   * The first failure among the options QEMU acts on once the machine type is known (-smp and
+   * -boot as machine properties, -rtc, chardevs, monitors), with the option it names if any.
+   */
+  readonly optionFailure?: { readonly error: HotmemError; readonly location: string | undefined };
 }
 
 /** Everything a Machine is built from besides the user's options. */
@@ -230,6 +235,7 @@ export class Machine {
       // qemu_init reported it with error_report until 6.0 made it a warn_report.
       warn(undefined, [compareReleases(r, { major: 6, minor: 0 }) >= 0 ? deprecated : { ...deprecated, reportedAsError: true }]);
     }
+    if (options.optionFailure) throw new StartupError(options.optionFailure.error, options.optionFailure.location);
     const version = type.version;
     const machineTypeName = `${type.name}-machine`;
     const registry = env.registry.extended(...[MACHINE_BASE_TYPE, ...family.supportTypes, family.baseType].filter((t) => !env.registry.info(t.name)), {

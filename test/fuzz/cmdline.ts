@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { qemuBinary } from '../../src/cli/binary.js';
-import { QEMU_OPTIONS } from '../../src/frontends/cmdline/parse-argv.js';
+import { QEMU_OPTION_DATA } from '../../src/frontends/cmdline/data/qemu-options.js';
 import { runQemu } from '../../src/frontends/cmdline/qemu.js';
 import { freshHost } from '../../src/host/host.js';
 import { mutated } from './mutate.js';
@@ -58,14 +58,29 @@ const VALUES: Readonly<Record<string, readonly string[]>> = {
   incoming: ['defer', 'unix:/tmp/hotmem-fuzz-in.sock', 'tcp:localhost:4444', 'tcp:[::1]:0', 'exec:cat', 'frob'],
   qmp: ['stdio', 'unix:/tmp/hotmem-fuzz-qmp.sock,server=on,wait=off', 'tcp:localhost:4445,server=on'],
   'qmp-pretty': ['stdio', 'unix:/tmp/hotmem-fuzz-qmp.sock,server=on,wait=off'],
+  name: ['guest=vm1,debug-threads=on', 'vm1'],
+  uuid: ['c7a5fdbd-edaf-9455-926a-d65c16db1809'],
+  chardev: [
+    'socket,id=charmonitor,path=/tmp/hotmem-fuzz-mon.sock,server=on,wait=off',
+    'socket,id=charmonitor,fd=3,server=on,wait=off',
+    'pty,id=charserial0',
+    'null,id=c0',
+  ],
+  mon: ['chardev=charmonitor,id=monitor,mode=control', 'charmonitor'],
+  msg: ['timestamp=on', 'timestamp=off'],
+  overcommit: ['mem-lock=off', 'mem-lock=on', 'cpu-pm=on'],
+  rtc: ['base=utc', 'base=utc,driftfix=slew', 'clock=host'],
+  boot: ['strict=on', 'menu=on,splash-time=3000'],
+  sandbox: ['on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny'],
 };
 const GENERIC = ['', 'help', 'frob', '1', 'on'];
 
-const OPTIONS = Object.keys(QEMU_OPTIONS);
+/** Every option of any release, with whether it takes an argument (the same in every release). */
+const OPTIONS = new Map(QEMU_OPTION_DATA.map((o) => [o.name, o.arg]));
 
 /** One option with its value (built once per option: arbitraries are dear to build). */
-const PER_OPTION: ReadonlyArray<fc.Arbitrary<readonly string[]>> = OPTIONS.map((name) =>
-  QEMU_OPTIONS[name]
+const PER_OPTION: ReadonlyArray<fc.Arbitrary<readonly string[]>> = [...OPTIONS].map(([name, arg]) =>
+  arg
     ? fc
         .constantFrom(...(VALUES[name] ?? GENERIC))
         .chain(mutated)

@@ -1,14 +1,15 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, fstatSync, rmSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
-import { formatReport } from '../../frontends/cmdline/qemu.js';
+import { formatReport, timestamped } from '../../frontends/cmdline/qemu.js';
 import { QMP_COMMANDS } from '../../frontends/qmp/commands/index.js';
 import { serveInput, serveStream, serveUnixSocket } from '../../frontends/qmp/server.js';
 import type { Arch } from '../../core/arch.js';
-import { releaseName } from '../../core/release.js';
+import { compareReleases, releaseName, type Release } from '../../core/release.js';
 import { kernelProfile } from '../../host/kernel.js';
 import { parseArgs } from '../args.js';
 import { BINARY_OPTIONS, qemuBinary } from '../binary.js';
+import type { QemuBinary } from '../../frontends/cmdline/qemu.js';
 import { UsageError, type CliIo, type Command } from '../command.js';
 import { QEMU_INFO } from './info.js';
 import { QemuProcess } from '../qemu-process.js';
@@ -106,43 +107,105 @@ export const qemuCommand: Command = {
     );
     if (started.kind === 'exited') return started.status;
     const process = started.process;
-    const incoming = process.incoming;
-    if (incoming) {
-      try {
-        await process.migration!.listenAtStartup(incoming);
-      } catch (e) {
-        const location = process.invocation.incoming?.kind === 'uri' ? process.invocation.incoming.location : undefined;
-        io.err(formatReport(binary.arch, location, (e as Error).message));
+    const pidfile = process.invocation.pidfile;
+    if (pidfile !== undefined) {
+      const failure = writePidfile(pidfile, binary.release);
+      if (failure !== undefined) {
+        timestamped(io, process.invocation.timestamps).err(formatReport(binary.arch, undefined, failure));
         return 1;
       }
     }
-    const closers: Array<() => void> = [];
-    const servers = process.invocation.qmp.map((channel) => {
-      if (channel.kind === 'stdio') {
-        if (io.input) return serveInput(process.ctx, QMP_COMMANDS, io.input, io.out, channel.pretty);
-        if (!io.stdin || !io.stdout) throw new Error('internal: -qmp stdio needs the process streams');
-        return serveStream(process.ctx, QMP_COMMANDS, io.stdin, io.stdout, channel.pretty);
-      }
-      const served = serveUnixSocket(process.ctx, QMP_COMMANDS, channel.path, channel.pretty);
-      closers.push(() => served.close());
-      return served.done;
-    });
-    // The machine runs until a client quits or the process ends; with neither a monitor nor an
-    // incoming migration there is nothing left to model.
-    if (servers.length === 0 && !process.invocation.incoming) return 0;
-    // qemu_system_killed: a signal shuts the VM down (SHUTDOWN to the monitors) and QEMU exits 0.
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.machine.events.emit('SHUTDOWN', { guest: false, reason: 'host-signal' });
-      io.err(formatReport(binary.arch, undefined, `terminating on signal ${constants.signals[signal]}`));
-      exitWith(0);
-    };
-    const signals = io.processSignals === false ? [] : TERMINATING_SIGNALS;
-    for (const signal of signals) globalThis.process.on(signal, onSignal);
-    const status = await Promise.race([...servers.map(async (s) => (await s, 0)), exited]);
-    for (const signal of signals) globalThis.process.off(signal, onSignal);
-    for (const close of closers) close();
-    process.migration?.close();
-    io.stdin?.pause();
-    return status;
+    try {
+      return await serve(process, binary, io, { exited, exitWith });
+    } finally {
+      // qemu_unlink_pidfile at exit.
+      if (pidfile !== undefined) rmSync(pidfile, { force: true });
+    }
   },
 };
+
+/** -pidfile: the process's pid and a newline (qemu_write_pidfile); QEMU's message when it cannot. */
+function writePidfile(path: string, r: Release): string | undefined {
+  try {
+    writeFileSync(path, `${globalThis.process.pid}\n`);
+    return undefined;
+  } catch (e) {
+    const reason = STRERROR[(e as NodeJS.ErrnoException).code ?? ''] ?? (e as Error).message;
+    // The wording changed with qemu_write_pidfile's rework, first seen in 7.2's binary.
+    return compareReleases(r, { major: 7, minor: 2 }) >= 0
+      ? `cannot create PID file: Could not create '${path}': ${reason}`
+      : `cannot create PID file: Cannot open pid file: ${reason}`;
+  }
+}
+
+function isSocket(fd: number): boolean {
+  try {
+    return fstatSync(fd).isSocket();
+  } catch {
+    return false;
+  }
+}
+
+/** strerror() of the errors creating a file can give. */
+const STRERROR: Readonly<Record<string, string>> = {
+  ENOENT: 'No such file or directory',
+  EACCES: 'Permission denied',
+  EISDIR: 'Is a directory',
+  ENOTDIR: 'Not a directory',
+  EROFS: 'Read-only file system',
+};
+
+/** Runs the started process's monitors and incoming migration until it ends; its exit status. */
+async function serve(
+  process: QemuProcess,
+  binary: QemuBinary,
+  io: CliIo,
+  ending: { exited: Promise<number>; exitWith: (status: number) => void },
+): Promise<number> {
+  const { exited, exitWith } = ending;
+  const incoming = process.incoming;
+  if (incoming) {
+    try {
+      await process.migration!.listenAtStartup(incoming);
+    } catch (e) {
+      const location = process.invocation.incoming?.kind === 'uri' ? process.invocation.incoming.location : undefined;
+      timestamped(io, process.invocation.timestamps).err(formatReport(binary.arch, location, (e as Error).message));
+      return 1;
+    }
+  }
+  for (const channel of process.invocation.qmp) {
+    // The parent passes a listening socket; QEMU checks it when it creates the chardev.
+    if (channel.kind === 'fd' && !isSocket(channel.fd)) {
+      timestamped(io, process.invocation.timestamps).err(formatReport(binary.arch, channel.location, `File descriptor '${channel.fd}' is not a socket`));
+      return 1;
+    }
+  }
+  const closers: Array<() => void> = [];
+  const servers = process.invocation.qmp.map((channel) => {
+    if (channel.kind === 'stdio') {
+      if (io.input) return serveInput(process.ctx, QMP_COMMANDS, io.input, io.out, channel.pretty);
+      if (!io.stdin || !io.stdout) throw new Error('internal: -qmp stdio needs the process streams');
+      return serveStream(process.ctx, QMP_COMMANDS, io.stdin, io.stdout, channel.pretty);
+    }
+    const served = serveUnixSocket(process.ctx, QMP_COMMANDS, channel.kind === 'unix' ? channel.path : { fd: channel.fd }, channel.pretty);
+    closers.push(() => served.close());
+    return served.done;
+  });
+  // The machine runs until a client quits or the process ends; with neither a monitor nor an
+  // incoming migration there is nothing left to model.
+  if (servers.length === 0 && !process.invocation.incoming) return 0;
+  // qemu_system_killed: a signal shuts the VM down (SHUTDOWN to the monitors) and QEMU exits 0.
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.machine.events.emit('SHUTDOWN', { guest: false, reason: 'host-signal' });
+    timestamped(io, process.invocation.timestamps).err(formatReport(binary.arch, undefined, `terminating on signal ${constants.signals[signal]}`));
+    exitWith(0);
+  };
+  const signals = io.processSignals === false ? [] : TERMINATING_SIGNALS;
+  for (const signal of signals) globalThis.process.on(signal, onSignal);
+  const status = await Promise.race([...servers.map(async (s) => (await s, 0)), exited]);
+  for (const signal of signals) globalThis.process.off(signal, onSignal);
+  for (const close of closers) close();
+  process.migration?.close();
+  io.stdin?.pause();
+  return status;
+}

@@ -1,13 +1,34 @@
 /**
  * Turns QEMU options into what a Machine is started from, parsing each option as the QEMU
- * release does (keyval for -machine and -device, QemuOpts for -m, -object, -numa, -global) and
- * recognising the help requests that make QEMU print and exit before creating anything.
+ * release does (keyval for -machine and -device, QemuOpts for -m, -object, -numa, -global and the
+ * options of option-syntax.ts) and recognising the help requests that make QEMU print and exit
+ * before creating anything. An option of the release that hotmem neither models nor knows to be
+ * inert is refused by name, never ignored.
  */
-import { parseOptions, splitOptions, type ParsedOptions } from '../../core/parse/options.js';
-import type { Warning } from '../../core/errors.js';
+import type { Arch } from '../../core/arch.js';
+import { parseOptions, splitOptions, optionValue, type ParsedOptions } from '../../core/parse/options.js';
+import { HotmemError, type Warning } from '../../core/errors.js';
+import { parseScalar } from '../../core/parse/input-visitor.js';
+import { releaseName, type Release } from '../../core/release.js';
+import {
+  checkAudiodev,
+  checkCpu,
+  checkMachinePropertyOption,
+  checkOvercommit,
+  checkRtc,
+  checkSandbox,
+  checkUuid,
+  machinePropertyOptions,
+} from './inert-options.js';
+import { parseJsonOption } from './json-option.js';
+import { hasObjectSchema } from './object-option.js';
+import { checkMonitorObject, hasMonitorObject, Monitors, monWarnings, type QmpChannel } from './monitors.js';
+import { parseQemuOpts, qemuOption, servesTarget } from './option-syntax.js';
 import type { Accelerator, OptionProps, StartupItem } from '../../machine/machine.js';
 import { parseGlobalOption } from '../../qom/globals.js';
-import { CommandLineError, type CommandLineOption } from './parse-argv.js';
+import { CommandLineError, type CommandLineOption, type OptionWarning } from './parse-argv.js';
+
+export type { QmpChannel };
 
 /** What QEMU prints and exits for, before any machine exists. */
 export type HelpRequest =
@@ -15,9 +36,6 @@ export type HelpRequest =
   | { readonly kind: 'device-list' }
   | { readonly kind: 'device'; readonly driver: string; readonly location: string }
   | { readonly kind: 'object'; readonly type: string; readonly id: string | undefined; readonly location: string };
-
-/** A -qmp channel: the process's stdio, or a listening unix socket. */
-export type QmpChannel = { readonly kind: 'stdio'; readonly pretty: boolean } | { readonly kind: 'unix'; readonly path: string; readonly pretty: boolean };
 
 export interface Invocation {
   readonly help: HelpRequest | undefined;
@@ -30,14 +48,23 @@ export interface Invocation {
   readonly machineLocation: string | undefined;
   readonly globals: readonly string[];
   readonly items: readonly StartupItem[];
+  /** The QMP monitors: -qmp/-qmp-pretty, and -mon mode=control on a listening socket chardev. */
   readonly qmp: readonly QmpChannel[];
+  /** -msg timestamp=on: from this option on, every report starts with the time. */
+  readonly timestamps: boolean;
+  /** The first failure QEMU reports once the machine type is known (see StartupOptions). */
+  readonly optionFailure: { readonly error: HotmemError; readonly location: string | undefined } | undefined;
   /** -S: the guest does not start running. */
   readonly startPaused: boolean;
   readonly incoming: IncomingRequest | undefined;
   /** -nodefaults: QEMU adds no default VGA and NIC (which otherwise take the first PCI slots). */
   readonly nodefaults: boolean;
+  /** -vga std or none: whether the default VGA is there (the last -vga wins), unless -nodefaults. */
+  readonly vga: boolean | undefined;
+  /** -pidfile: where the process writes its pid. */
+  readonly pidfile: string | undefined;
   /** Warnings QEMU prints while parsing options (deprecated short-form booleans). */
-  readonly warnings: ReadonlyArray<Warning & { readonly location: string }>;
+  readonly warnings: readonly OptionWarning[];
 }
 
 const ACCELERATORS: readonly string[] = ['tcg', 'kvm'];
@@ -75,8 +102,19 @@ export type IncomingRequest = { readonly kind: 'defer' } | { readonly kind: 'uri
 /** Checks an -object option as QEMU does at parse time; throws with QEMU's message. */
 export type ObjectOptionCheck = (type: string, id: string | undefined, props: OptionProps) => void;
 
+/** The binary whose options these are. */
+export interface OptionTarget {
+  readonly release: Release;
+  readonly arch: Arch;
+}
+
 /** `objectCreationLocated`: the release reports an object's creation errors at its -object option. */
-export function buildInvocation(options: readonly CommandLineOption[], checkObject?: ObjectOptionCheck, objectCreationLocated = false): Invocation {
+export function buildInvocation(
+  options: readonly CommandLineOption[],
+  target: OptionTarget,
+  checkObject?: ObjectOptionCheck,
+  objectCreationLocated = false,
+): Invocation {
   let help: HelpRequest | undefined;
   let machine: string | undefined;
   const machineProps: { name: string; value: string }[] = [];
@@ -87,15 +125,48 @@ export function buildInvocation(options: readonly CommandLineOption[], checkObje
   const globals: string[] = [];
   const items: StartupItem[] = [];
   const qmp: QmpChannel[] = [];
-  const warnings: Array<Warning & { location: string }> = [];
+  const warnings: OptionWarning[] = [];
   let startPaused = false;
   let incoming: IncomingRequest | undefined;
   let nodefaults = false;
+  let vga: boolean | undefined;
+  let pidfile: string | undefined;
   const noteWarnings = (parsed: ParsedOptions, location: string) => warnings.push(...parsed.warnings.map((w) => ({ ...w, location })));
+  const monitors = new Monitors(target.release);
+  const optsIds = new Map<string, Set<string>>();
+  /** What QEMU reports once the machine type is known (the first one wins). */
+  let optionFailure: Invocation['optionFailure'];
+  const later = (error: HotmemError | undefined, location: string | undefined) => (optionFailure ??= error && { error, location });
+  let timestamps = false;
 
   for (const option of options) {
+    const before = warnings.length;
+    const stamped = timestamps;
+    try {
+      handle(option);
+      for (let i = before; i < warnings.length; i++) warnings[i] = { ...warnings[i]!, timestamped: stamped };
+    } catch (e) {
+      if (e instanceof CommandLineError) throw e.timestamped(timestamps);
+      if (e instanceof HotmemError) throw new CommandLineError(e.message, option.location, warnings).timestamped(timestamps);
+      throw e;
+    }
+  }
+
+  function qemuOpts(name: string, arg: string, location: string): ParsedOptions {
+    const seen = optsIds.get(name) ?? new Set<string>();
+    optsIds.set(name, seen);
+    const parsed = parseQemuOpts(name, arg, target.release, seen);
+    noteWarnings(parsed, location);
+    if (parsed.helpRequested) throw new CommandLineError(`hotmem prints no help for -${name}`, location, warnings);
+    return parsed;
+  }
+
+  function handle(option: CommandLineOption): void {
     const arg = option.arg ?? '';
     const location = option.location;
+    // The second pass checks each option's target before acting on it.
+    if (!servesTarget(qemuOption(option.name, target.release)!, target.arch))
+      throw new CommandLineError('Option not supported for this target', location, warnings);
     switch (option.name) {
       case 'machine':
       case 'M': {
@@ -127,12 +198,101 @@ export function buildInvocation(options: readonly CommandLineOption[], checkObje
         break;
       }
       case 'smp':
+      case 'boot': {
+        if (!machinePropertyOptions(target.release)) {
+          qemuOpts(option.name, arg, location);
+          break;
+        }
+        later(checkMachinePropertyOption(option.name, arg, target.release), undefined);
+        break;
+      }
+      case 'name':
+      case 'action':
+        qemuOpts(option.name, arg, location);
+        break;
+      case 'uuid':
+        checkUuid(arg);
+        break;
+      case 'cpu':
+        later(checkCpu(arg, target.release, target.arch), undefined);
+        break;
+      case 'rtc':
+        later(checkRtc(qemuOpts(option.name, arg, location)), undefined);
+        break;
+      case 'sandbox':
+        checkSandbox(qemuOpts(option.name, arg, location));
+        break;
+      case 'overcommit':
+        checkOvercommit(qemuOpts(option.name, arg, location), target.release);
+        break;
+      case 'msg': {
+        const parsed = qemuOpts(option.name, arg, location);
+        if (
+          optionValue(parsed, 'guest-name') !== undefined &&
+          parseScalar({ kind: 'bool' }, 'guest-name', optionValue(parsed, 'guest-name')!, 'opts', target.release).value
+        ) {
+          throw new CommandLineError('hotmem does not model -msg guest-name=on', location, warnings);
+        }
+        const stamp = optionValue(parsed, 'timestamp');
+        if (stamp !== undefined) timestamps = parseScalar({ kind: 'bool' }, 'timestamp', stamp, 'opts', target.release).value === true;
+        break;
+      }
+      case 'chardev': {
+        // The syntax is checked here; the backend when it is created, at its option's location.
+        const parsed = qemuOpts(option.name, arg, location);
+        later(
+          creationError(() => monitors.chardev(parsed, location)),
+          location,
+        );
+        break;
+      }
+      case 'mon': {
+        warnings.push(...monWarnings(target.release).map((w) => ({ ...w, location })));
+        const parsed = qemuOpts(option.name, arg, location);
+        later(
+          creationError(() => monitors.mon(parsed)),
+          location,
+        );
+        break;
+      }
+      case 'daemonize':
+        throw new CommandLineError(
+          'hotmem does not model -daemonize: it runs in the foreground, as a management layer that waits for the monitor expects',
+          location,
+          warnings,
+        );
+      case 'serial':
+      case 'parallel':
+        // A port on a chardev that exists, or none: nothing of it is modelled.
+        if (arg !== 'none' && !(arg.startsWith('chardev:') && monitors.has(arg.slice('chardev:'.length)))) {
+          throw new CommandLineError(`hotmem models -${option.name} none or chardev:ID of a -chardev before it only`, location, warnings);
+        }
+        break;
+      case 'vga':
+        // The default VGA, or none (which QEMU takes as -nodefaults does for the VGA).
+        if (arg !== 'std' && arg !== 'none') throw new CommandLineError(`hotmem models -vga std or none only (got '${arg}')`, location, warnings);
+        vga = arg === 'std';
+        break;
+      case 'audiodev':
+        checkAudiodev(arg);
+        break;
+      case 'pidfile':
+        pidfile = arg;
+        break;
+      case 'kernel':
+      case 'initrd':
+      case 'append':
+        // The guest is modelled (--guest), not loaded: the files are not read.
+        break;
+      case 'no-shutdown':
+      case 'no-reboot':
+        // What a guest's shutdown or reboot does is not modelled (a modelled guest does neither).
         break;
       case 'numa':
         items.push({ kind: 'numa', text: arg, location });
         break;
       case 'object': {
-        const parsed = parseOptions(arg, 'qom-type');
+        const parsed = arg.startsWith('{') && hasObjectSchema(target.release) ? jsonObject(arg) : parseOptions(arg, 'qom-type');
         noteWarnings(parsed, location);
         const type = last(parsed, 'qom-type');
         if (type === undefined) throw new CommandLineError("Parameter 'qom-type' is missing", location);
@@ -141,10 +301,21 @@ export function buildInvocation(options: readonly CommandLineOption[], checkObje
           break;
         }
         const objectProps = props(parsed, ['qom-type', 'id']);
+        if (type === 'monitor-qmp' && hasMonitorObject(target.release)) {
+          if (last(parsed, 'id') === undefined) throw new CommandLineError("Parameter 'id' is missing", location, warnings);
+          checkMonitorObject(objectProps, target.release);
+          later(
+            creationError(() => monitors.qmpObject(objectProps)),
+            undefined,
+          );
+          break;
+        }
         try {
           checkObject?.(type, last(parsed, 'id'), objectProps);
         } catch (e) {
-          throw new CommandLineError((e as Error).message, location, warnings);
+          // Before 6.0 these are creation errors, reported once the machine type is known.
+          if (objectCreationLocated && e instanceof HotmemError) later(e, location);
+          else throw new CommandLineError((e as Error).message, location, warnings);
         }
         // Created later, outside the option's location: QEMU reports creation errors without it
         // from 6.0 on.
@@ -204,25 +375,64 @@ export function buildInvocation(options: readonly CommandLineOption[], checkObje
         // The serial, monitor and config-file defaults they change are not modelled.
         break;
       default:
-        throw new CommandLineError('invalid option', `-${option.name}`);
+        throw new CommandLineError(`hotmem does not model -${option.name} (QEMU ${releaseName(target.release)} accepts it)`, location, warnings);
     }
   }
   const memory = memoryEntries.size === 0 ? undefined : [...memoryEntries].map(([k, v]) => `${k}=${v.replaceAll(',', ',,')}`).join(',');
-  return { help, machine, machineProps, accel, memory, memoryLocation, machineLocation, globals, items, qmp, startPaused, incoming, nodefaults, warnings };
+  return {
+    help,
+    machine,
+    machineProps,
+    accel,
+    memory,
+    memoryLocation,
+    machineLocation,
+    globals,
+    items,
+    qmp: [...qmp, ...monitors.channels],
+    timestamps,
+    optionFailure,
+    startPaused,
+    incoming,
+    nodefaults,
+    vga,
+    pidfile,
+    warnings,
+  };
+}
+
+/**
+ * `-object {"qom-type": ...}` (6.0+), as the key=value entries the -object path checks: strings as
+ * written, numbers in decimal, booleans as on/off, lists of numbers comma-separated (host-nodes).
+ * QEMU checks the JSON types with the QObject input visitor; hotmem checks the values as text.
+ */
+function jsonObject(arg: string): ParsedOptions {
+  const entries = Object.entries(parseJsonOption(arg)).map(([key, value]) => ({ key, value: jsonText(key, value) }));
+  return { entries, helpRequested: false, warnings: [] };
+}
+
+function jsonText(key: string, value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'boolean') return value ? 'on' : 'off';
+  if (Array.isArray(value) && value.every((v) => typeof v === 'number')) return value.join(',');
+  throw new HotmemError('cmdline.object-json', `hotmem does not model the JSON value of '${key}' (${JSON.stringify(value)})`);
+}
+
+/** The HotmemError a step throws, or undefined when it succeeds. */
+function creationError(step: () => void): HotmemError | undefined {
+  try {
+    step();
+    return undefined;
+  } catch (e) {
+    if (e instanceof HotmemError && !(e instanceof CommandLineError)) return e;
+    throw e;
+  }
 }
 
 /** `-device {"driver": ...}` (7.0+): the JSON form of -device. */
 function jsonDevice(arg: string, location: string): StartupItem {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(arg);
-  } catch (e) {
-    throw new CommandLineError(`JSON parse error, ${(e as Error).message}`, location);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new CommandLineError('Invalid JSON syntax: expected an object', location);
-  }
-  const entries = Object.entries(parsed as Record<string, unknown>);
+  const entries = Object.entries(parseJsonOption(arg));
   const get = (key: string) => {
     const value = entries.find(([k]) => k === key)?.[1];
     // qdev_device_add_from_qdict reads driver, id and bus with qdict_get_try_str: a non-string is absent.

@@ -30,6 +30,15 @@ export interface QemuBinary {
 export interface QemuIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
+  /** The wall clock -msg timestamp=on reads (the process's own when absent). */
+  readonly now?: () => Date;
+}
+
+/** -msg timestamp=on: each report starts with the time in ISO 8601, to the microsecond, in UTC. */
+export function timestamped(io: QemuIo, on = true): QemuIo {
+  if (!on) return io;
+  const now = io.now ?? (() => new Date());
+  return { ...io, err: (text) => io.err(`${now().toISOString().replace(/Z$/, '000Z')} ${text}`) };
 }
 
 export type QemuOutcome =
@@ -47,8 +56,14 @@ export function formatReport(arch: Arch, location: string | undefined, message: 
 const warnsInRelease = (binary: QemuBinary, w: Warning): boolean =>
   w.code !== 'options.short-form-boolean' || compareReleases(binary.release, { major: 6, minor: 0 }) >= 0;
 
-function printWarnings(binary: QemuBinary, io: QemuIo, warnings: readonly (Warning & { readonly location?: string | undefined })[]): void {
-  for (const w of warnings.filter((w) => warnsInRelease(binary, w))) io.err(formatReport(binary.arch, w.location, w.message, w.reportedAsError !== true));
+function printWarnings(
+  binary: QemuBinary,
+  io: QemuIo,
+  warnings: readonly (Warning & { readonly location?: string | undefined; readonly timestamped?: boolean })[],
+): void {
+  for (const w of warnings.filter((w) => warnsInRelease(binary, w))) {
+    timestamped(io, w.timestamped === true).err(formatReport(binary.arch, w.location, w.message, w.reportedAsError !== true));
+  }
 }
 
 function printHelp(binary: QemuBinary, invocation: Invocation, io: QemuIo): number {
@@ -101,25 +116,28 @@ function creationError(check: () => void): string {
 }
 
 /** Parses and starts; returns the running machine, or the exit status QEMU would have. */
-export function runQemu(binary: QemuBinary, argv: readonly string[], io: QemuIo, host?: Host): QemuOutcome {
+export function runQemu(binary: QemuBinary, argv: readonly string[], plainIo: QemuIo, host?: Host): QemuOutcome {
   let invocation: Invocation;
   try {
     const view = new ObjectModel(binary.environment.registry, { release: binary.release, target: binary.arch }).view;
     const seenIds = new Set<string>();
     invocation = buildInvocation(
-      parseArgv(argv),
+      parseArgv(argv, binary.release),
+      { release: binary.release, arch: binary.arch },
       (type, id, props) => checkObjectOption(view, type, id, props, seenIds),
       objectCreationLocated(binary.release),
     );
   } catch (e) {
     if (e instanceof CommandLineError) {
-      printWarnings(binary, io, e.warningsBefore);
-      io.err(formatReport(binary.arch, e.location, e.message));
+      printWarnings(binary, plainIo, e.warningsBefore);
+      timestamped(plainIo, e.timestamps).err(formatReport(binary.arch, e.location, e.message));
       return { kind: 'exited', status: 1 };
     }
     throw e;
   }
-  printWarnings(binary, io, invocation.warnings);
+  printWarnings(binary, plainIo, invocation.warnings);
+  // Everything QEMU reports once its options are parsed follows -msg.
+  const io = timestamped(plainIo, invocation.timestamps);
   if (invocation.help) return { kind: 'exited', status: printHelp(binary, invocation, io) };
   try {
     const started = Machine.start(
@@ -134,7 +152,8 @@ export function runQemu(binary: QemuBinary, argv: readonly string[], io: QemuIo,
         machineLocation: invocation.machineLocation,
         globals: invocation.globals,
         items: invocation.items,
-        ...(invocation.nodefaults ? {} : { defaultDevices: { vga: true, nic: true } }),
+        ...(invocation.optionFailure ? { optionFailure: invocation.optionFailure } : {}),
+        ...(invocation.nodefaults ? {} : { defaultDevices: { vga: invocation.vga ?? true, nic: true } }),
         ...(host ? { host } : {}),
       },
       binary.environment,

@@ -118,7 +118,8 @@ function converse(
 }
 
 /**
- * Listens on a unix socket; `done` resolves once a client has asked to quit, `close` ends every
+ * Listens on a unix socket (a path, or an fd already listening that the parent passed, as libvirt
+ * passes its monitor socket); `done` resolves once a client has asked to quit, `close` ends every
  * connection (the process is going away). As QEMU's socket chardev, the monitor serves one client
  * at a time: a later client is connected but hears nothing (its input waits) until the ones
  * before it have gone, then gets its own greeting and session.
@@ -126,10 +127,10 @@ function converse(
 export function serveUnixSocket(
   ctx: QmpContext,
   commands: readonly QmpCommand[],
-  path: string,
+  listenOn: string | { readonly fd: number },
   pretty: boolean,
 ): { server: Server; done: Promise<void>; close(): void } {
-  if (existsSync(path)) unlinkSync(path);
+  if (typeof listenOn === 'string' && existsSync(listenOn)) unlinkSync(listenOn);
   let finished: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finished = resolve));
   const sockets = new Set<Socket>();
@@ -164,7 +165,7 @@ export function serveUnixSocket(
     if (serving) waiting.push(socket);
     else serve(socket);
   });
-  server.listen(path);
+  server.listen(typeof listenOn === 'string' ? listenOn : { fd: listenOn.fd });
   const close = () => {
     server.close();
     for (const socket of sockets) socket.destroy();

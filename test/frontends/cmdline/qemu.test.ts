@@ -13,6 +13,9 @@ const BINARY: QemuBinary = {
   machineHelp: () => 'Supported machines are:\n',
 };
 
+const TARGET = { release: BINARY.release, arch: BINARY.arch };
+const invocationOf = (argv: readonly string[]) => buildInvocation(parseArgv(argv, TARGET.release), TARGET);
+
 function run(argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
@@ -192,14 +195,19 @@ describe('frontends/cmdline: qemu-system arguments', () => {
   });
 
   it('merges repeated -m options as QEMU merges the memory group', () => {
-    const invocation = buildInvocation(parseArgv(['-m', '1G', '-m', 'maxmem=4G']));
+    const invocation = invocationOf(['-m', '1G', '-m', 'maxmem=4G']);
     assert.equal(invocation.memory, 'size=1G,maxmem=4G');
   });
 
   it('reads -device JSON with typed values, and -qmp channels', () => {
-    const invocation = buildInvocation(
-      parseArgv(['-device', '{"driver":"test-memdev-pci","id":"d0","memaddr":4294967296}', '-qmp', 'unix:/tmp/q.sock,server=on,wait=off', '-qmp', 'stdio']),
-    );
+    const invocation = invocationOf([
+      '-device',
+      '{"driver":"test-memdev-pci","id":"d0","memaddr":4294967296}',
+      '-qmp',
+      'unix:/tmp/q.sock,server=on,wait=off',
+      '-qmp',
+      'stdio',
+    ]);
     assert.deepEqual(invocation.items[0], {
       kind: 'device',
       driver: 'test-memdev-pci',
@@ -215,7 +223,7 @@ describe('frontends/cmdline: qemu-system arguments', () => {
   });
 
   it('treats a -device JSON driver, id or bus that is not a string as absent, as qdict_get_try_str does', () => {
-    const invocation = buildInvocation(parseArgv(['-device', '{"driver":5,"id":{},"bus":true}']));
+    const invocation = invocationOf(['-device', '{"driver":5,"id":{},"bus":true}']);
     assert.deepEqual(
       [invocation.items[0]],
       [{ kind: 'device', driver: undefined, id: undefined, bus: undefined, props: [], location: '-device {"driver":5,"id":{},"bus":true}' }],

@@ -243,7 +243,7 @@ globals: [ { driver: virtio-mem, property: x-early-migration, value: false } ]
     for (const [what, yaml, argv] of PAIRS) {
       it(what, () => {
         const fromYaml = toMachineOptions(parseDefinition(yaml, 'vm.yaml'));
-        const fromArgv = buildInvocation(parseArgv(argv));
+        const fromArgv = buildInvocation(parseArgv(argv, release('7.2')), { release: release('7.2'), arch: 'x86_64' });
         const comparable = (o: { machine?: string; accel?: string; machineProps?: unknown; memory?: string; globals?: unknown; items?: readonly object[] }) =>
           plain({ ...o, items: o.items?.map((item) => ({ ...item, location: undefined })) });
         const pick = ({ machine, accel, machineProps, memory, globals, items }: Parameters<typeof comparable>[0]) => ({

@@ -1,0 +1,117 @@
+/**
+ * Options a real VM's command line carries that change nothing hotmem models (the guest's name
+ * and UUID, its clock, boot order, seccomp sandbox, CPU topology, audio without a device): each
+ * is checked as the release checks it, with QEMU's errors, and then has no effect (-cpu: the
+ * model, which only changes what the guest's CPUs report). What would
+ * matter and is not modelled is refused by name rather than ignored.
+ */
+import { HotmemError } from '../../core/errors.js';
+import { parseScalar } from '../../core/parse/input-visitor.js';
+import { optionValue, parseOptions, type ParsedOptions } from '../../core/parse/options.js';
+import { parseBool, parseUint64 } from '../../core/parse/scalars.js';
+import { compareReleases, inWindow, type Release } from '../../core/release.js';
+import type { Arch } from '../../core/arch.js';
+import { parseJsonOption } from './json-option.js';
+import { CPU_MODEL_DATA, QEMU_OPTS_LIST_DATA } from './data/qemu-options.js';
+
+/** qemu_uuid_parse: 36 characters, hex digits with dashes at 8, 13, 18 and 23. */
+export function checkUuid(text: string): void {
+  if (!/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(text)) {
+    throw new HotmemError('cmdline.uuid', 'failed to parse UUID string: wrong format');
+  }
+}
+
+/** configure_rtc: reported once options are parsed, so without a location. */
+export function checkRtc(opts: ParsedOptions): HotmemError | undefined {
+  const base = optionValue(opts, 'base');
+  if (base !== undefined && base !== 'utc' && base !== 'localtime' && !/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2})?$/.test(base)) {
+    return new HotmemError('cmdline.rtc', "invalid datetime format\nvalid formats: '2006-06-17T16:01:21' or '2006-06-17'");
+  }
+  for (const [key, values] of [
+    ['clock', ['host', 'rt', 'vm']],
+    ['driftfix', ['slew', 'none']],
+  ] as const) {
+    const value = optionValue(opts, key);
+    if (value !== undefined && !(values as readonly string[]).includes(value)) return new HotmemError('cmdline.rtc', `invalid option value '${value}'`);
+  }
+  return undefined;
+}
+
+/** parse_sandbox: each filter group takes allow or deny (elevateprivileges also children). */
+export function checkSandbox(opts: ParsedOptions): void {
+  for (const [key, values] of [
+    ['obsolete', ['allow', 'deny']],
+    ['elevateprivileges', ['allow', 'deny', 'children']],
+    ['spawn', ['allow', 'deny']],
+    ['resourcecontrol', ['allow', 'deny']],
+  ] as const) {
+    const value = optionValue(opts, key);
+    if (value !== undefined && !(values as readonly string[]).includes(value)) throw new HotmemError('cmdline.sandbox', `invalid argument for ${key}`);
+  }
+}
+
+/** -overcommit: hotmem models memory that is not locked; mem-lock=on (and on-fault) are refused. */
+export function checkOvercommit(opts: ParsedOptions, r: Release): void {
+  const memLock = optionValue(opts, 'mem-lock');
+  if (memLock === undefined) return;
+  // From 10.0's binary mem-lock is an enum with on-fault (a plain bool before).
+  if (compareReleases(r, { major: 10, minor: 0 }) >= 0 && !['on', 'off', 'on-fault'].includes(memLock)) {
+    throw new HotmemError('cmdline.overcommit', "parameter 'mem-lock' expects one of 'on', 'off', 'on-fault'");
+  }
+  if (memLock === 'on-fault' || parseScalar({ kind: 'bool' }, 'mem-lock', memLock, 'opts', r).value !== false) {
+    throw new HotmemError('cmdline.overcommit', `hotmem does not model locked guest memory (-overcommit mem-lock=${memLock})`);
+  }
+}
+
+/**
+ * -smp and -boot became machine properties (keyval into SMPConfiguration and BootConfiguration,
+ * checked once options are parsed, without a location); first seen in 7.2's binary. The members
+ * are the keys of the release's old QemuOptsList.
+ */
+export const machinePropertyOptions = (r: Release): boolean => compareReleases(r, { major: 7, minor: 2 }) >= 0;
+
+export function checkMachinePropertyOption(option: 'smp' | 'boot', text: string, r: Release): HotmemError | undefined {
+  const listName = option === 'smp' ? 'smp-opts' : 'boot-opts';
+  const list = QEMU_OPTS_LIST_DATA.find((l) => l.name === listName && inWindow(r, l))!;
+  const parsed = parseOptions(text, list.implied);
+  for (const { key, value } of parsed.entries) {
+    const type = list.desc.find(([name]) => name === key)?.[1];
+    if (type === undefined) return new HotmemError('cmdline.machine-option', `Parameter '${option}.${key}' is unexpected`);
+    if (type === 'number' && !parseUint64(value).ok) return new HotmemError('cmdline.machine-option', `Parameter '${option}.${key}' expects integer`);
+    if (type === 'bool' && !parseBool(value, r).ok) return new HotmemError('cmdline.machine-option', `Parameter '${option}.${key}' expects 'on' or 'off'`);
+  }
+  return undefined;
+}
+
+/**
+ * parse_cpu_option: the model must be one the release's binary lists (checked once the machine
+ * type is known, so returned). Properties after the model are applied as globals of the CPU type;
+ * hotmem has no CPU types, so it refuses them by name rather than let a typo pass.
+ */
+export function checkCpu(text: string, r: Release, arch: Arch): HotmemError | undefined {
+  const [model = '', ...props] = text.split(',');
+  if (model === 'help' || model === '?') throw new HotmemError('cmdline.cpu', 'hotmem prints no help for -cpu');
+  if (props.length > 0) throw new HotmemError('cmdline.cpu', `hotmem does not model CPU properties (-cpu ${text})`);
+  const models = CPU_MODEL_DATA.find((d) => d.arch === arch && inWindow(r, d))?.models ?? [];
+  return models.includes(model) ? undefined : new HotmemError('cmdline.cpu', `unable to find CPU model '${model}'`);
+}
+
+/**
+ * -audiodev (keyval, or JSON as libvirt writes it): an id, and the driver
+ * none, which plays nothing; hotmem refuses drivers that would reach a host sound system.
+ */
+export function checkAudiodev(text: string): void {
+  let driver: unknown;
+  let id: unknown;
+  if (text.startsWith('{')) {
+    const parsed = parseJsonOption(text);
+    driver = parsed['driver'];
+    id = parsed['id'];
+  } else {
+    const parsed = parseOptions(text, 'driver');
+    driver = optionValue(parsed, 'driver');
+    id = optionValue(parsed, 'id');
+  }
+  if (id === undefined) throw new HotmemError('cmdline.audiodev', "Parameter 'id' is missing");
+  if (driver !== 'none') throw new HotmemError('cmdline.audiodev', `hotmem models the audiodev driver none only (got ${JSON.stringify(driver)})`);
+}

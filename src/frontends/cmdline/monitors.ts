@@ -1,0 +1,153 @@
+/**
+ * -chardev and -mon as libvirt attaches its monitor: a listening socket chardev (a unix path, or
+ * a socket fd the parent passed) and a control-mode monitor on it become one of hotmem's QMP
+ * channels. Other chardev backends are checked as QEMU checks them and have no effect; what
+ * hotmem cannot serve (a human monitor, a client or TCP socket) is refused by name.
+ */
+import { HotmemError, type Warning } from '../../core/errors.js';
+import { parseScalar } from '../../core/parse/input-visitor.js';
+import { optionValue, type ParsedOptions } from '../../core/parse/options.js';
+import { compareReleases, type Release } from '../../core/release.js';
+
+/** A QMP channel: the process's stdio, a unix socket to listen on, or a listening socket fd. */
+export type QmpChannel =
+  | { readonly kind: 'stdio'; readonly pretty: boolean }
+  | { readonly kind: 'unix'; readonly path: string; readonly pretty: boolean }
+  /** `location`: the -chardev option, where QEMU reports an fd that is not a socket. */
+  | { readonly kind: 'fd'; readonly fd: number; readonly location: string; readonly pretty: boolean };
+
+type Chardev =
+  | {
+      readonly kind: 'listening';
+      readonly channel: { readonly kind: 'unix'; readonly path: string } | { readonly kind: 'fd'; readonly fd: number; readonly location: string };
+    }
+  | { readonly kind: 'other'; readonly why: string };
+
+/** Every char driver name of these releases (chardev/char-*.c, ui/, spice): QEMU refuses others. */
+const CHAR_DRIVERS: readonly string[] = [
+  'socket',
+  'pty',
+  'file',
+  'stdio',
+  'null',
+  'pipe',
+  'udp',
+  'serial',
+  'tty',
+  'parallel',
+  'parport',
+  'ringbuf',
+  'memory',
+  'mux',
+  'vc',
+  'msmouse',
+  'wctablet',
+  'braille',
+  'testdev',
+  'spicevmc',
+  'spiceport',
+  'qemu-vdagent',
+  'dbus',
+];
+
+/** Backends that only move bytes nothing in hotmem reads: accepted, with no effect. */
+const INERT: readonly string[] = ['pty', 'file', 'stdio', 'null'];
+
+/** The chardevs and monitors of one command line, in order. */
+export class Monitors {
+  readonly #chardevs = new Map<string, Chardev>();
+  readonly channels: QmpChannel[] = [];
+
+  constructor(readonly release: Release) {}
+
+  /** qemu_chr_new_from_opts: the backend name, the id, then the backend's own checks. */
+  chardev(opts: ParsedOptions, location: string): void {
+    const backend = optionValue(opts, 'backend') ?? '';
+    if (!CHAR_DRIVERS.includes(backend)) throw new HotmemError('cmdline.chardev-driver', `'${backend}' is not a valid char driver name`);
+    const id = optionValue(opts, 'id');
+    if (id === undefined) throw new HotmemError('cmdline.chardev-id', 'chardev: no id specified');
+    this.#chardevs.set(id, this.#backend(backend, opts, location));
+  }
+
+  #backend(backend: string, opts: ParsedOptions, location: string): Chardev {
+    if (INERT.includes(backend)) return { kind: 'other', why: `a ${backend} chardev` };
+    if (backend !== 'socket') throw new HotmemError('cmdline.chardev-backend', `hotmem models no '${backend}' chardev backend`);
+    const path = optionValue(opts, 'path');
+    const fd = optionValue(opts, 'fd');
+    const host = optionValue(opts, 'host');
+    if ([path, fd, host].filter((v) => v !== undefined).length !== 1) {
+      // qemu_chr_parse_socket: before 7.0 one message; since, an absent path and host leave the fd to parse.
+      if (compareReleases(this.release, { major: 7, minor: 2 }) < 0)
+        throw new HotmemError('cmdline.chardev-socket', "Exactly one of 'path', 'fd' or 'host' required");
+      if (path === undefined && host === undefined) throw new HotmemError('cmdline.chardev-socket', `Unable to parse FD number ${fd ?? ''}`);
+      throw new HotmemError('cmdline.chardev-socket', "Exactly one of 'path', 'fd' or 'host' required");
+    }
+    const listening =
+      optionValue(opts, 'server') !== undefined && parseScalar({ kind: 'bool' }, 'server', optionValue(opts, 'server')!, 'opts', this.release).value;
+    const waits = optionValue(opts, 'wait') === undefined || parseScalar({ kind: 'bool' }, 'wait', optionValue(opts, 'wait')!, 'opts', this.release).value;
+    if (host !== undefined || !listening || waits)
+      return { kind: 'other', why: 'a socket chardev that is not a unix socket listening with server=on,wait=off' };
+    if (path !== undefined) return { kind: 'listening', channel: { kind: 'unix', path } };
+    if (!/^\d+$/.test(fd!)) throw new HotmemError('cmdline.chardev-socket', `Unable to parse FD number ${fd!}`);
+    return { kind: 'listening', channel: { kind: 'fd', fd: Number(fd), location } };
+  }
+
+  has(id: string): boolean {
+    return this.#chardevs.has(id);
+  }
+
+  /** monitor_init_opts: the mode, the chardev it names, then the monitor itself. */
+  mon(opts: ParsedOptions): void {
+    const modeText = optionValue(opts, 'mode');
+    const mode =
+      modeText === undefined
+        ? 'readline'
+        : parseScalar({ kind: 'enum', typeName: 'MonitorMode', values: ['readline', 'control'] }, 'mode', modeText, 'opts', this.release).value;
+    const prettyText = optionValue(opts, 'pretty');
+    const pretty = prettyText !== undefined && parseScalar({ kind: 'bool' }, 'pretty', prettyText, 'opts', this.release).value === true;
+    const name = optionValue(opts, 'chardev');
+    if (name === undefined) throw new HotmemError('cmdline.mon-chardev', "Parameter 'chardev' is missing");
+    const chardev = this.#chardevs.get(name);
+    if (!chardev) throw new HotmemError('cmdline.mon-chardev', `chardev "${name}" not found`);
+    if (mode !== 'control')
+      throw new HotmemError('cmdline.mon-mode', 'hotmem models QMP monitors only (mode=control); a human monitor (mode=readline) is not modelled');
+    this.#attach(chardev, pretty);
+  }
+
+  /**
+   * -object monitor-qmp (11.1's binary is the first to have it): the members are checked with the
+   * option (`checkMonitorObject`), the chardev when the monitor is created.
+   */
+  qmpObject(props: ReadonlyArray<{ readonly name: string; readonly value: string }>): void {
+    const get = (name: string) => props.filter((p) => p.name === name).at(-1)?.value;
+    const name = get('chardev')!;
+    const chardev = this.#chardevs.get(name);
+    if (!chardev) throw new HotmemError('cmdline.mon-chardev', `chardev "${name}" not found`);
+    const pretty = get('pretty');
+    this.#attach(chardev, pretty !== undefined && parseScalar({ kind: 'bool' }, 'pretty', pretty, 'opts', this.release).value === true);
+  }
+
+  #attach(chardev: Chardev, pretty: boolean): void {
+    if (chardev.kind === 'other')
+      throw new HotmemError('cmdline.mon-chardev', `hotmem serves QMP on stdio, a unix socket or a socket fd only, not on ${chardev.why}`);
+    this.channels.push({ ...chardev.channel, pretty });
+  }
+}
+
+export const hasMonitorObject = (r: Release): boolean => compareReleases(r, { major: 11, minor: 1 }) >= 0;
+
+/** ObjectOptions' monitor-qmp members, checked at the -object option (id is checked before). */
+export function checkMonitorObject(props: ReadonlyArray<{ readonly name: string; readonly value: string }>, r: Release): void {
+  for (const { name, value } of props) {
+    if (name === 'pretty') parseScalar({ kind: 'bool' }, 'pretty', value, 'opts', r);
+    else if (name === 'close-action') throw new HotmemError('cmdline.mon-close-action', 'hotmem does not model monitor-qmp close-action');
+    else if (name !== 'chardev') throw new HotmemError('cmdline.object-member', `Invalid parameter '${name}'`);
+  }
+  if (!props.some((p) => p.name === 'chardev')) throw new HotmemError('cmdline.object-missing', "Parameter 'chardev' is missing");
+}
+
+/** -mon is deprecated in favour of -object monitor-qmp/monitor-hmp, first seen in 11.1's binary. */
+export function monWarnings(r: Release): Warning[] {
+  if (compareReleases(r, { major: 11, minor: 1 }) < 0) return [];
+  return [{ code: 'cmdline.mon-deprecated', message: "'-mon' is deprecated, use '-object' with 'monitor-hmp' or 'monitor-qmp' types instead" }];
+}
