@@ -10,13 +10,17 @@ import type { Machine } from '../machine/machine.js';
 import { MachineGuestMemory } from '../machine/guest-memory.js';
 import { GuestRam } from './linux/guest-ram.js';
 import { kernelVersion, kernelVersionName, type KernelVersion } from './linux/kernel-version.js';
-import { gpaRange } from './linux/ranges.js';
+import { memmapBytes } from './linux/kernel-memory.js';
+import { gpaRange, type GpaRange } from './linux/ranges.js';
 import { LinuxVirtioMemDriver } from './linux/virtio-mem/driver.js';
 import type { OnlinePolicy } from './linux/virtio-mem/hotplug-core.js';
 import type { KernelLogEntry } from './linux/virtio-mem/log.js';
 import { GuestWorkload } from './linux/workload.js';
 import type { VirtioDriverPort } from '../virtio/driver-port.js';
 import type { QomObject } from '../qom/object.js';
+
+/** The content tag the boot memmap has always been written with (migration checks compare tags). */
+const BOOT_MEMMAP_TAG = 1;
 
 export interface LinuxGuestOptions {
   /** `6.1`, `linux-6.1`, ... */
@@ -34,6 +38,8 @@ export class LinuxGuest {
   readonly ram: GuestRam;
   readonly memory: MachineGuestMemory;
   readonly workload: GuestWorkload;
+  /** The memmap (struct pages) of boot RAM, which a booted Linux keeps at the top of its RAM. */
+  readonly bootMemmap: GpaRange;
   readonly #drivers = new Map<QomObject, LinuxVirtioMemDriver>();
   readonly #log: KernelLogEntry[] = [];
 
@@ -46,6 +52,11 @@ export class LinuxGuest {
     this.ram = new GuestRam(machine.layout.ram.map((r) => gpaRange(r.base, r.size)));
     this.memory = new MachineGuestMemory(machine);
     this.workload = new GuestWorkload(this.memory, this.ram);
+    const top = machine.layout.ram.at(-1)!;
+    const memmap = memmapBytes(machine.memory.ramSize);
+    this.bootMemmap = gpaRange(top.base + top.size - memmap, memmap);
+    this.ram.markInUse(this.bootMemmap);
+    this.memory.write(this.bootMemmap.start, memmap, BOOT_MEMMAP_TAG);
     this.discoverDevices();
   }
 
@@ -71,6 +82,7 @@ export class LinuxGuest {
           ram: this.ram,
           onlinePolicy: this.options.onlinePolicy ?? 'online_movable',
           initOnAlloc: this.options.initOnAlloc ?? true,
+          kernelAllocations: true,
           // Node i's SRAT proximity domain is i (QEMU numbers PXMs by node); the device region
           // belongs to the last node, as QEMU's SRAT hotplug entry says.
           numa: {

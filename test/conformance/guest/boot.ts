@@ -354,7 +354,7 @@ async function virtioMemFacts(qmp: QmpSession, askStatus: boolean): Promise<Virt
     throw e;
   });
   if (inaccessible !== 'on' && inaccessible !== 'off' && inaccessible !== null) {
-    throw new Error(`unplugged-inaccessible reads '${String(inaccessible)}' after realize`);
+    throw new Error(`unplugged-inaccessible reads '${JSON.stringify(inaccessible)}' after realize`);
   }
   return {
     ...(await virtioFacts(qmp, VIRTIO_MEM_PATH, askStatus)),

@@ -32,12 +32,7 @@ export function moduleName(path: string): string {
  * module's dependency lines, so every module follows everything it needs.
  */
 export function moduleLoadOrder(modulesDep: string, wanted: readonly string[], builtin = ''): string[] {
-  const builtIn = new Set(
-    builtin
-      .split('\n')
-      .filter(Boolean)
-      .map(moduleName),
-  );
+  const builtIn = new Set(builtin.split('\n').filter(Boolean).map(moduleName));
   const deps = new Map<string, { path: string; needs: string[] }>();
   for (const line of modulesDep.split('\n')) {
     const colon = line.indexOf(':');
