@@ -18,6 +18,7 @@ export function attachLinuxGuest(machine: Machine, options: LinuxGuestOptions): 
     });
     const { start, length } = guest.bootMemmap;
     guest.balloon.pages.reserve({ gpa: start, length });
+    guest.balloon.pages.options.memory.write(start, length, 1);
     guest.balloon.driver.probe();
   }
   return guest;

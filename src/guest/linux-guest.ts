@@ -19,9 +19,6 @@ import { GuestWorkload } from './linux/workload.js';
 import type { VirtioDriverPort } from '../virtio/driver-port.js';
 import type { QomObject } from '../qom/object.js';
 
-/** The content tag the boot memmap has always been written with (migration checks compare tags). */
-const BOOT_MEMMAP_TAG = 1;
-
 export interface LinuxGuestOptions {
   /** `6.1`, `linux-6.1`, ... */
   readonly kernel: string;
@@ -55,8 +52,9 @@ export class LinuxGuest {
     const top = machine.layout.ram.at(-1)!;
     const memmap = memmapBytes(machine.memory.ramSize);
     this.bootMemmap = gpaRange(top.base + top.size - memmap, memmap);
+    // Reserved, so hotplug's allocations go elsewhere; written (made resident) only where a model
+    // depends on it (the balloon's, attachLinuxGuest), so a guest that only reads costs no RSS.
     this.ram.markInUse(this.bootMemmap);
-    this.memory.write(this.bootMemmap.start, memmap, BOOT_MEMMAP_TAG);
     this.discoverDevices();
   }
 
