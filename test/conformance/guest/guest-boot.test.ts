@@ -26,7 +26,7 @@ const prerequisites = findPrerequisites();
 
 /** One boot per suite, in `before`; the tests read its transcript. */
 function bootedGuest(scenario: GuestScenario, checks: (transcript: () => GuestTranscript) => void): void {
-  describe(`booted guest: ${scenario.name}`, function () {
+  describe(`booted guest, ${scenario.accel}: ${scenario.name}`, function () {
     this.timeout(300_000);
     let transcript: GuestTranscript | undefined;
     before(async function () {

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import type { DebianSuite } from '../real-qemu.js';
-import { runGuestScenario } from './boot.js';
+import { DEFAULT_RUN_OPTIONS, runGuestScenario } from './boot.js';
 import { runModelScenario, type ModelStep, type ModelTranscript } from './model-run.js';
 import { findPrerequisites } from './prerequisites.js';
 import type { GuestScenario, GuestTranscript, StepRecord } from './transcript.js';
@@ -87,7 +87,19 @@ const PAIRS: readonly Pair[] = [
   { suite: 'bookworm', kernelSuite: 'bullseye', scenario: legacy('pc-q35-7.2', 'ram', [{ kind: 'resize', requestedSize: 0 }]) },
 ];
 
-for (const pair of PAIRS) {
+/**
+ * Each suite's own pair under KVM as well. Here /dev/kvm opens but no guest runs (QEMU 5.2 and
+ * 7.2: -cpu host fails to set MSR 0x10a, qemu64 stops in the decompressor; 10.0 and 11.1: "KVM
+ * internal error. Suberror: 1"), so a KVM case gives its boot a short budget and skips, saying
+ * why, when the guest does not come up; where KVM works it is compared like the TCG ones.
+ */
+const KVM_BOOT_TIMEOUT_MS = 15_000;
+const KVM_PAIRS: readonly Pair[] = PAIRS.filter((p) => p.suite === p.kernelSuite && p.scenario === KERNEL_ZONE_CYCLE).map((p) => ({
+  ...p,
+  scenario: { ...p.scenario, accel: 'kvm' },
+}));
+
+for (const pair of [...PAIRS, ...KVM_PAIRS]) {
   describe(`conformance: ${pair.suite} QEMU + ${pair.kernelSuite} Linux, ${pair.scenario.accel}: ${pair.scenario.name}`, function () {
     this.timeout(300_000);
     let real: GuestTranscript | undefined;
@@ -98,7 +110,16 @@ for (const pair of PAIRS) {
         console.log(`      skipped: ${found.missing.join('; ')}`);
         this.skip();
       }
-      real = await runGuestScenario(found.host, pair.scenario);
+      if (pair.scenario.accel === 'kvm') {
+        try {
+          real = await runGuestScenario(found.host, pair.scenario, { ...DEFAULT_RUN_OPTIONS, bootTimeoutMs: KVM_BOOT_TIMEOUT_MS });
+        } catch (e) {
+          console.log(`      skipped: no guest boots under KVM here: ${(e as Error).message.split('\n', 1).join('')}`);
+          this.skip();
+        }
+      } else {
+        real = await runGuestScenario(found.host, pair.scenario);
+      }
       model = runModelScenario(pair.scenario, found.host.qemuRelease, found.host.kernelSeries);
     });
 
