@@ -5,9 +5,6 @@ import { VIRTIO_MEM_RUNTIME } from '../../devices/virtio-mem/index.js';
 import { VIRTIO_BALLOON_RUNTIME } from '../../devices/virtio-balloon/index.js';
 import { linuxBalloonGuest } from '../guest/balloon/guest.js';
 
-/** struct page is 64 bytes per 4 KiB page: the memmap a booted Linux keeps in its top RAM. */
-const STRUCT_PAGE_BYTES = 64;
-
 export function attachLinuxGuest(machine: Machine, options: LinuxGuestOptions): LinuxGuest {
   const guest = new LinuxGuest(machine, options, (device) => device.child('virtio-backend')?.slots.get(VIRTIO_MEM_RUNTIME));
   const balloon = machine.model.objectsOfType('virtio-balloon-device').find((d) => d.realized);
@@ -19,11 +16,9 @@ export function attachLinuxGuest(machine: Machine, options: LinuxGuestOptions): 
       initOnFree: false,
       pagePoisoning: false,
     });
-    const memmap = (machine.memory.ramSize / 4096) * STRUCT_PAGE_BYTES;
-    const top = machine.layout.ram.at(-1)!;
-    const at = top.base + top.size - memmap;
-    guest.balloon.pages.reserve({ gpa: at, length: memmap });
-    guest.balloon.pages.options.memory.write(at, memmap, 1);
+    const { start, length } = guest.bootMemmap;
+    guest.balloon.pages.reserve({ gpa: start, length });
+    guest.balloon.pages.options.memory.write(start, length, 1);
     guest.balloon.driver.probe();
   }
   return guest;

@@ -10,7 +10,8 @@ import type { Machine } from '../machine/machine.js';
 import { MachineGuestMemory } from '../machine/guest-memory.js';
 import { GuestRam } from './linux/guest-ram.js';
 import { kernelVersion, kernelVersionName, type KernelVersion } from './linux/kernel-version.js';
-import { gpaRange } from './linux/ranges.js';
+import { memmapBytes } from './linux/kernel-memory.js';
+import { gpaRange, type GpaRange } from './linux/ranges.js';
 import { LinuxVirtioMemDriver } from './linux/virtio-mem/driver.js';
 import type { OnlinePolicy } from './linux/virtio-mem/hotplug-core.js';
 import type { KernelLogEntry } from './linux/virtio-mem/log.js';
@@ -34,6 +35,8 @@ export class LinuxGuest {
   readonly ram: GuestRam;
   readonly memory: MachineGuestMemory;
   readonly workload: GuestWorkload;
+  /** The memmap (struct pages) of boot RAM, which a booted Linux keeps at the top of its RAM. */
+  readonly bootMemmap: GpaRange;
   readonly #drivers = new Map<QomObject, LinuxVirtioMemDriver>();
   readonly #log: KernelLogEntry[] = [];
 
@@ -46,6 +49,12 @@ export class LinuxGuest {
     this.ram = new GuestRam(machine.layout.ram.map((r) => gpaRange(r.base, r.size)));
     this.memory = new MachineGuestMemory(machine);
     this.workload = new GuestWorkload(this.memory, this.ram);
+    const top = machine.layout.ram.at(-1)!;
+    const memmap = memmapBytes(machine.memory.ramSize);
+    this.bootMemmap = gpaRange(top.base + top.size - memmap, memmap);
+    // Reserved, so hotplug's allocations go elsewhere; written (made resident) only where a model
+    // depends on it (the balloon's, attachLinuxGuest), so a guest that only reads costs no RSS.
+    this.ram.markInUse(this.bootMemmap);
     this.discoverDevices();
   }
 
@@ -71,6 +80,7 @@ export class LinuxGuest {
           ram: this.ram,
           onlinePolicy: this.options.onlinePolicy ?? 'online_movable',
           initOnAlloc: this.options.initOnAlloc ?? true,
+          kernelAllocations: true,
           // Node i's SRAT proximity domain is i (QEMU numbers PXMs by node); the device region
           // belongs to the last node, as QEMU's SRAT hotplug entry says.
           numa: {

@@ -75,14 +75,8 @@ export type ProbeOutcome =
 
 /** The feature table of virtio_balloon_driver for a kernel (device bits and the ring bits Linux takes). */
 export function driverFeatures(kernel: KernelVersion): FeatureSet {
-  let set = FeatureSet.of(
-    VIRTIO_BALLOON_F_MUST_TELL_HOST,
-    VIRTIO_BALLOON_F_STATS_VQ,
-    VIRTIO_F_VERSION_1,
-    VIRTIO_RING_F_INDIRECT_DESC,
-    VIRTIO_RING_F_EVENT_IDX,
-    VIRTIO_F_ACCESS_PLATFORM,
-  );
+  let set = FeatureSet.of(VIRTIO_BALLOON_F_MUST_TELL_HOST, VIRTIO_BALLOON_F_STATS_VQ, VIRTIO_F_VERSION_1, VIRTIO_RING_F_EVENT_IDX, VIRTIO_F_ACCESS_PLATFORM);
+  if (balloonLinuxHas(kernel, 'indirect-desc')) set = set.with(VIRTIO_RING_F_INDIRECT_DESC);
   if (balloonLinuxHas(kernel, 'deflate-on-oom')) set = set.with(VIRTIO_BALLOON_F_DEFLATE_ON_OOM);
   if (balloonLinuxHas(kernel, 'free-page-hint')) set = set.with(VIRTIO_BALLOON_F_FREE_PAGE_HINT);
   if (balloonLinuxHas(kernel, 'page-poison')) set = set.with(VIRTIO_BALLOON_F_PAGE_POISON);

@@ -9,7 +9,7 @@ import { runGuestScenario } from './boot.js';
 import { findPrerequisites } from './prerequisites.js';
 import { VIRTIO_MEM_ID, VIRTIO_MEM_PATH } from './qemu-args.js';
 import { KERNEL_ZONE, MEMFD_COMPAT, MOVABLE_CYCLE } from './scenarios.js';
-import type { GuestScenario, GuestTranscript, GuestView, RamBlockUsage, StepRecord, VirtioDeviceFacts } from './transcript.js';
+import type { GuestScenario, GuestTranscript, GuestView, RamBlockUsage, StepRecord, VirtioDeviceFacts, VirtioStatusFacts } from './transcript.js';
 
 const KiB = 1024;
 const MiB = 2 ** 20;
@@ -26,7 +26,7 @@ const prerequisites = findPrerequisites();
 
 /** One boot per suite, in `before`; the tests read its transcript. */
 function bootedGuest(scenario: GuestScenario, checks: (transcript: () => GuestTranscript) => void): void {
-  describe(`booted guest: ${scenario.name}`, function () {
+  describe(`booted guest, ${scenario.accel}: ${scenario.name}`, function () {
     this.timeout(300_000);
     let transcript: GuestTranscript | undefined;
     before(async function () {
@@ -61,7 +61,8 @@ function invariants(get: () => GuestTranscript): void {
     const t = get();
     const devices: { facts: VirtioDeviceFacts; id: number; driver: string }[] = [{ facts: t.virtioMem, id: VIRTIO_ID_MEM, driver: 'virtio_mem' }];
     if (t.balloon) devices.push({ facts: t.balloon, id: VIRTIO_ID_BALLOON, driver: 'virtio_balloon' });
-    for (const { facts, id, driver } of devices) {
+    for (const { facts: device, id, driver } of devices) {
+      const facts = statusOf(device);
       const seen = lastStep(t).guest.virtioDevices.find((d) => d.deviceId === id);
       assert.ok(seen, `the guest has no virtio device ${id}`);
       assert.equal(seen.driver, driver);
@@ -71,13 +72,14 @@ function invariants(get: () => GuestTranscript): void {
         facts.guestFeatures.every((bit) => facts.hostFeatures.includes(bit)),
         'acked a bit not offered',
       );
-      assert.ok(facts.status.includes('VIRTIO_CONFIG_S_FEATURES_OK') && facts.status.includes('VIRTIO_CONFIG_S_DRIVER_OK'));
+      assert.ok(facts.statusBits.includes('VIRTIO_CONFIG_S_FEATURES_OK') && facts.statusBits.includes('VIRTIO_CONFIG_S_DRIVER_OK'));
     }
   });
 
   it('offers VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE exactly when the property resolved to on, and 6.1 acks it', () => {
-    const mem = get().virtioMem;
-    const on = mem.unpluggedInaccessible === 'on';
+    const { virtioMem } = get();
+    const mem = statusOf(virtioMem);
+    const on = virtioMem.unpluggedInaccessible === 'on';
     assert.equal(mem.hostFeatures.includes(VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE), on);
     assert.equal(mem.guestFeatures.includes(VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE), on);
   });
@@ -233,7 +235,7 @@ bootedGuest(MEMFD_COMPAT, (get) => {
   });
 
   it('the 6.2 machine type offers neither unplugged-inaccessible nor ring reset', () => {
-    const { hostFeatures } = get().virtioMem;
+    const { hostFeatures } = statusOf(get().virtioMem);
     assert.ok(!hostFeatures.includes(VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE));
     assert.ok(!hostFeatures.includes(VIRTIO_F_RING_RESET));
   });
@@ -248,6 +250,12 @@ bootedGuest(MEMFD_COMPAT, (get) => {
     assert.equal(empty.host.process.rssShmemKiB, 0);
   });
 });
+
+/** QEMU 7.2 has x-query-virtio-status. */
+function statusOf(facts: VirtioDeviceFacts): VirtioStatusFacts {
+  assert.ok(facts.status, `no x-query-virtio-status for ${facts.qomPath}`);
+  return facts.status;
+}
 
 function lastStep(t: GuestTranscript): StepRecord {
   return t.steps.at(-1)!;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCpioNewc } from './cpio-reader.js';
 import { buildInitramfs, GUEST_MODULES, INIT_SCRIPT, moduleLoadOrder, moduleName, readModule } from './initramfs.js';
+import type { GuestHost } from './prerequisites.js';
 
 /** The lines of Debian's 6.1.0-56-cloud-amd64 modules.dep that the guest's modules need. */
 const MODULES_DEP = `kernel/drivers/virtio/virtio.ko: kernel/drivers/virtio/virtio_ring.ko
@@ -39,6 +40,12 @@ describe('conformance/guest/initramfs', () => {
     assert.throws(() => moduleLoadOrder(MODULES_DEP, ['virtio_frob']), /virtio_frob is not in modules.dep/);
   });
 
+  it('skips what modules.builtin lists (virtio_pci is built in from 6.12)', () => {
+    const order = moduleLoadOrder(MODULES_DEP, GUEST_MODULES, 'kernel/drivers/virtio/virtio_pci.ko\nkernel/fs/ext4/ext4.ko\n');
+    assert.ok(!order.some((p) => moduleName(p) === 'virtio_pci'), order.join(' '));
+    assert.ok(order.some((p) => moduleName(p) === 'virtio_mem'));
+  });
+
   it('names modules as modprobe does', () => {
     assert.equal(moduleName('kernel/drivers/char/hw_random/virtio-rng.ko'), 'virtio_rng');
     assert.equal(moduleName('kernel/drivers/virtio/virtio_mem.ko.xz'), 'virtio_mem');
@@ -50,7 +57,9 @@ describe('conformance/guest/initramfs', () => {
     writeFileSync(join(modulesDir, 'modules.dep'), MODULES_DEP);
     for (const path of LOAD_ORDER) writeFileSync(join(modulesDir, path), `module ${moduleName(path)}`);
     writeFileSync(join(dir, 'busybox'), 'busybox binary');
-    const host = {
+    const host: GuestHost = {
+      suite: 'bookworm',
+      kernelSuite: 'bookworm',
       qemu: 'unused',
       qemuRelease: '7.2',
       kernelSeries: '6.1',

@@ -4,15 +4,16 @@
  * binary is committed; the archive is written into the caller's temporary directory.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { packageRoot } from '../../../src/core/package-root.js';
 import { cpioNewc, type CpioEntry } from './cpio-newc.js';
 import type { GuestHost } from './prerequisites.js';
 
 /**
- * The Debian cloud kernel builds these as modules (CONFIG_VIRTIO_PCI=m, CONFIG_VIRTIO_MEM=m,
- * CONFIG_VIRTIO_BALLOON=m); virtio_pci is the transport both -pci devices need.
+ * The drivers the guest needs: virtio_pci is the transport both -pci devices need. Debian's cloud
+ * kernels build virtio_mem and virtio_balloon as modules; virtio_pci is a module up to 6.1 and
+ * built in from 6.12 (modules.builtin lists it), so only what is not built in is loaded.
  */
 export const GUEST_MODULES: readonly string[] = ['virtio_pci', 'virtio_mem', 'virtio_balloon'];
 
@@ -30,7 +31,8 @@ export function moduleName(path: string): string {
  * The modules.dep paths to insmod, dependencies first: a depth-first walk over each wanted
  * module's dependency lines, so every module follows everything it needs.
  */
-export function moduleLoadOrder(modulesDep: string, wanted: readonly string[]): string[] {
+export function moduleLoadOrder(modulesDep: string, wanted: readonly string[], builtin = ''): string[] {
+  const builtIn = new Set(builtin.split('\n').filter(Boolean).map(moduleName));
   const deps = new Map<string, { path: string; needs: string[] }>();
   for (const line of modulesDep.split('\n')) {
     const colon = line.indexOf(':');
@@ -53,7 +55,7 @@ export function moduleLoadOrder(modulesDep: string, wanted: readonly string[]): 
     entry.needs.forEach(visit);
     order.push(entry.path);
   };
-  wanted.forEach(visit);
+  wanted.filter((name) => !builtIn.has(name)).forEach(visit);
   return order;
 }
 
@@ -70,7 +72,12 @@ export function readModule(path: string): Buffer {
 
 /** Writes `initramfs.cpio` into `dir` and returns its path. */
 export function buildInitramfs(host: GuestHost, dir: string): string {
-  const modules = moduleLoadOrder(readFileSync(join(host.kernel.modulesDir, 'modules.dep'), 'utf8'), GUEST_MODULES);
+  const builtin = join(host.kernel.modulesDir, 'modules.builtin');
+  const modules = moduleLoadOrder(
+    readFileSync(join(host.kernel.modulesDir, 'modules.dep'), 'utf8'),
+    GUEST_MODULES,
+    existsSync(builtin) ? readFileSync(builtin, 'utf8') : '',
+  );
   const entries: CpioEntry[] = [
     ...['bin', 'dev', 'etc', 'etc/hotmem', 'lib', 'lib/modules', 'proc', 'sys'].map((path) => ({ kind: 'dir', path }) as const),
     // The kernel opens /dev/console for PID 1 before init can mount devtmpfs.

@@ -1,7 +1,8 @@
 /**
- * What booting the conformance guest needs, taken from one Debian root (test/conformance/roots.sh):
- * that suite's QEMU, its cloud kernel with modules, and its static busybox. Found once and
- * reported by name when absent, so a skipped test says exactly what is missing.
+ * What booting the conformance guest needs, taken from the Debian roots (test/conformance/roots.sh):
+ * one suite's QEMU and static busybox, and the cloud kernel with modules of the same suite or of
+ * another (a legacy guest on a newer QEMU). Found once and reported by name when absent, so a
+ * skipped test says exactly what is missing.
  */
 import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,13 +11,19 @@ import { DEBIAN_SUITES, isMissing, realQemu, type DebianSuite } from '../real-qe
 export interface GuestKernel {
   /** `uname -r` of the kernel, e.g. 6.1.0-56-cloud-amd64. */
   readonly release: string;
-  /** The image as QEMU sees it: QEMU runs chrooted into the root, so this path is inside it. */
+  /**
+   * The image as this process reads it (outside the root). QEMU runs chrooted into its own root,
+   * which need not hold this kernel, so the harness copies it under /tmp (bound into every root).
+   */
   readonly image: string;
   /** The modules directory as this process reads it (outside the root). */
   readonly modulesDir: string;
 }
 
 export interface GuestHost {
+  /** The suite whose QEMU runs, and the suite whose kernel it boots. */
+  readonly suite: DebianSuite;
+  readonly kernelSuite: DebianSuite;
   readonly qemu: string;
   /** QEMU's release (major.minor) and the kernel series the suite ships, e.g. 7.2 and 6.1. */
   readonly qemuRelease: string;
@@ -30,20 +37,28 @@ export type Prerequisites = { readonly ok: true; readonly host: GuestHost } | { 
 /** The suite whose QEMU and kernel hotmem's guest models are checked against (Debian 12). */
 export const DEFAULT_GUEST_SUITE: DebianSuite = 'bookworm';
 
-export function findPrerequisites(suite: DebianSuite = DEFAULT_GUEST_SUITE): Promise<Prerequisites> {
-  const entry = DEBIAN_SUITES.find((s) => s.suite === suite);
-  if (!entry) throw new Error(`unknown Debian suite ${suite}`);
+export function findPrerequisites(suite: DebianSuite = DEFAULT_GUEST_SUITE, kernelSuite: DebianSuite = suite): Promise<Prerequisites> {
+  const entry = suiteEntry(suite);
+  const kernelEntry = suiteEntry(kernelSuite);
   const qemu = realQemu(suite, 'x86_64');
   if (isMissing(qemu)) return Promise.resolve({ ok: false, missing: [qemu.missing] });
+  const kernelRoot = realQemu(kernelSuite, 'x86_64');
+  if (isMissing(kernelRoot)) return Promise.resolve({ ok: false, missing: [kernelRoot.missing] });
   const missing: string[] = [];
-  const kernel = findKernel(qemu.root, entry.linux, missing);
+  const kernel = findKernel(kernelRoot.root, kernelEntry.linux, missing);
   const busybox = join(qemu.root, 'bin/busybox');
   if (!isStaticExecutable(busybox)) missing.push(`a statically linked ${busybox} (busybox-static in the ${suite} root)`);
   if (kernel === undefined || missing.length > 0) return Promise.resolve({ ok: false, missing });
   return Promise.resolve({
     ok: true,
-    host: { qemu: qemu.binary, qemuRelease: entry.release, kernelSeries: entry.linux, kernel, busybox },
+    host: { suite, kernelSuite, qemu: qemu.binary, qemuRelease: entry.release, kernelSeries: kernelEntry.linux, kernel, busybox },
   });
+}
+
+function suiteEntry(suite: DebianSuite): (typeof DEBIAN_SUITES)[number] {
+  const entry = DEBIAN_SUITES.find((s) => s.suite === suite);
+  if (!entry) throw new Error(`unknown Debian suite ${suite}`);
+  return entry;
 }
 
 /** The newest readable <root>/boot/vmlinuz-<series>.* whose modules include virtio_mem. */
@@ -66,7 +81,7 @@ function findKernel(root: string, series: string, missing: string[]): GuestKerne
     );
     return undefined;
   }
-  return { release, image: `/boot/vmlinuz-${release}`, modulesDir: join(root, 'lib/modules', release) };
+  return { release, image: join(boot, `vmlinuz-${release}`), modulesDir: join(root, 'lib/modules', release) };
 }
 
 function hasVirtioMem(modulesDir: string): boolean {

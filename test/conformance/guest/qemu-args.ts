@@ -52,7 +52,7 @@ export function qemuArguments(scenario: GuestScenario, paths: QemuPaths): string
   ];
   return [
     '-machine',
-    `${scenario.machine},accel=tcg`,
+    `${scenario.machine},accel=${scenario.accel}`,
     '-m',
     `${sizeArgument(scenario.bootMemory)},maxmem=${sizeArgument(scenario.maxMemory)}`,
     '-smp',

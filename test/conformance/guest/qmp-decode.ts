@@ -31,6 +31,7 @@ const FEATURE_BITS: Readonly<Record<string, number>> = {
   VIRTIO_BALLOON_F_REPORTING: 5,
   VIRTIO_MEM_F_ACPI_PXM: 0,
   VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE: 1,
+  VIRTIO_MEM_F_PERSISTENT_SUSPND: 2,
 };
 
 /** x-query-virtio-status `host-features` / `guest-features`. */

@@ -17,6 +17,7 @@ const base = { bootMemory: 1 * GiB, maxMemory: 4 * GiB } as const;
 export const MOVABLE_CYCLE: GuestScenario = {
   name: 'q35 ram, unplugged-inaccessible=on, online_movable, balloon',
   machine: 'q35',
+  accel: 'tcg',
   ...base,
   onlinePolicy: 'online_movable',
   virtioMem: { backend: 'ram', backendSize: 2 * GiB, share: false, requestedSize: 0, unpluggedInaccessible: 'on' },
@@ -39,6 +40,7 @@ export const MOVABLE_CYCLE: GuestScenario = {
 export const KERNEL_ZONE: GuestScenario = {
   name: 'q35 ram, unplugged-inaccessible default, online (kernel zone), 512M at boot',
   machine: 'q35',
+  accel: 'tcg',
   ...base,
   onlinePolicy: 'online',
   virtioMem: { backend: 'ram', backendSize: 2 * GiB, share: false, requestedSize: 512 * MiB, unpluggedInaccessible: null },
@@ -57,6 +59,7 @@ export const KERNEL_ZONE: GuestScenario = {
 export const MEMFD_COMPAT: GuestScenario = {
   name: 'pc-q35-6.2 memfd, unplugged-inaccessible from compat, online_movable',
   machine: 'pc-q35-6.2',
+  accel: 'tcg',
   ...base,
   onlinePolicy: 'online_movable',
   virtioMem: { backend: 'memfd', backendSize: 2 * GiB, share: false, requestedSize: 0, unpluggedInaccessible: null },

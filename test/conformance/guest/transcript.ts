@@ -28,8 +28,12 @@ export interface VirtioMemConfig {
   readonly unpluggedInaccessible: OnOffAuto | null;
 }
 
+/** `-machine accel=`: booted guests run under TCG here (KVM stops them with an internal error). */
+export type Accelerator = 'tcg' | 'kvm';
+
 export interface GuestScenario {
   readonly name: string;
+  readonly accel: Accelerator;
   /** `-machine` type, e.g. `q35` (= pc-q35-7.2 on QEMU 7.2) or `pc-q35-6.2`. */
   readonly machine: string;
   /** `-m` size and `maxmem`. */
@@ -89,11 +93,17 @@ export interface HostFacts {
 /** A virtio device as QEMU reports it after the guest's driver has set it up. */
 export interface VirtioDeviceFacts {
   readonly qomPath: string;
-  /** Feature bits QEMU offers and the ones the guest acked (x-query-virtio-status), ascending. */
+  /** x-query-virtio-status; null where the release has no such command (5.2) or aborts on it (real-qemu.ts CRASHING_COMMANDS). */
+  readonly status: VirtioStatusFacts | null;
+}
+
+/** What x-query-virtio-status says about one device. */
+export interface VirtioStatusFacts {
+  /** Feature bits QEMU offers and the ones the guest acked, ascending. */
   readonly hostFeatures: readonly number[];
   readonly guestFeatures: readonly number[];
   /** Status bits set, by QEMU's names, e.g. VIRTIO_CONFIG_S_FEATURES_OK. */
-  readonly status: readonly string[];
+  readonly statusBits: readonly string[];
   /** x-query-virtio-status's transport fields once the driver is up (queue-sel: its last queue on PCI). */
   readonly queueSel: number;
   readonly startOnKick: boolean;
@@ -104,8 +114,8 @@ export interface VirtioMemFacts extends VirtioDeviceFacts {
   readonly address: number;
   readonly regionSize: number;
   readonly blockSize: number;
-  /** The property after realize resolved `auto`. */
-  readonly unpluggedInaccessible: 'on' | 'off';
+  /** The property after realize resolved `auto`; null where the release has no such property (5.2). */
+  readonly unpluggedInaccessible: 'on' | 'off' | null;
 }
 
 export interface StepRecord {

@@ -29,6 +29,7 @@ import { BigBlockMode, type BbmBlockInfo } from './bbm.js';
 import { DeviceRequests, ResponseNeverCame, type SentRequest, type VmCounters } from './device-requests.js';
 import { rcValue, type Errno, type Rc } from './errno.js';
 import { DEFAULT_MODULE_PARAMS, lastUsableId, type VirtioMemModuleParams } from './geometry.js';
+import { KernelMemory } from '../kernel-memory.js';
 import { MemoryHotplug, type MemoryBlockInfo, type MemoryNotifier, type OnlinePolicy, type Zone } from './hotplug-core.js';
 import { DeviceLog, type KernelLogEntry, type KernelLogSink } from './log.js';
 import type { ModeOps } from './mode-ops.js';
@@ -60,6 +61,11 @@ export interface LinuxVirtioMemOptions {
    * fake-offlining are zeroed by post_alloc_hook() (mm/compaction.c split_map_pages()).
    */
   readonly initOnAlloc?: boolean;
+  /**
+   * Whether hotplug makes the kernel allocate and write memmaps and unmovable claims
+   * (kernel-memory.ts): true in a whole guest (linux-guest.ts); the driver's own tests leave it off.
+   */
+  readonly kernelAllocations?: boolean;
 }
 
 /** Where the driver stands. */
@@ -271,7 +277,13 @@ export class LinuxVirtioMemDriver {
       online: (mb, zone) => this.#notifyOnline(mb, zone),
       offline: (mb) => this.#notifyOffline(mb),
     };
-    const hotplug = new MemoryHotplug(this.ram, mbs, this.options.onlinePolicy ?? 'online', notifier);
+    const hotplug: MemoryHotplug = new MemoryHotplug(
+      this.ram,
+      mbs,
+      this.options.onlinePolicy ?? 'online',
+      notifier,
+      this.options.kernelAllocations === true ? new KernelMemory(this.rules.arch, this.ram, this.memory, () => hotplug.kernelZoneRanges()) : undefined,
+    );
     const ops = this.#modeOps(requests, hotplug);
     const mode: Mode =
       geometry.mode === 'sbm' ? { kind: 'sbm', engine: new SubBlockMode(geometry, ops) } : { kind: 'bbm', engine: new BigBlockMode(geometry, ops) };

@@ -3,9 +3,11 @@
  * on: adding and removing driver-managed System RAM in memory-block units, onlining it according
  * to the auto-online policy (memhp_default_state / a udev rule) and calling the driver's memory
  * notifier around onlining and offlining. Offlining fails with -EBUSY while a page of the block is
- * in use (the model does not migrate pages; see guest-ram.ts).
+ * in use (the model does not migrate pages; see guest-ram.ts). What adding and onlining make the
+ * kernel allocate (memmap, unmovable claims) is kernel-memory.ts's.
  */
 import { GuestRam } from '../guest-ram.js';
+import type { KernelMemory } from '../kernel-memory.js';
 import { gpaRange, type GpaRange } from '../ranges.js';
 import type { Rc } from './errno.js';
 
@@ -43,7 +45,13 @@ export class MemoryHotplug {
     readonly memoryBlockSize: number,
     private readonly policy: OnlinePolicy,
     private readonly notifier: MemoryNotifier,
+    private readonly kernel?: KernelMemory,
   ) {}
+
+  /** Online kernel-zone blocks, lowest address first: where the kernel allocates from first. */
+  kernelZoneRanges(): GpaRange[] {
+    return this.blocks().flatMap((b) => (b.state.kind === 'online' && b.state.zone === 'kernel' ? [b.range] : []));
+  }
 
   blockRange(mbId: number): GpaRange {
     return gpaRange(mbId * this.memoryBlockSize, this.memoryBlockSize);
@@ -53,7 +61,10 @@ export class MemoryHotplug {
   addMemory(range: GpaRange): Rc {
     this.ram.addDriverManaged(range);
     const ids = this.#ids(range);
-    for (const id of ids) this.#blocks.set(id, OFFLINE);
+    for (const id of ids) {
+      this.#blocks.set(id, OFFLINE);
+      this.kernel?.blockAdded(id, this.blockRange(id));
+    }
     const zone = this.#autoZone();
     if (zone !== undefined) for (const id of ids) this.onlineBlock(id, zone);
     return 'ok';
@@ -63,7 +74,10 @@ export class MemoryHotplug {
   removeMemory(range: GpaRange): Rc {
     const ids = this.#ids(range);
     if (ids.some((id) => this.#blocks.get(id)?.kind === 'online')) return 'EBUSY';
-    for (const id of ids) this.#blocks.delete(id);
+    for (const id of ids) {
+      this.#blocks.delete(id);
+      this.kernel?.blockRemoved(id);
+    }
     this.ram.removeDriverManaged(range);
     return 'ok';
   }
@@ -83,6 +97,7 @@ export class MemoryHotplug {
     if (!this.notifier.goingOnline(mbId)) return 'EBUSY';
     this.#blocks.set(mbId, Object.freeze({ kind: 'online', zone }));
     this.notifier.online(mbId, zone);
+    if (zone === 'kernel') this.kernel?.kernelBlockOnline(this.blockRange(mbId));
     return 'ok';
   }
 
