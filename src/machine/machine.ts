@@ -23,6 +23,7 @@ import { selectBus } from './buses.js';
 import type { MachineCatalog, MachineTypeEntry } from './catalog.js';
 import { placeMemoryDevice, type PlacedMemoryDevice } from './device-memory.js';
 import { machineErrors } from './errors.js';
+import { qomErrors } from '../qom/errors.js';
 import type { BusSpec, MachineFamily, MachineVersion, MemoryLayout } from './family.js';
 import { MEMORY_DEVICE_INTERFACE, MEMORY_DEVICE_OPS } from './memory-device.js';
 import { freshHost, type Host } from '../host/host.js';
@@ -271,7 +272,15 @@ export class Machine {
         if (prop.name !== 'memory-backend') warn(undefined, model.setProperty(machineObject, prop.name, keyvalInput(prop.value)));
       }
     });
-    model.globals = (options.globals ?? []).map((text) => located(`-global ${text}`, () => parseGlobalOption(text).global));
+    model.globals = (options.globals ?? []).map((text) =>
+      located(`-global ${text}`, () => {
+        const { global } = parseGlobalOption(text, r);
+        // Without a value QEMU before 7.0 would set the property from a NULL string: not modelled.
+        if (global.valueMissing && model.view.exists(global.driver) && model.view.isA(global.driver, 'device'))
+          throw qomErrors.error('qom.global-no-value', global);
+        return global;
+      }),
+    );
 
     const memoryParse = located(
       options.memoryLocation,

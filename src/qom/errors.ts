@@ -44,5 +44,8 @@ export const qomErrors = defineErrors({
   'qom.global-not-used': (a: { driver: string; property: string; value: string }) => `global ${a.driver}.${a.property}=${a.value} not used`,
   'qom.global-invalid-class': (a: { driver: string; property: string }) => `global ${a.driver}.${a.property} has invalid class name`,
   'qom.global-syntax': () => `options 'driver', 'property', and 'value' are required`,
+  // hotmem-only
+  'qom.global-no-value': (a: { driver: string; property: string }) =>
+    `hotmem: this release registers -global ${a.driver}.${a.property} without a value and would set it from a NULL string; not modelled`,
   'qom.hotplug-unsupported': (a: { id: string }) => `Device '${a.id}' does not support hotplugging`,
 });

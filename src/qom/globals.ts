@@ -5,6 +5,7 @@
  */
 import { HotmemError, type Warning } from '../core/errors.js';
 import { parseOptions, optionValue } from '../core/parse/options.js';
+import { compareReleases, type Release } from '../core/release.js';
 import { qomErrors } from './errors.js';
 import type { CompatSource } from './provenance.js';
 
@@ -16,6 +17,8 @@ export interface GlobalProperty {
   readonly optional?: boolean;
   /** For a machine compat entry: the array and machine type it comes from. */
   readonly source?: CompatSource;
+  /** A -global of a release before 7.0 given without `value` (parseGlobalOption). */
+  readonly valueMissing?: true;
 }
 
 /**
@@ -32,9 +35,11 @@ export const NO_COMPAT: CompatLayers = { accelerator: [], machine: [], sugar: []
 
 /**
  * Parses a -global argument: `driver.prop=value` (QEMU scans it with "%63[^.=].%63[^=]%n") or
- * `driver=d,property=p,value=v`.
+ * `driver=d,property=p,value=v`. Until 7.0 (qemu_global_option's check in qdev-monitor.c) the
+ * long form registered whatever keys it had: an entry without `value` is kept, marked, and is
+ * harmless only while its driver names no device class (qdev_prop_check_globals then warns).
  */
-export function parseGlobalOption(text: string): { readonly global: GlobalProperty; readonly warnings: readonly Warning[] } {
+export function parseGlobalOption(text: string, release: Release): { readonly global: GlobalProperty; readonly warnings: readonly Warning[] } {
   const short = /^([^.=]{1,63})\.([^=]{1,63})=(.*)$/s.exec(text);
   if (short) return { global: { driver: short[1]!, property: short[2]!, value: short[3]! }, warnings: [] };
   // Otherwise it is QemuOpts of the "global" group, which knows only these three keys.
@@ -44,6 +49,8 @@ export function parseGlobalOption(text: string): { readonly global: GlobalProper
   const driver = optionValue(options, 'driver');
   const property = optionValue(options, 'property');
   const value = optionValue(options, 'value');
-  if (driver === undefined || property === undefined || value === undefined) throw qomErrors.error('qom.global-syntax');
+  const checked = compareReleases(release, { major: 7, minor: 0 }) >= 0;
+  if (driver === undefined || property === undefined || (value === undefined && checked)) throw qomErrors.error('qom.global-syntax');
+  if (value === undefined) return { global: { driver, property, value: '', valueMissing: true }, warnings: options.warnings };
   return { global: { driver, property, value }, warnings: options.warnings };
 }

@@ -136,9 +136,7 @@ const buildFacts = (stdout: string): string => stdout.replace(/"micro": \d+/, '"
  * Where hotmem still answers differently from a release, and why. Each is still compared: the test
  * fails once the two agree, so the entry gets removed with the fix.
  */
-const KNOWN: readonly { readonly release: string; readonly args: string; readonly reason: string }[] = [
-  { release: '5.2', args: '-global driver=a,property=b', reason: '5.2 accepts -global without value= (it only warns that the class a is invalid, and runs)' },
-];
+const KNOWN: readonly { readonly release: string; readonly args: string; readonly reason: string }[] = [];
 
 /** qemu-system-s390x: the options whose arch_mask leaves s390x out. */
 const S390X_CASES: readonly (readonly string[])[] = [

@@ -344,7 +344,7 @@ export function buildInvocation(
       case 'global': {
         let parsed: ReturnType<typeof parseGlobalOption>;
         try {
-          parsed = parseGlobalOption(arg);
+          parsed = parseGlobalOption(arg, target.release);
         } catch (e) {
           const shortForm = (e as { details?: { warnings?: readonly Warning[] } }).details?.warnings ?? [];
           warnings.push(...shortForm.map((w) => ({ ...w, location })));

@@ -245,7 +245,7 @@ class Builder {
       return { text: `driver=${optsEscape(g.driver)},property=${optsEscape(g.property)},value=${optsEscape(value)}`, position };
     }
     try {
-      parseGlobalOption(g);
+      parseGlobalOption(g, this.release);
     } catch (e) {
       if (!(e instanceof HotmemError)) throw e;
       this.problems.push(problem('definition.bad-global', { at: this.label(pointer), detail: e.message }, { position, pointer }));

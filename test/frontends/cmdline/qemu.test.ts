@@ -150,6 +150,26 @@ describe('frontends/cmdline: qemu-system arguments', () => {
     assert.equal(stderr('6.0', ...mismatch), 'qemu-system-x86_64: Machine memory size does not match the size of the memory backend\n');
   });
 
+  it('takes a -global without value before 7.0: a warning for a class that does not exist, hotmem refuses it for one that does', () => {
+    const run = (at: string, ...args: string[]) => {
+      const err: string[] = [];
+      const outcome = runQemu(qemuBinary(new Map([['qemu-version', at]])), ['-S', '-display', 'none', '-nodefaults', ...args], {
+        out: () => undefined,
+        err: (t) => err.push(t),
+      });
+      return { status: outcome.kind === 'exited' ? outcome.status : 0, stderr: err.join('') };
+    };
+    assert.deepEqual(run('6.2', '-global', 'driver=a,property=b'), { status: 0, stderr: 'qemu-system-x86_64: warning: global a.b has invalid class name\n' });
+    assert.deepEqual(run('7.0', '-global', 'driver=a,property=b'), {
+      status: 1,
+      stderr: "qemu-system-x86_64: -global driver=a,property=b: options 'driver', 'property', and 'value' are required\n",
+    });
+    assert.match(
+      run('5.2', '-global', 'driver=virtio-mem-pci,property=block-size').stderr,
+      /hotmem: this release registers -global virtio-mem-pci\.block-size without a value/,
+    );
+  });
+
   it('creates -object as 5.2 did: no ObjectOptions schema, creation errors at the option', () => {
     const stderr = (at: string, object: string) => {
       const err: string[] = [];

@@ -175,7 +175,7 @@ describe('frontends/yaml: loading definitions', () => {
     );
     const options = toMachineOptions(def);
     assert.deepEqual(options.globals, ['driver=d,property=p,value=x,,y']);
-    assert.deepEqual(parseGlobalOption(options.globals[0]!).global, { driver: 'd', property: 'p', value: 'x,y' });
+    assert.deepEqual(parseGlobalOption(options.globals[0]!, { major: 7, minor: 2 }).global, { driver: 'd', property: 'p', value: 'x,y' });
     assert.equal((options.items![0] as { text: string }).text, 'node,memdev=a,,b');
   });
 
