@@ -149,6 +149,8 @@ export const VIRTIO_BALLOON_TYPES: readonly TypeInfo[] = [
     // 10.0 (7c949c53e9) gave the balloon's PCI proxy its own ioeventfd and vectors (2 unless set;
     // hw_compat_9_2 sets 0 for older machines).
     properties: [
+      // The PCI class code override that 5.2's binary still lists (gone by 7.2's; dated 6.0).
+      { name: 'class', until: '6.0', type: { kind: 'uint32' }, origin: 'field', default: 0 },
       { name: 'ioeventfd', since: '10.0', type: { kind: 'bool' }, origin: 'field', description: 'on/off', default: true },
       { name: 'vectors', since: '10.0', type: { kind: 'uint32' }, origin: 'field', default: VECTORS_UNSPECIFIED },
     ],

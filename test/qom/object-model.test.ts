@@ -255,6 +255,6 @@ describe('qom/object-model', () => {
       'test-backend options:\n  share=<bool>           -  (default: false)\n  size=<size>            -  (default: 0)\n',
     );
     // QEMU puts a blank line before every category header but the first category's, printed or not.
-    assert.equal(deviceListHelp(model), '\nMisc devices:\nname "test-mem-pci", bus PCI\n');
+    assert.equal(deviceListHelp([{ category: 'Misc', name: 'test-mem-pci', bus: 'PCI' }]), '\nMisc devices:\nname "test-mem-pci", bus PCI\n');
   });
 });
