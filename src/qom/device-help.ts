@@ -17,7 +17,7 @@ export type DeviceHelpAnswer = { readonly text: string; readonly status: 0 } | {
  * own wording; 6.0 (Markus Armbruster's "Tweak a few 'Parameter NAME expects THING' error
  * messages", December 2020) made both "a non-abstract device type".
  */
-function notListable(release: Release, isDevice: boolean): string {
+export function notListable(release: Release, isDevice: boolean): string {
   if (compareReleases(release, { major: 6, minor: 0 }) >= 0) return "Parameter 'typename' expects a non-abstract device type";
   return isDevice ? "Parameter 'typename' expects non-abstract device type" : "Parameter 'typename' expects device";
 }
