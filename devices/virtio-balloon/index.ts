@@ -16,7 +16,7 @@ import { MACHINE_SERVICE } from '../../src/machine/machine.js';
 import type { QomObject } from '../../src/qom/object.js';
 import { implement, type ChildDef, type TypeInfo } from '../../src/qom/type-info.js';
 import { FeatureSet } from '../../src/virtio/feature-set.js';
-import { resolveVirtioPciProxy } from '../../src/virtio/pci-proxy.js';
+import { defaultVectors, proxyIoProperties, resolveVirtioPciProxy } from '../../src/virtio/pci-proxy.js';
 import { transportHostFeatures, virtioTransportOf } from '../../src/virtio/qom-types.js';
 import { VIRTIO_STATUS } from '../../src/virtio/qmp-status.js';
 import { BALLOON_HANDLER } from './balloon-handler.js';
@@ -99,9 +99,6 @@ const proxyHooks = {
   unrealize: (proxy: QomObject) => proxy.model.unrealize(child(proxy)),
 };
 
-/** DEV_NVECTORS_UNSPECIFIED: the value `vectors` has until a realize picks one. */
-const VECTORS_UNSPECIFIED = 0xffffffff;
-
 /**
  * virtio_balloon_pci_realize: the generic proxy resolution (the balloon has a legacy interface),
  * and from 10.0, when it has the property, 2 vectors unless set (qom-get reads 2 after realize).
@@ -109,7 +106,7 @@ const VECTORS_UNSPECIFIED = 0xffffffff;
  */
 function realizePciProxy(proxy: QomObject) {
   resolveVirtioPciProxy(proxy, { behindPciePort: false, modernOnly: false });
-  if (proxy.model.view.properties(proxy.type).has('vectors') && proxy.get('vectors') === VECTORS_UNSPECIFIED) proxy.values.set('vectors', 2);
+  defaultVectors(proxy, 2);
   return proxy.model.realize(child(proxy));
 }
 
@@ -151,8 +148,7 @@ export const VIRTIO_BALLOON_TYPES: readonly TypeInfo[] = [
     properties: [
       // The PCI class code override that 5.2's binary still lists (gone by 7.2's; dated 6.0).
       { name: 'class', until: '6.0', type: { kind: 'uint32' }, origin: 'field', default: 0 },
-      { name: 'ioeventfd', since: '10.0', type: { kind: 'bool' }, origin: 'field', description: 'on/off', default: true },
-      { name: 'vectors', since: '10.0', type: { kind: 'uint32' }, origin: 'field', default: VECTORS_UNSPECIFIED },
+      ...proxyIoProperties('10.0'),
     ],
   },
   {
