@@ -99,6 +99,9 @@ const proxyHooks = {
   unrealize: (proxy: QomObject) => proxy.model.unrealize(child(proxy)),
 };
 
+const PCI_CLASS_OTHERS = 0xff;
+const PCI_CLASS_MEMORY_RAM = 0x0500;
+
 /**
  * virtio_balloon_pci_realize: the generic proxy resolution (the balloon has a legacy interface),
  * and from 10.0, when it has the property, 2 vectors unless set (qom-get reads 2 after realize).
@@ -107,6 +110,11 @@ const proxyHooks = {
 function realizePciProxy(proxy: QomObject) {
   resolveVirtioPciProxy(proxy, { behindPciePort: false, modernOnly: false });
   defaultVectors(proxy, 2);
+  // Until `class` went, a class code other than PCI_CLASS_OTHERS or PCI_CLASS_MEMORY_RAM (the
+  // pre-1.1 one) became PCI_CLASS_OTHERS, so qom-get reads 255 after realize.
+  if (proxy.model.view.properties(proxy.type).has('class') && ![PCI_CLASS_OTHERS, PCI_CLASS_MEMORY_RAM].includes(proxy.get('class') as number)) {
+    proxy.values.set('class', PCI_CLASS_OTHERS);
+  }
   return proxy.model.realize(child(proxy));
 }
 
