@@ -16,7 +16,7 @@ import { MACHINE_SERVICE } from '../../src/machine/machine.js';
 import type { QomObject } from '../../src/qom/object.js';
 import { implement, type ChildDef, type TypeInfo } from '../../src/qom/type-info.js';
 import { FeatureSet } from '../../src/virtio/feature-set.js';
-import { resolveVirtioPciProxy } from '../../src/virtio/pci-proxy.js';
+import { defaultVectors, proxyIoProperties, resolveVirtioPciProxy } from '../../src/virtio/pci-proxy.js';
 import { transportHostFeatures, virtioTransportOf } from '../../src/virtio/qom-types.js';
 import { VIRTIO_STATUS } from '../../src/virtio/qmp-status.js';
 import { BALLOON_HANDLER } from './balloon-handler.js';
@@ -99,8 +99,8 @@ const proxyHooks = {
   unrealize: (proxy: QomObject) => proxy.model.unrealize(child(proxy)),
 };
 
-/** DEV_NVECTORS_UNSPECIFIED: the value `vectors` has until a realize picks one. */
-const VECTORS_UNSPECIFIED = 0xffffffff;
+const PCI_CLASS_OTHERS = 0xff;
+const PCI_CLASS_MEMORY_RAM = 0x0500;
 
 /**
  * virtio_balloon_pci_realize: the generic proxy resolution (the balloon has a legacy interface),
@@ -109,7 +109,12 @@ const VECTORS_UNSPECIFIED = 0xffffffff;
  */
 function realizePciProxy(proxy: QomObject) {
   resolveVirtioPciProxy(proxy, { behindPciePort: false, modernOnly: false });
-  if (proxy.model.view.properties(proxy.type).has('vectors') && proxy.get('vectors') === VECTORS_UNSPECIFIED) proxy.values.set('vectors', 2);
+  defaultVectors(proxy, 2);
+  // Until `class` went, a class code other than PCI_CLASS_OTHERS or PCI_CLASS_MEMORY_RAM (the
+  // pre-1.1 one) became PCI_CLASS_OTHERS, so qom-get reads 255 after realize.
+  if (proxy.model.view.properties(proxy.type).has('class') && ![PCI_CLASS_OTHERS, PCI_CLASS_MEMORY_RAM].includes(proxy.get('class') as number)) {
+    proxy.values.set('class', PCI_CLASS_OTHERS);
+  }
   return proxy.model.realize(child(proxy));
 }
 
@@ -149,8 +154,9 @@ export const VIRTIO_BALLOON_TYPES: readonly TypeInfo[] = [
     // 10.0 (7c949c53e9) gave the balloon's PCI proxy its own ioeventfd and vectors (2 unless set;
     // hw_compat_9_2 sets 0 for older machines).
     properties: [
-      { name: 'ioeventfd', since: '10.0', type: { kind: 'bool' }, origin: 'field', description: 'on/off', default: true },
-      { name: 'vectors', since: '10.0', type: { kind: 'uint32' }, origin: 'field', default: VECTORS_UNSPECIFIED },
+      // The PCI class code override that 5.2's binary still lists (gone by 7.2's; dated 6.0).
+      { name: 'class', until: '6.0', type: { kind: 'uint32' }, origin: 'field', default: 0 },
+      ...proxyIoProperties('10.0'),
     ],
   },
   {

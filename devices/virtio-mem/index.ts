@@ -21,7 +21,7 @@ import { migrationBusy } from '../../src/migration/info.js';
 import { RAM_DISCARD_MANAGER } from '../../src/migration/ram-discard-manager.js';
 import { VMSTATE } from '../../src/migration/vmstate.js';
 import { VIRTIO_MEM_RAM_DISCARD, VIRTIO_MEM_VMSTATE } from './vmstate.js';
-import { resolveVirtioPciProxy } from '../../src/virtio/pci-proxy.js';
+import { defaultVectors, proxyIoProperties, resolveVirtioPciProxy } from '../../src/virtio/pci-proxy.js';
 import { transportHostFeatures, virtioTransportOf } from '../../src/virtio/qom-types.js';
 import { virtioMemProperties } from './properties.js';
 import { defaultBlockSize, realizeVirtioMem, virtioMemErrors, type HostFacts } from './realize.js';
@@ -223,7 +223,17 @@ export const VIRTIO_MEM_TYPES: readonly TypeInfo[] = [
     realize,
     unrealize,
   },
-  { name: 'virtio-mem-pci-base', parent: 'virtio-pci', abstract: true, since: '5.1', interfaces: ['memory-device'], children: PROXY_CHILD },
+  {
+    name: 'virtio-mem-pci-base',
+    parent: 'virtio-pci',
+    abstract: true,
+    since: '5.1',
+    interfaces: ['memory-device'],
+    children: PROXY_CHILD,
+    // 10.0 gave the proxy its own ioeventfd and vectors, so it can use MSI-X (2 vectors unless
+    // set; hw_compat_9_2 sets 0 for older machines).
+    properties: proxyIoProperties('10.0'),
+  },
   {
     name: 'virtio-mem-pci',
     parent: 'virtio-mem-pci-base',
@@ -237,6 +247,7 @@ export const VIRTIO_MEM_TYPES: readonly TypeInfo[] = [
     // machine's root buses, never behind a PCIe port.
     realize: (proxy) => {
       resolveVirtioPciProxy(proxy, { behindPciePort: false, modernOnly: true });
+      defaultVectors(proxy, 2);
       return proxy.model.realize(child(proxy));
     },
     unrealize: (proxy) => proxy.model.unrealize(child(proxy)),

@@ -18,6 +18,8 @@ export const qomErrors = defineErrors({
       ? `Attempt to set link property '${a.property}' on anonymous device (type '${a.type}') after it was realized`
       : `Attempt to set link property '${a.property}' on device '${a.id}' (type '${a.type}') after it was realized`,
   'qom.invalid-device-model': (a: { driver: string }) => `'${a.driver}' is not a valid device model name`,
+  'qom.device-not-modelled': (a: { driver: string; release: string }) =>
+    `hotmem does not model device '${a.driver}' yet (QEMU ${a.release} has it: its help and properties are known, an instance is not)`,
   'qom.driver-not-device': () => `Parameter 'driver' expects a device type`,
   'qom.driver-abstract': () => `Parameter 'driver' expects a non-abstract device type`,
   'qom.driver-not-pluggable': () => `Parameter 'driver' expects a pluggable device type`,

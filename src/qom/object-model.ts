@@ -9,7 +9,8 @@
 import { HotmemError, type Warning } from '../core/errors.js';
 import { KeyedSlots } from '../core/keys.js';
 import { BeyondModelRange, parseScalar, type InputVisitor, type ScalarKind } from '../core/parse/input-visitor.js';
-import { compareReleases, valueAt } from '../core/release.js';
+import { compareReleases, releaseName, valueAt } from '../core/release.js';
+import { deviceData } from './device-data/load.js';
 import { qomErrors } from './errors.js';
 import { NO_COMPAT, type CompatLayers, type GlobalProperty } from './globals.js';
 import { QomObject } from './object.js';
@@ -201,7 +202,7 @@ export class ObjectModel {
    * realizes it. Any failure removes the device again, leaving the model as it was.
    */
   addDevice(
-    driver: string | undefined,
+    requested: string | undefined,
     id: string | undefined,
     props: ReadonlyArray<{ name: string; input: PropertyInput }>,
     /** The machine's bus selection and hotplug checks, run once the driver is known to be valid. */
@@ -210,9 +211,16 @@ export class ObjectModel {
     readonly device: QomObject;
     readonly warnings: readonly Warning[];
   } {
-    if (driver === undefined) throw qomErrors.error('qom.driver-missing');
+    if (requested === undefined) throw qomErrors.error('qom.driver-missing');
+    // qdev_get_device_class: an alias counts only when no type has the name itself.
+    const data = deviceData(this.env.release, this.env.target);
+    const driver = this.view.info(requested) ? requested : (data?.aliasTarget(requested) ?? requested);
     const info = this.view.info(driver);
-    if (!info) throw qomErrors.error('qom.invalid-device-model', { driver });
+    if (!info) {
+      // A type the release's binary has: hotmem knows its help and properties, not an instance.
+      if (data?.type(driver)) throw qomErrors.error('qom.device-not-modelled', { driver, release: releaseName(this.env.release) });
+      throw qomErrors.error('qom.invalid-device-model', { driver });
+    }
     if (!this.view.isA(driver, 'device')) throw qomErrors.error('qom.driver-not-device');
     if (info.abstract) throw qomErrors.error('qom.driver-abstract');
     if (!info.userCreatable || (this.machineReady && !this.view.ancestry(driver).some((t) => t.hotpluggable))) {

@@ -43,30 +43,65 @@ const VIRTIO_DEVICE_PROPERTIES: readonly PropertyDef[] = [
   ...VIRTIO_COMMON_FEATURE_PROPERTIES.map((p) =>
     bit(p.property, p.default, COMMON_FEATURE_SINCE[p.property] ? { since: COMMON_FEATURE_SINCE[p.property]! } : {}),
   ),
+  // VIRTIO_F_IN_ORDER's switch (Jonah Palmer, "virtio: Add VIRTIO_F_IN_ORDER property
+  // definition", 9.1); the device offers nothing for it here, it is not in the feature tables.
+  bit('in_order', false, { since: '9.1' }),
   bool('use-started', true),
   bool('use-disabled-flag', true),
   bool('x-disable-legacy-check', false),
 ];
 
+/**
+ * qdev_prop_pci_devfn: "slot[.fn]" text or an int32 devfn. The bus writes the devfn it assigns
+ * back into the field, so after realize the property reads the device's address. Its type name
+ * reads `str` in 10.0's binary, `int32` in 7.2's (dated 10.0).
+ */
+const PCI_ADDR: PropertyDef = {
+  name: 'addr',
+  type: { kind: 'int32' },
+  origin: 'field',
+  description: 'Slot and optional function number, example: 06.0 or 06',
+  default: PCI_DEVFN_AUTO,
+  parse: (obj, input) => parsePciDevfn(obj.type, 'addr', input),
+};
+
+/**
+ * Releases between two read binaries (5.2, 7.2, 10.0, 11.1) date a property by the commit that
+ * added it or, where named, by the hw_compat array that turns it off for older machines.
+ */
 const PCI_DEVICE_PROPERTIES: readonly PropertyDef[] = [
-  { name: 'rombar', type: { kind: 'uint32' }, origin: 'field', default: 1 },
+  { name: 'rombar', type: { kind: 'uint32' }, origin: 'field', default: 1, until: '9.1' },
+  // An int32 with -1 for "not set", so an explicit rombar=1 can be told apart (Akihiko Odaki,
+  // "hw/pci: Determine if rombar is explicitly enabled", 9.1).
+  { name: 'rombar', type: { kind: 'int32' }, origin: 'field', default: -1, since: '9.1' },
   { name: 'romfile', type: { kind: 'str' }, origin: 'field' },
   { name: 'romsize', type: { kind: 'uint32' }, origin: 'field', default: 4294967295, since: '7.2' },
-  {
-    name: 'addr',
-    type: { kind: 'int32' },
-    origin: 'field',
-    description: 'Slot and optional function number, example: 06.0 or 06',
-    default: PCI_DEVFN_AUTO,
-    // qdev_prop_pci_devfn: "slot[.fn]" text or an int32 devfn. The bus writes the devfn it
-    // assigns back into the field, so after realize the property reads the device's address.
-    parse: (obj, input) => parsePciDevfn(obj.type, 'addr', input),
-  },
+  { ...PCI_ADDR, until: '10.0' },
+  { ...PCI_ADDR, typeName: 'str', since: '10.0' },
   bit('multifunction', false),
   bit('x-pcie-lnksta-dllla', true),
   bit('x-pcie-extcap-init', true, { until: '11.1' }),
   { name: 'failover_pair_id', type: { kind: 'str' }, origin: 'field' },
-  { name: 'acpi-index', type: { kind: 'uint32' }, origin: 'field', default: 0 },
+  // Igor Mammedov, "pci: introduce acpi-index property for PCI device" (6.0).
+  { name: 'acpi-index', type: { kind: 'uint32' }, origin: 'field', default: 0, since: '6.0' },
+  // hw_compat_7_2 turns it off from 8.1, hw_compat_8_0 the ARI one, hw_compat_9_1 the ext-tag one.
+  bit('x-pcie-err-unc-mask', true, { since: '8.1' }),
+  bit('x-pcie-ari-nextfn-1', false, { since: '8.1' }),
+  // Mattias Nissler, "pci: Make bounce buffer size configurable" (9.1): a size32 field.
+  {
+    name: 'x-max-bounce-buffer-size',
+    type: { kind: 'size' },
+    origin: 'field',
+    description: 'Maximum buffer size allocated for bounce buffers used for mapped access to indirect DMA memory',
+    default: 4096,
+    since: '9.1',
+  },
+  bit('x-pcie-ext-tag', true, { since: '9.2' }),
+  // The SR-IOV function's bus number, read-only with no default (pcie_sriov, 10.0); sriov-pf
+  // names a physical function for a VF created with -device (in 11.1.3's binary, not 10.0's).
+  // Every modelled PCI device sits on a root bus, number 0.
+  { name: 'busnr', type: { kind: 'uint8' }, typeName: 'busnr', origin: 'custom', readOnly: true, get: () => 0, since: '10.0' },
+  { name: 'sriov-pf', type: { kind: 'str' }, origin: 'field', since: '11.1' },
 ];
 
 const VIRTIO_PCI_PROPERTIES: readonly PropertyDef[] = [
@@ -86,7 +121,10 @@ const VIRTIO_PCI_PROPERTIES: readonly PropertyDef[] = [
   bit('x-pcie-lnkctl-init', true, { until: '11.1' }),
   bit('x-pcie-pm-init', true, { until: '11.1' }),
   bit('x-pcie-flr-init', true),
-  bit('aer', false),
+  // Andrew Melnychenko's AER capability (posted October 2020, after 5.2's freeze): 6.0.
+  bit('aer', false, { since: '6.0' }),
+  // hw_compat_9_0 turns it off from 9.1.
+  bit('x-pcie-pm-no-soft-reset', false, { since: '9.1' }),
   { name: 'disable-legacy', type: ON_OFF_AUTO, origin: 'field', description: 'on/off/auto', default: 'auto' },
   bool('disable-modern', false),
 ];
@@ -136,7 +174,7 @@ export const VIRTIO_BASE_TYPES: readonly TypeInfo[] = [
         description: CSS_DEVID_RO_DESCRIPTION,
         get: (obj) => ccwIdOf(obj, 'subch'),
       },
-      bool('ioeventfd', true),
+      bit('ioeventfd', true),
       { name: 'max_revision', type: { kind: 'uint32' }, origin: 'field', default: 2 },
     ],
   },

@@ -50,32 +50,6 @@ interface KnownHelpDifference {
 
 const KNOWN_HELP_DIFFERENCES: readonly KnownHelpDifference[] = [
   {
-    release: '5.2',
-    help: 'virtio-balloon-pci',
-    realOnly: ['  class=<uint32>         -  (default: 0)'],
-    hotmemOnly: ['  acpi-index=<uint32>    -  (default: 0)', '  aer=<bool>             - on/off (default: false)'],
-    reason:
-      "the release that added pci-device's acpi-index and virtio-pci's aer, and dropped virtio-balloon-pci's class, is not pinned from QEMU's history yet",
-  },
-  ...(['10.0', '11.1'] as const).map((release) => ({
-    release,
-    help: 'virtio-balloon-pci' as const,
-    realOnly: [
-      '  addr=<str>             - Slot and optional function number, example: 06.0 or 06 (default: -1)',
-      '  busnr=<busnr>',
-      '  in_order=<bool>        - on/off (default: off)',
-      '  rombar=<int32>         -  (default: -1)',
-      '  x-max-bounce-buffer-size=<size> - Maximum buffer size allocated for bounce buffers used for mapped access to indirect DMA memory (default: 4096)',
-      '  x-pcie-ari-nextfn-1=<bool> - on/off (default: off)',
-      '  x-pcie-err-unc-mask=<bool> - on/off (default: on)',
-      '  x-pcie-ext-tag=<bool>  - on/off (default: on)',
-      '  x-pcie-pm-no-soft-reset=<bool> - on/off (default: off)',
-      ...(release === '11.1' ? ['  sriov-pf=<str>'] : []),
-    ],
-    hotmemOnly: ['  addr=<int32>           - Slot and optional function number, example: 06.0 or 06 (default: -1)', '  rombar=<uint32>        -  (default: 1)'],
-    reason: "pci-device and virtio-pci properties of 8.1 to 11.1 (and their on/off defaults) are not in hotmem's generic PCI tables yet",
-  })),
-  {
     release: '11.1',
     help: 'iothread',
     realOnly: ['  poll-weight=<int>'],

@@ -107,25 +107,10 @@ const KNOWN: ReadonlyArray<{
   readonly real: unknown;
   readonly hotmem: unknown;
   readonly reason: string;
-}> = [
-  { property: 'host-nodes', real: [], hotmem: '', reason: "hotmem's QOM values are scalars: a uint16List reads as its command-line text" },
-  {
-    releases: ['10.0', '11.1'],
-    property: 'rombar',
-    real: -1,
-    hotmem: 1,
-    reason: 'pci-device rombar as an int32 defaulting to -1 (newer than 7.2) is not in the generic PCI table yet',
-  },
-];
+}> = [{ property: 'host-nodes', real: [], hotmem: '', reason: "hotmem's QOM values are scalars: a uint16List reads as its command-line text" }];
 
 /** Properties hotmem has that a release lacks, with why (checked to be still the case). */
-const KNOWN_EXTRA: ReadonlyArray<{ readonly release: string; readonly properties: readonly string[]; readonly reason: string }> = [
-  {
-    release: '5.2',
-    properties: ['acpi-index', 'aer'],
-    reason: "the release that added pci-device's acpi-index and virtio-pci's aer is not pinned from QEMU's history yet",
-  },
-];
+const KNOWN_EXTRA: ReadonlyArray<{ readonly release: string; readonly properties: readonly string[]; readonly reason: string }> = [];
 
 const listed = (t: Transcript, i: number): ReadonlyArray<{ name: string; type: string }> => {
   const r = t.replies[i];

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { HotmemError } from '../../src/core/errors.js';
 import { deviceListHelp, deviceOptionsHelp, objectOptionsHelp, type PropertyInput } from '../../src/qom/index.js';
+import { typeRegistry } from '../../src/cli/binary.js';
+import { release } from '../../src/core/release.js';
+import { ObjectModel } from '../../src/qom/object-model.js';
 import { testModel } from './fixtures.js';
 
 const text = (t: string): PropertyInput => ({ source: 'text', text: t, visitor: 'keyval' });
@@ -255,6 +258,25 @@ describe('qom/object-model', () => {
       'test-backend options:\n  share=<bool>           -  (default: false)\n  size=<size>            -  (default: 0)\n',
     );
     // QEMU puts a blank line before every category header but the first category's, printed or not.
-    assert.equal(deviceListHelp(model), '\nMisc devices:\nname "test-mem-pci", bus PCI\n');
+    assert.equal(deviceListHelp([{ category: 'Misc', name: 'test-mem-pci', bus: 'PCI' }]), '\nMisc devices:\nname "test-mem-pci", bus PCI\n');
+  });
+});
+
+describe("qom/object-model: -device names against the release's device table", () => {
+  const model = (r: string) => new ObjectModel(typeRegistry(), { release: release(r), target: 'x86_64' });
+
+  it('creates the type an alias names (virtio-balloon is virtio-balloon-pci on x86_64)', () => {
+    assert.equal(model('7.2').addDevice('virtio-balloon', 'b0', []).device.type, 'virtio-balloon-pci');
+  });
+
+  it('says so for a device the binary has and hotmem does not model, instead of calling it invalid', () => {
+    assert.equal(
+      errorOf(() => model('7.2').addDevice('e1000', undefined, [])),
+      "hotmem does not model device 'e1000' yet (QEMU 7.2 has it: its help and properties are known, an instance is not)",
+    );
+    assert.equal(
+      errorOf(() => model('7.2').addDevice('no-such-device', undefined, [])),
+      "'no-such-device' is not a valid device model name",
+    );
   });
 });

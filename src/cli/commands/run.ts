@@ -112,6 +112,7 @@ export function formatReport(report: RunReport): string {
   const width = Math.max(...report.steps.map((s) => s.step.length + s.at.length + 3));
   for (const s of report.steps) {
     lines.push(`  ${`${s.step} (${s.at})`.padEnd(width)}  rss ${size(s.rss).padStart(10)}  host ${size(s.host).padStart(10)}  ${s.result}`);
+    if (s.hint !== undefined) lines.push(`    ${s.hint}`);
     for (const f of s.failures) lines.push(`    FAILED ${f}`);
     for (const w of s.why) lines.push(`    why: ${w.text}`);
   }

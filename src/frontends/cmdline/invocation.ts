@@ -33,7 +33,7 @@ export type { QmpChannel };
 /** What QEMU prints and exits for, before any machine exists. */
 export type HelpRequest =
   | { readonly kind: 'machine-list' }
-  | { readonly kind: 'device-list' }
+  | { readonly kind: 'device-list'; readonly location: string }
   | { readonly kind: 'device'; readonly driver: string; readonly location: string }
   | { readonly kind: 'object'; readonly type: string; readonly id: string | undefined; readonly location: string };
 
@@ -331,7 +331,7 @@ export function buildInvocation(
         noteWarnings(parsed, location);
         const driver = last(parsed, 'driver');
         if (driver === 'help' || (parsed.helpRequested && driver === undefined)) {
-          help ??= { kind: 'device-list' };
+          help ??= { kind: 'device-list', location };
           break;
         }
         if (parsed.helpRequested && driver !== undefined) {

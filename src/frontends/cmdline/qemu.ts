@@ -8,7 +8,9 @@ import type { Arch } from '../../core/arch.js';
 import { HotmemError, type Warning } from '../../core/errors.js';
 import { compareReleases, type Release } from '../../core/release.js';
 import { Machine, StartupError, type MachineEnvironment } from '../../machine/machine.js';
-import { deviceListHelp, deviceOptionsHelp, objectOptionsHelp } from '../../qom/help.js';
+import { deviceHelp } from '../../qom/device-help.js';
+import { deviceData, noDeviceTable } from '../../qom/device-data/load.js';
+import { deviceListHelp, objectOptionsHelp } from '../../qom/help.js';
 import { ObjectModel } from '../../qom/object-model.js';
 import { buildInvocation, type Invocation } from './invocation.js';
 import { checkObjectOption, hasObjectSchema, objectCreationLocated } from './object-option.js';
@@ -73,17 +75,20 @@ function printHelp(binary: QemuBinary, invocation: Invocation, io: QemuIo): numb
     case 'machine-list':
       io.out(binary.machineHelp());
       return 0;
-    case 'device-list':
-      io.out(deviceListHelp(model));
-      return 0;
-    case 'device': {
-      if (!model.view.info(help.driver)) {
-        // qdev_device_help reports an unknown driver but still counts the help as given.
-        io.err(formatReport(binary.arch, help.location, `Device '${help.driver}' not found`));
-        return 0;
+    case 'device-list': {
+      const data = deviceData(binary.release, binary.arch);
+      if (!data) {
+        io.err(formatReport(binary.arch, help.location, noDeviceTable(binary.release).message));
+        return 1;
       }
-      io.out(deviceOptionsHelp(model, help.driver));
+      io.out(deviceListHelp(data.listing));
       return 0;
+    }
+    case 'device': {
+      const answer = deviceHelp(model, deviceData(binary.release, binary.arch), help.driver);
+      if ('text' in answer) io.out(answer.text);
+      else io.err(formatReport(binary.arch, help.location, answer.error));
+      return answer.status;
     }
     case 'object':
       if (!model.view.exists(help.type) || !model.view.isA(help.type, 'user-creatable')) {

@@ -8,6 +8,7 @@ import type { StampedEvent } from '../../core/events.js';
 import { Host } from '../../host/host.js';
 import type { ProcStatus } from '../../host/accounting.js';
 import type { LinuxGuest } from '../../guest/linux-guest.js';
+import { entryHint, setStepHint, withHint } from './property-hint.js';
 import { Machine, StartupError, type LocatedWarning, type MachineEnvironment } from '../../machine/machine.js';
 import { dumpGuestMemory } from '../../machine/dump.js';
 import type { Bounds, Expectation, MachineDefinition, MemoryMeasure, Step } from './definition.js';
@@ -67,6 +68,11 @@ export interface StepRecord {
   readonly failures: readonly string[];
   /** Explanations of device outcomes that first hold after this step (see src/why). */
   readonly why: readonly Why[];
+  /**
+   * For QEMU's unknown-property error: where the file sets the property and the nearest name
+   * (the result keeps QEMU's text alone, as matrix observations compare it).
+   */
+  readonly hint?: string;
 }
 
 export interface RunReport {
@@ -214,14 +220,15 @@ function runSteps(ctx: RunContext, env: RunEnvironment, warnings: readonly Locat
   const explained = new Set<string>();
   const newWhys = () => explainMemoryDevices(machine, guest).filter((w) => !explained.has(w.text) && explained.add(w.text));
   for (const step of def.steps) {
-    let record: { result: string; failures: string[] };
+    let record: { result: string; failures: string[]; hint?: string };
     try {
       record = runStep(ctx, step, env, warnings);
       if (step.kind !== 'expect') ctx.lastError = undefined;
     } catch (e) {
       if (!(e instanceof HotmemError)) throw e;
       ctx.lastError = e.message;
-      record = { result: `error: ${e.message}`, failures: [] };
+      const hint = stepHint(step, e, machine);
+      record = { result: `error: ${e.message}`, failures: [], ...(hint === undefined ? {} : { hint }) };
     }
     if (step.kind === 'migrate' && ctx.lastError !== undefined) {
       // Expectations of a destination the guest never reached would otherwise pass unchecked.
@@ -248,6 +255,15 @@ function runSteps(ctx: RunContext, env: RunEnvironment, warnings: readonly Locat
   return steps;
 }
 
+/** Where a step set a property its type does not have, and the nearest name it has. */
+function stepHint(step: Step, error: HotmemError, machine: Machine): string | undefined {
+  const names = (type: string) => machine.model.view.properties(type).keys();
+  if (step.kind === 'device-add') return entryHint(error, [step.device], names);
+  if (step.kind === 'object-add') return entryHint(error, [step.object], names);
+  if (step.kind === 'set') return setStepHint(error, step.position, names);
+  return undefined;
+}
+
 /** Starts the definition's machine on a fresh host of its arch and kernel. */
 export function startDefinition(def: MachineDefinition, env: RunEnvironment): { machine: Machine; warnings: readonly LocatedWarning[] } {
   const host = new Host({
@@ -269,11 +285,24 @@ export function runDefinition(def: MachineDefinition, env: RunEnvironment): RunR
     if (!(e instanceof StartupError)) throw e;
     const expected = def.steps.flatMap((s) => (s.kind === 'expect' ? s.expectations : [])).find((x) => x.kind === 'error');
     const holds = expected?.kind === 'error' && expected.message === e.message;
+    const view = env.machineEnvironment(def).registry.view({ release: def.host.qemu, target: def.host.arch });
+    const hint = entryHint(e, [...def.objects, ...def.devices], (type) => view.properties(type).keys());
     return {
       file: def.file,
       machine: '(did not start)',
       warnings: [],
-      steps: [{ step: 'start', at: def.file, result: e.message, rss: 0, host: 0, failures: holds ? [] : [`start-up failed: ${e.message}`], why: [] }],
+      steps: [
+        {
+          step: 'start',
+          at: def.file,
+          result: e.message,
+          rss: 0,
+          host: 0,
+          failures: holds ? [] : [`start-up failed: ${withHint(e.message, hint)}`],
+          why: [],
+          ...(hint === undefined ? {} : { hint }),
+        },
+      ],
       failures: holds ? 0 : 1,
     };
   }
