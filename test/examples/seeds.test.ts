@@ -19,8 +19,8 @@ const files = readdirSync(SEEDS)
   .filter((f) => f.endsWith('.yaml'))
   .sort();
 
-/** The README's seed table: `examples/seeds/FILE` and the line of output it quotes. */
-const README_ROW = /^\| `examples\/seeds\/([^`]+)` \| .* \| `([^`]+)` \|$/;
+/** The README's seed table (its columns padded or not): `examples/seeds/FILE` and the line of output it quotes. */
+const README_ROW = /^\| `examples\/seeds\/([^`]+)` +\| .* \| `([^`]+)` *\|$/;
 const readme = new Map(
   readFileSync(join(root, 'README.md'), 'utf8')
     .split('\n')
