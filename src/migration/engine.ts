@@ -41,7 +41,7 @@ import { migrationErrors } from './errors.js';
 import { FREE_PAGE_HINTING } from './free-page-hints.js';
 import { hangEra } from './hang.js';
 import { MIGRATION_INFO, newMigrationInfo, setMigrationStatus, type MigrationInfo, type MigrationStatus } from './info.js';
-import { migrationStatuses } from './qapi-data.js';
+import { passesThroughFailing } from './qapi-data.js';
 import { resolveOptions, type MigrateOptions, type ResolvedOptions } from './options.js';
 import type { FailureReason, HangCause, HostSample, MigrationOutcome, SideReport, TransferStats } from './outcome.js';
 import { PageRanges } from './page-ranges.js';
@@ -525,7 +525,7 @@ class Migration {
     this.#destinationFails();
     if (this.#src.info.status === 'setup') this.#status(this.#src, 'active');
     this.#src.errors.push(ramSaveFailure(this.source.release));
-    if (migrationStatuses(this.source.release).includes('failing')) this.#status(this.#src, 'failing');
+    if (passesThroughFailing(this.source.release)) this.#status(this.#src, 'failing');
     this.#status(this.#src, 'failed');
     this.#finishFailed('destination', reason, failure);
   }

@@ -4,6 +4,7 @@
  * fill_source_migration_info / populate_ram_info). Times in query-migrate are milliseconds.
  */
 import { key } from '../core/keys.js';
+import { compareReleases, type Release } from '../core/release.js';
 import type { Machine } from '../machine/machine.js';
 import { migrationStatsKeys } from './qapi-data.js';
 import { migrationEventsEnabled } from './settings.js';
@@ -58,6 +59,9 @@ export function newMigrationInfo(role: 'source' | 'destination', startedAt: numb
     errorDesc: undefined,
   };
 }
+
+/** From 8.2 (4111a732e8) the incoming side is in SETUP from the moment it listens, once its URI parsed. */
+export const incomingSetupWhileListening = (r: Release): boolean => compareReleases(r, { major: 8, minor: 2 }) >= 0;
 
 /** migrate_set_state: the new status, and MIGRATION when the machine has the events capability. */
 export function setMigrationStatus(machine: Machine, info: MigrationInfo, status: MigrationStatus): void {

@@ -603,3 +603,5 @@ export const migrationParameterChecks = (r: Release): readonly ParameterCheck[] 
 export const migrationStatsKeys = (r: Release): readonly MigrationStatsKey[] => loadMigrationQapi().statsKeys(r);
 /** MigrationStatus members of `r` in enum order. */
 export const migrationStatuses = (r: Release): readonly string[] => loadMigrationQapi().statuses(r);
+/** Whether a failing migration of `r` passes through `failing` (the status came with 11.1). */
+export const passesThroughFailing = (r: Release): boolean => migrationStatuses(r).includes('failing');

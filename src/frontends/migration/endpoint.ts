@@ -11,14 +11,21 @@ import { HotmemError } from '../../core/errors.js';
 import { compareReleases } from '../../core/release.js';
 import { ERRNO, type Errno } from '../../host/errno.js';
 import type { Machine } from '../../machine/machine.js';
-import { MIGRATION_INFO, newMigrationInfo, outgoingMigrationRunning, setMigrationStatus, type MigrationInfo } from '../../migration/info.js';
+import {
+  incomingSetupWhileListening,
+  MIGRATION_INFO,
+  newMigrationInfo,
+  outgoingMigrationRunning,
+  setMigrationStatus,
+  type MigrationInfo,
+} from '../../migration/info.js';
 import { migrationParameter } from '../../migration/parameters.js';
-import { migrationStatuses } from '../../migration/qapi-data.js';
+import { passesThroughFailing } from '../../migration/qapi-data.js';
 import { migrationEventsEnabled, migrationSettings } from '../../migration/settings.js';
 import { migrationFrontendErrors } from './errors.js';
 import { outcomeDigest, runPeerMigration } from './peer-run.js';
 import type { HistoryEntry, PeerMigrationOptions, ProcessRecipe } from './recipe.js';
-import { addressTarget, incomingAddress, outgoingAddress, socketAddressInfo, type SocketAddress } from './uri.js';
+import { addressTarget, incomingAddress, outgoingAddress, parsesUriFirst, socketAddressInfo, type SocketAddress } from './uri.js';
 import { Wire, type WireMessage } from './wire.js';
 
 /** What the channel needs from the process it belongs to. */
@@ -85,8 +92,7 @@ export class MigrationEndpoint {
    * before, it was parsed after SETUP and a bad address failed the migration.
    */
   migrate(uri: string, args: { readonly blk: boolean; readonly inc: boolean; readonly resume: boolean }): void {
-    const parsedFirst = compareReleases(this.machine.release, { major: 8, minor: 2 }) >= 0;
-    const early = parsedFirst ? outgoingAddress(uri, this.machine.release) : undefined;
+    const early = parsesUriFirst(this.machine.release) ? outgoingAddress(uri, this.machine.release) : undefined;
     const info = this.machine.model.services.get(MIGRATION_INFO);
     if (args.resume) {
       if (info?.status !== 'postcopy-paused') throw migrationFrontendErrors.error('migration.resume-not-paused');
@@ -220,7 +226,7 @@ export class MigrationEndpoint {
     if (this.#pending === pending) this.#pending = undefined;
     pending.wire?.close();
     pending.info.errorDesc = message;
-    const failing = migrationStatuses(this.machine.release).includes('failing');
+    const failing = passesThroughFailing(this.machine.release);
     if (failing) setMigrationStatus(this.machine, pending.info, 'failing');
     setMigrationStatus(this.machine, pending.info, 'failed');
     if (!failing) this.process.report(message);
@@ -257,10 +263,10 @@ export class MigrationEndpoint {
     // Until 8.2 qemu_start_incoming_migration announced SETUP before it looked at the URI, events
     // or not; from 8.2 (4111a732e8) it parses the URI first and sets SETUP through
     // migrate_set_state, which announces it only with the events capability.
-    const parsedFirst = compareReleases(this.machine.release, { major: 8, minor: 2 }) >= 0;
-    if (!parsedFirst) this.machine.events.emit('MIGRATION', { status: 'setup' });
+    const setupAfterParse = incomingSetupWhileListening(this.machine.release);
+    if (!setupAfterParse) this.machine.events.emit('MIGRATION', { status: 'setup' });
     const address = incomingAddress(uri);
-    if (parsedFirst && migrationEventsEnabled(this.machine)) this.machine.events.emit('MIGRATION', { status: 'setup' });
+    if (setupAfterParse && migrationEventsEnabled(this.machine)) this.machine.events.emit('MIGRATION', { status: 'setup' });
     const missing = bindProblem(address);
     if (missing) throw missing;
     this.#incomingStarted = true;

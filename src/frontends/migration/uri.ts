@@ -29,12 +29,17 @@ function socketAddress(uri: string): SocketAddress | undefined {
   return undefined;
 }
 
+/**
+ * From 8.2 both directions parse a URI with migrate_uri_parse, before the migration changes any
+ * state, and `migrate`'s uri may give way to `channels`.
+ */
+export const parsesUriFirst = (release: Release): boolean => compareReleases(release, { major: 8, minor: 2 }) >= 0;
+
 /** The address `migrate` connects to. */
 export function outgoingAddress(uri: string, release: Release): SocketAddress {
   const address = socketAddress(uri);
   if (address) return address;
-  // From 8.2 both directions parse the URI with migrate_uri_parse.
-  if (compareReleases(release, { major: 8, minor: 2 }) >= 0) throw migrationFrontendErrors.error('migration-uri.incoming-protocol', { uri });
+  if (parsesUriFirst(release)) throw migrationFrontendErrors.error('migration-uri.incoming-protocol', { uri });
   throw migrationFrontendErrors.error('migration-uri.outgoing-protocol');
 }
 

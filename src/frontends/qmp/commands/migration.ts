@@ -4,12 +4,13 @@
  */
 import { compareReleases, type Release } from '../../../core/release.js';
 import { capabilityProblem } from '../../../migration/capability-checks.js';
-import { MIGRATION_INFO, outgoingMigrationRunning, queryMigrate } from '../../../migration/info.js';
+import { incomingSetupWhileListening, MIGRATION_INFO, outgoingMigrationRunning, queryMigrate } from '../../../migration/info.js';
 import { migrationCapabilities, migrationParameters, migrationStatuses, type MigrationParameterSpec } from '../../../migration/qapi-data.js';
 import { queryMigrationParameters, setMigrationParameters } from '../../../migration/parameters.js';
 import { migrationSettings } from '../../../migration/settings.js';
 import type { MigrationEndpoint } from '../../migration/endpoint.js';
 import { migrationFrontendErrors } from '../../migration/errors.js';
+import { parsesUriFirst } from '../../migration/uri.js';
 import { checkArgs, checkEnum, type ArgSpec, type ArgType } from '../args.js';
 import { missingParameter, parameterType, QmpError, unexpectedParameter } from '../errors.js';
 import type { QmpArgs } from '../args.js';
@@ -43,16 +44,16 @@ function setArgSpec(spec: MigrationParameterSpec): ArgSpec {
  */
 function uriArgument(release: Release, command: string, args: QmpArgs): string {
   const uri = args['uri'] as string | undefined;
-  const since82 = compareReleases(release, { major: 8, minor: 2 }) >= 0;
+  const since82 = parsesUriFirst(release);
+  const since90 = compareReleases(release, { major: 9, minor: 0 }) >= 0;
   if (!since82 && args['channels'] !== undefined) throw unexpectedParameter('channels');
   if (since82 && args['channels'] !== undefined) {
-    if (uri !== undefined)
-      throw migrationFrontendErrors.error('migration-uri.both', { command, since90: compareReleases(release, { major: 9, minor: 0 }) >= 0 });
+    if (uri !== undefined) throw migrationFrontendErrors.error('migration-uri.both', { command, since90 });
     throw migrationFrontendErrors.error('migration-uri.channels-not-modelled');
   }
   if (uri !== undefined) return uri;
   if (!since82) throw missingParameter('uri');
-  throw migrationFrontendErrors.error('migration-uri.missing', { command, since90: compareReleases(release, { major: 9, minor: 0 }) >= 0 });
+  throw migrationFrontendErrors.error('migration-uri.missing', { command, since90 });
 }
 
 export const MIGRATION_COMMANDS: readonly QmpCommand[] = [
@@ -60,12 +61,11 @@ export const MIGRATION_COMMANDS: readonly QmpCommand[] = [
     name: 'query-migrate',
     args: [],
     // qmp_query_migrate fills the source's view, then the destination's (socket-address first).
-    // From 8.2 (4111a732e8) the incoming side is in SETUP from the moment it listens.
     run: (ctx) => {
       const addresses = ctx.migration?.socketAddresses();
       if (!addresses) return queryMigrate(ctx.machine);
       // MigrationInfo's members in schema order: status first, socket-address later.
-      const listening = compareReleases(ctx.machine.release, { major: 8, minor: 2 }) >= 0 ? { status: 'setup' } : {};
+      const listening = incomingSetupWhileListening(ctx.machine.release) ? { status: 'setup' } : {};
       return { ...listening, ...queryMigrate(ctx.machine), 'socket-address': addresses };
     },
   },
