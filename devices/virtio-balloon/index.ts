@@ -22,7 +22,7 @@ import { VIRTIO_STATUS } from '../../src/virtio/qmp-status.js';
 import { BALLOON_HANDLER } from './balloon-handler.js';
 import { VIRTIO_BALLOON_FEATURE_PROPERTIES } from './features.js';
 import { virtioBalloonProperties } from './properties.js';
-import { machineRamLookup } from './ram-lookup.js';
+import { machineRamLookup, NO_RAM } from './ram-lookup.js';
 import { realizeBalloon } from './realize.js';
 import { VirtioBalloonRuntime, type BalloonEnvironment } from './runtime.js';
 import { VIRTIO_BALLOON_RUNTIME } from './runtime-key.js';
@@ -42,7 +42,7 @@ function environment(device: QomObject): BalloonEnvironment {
     transport: virtioTransportOf(device),
     hostPageSize: model.services.get(HOST_PROCESS)?.host.arch.basePageSize ?? 4096,
     vmRamSize: () => machine?.memory.ramSize ?? 0,
-    lookup: () => (machine ? machineRamLookup(machine) : { pieces: () => [] }),
+    lookup: () => (machine ? machineRamLookup(machine) : NO_RAM),
     inhibited: (migration) => balloonInhibited(ramDiscardCoordination(model), migration, r),
     balloonChange: (actual) => machine?.events.emit('BALLOON_CHANGE', { actual }),
     privateFileDiscard: (block) => privateFileDiscardWarning(model, block),

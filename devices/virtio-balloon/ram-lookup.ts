@@ -22,7 +22,16 @@ export interface RamPiece {
 export interface RamLookup {
   /** The pieces of [gpa, gpa + length) that are RAM, in address order; holes are left out. */
   pieces(gpa: number, length: number): RamPiece[];
+  /**
+   * The whole piece of RAM (one RAMBlock, contiguous in guest-physical space) that holds gpa, or
+   * undefined in a hole: a caller walking many nearby addresses (a PFN array) looks up once per
+   * piece instead of once per page.
+   */
+  pieceAt(gpa: number): RamPiece | undefined;
 }
+
+/** The lookup of a machine without RAM: every address is a hole. */
+export const NO_RAM: RamLookup = { pieces: () => [], pieceAt: () => undefined };
 
 interface Slice {
   readonly gpa: number;
@@ -91,6 +100,7 @@ export function machineRamLookup(machine: Machine): RamLookup {
     }
     return out.sort((a, b) => a.gpa - b.gpa);
   };
+  const holding = (slices: readonly Slice[], gpa: number): Slice | undefined => slices.find((s) => gpa >= s.gpa && gpa < s.gpa + s.length);
   return {
     pieces(gpa, length) {
       const end = gpa + length;
@@ -98,6 +108,12 @@ export function machineRamLookup(machine: Machine): RamLookup {
       if (inRam.reduce((n, p) => n + p.length, 0) === length) return inRam;
       all ??= [...initial, ...deviceSlices(machine)];
       return cut(all, gpa, end);
+    },
+    pieceAt(gpa) {
+      const found = holding(initial, gpa);
+      if (found) return found;
+      all ??= [...initial, ...deviceSlices(machine)];
+      return holding(all, gpa);
     },
   };
 }

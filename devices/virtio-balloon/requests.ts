@@ -10,7 +10,7 @@ import { iovSize, iovToBuf, type VirtqueueElement } from '../../src/virtio/virtq
 import { decodeConfig } from './config.js';
 import { VIRTIO_BALLOON_F_PAGE_POISON } from './features.js';
 import type { GuestPagesRange } from './port.js';
-import type { RamLookup } from './ram-lookup.js';
+import type { RamLookup, RamPiece } from './ram-lookup.js';
 import { FREE_PAGE_HINT_CMD_ID_MIN, type BalloonState } from './state.js';
 import { decodeStats } from './stats.js';
 import { unsetStats } from './state.js';
@@ -41,7 +41,7 @@ export interface QueueContext {
 }
 
 /** The u32 PFNs of an element, read four bytes at a time while four bytes remain. */
-export function decodePfns(element: VirtqueueElement, order: WireOrder): number[] {
+export function decodePfns(element: VirtqueueElement, order: WireOrder): Uint32Array {
   return readU32s(iovToBuf(element.out, 0, iovSize(element.out)), order);
 }
 
@@ -82,21 +82,26 @@ export function handleBalloonElement(queue: 'inflate' | 'deflate', element: Virt
   const run = new DiscardRun();
   const out: BalloonEffect[] = [];
   let partial: { block: RamBlock; base: number; seen: Set<number> } | undefined;
+  // PFNs of one element mostly fall into one piece of RAM: look it up again only on leaving it.
+  let piece: RamPiece | undefined;
   for (const pfn of decodePfns(element, ctx.order)) {
-    const [piece] = ctx.lookup.pieces(pfn * BALLOON_PAGE_SIZE, BALLOON_PAGE_SIZE);
+    const gpa = pfn * BALLOON_PAGE_SIZE;
+    if (!piece || gpa < piece.gpa || gpa >= piece.gpa + piece.length) piece = ctx.lookup.pieceAt(gpa);
     if (!piece) continue;
-    const pageSize = piece.block.pageSize;
+    const { block } = piece;
+    const offset = piece.offset + (gpa - piece.gpa);
+    const pageSize = block.pageSize;
     if (pageSize === BALLOON_PAGE_SIZE) {
-      run.add(piece.block, piece.offset, BALLOON_PAGE_SIZE);
+      run.add(block, offset, BALLOON_PAGE_SIZE);
       continue;
     }
     if (!out.some((e) => e.kind === 'hugepage-warning')) out.push({ kind: 'hugepage-warning' });
-    const base = Math.floor(piece.offset / pageSize) * pageSize;
-    if (partial && (partial.block !== piece.block || partial.base !== base)) partial = undefined;
-    partial ??= { block: piece.block, base, seen: new Set() };
-    partial.seen.add((piece.offset - base) / BALLOON_PAGE_SIZE);
+    const base = Math.floor(offset / pageSize) * pageSize;
+    if (partial && (partial.block !== block || partial.base !== base)) partial = undefined;
+    partial ??= { block, base, seen: new Set() };
+    partial.seen.add((offset - base) / BALLOON_PAGE_SIZE);
     if (partial.seen.size === pageSize / BALLOON_PAGE_SIZE) {
-      run.add(piece.block, base, pageSize);
+      run.add(block, base, pageSize);
       partial = undefined;
     }
   }

@@ -35,16 +35,18 @@ export function writeU64(bytes: Uint8Array, at: number, value: bigint, order: Wi
 }
 
 /** Many u32s at once (a PFN array), through one view. */
-export function readU32s(bytes: Uint8Array, order: WireOrder): number[] {
+export function readU32s(bytes: Uint8Array, order: WireOrder): Uint32Array {
   const v = view(bytes);
-  const out: number[] = [];
-  for (let at = 0; at + 4 <= bytes.length; at += 4) out.push(v.getUint32(at, order === 'le'));
+  const littleEndian = order === 'le';
+  const out = new Uint32Array(Math.floor(bytes.length / 4));
+  for (let i = 0; i < out.length; i++) out[i] = v.getUint32(i * 4, littleEndian);
   return out;
 }
 
-export function writeU32s(values: readonly number[], order: WireOrder): Uint8Array {
+export function writeU32s(values: ArrayLike<number>, order: WireOrder): Uint8Array {
   const bytes = new Uint8Array(values.length * 4);
   const v = view(bytes);
-  values.forEach((value, i) => v.setUint32(i * 4, value, order === 'le'));
+  const littleEndian = order === 'le';
+  for (let i = 0; i < values.length; i++) v.setUint32(i * 4, values[i]!, littleEndian);
   return bytes;
 }

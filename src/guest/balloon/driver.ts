@@ -282,8 +282,9 @@ export class LinuxBalloonDriver {
 
   /** tell_host: one buffer of PFNs in the device's byte order, and wait for it to be used. */
   #tellHost(queue: 'inflate' | 'deflate', ranges: readonly Range[]): void {
-    const pfns: number[] = [];
-    for (const r of ranges) for (let at = r.gpa; at < r.gpa + r.length; at += GUEST_PAGE_SIZE) pfns.push(at / GUEST_PAGE_SIZE);
+    const pfns = new Uint32Array(ranges.reduce((n, r) => n + r.length / GUEST_PAGE_SIZE, 0));
+    let i = 0;
+    for (const r of ranges) for (let at = r.gpa; at < r.gpa + r.length; at += GUEST_PAGE_SIZE) pfns[i++] = at / GUEST_PAGE_SIZE;
     const bytes = writeU32s(pfns, wireOrder(this.#features, this.options.arch));
     const done = this.port.submit(this.#queues.get(queue)!, { out: [bytes], in: [] });
     if (done.kind !== 'used') this.#stuck = true;
