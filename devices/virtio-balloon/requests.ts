@@ -10,7 +10,7 @@ import { iovSize, iovToBuf, type VirtqueueElement } from '../../src/virtio/virtq
 import { decodeConfig } from './config.js';
 import { VIRTIO_BALLOON_F_PAGE_POISON } from './features.js';
 import type { GuestPagesRange } from './port.js';
-import type { RamLookup, RamPiece } from './ram-lookup.js';
+import type { RamLookup } from './ram-lookup.js';
 import { FREE_PAGE_HINT_CMD_ID_MIN, type BalloonState } from './state.js';
 import { decodeStats } from './stats.js';
 import { unsetStats } from './state.js';
@@ -82,27 +82,42 @@ export function handleBalloonElement(queue: 'inflate' | 'deflate', element: Virt
   const run = new DiscardRun();
   const out: BalloonEffect[] = [];
   let partial: { block: RamBlock; base: number; seen: Set<number> } | undefined;
-  // PFNs of one element mostly fall into one piece of RAM: look it up again only on leaving it.
-  let piece: RamPiece | undefined;
-  for (const pfn of decodePfns(element, ctx.order)) {
-    const gpa = pfn * BALLOON_PAGE_SIZE;
-    if (!piece || gpa < piece.gpa || gpa >= piece.gpa + piece.length) piece = ctx.lookup.pieceAt(gpa);
-    if (!piece) continue;
-    const { block } = piece;
-    const offset = piece.offset + (gpa - piece.gpa);
-    const pageSize = block.pageSize;
-    if (pageSize === BALLOON_PAGE_SIZE) {
-      run.add(block, offset, BALLOON_PAGE_SIZE);
-      continue;
-    }
-    if (!out.some((e) => e.kind === 'hugepage-warning')) out.push({ kind: 'hugepage-warning' });
-    const base = Math.floor(offset / pageSize) * pageSize;
-    if (partial && (partial.block !== block || partial.base !== base)) partial = undefined;
-    partial ??= { block, base, seen: new Set() };
-    partial.seen.add((offset - base) / BALLOON_PAGE_SIZE);
-    if (partial.seen.size === pageSize / BALLOON_PAGE_SIZE) {
-      run.add(block, base, pageSize);
-      partial = undefined;
+  const pfns = decodePfns(element, ctx.order);
+  // A driver fills an element from few free ranges, so PFNs mostly come in ascending runs: the
+  // RAM lookup is made once per run and per piece of RAM, the per-page work only in hugetlb RAM.
+  for (let first = 0; first < pfns.length;) {
+    let next = first + 1;
+    while (next < pfns.length && pfns[next] === pfns[next - 1]! + 1) next++;
+    let gpa = pfns[first]! * BALLOON_PAGE_SIZE;
+    const runEnd = pfns[next - 1]! * BALLOON_PAGE_SIZE + BALLOON_PAGE_SIZE;
+    first = next;
+    while (gpa < runEnd) {
+      const piece = ctx.lookup.pieceAt(gpa);
+      if (!piece) {
+        gpa += BALLOON_PAGE_SIZE;
+        continue;
+      }
+      const { block } = piece;
+      const upTo = Math.min(runEnd, piece.gpa + piece.length);
+      const offset = piece.offset + (gpa - piece.gpa);
+      const pageSize = block.pageSize;
+      if (pageSize === BALLOON_PAGE_SIZE) {
+        run.add(block, offset, upTo - gpa);
+        gpa = upTo;
+        continue;
+      }
+      if (!out.some((e) => e.kind === 'hugepage-warning')) out.push({ kind: 'hugepage-warning' });
+      for (let at = offset; at < offset + (upTo - gpa); at += BALLOON_PAGE_SIZE) {
+        const base = Math.floor(at / pageSize) * pageSize;
+        if (partial && (partial.block !== block || partial.base !== base)) partial = undefined;
+        partial ??= { block, base, seen: new Set() };
+        partial.seen.add((at - base) / BALLOON_PAGE_SIZE);
+        if (partial.seen.size === pageSize / BALLOON_PAGE_SIZE) {
+          run.add(block, base, pageSize);
+          partial = undefined;
+        }
+      }
+      gpa = upTo;
     }
   }
   run.flush();
