@@ -6,8 +6,7 @@
 import type { GuestAccess, GuestMemoryPort } from '../guest/memory-port.js';
 import type { Mapping } from '../host/mapping.js';
 import type { Machine } from './machine.js';
-import { MEMORY_DEVICE_OPS } from './memory-device.js';
-import { RAM_BLOCK } from './ram-block.js';
+import { deviceRamPieces } from './ram-map.js';
 
 /** One stretch of guest-physical memory backed by one mapping. */
 interface Stretch {
@@ -73,29 +72,8 @@ export class MachineGuestMemory implements GuestMemoryPort {
   }
 
   #areas(): Stretch[] {
-    const m = this.machine;
-    const areas: Stretch[] = [];
-    // Initial RAM: the layout's regions index RAM offsets, which the backends cover in order.
-    let backendStart = 0;
-    const backends = m.ramBackends.map((b) => {
-      const block = b.slots.get(RAM_BLOCK);
-      const entry = { start: backendStart, block };
-      backendStart += block?.size ?? 0;
-      return entry;
-    });
-    for (const region of m.layout.ram) {
-      for (const { start, block } of backends) {
-        if (!block?.mapping) continue;
-        const from = Math.max(region.offset, start);
-        const to = Math.min(region.offset + region.size, start + block.size);
-        if (from < to) areas.push({ gpa: region.base + (from - region.offset), length: to - from, mapping: block.mapping, offset: from - start });
-      }
-    }
-    for (const device of m.memoryDevices()) {
-      const ops = m.model.view.implementation(device.type, MEMORY_DEVICE_OPS)!;
-      const block = ops.ramBlock(device);
-      if (block?.mapping) areas.push({ gpa: ops.addr(device), length: block.size, mapping: block.mapping, offset: 0 });
-    }
-    return areas;
+    return [...this.machine.initialRam, ...deviceRamPieces(this.machine)].flatMap(({ gpa, length, block, offset }) =>
+      block.mapping ? [{ gpa, length, mapping: block.mapping, offset }] : [],
+    );
   }
 }

@@ -34,6 +34,7 @@ import { MACHINE_BASE_TYPE } from './machine-type.js';
 import { parseMemorySize, type MemorySize } from './memory-size.js';
 import { completeNuma, parseNumaNode, type NumaNode } from './numa.js';
 import { RAM_BLOCK, registerRam } from './ram-block.js';
+import { initialRamPieces, type RamPiece } from './ram-map.js';
 
 export type Accelerator = 'tcg' | 'kvm';
 
@@ -186,6 +187,13 @@ export class Machine {
 
   get release(): Release {
     return this.model.env.release;
+  }
+
+  #initialRam: readonly RamPiece[] | undefined;
+
+  /** Initial RAM's pieces of guest-physical memory (fixed once the machine is built). */
+  get initialRam(): readonly RamPiece[] {
+    return (this.#initialRam ??= initialRamPieces(this.layout, this.ramBackends));
   }
 
   get arch(): Arch {
