@@ -49,6 +49,19 @@ export class CellRunner {
   }
 
   run(cell: Cell): CellResult {
+    // A model error is a cell's answer, read for its message alone, and Error's constructor walks
+    // the stack for every one: in a matrix where many cells fail to start that walk was a good
+    // part of those cells' time. Internal errors are reported by message too.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return this.#run(cell);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  }
+
+  #run(cell: Cell): CellResult {
     const base = { index: cell.index, coordinates: cell.coordinates };
     const error = (message: string): CellResult => ({ ...base, observations: {}, memory: {}, timeline: [], status: 'error', error: message });
     const built = cellDefinition(this.matrix, (ref) => refValue(ref, this.matrix.dimensions, cell.values));
