@@ -18,6 +18,7 @@ import { cellDefinition } from './cell-definition.js';
 import { MatrixEnvironment } from './environment.js';
 import { refValue, type Cell } from './expand.js';
 import { readFeatures, readGuest, readMemory, readProperty, type FeatureTexts } from './observe.js';
+import { FilterMemo } from './filter.js';
 import { START, WARNINGS } from './observation-names.js';
 import type { CellResult, TimelinePoint } from './results.js';
 import { ruleFailures, rulesJudgeStart, type GlobCache } from './rules.js';
@@ -30,16 +31,37 @@ interface Started {
   readonly memory: Record<string, number>;
 }
 
+/** A rule's expectations a cell that did not start can be held to. */
+const startOnly = (rule: Rule): Rule => ({ ...rule, then: rule.then.filter((t) => t.name === START), memory: [] });
+
 export class CellRunner {
   readonly #featureTexts: FeatureTexts = new Map();
   readonly #globs: GlobCache = new Map();
+  readonly #selection = new FilterMemo();
+  /** The rules as a cell that did not start is held to them. */
+  readonly #startRules: readonly Rule[];
 
   constructor(
     readonly matrix: Matrix,
     readonly env: MatrixEnvironment = new MatrixEnvironment(),
-  ) {}
+  ) {
+    this.#startRules = matrix.rules.map(startOnly);
+  }
 
   run(cell: Cell): CellResult {
+    // A model error is a cell's answer, read for its message alone, and Error's constructor walks
+    // the stack for every one: in a matrix where many cells fail to start that walk was a good
+    // part of those cells' time. Internal errors are reported by message too.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return this.#run(cell);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  }
+
+  #run(cell: Cell): CellResult {
     const base = { index: cell.index, coordinates: cell.coordinates };
     const error = (message: string): CellResult => ({ ...base, observations: {}, memory: {}, timeline: [], status: 'error', error: message });
     const built = cellDefinition(this.matrix, (ref) => refValue(ref, this.matrix.dimensions, cell.values));
@@ -110,18 +132,15 @@ export class CellRunner {
         report.steps.forEach((s, i) => timeline.push({ at: labels[i]!, rss: s.rss, host: s.host }));
       }
     }
-    const judgedByRules = !started && rulesJudgeStart(rules, cell.coordinates);
+    const judgedByRules = !started && rulesJudgeStart(this.#selection, rules, cell.coordinates);
     const failures = [
       ...report.steps.flatMap((s) => (judgedByRules && s.step === 'start' ? [] : s.failures)),
-      ...ruleFailures(this.#globs, started ? rules : rules.map(startOnly), cell, this.matrix.dimensions, observations, memory),
+      ...ruleFailures(this.#globs, this.#selection, started ? rules : this.#startRules, cell, this.matrix.dimensions, observations, memory),
     ];
     const common = { ...base, observations, memory, timeline };
     return failures.length === 0 ? { ...common, status: 'pass' } : { ...common, status: 'fail', failures };
   }
 }
-
-/** A rule's expectations a cell that did not start can be held to. */
-const startOnly = (rule: Rule): Rule => ({ ...rule, then: rule.then.filter((t) => t.name === START), memory: [] });
 
 /** `steps[N].KIND` for the steps a run reported. */
 const stepLabels = (report: RunReport): string[] => report.steps.map((s, i) => `steps[${i}].${s.step}`);

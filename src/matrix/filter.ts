@@ -66,3 +66,25 @@ function holds(term: FilterTerm, label: string | undefined): boolean {
 export function filterMatches(filter: CellFilter, coordinates: Readonly<Record<string, string>>): boolean {
   return filter.terms.every((t) => holds(t, coordinates[t.dimension]));
 }
+
+/**
+ * filterMatches with every term's answer kept per label. A term's answer depends on the term and
+ * the label of the one dimension it names, nothing else, and a matrix has a few labels per
+ * dimension but many cells: walking a million cells asks each term a million times, and a
+ * version comparison parses the label each time. Holds at most one answer per term and label.
+ */
+export class FilterMemo {
+  readonly #answers = new Map<FilterTerm, Map<string | undefined, boolean>>();
+
+  matches(filter: CellFilter, coordinates: Readonly<Record<string, string>>): boolean {
+    return filter.terms.every((t) => this.holds(t, coordinates[t.dimension]));
+  }
+
+  holds(term: FilterTerm, label: string | undefined): boolean {
+    let byLabel = this.#answers.get(term);
+    if (byLabel === undefined) this.#answers.set(term, (byLabel = new Map<string | undefined, boolean>()));
+    let answer = byLabel.get(label);
+    if (answer === undefined) byLabel.set(label, (answer = holds(term, label)));
+    return answer;
+  }
+}

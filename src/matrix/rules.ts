@@ -7,7 +7,7 @@ import type { Bounds } from '../frontends/yaml/definition.js';
 import { formatPosition } from '../frontends/yaml/errors.js';
 import { brokenBounds } from '../frontends/yaml/expectations.js';
 import { refValue, type Cell } from './expand.js';
-import { filterMatches } from './filter.js';
+import { FilterMemo } from './filter.js';
 import { globRegex } from './machine-patterns.js';
 import { START } from './observation-names.js';
 import type { Dimension, Rule } from './spec.js';
@@ -15,11 +15,12 @@ import { ABSENT } from './template.js';
 
 const valueText = (v: string | number | boolean | typeof ABSENT): string => (v === ABSENT ? '' : String(v));
 
-const ruleApplies = (rule: Rule, coordinates: Readonly<Record<string, string>>): boolean => rule.when === undefined || filterMatches(rule.when, coordinates);
+const ruleApplies = (memo: FilterMemo, rule: Rule, coordinates: Readonly<Record<string, string>>): boolean =>
+  rule.when === undefined || memo.matches(rule.when, coordinates);
 
 /** Whether a rule that applies to the cell says how its start-up ends: then a failed start-up is the rule's to judge. */
-export const rulesJudgeStart = (rules: readonly Rule[], coordinates: Readonly<Record<string, string>>): boolean =>
-  rules.some((r) => ruleApplies(r, coordinates) && r.then.some((t) => t.name === START));
+export const rulesJudgeStart = (memo: FilterMemo, rules: readonly Rule[], coordinates: Readonly<Record<string, string>>): boolean =>
+  rules.some((r) => ruleApplies(memo, r, coordinates) && r.then.some((t) => t.name === START));
 
 const boundsText = (b: Bounds): string =>
   (Object.entries(b) as [string, number][]).map(([k, v]) => `${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${v}`).join(', ');
@@ -35,6 +36,7 @@ const compiled = (cache: GlobCache, glob: string): RegExp => {
 
 export function ruleFailures(
   globs: GlobCache,
+  memo: FilterMemo,
   rules: readonly Rule[],
   cell: Cell,
   dimensions: readonly Dimension[],
@@ -43,7 +45,7 @@ export function ruleFailures(
 ): string[] {
   const failures: string[] = [];
   for (const rule of rules) {
-    if (!ruleApplies(rule, cell.coordinates)) continue;
+    if (!ruleApplies(memo, rule, cell.coordinates)) continue;
     const where = `${formatPosition(rule.position)} (${rule.label})`;
     for (const { name, expected } of rule.then) {
       const actual = observations[name];

@@ -17,7 +17,7 @@ import { cellDefinition } from './cell-definition.js';
 import { CellRunner } from './cell.js';
 import { MatrixEnvironment } from './environment.js';
 import { cellsOf, refValue, surveyMatrix, type Cell, type CellSelection } from './expand.js';
-import { filterMatches, type CellFilter } from './filter.js';
+import { FilterMemo, type CellFilter } from './filter.js';
 import { batchCells, type ResultSink } from './result-batch.js';
 import { ResultsFileWriter } from './results-file.js';
 import { summarize, type CellResult, type MatrixResults, type ResultsHeader, type Summary } from './results.js';
@@ -49,9 +49,10 @@ const BATCH = 64;
 async function runInto(matrix: Matrix, options: RunOptions, sink: ResultSink): Promise<ResultsHeader> {
   const data = options.data ?? loadCompatData();
   const { filter, shard } = options;
+  const memo = new FilterMemo();
   const selection: CellSelection = {
     ...(shard === undefined ? {} : { take: (index: number) => inShard(shard, index) }),
-    ...(filter === undefined ? {} : { keep: (coordinates: Readonly<Record<string, string>>) => filterMatches(filter, coordinates) }),
+    ...(filter === undefined ? {} : { keep: (coordinates: Readonly<Record<string, string>>) => memo.matches(filter, coordinates) }),
   };
   const survey = surveyMatrix(matrix, data, selection);
   const first = survey.first;

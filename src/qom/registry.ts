@@ -100,7 +100,8 @@ export class RegistryView {
   readonly #infos = new Map<string, TypeInfo | undefined>();
   readonly #ancestries = new Map<string, readonly TypeInfo[]>();
   /** Compat and -global entries are matched against every object created: each pair is asked many times. */
-  readonly #isA = new Map<string, boolean>();
+  /** By type, then ancestor or interface (two levels: a joined key cost more to build than the walk it saved). */
+  readonly #isA = new Map<string, Map<string, boolean>>();
   readonly #applicable = new WeakMap<readonly { readonly driver: string }[], Map<string, readonly { readonly driver: string }[]>>();
 
   constructor(
@@ -135,11 +136,12 @@ export class RegistryView {
 
   /** object_dynamic_cast: true for the type itself, any ancestor, or any interface of either. */
   isA(name: string, ancestorOrInterface: string): boolean {
-    const key = `${name}\0${ancestorOrInterface}`;
-    let is = this.#isA.get(key);
+    let byAncestor = this.#isA.get(name);
+    if (byAncestor === undefined) this.#isA.set(name, (byAncestor = new Map<string, boolean>()));
+    let is = byAncestor.get(ancestorOrInterface);
     if (is === undefined) {
       is = this.ancestry(name).some((info) => info.name === ancestorOrInterface || (info.interfaces ?? []).includes(ancestorOrInterface));
-      this.#isA.set(key, is);
+      byAncestor.set(ancestorOrInterface, is);
     }
     return is;
   }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { filterMatches, parseFilter, unknownDimensions } from '../../src/matrix/filter.js';
+import { FilterMemo, filterMatches, parseFilter, unknownDimensions } from '../../src/matrix/filter.js';
 import { inShard, parseShard } from '../../src/matrix/shard.js';
 
 const CELL = { release: '7.2', machine: 'pc-q35-6.2', backend: 'memory-backend-memfd', guest: '5.15', mode: 'postcopy' };
@@ -50,6 +50,37 @@ describe('matrix/filter: which cells an expression selects', () => {
     const parsed = parseFilter('release=7.2,relase=8.0,guest=6.1');
     assert.ok(parsed.ok);
     assert.deepEqual(unknownDimensions(parsed.filter, ['release', 'guest']), ['relase']);
+  });
+});
+
+describe('matrix/filter: FilterMemo keeps each answer by term and label', () => {
+  const filter = (text: string) => {
+    const parsed = parseFilter(text);
+    assert.ok(parsed.ok);
+    return parsed.filter;
+  };
+
+  it('answers as filterMatches does, asked in any order and again', () => {
+    const memo = new FilterMemo();
+    const filters = ['release>=7.0', 'release<7.0', 'machine<=2.0', 'machine=pc-q35-*', 'guest!=5.10|6.1', 'release>=7.0, guest=5.15', 'nosuch=1'].map(filter);
+    const cells = ['5.2', '7.0', '7.2', '10.0'].flatMap((release) =>
+      ['pc-1.0', 'pc-i440fx-2.0', 'pc-q35-8.1', 'none'].flatMap((machine) => ['5.10', '5.15', '6.1'].map((guest) => ({ release, machine, guest }))),
+    );
+    for (let pass = 0; pass < 2; pass++)
+      for (const c of [...cells].reverse()) for (const f of filters) assert.equal(memo.matches(f, c), filterMatches(f, c), `${f.text} on ${JSON.stringify(c)}`);
+  });
+
+  it('changing the label changes the answer kept, and so does changing the term', () => {
+    const memo = new FilterMemo();
+    const [atLeast] = filter('release>=7.0').terms;
+    const [below] = filter('release<7.0').terms;
+    assert.ok(atLeast && below);
+    assert.equal(memo.holds(atLeast, '7.2'), true);
+    assert.equal(memo.holds(atLeast, '6.2'), false);
+    assert.equal(memo.holds(atLeast, undefined), false);
+    assert.equal(memo.holds(below, '7.2'), false);
+    assert.equal(memo.holds(below, '6.2'), true);
+    assert.equal(memo.holds(atLeast, '7.2'), true);
   });
 });
 

@@ -42,6 +42,15 @@ describe('matrix/template: filling a definition template in for a cell', () => {
     assert.equal(span.source, undefined);
   });
 
+  it('keeps a key named __proto__ a plain key of the filled-in map', () => {
+    const tree = readSourceTree('scenario: { __proto__: "${release}", host: { qemu: "${release}" } }\n', 'm.yaml');
+    const { template } = compileTemplate((tree.value as { scenario: unknown }).scenario, '/scenario');
+    const value = instantiate(template, () => '7.2', tree).value as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(value), Object.prototype);
+    assert.deepEqual(Object.keys(value), ['__proto__', 'host']);
+    assert.equal(Object.getOwnPropertyDescriptor(value, '__proto__')?.value, '7.2');
+  });
+
   it('parses placeholders and says what is wrong with a broken one', () => {
     assert.deepEqual(parsePlaceholders('a${x}b${y.f}'), {
       ok: true,

@@ -77,8 +77,13 @@ export const LINUX_FACTS: Readonly<Record<LinuxFeature, LinuxFact>> = Object.fre
   'vmcore-device-ram': { since: '6.14', source: 'linux.md §2.1: CONFIG_PROC_VMCORE_DEVICE_RAM, "s390/kdump: virtio-mem kdump support" (6.14 inferred)' },
 });
 
+/** Each fact's first release, parsed once: a guest's driver asks on every request it sends. */
+const FACT_SINCE = Object.freeze(Object.fromEntries(Object.entries(LINUX_FACTS).map(([feature, fact]) => [feature, kernelVersion(fact.since)]))) as Readonly<
+  Record<LinuxFeature, KernelVersion>
+>;
+
 /** Whether the fact holds for this kernel. */
-export const linuxHas = (v: KernelVersion, feature: LinuxFeature): boolean => kernelAtLeast(v, LINUX_FACTS[feature].since);
+export const linuxHas = (v: KernelVersion, feature: LinuxFeature): boolean => compareKernelVersions(v, FACT_SINCE[feature]) >= 0;
 
 /** Whether drivers/virtio/virtio_mem.c exists for the architecture (Kconfig `depends on`). */
 export function virtioMemDriverExists(v: KernelVersion, arch: Arch): boolean {

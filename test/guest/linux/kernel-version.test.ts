@@ -6,8 +6,10 @@ import {
   kernelAtLeast,
   kernelVersion,
   kernelVersionName,
+  LINUX_FACTS,
   linuxHas,
   virtioMemDriverExists,
+  type LinuxFeature,
 } from '../../../src/guest/linux/kernel-version.js';
 import { driverRules } from '../../../src/guest/linux/virtio-mem/rules.js';
 import { featureNames } from '../../../src/virtio/feature-set.js';
@@ -66,5 +68,15 @@ describe('guest/linux/kernel-version', () => {
     assert.equal(driverRules(kernelVersion('6.14'), 's390x').vmcoreDeviceRam, true);
     assert.equal(driverRules(kernelVersion('6.14'), 'x86_64').vmcoreDeviceRam, false);
     assert.ok(linuxHas(kernelVersion('6.10'), 'persistent-suspend'));
+  });
+
+  it('every fact holds from its first release on, and not in the release before', () => {
+    for (const [feature, fact] of Object.entries(LINUX_FACTS) as [LinuxFeature, (typeof LINUX_FACTS)[LinuxFeature]][]) {
+      const since = kernelVersion(fact.since);
+      const before = since.minor > 0 ? { major: since.major, minor: since.minor - 1 } : { major: since.major - 1, minor: 19 };
+      assert.equal(linuxHas(since, feature), true, `${feature} in ${fact.since}`);
+      assert.equal(linuxHas({ major: since.major, minor: since.minor + 1 }, feature), true, `${feature} after ${fact.since}`);
+      assert.equal(linuxHas(before, feature), false, `${feature} before ${fact.since}`);
+    }
   });
 });
