@@ -32,6 +32,19 @@ function checkHostNodes(value: QomValue): void {
   }
 }
 
+/**
+ * host-nodes as its getter visits it (host_memory_backend_get_host_nodes): the bitmap's set bits,
+ * ascending, each once; an empty list when none is set.
+ */
+export function hostNodeList(value: QomValue): number[] {
+  const nodes = new Set<number>();
+  for (const item of String(value).split(':').filter(Boolean)) {
+    const [first, last = first] = item.split('-').map(Number) as [number, number?];
+    for (let node = first; node <= last; node++) nodes.add(node);
+  }
+  return [...nodes].sort((a, b) => a - b);
+}
+
 export const HOST_MEM_POLICIES = ['default', 'preferred', 'bind', 'interleave'] as const;
 
 export const MEMORY_BACKEND_PROPERTIES: readonly PropertyDef[] = [
@@ -87,6 +100,7 @@ export const MEMORY_BACKEND_PROPERTIES: readonly PropertyDef[] = [
     description: 'Binds memory to the list of NUMA host nodes',
     default: '',
     set: (_obj, value) => checkHostNodes(value),
+    visit: hostNodeList,
   },
   {
     name: 'policy',

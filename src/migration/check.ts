@@ -8,7 +8,16 @@
 import { HotmemError } from '../core/errors.js';
 import { strerror } from '../host/errno.js';
 import type { Machine } from '../machine/machine.js';
-import { loadFailure, loadSections, ramLoadFailure, registeredSections, saveSections, type LoadFailure, type Section } from './device-state.js';
+import {
+  loadFailure,
+  loadSections,
+  ramLoadFailure,
+  registeredSections,
+  saveSections,
+  savesEarlySetupFirst,
+  type LoadFailure,
+  type Section,
+} from './device-state.js';
 import { migrationErrors } from './errors.js';
 import type { FailureReason } from './outcome.js';
 import { matchBlocks, migratableBlocks } from './ram-blocks.js';
@@ -91,20 +100,26 @@ export function checkMigration(src: Machine, dst: Machine, options: { readonly p
     const explanation = f.details.explanation;
     return { kind: 'incompatible', phase, reason, message: f.message, log: f.log, explanation: typeof explanation === 'string' ? explanation : undefined };
   };
-  // The destination takes the stream in this order: advise, block list, early sections, then
-  // (postcopy) listen and the device state at the switchover, or the device state at completion.
+  // The destination takes the stream in this order: advise, block list and early sections (in
+  // the source release's order), then (postcopy) listen and the device state at the switchover,
+  // or the device state at completion.
   const probe = postcopy ? probePostcopy(dst) : undefined;
   if (probe?.phase === 'setup') return refuse('setup', 'postcopy-unsupported', probe.failure);
+  const all = sections(src);
+  const local = sections(dst);
+  const loadEarly = () =>
+    loadSections(saveSections(all.filter((s) => s.earlySetup)), local, { postcopy: postcopy ? 'advised' : 'none', release: dst.release }, false);
+  const earlyFirst = savesEarlySetupFirst(src.release);
+  const first = earlyFirst ? loadEarly() : undefined;
+  if (first?.kind === 'failed') return refuse('setup', 'device-state', first.failure);
   try {
     matchBlocks(migratableBlocks(src), migratableBlocks(dst), postcopy, dst.process.host.arch.basePageSize);
   } catch (e) {
     if (!(e instanceof HotmemError)) throw e;
     return refuse('setup', 'ram-block-list', ramLoadFailure(e, dst.release));
   }
-  const all = sections(src);
-  const local = sections(dst);
-  const early = loadSections(saveSections(all.filter((s) => s.earlySetup)), local, { postcopy: postcopy ? 'advised' : 'none', release: dst.release }, false);
-  if (early.kind === 'failed') return refuse('setup', 'device-state', early.failure);
+  const early = earlyFirst ? undefined : loadEarly();
+  if (early?.kind === 'failed') return refuse('setup', 'device-state', early.failure);
   if (probe) return refuse('switchover', 'postcopy-unsupported', probe.failure);
   const late = loadSections(saveSections(all.filter((s) => !s.earlySetup)), local, { postcopy: postcopy ? 'active' : 'none', release: dst.release }, false);
   if (late.kind === 'failed') return refuse(postcopy ? 'switchover' : 'completion', 'device-state', late.failure);

@@ -4,12 +4,22 @@
  * the source and found by name on the destination, where each is version-checked and loaded.
  */
 import { HotmemError, type Warning } from '../core/errors.js';
-import type { Release } from '../core/release.js';
+import { compareReleases, release, type Release } from '../core/release.js';
 import { qdevDevPath } from '../machine/bus-address.js';
 import type { Machine } from '../machine/machine.js';
 import { migrationErrors } from './errors.js';
-import { raisedAt, siteOf, siteReport } from './vmstate-failure.js';
+import { loaderHandsUpErrors, raisedAt, siteOf, siteReport } from './vmstate-failure.js';
 import { VMSTATE, VmReader, sectionBytes, type LoadContext, type MigrationPriority, type VmSection } from './vmstate.js';
+
+/**
+ * Whether a source of release `r` saves the early_setup sections before RAM's setup section.
+ * Up to 10.2 savevm's one setup loop meets RAM first (registered at start-up, both at default
+ * priority); 11.1.3's source sends virtio-mem-device-early first: a 10.0 or 11.1 destination
+ * without the device names that section where a 10.0 source gets "Unknown ramblock". 11.0 is
+ * taken as 10.2: the newest upstream tree read here (349a74e2d3, February 2026, during 11.0's
+ * development) still sends RAM first.
+ */
+export const savesEarlySetupFirst = (r: Release): boolean => compareReleases(r, release('11.1')) >= 0;
 
 /** One registered section of one machine (a SaveStateEntry). */
 export interface Section {
@@ -116,6 +126,17 @@ export function loadFailure(e: HotmemError, idstr: string | undefined, insideSec
 }
 
 /**
+ * A section the destination does not have. Up to 10.1 the header's loader prints it and the
+ * coroutine's final line gives only the errno; from 10.2 it is an Error that final line carries.
+ */
+function unknownSection(idstr: string, release: Release): LoadFailure {
+  const handedUp = loaderHandsUpErrors(release);
+  const e = migrationErrors.error('migration.unknown-section', { idstr, instance: 0, handedUp });
+  if (!handedUp) return loadFailure(e, idstr, false);
+  return { code: e.code, message: e.message, log: [`load of migration failed: Invalid argument: ${e.message}`], idstr, details: e.details };
+}
+
+/**
  * A refusal of the RAM block list: ram_load returns -EINVAL from the "ram" section's load_state
  * handler (registered at version 4, migration/ram.c).
  */
@@ -139,8 +160,7 @@ export function loadSections(
   const warnings: Warning[] = [];
   for (const s of saved) {
     const local = destination.find((d) => d.idstr === s.idstr);
-    if (!local)
-      return { kind: 'failed', failure: loadFailure(migrationErrors.error('migration.unknown-section', { idstr: s.idstr, instance: 0 }), s.idstr, false) };
+    if (!local) return { kind: 'failed', failure: unknownSection(s.idstr, ctx.release) };
     if (s.version > local.version) {
       const e = migrationErrors.error('migration.unsupported-version', { idstr: s.idstr, version: s.version, local: local.version });
       return { kind: 'failed', failure: loadFailure(e, s.idstr, false) };

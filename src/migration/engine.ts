@@ -36,6 +36,7 @@ import {
   sectionWireBytes,
   type LoadFailure,
   type Section,
+  savesEarlySetupFirst,
 } from './device-state.js';
 import { migrationErrors } from './errors.js';
 import { FREE_PAGE_HINTING } from './free-page-hints.js';
@@ -167,6 +168,9 @@ class Migration {
         return;
       }
     }
+    const early = this.#sections(this.source).filter((s) => s.earlySetup);
+    const earlyFirst = savesEarlySetupFirst(this.source.release);
+    if (earlyFirst && !this.#transferSections(early, postcopy ? 'advised' : 'none')) return;
     let matched: MigratableBlock[];
     try {
       matched = matchBlocks(srcBlocks, dstBlocks, postcopy, this.destination.process.host.arch.basePageSize);
@@ -181,8 +185,7 @@ class Migration {
       this.#skipped += (skip.pages * b.pageSize) / TARGET_PAGE_SIZE;
       this.#pairs.push({ src: b, dst: matched[i]!, toSend, dirtyLog: new PageRanges(), skip, received: new PageRanges(), postcopy: undefined });
     });
-    const early = this.#sections(this.source).filter((s) => s.earlySetup);
-    if (!this.#transferSections(early, postcopy ? 'advised' : 'none')) return;
+    if (!earlyFirst && !this.#transferSections(early, postcopy ? 'advised' : 'none')) return;
     this.#hints('round');
     this.#setupDone = this.#now();
     this.#phase = 'precopy';

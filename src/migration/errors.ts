@@ -8,9 +8,9 @@ import { defineErrors } from '../core/errors.js';
 import { hex } from '../core/units.js';
 
 export const migrationErrors = defineErrors({
-  // savevm.c qemu_loadvm_section_start_full
-  'migration.unknown-section': (a: { idstr: string; instance: number }) =>
-    `Unknown savevm section or instance '${a.idstr}' ${a.instance}. Make sure that your current VM setup matches your saved VM setup, including any hotplugged devices`,
+  // savevm.c qemu_loadvm_section_start_full; 10.2's Error (4493752653) says "section", not "savevm section"
+  'migration.unknown-section': (a: { idstr: string; instance: number; handedUp: boolean }) =>
+    `Unknown ${a.handedUp ? '' : 'savevm '}section or instance '${a.idstr}' ${a.instance}. Make sure that your current VM setup matches your saved VM setup, including any hotplugged devices`,
   'migration.unsupported-version': (a: { idstr: string; version: number; local: number }) =>
     `savevm: unsupported version ${a.version} for '${a.idstr}' v${a.local}`,
   // vmstate.c vmstate_load_state (the double space is QEMU's)

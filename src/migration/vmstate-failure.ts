@@ -63,6 +63,9 @@ export function withinField<T>(frame: VmstateFrame, load: () => T): T {
 
 const CHAINED_FROM: Release = { major: 10, minor: 2 };
 
+/** Whether the release's loader hands errors up to the incoming coroutine's final line (10.2+). */
+export const loaderHandsUpErrors = (r: Release): boolean => compareReleases(r, CHAINED_FROM) >= 0;
+
 function originCause(origin: VmstateOrigin): string | undefined {
   switch (origin.kind) {
     case 'reported':
@@ -83,7 +86,7 @@ function originCause(origin: VmstateOrigin): string | undefined {
  * final line carries (10.2+ only).
  */
 export function siteReport(site: VmstateSite, release: Release): { readonly lines: readonly string[]; readonly cause: string | undefined } {
-  if (compareReleases(release, CHAINED_FROM) < 0) {
+  if (!loaderHandsUpErrors(release)) {
     return { lines: site.frames.map((f) => `Failed to load ${f.vmsd}:${f.field}`), cause: undefined };
   }
   const lines: string[] = [];

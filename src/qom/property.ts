@@ -48,6 +48,11 @@ export interface PropertyDef extends ReleaseWindow {
   /** Dynamic getter (e.g. block-size reporting its would-be default before realize). */
   readonly get?: (obj: QomObject) => QomValue;
   /**
+   * What qom-get's output visitor makes of the value, for a getter that visits another QAPI type
+   * than the scalar the model keeps (host-nodes keeps its command-line text, visits a uint16List).
+   */
+  readonly visit?: (value: QomValue) => unknown;
+  /**
    * Dynamic setter run after the value parsed; it validates (throwing QEMU's message) and may
    * store elsewhere. Returning normally stores `value` unless it returns `{ stored: true }`.
    */

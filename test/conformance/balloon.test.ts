@@ -48,15 +48,7 @@ interface KnownHelpDifference {
   readonly reason: string;
 }
 
-const KNOWN_HELP_DIFFERENCES: readonly KnownHelpDifference[] = [
-  {
-    release: '11.1',
-    help: 'iothread',
-    realOnly: ['  poll-weight=<int>'],
-    hotmemOnly: [],
-    reason: "the iothread's poll-weight (11.x) is not in hotmem's iothread table yet",
-  },
-];
+const KNOWN_HELP_DIFFERENCES: readonly KnownHelpDifference[] = [];
 
 /** `text` without the lines listed, each of which must be there. */
 function withoutKnown(text: string, lines: readonly string[], side: string): string {

@@ -25,7 +25,7 @@ import { realQemu, requireReal, type DebianSuite } from './real-qemu.js';
 type Backend = 'memory-backend-ram' | 'memory-backend-memfd';
 
 /** How the destination's command line differs from the source's. */
-type Variation = 'same' | 'block-size' | 'ram-size' | 'backend-ram';
+type Variation = 'same' | 'block-size' | 'ram-size' | 'memdev-size' | 'backend-ram';
 
 interface Case {
   readonly from: DebianSuite;
@@ -71,6 +71,9 @@ const CASES: readonly Case[] = [
   c('sid', 'trixie', 'pc-q35-10.0', 'memory-backend-ram', 'ram-size'),
   c('trixie', 'bookworm', 'pc-q35-7.2', 'memory-backend-ram', 'ram-size'),
   c('bookworm', 'bullseye', 'pc-q35-5.2', 'memory-backend-memfd', 'ram-size'),
+  // A larger memdev: a 10.0 source's RAM block list meets it first, 11.1's early section.
+  c('sid', 'trixie', 'pc-q35-10.0', 'memory-backend-ram', 'memdev-size'),
+  c('trixie', 'sid', 'pc-q35-10.0', 'memory-backend-ram', 'memdev-size'),
   // unplugged-inaccessible=auto resolves on for memfd and off for anonymous RAM from 7.1's machine types.
   c('bookworm', 'sid', 'pc-q35-7.2', 'memory-backend-memfd', 'backend-ram'),
   c('sid', 'trixie', 'pc-q35-10.0', 'memory-backend-memfd', 'backend-ram'),
@@ -95,14 +98,16 @@ interface Side {
   readonly ram: string;
   readonly backend: Backend;
   readonly blockSize: string | undefined;
+  readonly memdevSize: string;
 }
 
 function sides(k: Case): { readonly source: Side; readonly destination: Side } {
-  const source: Side = { ram: '512M', backend: k.backend, blockSize: undefined };
+  const source: Side = { ram: '512M', backend: k.backend, blockSize: undefined, memdevSize: '1G' };
   const destination: Side = {
     ...source,
     ...(k.variation === 'block-size' ? { blockSize: '4M' } : {}),
     ...(k.variation === 'ram-size' ? { ram: '1G' } : {}),
+    ...(k.variation === 'memdev-size' ? { memdevSize: '2G' } : {}),
     ...(k.variation === 'backend-ram' ? { backend: 'memory-backend-ram' as const } : {}),
   };
   return { source, destination };
@@ -121,7 +126,7 @@ function commandLine(machine: string, side: Side): string[] {
     '-m',
     `${side.ram},maxmem=4G`,
     '-object',
-    `${side.backend},id=mem0,size=1G${share}`,
+    `${side.backend},id=mem0,size=${side.memdevSize}${share}`,
     '-device',
     `virtio-mem-pci,id=vm0,memdev=mem0${block}`,
   ];
@@ -135,7 +140,7 @@ function definition(release: string, machine: string, side: Side): string {
     `host: { arch: x86_64, kernel: linux-6.1, qemu: "${release}" }`,
     `machine: { type: ${machine}, accel: tcg, memory: ${side.ram}, maxmem: 4G }`,
     'objects:',
-    `  - { type: ${side.backend}, id: mem0, size: 1G${share} }`,
+    `  - { type: ${side.backend}, id: mem0, size: ${side.memdevSize}${share} }`,
     'devices:',
     `  - { driver: virtio-mem-pci, id: vm0, memdev: mem0${block} }`,
     '',

@@ -78,16 +78,18 @@ const CASES: readonly Case[] = [
     ],
   },
   {
-    what: 'the memdev size differs on 11.1: RAM load_state hands its return code up',
+    // Real 11.1.3: its source sends the early section before the RAM block list, so the device's
+    // sanity check refuses the size first.
+    what: 'the memdev size differs on 11.1: the early section refuses it before the RAM block list',
     source: { release: '11.1', machine: 'pc-q35-10.0', virtioMem: VM() },
     destination: { release: '11.1', machine: 'pc-q35-10.0', virtioMem: VM({ size: '2G' }) },
-    message: 'Size mismatch: 0000:00:01.0/mem0: 0x40000000 != 0x80000000: Invalid argument',
-    reason: 'ram-block-list',
+    message: "Property 'memdev' size changed from 0x40000000 to 0x80000000",
+    reason: 'device-state',
     phase: 'setup',
     sourceStatuses: ['setup', 'active', 'failing', 'failed'],
     log: [
-      'Size mismatch: 0000:00:01.0/mem0: 0x40000000 != 0x80000000: Invalid argument',
-      "load of migration failed: Invalid argument: error while loading state for instance 0x0 of device 'ram': Failed to load vmstate version_id: 4, ret: -22",
+      "Property 'memdev' size changed from 0x40000000 to 0x80000000",
+      "load of migration failed: Invalid argument: error while loading state for instance 0x0 of device '0000:00:01.0/virtio-mem-device-early': post load hook failed for: virtio-mem-device/sanity-checks, version_id: 0, minimum_version: 0, ret: -22",
     ],
   },
   {
@@ -111,6 +113,33 @@ const CASES: readonly Case[] = [
     message: 'Unknown ramblock "0000:00:01.0/mem0", cannot accept migration',
     reason: 'ram-block-list',
     phase: 'setup',
+  },
+  {
+    what: 'the destination has no such device (11.1 source: the early section comes before the RAM block list; 10.0 destination)',
+    source: { release: '11.1', machine: 'pc-q35-10.0', virtioMem: VM() },
+    destination: { release: '10.0', machine: 'pc-q35-10.0' },
+    message:
+      "Unknown savevm section or instance '0000:00:01.0/virtio-mem-device-early' 0. Make sure that your current VM setup matches your saved VM setup, including any hotplugged devices",
+    reason: 'device-state',
+    phase: 'setup',
+    log: [
+      "Unknown savevm section or instance '0000:00:01.0/virtio-mem-device-early' 0. Make sure that your current VM setup matches your saved VM setup, including any hotplugged devices",
+      'load of migration failed: Invalid argument',
+    ],
+    sourceStatuses: ['setup', 'active', 'failing', 'failed'],
+  },
+  {
+    what: 'the destination has no such device (11.1 to 11.1: the Error reaches the final line)',
+    source: { release: '11.1', machine: 'pc-q35-10.0', virtioMem: VM() },
+    destination: { release: '11.1', machine: 'pc-q35-10.0' },
+    message:
+      "Unknown section or instance '0000:00:01.0/virtio-mem-device-early' 0. Make sure that your current VM setup matches your saved VM setup, including any hotplugged devices",
+    reason: 'device-state',
+    phase: 'setup',
+    log: [
+      "load of migration failed: Invalid argument: Unknown section or instance '0000:00:01.0/virtio-mem-device-early' 0. Make sure that your current VM setup matches your saved VM setup, including any hotplugged devices",
+    ],
+    sourceStatuses: ['setup', 'active', 'failing', 'failed'],
   },
   {
     what: "unplugged-inaccessible 'auto' resolves on on the source (memfd) and off on the destination (ram)",

@@ -5,6 +5,7 @@ import { Host } from '../../../src/host/host.js';
 import { HOST_PROCESS } from '../../../src/machine/host-process.js';
 import { BASE_TYPES, ObjectModel, TypeRegistry, type PropertyInput } from '../../../src/qom/index.js';
 import { hasSharedZeropage, MEMORY_BACKEND_TYPES, RAM_BLOCK } from '../../../devices/memory-backend/index.js';
+import { hostNodeList } from '../../../devices/memory-backend/properties.js';
 
 function model(rel = '7.2', arch: 'x86_64' | 's390x' = 'x86_64') {
   const m = new ObjectModel(new TypeRegistry().register(...BASE_TYPES, ...MEMORY_BACKEND_TYPES), { release: release(rel), target: arch });
@@ -73,6 +74,17 @@ describe('devices/memory-backend', () => {
     ['memory-backend-memfd', { size: '1G', hugetlb: 'on', hugetlbsize: '0' }, "Property 'memory-backend-memfd.hugetlbsize' doesn't take value '0'"],
     ['memory-backend-ram', {}, "can't create backend with size 0"],
   ];
+  // The stored host-nodes text -> what its getter visits (host_memory_backend_get_host_nodes).
+  const HOST_NODE_LISTS: ReadonlyArray<readonly [string, readonly number[]]> = [
+    ['', []],
+    ['0', [0]],
+    ['0-2', [0, 1, 2]],
+    ['3:0-1:1', [0, 1, 3]],
+  ];
+  for (const [text, nodes] of HOST_NODE_LISTS) {
+    it(`host-nodes '${text}' reads back as ${JSON.stringify(nodes)}`, () => assert.deepEqual(hostNodeList(text), nodes));
+  }
+
   for (const [type, props, message] of REFUSED) {
     it(`refuses ${type} ${JSON.stringify(props)}`, () => {
       const { m, process } = model();

@@ -43,6 +43,24 @@ describe('devices/virtio-balloon: properties by release (virtio_balloon_properti
     });
   }
 
+  // release, iothread property, default (undefined: absent), as qom-get reads a new iothread
+  const IOTHREAD_TABLE: ReadonlyArray<readonly [string, string, number | undefined]> = [
+    ['10.0', 'poll-grow', 0],
+    ['10.0', 'poll-shrink', 0],
+    ['11.0', 'poll-weight', undefined],
+    ['11.1', 'poll-grow', 2],
+    ['11.1', 'poll-shrink', 2],
+    ['11.1', 'poll-weight', 3],
+    ['11.1', 'poll-max-ns', 32768],
+  ];
+  for (const [r, name, def] of IOTHREAD_TABLE) {
+    it(`${r}: iothread ${def === undefined ? `has no ${name}` : `${name} reads ${def}`}`, () => {
+      const model = new ObjectModel(balloonBinary(r).environment.registry, { release: release(r), target: 'x86_64' });
+      const prop = model.propertiesOf('iothread').get(name);
+      assert.equal(prop && model.defaultOf(prop.def), def);
+    });
+  }
+
   it('gives the PCI proxy ioeventfd and vectors from 10.0 only', () => {
     const at = (r: string) =>
       new ObjectModel(balloonBinary(r).environment.registry, { release: release(r), target: 'x86_64' }).propertiesOf('virtio-balloon-pci');
@@ -172,6 +190,11 @@ describe("devices/virtio-balloon: QEMU's messages", () => {
       'a negative iothread parameter',
       start({ items: [{ kind: 'object', type: 'iothread', id: 'io0', props: [{ name: 'poll-max-ns', value: '-1' }] }] }),
       'poll-max-ns value must be in range [0, 9223372036854775807]',
+    ],
+    [
+      "11.1's poll-weight above its shift limit",
+      start({ release: '11.1', items: [{ kind: 'object', type: 'iothread', id: 'io0', props: [{ name: 'poll-weight', value: '64' }] }] }),
+      'poll-weight value must be in range [0, 63]',
     ],
   ];
   for (const [what, run, message] of CASES) {

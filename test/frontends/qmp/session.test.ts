@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { qemuBinary } from '../../../src/cli/binary.js';
 import { Machine } from '../../../src/machine/index.js';
 import { QMP_COMMANDS } from '../../../src/frontends/qmp/commands/index.js';
 import { QmpSession, type QmpMessage } from '../../../src/frontends/qmp/session.js';
 import { testEnvironment } from '../../machine/fixtures.js';
 
-function session(machine = 'pc', release = '7.2') {
+function session(machine = 'pc', release = '7.2', environment = testEnvironment()) {
   const { machine: m } = Machine.start(
     {
       release,
@@ -13,7 +14,7 @@ function session(machine = 'pc', release = '7.2') {
       memory: '1G,maxmem=4G',
       items: [{ kind: 'object', type: 'memory-backend-ram', id: 'm0', props: [{ name: 'size', value: '1G' }] }],
     },
-    testEnvironment(),
+    environment,
   );
   const sent: QmpMessage[] = [];
   let quit = false;
@@ -69,6 +70,13 @@ describe('frontends/qmp: session', () => {
       assert.deepEqual(sent, [reply]);
     });
   }
+
+  it('qom-get of a backend without host-nodes answers the empty uint16List, as QEMU does', () => {
+    const { exec } = session('pc', '7.2', qemuBinary(new Map([['qemu-version', '7.2']])).environment);
+    exec('qmp_capabilities');
+    assert.deepEqual(exec('qom-get', { path: '/objects/m0', property: 'host-nodes' }), [{ return: [] }]);
+    assert.deepEqual(exec('qom-get', { path: '/objects/m0', property: 'policy' }), [{ return: 'default' }]);
+  });
 
   // Found by test/conformance/qmp-stream.test.ts: QEMU 10.0's StatusInfo has no singlestep.
   for (const [release, expected] of [

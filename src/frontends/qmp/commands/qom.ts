@@ -28,7 +28,13 @@ export const QOM_COMMANDS: readonly QmpCommand[] = [
       { name: 'path', type: 'str' },
       { name: 'property', type: 'str' },
     ],
-    run: (ctx, args) => resolve(ctx.machine, args['path'] as string).get(args['property'] as string),
+    run: (ctx, args) => {
+      const obj = resolve(ctx.machine, args['path'] as string);
+      const name = args['property'] as string;
+      const value = obj.get(name);
+      const visit = ctx.machine.model.view.properties(obj.type).get(name)?.def.visit;
+      return visit ? visit(value) : value;
+    },
   },
   {
     name: 'qom-set',
