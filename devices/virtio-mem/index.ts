@@ -11,7 +11,7 @@ import { MEMORY_BACKEND_USE } from '../../src/machine/backend-use.js';
 import { HOST_PROCESS } from '../../src/machine/host-process.js';
 import { MACHINE_SERVICE } from '../../src/machine/machine.js';
 import { MEMORY_DEVICE_OPS, type MemoryDeviceOps } from '../../src/machine/memory-device.js';
-import { qemuVmallocAlign, RAM_BLOCK, registerRam, unregisterRam, type RamBlock } from '../../src/machine/ram-block.js';
+import { ramRegionAlignment, RAM_BLOCK, registerRam, unregisterRam, type RamBlock } from '../../src/machine/ram-block.js';
 import { privateFileDiscardWarning } from '../../src/machine/ram-discard.js';
 import { qdevDevPath } from '../../src/machine/bus-address.js';
 import type { QomObject } from '../../src/qom/object.js';
@@ -140,12 +140,7 @@ const MEMORY_DEVICE: MemoryDeviceOps = {
     if (!memdev) throw virtioMemErrors.error('virtio-mem.memdev-must-be-set');
     return memdev.block.size;
   },
-  // memory_region_get_alignment: QEMU_VMALLOC_ALIGN for anonymous RAM, the page size for fds.
-  regionAlignment: (proxy) => {
-    const memdev = memdevOf(child(proxy))!;
-    // QEMU_VMALLOC_ALIGN is the host's (osdep.h tests the host architecture), not the target's.
-    return memdev.block.hasFd ? memdev.block.pageSize : qemuVmallocAlign(hostFacts(proxy).arch);
-  },
+  regionAlignment: (proxy) => ramRegionAlignment(memdevOf(child(proxy))!.block, hostFacts(proxy).arch),
   minAlignment: (proxy) => child(proxy).get('block-size') as number,
   pluggedSize: (proxy) => child(proxy).get('size') as number,
   ramBlock: (proxy) => memdevOf(child(proxy))?.block,

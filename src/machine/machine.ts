@@ -547,6 +547,7 @@ export class Machine {
   #memoryDevicePrePlug(device: QomObject): Warning[] {
     if (!this.model.view.isA(device.type, MEMORY_DEVICE_INTERFACE)) return [];
     const ops = this.#ops(device);
+    ops.prePlug?.(device, { ramSlots: this.memory.slots });
     const size = ops.regionSize(device);
     const regionAlign = ops.regionAlignment(device);
     const align = Math.max(ops.minAlignment?.(device) ?? 0, regionAlign);
