@@ -13,4 +13,5 @@ export const pcDimmErrors = defineErrors({
   'pc-dimm.memdev-must-be-set': () => "'memdev' property must be set",
   'pc-dimm.memdev-busy': (a: { id: string }) => `can't use already busy memdev: ${a.id}`,
   'pc-dimm.node': (a: { node: number; nodes: number }) => `'DIMM property node has value ${a.node}' which exceeds the number of numa nodes: ${a.nodes}`,
+  'pc-dimm.nvdimm-unplug': () => 'nvdimm device hot unplug is not supported yet.',
 });

@@ -4,19 +4,19 @@
  * address in the device-memory region before it realizes; once realized its backend is guest
  * RAM like initial memory, which the guest's accesses cost on the host.
  */
-import { HOST_PROCESS } from '../../src/machine/host-process.js';
 import { MACHINE_SERVICE } from '../../src/machine/machine.js';
 import { MEMORY_BACKEND_USE } from '../../src/machine/backend-use.js';
 import { MEMORY_DEVICE_OPS, type MemoryDeviceOps } from '../../src/machine/memory-device.js';
-import { ramRegionAlignment, registerRam, unregisterRam } from '../../src/machine/ram-block.js';
+import { registerRam, unregisterRam } from '../../src/machine/ram-block.js';
 import type { QomObject } from '../../src/qom/object.js';
 import { implement, type TypeInfo } from '../../src/qom/type-info.js';
 import { pcDimmErrors } from './errors.js';
-import { memdevOf, regionOf } from './memdev.js';
+import { DIMM_REGION, memdevOf, regionOf, type Memdev } from './memdev.js';
 import { PC_DIMM_PROPERTIES } from './properties.js';
 import { freeSlot } from './slots.js';
 
 export const PC_DIMM_TYPE = 'pc-dimm';
+export const NVDIMM_TYPE = 'nvdimm';
 
 const setNumber = (dimm: QomObject, property: string, value: number) =>
   void dimm.model.setProperty(dimm, property, { source: 'text', text: String(value), visitor: 'string' });
@@ -55,13 +55,17 @@ const MEMORY_DEVICE: MemoryDeviceOps = {
   addr: (dimm) => dimm.get('addr') as number,
   setAddr: (dimm, addr) => setNumber(dimm, 'addr', addr),
   regionSize: (dimm) => regionOf(dimm).size,
-  regionAlignment: (dimm) => ramRegionAlignment(regionOf(dimm), dimm.model.services.get(HOST_PROCESS)?.host.arch.name ?? 'x86_64'),
+  regionAlignment: (dimm) => regionOf(dimm).alignment,
   // A DIMM's whole region is plugged.
   pluggedSize: (dimm) => regionOf(dimm).size,
   ramBlock: (dimm) => memdevOf(dimm)?.block,
   populatedRanges: (dimm) => [{ offset: 0, length: regionOf(dimm).size }],
+  // pc_memory_unplug_request: the board refuses an NVDIMM; a DIMM waits for the guest's ACPI eject.
+  unplugRequest: (dimm) => {
+    if (dimm.model.view.isA(dimm.type, NVDIMM_TYPE)) throw pcDimmErrors.error('pc-dimm.nvdimm-unplug');
+  },
   info: (dimm) => ({
-    type: 'dimm',
+    type: dimm.model.view.isA(dimm.type, NVDIMM_TYPE) ? 'nvdimm' : 'dimm',
     data: {
       ...(dimm.id === undefined ? {} : { id: dimm.id }),
       hotplugged: dimm.hotplugged,
@@ -85,7 +89,10 @@ export const PC_DIMM_TYPES: readonly TypeInfo[] = [
     userCreatable: true,
     hotpluggable: true,
     properties: PC_DIMM_PROPERTIES,
-    implementations: [implement(MEMORY_DEVICE_OPS, MEMORY_DEVICE)],
+    implementations: [
+      implement(MEMORY_DEVICE_OPS, MEMORY_DEVICE),
+      implement(DIMM_REGION, (_dimm: QomObject, memdev: Memdev, alignment: number) => ({ size: memdev.block.size, alignment })),
+    ],
     realize,
     unrealize,
   },

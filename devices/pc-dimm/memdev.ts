@@ -1,17 +1,37 @@
-/** A DIMM's memdev and its RAMBlock: the memory region the DIMM maps (pc_dimm_get_memory_region). */
-import { RAM_BLOCK, type RamBlock } from '../../src/machine/ram-block.js';
+/**
+ * A DIMM's memdev and the memory region it maps (PCDIMMDeviceClass get_memory_region): a
+ * pc-dimm maps its whole memdev; an nvdimm maps less (its label sits at the end).
+ */
+import { key } from '../../src/core/keys.js';
+import { HOST_PROCESS } from '../../src/machine/host-process.js';
+import { RAM_BLOCK, ramRegionAlignment, type RamBlock } from '../../src/machine/ram-block.js';
 import type { QomObject } from '../../src/qom/object.js';
 import { pcDimmErrors } from './errors.js';
 
-export function memdevOf(dimm: QomObject): { readonly backend: QomObject; readonly block: RamBlock } | undefined {
+export interface Memdev {
+  readonly backend: QomObject;
+  readonly block: RamBlock;
+}
+
+/** The region a DIMM maps: its size and memory_region_get_alignment. */
+export interface DimmRegion {
+  readonly size: number;
+  readonly alignment: number;
+}
+
+/** A DIMM type's get_memory_region, given its memdev and the memdev's own alignment. */
+export const DIMM_REGION = key<(dimm: QomObject, memdev: Memdev, alignment: number) => DimmRegion>('dimm region');
+
+export function memdevOf(dimm: QomObject): Memdev | undefined {
   const backend = dimm.model.linkTarget(dimm, 'memdev');
   const block = backend?.slots.get(RAM_BLOCK);
   return backend && block ? { backend, block } : undefined;
 }
 
 /** The region, or QEMU's refusal when no memdev is set. */
-export function regionOf(dimm: QomObject): RamBlock {
+export function regionOf(dimm: QomObject): DimmRegion {
   const memdev = memdevOf(dimm);
   if (!memdev) throw pcDimmErrors.error('pc-dimm.memdev-must-be-set');
-  return memdev.block;
+  const alignment = ramRegionAlignment(memdev.block, dimm.model.services.get(HOST_PROCESS)?.host.arch.name ?? 'x86_64');
+  return dimm.model.view.implementation(dimm.type, DIMM_REGION)!(dimm, memdev, alignment);
 }

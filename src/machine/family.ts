@@ -6,6 +6,7 @@
 import type { Arch } from '../core/arch.js';
 import type { Warning } from '../core/errors.js';
 import type { Release } from '../core/release.js';
+import type { QomObject } from '../qom/object.js';
 import type { TypeInfo } from '../qom/type-info.js';
 import type { DeviceMemoryRegion } from './device-memory.js';
 import type { MemorySize, MemorySizeRules } from './memory-size.js';
@@ -98,6 +99,11 @@ export interface MachineFamily {
   /** Whether `-numa node,mem=` (legacy) is still accepted by this version. */
   legacyNumaMem(version: MachineVersion): boolean;
   layout(input: LayoutInput): MemoryLayout;
+  /**
+   * The board's own checks when a memory device is about to plug, before the device's
+   * pre-plug (pc_memory_pre_plug's ACPI and nvdimm checks): throws QEMU's refusal.
+   */
+  memoryDevicePrePlug?(machine: QomObject, device: QomObject): void;
   rootBuses(version: MachineVersion): readonly BusSpec[];
   /** The default devices of this version, in creation order. */
   defaultDevices(version: MachineVersion): readonly DefaultDevice[];

@@ -547,6 +547,7 @@ export class Machine {
   #memoryDevicePrePlug(device: QomObject): Warning[] {
     if (!this.model.view.isA(device.type, MEMORY_DEVICE_INTERFACE)) return [];
     const ops = this.#ops(device);
+    this.family.memoryDevicePrePlug?.(this.object, device);
     ops.prePlug?.(device, { ramSlots: this.memory.slots });
     const size = ops.regionSize(device);
     const regionAlign = ops.regionAlignment(device);

@@ -111,3 +111,28 @@ describe('devices/pc-dimm: hotplug and host memory', () => {
     assert.equal(machine.process.status().rssAnon - before, 256 * 1024 * 1024);
   });
 });
+
+describe('devices/pc-dimm: the pc board', () => {
+  it('refuses a DIMM with acpi=off (pc_memory_pre_plug), but not virtio-mem', () => {
+    const binary = qemuBinary(
+      new Map([
+        ['qemu-version', '7.2'],
+        ['arch', 'x86_64'],
+      ]),
+    );
+    const run = (driver: string) =>
+      Machine.start(
+        {
+          release: '7.2',
+          arch: 'x86_64',
+          machine: 'pc',
+          machineProps: [{ name: 'acpi', value: 'off' }],
+          memory: '1G,slots=2,maxmem=4G',
+          items: [backend('m0'), { kind: 'device', driver, props: [{ name: 'memdev', value: 'm0' }] }],
+        },
+        binary.environment,
+      );
+    assert.throws(() => run('pc-dimm'), { message: 'memory hotplug is not enabled: missing acpi device or acpi disabled' });
+    assert.doesNotThrow(() => run('virtio-mem-pci'));
+  });
+});
