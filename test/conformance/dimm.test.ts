@@ -1,0 +1,116 @@
+/**
+ * pc-dimm and nvdimm against the real QEMU of every Debian suite: start-up refusals (slots,
+ * memdev, addr, node, space, ACPI, nvdimm=on, label size) by their stderr, and a running
+ * machine's query-memory-devices, query-memory-size-summary, hotplug and refusals over QMP.
+ * device_del of a DIMM is left out: without a guest real QEMU keeps it until an ACPI eject that
+ * never comes, where hotmem's modelled guest ejects at once.
+ */
+import { strict as assert } from 'node:assert';
+import { isMissing, realQemus, requireReal } from './real-qemu.js';
+import { isModelled, requireModelled } from './modelled-release.js';
+import { hotmemTranscript, pooled, realTranscript, type Step, type Transcript } from './transcripts.js';
+
+const ram = (id: string, size = '1G') => ['-object', `memory-backend-ram,id=${id},size=${size}`];
+const TWO = [...ram('m0'), ...ram('m1')];
+const SLOTS = ['-m', '1G,slots=2,maxmem=4G'];
+
+const REFUSED: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['no slots', ['-m', '1G,maxmem=4G', ...TWO, '-device', 'pc-dimm,memdev=m0']],
+  ['no maxmem', ['-m', '1G', ...TWO, '-device', 'pc-dimm,memdev=m0']],
+  ['a slot out of range', [...SLOTS, ...TWO, '-device', 'pc-dimm,memdev=m0,slot=5']],
+  ['a busy slot', [...SLOTS, ...TWO, '-device', 'pc-dimm,memdev=m0,slot=1', '-device', 'pc-dimm,memdev=m1,slot=1']],
+  ['every slot taken', ['-m', '1G,slots=1,maxmem=4G', ...TWO, '-device', 'pc-dimm,memdev=m0', '-device', 'pc-dimm,memdev=m1']],
+  ['no memdev', [...SLOTS, ...TWO, '-device', 'pc-dimm,id=d0']],
+  ['a busy memdev', [...SLOTS, ...TWO, '-device', 'pc-dimm,memdev=m0', '-device', 'pc-dimm,memdev=m0']],
+  ["the machine's own memdev", [...SLOTS, '-machine', 'memory-backend=m0', ...TWO, '-device', 'pc-dimm,memdev=m0']],
+  ['a misaligned addr', [...SLOTS, ...TWO, '-device', 'pc-dimm,memdev=m0,addr=0x100001000']],
+  ['an addr below the region', [...SLOTS, ...TWO, '-device', 'pc-dimm,memdev=m0,addr=0x10000000']],
+  ['overlapping addrs', [...SLOTS, ...TWO, '-device', 'pc-dimm,id=d0,memdev=m0,addr=0x140000000', '-device', 'pc-dimm,memdev=m1,addr=0x140000000']],
+  ['no space left', ['-m', '1G,slots=2,maxmem=2G', ...TWO, '-device', 'pc-dimm,memdev=m0', '-device', 'pc-dimm,memdev=m1']],
+  ['a missing NUMA node', [...SLOTS, ...TWO, '-device', 'pc-dimm,memdev=m0,node=1']],
+  ['a size off the alignment', [...SLOTS, ...ram('m0', '1001M'), '-device', 'pc-dimm,memdev=m0']],
+  ['ACPI off', ['-machine', 'pc,acpi=off', ...SLOTS, ...TWO, '-device', 'pc-dimm,memdev=m0']],
+  ['an nvdimm without nvdimm=on', [...SLOTS, ...TWO, '-device', 'nvdimm,memdev=m0']],
+  ['an nvdimm label below 128 KiB', ['-machine', 'pc,nvdimm=on', ...SLOTS, ...TWO, '-device', 'nvdimm,memdev=m0,label-size=100K']],
+  ['an nvdimm label filling the memdev', ['-machine', 'pc,nvdimm=on', ...SLOTS, ...TWO, '-device', 'nvdimm,memdev=m0,label-size=1G']],
+  ['a malformed nvdimm uuid', ['-machine', 'pc,nvdimm=on', ...SLOTS, ...TWO, '-device', 'nvdimm,memdev=m0,uuid=xyz']],
+];
+
+const RUNNING: ReadonlyArray<readonly [string, readonly string[], readonly Step[]]> = [
+  [
+    'DIMMs and an NVDIMM at start-up, hotplug of more',
+    [
+      '-machine',
+      'pc,nvdimm=on',
+      '-m',
+      '1G,slots=4,maxmem=8G',
+      ...TWO,
+      ...ram('m2'),
+      ...ram('m3'),
+      '-device',
+      'pc-dimm,id=d0,memdev=m0,slot=2',
+      '-device',
+      'nvdimm,id=n0,memdev=m1,label-size=128K',
+    ],
+    [
+      ['query-memory-devices'],
+      ['query-memory-size-summary'],
+      ['device_add', { driver: 'pc-dimm', id: 'd2', memdev: 'm2' }],
+      ['device_add', { driver: 'pc-dimm', id: 'd3', memdev: 'm2' }],
+      ['device_add', { driver: 'nvdimm', id: 'n3', memdev: 'm3', uuid: '12345678-1234-1234-1234-123456789abc' }],
+      ['query-memory-devices'],
+      ['query-memory-size-summary'],
+      ['qom-get', { path: '/machine/peripheral/n0', property: 'size' }],
+      ['qom-get', { path: '/machine/peripheral/n0', property: 'label-size' }],
+      ['qom-get', { path: '/machine/peripheral/n3', property: 'uuid' }],
+      ['qom-set', { path: '/machine/peripheral/n0', property: 'label-size', value: 262144 }],
+      ['device_del', { id: 'n0' }],
+      ['device_add', { driver: 'pc-dimm', id: 'd4', memdev: 'nope' }],
+    ],
+  ],
+  [
+    'hotplug until the slots run out',
+    ['-machine', 'q35', '-m', '1G,slots=1,maxmem=4G', ...TWO],
+    [
+      ['device_add', { driver: 'pc-dimm', id: 'd0', memdev: 'm0', slot: 3 }],
+      ['device_add', { driver: 'pc-dimm', id: 'd0', memdev: 'm0' }],
+      ['device_add', { driver: 'pc-dimm', id: 'd1', memdev: 'm1' }],
+      ['query-memory-devices'],
+    ],
+  ],
+];
+
+describe('conformance: pc-dimm and nvdimm by release', function () {
+  this.timeout(120_000);
+  const qemus = realQemus('x86_64');
+  const runs = new Map<string, Promise<Transcript>>();
+  const key = (release: string, name: string) => `${release} ${name}`;
+  const cases: ReadonlyArray<readonly [string, readonly string[], readonly Step[]]> = [...REFUSED.map(([n, a]) => [n, a, []] as const), ...RUNNING];
+
+  before(() => {
+    const jobs = qemus.flatMap((q) =>
+      isMissing(q) || !isModelled(q.release)
+        ? []
+        : cases.map(([name, args, script]) => ({ k: key(q.release, name), run: () => realTranscript(q.binary, args, script) })),
+    );
+    pooled(
+      2,
+      jobs.map((j) => j.run),
+    ).forEach((p, i) => runs.set(jobs[i]!.k, p));
+  });
+
+  for (const q of qemus) {
+    describe(`QEMU ${q.release} (${q.suite})`, () => {
+      for (const [name, args, script] of cases) {
+        it(name, async function () {
+          requireReal(this, q);
+          requireModelled(this, q.release);
+          const real = await runs.get(key(q.release, name))!;
+          if (script.length === 0) assert.notEqual(real.stderr, '', 'QEMU refused it');
+          // Replies compare as values: QEMU prints a dictionary's members in its hash order.
+          assert.deepEqual(hotmemTranscript(q.release, args, script), real);
+        });
+      }
+    });
+  }
+});
