@@ -6,6 +6,7 @@ import { NVDIMM_TYPES } from './nvdimm/index.js';
 import { PC_DIMM_TYPES } from './pc-dimm/index.js';
 import { IOTHREAD_TYPES, VIRTIO_BALLOON_TYPES } from './virtio-balloon/index.js';
 import { VIRTIO_MEM_TYPES } from './virtio-mem/index.js';
+import { VIRTIO_PMEM_TYPES } from './virtio-pmem/index.js';
 
 export const DEVICE_TYPES: readonly TypeInfo[] = [
   ...MEMORY_BACKEND_TYPES,
@@ -15,4 +16,5 @@ export const DEVICE_TYPES: readonly TypeInfo[] = [
   ...VIRTIO_BALLOON_TYPES,
   ...PC_DIMM_TYPES,
   ...NVDIMM_TYPES,
+  ...VIRTIO_PMEM_TYPES,
 ];

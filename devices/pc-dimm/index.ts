@@ -5,13 +5,13 @@
  * RAM like initial memory, which the guest's accesses cost on the host.
  */
 import { MACHINE_SERVICE } from '../../src/machine/machine.js';
-import { MEMORY_BACKEND_USE } from '../../src/machine/backend-use.js';
+import { linkedMemdev, MEMORY_BACKEND_USE } from '../../src/machine/backend-use.js';
 import { MEMORY_DEVICE_OPS, type MemoryDeviceOps } from '../../src/machine/memory-device.js';
 import { registerRam, unregisterRam } from '../../src/machine/ram-block.js';
 import type { QomObject } from '../../src/qom/object.js';
 import { implement, type TypeInfo } from '../../src/qom/type-info.js';
 import { pcDimmErrors } from './errors.js';
-import { DIMM_REGION, memdevOf, regionOf, type Memdev } from './memdev.js';
+import { DIMM_REGION, regionOf, type Memdev } from './memdev.js';
 import { PC_DIMM_PROPERTIES } from './properties.js';
 import { freeSlot } from './slots.js';
 
@@ -23,7 +23,7 @@ const setNumber = (dimm: QomObject, property: string, value: number) =>
 
 /** pc_dimm_realize: the memdev must be free and the node must exist; then the memdev is taken. */
 function realize(dimm: QomObject): void {
-  const { backend, block } = memdevOf(dimm)!;
+  const { backend, block } = linkedMemdev(dimm)!;
   const use = dimm.model.view.implementation(backend.type, MEMORY_BACKEND_USE)!;
   if (use.isMapped(backend)) throw pcDimmErrors.error('pc-dimm.memdev-busy', { id: backend.id ?? '' });
   const nodes = dimm.model.services.get(MACHINE_SERVICE)?.numaNodes.length ?? 0;
@@ -35,7 +35,7 @@ function realize(dimm: QomObject): void {
 }
 
 function unrealize(dimm: QomObject): void {
-  const memdev = memdevOf(dimm);
+  const memdev = linkedMemdev(dimm);
   if (!memdev) return;
   unregisterRam(memdev.block);
   dimm.model.view.implementation(memdev.backend.type, MEMORY_BACKEND_USE)!.setMapped(memdev.backend, false);
@@ -58,7 +58,7 @@ const MEMORY_DEVICE: MemoryDeviceOps = {
   regionAlignment: (dimm) => regionOf(dimm).alignment,
   // A DIMM's whole region is plugged.
   pluggedSize: (dimm) => regionOf(dimm).size,
-  ramBlock: (dimm) => memdevOf(dimm)?.block,
+  ramBlock: (dimm) => linkedMemdev(dimm)?.block,
   populatedRanges: (dimm) => [{ offset: 0, length: regionOf(dimm).size }],
   // pc_memory_unplug_request: the board refuses an NVDIMM; a DIMM waits for the guest's ACPI eject.
   unplugRequest: (dimm) => {

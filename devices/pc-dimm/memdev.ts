@@ -4,7 +4,8 @@
  */
 import { key } from '../../src/core/keys.js';
 import { HOST_PROCESS } from '../../src/machine/host-process.js';
-import { RAM_BLOCK, ramRegionAlignment, type RamBlock } from '../../src/machine/ram-block.js';
+import { linkedMemdev } from '../../src/machine/backend-use.js';
+import { ramRegionAlignment, type RamBlock } from '../../src/machine/ram-block.js';
 import type { QomObject } from '../../src/qom/object.js';
 import { pcDimmErrors } from './errors.js';
 
@@ -22,15 +23,9 @@ export interface DimmRegion {
 /** A DIMM type's get_memory_region, given its memdev and the memdev's own alignment. */
 export const DIMM_REGION = key<(dimm: QomObject, memdev: Memdev, alignment: number) => DimmRegion>('dimm region');
 
-export function memdevOf(dimm: QomObject): Memdev | undefined {
-  const backend = dimm.model.linkTarget(dimm, 'memdev');
-  const block = backend?.slots.get(RAM_BLOCK);
-  return backend && block ? { backend, block } : undefined;
-}
-
 /** The region, or QEMU's refusal when no memdev is set. */
 export function regionOf(dimm: QomObject): DimmRegion {
-  const memdev = memdevOf(dimm);
+  const memdev = linkedMemdev(dimm);
   if (!memdev) throw pcDimmErrors.error('pc-dimm.memdev-must-be-set');
   const alignment = ramRegionAlignment(memdev.block, dimm.model.services.get(HOST_PROCESS)?.host.arch.name ?? 'x86_64');
   return dimm.model.view.implementation(dimm.type, DIMM_REGION)!(dimm, memdev, alignment);

@@ -5,10 +5,7 @@
  * device_del of a DIMM is left out: without a guest real QEMU keeps it until an ACPI eject that
  * never comes, where hotmem's modelled guest ejects at once.
  */
-import { strict as assert } from 'node:assert';
-import { isMissing, realQemus, requireReal } from './real-qemu.js';
-import { isModelled, requireModelled } from './modelled-release.js';
-import { hotmemTranscript, pooled, realTranscript, type Step, type Transcript } from './transcripts.js';
+import { describeTranscripts, type Step } from './transcripts.js';
 
 const ram = (id: string, size = '1G') => ['-object', `memory-backend-ram,id=${id},size=${size}`];
 const TWO = [...ram('m0'), ...ram('m1')];
@@ -80,37 +77,4 @@ const RUNNING: ReadonlyArray<readonly [string, readonly string[], readonly Step[
   ],
 ];
 
-describe('conformance: pc-dimm and nvdimm by release', function () {
-  this.timeout(120_000);
-  const qemus = realQemus('x86_64');
-  const runs = new Map<string, Promise<Transcript>>();
-  const key = (release: string, name: string) => `${release} ${name}`;
-  const cases: ReadonlyArray<readonly [string, readonly string[], readonly Step[]]> = [...REFUSED.map(([n, a]) => [n, a, []] as const), ...RUNNING];
-
-  before(() => {
-    const jobs = qemus.flatMap((q) =>
-      isMissing(q) || !isModelled(q.release)
-        ? []
-        : cases.map(([name, args, script]) => ({ k: key(q.release, name), run: () => realTranscript(q.binary, args, script) })),
-    );
-    pooled(
-      2,
-      jobs.map((j) => j.run),
-    ).forEach((p, i) => runs.set(jobs[i]!.k, p));
-  });
-
-  for (const q of qemus) {
-    describe(`QEMU ${q.release} (${q.suite})`, () => {
-      for (const [name, args, script] of cases) {
-        it(name, async function () {
-          requireReal(this, q);
-          requireModelled(this, q.release);
-          const real = await runs.get(key(q.release, name))!;
-          if (script.length === 0) assert.notEqual(real.stderr, '', 'QEMU refused it');
-          // Replies compare as values: QEMU prints a dictionary's members in its hash order.
-          assert.deepEqual(hotmemTranscript(q.release, args, script), real);
-        });
-      }
-    });
-  }
-});
+describeTranscripts('conformance: pc-dimm and nvdimm by release', [...REFUSED.map(([name, args]) => [name, args, []] as const), ...RUNNING]);
