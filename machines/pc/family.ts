@@ -9,7 +9,7 @@ import { machineErrors } from '../../src/machine/errors.js';
 import type { QomObject } from '../../src/qom/object.js';
 import { ON_OFF_AUTO } from '../../src/qom/property.js';
 import type { TypeInfo } from '../../src/qom/type-info.js';
-import { pcLayout, versionAtLeast, type PcCpuFacts, type RamSplit } from './layout.js';
+import { pcClassFlags, pcLayout, TARGET_PAGE_SIZE, versionAtLeast, type PcCpuFacts, type RamSplit } from './layout.js';
 
 /** The qemu64 default CPU under TCG: AMD vendor, 40 physical address bits (TCG_PHYS_ADDR_BITS). */
 export const DEFAULT_PC_CPU: PcCpuFacts = { vendor: 'amd', physBits: 40 };
@@ -66,13 +66,16 @@ const PC_SUPPORT_TYPES: readonly TypeInfo[] = [
 
 /**
  * pc_memory_pre_plug: DIMMs are ACPI memory devices, so they need ACPI (x86_machine_is_acpi_enabled:
- * anything but acpi=off); NVDIMMs also need -machine nvdimm=on. virtio memory devices do not.
+ * anything but acpi=off); NVDIMMs also need -machine nvdimm=on. Machine types before 2.2
+ * (enforce_aligned_dimm off) align DIMMs to the target page only. virtio memory devices are
+ * none of the board's business here.
  */
-function memoryDevicePrePlug(machine: QomObject, device: QomObject): void {
+function memoryDevicePrePlug(machine: QomObject, version: MachineVersion, device: QomObject): { readonly legacyAlign?: number } {
   const view = machine.model.view;
-  if (!view.isA(device.type, 'pc-dimm')) return;
+  if (!view.isA(device.type, 'pc-dimm')) return {};
   if (machine.get('acpi') === 'off') throw machineErrors.error('pc.memory-hotplug-without-acpi');
   if (view.isA(device.type, 'nvdimm') && machine.get('nvdimm') !== true) throw machineErrors.error('pc.nvdimm-not-enabled');
+  return pcClassFlags(version).enforceAlignedDimm ? {} : { legacyAlign: TARGET_PAGE_SIZE };
 }
 
 const fn = (slot: number, func: number) => (slot << 3) | func;

@@ -100,10 +100,11 @@ export interface MachineFamily {
   legacyNumaMem(version: MachineVersion): boolean;
   layout(input: LayoutInput): MemoryLayout;
   /**
-   * The board's own checks when a memory device is about to plug, before the device's
-   * pre-plug (pc_memory_pre_plug's ACPI and nvdimm checks): throws QEMU's refusal.
+   * The board's own part of a memory device's pre-plug, before the device's (pc_memory_pre_plug's
+   * ACPI and nvdimm checks): throws QEMU's refusal, or gives the alignment that replaces the
+   * device's own (legacy_align).
    */
-  memoryDevicePrePlug?(machine: QomObject, device: QomObject): void;
+  memoryDevicePrePlug?(machine: QomObject, version: MachineVersion, device: QomObject): { readonly legacyAlign?: number };
   rootBuses(version: MachineVersion): readonly BusSpec[];
   /** The default devices of this version, in creation order. */
   defaultDevices(version: MachineVersion): readonly DefaultDevice[];

@@ -66,6 +66,17 @@ const RUNNING: ReadonlyArray<readonly [string, readonly string[], readonly Step[
     ],
   ],
   [
+    // enforce_aligned_dimm off: page alignment for address and size (5.2 and 7.2 still have 2.1).
+    'a DIMM on pc-i440fx-2.1',
+    ['-machine', 'pc-i440fx-2.1', ...SLOTS, ...ram('m0', '1001M'), ...ram('m1'), '-device', 'pc-dimm,id=d0,memdev=m0'],
+    [
+      ['query-memory-devices'],
+      ['device_add', { driver: 'pc-dimm', id: 'd1', memdev: 'm1', addr: 0x140000100 }],
+      ['device_add', { driver: 'pc-dimm', id: 'd1', memdev: 'm1', addr: 0x140001000 }],
+      ['query-memory-devices'],
+    ],
+  ],
+  [
     'hotplug until the slots run out',
     ['-machine', 'q35', '-m', '1G,slots=1,maxmem=4G', ...TWO],
     [

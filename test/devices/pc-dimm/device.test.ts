@@ -14,14 +14,14 @@ const dimm = (props: string, id?: string): StartupItem => ({
   props: props === '' ? [] : props.split(',').map((kv) => ({ name: kv.split('=')[0]!, value: kv.split('=')[1]! })),
 });
 
-function start(memory: string, items: readonly StartupItem[], release = '7.2') {
+function start(memory: string, items: readonly StartupItem[], release = '7.2', machine = 'pc') {
   const binary = qemuBinary(
     new Map([
       ['qemu-version', release],
       ['arch', 'x86_64'],
     ]),
   );
-  return Machine.start({ release, arch: 'x86_64', machine: 'pc', memory, items }, binary.environment).machine;
+  return Machine.start({ release, arch: 'x86_64', machine, memory, items }, binary.environment).machine;
 }
 
 const info = (machine: Machine) => machine.memoryDevices().map((d) => machine.model.view.implementation(d.type, MEMORY_DEVICE_OPS)!.info(d));
@@ -68,6 +68,22 @@ describe('devices/pc-dimm: start-up (QEMU 5.2-11.1 agree)', () => {
       { type: 'dimm', data: { id: 'd1', hotplugged: false, hotpluggable: true, addr: 5 * GiB, slot: 0, node: 0, size: GiB, memdev: '/objects/m1' } },
     ]);
     assert.equal(machine.pluggedMemorySize(), 2 * GiB);
+  });
+
+  it('aligns to the target page only on machine types before 2.2 (enforce_aligned_dimm off)', () => {
+    const legacy = start(
+      '1G,slots=2,maxmem=4G',
+      [backend('m0', '1001M'), dimm('memdev=m0'), backend('m1'), dimm('memdev=m1,addr=0x140001000')],
+      '7.2',
+      'pc-i440fx-2.1',
+    );
+    assert.deepEqual(
+      info(legacy).map((i) => i.data['addr']),
+      [4 * GiB, 0x140001000],
+    );
+    assert.throws(() => start('1G,slots=2,maxmem=4G', [backend('m0'), dimm('memdev=m0,addr=0x100000100')], '7.2', 'pc-i440fx-2.1'), {
+      message: 'address must be aligned to 0x1000 bytes',
+    });
   });
 
   it('keeps its RAMBlock name, as a device on no bus', () => {
