@@ -10,6 +10,7 @@ import { describeTranscripts, type Step } from './transcripts.js';
 const ram = (id: string, size = '1G') => ['-object', `memory-backend-ram,id=${id},size=${size}`];
 const TWO = [...ram('m0'), ...ram('m1')];
 const SLOTS = ['-m', '1G,slots=2,maxmem=4G'];
+const NUMA = [...ram('n0', '512M'), ...ram('n1', '512M'), '-numa', 'node,nodeid=0,memdev=n0', '-numa', 'node,nodeid=1,memdev=n1'];
 
 const REFUSED: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['no slots', ['-m', '1G,maxmem=4G', ...TWO, '-device', 'pc-dimm,memdev=m0']],
@@ -25,6 +26,7 @@ const REFUSED: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['overlapping addrs', [...SLOTS, ...TWO, '-device', 'pc-dimm,id=d0,memdev=m0,addr=0x140000000', '-device', 'pc-dimm,memdev=m1,addr=0x140000000']],
   ['no space left', ['-m', '1G,slots=2,maxmem=2G', ...TWO, '-device', 'pc-dimm,memdev=m0', '-device', 'pc-dimm,memdev=m1']],
   ['a missing NUMA node', [...SLOTS, ...TWO, '-device', 'pc-dimm,memdev=m0,node=1']],
+  ['a NUMA node past the last of two', [...SLOTS, ...NUMA, ...TWO, '-device', 'pc-dimm,memdev=m0,node=2']],
   ['a size off the alignment', [...SLOTS, ...ram('m0', '1001M'), '-device', 'pc-dimm,memdev=m0']],
   ['ACPI off', ['-machine', 'pc,acpi=off', ...SLOTS, ...TWO, '-device', 'pc-dimm,memdev=m0']],
   ['an nvdimm without nvdimm=on', [...SLOTS, ...TWO, '-device', 'nvdimm,memdev=m0']],
@@ -75,6 +77,11 @@ const RUNNING: ReadonlyArray<readonly [string, readonly string[], readonly Step[
       ['device_add', { driver: 'pc-dimm', id: 'd1', memdev: 'm1', addr: 0x140001000 }],
       ['query-memory-devices'],
     ],
+  ],
+  [
+    'DIMMs on the second of two NUMA nodes',
+    [...SLOTS, ...NUMA, ...TWO, '-device', 'pc-dimm,id=d0,memdev=m0,node=1'],
+    [['query-memory-devices'], ['device_add', { driver: 'pc-dimm', id: 'd1', memdev: 'm1', node: 1 }], ['query-memory-devices'], ['query-memory-size-summary']],
   ],
   [
     'hotplug until the slots run out',
