@@ -12,7 +12,8 @@ import type { QomObject } from '../../src/qom/object.js';
 import type { PropertyDef } from '../../src/qom/property.js';
 import { implement, type TypeInfo } from '../../src/qom/type-info.js';
 import { BOOL_DESCRIPTION } from '../../src/virtio/qom-types.js';
-import { DIMM_REGION, type DimmRegion, type Memdev } from '../pc-dimm/memdev.js';
+import type { LinkedMemdev } from '../../src/machine/backend-use.js';
+import { DIMM_REGION, type DimmRegion } from '../pc-dimm/memdev.js';
 import { NVDIMM_TYPE, PC_DIMM_TYPE } from '../pc-dimm/index.js';
 
 /** MIN_NAMESPACE_LABEL_SIZE: the smallest label area Linux accepts. */
@@ -29,7 +30,7 @@ export const nvdimmErrors = defineErrors({
 /** The region once prepared (NVDIMMDevice.nvdimm_mr). */
 const PREPARED = key<DimmRegion>('nvdimm region');
 
-function prepare(dimm: QomObject, memdev: Memdev, alignment: number): DimmRegion {
+function prepare(dimm: QomObject, memdev: LinkedMemdev, alignment: number): DimmRegion {
   const prepared = dimm.slots.get(PREPARED);
   if (prepared) return prepared;
   const label = dimm.get('label-size') as number;

@@ -5,13 +5,13 @@
  * RAM like initial memory, which the guest's accesses cost on the host.
  */
 import { MACHINE_SERVICE } from '../../src/machine/machine.js';
-import { linkedMemdev, MEMORY_BACKEND_USE } from '../../src/machine/backend-use.js';
+import { linkedMemdev, MEMORY_BACKEND_USE, type LinkedMemdev } from '../../src/machine/backend-use.js';
 import { MEMORY_DEVICE_OPS, type MemoryDeviceOps } from '../../src/machine/memory-device.js';
 import { registerRam, unregisterRam } from '../../src/machine/ram-block.js';
 import type { QomObject } from '../../src/qom/object.js';
 import { implement, type TypeInfo } from '../../src/qom/type-info.js';
 import { pcDimmErrors } from './errors.js';
-import { DIMM_REGION, regionOf, type Memdev } from './memdev.js';
+import { DIMM_REGION, regionOf } from './memdev.js';
 import { PC_DIMM_PROPERTIES } from './properties.js';
 import { freeSlot } from './slots.js';
 
@@ -69,7 +69,8 @@ const MEMORY_DEVICE: MemoryDeviceOps = {
     data: {
       ...(dimm.id === undefined ? {} : { id: dimm.id }),
       hotplugged: dimm.hotplugged,
-      hotpluggable: true,
+      // DeviceClass.hotpluggable of the DIMM's class.
+      hotpluggable: dimm.model.view.ancestry(dimm.type).some((t) => t.hotpluggable),
       addr: dimm.get('addr'),
       slot: dimm.get('slot'),
       node: dimm.get('node'),
@@ -91,7 +92,7 @@ export const PC_DIMM_TYPES: readonly TypeInfo[] = [
     properties: PC_DIMM_PROPERTIES,
     implementations: [
       implement(MEMORY_DEVICE_OPS, MEMORY_DEVICE),
-      implement(DIMM_REGION, (_dimm: QomObject, memdev: Memdev, alignment: number) => ({ size: memdev.block.size, alignment })),
+      implement(DIMM_REGION, (_dimm: QomObject, memdev: LinkedMemdev, alignment: number) => ({ size: memdev.block.size, alignment })),
     ],
     realize,
     unrealize,

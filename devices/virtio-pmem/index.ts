@@ -7,7 +7,7 @@
  */
 import { defineErrors } from '../../src/core/errors.js';
 import { linkedMemdev, MEMORY_BACKEND_USE } from '../../src/machine/backend-use.js';
-import { HOST_PROCESS } from '../../src/machine/host-process.js';
+import { hostArchOf } from '../../src/machine/host-process.js';
 import { MEMORY_DEVICE_OPS, type MemoryDeviceOps } from '../../src/machine/memory-device.js';
 import { ramRegionAlignment, type RamBlock } from '../../src/machine/ram-block.js';
 import type { QomObject } from '../../src/qom/object.js';
@@ -46,7 +46,7 @@ const MEMORY_DEVICE: MemoryDeviceOps = {
   addr: (proxy) => child(proxy).get('memaddr') as number,
   setAddr: (proxy, addr) => void proxy.model.setProperty(child(proxy), 'memaddr', { source: 'text', text: String(addr), visitor: 'string' }),
   regionSize: (proxy) => regionOf(proxy).size,
-  regionAlignment: (proxy) => ramRegionAlignment(regionOf(proxy), proxy.model.services.get(HOST_PROCESS)?.host.arch.name ?? 'x86_64'),
+  regionAlignment: (proxy) => ramRegionAlignment(regionOf(proxy), hostArchOf(proxy)),
   pluggedSize: (proxy) => regionOf(proxy).size,
   ramBlock: (proxy) => linkedMemdev(child(proxy))?.block,
   populatedRanges: (proxy) => [{ offset: 0, length: regionOf(proxy).size }],
