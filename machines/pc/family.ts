@@ -60,6 +60,15 @@ const PC_SUPPORT_TYPES: readonly TypeInfo[] = [
     properties: [
       { name: 'max-ram-below-4g', type: { kind: 'size' }, origin: 'custom', default: 0 },
       { name: 'nvdimm', type: { kind: 'bool' }, origin: 'custom', default: false },
+      {
+        name: 'nvdimm-persistence',
+        type: { kind: 'str' },
+        origin: 'custom',
+        // pc_machine_set_nvdimm_persistence: the ACPI NFIT's platform capabilities.
+        set: (_machine, value) => {
+          if (value !== 'mem-ctrl' && value !== 'cpu') throw machineErrors.error('pc.nvdimm-persistence', { value: value as string });
+        },
+      },
     ],
   },
 ];

@@ -32,6 +32,7 @@ const REFUSED: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['an nvdimm without nvdimm=on', [...SLOTS, ...TWO, '-device', 'nvdimm,memdev=m0']],
   ['an nvdimm label below 128 KiB', ['-machine', 'pc,nvdimm=on', ...SLOTS, ...TWO, '-device', 'nvdimm,memdev=m0,label-size=100K']],
   ['an nvdimm label filling the memdev', ['-machine', 'pc,nvdimm=on', ...SLOTS, ...TWO, '-device', 'nvdimm,memdev=m0,label-size=1G']],
+  ['an unknown nvdimm-persistence', ['-machine', 'pc,nvdimm=on,nvdimm-persistence=foo', ...SLOTS]],
   ['a malformed nvdimm uuid', ['-machine', 'pc,nvdimm=on', ...SLOTS, ...TWO, '-device', 'nvdimm,memdev=m0,uuid=xyz']],
 ];
 
@@ -40,7 +41,7 @@ const RUNNING: ReadonlyArray<readonly [string, readonly string[], readonly Step[
     'DIMMs and an NVDIMM at start-up, hotplug of more',
     [
       '-machine',
-      'pc,nvdimm=on',
+      'pc,nvdimm=on,nvdimm-persistence=cpu',
       '-m',
       '1G,slots=4,maxmem=8G',
       ...TWO,

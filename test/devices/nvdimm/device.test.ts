@@ -42,6 +42,7 @@ describe('devices/nvdimm (real 5.2-11.1 agree)', () => {
       'the size of memdev r0 (0x40000000) is too small to contain nvdimm label (0x40000000) and aligned PMEM (0x200000)',
     ],
     ['a malformed uuid', 'nvdimm=on', { memdev: 'r0', uuid: 'xyz' }, "Property 'nvdimm.uuid' has invalid value"],
+    ['an unknown nvdimm-persistence', 'nvdimm=on,nvdimm-persistence=foo', { memdev: 'r0' }, '-machine nvdimm-persistence=foo: unsupported option'],
   ];
   for (const [what, machineProps, props, message] of REFUSED) {
     it(`refuses ${what}`, () => assert.throws(() => start(machineProps, [ram('r0'), device('nvdimm', 'n0', props)]), { message }));
