@@ -7,11 +7,11 @@
 import { key } from '../../src/core/keys.js';
 import { compareReleases } from '../../src/core/release.js';
 import { ramDiscardCoordination, takeDiscardUse } from '../../src/machine/discard-coordination.js';
-import { MEMORY_BACKEND_USE } from '../../src/machine/backend-use.js';
+import { linkedMemdev, MEMORY_BACKEND_USE } from '../../src/machine/backend-use.js';
 import { HOST_PROCESS } from '../../src/machine/host-process.js';
 import { MACHINE_SERVICE } from '../../src/machine/machine.js';
 import { MEMORY_DEVICE_OPS, type MemoryDeviceOps } from '../../src/machine/memory-device.js';
-import { qemuVmallocAlign, RAM_BLOCK, registerRam, unregisterRam, type RamBlock } from '../../src/machine/ram-block.js';
+import { ramRegionAlignment, registerRam, unregisterRam } from '../../src/machine/ram-block.js';
 import { privateFileDiscardWarning } from '../../src/machine/ram-discard.js';
 import { qdevDevPath } from '../../src/machine/bus-address.js';
 import type { QomObject } from '../../src/qom/object.js';
@@ -23,6 +23,7 @@ import { VMSTATE } from '../../src/migration/vmstate.js';
 import { VIRTIO_MEM_RAM_DISCARD, VIRTIO_MEM_VMSTATE } from './vmstate.js';
 import { defaultVectors, proxyIoProperties, resolveVirtioPciProxy } from '../../src/virtio/pci-proxy.js';
 import { transportHostFeatures, virtioTransportOf } from '../../src/virtio/qom-types.js';
+import { virtioMdUnplugRequest } from '../../src/virtio/md-pci.js';
 import { virtioMemProperties } from './properties.js';
 import { defaultBlockSize, realizeVirtioMem, virtioMemErrors, type HostFacts } from './realize.js';
 import { VirtioMemRuntime } from './runtime.js';
@@ -40,17 +41,11 @@ function hostFacts(device: QomObject): HostFacts {
   return arch ? { arch: arch.name, pageSize: arch.basePageSize, thpSize: arch.pmdSize } : X86_DEFAULT_HOST;
 }
 
-function memdevOf(device: QomObject): { backend: QomObject; block: RamBlock } | undefined {
-  const backend = device.model.linkTarget(device, 'memdev');
-  const block = backend?.slots.get(RAM_BLOCK);
-  return backend && block ? { backend, block } : undefined;
-}
-
 /** The proxy owning a virtio-mem device (its parent object). */
 const proxyOf = (device: QomObject): QomObject => device.parent ?? device;
 
 function realize(device: QomObject) {
-  const memdev = memdevOf(device);
+  const memdev = linkedMemdev(device);
   if (!memdev) throw virtioMemErrors.error('virtio-mem.memdev-not-set');
   const model = device.model;
   const use = model.view.implementation(memdev.backend.type, MEMORY_BACKEND_USE)!;
@@ -120,7 +115,7 @@ function realize(device: QomObject) {
 function unrealize(device: QomObject): void {
   device.slots.get(DISCARD_RELEASE)?.();
   device.slots.delete(DISCARD_RELEASE);
-  const memdev = memdevOf(device);
+  const memdev = linkedMemdev(device);
   if (memdev) {
     // vmstate_unregister_ram: qemu_ram_unset_idstr leaves the block nameless for its next user.
     unregisterRam(memdev.block);
@@ -136,19 +131,14 @@ const MEMORY_DEVICE: MemoryDeviceOps = {
   addr: (proxy) => child(proxy).get('memaddr') as number,
   setAddr: (proxy, addr) => void proxy.model.setProperty(child(proxy), 'memaddr', { source: 'text', text: String(addr), visitor: 'string' }),
   regionSize: (proxy) => {
-    const memdev = memdevOf(child(proxy));
+    const memdev = linkedMemdev(child(proxy));
     if (!memdev) throw virtioMemErrors.error('virtio-mem.memdev-must-be-set');
     return memdev.block.size;
   },
-  // memory_region_get_alignment: QEMU_VMALLOC_ALIGN for anonymous RAM, the page size for fds.
-  regionAlignment: (proxy) => {
-    const memdev = memdevOf(child(proxy))!;
-    // QEMU_VMALLOC_ALIGN is the host's (osdep.h tests the host architecture), not the target's.
-    return memdev.block.hasFd ? memdev.block.pageSize : qemuVmallocAlign(hostFacts(proxy).arch);
-  },
+  regionAlignment: (proxy) => ramRegionAlignment(linkedMemdev(child(proxy))!.block, hostFacts(proxy).arch),
   minAlignment: (proxy) => child(proxy).get('block-size') as number,
   pluggedSize: (proxy) => child(proxy).get('size') as number,
-  ramBlock: (proxy) => memdevOf(child(proxy))?.block,
+  ramBlock: (proxy) => linkedMemdev(child(proxy))?.block,
   populatedRanges: (proxy) => {
     const runtime = child(proxy).slots.get(VIRTIO_MEM_RUNTIME);
     if (!runtime) return [];
@@ -156,13 +146,13 @@ const MEMORY_DEVICE: MemoryDeviceOps = {
     return [...runtime.state.bitmap.runs(true)].map((r) => ({ offset: r.first * blockSize, length: r.count * blockSize }));
   },
   unplugRequest: (proxy) => {
-    const device = child(proxy);
     const r = proxy.model.env.release;
-    if (compareReleases(r, { major: 8, minor: 1 }) < 0) throw virtioMemErrors.error('virtio-mem.unplug-unsupported');
-    const runtime = device.slots.get(VIRTIO_MEM_RUNTIME)!;
-    if (runtime.state.setup.unpluggedInaccessible !== 'on') throw virtioMemErrors.error('virtio-mem.unplug-inaccessible-off');
-    if (runtime.pluggedSize() !== 0) throw virtioMemErrors.error('virtio-mem.unplug-plugged', { modern: compareReleases(r, { major: 9, minor: 1 }) >= 0 });
-    if (runtime.requestedSize() !== 0) throw virtioMemErrors.error('virtio-mem.unplug-requested');
+    virtioMdUnplugRequest(r, () => {
+      const runtime = child(proxy).slots.get(VIRTIO_MEM_RUNTIME)!;
+      if (runtime.state.setup.unpluggedInaccessible !== 'on') throw virtioMemErrors.error('virtio-mem.unplug-inaccessible-off');
+      if (runtime.pluggedSize() !== 0) throw virtioMemErrors.error('virtio-mem.unplug-plugged', { modern: compareReleases(r, { major: 9, minor: 1 }) >= 0 });
+      if (runtime.requestedSize() !== 0) throw virtioMemErrors.error('virtio-mem.unplug-requested');
+    });
   },
   info: (proxy) => {
     const device = child(proxy);
@@ -173,7 +163,7 @@ const MEMORY_DEVICE: MemoryDeviceOps = {
         memaddr: device.get('memaddr'),
         'requested-size': device.get('requested-size'),
         size: device.get('size'),
-        'max-size': memdevOf(device)?.block.size ?? 0,
+        'max-size': linkedMemdev(device)?.block.size ?? 0,
         'block-size': device.get('block-size'),
         node: device.get('node'),
         memdev: device.get('memdev'),
@@ -184,7 +174,7 @@ const MEMORY_DEVICE: MemoryDeviceOps = {
 
 const PROPERTIES = virtioMemProperties({
   blockSizeBeforeRealize: (device) => {
-    const memdev = memdevOf(device);
+    const memdev = linkedMemdev(device);
     const host = hostFacts(device);
     return memdev ? defaultBlockSize(device.model.env.release, memdev.block, host) : Math.max(host.thpSize, 1024 * 1024);
   },

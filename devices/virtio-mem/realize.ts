@@ -37,7 +37,6 @@ export const virtioMemErrors = defineErrors({
       ? 'virtio-mem device cannot get unplugged while some of its memory is still plugged'
       : "virtio-mem device cannot get unplugged while 'size' != '0'",
   'virtio-mem.unplug-requested': () => "virtio-mem device cannot get unplugged while 'requested-size' != '0'",
-  'virtio-mem.unplug-unsupported': () => 'virtio based memory devices cannot be unplugged.',
   // warnings
   'virtio-mem.warn-block-size-small': (a: { defaultMiB: number }) =>
     `'block-size' property is smaller than the default block size (${a.defaultMiB.toString(16)} MiB)`,

@@ -5,8 +5,11 @@
 import type { Warning } from '../../src/core/errors.js';
 import { GiB, MiB } from '../../src/core/units.js';
 import type { BoardPciFunction, LayoutInput, MachineFamily, MachineVersion } from '../../src/machine/family.js';
+import { machineErrors } from '../../src/machine/errors.js';
+import type { QomObject } from '../../src/qom/object.js';
+import { ON_OFF_AUTO } from '../../src/qom/property.js';
 import type { TypeInfo } from '../../src/qom/type-info.js';
-import { pcLayout, versionAtLeast, type PcCpuFacts, type RamSplit } from './layout.js';
+import { pcClassFlags, pcLayout, TARGET_PAGE_SIZE, versionAtLeast, type PcCpuFacts, type RamSplit } from './layout.js';
 
 /** The qemu64 default CPU under TCG: AMD vendor, 40 physical address bits (TCG_PHYS_ADDR_BITS). */
 export const DEFAULT_PC_CPU: PcCpuFacts = { vendor: 'amd', physBits: 40 };
@@ -49,14 +52,40 @@ function q35Split(ramSize: number, maxRamBelow4g: number): RamSplit {
 }
 
 const PC_SUPPORT_TYPES: readonly TypeInfo[] = [
-  { name: 'x86-machine', parent: 'machine', abstract: true },
+  { name: 'x86-machine', parent: 'machine', abstract: true, properties: [{ name: 'acpi', type: ON_OFF_AUTO, origin: 'custom', default: 'auto' }] },
   {
     name: 'generic-pc-machine',
     parent: 'x86-machine',
     abstract: true,
-    properties: [{ name: 'max-ram-below-4g', type: { kind: 'size' }, origin: 'custom', default: 0 }],
+    properties: [
+      { name: 'max-ram-below-4g', type: { kind: 'size' }, origin: 'custom', default: 0 },
+      { name: 'nvdimm', type: { kind: 'bool' }, origin: 'custom', default: false },
+      {
+        name: 'nvdimm-persistence',
+        type: { kind: 'str' },
+        origin: 'custom',
+        // pc_machine_set_nvdimm_persistence: the ACPI NFIT's platform capabilities.
+        set: (_machine, value) => {
+          if (value !== 'mem-ctrl' && value !== 'cpu') throw machineErrors.error('pc.nvdimm-persistence', { value: value as string });
+        },
+      },
+    ],
   },
 ];
+
+/**
+ * pc_memory_pre_plug: DIMMs are ACPI memory devices, so they need ACPI (x86_machine_is_acpi_enabled:
+ * anything but acpi=off); NVDIMMs also need -machine nvdimm=on. Machine types before 2.2
+ * (enforce_aligned_dimm off) align DIMMs to the target page only. virtio memory devices are
+ * none of the board's business here.
+ */
+function memoryDevicePrePlug(machine: QomObject, version: MachineVersion, device: QomObject): { readonly legacyAlign?: number } {
+  const view = machine.model.view;
+  if (!view.isA(device.type, 'pc-dimm')) return {};
+  if (machine.get('acpi') === 'off') throw machineErrors.error('pc.memory-hotplug-without-acpi');
+  if (view.isA(device.type, 'nvdimm') && machine.get('nvdimm') !== true) throw machineErrors.error('pc.nvdimm-not-enabled');
+  return pcClassFlags(version).enforceAlignedDimm ? {} : { legacyAlign: TARGET_PAGE_SIZE };
+}
 
 const fn = (slot: number, func: number) => (slot << 3) | func;
 
@@ -98,6 +127,7 @@ function pcFamily(
     numaSupported: true,
     autoEnableNuma: (v) => ({ withMemhp: versionAtLeast(v, 2, 11), withMemdev: versionAtLeast(v, 5, 1) }),
     legacyNumaMem: (v) => !versionAtLeast(v, 5, 1),
+    memoryDevicePrePlug,
     layout: (input) => pcLayout(input, split(input), pciHole64Size, DEFAULT_PC_CPU, input.machineName),
     // Conventional PCI hotplugs through ACPI; the PCIe root complex does not.
     rootBuses: () => [

@@ -16,7 +16,7 @@ const AMD_HT_START = 0xfd00000000;
 const AMD_ABOVE_1TB_START = TiB;
 /** hw/i386/acpi-build.h ACPI_MAX_RAM_SLOTS. */
 const ACPI_MAX_RAM_SLOTS = 256;
-const TARGET_PAGE_SIZE = 4096;
+export const TARGET_PAGE_SIZE = 4096;
 
 export const versionAtLeast = (v: MachineVersion, major: number, minor: number): boolean => compareReleases(v, { major, minor }) >= 0;
 

@@ -5,6 +5,7 @@
  */
 import { key } from '../core/keys.js';
 import type { QomObject } from '../qom/object.js';
+import { RAM_BLOCK, type RamBlock } from './ram-block.js';
 
 export const MEMORY_BACKEND_TYPE = 'memory-backend';
 
@@ -15,3 +16,16 @@ export interface MemoryBackendUse {
 }
 
 export const MEMORY_BACKEND_USE = key<MemoryBackendUse>('memory-backend use');
+
+/** A device's memdev and the RAMBlock behind it. */
+export interface LinkedMemdev {
+  readonly backend: QomObject;
+  readonly block: RamBlock;
+}
+
+/** A device's memdev link and the RAMBlock behind it, once both exist. */
+export function linkedMemdev(device: QomObject): LinkedMemdev | undefined {
+  const backend = device.model.linkTarget(device, 'memdev');
+  const block = backend?.slots.get(RAM_BLOCK);
+  return backend && block ? { backend, block } : undefined;
+}

@@ -25,6 +25,10 @@ export const machineErrors = defineErrors({
   'machine.phys-bits-too-low': (a: { limit: number; used: number; physBits: number }) =>
     `Address space limit ${hex(a.limit)} < ${hex(a.used)} phys-bits too low (${a.physBits})`,
   's390.ram-unaligned': () => 'ram size must be multiples of 1 MiB',
+  // hw/i386/pc.c pc_memory_pre_plug
+  'pc.memory-hotplug-without-acpi': () => 'memory hotplug is not enabled: missing acpi device or acpi disabled',
+  'pc.nvdimm-not-enabled': () => "nvdimm is not enabled: missing 'nvdimm' in '-M'",
+  'pc.nvdimm-persistence': (a: { value: string }) => `-machine nvdimm-persistence=${a.value}: unsupported option`,
   // -machine memory-backend=
   'machine.backend-not-found': (a: { id: string }) => `Memory backend '${a.id}' not found`,
   // Checked in qemu_resolve_machine_memdev with -m's wording until 6.0 moved it to machine_run_board_init.

@@ -6,6 +6,7 @@
 import type { Arch } from '../core/arch.js';
 import type { Warning } from '../core/errors.js';
 import type { Release } from '../core/release.js';
+import type { QomObject } from '../qom/object.js';
 import type { TypeInfo } from '../qom/type-info.js';
 import type { DeviceMemoryRegion } from './device-memory.js';
 import type { MemorySize, MemorySizeRules } from './memory-size.js';
@@ -98,6 +99,12 @@ export interface MachineFamily {
   /** Whether `-numa node,mem=` (legacy) is still accepted by this version. */
   legacyNumaMem(version: MachineVersion): boolean;
   layout(input: LayoutInput): MemoryLayout;
+  /**
+   * The board's own part of a memory device's pre-plug, before the device's (pc_memory_pre_plug's
+   * ACPI and nvdimm checks): throws QEMU's refusal, or gives the alignment that replaces the
+   * device's own (legacy_align).
+   */
+  memoryDevicePrePlug?(machine: QomObject, version: MachineVersion, device: QomObject): { readonly legacyAlign?: number };
   rootBuses(version: MachineVersion): readonly BusSpec[];
   /** The default devices of this version, in creation order. */
   defaultDevices(version: MachineVersion): readonly DefaultDevice[];

@@ -547,9 +547,11 @@ export class Machine {
   #memoryDevicePrePlug(device: QomObject): Warning[] {
     if (!this.model.view.isA(device.type, MEMORY_DEVICE_INTERFACE)) return [];
     const ops = this.#ops(device);
+    const board = this.family.memoryDevicePrePlug?.(this.object, this.version, device) ?? {};
+    ops.prePlug?.(device, { ramSlots: this.memory.slots });
     const size = ops.regionSize(device);
     const regionAlign = ops.regionAlignment(device);
-    const align = Math.max(ops.minAlignment?.(device) ?? 0, regionAlign);
+    const align = board.legacyAlign ?? Math.max(ops.minAlignment?.(device) ?? 0, regionAlign);
     const r = this.release;
     const sizeAlign = compareReleases(r, { major: 9, minor: 0 }) >= 0 ? regionAlign : compareReleases(r, { major: 8, minor: 2 }) >= 0 ? undefined : align;
     const placed: PlacedMemoryDevice[] = this.memoryDevices()

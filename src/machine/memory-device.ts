@@ -15,7 +15,18 @@ export interface MemoryDeviceInfo {
   readonly data: Readonly<Record<string, unknown>>;
 }
 
+/** What the machine tells a device's own pre-plug. */
+export interface MemoryDevicePlugContext {
+  /** machine->ram_slots: the DIMM slots of `-m slots=N`. */
+  readonly ramSlots: number;
+}
+
 export interface MemoryDeviceOps {
+  /**
+   * The device's own pre-plug, run by the machine's hotplug handler before an address is
+   * assigned (pc_dimm_pre_plug takes a DIMM slot); throws QEMU's refusal.
+   */
+  prePlug?(device: QomObject, machine: MemoryDevicePlugContext): void;
   /** The guest-physical address (0 until assigned, unless the user set memaddr). */
   addr(device: QomObject): number;
   setAddr(device: QomObject, addr: number): void;

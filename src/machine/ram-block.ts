@@ -67,3 +67,11 @@ export function sharedZeropage(block: RamBlock, hostPageSize: number): { readonl
  * so memory_region_get_alignment of such a region: 2 MiB on x86_64 Linux hosts, 1 MiB on s390x hosts.
  */
 export const qemuVmallocAlign = (arch: 'x86_64' | 's390x'): number => (arch === 's390x' ? 1024 * 1024 : 2 * 1024 * 1024);
+
+/**
+ * memory_region_get_alignment of a RAM region: the page size for fd-backed memory,
+ * QEMU_VMALLOC_ALIGN for anonymous memory. QEMU_VMALLOC_ALIGN is the host's (osdep.h tests the
+ * host architecture), not the target's.
+ */
+export const ramRegionAlignment = (block: Pick<RamBlock, 'hasFd' | 'pageSize'>, hostArch: 'x86_64' | 's390x'): number =>
+  block.hasFd ? block.pageSize : qemuVmallocAlign(hostArch);

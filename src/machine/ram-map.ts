@@ -43,6 +43,7 @@ export function deviceRamPieces(machine: Machine): readonly RamPiece[] {
   return machine.memoryDevices().flatMap((device) => {
     const ops = machine.model.view.implementation(device.type, MEMORY_DEVICE_OPS)!;
     const block = ops.ramBlock(device);
-    return block ? [{ gpa: ops.addr(device), length: block.size, block, offset: 0 }] : [];
+    // The device's region, which may map less than its block (an nvdimm's label is not guest RAM).
+    return block ? [{ gpa: ops.addr(device), length: ops.regionSize(device), block, offset: 0 }] : [];
   });
 }

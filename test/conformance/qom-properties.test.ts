@@ -73,6 +73,31 @@ const CASES: readonly Case[] = [
     paths: [...DEVICES.slice(0, 2), '/objects/mem0'],
   },
   {
+    arch: 'x86_64',
+    what: 'pc: pc-dimm and nvdimm with a label',
+    args: [
+      '-M',
+      'pc,nvdimm=on',
+      '-m',
+      '1G,slots=2,maxmem=4G',
+      '-object',
+      'memory-backend-ram,id=mem0,size=1G',
+      '-object',
+      'memory-backend-ram,id=mem1,size=1G',
+      '-device',
+      'pc-dimm,id=d0,memdev=mem0,slot=1',
+      '-device',
+      'nvdimm,id=n0,memdev=mem1,label-size=128K,uuid=12345678-1234-1234-1234-123456789abc',
+    ],
+    paths: ['/machine/peripheral/d0', '/machine/peripheral/n0'],
+  },
+  {
+    arch: 'x86_64',
+    what: 'q35: virtio-pmem-pci',
+    args: ['-M', 'q35', '-m', '1G,maxmem=4G', '-object', 'memory-backend-ram,id=mem0,size=1G', '-device', 'virtio-pmem-pci,id=p0,memdev=mem0'],
+    paths: ['/machine/peripheral/p0', '/machine/peripheral/p0/virtio-backend'],
+  },
+  {
     arch: 's390x',
     what: 's390-ccw-virtio: virtio-mem-ccw (10.0+; refused before), virtio-balloon-ccw',
     args: [

@@ -5,7 +5,9 @@
 import { qemuBinary } from '../../src/cli/binary.js';
 import type { Arch } from '../../src/core/arch.js';
 import { freshHost } from '../../src/host/host.js';
-import { TEST_HOST_ARCH } from './real-qemu.js';
+import { strict as assert } from 'node:assert';
+import { isMissing, realQemus, requireReal, TEST_HOST_ARCH } from './real-qemu.js';
+import { isModelled, requireModelled } from './modelled-release.js';
 import { runQemu as runHotmem } from '../../src/frontends/cmdline/qemu.js';
 import { QMP_COMMANDS } from '../../src/frontends/qmp/commands/index.js';
 import { QmpSession as HotmemSession, type QmpMessage } from '../../src/frontends/qmp/session.js';
@@ -100,4 +102,45 @@ export function pooled<T>(limit: number, tasks: ReadonlyArray<() => Promise<T>>)
   };
   for (let w = 0; w < Math.min(limit, tasks.length); w++) void worker();
   return results;
+}
+
+/**
+ * A table of cases run through every Debian release's real QEMU and hotmem of the same release,
+ * `-S` with no defaults: a case without steps is a refused start-up compared by its stderr (QEMU
+ * must refuse it), one with steps compares every reply as a value.
+ */
+export function describeTranscripts(title: string, cases: ReadonlyArray<readonly [name: string, args: readonly string[], script: readonly Step[]]>): void {
+  describe(title, function () {
+    this.timeout(120_000);
+    const qemus = realQemus('x86_64');
+    const runs = new Map<string, Promise<Transcript>>();
+    const key = (release: string, name: string) => `${release} ${name}`;
+
+    before(() => {
+      const jobs = qemus.flatMap((q) =>
+        isMissing(q) || !isModelled(q.release)
+          ? []
+          : cases.map(([name, args, script]) => ({ k: key(q.release, name), run: () => realTranscript(q.binary, args, script) })),
+      );
+      pooled(
+        2,
+        jobs.map((j) => j.run),
+      ).forEach((p, i) => runs.set(jobs[i]!.k, p));
+    });
+
+    for (const q of qemus) {
+      describe(`QEMU ${q.release} (${q.suite})`, () => {
+        for (const [name, args, script] of cases) {
+          it(name, async function () {
+            requireReal(this, q);
+            requireModelled(this, q.release);
+            const real = await runs.get(key(q.release, name))!;
+            if (script.length === 0) assert.notEqual(real.stderr, '', 'QEMU refused it');
+            // Replies compare as values: QEMU prints a dictionary's members in its hash order.
+            assert.deepEqual(hotmemTranscript(q.release, args, script), real);
+          });
+        }
+      });
+    }
+  });
 }

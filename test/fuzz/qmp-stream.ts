@@ -64,7 +64,7 @@ const PROPS = [
   'frob',
   '',
 ];
-const DRIVERS = ['virtio-mem-pci', 'virtio-balloon-pci', 'pc-dimm', 'virtio-mem', 'frob'];
+const DRIVERS = ['virtio-mem-pci', 'virtio-balloon-pci', 'pc-dimm', 'nvdimm', 'virtio-pmem-pci', 'virtio-mem', 'frob'];
 const QOM_TYPES = ['memory-backend-ram', 'memory-backend-memfd', 'memory-backend-file', 'frob'];
 
 const hugeNumber = fc.constantFrom(

@@ -9,14 +9,15 @@ import { HotmemError } from '../../core/errors.js';
 import { parseScalar } from '../../core/parse/input-visitor.js';
 import { optionValue, parseOptions, type ParsedOptions } from '../../core/parse/options.js';
 import { parseBool, parseUint64 } from '../../core/parse/scalars.js';
+import { isQemuUuid } from '../../core/parse/uuid.js';
 import { compareReleases, inWindow, type Release } from '../../core/release.js';
 import type { Arch } from '../../core/arch.js';
 import { parseJsonOption } from './json-option.js';
 import { CPU_MODEL_DATA, QEMU_OPTS_LIST_DATA } from './data/qemu-options.js';
 
-/** qemu_uuid_parse: 36 characters, hex digits with dashes at 8, 13, 18 and 23. */
+/** -uuid: qemu_uuid_parse's format. */
 export function checkUuid(text: string): void {
-  if (!/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(text)) {
+  if (!isQemuUuid(text)) {
     throw new HotmemError('cmdline.uuid', 'failed to parse UUID string: wrong format');
   }
 }
