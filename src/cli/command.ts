@@ -3,6 +3,8 @@
  * them in-process, and return the exit status: 0 success, 1 error, 2 usage.
  */
 import type { Readable, Writable } from 'node:stream';
+import type { PreparedMachines } from '../machine/prepared.js';
+import type { PreparedStart } from './qemu-process.js';
 
 export interface CliIo {
   readonly out: (text: string) => void;
@@ -22,6 +24,11 @@ export interface CliIo {
    * VM shutdown, as `hotmem qemu` does otherwise.
    */
   readonly processSignals?: false;
+  /**
+   * Where a `--batch` invocation borrows the machine prepared for its arguments: given only to an
+   * invocation whose commands all leave the machine alone.
+   */
+  readonly machines?: PreparedMachines<PreparedStart>;
 }
 
 export const EXIT_OK = 0;

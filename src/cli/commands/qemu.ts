@@ -103,7 +103,7 @@ export const qemuCommand: Command = {
         guest: options.get('guest') as string | undefined,
         argv: qemu,
       },
-      { io, linkBandwidth, exit: (status) => exitWith(status) },
+      { io, linkBandwidth, exit: (status) => exitWith(status), ...(io.machines ? { machines: io.machines } : {}) },
     );
     if (started.kind === 'exited') return started.status;
     const process = started.process;

@@ -7,9 +7,10 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { unlinkSync, existsSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { doubleFormat, qmpLine } from './json.js';
-import { jsonErrorStyle, type JsonErrorStyle } from './json-parser.js';
+import { CLASSIC, jsonErrorStyle, type JsonErrorStyle } from './json-parser.js';
 import { JsonMessageParser, type JsonMessage } from './json-streamer.js';
-import { QmpSession, type QmpCommand, type QmpContext } from './session.js';
+import { QDict } from './qobject.js';
+import { leavesMachineAlone, QmpSession, type QmpCommand, type QmpContext } from './session.js';
 
 /** Runs one QMP conversation over a readable/writable pair until quit or end of input. */
 export function serveStream(ctx: QmpContext, commands: readonly QmpCommand[], input: Readable, output: Writable, pretty: boolean): Promise<void> {
@@ -70,6 +71,20 @@ function inputMessages(style: JsonErrorStyle, input: Uint8Array): readonly JsonM
     byText.set(text, messages);
   }
   return messages;
+}
+
+/**
+ * Whether a conversation over `input` (known in full) can change the machine: not when no
+ * message names a command that may (as `execute` or `exec-oob`, whichever the session takes).
+ * Messages are read as the session reads them; error wording does not decide what is a message.
+ */
+export function inputLeavesMachineAlone(input: Uint8Array): boolean {
+  return inputMessages(CLASSIC, input).every(
+    (m) =>
+      m.kind === 'error' ||
+      !(m.value instanceof QDict) ||
+      m.value.entries().every(([member, value]) => (member !== 'execute' && member !== 'exec-oob') || typeof value !== 'string' || leavesMachineAlone(value)),
+  );
 }
 
 /** A conversation's session and the messages waiting for it; `finished` runs once, at quit or end of input. */
