@@ -6,7 +6,7 @@ import { QMP_COMMANDS } from '../../frontends/qmp/commands/index.js';
 import { serveInput, serveStream, serveUnixSocket } from '../../frontends/qmp/server.js';
 import type { Arch } from '../../core/arch.js';
 import { compareReleases, releaseName, type Release } from '../../core/release.js';
-import { kernelProfile } from '../../host/kernel.js';
+import { modelledKernelVersion } from '../../host/kernel.js';
 import { parseArgs } from '../args.js';
 import { BINARY_OPTIONS, qemuBinary } from '../binary.js';
 import type { QemuBinary } from '../../frontends/cmdline/qemu.js';
@@ -86,7 +86,7 @@ export const qemuCommand: Command = {
     const binary = qemuBinary(options);
     const hostKernel = (options.get('host-kernel') as string | undefined) ?? 'linux-6.1';
     try {
-      kernelProfile(hostKernel);
+      modelledKernelVersion(hostKernel);
     } catch (e) {
       throw new UsageError(`--host-kernel: ${(e as Error).message}`);
     }

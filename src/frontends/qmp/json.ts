@@ -31,7 +31,11 @@ const SHORT_ESCAPES: Readonly<Record<number, string>> = { 0x22: '\\"', 0x5c: '\\
 
 const hex4 = (n: number) => n.toString(16).toUpperCase().padStart(4, '0');
 
+/** Printable ASCII but the quote and the backslash: written as it is. */
+const VERBATIM = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 export function qmpString(text: string): string {
+  if (VERBATIM.test(text)) return `"${text}"`;
   let out = '"';
   for (const ch of text) {
     let cp = ch.codePointAt(0)!;

@@ -99,7 +99,8 @@ function converse(
   const session = new QmpSession(ctx, commands, (message) => write(qmpLine(message, style)));
   write(qmpLine(session.greeting(), style));
   const waiting: JsonMessage[] = [];
-  const parser = new JsonMessageParser(jsonErrorStyle(ctx.machine.release), (message) => waiting.push(message));
+  // Input known beforehand arrives read already (receive), without a parser.
+  let parser: JsonMessageParser | undefined;
   let done = false;
   const end = () => {
     if (done) return;
@@ -120,7 +121,7 @@ function converse(
   };
   return {
     feed(bytes) {
-      parser.feed(bytes);
+      (parser ??= new JsonMessageParser(jsonErrorStyle(ctx.machine.release), (message) => waiting.push(message))).feed(bytes);
       drain();
     },
     /** Messages read from bytes beforehand, as `feed` would have read them. */
