@@ -14,10 +14,10 @@ export interface CliIo {
   readonly stdout?: Writable;
   /**
    * The whole of standard input where it is known before the command runs (a `--batch`
-   * invocation's commands): a conversation reads it as one chunk followed by its end, and
-   * writes through `out`, without streams.
+   * invocation's commands), as text that reaches the conversation in UTF-8: it reads it as one
+   * chunk followed by its end, and writes through `out`, without streams.
    */
-  readonly input?: Uint8Array;
+  readonly input?: string;
   /**
    * False where the command runs inside another that owns the process (a `--batch`
    * invocation): the process's terminating signals are then not the command's to turn into a

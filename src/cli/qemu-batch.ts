@@ -67,7 +67,7 @@ export const batchMachines = (): PreparedMachines<PreparedStart> => new Prepared
 export async function runInvocation(invocation: Invocation, machines?: PreparedMachines<PreparedStart>): Promise<BatchRecord> {
   let stdout = '';
   let stderr = '';
-  const input = Buffer.from(invocation.qmp.map((c) => `${typeof c === 'string' ? c : JSON.stringify(c)}\n`).join(''), 'utf8');
+  const input = invocation.qmp.map((c) => `${typeof c === 'string' ? c : JSON.stringify(c)}\n`).join('');
   const exit = await runCli(['qemu', ...invocation.args], {
     out: (text) => (stdout += text),
     err: (text) => (stderr += text),

@@ -96,10 +96,15 @@ export function qmpJson(value: unknown, style: JsonStyle = {}, indent = ''): str
     const items = value.map((v) => qmpJson(v, style, inner));
     return pretty ? `[\n${items.map((i) => `${inner}${i}`).join(',\n')}\n${indent}]` : `[${items.join(', ')}]`;
   }
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-  if (entries.length === 0) return '{}';
-  const members = entries.map(([k, v]) => `${qmpString(k)}: ${qmpJson(v, style, inner)}`);
-  return pretty ? `{\n${members.map((m) => `${inner}${m}`).join(',\n')}\n${indent}}` : `{${members.join(', ')}}`;
+  // One pass, no intermediate arrays: every reply and event of a batch comes through here.
+  let text = '';
+  for (const k in value) {
+    const v = (value as Record<string, unknown>)[k];
+    if (v === undefined) continue;
+    text += `${text === '' ? '' : pretty ? ',\n' : ', '}${pretty ? inner : ''}${qmpString(k)}: ${qmpJson(v, style, inner)}`;
+  }
+  if (text === '') return '{}';
+  return pretty ? `{\n${text}\n${indent}}` : `{${text}}`;
 }
 
 export const qmpLine = (value: unknown, style: JsonStyle = {}): string => `${qmpJson(value, style)}\r\n`;

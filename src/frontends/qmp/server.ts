@@ -38,7 +38,7 @@ export function serveStream(ctx: QmpContext, commands: readonly QmpCommand[], in
  * Runs one QMP conversation over input known in full before it starts (a `--batch`
  * invocation's commands): as a stream that delivers it in one chunk and ends, without one.
  */
-export function serveInput(ctx: QmpContext, commands: readonly QmpCommand[], input: Uint8Array, write: (text: string) => void, pretty: boolean): Promise<void> {
+export function serveInput(ctx: QmpContext, commands: readonly QmpCommand[], input: string, write: (text: string) => void, pretty: boolean): Promise<void> {
   return new Promise((resolve) => {
     const conversation = converse(ctx, commands, write, pretty, resolve);
     conversation.receive(inputMessages(jsonErrorStyle(ctx.machine.release), input));
@@ -47,7 +47,7 @@ export function serveInput(ctx: QmpContext, commands: readonly QmpCommand[], inp
 }
 
 /**
- * Inputs read already, by error style and bytes: a batch sends the same commands to many
+ * Inputs read already (sent as UTF-8), by error style and text: a batch sends the same commands to many
  * invocations, and reading them (QEMU's lexer, byte by byte) cost more than answering them.
  * Reading depends on nothing else, and messages are not changed once read. Bounded: a batch of
  * distinct inputs starts the cache over. This cache is the module's only state.
@@ -55,20 +55,19 @@ export function serveInput(ctx: QmpContext, commands: readonly QmpCommand[], inp
 const readInputs = new Map<JsonErrorStyle, Map<string, readonly JsonMessage[]>>();
 const READ_INPUTS_LIMIT = 1024;
 
-function inputMessages(style: JsonErrorStyle, input: Uint8Array): readonly JsonMessage[] {
+function inputMessages(style: JsonErrorStyle, input: string): readonly JsonMessage[] {
   let byText = readInputs.get(style);
   if (!byText) {
     byText = new Map();
     readInputs.set(style, byText);
   }
-  const text = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1');
-  let messages = byText.get(text);
+  let messages = byText.get(input);
   if (!messages) {
     const read: JsonMessage[] = [];
-    new JsonMessageParser(style, (message) => read.push(message)).feed(input);
+    new JsonMessageParser(style, (message) => read.push(message)).feed(Buffer.from(input, 'utf8'));
     messages = read;
     if (byText.size >= READ_INPUTS_LIMIT) byText.clear();
-    byText.set(text, messages);
+    byText.set(input, messages);
   }
   return messages;
 }
@@ -78,7 +77,7 @@ function inputMessages(style: JsonErrorStyle, input: Uint8Array): readonly JsonM
  * message names a command that may (as `execute` or `exec-oob`, whichever the session takes).
  * Messages are read as the session reads them; error wording does not decide what is a message.
  */
-export function inputLeavesMachineAlone(input: Uint8Array): boolean {
+export function inputLeavesMachineAlone(input: string): boolean {
   return inputMessages(CLASSIC, input).every(
     (m) =>
       m.kind === 'error' ||
