@@ -9,7 +9,7 @@ import type { PreparedStart } from './qemu-process.js';
 export interface CliIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
-  /** Raw streams for commands that converse (a QMP server on stdio). */
+  /** Raw streams: stdin for commands that converse (a QMP server on stdio, a batch from -), stdout to tell a terminal. */
   readonly stdin?: Readable;
   readonly stdout?: Writable;
   /**

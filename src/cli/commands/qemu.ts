@@ -184,8 +184,8 @@ async function serve(
   const servers = process.invocation.qmp.map((channel) => {
     if (channel.kind === 'stdio') {
       if (io.input) return serveInput(process.ctx, QMP_COMMANDS, io.input, io.out, channel.pretty);
-      if (!io.stdin || !io.stdout) throw new Error('internal: -qmp stdio needs the process streams');
-      return serveStream(process.ctx, QMP_COMMANDS, io.stdin, io.stdout, channel.pretty);
+      if (!io.stdin) throw new Error('internal: -qmp stdio needs the process stdin');
+      return serveStream(process.ctx, QMP_COMMANDS, io.stdin, { write: io.out }, channel.pretty);
     }
     const served = serveUnixSocket(process.ctx, QMP_COMMANDS, channel.kind === 'unix' ? channel.path : { fd: channel.fd }, channel.pretty);
     closers.push(() => served.close());

@@ -5,15 +5,21 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { unlinkSync, existsSync } from 'node:fs';
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { doubleFormat, qmpLine } from './json.js';
 import { CLASSIC, jsonErrorStyle, type JsonErrorStyle } from './json-parser.js';
 import { JsonMessageParser, type JsonMessage } from './json-streamer.js';
 import { QDict } from './qobject.js';
 import { leavesMachineAlone, QmpSession, type QmpCommand, type QmpContext } from './session.js';
 
-/** Runs one QMP conversation over a readable/writable pair until quit or end of input. */
-export function serveStream(ctx: QmpContext, commands: readonly QmpCommand[], input: Readable, output: Writable, pretty: boolean): Promise<void> {
+/** Runs one QMP conversation over a readable stream and a writable (a stream, or a descriptor's writer) until quit or end of input. */
+export function serveStream(
+  ctx: QmpContext,
+  commands: readonly QmpCommand[],
+  input: Readable,
+  output: { write(text: string): unknown },
+  pretty: boolean,
+): Promise<void> {
   return new Promise((resolve) => {
     // QEMU's lexer reads bytes, not characters: a chunk may end inside a UTF-8 sequence.
     const onData = (chunk: Buffer | string) => conversation.feed(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
