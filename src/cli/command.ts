@@ -3,25 +3,32 @@
  * them in-process, and return the exit status: 0 success, 1 error, 2 usage.
  */
 import type { Readable, Writable } from 'node:stream';
+import type { PreparedMachines } from '../machine/prepared.js';
+import type { PreparedStart } from './qemu-process.js';
 
 export interface CliIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
-  /** Raw streams for commands that converse (a QMP server on stdio). */
+  /** Raw streams: stdin for commands that converse (a QMP server on stdio, a batch from -), stdout to tell a terminal. */
   readonly stdin?: Readable;
   readonly stdout?: Writable;
   /**
    * The whole of standard input where it is known before the command runs (a `--batch`
-   * invocation's commands): a conversation reads it as one chunk followed by its end, and
-   * writes through `out`, without streams.
+   * invocation's commands), as text that reaches the conversation in UTF-8: it reads it as one
+   * chunk followed by its end, and writes through `out`, without streams.
    */
-  readonly input?: Uint8Array;
+  readonly input?: string;
   /**
    * False where the command runs inside another that owns the process (a `--batch`
    * invocation): the process's terminating signals are then not the command's to turn into a
    * VM shutdown, as `hotmem qemu` does otherwise.
    */
   readonly processSignals?: false;
+  /**
+   * Where a `--batch` invocation borrows the machine prepared for its arguments: given only to an
+   * invocation whose commands all leave the machine alone.
+   */
+  readonly machines?: PreparedMachines<PreparedStart>;
 }
 
 export const EXIT_OK = 0;

@@ -9,7 +9,10 @@
 import { CLASSIC } from '../frontends/qmp/json-parser.js';
 import { JsonMessageParser } from '../frontends/qmp/json-streamer.js';
 import { toPlain } from '../frontends/qmp/qobject.js';
+import { inputLeavesMachineAlone } from '../frontends/qmp/server.js';
+import { PreparedMachines } from '../machine/prepared.js';
 import { runCli } from './app.js';
+import type { PreparedStart } from './qemu-process.js';
 
 /** What one `hotmem qemu` process printed and answered. */
 export interface BatchRecord {
@@ -53,16 +56,25 @@ export function parseInvocation(text: string): Parsed {
   return { ok: true, invocation: { args, qmp } };
 }
 
-/** Runs one invocation as `hotmem qemu` in this process, its standard streams captured. */
-export async function runInvocation(invocation: Invocation): Promise<BatchRecord> {
+/** The machines a batch prepares, one per configuration its read-only invocations start. */
+export const batchMachines = (): PreparedMachines<PreparedStart> => new PreparedMachines();
+
+/**
+ * Runs one invocation as `hotmem qemu` in this process, its standard streams captured. With
+ * `machines`, an invocation whose commands all leave the machine alone borrows the machine
+ * prepared for its arguments (built by the first such invocation); any other starts its own.
+ */
+export async function runInvocation(invocation: Invocation, machines?: PreparedMachines<PreparedStart>): Promise<BatchRecord> {
   let stdout = '';
   let stderr = '';
+  const input = invocation.qmp.map((c) => `${typeof c === 'string' ? c : JSON.stringify(c)}\n`).join('');
   const exit = await runCli(['qemu', ...invocation.args], {
     out: (text) => (stdout += text),
     err: (text) => (stderr += text),
-    input: Buffer.from(invocation.qmp.map((c) => `${typeof c === 'string' ? c : JSON.stringify(c)}\n`).join(''), 'utf8'),
+    input,
     // Signals stay the batch process's: they end the batch, not the invocation running.
     processSignals: false,
+    ...(machines && inputLeavesMachineAlone(input) ? { machines } : {}),
   });
   return { exit, stdout, stderr, ...transcriptMessages(stdout) };
 }
@@ -149,12 +161,13 @@ export async function* textLines(input: AsyncIterable<string | Uint8Array>): Asy
 
 /** Runs every invocation of `lines` (JSON Lines; blank lines are skipped) in input order. */
 export async function* runBatch(lines: AsyncIterable<string> | Iterable<string>): AsyncGenerator<BatchOutcome> {
+  const machines = batchMachines();
   let line = 0;
   for await (const text of lines) {
     line++;
     if (text.trim() === '') continue;
     const parsed = parseInvocation(text);
     if (!parsed.ok) yield { kind: 'bad-line', line, error: `line ${line}: ${parsed.problem}` };
-    else yield { kind: 'ran', line, record: await runInvocation(parsed.invocation) };
+    else yield { kind: 'ran', line, record: await runInvocation(parsed.invocation, machines) };
   }
 }

@@ -13,6 +13,7 @@ import type { SocketAddress } from '../frontends/migration/uri.js';
 import { QMP_COMMANDS } from '../frontends/qmp/commands/index.js';
 import { QmpSession, type QmpContext } from '../frontends/qmp/session.js';
 import type { Machine } from '../machine/machine.js';
+import type { Preparation, PreparedMachines } from '../machine/prepared.js';
 import { qemuBinary } from './binary.js';
 import { attachLinuxGuest } from './guest.js';
 import { hotmemVersion } from './version.js';
@@ -23,7 +24,25 @@ export interface LiveSetting {
   readonly linkBandwidth: number;
   /** The process ends with this status (a destination whose incoming migration failed). */
   readonly exit: (status: number) => void;
+  /** Where to borrow the machine from: given only to a process whose monitor commands all leave it alone. */
+  readonly machines?: PreparedMachines<PreparedStart>;
 }
+
+/** A start kept for borrowers: the running machine, its parsed options, and what the start printed. */
+export interface PreparedStart extends Preparation {
+  readonly invocation: Invocation;
+  readonly incoming: SocketAddress | undefined;
+  readonly out: string;
+  readonly err: string;
+}
+
+/**
+ * Borrowers share the machine and nothing of the process: a guest model, an incoming
+ * migration, sockets a client could change it through, or wall-clock timestamps in what the
+ * start printed would each make one process's start differ from another's.
+ */
+const shareable = (start: PreparedStart): boolean =>
+  start.invocation.incoming === undefined && !start.invocation.timestamps && start.invocation.qmp.every((c) => c.kind === 'stdio');
 
 export type ProcessStart = { readonly kind: 'exited'; readonly status: number } | { readonly kind: 'running'; readonly process: QemuProcess };
 
@@ -68,6 +87,7 @@ export class QemuProcess implements EndpointProcess {
         ['arch', spec.arch],
       ]),
     );
+    if (live?.machines && spec.guest === undefined) return QemuProcess.#startBorrowing(spec, binary, live, live.machines);
     const host = freshHost({ arch: spec.hostArch, kernel: spec.hostKernel });
     const outcome = runQemu(binary, spec.argv, io, host);
     if (outcome.kind === 'exited') return outcome;
@@ -80,6 +100,33 @@ export class QemuProcess implements EndpointProcess {
     // After each command the guest runs until idle, so polling clients see converged state.
     const settle = () => (guest ? guest.settle() : outcome.machine.scheduler.runUntilIdle());
     return { kind: 'running', process: new QemuProcess(spec, binary, outcome.machine, outcome.invocation, outcome.incoming, settle, live) };
+  }
+
+  /** The start of a process whose commands leave the machine alone: on the machine prepared for its spec. */
+  static #startBorrowing(spec: ProcessSpec, binary: QemuBinary, live: LiveSetting, machines: PreparedMachines<PreparedStart>): ProcessStart {
+    const key = JSON.stringify([spec.qemuVersion, spec.arch, spec.hostArch, spec.hostKernel, spec.argv]);
+    let exited = 0;
+    const lent = machines.lend(
+      key,
+      () => {
+        let out = '';
+        let err = '';
+        const captured: QemuIo = { out: (text) => (out += text), err: (text) => (err += text) };
+        const outcome = runQemu(binary, spec.argv, captured, freshHost({ arch: spec.hostArch, kernel: spec.hostKernel }));
+        if (outcome.kind === 'running') return { machine: outcome.machine, invocation: outcome.invocation, incoming: outcome.incoming, out, err };
+        live.io.out(out);
+        live.io.err(err);
+        exited = outcome.status;
+        return undefined;
+      },
+      shareable,
+    );
+    const start = lent.kind === 'lent' ? lent.prepared : lent.result;
+    if (!start) return { kind: 'exited', status: exited };
+    if (start.out !== '') live.io.out(start.out);
+    if (start.err !== '') live.io.err(start.err);
+    const machine = start.machine;
+    return { kind: 'running', process: new QemuProcess(spec, binary, machine, start.invocation, start.incoming, () => machine.scheduler.runUntilIdle(), live) };
   }
 
   /** Rebuilds the process a recipe describes, replaying its history; throws when it does not start. */

@@ -133,12 +133,18 @@ export function parseKernelVersion(name: string): [number, number] {
   return [Number(m[1]), Number(m[2])];
 }
 
-/** Builds the profile of a kernel release, optionally with host settings overridden. */
-export function kernelProfile(name: string, overrides: KernelOverrides = {}): KernelProfile {
+/** The version of a kernel hotmem models (a profile can be built for it); throws naming the problem otherwise. */
+export function modelledKernelVersion(name: string): [number, number] {
   const v = parseKernelVersion(name);
   if (!atLeast(v, OLDEST[0], OLDEST[1])) {
     throw hostErrors.error('host.kernel-too-old', { name, oldest: `linux-${OLDEST[0]}.${OLDEST[1]}` });
   }
+  return v;
+}
+
+/** Builds the profile of a kernel release, optionally with host settings overridden. */
+export function kernelProfile(name: string, overrides: KernelOverrides = {}): KernelProfile {
+  const v = modelledKernelVersion(name);
   const uffd = atLeast(v, 4, 3);
   const features = new Set<UffdFeature>();
   if (uffd) {

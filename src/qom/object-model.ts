@@ -213,12 +213,13 @@ export class ObjectModel {
   } {
     if (requested === undefined) throw qomErrors.error('qom.driver-missing');
     // qdev_get_device_class: an alias counts only when no type has the name itself.
-    const data = deviceData(this.env.release, this.env.target);
-    const driver = this.view.info(requested) ? requested : (data?.aliasTarget(requested) ?? requested);
+    // The release's device table is read only for a name no modelled type has.
+    const data = () => deviceData(this.env.release, this.env.target);
+    const driver = this.view.info(requested) ? requested : (data()?.aliasTarget(requested) ?? requested);
     const info = this.view.info(driver);
     if (!info) {
       // A type the release's binary has: hotmem knows its help and properties, not an instance.
-      if (data?.type(driver)) throw qomErrors.error('qom.device-not-modelled', { driver, release: releaseName(this.env.release) });
+      if (data()?.type(driver)) throw qomErrors.error('qom.device-not-modelled', { driver, release: releaseName(this.env.release) });
       throw qomErrors.error('qom.invalid-device-model', { driver });
     }
     if (!this.view.isA(driver, 'device')) throw qomErrors.error('qom.driver-not-device');

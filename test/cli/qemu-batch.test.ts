@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { packageRoot } from '../../src/core/package-root.js';
 import { runCli } from '../../src/cli/app.js';
-import { parseInvocation, recordLine, runBatch, textLines, type BatchRecord, type Invocation } from '../../src/cli/qemu-batch.js';
+import { batchMachines, parseInvocation, recordLine, runBatch, runInvocation, textLines, type BatchRecord, type Invocation } from '../../src/cli/qemu-batch.js';
 
 const CAPS = { execute: 'qmp_capabilities' };
 const QUIT = { execute: 'quit' };
@@ -227,5 +227,58 @@ describe('cli/qemu-batch: many invocations in one process', () => {
       assert.equal(await runCli(args, { out: () => undefined, err: (t) => (err += t) }), 2, args.join(' '));
       assert.match(err, /--batch/);
     }
+  });
+
+  describe("prepared machines: an invocation whose commands only read borrows its arguments' machine", () => {
+    const VM0 = '/machine/peripheral/vm0';
+    const args = INVOCATIONS[0]![1].args;
+    const READ: Invocation = {
+      args,
+      qmp: [
+        CAPS,
+        { execute: 'qom-get', arguments: { path: VM0, property: 'requested-size' } },
+        { execute: 'qom-list', arguments: { path: '/objects' } },
+        { execute: 'query-memory-devices' },
+        { execute: 'x-query-host-memory' },
+        { execute: 'query-status' },
+        QUIT,
+      ],
+    };
+    const WRITE: Invocation = {
+      args,
+      qmp: [
+        CAPS,
+        { execute: 'qom-set', arguments: { path: VM0, property: 'requested-size', value: 512 * 2 ** 20 } },
+        { execute: 'object-add', arguments: { 'qom-type': 'memory-backend-ram', id: 'mem1', size: 2 ** 30 } },
+        { execute: 'cont' },
+        { execute: 'qom-get', arguments: { path: VM0, property: 'requested-size' } },
+        { execute: 'qom-list', arguments: { path: '/objects' } },
+        { execute: 'query-status' },
+      ],
+    };
+    // Stdin ends without quit: the borrower's session lets go of the machine all the same.
+    const READ_UNENDED: Invocation = { args, qmp: READ.qmp.slice(0, -1) };
+
+    it("no invocation sees another one's changes: each record is that of an invocation on a machine of its own", async () => {
+      const machines = batchMachines();
+      const order = [READ, WRITE, READ_UNENDED, WRITE, READ];
+      const records: BatchRecord[] = [];
+      for (const invocation of order) records.push(await runInvocation(invocation, machines));
+      assert.equal(machines.size, 1, 'one configuration prepared');
+      // Each alone, sharing nothing.
+      const alone = new Map<Invocation, BatchRecord>();
+      for (const invocation of [READ, WRITE, READ_UNENDED]) alone.set(invocation, await runInvocation(invocation));
+      order.forEach((invocation, i) => assert.deepEqual(records[i], alone.get(invocation), `invocation ${i + 1}`));
+      const [read, write] = [alone.get(READ)!, alone.get(WRITE)!];
+      // The changes did happen, on the writers' own machines.
+      assert.deepEqual(write.replies.slice(1, 4), [{ return: {} }, { return: {} }, { return: {} }]);
+      assert.deepEqual(write.replies[4], { return: 512 * 2 ** 20 });
+      assert.deepEqual(read.replies[1], { return: 0 });
+      assert.ok(JSON.stringify(write.replies[5]).includes('mem1') && !JSON.stringify(read.replies[2]).includes('mem1'));
+      assert.deepEqual(
+        [read.replies[5], write.replies[6]].map((r) => (r as { return: { status: string } }).return.status),
+        ['prelaunch', 'running'],
+      );
+    });
   });
 });

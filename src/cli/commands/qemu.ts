@@ -6,7 +6,7 @@ import { QMP_COMMANDS } from '../../frontends/qmp/commands/index.js';
 import { serveInput, serveStream, serveUnixSocket } from '../../frontends/qmp/server.js';
 import type { Arch } from '../../core/arch.js';
 import { compareReleases, releaseName, type Release } from '../../core/release.js';
-import { kernelProfile } from '../../host/kernel.js';
+import { modelledKernelVersion } from '../../host/kernel.js';
 import { parseArgs } from '../args.js';
 import { BINARY_OPTIONS, qemuBinary } from '../binary.js';
 import type { QemuBinary } from '../../frontends/cmdline/qemu.js';
@@ -86,7 +86,7 @@ export const qemuCommand: Command = {
     const binary = qemuBinary(options);
     const hostKernel = (options.get('host-kernel') as string | undefined) ?? 'linux-6.1';
     try {
-      kernelProfile(hostKernel);
+      modelledKernelVersion(hostKernel);
     } catch (e) {
       throw new UsageError(`--host-kernel: ${(e as Error).message}`);
     }
@@ -103,7 +103,7 @@ export const qemuCommand: Command = {
         guest: options.get('guest') as string | undefined,
         argv: qemu,
       },
-      { io, linkBandwidth, exit: (status) => exitWith(status) },
+      { io, linkBandwidth, exit: (status) => exitWith(status), ...(io.machines ? { machines: io.machines } : {}) },
     );
     if (started.kind === 'exited') return started.status;
     const process = started.process;
@@ -184,8 +184,8 @@ async function serve(
   const servers = process.invocation.qmp.map((channel) => {
     if (channel.kind === 'stdio') {
       if (io.input) return serveInput(process.ctx, QMP_COMMANDS, io.input, io.out, channel.pretty);
-      if (!io.stdin || !io.stdout) throw new Error('internal: -qmp stdio needs the process streams');
-      return serveStream(process.ctx, QMP_COMMANDS, io.stdin, io.stdout, channel.pretty);
+      if (!io.stdin) throw new Error('internal: -qmp stdio needs the process stdin');
+      return serveStream(process.ctx, QMP_COMMANDS, io.stdin, { write: io.out }, channel.pretty);
     }
     const served = serveUnixSocket(process.ctx, QMP_COMMANDS, channel.kind === 'unix' ? channel.path : { fd: channel.fd }, channel.pretty);
     closers.push(() => served.close());

@@ -31,7 +31,11 @@ const SHORT_ESCAPES: Readonly<Record<number, string>> = { 0x22: '\\"', 0x5c: '\\
 
 const hex4 = (n: number) => n.toString(16).toUpperCase().padStart(4, '0');
 
+/** Printable ASCII but the quote and the backslash: written as it is. */
+const VERBATIM = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 export function qmpString(text: string): string {
+  if (VERBATIM.test(text)) return `"${text}"`;
   let out = '"';
   for (const ch of text) {
     let cp = ch.codePointAt(0)!;
@@ -92,10 +96,15 @@ export function qmpJson(value: unknown, style: JsonStyle = {}, indent = ''): str
     const items = value.map((v) => qmpJson(v, style, inner));
     return pretty ? `[\n${items.map((i) => `${inner}${i}`).join(',\n')}\n${indent}]` : `[${items.join(', ')}]`;
   }
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-  if (entries.length === 0) return '{}';
-  const members = entries.map(([k, v]) => `${qmpString(k)}: ${qmpJson(v, style, inner)}`);
-  return pretty ? `{\n${members.map((m) => `${inner}${m}`).join(',\n')}\n${indent}}` : `{${members.join(', ')}}`;
+  // One pass, no intermediate arrays: every reply and event of a batch comes through here.
+  let text = '';
+  for (const k in value) {
+    const v = (value as Record<string, unknown>)[k];
+    if (v === undefined) continue;
+    text += `${text === '' ? '' : pretty ? ',\n' : ', '}${pretty ? inner : ''}${qmpString(k)}: ${qmpJson(v, style, inner)}`;
+  }
+  if (text === '') return '{}';
+  return pretty ? `{\n${text}\n${indent}}` : `{${text}}`;
 }
 
 export const qmpLine = (value: unknown, style: JsonStyle = {}): string => `${qmpJson(value, style)}\r\n`;

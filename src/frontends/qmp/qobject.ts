@@ -18,11 +18,16 @@ export class QNumber {
 /** qdict.c's QDICT_BUCKET_MAX. */
 const QDICT_BUCKETS = 512;
 
+// eslint-disable-next-line no-control-regex -- every ASCII character, control ones included
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** qdict.c's tdb_hash (gdbm's), on the key's UTF-8 bytes, in 32-bit unsigned arithmetic. */
 export function qdictBucket(key: string): number {
-  const bytes = Buffer.from(key, 'utf8');
-  let value = Math.imul(0x238f13af, bytes.length) >>> 0;
-  for (let i = 0; i < bytes.length; i++) value = (value + ((bytes[i]! << ((i * 5) % 24)) >>> 0)) >>> 0;
+  // An ASCII key's character codes are its UTF-8 bytes.
+  const utf8 = ASCII.test(key) ? undefined : Buffer.from(key, 'utf8');
+  const length = utf8?.length ?? key.length;
+  let value = Math.imul(0x238f13af, length) >>> 0;
+  for (let i = 0; i < length; i++) value = (value + (((utf8 ? utf8[i]! : key.charCodeAt(i)) << ((i * 5) % 24)) >>> 0)) >>> 0;
   return ((Math.imul(1103515243, value) + 12345) >>> 0) % QDICT_BUCKETS;
 }
 
@@ -36,6 +41,8 @@ export function qdictOrder(keys: readonly string[]): string[] {
 
 export class QDict {
   readonly #entries = new Map<string, QObject>();
+  /** The members in iteration order, once asked for: a message read once may be dispatched many times (a batch). */
+  #ordered: ReadonlyArray<readonly [string, QObject]> | undefined;
 
   has(key: string): boolean {
     return this.#entries.has(key);
@@ -47,11 +54,12 @@ export class QDict {
 
   put(key: string, value: QObject): void {
     this.#entries.set(key, value);
+    this.#ordered = undefined;
   }
 
   /** Members in QDict iteration order. */
-  entries(): Array<readonly [string, QObject]> {
-    return qdictOrder([...this.#entries.keys()]).map((k) => [k, this.#entries.get(k)!] as const);
+  entries(): ReadonlyArray<readonly [string, QObject]> {
+    return (this.#ordered ??= qdictOrder([...this.#entries.keys()]).map((k) => [k, this.#entries.get(k)!] as const));
   }
 }
 

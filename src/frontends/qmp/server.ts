@@ -5,14 +5,21 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { unlinkSync, existsSync } from 'node:fs';
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { doubleFormat, qmpLine } from './json.js';
-import { jsonErrorStyle, type JsonErrorStyle } from './json-parser.js';
+import { CLASSIC, jsonErrorStyle, type JsonErrorStyle } from './json-parser.js';
 import { JsonMessageParser, type JsonMessage } from './json-streamer.js';
-import { QmpSession, type QmpCommand, type QmpContext } from './session.js';
+import { QDict } from './qobject.js';
+import { leavesMachineAlone, QmpSession, type QmpCommand, type QmpContext } from './session.js';
 
-/** Runs one QMP conversation over a readable/writable pair until quit or end of input. */
-export function serveStream(ctx: QmpContext, commands: readonly QmpCommand[], input: Readable, output: Writable, pretty: boolean): Promise<void> {
+/** Runs one QMP conversation over a readable stream and a writable (a stream, or a descriptor's writer) until quit or end of input. */
+export function serveStream(
+  ctx: QmpContext,
+  commands: readonly QmpCommand[],
+  input: Readable,
+  output: { write(text: string): unknown },
+  pretty: boolean,
+): Promise<void> {
   return new Promise((resolve) => {
     // QEMU's lexer reads bytes, not characters: a chunk may end inside a UTF-8 sequence.
     const onData = (chunk: Buffer | string) => conversation.feed(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
@@ -37,7 +44,7 @@ export function serveStream(ctx: QmpContext, commands: readonly QmpCommand[], in
  * Runs one QMP conversation over input known in full before it starts (a `--batch`
  * invocation's commands): as a stream that delivers it in one chunk and ends, without one.
  */
-export function serveInput(ctx: QmpContext, commands: readonly QmpCommand[], input: Uint8Array, write: (text: string) => void, pretty: boolean): Promise<void> {
+export function serveInput(ctx: QmpContext, commands: readonly QmpCommand[], input: string, write: (text: string) => void, pretty: boolean): Promise<void> {
   return new Promise((resolve) => {
     const conversation = converse(ctx, commands, write, pretty, resolve);
     conversation.receive(inputMessages(jsonErrorStyle(ctx.machine.release), input));
@@ -46,7 +53,7 @@ export function serveInput(ctx: QmpContext, commands: readonly QmpCommand[], inp
 }
 
 /**
- * Inputs read already, by error style and bytes: a batch sends the same commands to many
+ * Inputs read already (sent as UTF-8), by error style and text: a batch sends the same commands to many
  * invocations, and reading them (QEMU's lexer, byte by byte) cost more than answering them.
  * Reading depends on nothing else, and messages are not changed once read. Bounded: a batch of
  * distinct inputs starts the cache over. This cache is the module's only state.
@@ -54,22 +61,35 @@ export function serveInput(ctx: QmpContext, commands: readonly QmpCommand[], inp
 const readInputs = new Map<JsonErrorStyle, Map<string, readonly JsonMessage[]>>();
 const READ_INPUTS_LIMIT = 1024;
 
-function inputMessages(style: JsonErrorStyle, input: Uint8Array): readonly JsonMessage[] {
+function inputMessages(style: JsonErrorStyle, input: string): readonly JsonMessage[] {
   let byText = readInputs.get(style);
   if (!byText) {
     byText = new Map();
     readInputs.set(style, byText);
   }
-  const text = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1');
-  let messages = byText.get(text);
+  let messages = byText.get(input);
   if (!messages) {
     const read: JsonMessage[] = [];
-    new JsonMessageParser(style, (message) => read.push(message)).feed(input);
+    new JsonMessageParser(style, (message) => read.push(message)).feed(Buffer.from(input, 'utf8'));
     messages = read;
     if (byText.size >= READ_INPUTS_LIMIT) byText.clear();
-    byText.set(text, messages);
+    byText.set(input, messages);
   }
   return messages;
+}
+
+/**
+ * Whether a conversation over `input` (known in full) can change the machine: not when no
+ * message names a command that may (as `execute` or `exec-oob`, whichever the session takes).
+ * Messages are read as the session reads them; error wording does not decide what is a message.
+ */
+export function inputLeavesMachineAlone(input: string): boolean {
+  return inputMessages(CLASSIC, input).every(
+    (m) =>
+      m.kind === 'error' ||
+      !(m.value instanceof QDict) ||
+      m.value.entries().every(([member, value]) => (member !== 'execute' && member !== 'exec-oob') || typeof value !== 'string' || leavesMachineAlone(value)),
+  );
 }
 
 /** A conversation's session and the messages waiting for it; `finished` runs once, at quit or end of input. */
@@ -84,7 +104,8 @@ function converse(
   const session = new QmpSession(ctx, commands, (message) => write(qmpLine(message, style)));
   write(qmpLine(session.greeting(), style));
   const waiting: JsonMessage[] = [];
-  const parser = new JsonMessageParser(jsonErrorStyle(ctx.machine.release), (message) => waiting.push(message));
+  // Input known beforehand arrives read already (receive), without a parser.
+  let parser: JsonMessageParser | undefined;
   let done = false;
   const end = () => {
     if (done) return;
@@ -105,7 +126,7 @@ function converse(
   };
   return {
     feed(bytes) {
-      parser.feed(bytes);
+      (parser ??= new JsonMessageParser(jsonErrorStyle(ctx.machine.release), (message) => waiting.push(message))).feed(bytes);
       drain();
     },
     /** Messages read from bytes beforehand, as `feed` would have read them. */

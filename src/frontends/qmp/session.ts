@@ -53,6 +53,13 @@ const QMP_CAPABILITIES = ['oob'] as const;
 /** Queries change nothing, so a replica need not repeat them. */
 const READ_ONLY = /^(x-)?query-|^qom-(get|list)$/;
 
+/**
+ * Whether a command leaves the machine as it was: the queries, capabilities negotiation (the
+ * session's own state) and quit (it ends the process; its SHUTDOWN event goes to the listeners
+ * and stays nowhere).
+ */
+export const leavesMachineAlone = (name: string): boolean => READ_ONLY.test(name) || name === 'qmp_capabilities' || name === 'quit';
+
 /** QMP's event timestamp: seconds and microseconds (simulated time here). */
 export function timestamp(at: number): { seconds: number; microseconds: number } {
   return { seconds: Math.floor(at / NANOS_PER_SECOND), microseconds: Math.floor((at % NANOS_PER_SECOND) / 1000) };

@@ -27,7 +27,8 @@ export class DeviceData {
 
   constructor(
     readonly data: ReleaseDevices,
-    private readonly shared: Readonly<Record<string, readonly PropertyRow[]>>,
+    /** The property tables all releases share (a megabyte): read when a type's properties are first asked for. */
+    private readonly shared: () => Readonly<Record<string, readonly PropertyRow[]>>,
   ) {
     const unknown = new Set(data.unknownByName);
     this.#all = new Map(data.types.map((t) => [t[0], t]));
@@ -60,7 +61,7 @@ export class DeviceData {
     const entry = this.data.properties[type];
     if (entry === undefined) return undefined;
     if (typeof entry !== 'string') return { kind: 'unloadable', message: entry.error };
-    const rows = this.shared[entry];
+    const rows = this.shared()[entry];
     if (rows === undefined) throw new Error(`internal: compat/devices/properties.json has no table ${entry} (for ${type})`);
     return { kind: 'table', rows };
   }
@@ -86,8 +87,7 @@ export function deviceData(release: Release, arch: Arch, root: string = packageR
   return (
     cached(file, () =>
       existsSync(file)
-        ? new DeviceData(
-            JSON.parse(readFileSync(file, 'utf8')) as ReleaseDevices,
+        ? new DeviceData(JSON.parse(readFileSync(file, 'utf8')) as ReleaseDevices, () =>
             cached(shared, () => JSON.parse(readFileSync(shared, 'utf8')) as Record<string, readonly PropertyRow[]>),
           )
         : null,

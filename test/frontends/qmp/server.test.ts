@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { serveStream } from '../../../src/frontends/qmp/server.js';
+import { inputLeavesMachineAlone, serveStream } from '../../../src/frontends/qmp/server.js';
 import { QMP_COMMANDS } from '../../../src/frontends/qmp/commands/index.js';
 import { QemuProcess } from '../../../src/cli/qemu-process.js';
 import { SMALL_Q35, spec } from '../../cli/qemu-process-helpers.js';
@@ -74,4 +74,28 @@ describe('frontends/qmp/server: a socket monitor serves one client at a time', (
     b.destroy();
     served.close();
   });
+});
+
+describe('frontends/qmp/server: whether a known input can change the machine', () => {
+  const CASES: readonly (readonly [string, string, boolean])[] = [
+    [
+      'queries, qom-get and quit',
+      '{"execute":"qmp_capabilities"}\n{"execute":"query-status"}\n{"execute":"qom-get","arguments":{}}\n{"execute":"quit"}\n',
+      true,
+    ],
+    ['an x- query', '{"execute":"x-query-host-memory"}', true],
+    ['no input', '', true],
+    ['a line that is not JSON, or not an object', 'garbage\n[1]\n{"execute": 3}\n', true],
+    ['qom-set', '{"execute":"qmp_capabilities"}\n{"execute":"qom-set","arguments":{}}\n', false],
+    ['cont', '{"execute":"cont"}', false],
+    ["an unknown command (the session decides; it may be a release's)", '{"execute":"nope"}', false],
+    ['a command out of band', '{"exec-oob":"device_del"}', false],
+    ['a command split over two lines', '{"execute":\n"stop"}\n', false],
+    ['a command in single quotes', "{'execute': 'stop'}", false],
+  ];
+  for (const [what, input, alone] of CASES) {
+    it(`${alone ? 'leaves it alone' : 'may change it'}: ${what}`, () => {
+      assert.equal(inputLeavesMachineAlone(input), alone);
+    });
+  }
 });
