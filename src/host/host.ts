@@ -8,6 +8,7 @@ import { SimulatedClock } from '../core/clock.js';
 import type { HostMeminfo } from './accounting.js';
 import { archProfile, type ArchProfile } from './arch.js';
 import { hostErrors } from './errors.js';
+import { NO_FILES, type HostFiles } from './files.js';
 import { HugetlbPool } from './hugetlb-pool.js';
 import { kernelProfile, type KernelOverrides, type KernelProfile } from './kernel.js';
 import { MemoryObject, type ObjectKind, type ObjectOwner } from './memory-object.js';
@@ -35,6 +36,8 @@ export interface HostOptions {
   /** hugetlb pool sizes in pages, by page size in bytes; sizes not listed are unlimited. */
   readonly hugetlbPages?: Readonly<Record<number, number>>;
   readonly timeline?: Timeline;
+  /** The files processes read outside guest memory (see files.ts); none by default. */
+  readonly files?: HostFiles;
 }
 
 /** What Host.reclaim() did. */
@@ -52,6 +55,7 @@ export class Host implements ObjectOwner {
   readonly kernel: KernelProfile;
   readonly clock: SimulatedClock;
   readonly timeline: Timeline | undefined;
+  readonly files: HostFiles;
   readonly #poolSizes: Readonly<Record<number, number>>;
   readonly #pools = new Map<number, HugetlbPool>();
   readonly #processes = new Set<HostProcess>();
@@ -71,6 +75,7 @@ export class Host implements ObjectOwner {
     this.kernel = typeof k === 'string' ? kernelProfile(k, opts.kernelOverrides) : k;
     this.clock = opts.clock ?? new SimulatedClock();
     this.timeline = opts.timeline;
+    this.files = opts.files ?? NO_FILES;
     this.#poolSizes = opts.hugetlbPages ?? {};
     for (const size of Object.keys(this.#poolSizes)) this._hugetlbSize(Number(size));
   }

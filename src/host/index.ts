@@ -16,6 +16,7 @@
  * ```
  */
 export { freshHost, Host, type HostOptions, type ReclaimOutcome } from './host.js';
+export { NO_FILES, type FileRead, type HostFiles } from './files.js';
 export { HostProcess, type CowSharingOutcome, type MapOutcome, type MapSpec, type ProcessOptions, type UffdOutcome } from './process.js';
 export {
   Mapping,
