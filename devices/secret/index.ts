@@ -116,7 +116,7 @@ export const SECRET_TYPES: readonly TypeInfo[] = [
       {
         // Setting loaded=on loaded the secret at once, and QEMU set it before data, file and the
         // rest (the QAPI member order; 5.2's QemuOpts order too): it could only fail. The setter
-        // went in 7.1, the -object/object-add member in 9.2.
+        // went in 7.1; the property, and with it the -object/object-add member, in 9.2.
         name: 'loaded',
         type: { kind: 'bool' },
         origin: 'custom',
@@ -132,8 +132,9 @@ export const SECRET_TYPES: readonly TypeInfo[] = [
         type: { kind: 'bool' },
         origin: 'custom',
         since: '7.1',
+        until: '9.2',
         readOnly: true,
-        schemaMember: { until: '9.2' },
+        schemaMember: {},
         get: (obj) => obj.slots.get(RAW_DATA) !== undefined,
       },
       { name: 'format', type: { kind: 'enum', typeName: 'QCryptoSecretFormat', values: ['raw', 'base64'] }, origin: 'custom', default: 'raw' },

@@ -79,13 +79,19 @@ describe('devices/secret', () => {
       m.addObject('secret', 'short', opts({ data: 'abc' }));
       const add = () => m.addObject(type, 's0', opts(props));
       if (message === undefined) {
-        assert.equal(add().object.get('loaded'), true);
+        const { object } = add();
+        assert.equal(m.resolvePath('/objects/s0'), object);
       } else {
         assert.throws(add, { message });
         assert.equal(m.resolvePath('/objects/s0'), undefined, 'a secret that fails is not left under /objects');
       }
     });
   }
+
+  it('reads loaded on as long as the property exists (to 9.1)', () => {
+    const m = model('7.2');
+    assert.equal(m.addObject('secret', 's0', opts({ data: 'abc' })).object.get('loaded'), true);
+  });
 
   it('decrypts with the keyid: the plaintext is what another secret can use as its key', () => {
     const m = model('11.1', FILES);
