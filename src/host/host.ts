@@ -38,7 +38,19 @@ export interface HostOptions {
   readonly timeline?: Timeline;
   /** The files processes read outside guest memory (see files.ts); none by default. */
   readonly files?: HostFiles;
+  /** The host CPU a KVM guest's `-cpu host` or `max` copies; default DEFAULT_HOST_X86_CPU. */
+  readonly x86Cpu?: HostX86Cpu;
 }
+
+/** What an x86 host's CPU reports that a KVM guest's CPU model takes over. */
+export interface HostX86Cpu {
+  readonly vendor: 'amd' | 'intel';
+  /** CPUID 0x80000008 EAX[7:0]: `address sizes: N bits physical` in /proc/cpuinfo. */
+  readonly physAddrBits: number;
+}
+
+/** An AMD host with 48 physical address bits (the conformance machine's EPYC). */
+export const DEFAULT_HOST_X86_CPU: HostX86Cpu = Object.freeze({ vendor: 'amd', physAddrBits: 48 });
 
 /** What Host.reclaim() did. */
 export interface ReclaimOutcome {
@@ -56,6 +68,7 @@ export class Host implements ObjectOwner {
   readonly clock: SimulatedClock;
   readonly timeline: Timeline | undefined;
   readonly files: HostFiles;
+  readonly x86Cpu: HostX86Cpu;
   readonly #poolSizes: Readonly<Record<number, number>>;
   readonly #pools = new Map<number, HugetlbPool>();
   readonly #processes = new Set<HostProcess>();
@@ -76,6 +89,7 @@ export class Host implements ObjectOwner {
     this.clock = opts.clock ?? new SimulatedClock();
     this.timeline = opts.timeline;
     this.files = opts.files ?? NO_FILES;
+    this.x86Cpu = opts.x86Cpu ?? DEFAULT_HOST_X86_CPU;
     this.#poolSizes = opts.hugetlbPages ?? {};
     for (const size of Object.keys(this.#poolSizes)) this._hugetlbSize(Number(size));
   }

@@ -27,6 +27,7 @@ import { qomErrors } from '../qom/errors.js';
 import type { BusSpec, MachineFamily, MachineVersion, MemoryLayout } from './family.js';
 import { MEMORY_DEVICE_INTERFACE, MEMORY_DEVICE_OPS } from './memory-device.js';
 import { freshHost, type Host } from '../host/host.js';
+import { x86CpuFacts, type CpuOption } from './x86-cpu.js';
 import type { HostProcess } from '../host/process.js';
 import type { RunState } from './run-state.js';
 import { HOST_PROCESS } from './host-process.js';
@@ -68,6 +69,8 @@ export interface MachineOptions {
   /** Machine type name or alias; the release's default when absent. */
   readonly machine?: string;
   readonly accel?: Accelerator;
+  /** -cpu: the model and properties (x86_64: qemu64 when absent). */
+  readonly cpu?: CpuOption;
   /** -machine properties other than type and accel (memory-backend, max-ram-below-4g, ...). */
   readonly machineProps?: OptionProps;
   /** The -m argument. */
@@ -372,7 +375,12 @@ export class Machine {
     }
     const maxRamBelow4g = model.view.properties(machineTypeName).has('max-ram-below-4g') ? (machineObject.get('max-ram-below-4g') as number) : 0;
     progress.greeted = true;
-    const layout = located(undefined, () => family.layout({ memory, version, release: r, machineName: type.name, maxRamBelow4g }));
+    // The CPUs are realized (x86_cpus_init) before pc_memory_init lays memory out against them.
+    const x86Cpu =
+      options.arch === 'x86_64' ? located(undefined, () => x86CpuFacts(options.cpu, accel, host.x86Cpu, r, (w) => warn(undefined, [w]))) : undefined;
+    const layout = located(undefined, () =>
+      family.layout({ memory, version, release: r, machineName: type.name, maxRamBelow4g, ...(x86Cpu ? { x86Cpu } : {}) }),
+    );
     warn(undefined, layout.warnings);
 
     const machine = new Machine(model, machineObject, type, family, version, accel, memory, layout, nodes, process, ramBackends, env.catalog);

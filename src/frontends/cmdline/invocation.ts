@@ -25,6 +25,7 @@ import { hasObjectSchema } from './object-option.js';
 import { checkMonitorObject, hasMonitorObject, Monitors, monWarnings, type QmpChannel } from './monitors.js';
 import { parseQemuOpts, qemuOption, servesTarget } from './option-syntax.js';
 import type { Accelerator, OptionProps, StartupItem } from '../../machine/machine.js';
+import type { CpuOption } from '../../machine/x86-cpu.js';
 import { parseGlobalOption } from '../../qom/globals.js';
 import { CommandLineError, type CommandLineOption, type OptionWarning } from './parse-argv.js';
 
@@ -42,6 +43,8 @@ export interface Invocation {
   readonly machine: string | undefined;
   readonly machineProps: OptionProps;
   readonly accel: Accelerator | undefined;
+  /** -cpu: the model and its properties. */
+  readonly cpu: CpuOption | undefined;
   readonly memory: string | undefined;
   readonly memoryLocation: string | undefined;
   /** The first -machine option that names a type (QemuOpts merges the others into it). */
@@ -131,6 +134,7 @@ export function buildInvocation(
   let nodefaults = false;
   let vga: boolean | undefined;
   let pidfile: string | undefined;
+  let cpu: CpuOption | undefined;
   const noteWarnings = (parsed: ParsedOptions, location: string) => warnings.push(...parsed.warnings.map((w) => ({ ...w, location })));
   const monitors = new Monitors(target.release);
   const optsIds = new Map<string, Set<string>>();
@@ -213,9 +217,13 @@ export function buildInvocation(
       case 'uuid':
         checkUuid(arg);
         break;
-      case 'cpu':
-        later(checkCpu(arg, target.release, target.arch), undefined);
+      case 'cpu': {
+        // The last -cpu wins, as QEMU keeps one cpu_option.
+        const checked = checkCpu(arg, target.release, target.arch);
+        cpu = checked.option;
+        later(checked.error, undefined);
         break;
+      }
       case 'rtc':
         later(checkRtc(qemuOpts(option.name, arg, location)), undefined);
         break;
@@ -384,6 +392,7 @@ export function buildInvocation(
     machine,
     machineProps,
     accel,
+    cpu,
     memory,
     memoryLocation,
     machineLocation,

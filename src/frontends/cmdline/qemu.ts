@@ -152,6 +152,7 @@ export function runQemu(binary: QemuBinary, argv: readonly string[], plainIo: Qe
         arch: binary.arch,
         machine: invocation.machine,
         accel: invocation.accel,
+        ...(invocation.cpu ? { cpu: invocation.cpu } : {}),
         machineProps: invocation.machineProps,
         memory: invocation.memory,
         memoryLocation: invocation.memoryLocation,
