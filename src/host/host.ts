@@ -5,6 +5,7 @@
  */
 import type { Arch } from '../core/arch.js';
 import { SimulatedClock } from '../core/clock.js';
+import { HotmemError } from '../core/errors.js';
 import type { HostMeminfo } from './accounting.js';
 import { archProfile, type ArchProfile } from './arch.js';
 import { hostErrors } from './errors.js';
@@ -40,6 +41,8 @@ export interface HostOptions {
   readonly files?: HostFiles;
   /** The host CPU a KVM guest's `-cpu host` or `max` copies; default DEFAULT_HOST_X86_CPU. */
   readonly x86Cpu?: HostX86Cpu;
+  /** NUMA nodes with memory (node 0 to N-1, what mbind may bind to); default 1. */
+  readonly numaNodes?: number;
 }
 
 /** What an x86 host's CPU reports that a KVM guest's CPU model takes over. */
@@ -69,6 +72,7 @@ export class Host implements ObjectOwner {
   readonly timeline: Timeline | undefined;
   readonly files: HostFiles;
   readonly x86Cpu: HostX86Cpu;
+  readonly numaNodes: number;
   readonly #poolSizes: Readonly<Record<number, number>>;
   readonly #pools = new Map<number, HugetlbPool>();
   readonly #processes = new Set<HostProcess>();
@@ -90,6 +94,9 @@ export class Host implements ObjectOwner {
     this.timeline = opts.timeline;
     this.files = opts.files ?? NO_FILES;
     this.x86Cpu = opts.x86Cpu ?? DEFAULT_HOST_X86_CPU;
+    this.numaNodes = opts.numaNodes ?? 1;
+    if (!Number.isSafeInteger(this.numaNodes) || this.numaNodes < 1)
+      throw new HotmemError('host.numa-nodes', `a host has at least one NUMA node (got ${this.numaNodes})`);
     this.#poolSizes = opts.hugetlbPages ?? {};
     for (const size of Object.keys(this.#poolSizes)) this._hugetlbSize(Number(size));
   }

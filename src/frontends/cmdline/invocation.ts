@@ -412,7 +412,7 @@ export function buildInvocation(
 
 /**
  * `-object {"qom-type": ...}` (6.0+), as the key=value entries the -object path checks: strings as
- * written, numbers in decimal, booleans as on/off, lists of numbers comma-separated (host-nodes).
+ * written, numbers in decimal, booleans as on/off, lists of numbers as host-nodes holds them (`1:2:3`).
  * QEMU checks the JSON types with the QObject input visitor; hotmem checks the values as text.
  */
 function jsonObject(arg: string): ParsedOptions {
@@ -424,7 +424,7 @@ function jsonText(key: string, value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return String(value);
   if (typeof value === 'boolean') return value ? 'on' : 'off';
-  if (Array.isArray(value) && value.every((v) => typeof v === 'number')) return value.join(',');
+  if (Array.isArray(value) && value.every((v) => typeof v === 'number')) return value.join(':');
   throw new HotmemError('cmdline.object-json', `hotmem does not model the JSON value of '${key}' (${JSON.stringify(value)})`);
 }
 
