@@ -71,6 +71,8 @@ export interface MachineOptions {
   readonly accel?: Accelerator;
   /** -cpu: the model and properties (x86_64: qemu64 when absent). */
   readonly cpu?: CpuOption;
+  /** -mem-prealloc: every memory backend, the machine's own RAM included, preallocates by default. */
+  readonly memPrealloc?: boolean;
   /** -machine properties other than type and accel (memory-backend, max-ram-below-4g, ...). */
   readonly machineProps?: OptionProps;
   /** The -m argument. */
@@ -273,7 +275,10 @@ export class Machine {
     }
     const process = host.spawn({ name: programName(options.arch), kvm: accel === 'kvm' });
     model.services.set(HOST_PROCESS, process);
-    model.compat = { accelerator: [], machine: env.catalog.compatProperties(r, options.arch, type.name), sugar: [] };
+    // -mem-prealloc registers a sugar property (object_register_sugar_prop): a default that an
+    // explicit prealloc= on a backend still overrides.
+    const sugar = options.memPrealloc === true ? [{ driver: 'memory-backend', property: 'prealloc', value: 'on' }] : [];
+    model.compat = { accelerator: [], machine: env.catalog.compatProperties(r, options.arch, type.name), sugar };
     const machineObject = model.instantiate(machineTypeName).object;
     model.addInternal('/', 'machine', machineObject);
 

@@ -45,6 +45,8 @@ export interface Invocation {
   readonly accel: Accelerator | undefined;
   /** -cpu: the model and its properties. */
   readonly cpu: CpuOption | undefined;
+  /** -mem-prealloc: memory backends preallocate by default. */
+  readonly memPrealloc: boolean;
   readonly memory: string | undefined;
   readonly memoryLocation: string | undefined;
   /** The first -machine option that names a type (QemuOpts merges the others into it). */
@@ -135,6 +137,7 @@ export function buildInvocation(
   let vga: boolean | undefined;
   let pidfile: string | undefined;
   let cpu: CpuOption | undefined;
+  let memPrealloc = false;
   const noteWarnings = (parsed: ParsedOptions, location: string) => warnings.push(...parsed.warnings.map((w) => ({ ...w, location })));
   const monitors = new Monitors(target.release);
   const optsIds = new Map<string, Set<string>>();
@@ -292,6 +295,9 @@ export function buildInvocation(
       case 'append':
         // The guest is modelled (--guest), not loaded: the files are not read.
         break;
+      case 'mem-prealloc':
+        memPrealloc = true;
+        break;
       case 'no-shutdown':
       case 'no-reboot':
         // What a guest's shutdown or reboot does is not modelled (a modelled guest does neither).
@@ -393,6 +399,7 @@ export function buildInvocation(
     machineProps,
     accel,
     cpu,
+    memPrealloc,
     memory,
     memoryLocation,
     machineLocation,

@@ -153,6 +153,7 @@ export function runQemu(binary: QemuBinary, argv: readonly string[], plainIo: Qe
         machine: invocation.machine,
         accel: invocation.accel,
         ...(invocation.cpu ? { cpu: invocation.cpu } : {}),
+        memPrealloc: invocation.memPrealloc,
         machineProps: invocation.machineProps,
         memory: invocation.memory,
         memoryLocation: invocation.memoryLocation,
