@@ -1,9 +1,10 @@
-/** Every device and backend type hotmem models, registered into each modelled QEMU binary. */
+/** Every device, backend and object type hotmem models, registered into each modelled QEMU binary. */
 import type { TypeInfo } from '../src/qom/type-info.js';
 import { VIRTIO_BASE_TYPES } from '../src/virtio/qom-types.js';
 import { MEMORY_BACKEND_TYPES } from './memory-backend/index.js';
 import { NVDIMM_TYPES } from './nvdimm/index.js';
 import { PC_DIMM_TYPES } from './pc-dimm/index.js';
+import { SECRET_TYPES } from './secret/index.js';
 import { IOTHREAD_TYPES, VIRTIO_BALLOON_TYPES } from './virtio-balloon/index.js';
 import { VIRTIO_MEM_TYPES } from './virtio-mem/index.js';
 import { VIRTIO_PMEM_TYPES } from './virtio-pmem/index.js';
@@ -17,4 +18,5 @@ export const DEVICE_TYPES: readonly TypeInfo[] = [
   ...PC_DIMM_TYPES,
   ...NVDIMM_TYPES,
   ...VIRTIO_PMEM_TYPES,
+  ...SECRET_TYPES,
 ];

@@ -8,6 +8,7 @@ import { compareReleases } from '../../src/core/release.js';
 import { strerror } from '../../src/host/errno.js';
 import type { MapSpec } from '../../src/host/process.js';
 import { HOST_PROCESS } from '../../src/machine/host-process.js';
+import { hostNodeList } from './properties.js';
 import type { QomObject } from '../../src/qom/object.js';
 import type { RamBlock } from '../../src/machine/ram-block.js';
 
@@ -103,14 +104,20 @@ function resolveRom(backend: QomObject, share: boolean): boolean {
   return rom === 'on' || (rom === 'auto' && readonly);
 }
 
-/** host-nodes and policy must agree (host_memory_backend_memory_complete's mbind checks). */
-function checkPolicy(backend: QomObject): void {
+/**
+ * host-nodes and policy must agree, then mbind (host_memory_backend_memory_complete): Linux binds
+ * to the given nodes that have memory, and refuses with EINVAL when none of them has.
+ */
+function checkPolicy(backend: QomObject, hostNumaNodes: number | undefined): void {
   const nodes = backend.get('host-nodes') as string;
   const policy = backend.get('policy') as string;
   if (nodes !== '' && policy === 'default') {
     throw fail('backend.policy', 'host-nodes must be empty for policy default, or you should explicitly specify a policy other than default');
   }
   if (nodes === '' && policy !== 'default') throw fail('backend.policy', `host-nodes must be set for policy ${policy}`);
+  if (nodes !== '' && hostNumaNodes !== undefined && !hostNodeList(nodes).some((n) => n < hostNumaNodes)) {
+    throw fail('backend.mbind', `cannot bind memory to host NUMA nodes: ${strerror('EINVAL')}`);
+  }
 }
 
 export function completeBackend(backend: QomObject): RamBlock {
@@ -121,7 +128,7 @@ export function completeBackend(backend: QomObject): RamBlock {
   const hostPageSize = arch?.basePageSize ?? 4096;
   const defaultHugePage = arch?.pmdSize ?? 2 * 1024 * 1024;
   const alloc = allocation(backend, size, hostPageSize, defaultHugePage);
-  checkPolicy(backend);
+  checkPolicy(backend, process?.host.numaNodes);
   // host_memory_backend_get_name names the memory region; the RAMBlock idstr stays empty until
   // the backend's user registers it (registerRam), as `info ramblock` shows for an unused backend.
   const id = backend.id ?? '';

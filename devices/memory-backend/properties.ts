@@ -20,7 +20,7 @@ const frozenAfterAlloc =
 const cannotChangeValue = () => 'cannot change property value';
 const cannotChangeNamed = (obj: QomObject, name: string) => `cannot change property '${name}' of ${obj.type}`;
 
-/** host-nodes: a list of host NUMA node numbers and ranges (`0`, `0-1`, `0,2`), each < MAX_NODES. */
+/** host-nodes: a list of host NUMA node numbers and ranges, held as `0`, `0-1`, `0:2`; each < MAX_NODES. */
 const HOST_NODES = /^\d+(-\d+)?(:\d+(-\d+)?)*$/;
 
 function checkHostNodes(value: QomValue): void {
@@ -99,7 +99,14 @@ export const MEMORY_BACKEND_PROPERTIES: readonly PropertyDef[] = [
     origin: 'custom',
     description: 'Binds memory to the list of NUMA host nodes',
     default: '',
-    set: (_obj, value) => checkHostNodes(value),
+    set: (obj, value) => {
+      checkHostNodes(value);
+      // The options visitor gathers a repeated key into one list (host-nodes=0,host-nodes=5).
+      const earlier = obj.values.get('host-nodes');
+      if (earlier === undefined || earlier === '' || value === '' || allocated(obj)) return;
+      obj.values.set('host-nodes', `${String(earlier)}:${String(value)}`);
+      return { stored: true };
+    },
     visit: hostNodeList,
   },
   {

@@ -9,10 +9,7 @@ import { machineErrors } from '../../src/machine/errors.js';
 import type { QomObject } from '../../src/qom/object.js';
 import { ON_OFF_AUTO } from '../../src/qom/property.js';
 import type { TypeInfo } from '../../src/qom/type-info.js';
-import { pcClassFlags, pcLayout, TARGET_PAGE_SIZE, versionAtLeast, type PcCpuFacts, type RamSplit } from './layout.js';
-
-/** The qemu64 default CPU under TCG: AMD vendor, 40 physical address bits (TCG_PHYS_ADDR_BITS). */
-export const DEFAULT_PC_CPU: PcCpuFacts = { vendor: 'amd', physBits: 40 };
+import { pcClassFlags, pcLayout, TARGET_PAGE_SIZE, versionAtLeast, type RamSplit } from './layout.js';
 
 /**
  * i440fx (hw/i386/pc_piix.c): the traditional 3.5 GiB split, moved to 3 GiB when RAM must be
@@ -128,7 +125,7 @@ function pcFamily(
     autoEnableNuma: (v) => ({ withMemhp: versionAtLeast(v, 2, 11), withMemdev: versionAtLeast(v, 5, 1) }),
     legacyNumaMem: (v) => !versionAtLeast(v, 5, 1),
     memoryDevicePrePlug,
-    layout: (input) => pcLayout(input, split(input), pciHole64Size, DEFAULT_PC_CPU, input.machineName),
+    layout: (input) => pcLayout(input, split(input), pciHole64Size, input.machineName),
     // Conventional PCI hotplugs through ACPI; the PCIe root complex does not.
     rootBuses: () => [
       {

@@ -44,14 +44,10 @@ export interface RamSplit {
   readonly warnings: readonly Warning[];
 }
 
-/** CPU facts the layout depends on: the default qemu64 model is an AMD CPU with 40 physical bits. */
-export interface PcCpuFacts {
-  readonly vendor: 'amd' | 'intel';
-  readonly physBits: number;
-}
-
-export function pcLayout(input: LayoutInput, split: RamSplit, pciHole64Size: number, cpu: PcCpuFacts, machineName: string): MemoryLayout {
+export function pcLayout(input: LayoutInput, split: RamSplit, pciHole64Size: number, machineName: string): MemoryLayout {
   const { memory, version } = input;
+  const cpu = input.x86Cpu;
+  if (!cpu) throw new Error('internal: a pc machine laid out without its x86 CPU');
   const flags = pcClassFlags(version);
   const hasDeviceMemory = memory.ramSize < memory.maxRamSize;
 
@@ -84,7 +80,7 @@ export function pcLayout(input: LayoutInput, split: RamSplit, pciHole64Size: num
 
   let above4gStart = FOUR_GIB;
   // Only AMD vCPUs relocate RAM above 1 TiB, and only when the HT hole would be crossed.
-  if (cpu.vendor === 'amd' && flags.enforceAmd1tbHole && maxUsedGpa(above4gStart) >= AMD_HT_START) {
+  if (cpu.amd && flags.enforceAmd1tbHole && maxUsedGpa(above4gStart) >= AMD_HT_START) {
     above4gStart = AMD_ABOVE_1TB_START;
   }
   const used = maxUsedGpa(above4gStart);

@@ -12,11 +12,13 @@ export const ERRNO = Object.freeze({
   EBUSY: { errno: 16, message: 'Device or resource busy' },
   EEXIST: { errno: 17, message: 'File exists' },
   ENOTDIR: { errno: 20, message: 'Not a directory' },
+  EISDIR: { errno: 21, message: 'Is a directory' },
   EINVAL: { errno: 22, message: 'Invalid argument' },
   ENOSYS: { errno: 38, message: 'Function not implemented' },
   EOPNOTSUPP: { errno: 95, message: 'Operation not supported' },
   EADDRINUSE: { errno: 98, message: 'Address already in use' },
   ECONNREFUSED: { errno: 111, message: 'Connection refused' },
+  ENOKEY: { errno: 126, message: 'Required key not available' },
 } as const);
 
 export type Errno = keyof typeof ERRNO;

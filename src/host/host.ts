@@ -5,9 +5,11 @@
  */
 import type { Arch } from '../core/arch.js';
 import { SimulatedClock } from '../core/clock.js';
+import { HotmemError } from '../core/errors.js';
 import type { HostMeminfo } from './accounting.js';
 import { archProfile, type ArchProfile } from './arch.js';
 import { hostErrors } from './errors.js';
+import { NO_FILES, type HostFiles } from './files.js';
 import { HugetlbPool } from './hugetlb-pool.js';
 import { kernelProfile, type KernelOverrides, type KernelProfile } from './kernel.js';
 import { MemoryObject, type ObjectKind, type ObjectOwner } from './memory-object.js';
@@ -35,7 +37,23 @@ export interface HostOptions {
   /** hugetlb pool sizes in pages, by page size in bytes; sizes not listed are unlimited. */
   readonly hugetlbPages?: Readonly<Record<number, number>>;
   readonly timeline?: Timeline;
+  /** The files processes read outside guest memory (see files.ts); none by default. */
+  readonly files?: HostFiles;
+  /** The host CPU a KVM guest's `-cpu host` or `max` copies; default DEFAULT_HOST_X86_CPU. */
+  readonly x86Cpu?: HostX86Cpu;
+  /** NUMA nodes with memory (node 0 to N-1, what mbind may bind to); default 1. */
+  readonly numaNodes?: number;
 }
+
+/** What an x86 host's CPU reports that a KVM guest's CPU model takes over. */
+export interface HostX86Cpu {
+  readonly vendor: 'amd' | 'intel';
+  /** CPUID 0x80000008 EAX[7:0]: `address sizes: N bits physical` in /proc/cpuinfo. */
+  readonly physAddrBits: number;
+}
+
+/** An AMD host with 48 physical address bits (the conformance machine's EPYC). */
+export const DEFAULT_HOST_X86_CPU: HostX86Cpu = Object.freeze({ vendor: 'amd', physAddrBits: 48 });
 
 /** What Host.reclaim() did. */
 export interface ReclaimOutcome {
@@ -52,6 +70,9 @@ export class Host implements ObjectOwner {
   readonly kernel: KernelProfile;
   readonly clock: SimulatedClock;
   readonly timeline: Timeline | undefined;
+  readonly files: HostFiles;
+  readonly x86Cpu: HostX86Cpu;
+  readonly numaNodes: number;
   readonly #poolSizes: Readonly<Record<number, number>>;
   readonly #pools = new Map<number, HugetlbPool>();
   readonly #processes = new Set<HostProcess>();
@@ -71,6 +92,11 @@ export class Host implements ObjectOwner {
     this.kernel = typeof k === 'string' ? kernelProfile(k, opts.kernelOverrides) : k;
     this.clock = opts.clock ?? new SimulatedClock();
     this.timeline = opts.timeline;
+    this.files = opts.files ?? NO_FILES;
+    this.x86Cpu = opts.x86Cpu ?? DEFAULT_HOST_X86_CPU;
+    this.numaNodes = opts.numaNodes ?? 1;
+    if (!Number.isSafeInteger(this.numaNodes) || this.numaNodes < 1)
+      throw new HotmemError('host.numa-nodes', `a host has at least one NUMA node (got ${this.numaNodes})`);
     this.#poolSizes = opts.hugetlbPages ?? {};
     for (const size of Object.keys(this.#poolSizes)) this._hugetlbSize(Number(size));
   }

@@ -15,7 +15,8 @@
  * }
  * ```
  */
-export { freshHost, Host, type HostOptions, type ReclaimOutcome } from './host.js';
+export { DEFAULT_HOST_X86_CPU, freshHost, Host, type HostOptions, type HostX86Cpu, type ReclaimOutcome } from './host.js';
+export { NO_FILES, type FileRead, type HostFiles } from './files.js';
 export { HostProcess, type CowSharingOutcome, type MapOutcome, type MapSpec, type ProcessOptions, type UffdOutcome } from './process.js';
 export {
   Mapping,

@@ -4,6 +4,7 @@
  * families themselves live in machines/; this is the contract the Machine assembles them by.
  */
 import type { Arch } from '../core/arch.js';
+import type { X86CpuFacts } from './x86-cpu.js';
 import type { Warning } from '../core/errors.js';
 import type { Release } from '../core/release.js';
 import type { QomObject } from '../qom/object.js';
@@ -79,6 +80,8 @@ export interface LayoutInput {
   readonly machineName: string;
   /** The machine's max-ram-below-4g property (pc only; 0 = unset). */
   readonly maxRamBelow4g: number;
+  /** The x86 CPU's vendor and physical address bits (x86_64 only). */
+  readonly x86Cpu?: X86CpuFacts;
 }
 
 export interface MachineFamily {

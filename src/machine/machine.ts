@@ -27,6 +27,7 @@ import { qomErrors } from '../qom/errors.js';
 import type { BusSpec, MachineFamily, MachineVersion, MemoryLayout } from './family.js';
 import { MEMORY_DEVICE_INTERFACE, MEMORY_DEVICE_OPS } from './memory-device.js';
 import { freshHost, type Host } from '../host/host.js';
+import { x86CpuFacts, type CpuOption } from './x86-cpu.js';
 import type { HostProcess } from '../host/process.js';
 import type { RunState } from './run-state.js';
 import { HOST_PROCESS } from './host-process.js';
@@ -68,6 +69,10 @@ export interface MachineOptions {
   /** Machine type name or alias; the release's default when absent. */
   readonly machine?: string;
   readonly accel?: Accelerator;
+  /** -cpu: the model and properties (x86_64: qemu64 when absent). */
+  readonly cpu?: CpuOption;
+  /** -mem-prealloc: every memory backend, the machine's own RAM included, preallocates by default. */
+  readonly memPrealloc?: boolean;
   /** -machine properties other than type and accel (memory-backend, max-ram-below-4g, ...). */
   readonly machineProps?: OptionProps;
   /** The -m argument. */
@@ -270,7 +275,10 @@ export class Machine {
     }
     const process = host.spawn({ name: programName(options.arch), kvm: accel === 'kvm' });
     model.services.set(HOST_PROCESS, process);
-    model.compat = { accelerator: [], machine: env.catalog.compatProperties(r, options.arch, type.name), sugar: [] };
+    // -mem-prealloc registers a sugar property (object_register_sugar_prop): a default that an
+    // explicit prealloc= on a backend still overrides.
+    const sugar = options.memPrealloc === true ? [{ driver: 'memory-backend', property: 'prealloc', value: 'on' }] : [];
+    model.compat = { accelerator: [], machine: env.catalog.compatProperties(r, options.arch, type.name), sugar };
     const machineObject = model.instantiate(machineTypeName).object;
     model.addInternal('/', 'machine', machineObject);
 
@@ -372,7 +380,12 @@ export class Machine {
     }
     const maxRamBelow4g = model.view.properties(machineTypeName).has('max-ram-below-4g') ? (machineObject.get('max-ram-below-4g') as number) : 0;
     progress.greeted = true;
-    const layout = located(undefined, () => family.layout({ memory, version, release: r, machineName: type.name, maxRamBelow4g }));
+    // The CPUs are realized (x86_cpus_init) before pc_memory_init lays memory out against them.
+    const x86Cpu =
+      options.arch === 'x86_64' ? located(undefined, () => x86CpuFacts(options.cpu, accel, host.x86Cpu, r, (w) => warn(undefined, [w]))) : undefined;
+    const layout = located(undefined, () =>
+      family.layout({ memory, version, release: r, machineName: type.name, maxRamBelow4g, ...(x86Cpu ? { x86Cpu } : {}) }),
+    );
     warn(undefined, layout.warnings);
 
     const machine = new Machine(model, machineObject, type, family, version, accel, memory, layout, nodes, process, ramBackends, env.catalog);

@@ -257,7 +257,8 @@ export class ObjectModel {
 
   /**
    * user_creatable_add_type: -object / object-add. The object is created, its properties set,
-   * completed (realized), and only then filed under /objects/<id>.
+   * filed under /objects/<id> and completed (realized), so completion finds the object by its id
+   * (a secret whose keyid names itself has no data yet); a failed completion removes it again.
    */
   addObject(
     type: string,
@@ -280,8 +281,13 @@ export class ObjectModel {
     const warnings = [...created.warnings];
     object.id = id;
     for (const { name, input } of props) this.setProperty(object, name, input);
-    warnings.push(...this.#runRealize(object));
     this.#attach(objects, id, object);
+    try {
+      warnings.push(...this.#runRealize(object));
+    } catch (e) {
+      this.#detach(object);
+      throw e;
+    }
     return { object, warnings };
   }
 

@@ -5,7 +5,7 @@
  */
 import type { Arch } from '../core/arch.js';
 import type { ScalarKind } from '../core/parse/input-visitor.js';
-import type { ReleaseWindow } from '../core/release.js';
+import { inWindow, type Release, type ReleaseWindow } from '../core/release.js';
 import type { QomObject } from './object.js';
 import type { PropertyInput } from './object-model.js';
 
@@ -74,6 +74,11 @@ export interface PropertyDef extends ReleaseWindow {
   readonly typeName?: string;
   /** A member the QAPI schema requires when the object is created (-object, object-add). */
   readonly mandatory?: boolean;
+  /**
+   * Releases whose QAPI object schema still lists a read-only property as a member: -object and
+   * object-add accept it, and setting it then fails as not writable (secret's loaded, 7.1-9.1).
+   */
+  readonly schemaMember?: ReleaseWindow;
   /** Help/listing visibility: QEMU hides some base properties from `-device X,help`. */
   readonly hiddenFromHelp?: boolean;
 }
@@ -95,3 +100,9 @@ export function typeString(def: Pick<PropertyDef, 'type' | 'typeName'>): string 
 }
 
 export const ON_OFF_AUTO: ScalarKind = { kind: 'enum', typeName: 'OnOffAuto', values: ['auto', 'on', 'off'] };
+
+/** Whether -object and object-add (the QAPI ObjectOptions of 6.0+) take the property as a member. */
+export function isObjectMember(def: PropertyDef, release: Release): boolean {
+  if (def.hiddenFromHelp === true || def.type.kind === 'child') return false;
+  return def.readOnly !== true || (def.schemaMember !== undefined && inWindow(release, def.schemaMember));
+}

@@ -47,6 +47,13 @@ const CASES: readonly (readonly string[])[] = [
   ['-object', 'memory-backend-ram,id=m0,size=1G,prealloc=on,reserve=off'],
   ['-object', 'memory-backend-ram,id=m0,size=1G,host-nodes=0'],
   ['-object', 'memory-backend-ram,id=m0,size=1G,policy=bind'],
+  // mbind on a host whose only NUMA node is 0 (the conformance machine's, and the host model's
+  // default); a backend that binds is followed by a device that fails once every object exists.
+  ['-object', 'memory-backend-ram,id=m0,size=1G,host-nodes=1-3,policy=bind'],
+  ['-object', 'memory-backend-ram,id=m0,size=1G,host-nodes=1,policy=interleave'],
+  ['-object', '{"qom-type":"memory-backend-ram","id":"m0","size":1073741824,"host-nodes":[1,2,3],"policy":"bind"}'],
+  ['-object', '{"qom-type":"memory-backend-ram","id":"m0","size":1073741824,"host-nodes":[0,2],"policy":"bind"}', '-device', 'virtio-mem-pci,memdev=nope'],
+  ['-object', 'memory-backend-ram,id=m0,size=1G,host-nodes=5,host-nodes=0,policy=bind', '-device', 'virtio-mem-pci,memdev=nope'],
   ['-object', 'memory-backend-ram,id=m0,size=1G', '-object', 'memory-backend-ram,id=m0,size=1G'],
   ['-object', 'memory-backend-file,id=m0,size=1G'],
   ['-machine', 'q35', '-m', '4G,maxmem=2T'],

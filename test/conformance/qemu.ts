@@ -175,6 +175,12 @@ export class QmpSession {
     this.#receive(init.leftover);
   }
 
+  /** The QEMU process's pid (the roots' wrappers exec chroot, which execs QEMU: one pid). */
+  get pid(): number {
+    if (this.#child.pid === undefined) throw new Error('QEMU was not spawned');
+    return this.#child.pid;
+  }
+
   /**
    * Starts `<binary> -display none -nodefaults [-S] <args>` with a QMP monitor, reads the greeting
    * and negotiates capabilities (qmp_capabilities), so the session is in command mode.

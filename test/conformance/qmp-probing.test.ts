@@ -1,7 +1,8 @@
 /**
  * What management layers probe a binary with, against the real QEMU of every Debian suite:
- * query-commands, query-qmp-schema, qom-list-types (every type, abstract ones, one ancestor's) and
- * device-list-properties of every device type the binary reports and of names it refuses.
+ * query-commands, query-qmp-schema, qom-list-types (every type, abstract ones, one ancestor's),
+ * device-list-properties of every device type the binary reports and of names it refuses, and
+ * qom-list-properties of the memory types and libvirt's secret.
  * Skips, saying so, where a root is missing.
  */
 import { strict as assert } from 'node:assert';
@@ -34,6 +35,26 @@ const KNOWN: Readonly<Record<string, string>> = {
   's390-sclp-event-facility': 'child bus s390-sclp-events-bus.N counts the buses the machine already made',
 };
 
+/**
+ * qom-list-properties of the types a memory management layer probes, and of names QEMU refuses
+ * (unknown, an interface). Per arch: the proxies are PCI on x86_64, CCW on s390x.
+ */
+const PROPERTY_TYPES: Readonly<Record<'x86_64' | 's390x', readonly string[]>> = {
+  x86_64: ['virtio-mem-pci', 'virtio-balloon-pci'],
+  s390x: ['virtio-balloon-ccw'],
+};
+const COMMON_PROPERTY_TYPES: readonly string[] = [
+  'no-such-type',
+  'user-creatable',
+  'memory-backend',
+  'memory-backend-ram',
+  'memory-backend-file',
+  'memory-backend-memfd',
+  'secret_common',
+  'secret',
+  'secret_keyring',
+];
+
 const TYPE_QUERIES: readonly Step[] = [
   ['qom-list-types'],
   ['qom-list-types', { abstract: true }],
@@ -56,6 +77,15 @@ describe('conformance: QMP probing by release', function () {
           requireReal(this, q);
           const real = await realTranscript(q.binary, [], TYPE_QUERIES);
           const model = asWire(hotmemTranscript(q.release, [], TYPE_QUERIES, arch).replies) as Reply[];
+          assert.deepEqual(model.map(byName), real.replies.map(byName));
+        });
+
+        it('qom-list-properties answers as the binary for the memory types and secrets', async function () {
+          requireReal(this, q);
+          const script: Step[] = [...COMMON_PROPERTY_TYPES, ...PROPERTY_TYPES[arch]].map((typename) => ['qom-list-properties', { typename }]);
+          const real = await realTranscript(q.binary, [], script);
+          // QEMU lists an object's properties in its hash table's order: compared by name.
+          const model = asWire(hotmemTranscript(q.release, [], script, arch).replies) as Reply[];
           assert.deepEqual(model.map(byName), real.replies.map(byName));
         });
 

@@ -25,6 +25,7 @@ import { hasObjectSchema } from './object-option.js';
 import { checkMonitorObject, hasMonitorObject, Monitors, monWarnings, type QmpChannel } from './monitors.js';
 import { parseQemuOpts, qemuOption, servesTarget } from './option-syntax.js';
 import type { Accelerator, OptionProps, StartupItem } from '../../machine/machine.js';
+import type { CpuOption } from '../../machine/x86-cpu.js';
 import { parseGlobalOption } from '../../qom/globals.js';
 import { CommandLineError, type CommandLineOption, type OptionWarning } from './parse-argv.js';
 
@@ -42,6 +43,10 @@ export interface Invocation {
   readonly machine: string | undefined;
   readonly machineProps: OptionProps;
   readonly accel: Accelerator | undefined;
+  /** -cpu: the model and its properties. */
+  readonly cpu: CpuOption | undefined;
+  /** -mem-prealloc: memory backends preallocate by default. */
+  readonly memPrealloc: boolean;
   readonly memory: string | undefined;
   readonly memoryLocation: string | undefined;
   /** The first -machine option that names a type (QemuOpts merges the others into it). */
@@ -131,6 +136,8 @@ export function buildInvocation(
   let nodefaults = false;
   let vga: boolean | undefined;
   let pidfile: string | undefined;
+  let cpu: CpuOption | undefined;
+  let memPrealloc = false;
   const noteWarnings = (parsed: ParsedOptions, location: string) => warnings.push(...parsed.warnings.map((w) => ({ ...w, location })));
   const monitors = new Monitors(target.release);
   const optsIds = new Map<string, Set<string>>();
@@ -213,9 +220,13 @@ export function buildInvocation(
       case 'uuid':
         checkUuid(arg);
         break;
-      case 'cpu':
-        later(checkCpu(arg, target.release, target.arch), undefined);
+      case 'cpu': {
+        // The last -cpu wins, as QEMU keeps one cpu_option.
+        const checked = checkCpu(arg, target.release, target.arch);
+        cpu = checked.option;
+        later(checked.error, undefined);
         break;
+      }
       case 'rtc':
         later(checkRtc(qemuOpts(option.name, arg, location)), undefined);
         break;
@@ -283,6 +294,9 @@ export function buildInvocation(
       case 'initrd':
       case 'append':
         // The guest is modelled (--guest), not loaded: the files are not read.
+        break;
+      case 'mem-prealloc':
+        memPrealloc = true;
         break;
       case 'no-shutdown':
       case 'no-reboot':
@@ -384,6 +398,8 @@ export function buildInvocation(
     machine,
     machineProps,
     accel,
+    cpu,
+    memPrealloc,
     memory,
     memoryLocation,
     machineLocation,
@@ -403,7 +419,7 @@ export function buildInvocation(
 
 /**
  * `-object {"qom-type": ...}` (6.0+), as the key=value entries the -object path checks: strings as
- * written, numbers in decimal, booleans as on/off, lists of numbers comma-separated (host-nodes).
+ * written, numbers in decimal, booleans as on/off, lists of numbers as host-nodes holds them (`1:2:3`).
  * QEMU checks the JSON types with the QObject input visitor; hotmem checks the values as text.
  */
 function jsonObject(arg: string): ParsedOptions {
@@ -415,7 +431,7 @@ function jsonText(key: string, value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return String(value);
   if (typeof value === 'boolean') return value ? 'on' : 'off';
-  if (Array.isArray(value) && value.every((v) => typeof v === 'number')) return value.join(',');
+  if (Array.isArray(value) && value.every((v) => typeof v === 'number')) return value.join(':');
   throw new HotmemError('cmdline.object-json', `hotmem does not model the JSON value of '${key}' (${JSON.stringify(value)})`);
 }
 

@@ -9,6 +9,7 @@
  */
 import { HotmemError } from '../../core/errors.js';
 import { enumValueMessage, parseScalar } from '../../core/parse/input-visitor.js';
+import { isObjectMember } from '../../qom/property.js';
 import type { RegistryView } from '../../qom/registry.js';
 import type { OptionProps } from '../../machine/machine.js';
 import { compareReleases, type Release } from '../../core/release.js';
@@ -28,11 +29,11 @@ export function checkObjectOption(view: RegistryView, type: string, id: string |
   const table = view.properties(type);
   for (const { name, value } of props) {
     const prop = table.get(name);
-    if (!prop || prop.def.readOnly || prop.def.hiddenFromHelp || prop.def.type.kind === 'child') {
+    if (!prop || !isObjectMember(prop.def, view.env.release)) {
       if (!schema) continue;
       throw new HotmemError('cmdline.object-member', `Invalid parameter '${name}'`);
     }
-    if (prop.def.type.kind !== 'link') parseScalar(prop.def.type, name, value, 'opts', view.env.release);
+    if (prop.def.type.kind !== 'link' && prop.def.type.kind !== 'child') parseScalar(prop.def.type, name, value, 'opts', view.env.release);
   }
   if (!schema) return;
   for (const [name, prop] of table) {

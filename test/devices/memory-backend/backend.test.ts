@@ -69,6 +69,9 @@ describe('devices/memory-backend', () => {
     ],
     ['memory-backend-ram', { size: '1G', policy: 'bind' }, 'host-nodes must be set for policy bind'],
     ['memory-backend-ram', { size: '1G', 'host-nodes': '200', policy: 'bind' }, 'Invalid host-nodes value: 200'],
+    // The default host has one NUMA node: mbind finds none of these with memory.
+    ['memory-backend-ram', { size: '1G', 'host-nodes': '1-3', policy: 'bind' }, 'cannot bind memory to host NUMA nodes: Invalid argument'],
+    ['memory-backend-ram', { size: '1G', 'host-nodes': '2', policy: 'preferred' }, 'cannot bind memory to host NUMA nodes: Invalid argument'],
     ['memory-backend-ram', { size: '1G', 'prealloc-threads': '0' }, "property 'prealloc-threads' of memory-backend-ram doesn't take value '0'"],
     ['memory-backend-file', { size: '1G' }, 'mem-path property not set'],
     ['memory-backend-memfd', { size: '1G', hugetlb: 'on', hugetlbsize: '0' }, "Property 'memory-backend-memfd.hugetlbsize' doesn't take value '0'"],
@@ -93,6 +96,18 @@ describe('devices/memory-backend', () => {
       assert.equal(process.status().vmSize, 0, 'nothing was mapped');
     });
   }
+
+  it('binds to the given host nodes that have memory: a repeated host-nodes is one list, as the options visitor gathers it', () => {
+    const { m } = model();
+    const { object } = m.addObject('memory-backend-ram', 'mem0', opts({ size: '1G', policy: 'bind', 'host-nodes': '5' }).concat(opts({ 'host-nodes': '0' })));
+    assert.equal(object.get('host-nodes'), '5:0');
+  });
+
+  it('binds on a host with the NUMA nodes named', () => {
+    const m = new ObjectModel(new TypeRegistry().register(...BASE_TYPES, ...MEMORY_BACKEND_TYPES), { release: release('10.0'), target: 'x86_64' });
+    m.services.set(HOST_PROCESS, new Host({ numaNodes: 4 }).spawn({ name: 'qemu' }));
+    assert.ok(m.addObject('memory-backend-ram', 'mem0', opts({ size: '1G', policy: 'bind', 'host-nodes': '1-3' })).object.slots.get(RAM_BLOCK));
+  });
 
   it("resolves memory-backend-file's rom at allocation (8.2+) and refuses the combinations QEMU refuses", () => {
     const file = { size: '1G', 'mem-path': '/tmp/hotmem-rom' };

@@ -24,10 +24,17 @@ describe('frontends/cmdline/inert-options', () => {
     { version: '11.1', argv: ['-cpu', 'z14'], err: "unable to find CPU model 'z14'\n" },
     { version: '11.1', arch: 's390x', argv: ['-cpu', 'z14'] },
     { version: '10.0', argv: ['-cpu', 'frob', '-machine', 'frob'], err: 'unsupported machine type: "frob"\nUse -machine help to list supported machines\n' },
+    { version: '10.0', argv: ['-cpu', 'qemu64,phys-bits=40'] },
     {
       version: '10.0',
-      argv: ['-cpu', 'qemu64,phys-bits=40'],
-      err: '-cpu qemu64,phys-bits=40: hotmem does not model CPU properties (-cpu qemu64,phys-bits=40)\n',
+      argv: ['-cpu', 'qemu64,pdpe1gb=on'],
+      err: "-cpu qemu64,pdpe1gb=on: hotmem does not model the CPU property 'pdpe1gb' (-cpu qemu64,pdpe1gb=on)\n",
+    },
+    {
+      version: '10.0',
+      arch: 's390x',
+      argv: ['-cpu', 'qemu,phys-bits=40'],
+      err: "-cpu qemu,phys-bits=40: hotmem does not model the CPU property 'phys-bits' (-cpu qemu,phys-bits=40)\n",
     },
     { version: '10.0', argv: ['-cpu', 'help'], err: '-cpu help: hotmem prints no help for -cpu\n' },
     {

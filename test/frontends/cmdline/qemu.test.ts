@@ -214,6 +214,15 @@ describe('frontends/cmdline: qemu-system arguments', () => {
     assert.equal(stdout('-object', 'memory-backend-ram,id=m0,size=0'), '');
   });
 
+  it('-mem-prealloc preallocates every memory backend by default, the machine RAM included; an explicit prealloc=off wins', () => {
+    const err: string[] = [];
+    const argv = ['-machine', 'q35', '-m', '256M', '-mem-prealloc', '-object', 'memory-backend-ram,id=m0,size=64M,prealloc=off', '-S'];
+    const outcome = runQemu(qemuBinary(new Map([['qemu-version', '10.0']])), argv, { out: () => undefined, err: (t) => err.push(t) });
+    assert.equal(outcome.kind, 'running', err.join(''));
+    const prealloc = (path: string) => outcome.machine.model.resolvePath(path)?.get('prealloc');
+    assert.deepEqual([prealloc('/objects/pc.ram'), prealloc('/objects/m0')], [true, false]);
+  });
+
   it('merges repeated -m options as QEMU merges the memory group', () => {
     const invocation = invocationOf(['-m', '1G', '-m', 'maxmem=4G']);
     assert.equal(invocation.memory, 'size=1G,maxmem=4G');

@@ -2,6 +2,7 @@
 import { enumValueMessage } from '../../../core/parse/input-visitor.js';
 import { compareReleases } from '../../../core/release.js';
 import type { DeviceProps } from '../../../machine/machine.js';
+import { isObjectMember } from '../../../qom/property.js';
 import { QmpError } from '../errors.js';
 import { qdictOrder } from '../qdict-order.js';
 import type { QmpArgs } from '../args.js';
@@ -83,7 +84,7 @@ export const DEVICE_COMMANDS: readonly QmpCommand[] = [
       const members = Object.entries(args).filter(([name]) => name !== 'qom-type' && name !== 'id');
       for (const [name] of members) {
         const prop = props.get(name);
-        if (!prop || prop.def.readOnly || prop.def.hiddenFromHelp) throw new QmpError('GenericError', `Parameter '${name}' is unexpected`);
+        if (!prop || !isObjectMember(prop.def, ctx.machine.release)) throw new QmpError('GenericError', `Parameter '${name}' is unexpected`);
       }
       model.addObject(
         type,

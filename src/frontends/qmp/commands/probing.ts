@@ -1,6 +1,7 @@
 /**
  * The commands management layers probe a binary with (libvirt's capabilities probe):
- * query-commands, query-qmp-schema, qom-list-types and device-list-properties, answered from
+ * query-commands, query-qmp-schema, qom-list-types, device-list-properties and
+ * qom-list-properties, answered from
  * what the release's binary reported (compat/devices/, compat/qmp-schema/). A release read from
  * no binary refuses them, saying so, rather than answer with another release's data.
  */
@@ -9,6 +10,7 @@ import type { Machine } from '../../../machine/machine.js';
 import { isExactInteger, type DefaultValue } from '../../../qom/device-data/format.js';
 import { deviceData, noDeviceTable, type DeviceData } from '../../../qom/device-data/load.js';
 import { notListable } from '../../../qom/device-help.js';
+import { qomListProperties } from '../../../qom/list-properties.js';
 import { QmpError } from '../errors.js';
 import { qmpSchemaData, type QmpSchemaData } from '../schema-data.js';
 import type { QmpCommand } from '../session.js';
@@ -76,6 +78,20 @@ export const PROBING_COMMANDS: readonly QmpCommand[] = [
         name,
         type,
         ...(description === undefined || description === null ? {} : { description }),
+        ...(defaultValue === undefined ? {} : { 'default-value': qmpDefault(defaultValue) }),
+      }));
+    },
+  },
+  {
+    name: 'qom-list-properties',
+    args: [{ name: 'typename', type: 'str' }],
+    run: (ctx, args) => {
+      const answer = qomListProperties(ctx.machine.model, devicesOf(ctx.machine), args['typename'] as string);
+      if (answer.kind === 'error') throw new QmpError(answer.errorClass, answer.message);
+      return answer.properties.map(({ name, type, description, defaultValue }) => ({
+        name,
+        type,
+        ...(description === undefined ? {} : { description }),
         ...(defaultValue === undefined ? {} : { 'default-value': qmpDefault(defaultValue) }),
       }));
     },
