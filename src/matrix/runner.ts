@@ -26,7 +26,10 @@ import type { Matrix } from './spec.js';
 import { WorkerPool } from './worker-pool.js';
 
 export interface RunOptions {
-  /** Worker threads; 1 runs in this thread. Default: the cores available. */
+  /**
+   * Worker threads; 1 runs in this thread. Default: the cores available, but no more workers than
+   * the selected cells pay for (defaultJobs).
+   */
   readonly jobs?: number;
   /**
    * Workers already started on this matrix's text (see WorkerPool), used when jobs > 1; the
@@ -37,6 +40,8 @@ export interface RunOptions {
   readonly shard?: Shard;
   /** Called as cells complete, for a progress display. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Called once the selection is known, with the number of cells and of jobs that run them. */
+  readonly onStart?: (run: { readonly cells: number; readonly jobs: number }) => void;
   /** In-process runs only (jobs 1): the environment cells run in. */
   readonly environment?: MatrixEnvironment;
   readonly data?: CompatData;
@@ -44,6 +49,16 @@ export interface RunOptions {
 
 /** Cells run in this thread between deliveries to the sink. */
 const BATCH = 64;
+
+/**
+ * A worker thread loads the code and the compat data before its first cell, some 0.3 s of CPU:
+ * as much as a few hundred cells cost. A worker is started for each this many selected cells, so
+ * a small run (a CI job's slice of a small matrix) stays in this thread.
+ */
+const CELLS_PER_WORKER = 256;
+
+export const defaultJobs = (selected: number, cores: number = availableParallelism()): number =>
+  Math.max(1, Math.min(cores, Math.floor(selected / CELLS_PER_WORKER)));
 
 /** Runs the selected cells into `sink`; returns what identifies the results. */
 async function runInto(matrix: Matrix, options: RunOptions, sink: ResultSink): Promise<ResultsHeader> {
@@ -60,7 +75,8 @@ async function runInto(matrix: Matrix, options: RunOptions, sink: ResultSink): P
     const built = cellDefinition(matrix, (ref) => refValue(ref, matrix.dimensions, first.values));
     if (!built.ok) throw new DefinitionError(built.problems);
   }
-  const jobs = Math.min(options.jobs ?? availableParallelism(), survey.selected);
+  const jobs = Math.max(1, Math.min(options.jobs ?? defaultJobs(survey.selected), survey.selected));
+  options.onStart?.({ cells: survey.selected, jobs });
   if (jobs > 1 && options.environment !== undefined) throw new Error('internal: a custom environment runs in one thread (jobs 1)');
   const progress = options.onProgress ?? (() => undefined);
   const selected = cellsOf(matrix, data, selection);

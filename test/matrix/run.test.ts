@@ -6,7 +6,7 @@ import { parseFilter } from '../../src/matrix/filter.js';
 import { mergeResults } from '../../src/matrix/merge.js';
 import { jsonReport } from '../../src/matrix/reports/json.js';
 import type { CellResult, MatrixResults } from '../../src/matrix/results.js';
-import { runMatrix, type RunOptions } from '../../src/matrix/runner.js';
+import { defaultJobs, runMatrix, type RunOptions } from '../../src/matrix/runner.js';
 import { compatData, matrix, SMALL } from './fixtures.js';
 
 const run = (text: string, options: RunOptions = {}): Promise<MatrixResults> => runMatrix(matrix(text), { jobs: 1, data: compatData(), ...options });
@@ -182,5 +182,27 @@ expect:
     const c = r.cells[0]!;
     assert.ok(c.status === 'error');
     assert.equal(c.error, "the 'balloon' step is not available in this build of hotmem");
+  });
+});
+
+describe('matrix/runner: default jobs', () => {
+  // selected cells, cores -> worker threads (1: the run stays in this thread)
+  const CASES: ReadonlyArray<readonly [number, number, number]> = [
+    [3, 2, 1],
+    [255, 2, 1],
+    [511, 2, 1],
+    [512, 2, 2],
+    [100_000, 2, 2],
+    [100_000, 1, 1],
+    [1_000, 8, 3],
+  ];
+  for (const [cells, cores, jobs] of CASES) {
+    it(`${cells} cells on ${cores} cores: ${jobs} job(s)`, () => assert.equal(defaultJobs(cells, cores), jobs));
+  }
+
+  it('a run without --jobs says how many it used', async () => {
+    const seen: { cells: number; jobs: number }[] = [];
+    await runMatrix(matrix(SMALL), { data: compatData(), shard: { index: 1, count: 8 }, onStart: (r) => seen.push({ ...r }) });
+    assert.deepEqual(seen, [{ cells: 3, jobs: 1 }]);
   });
 });

@@ -3,7 +3,6 @@
  * (merge), and compare two runs (diff).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import type { WriteStream } from 'node:tty';
 import { diffResults } from '../../matrix/diff.js';
@@ -97,16 +96,17 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const shard = shardText === undefined ? undefined : parseShard(shardText);
   if (shard && !shard.ok) throw new UsageError(shard.reason);
   const jobsText = parsed.options.get('jobs') as string | undefined;
-  const jobs = jobsText === undefined ? availableParallelism() : Number(jobsText);
-  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs takes a whole number of at least 1 (got '${jobsText ?? ''}')`);
+  const jobs = jobsText === undefined ? undefined : Number(jobsText);
+  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs takes a whole number of at least 1 (got '${jobsText ?? ''}')`);
   const baselineFile = parsed.options.get('baseline') as string | undefined;
   const baseline = baselineFile === undefined ? undefined : readResultsFile(baselineFile);
 
   // The file as named: results carry it, so runs from the same place write the same results.
   const file = parsed.positionals[0]!;
   const text = readMatrixText(file);
-  // Workers load the matrix and the compat data while this thread does the same.
-  const pool = jobs > 1 ? new WorkerPool({ text, file }, jobs) : undefined;
+  // Asked-for workers load the matrix and the compat data while this thread does the same; by
+  // default the run starts as many as its selection pays for, once it is known.
+  const pool = jobs !== undefined && jobs > 1 ? new WorkerPool({ text, file }, jobs) : undefined;
   try {
     const matrix = parseMatrix(text, file);
     const filter = filterOption(
@@ -114,9 +114,11 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       matrix.dimensions.map((d) => d.name),
     );
     const bar = io.stdout !== undefined && isTerminal(process.stderr) ? progressBar(io.err) : undefined;
+    let jobsRun = jobs ?? 1;
     const options: RunOptions = {
-      jobs,
+      ...(jobs === undefined ? {} : { jobs }),
       ...(pool === undefined ? {} : { pool }),
+      onStart: (run) => (jobsRun = run.jobs),
       ...(filter === undefined ? {} : { filter }),
       ...(shard?.ok ? { shard: shard.shard } : {}),
       ...(bar ? { onProgress: (done: number, total: number) => bar.update(done, total) } : {}),
@@ -125,7 +127,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       if (!bar) return;
       const seconds = bar.end();
       const cells = summary.pass + summary.fail + summary.error;
-      io.err(`${cells} cells in ${seconds.toFixed(1)} s (${Math.round(cells / Math.max(seconds, 1e-3))} cells/s, ${jobs} job${jobs === 1 ? '' : 's'})\n`);
+      io.err(`${cells} cells in ${seconds.toFixed(1)} s (${Math.round(cells / Math.max(seconds, 1e-3))} cells/s, ${jobsRun} job${jobsRun === 1 ? '' : 's'})\n`);
     };
     const streamTo = baseline === undefined ? streamedTo(parsed) : undefined;
     if (streamTo !== undefined) {
