@@ -53,6 +53,7 @@ const COMMON_PROPERTY_TYPES: readonly string[] = [
   'secret_common',
   'secret',
   'secret_keyring',
+  'iothread',
 ];
 
 const TYPE_QUERIES: readonly Step[] = [
