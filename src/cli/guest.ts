@@ -10,15 +10,14 @@ export function attachLinuxGuest(machine: Machine, options: LinuxGuestOptions): 
   const balloon = machine.model.objectsOfType('virtio-balloon-device').find((d) => d.realized);
   const runtime = balloon?.slots.get(VIRTIO_BALLOON_RUNTIME);
   if (runtime) {
-    guest.balloon = linuxBalloonGuest(machine, runtime, {
-      kernel: guest.kernel,
-      initOnAlloc: options.initOnAlloc ?? true,
-      initOnFree: false,
-      pagePoisoning: false,
-    });
+    guest.balloon = linuxBalloonGuest(
+      machine,
+      runtime,
+      { kernel: guest.kernel, initOnAlloc: options.initOnAlloc ?? true, initOnFree: false, pagePoisoning: false },
+      guest.pages,
+    );
     const { start, length } = guest.bootMemmap;
-    guest.balloon.pages.reserve({ gpa: start, length });
-    guest.balloon.pages.options.memory.write(start, length, 1);
+    guest.pages.options.memory.write(start, length, 1);
     guest.balloon.driver.probe();
   }
   return guest;
