@@ -219,4 +219,4 @@ function statusByte(names: readonly string[]): number {
 }
 
 const rssKiB = (step: StepRecord): number => step.host.ramBlocks.reduce((sum, b) => sum + b.rssKiB, 0);
-const modelRssKiB = (step: ModelStep): number => Object.values(step.ramBlockRssKiB).reduce((sum, kib) => sum + kib, 0);
+const modelRssKiB = (step: ModelStep): number => step.rssKiB;
