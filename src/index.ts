@@ -16,5 +16,6 @@ export { migrationSettings } from './migration/settings.js';
 export * from './frontends/yaml/index.js';
 export { runDefinition, startDefinition, type RunReport, type StepRecord } from './frontends/yaml/run.js';
 export { explainMemoryDevices, type Why, type WhyOutcome } from './why/explain.js';
+export { explainBalloon } from './why/balloon.js';
 export { RUN_ENVIRONMENT } from './cli/commands/run.js';
 export * from './matrix/index.js';

@@ -4,21 +4,27 @@ import type { Machine } from '../machine/machine.js';
 import { VIRTIO_MEM_RUNTIME } from '../../devices/virtio-mem/index.js';
 import { VIRTIO_BALLOON_RUNTIME } from '../../devices/virtio-balloon/index.js';
 import { linuxBalloonGuest } from '../guest/balloon/guest.js';
+import { bootFootprint } from '../guest/linux/boot-footprint.js';
 
 export function attachLinuxGuest(machine: Machine, options: LinuxGuestOptions): LinuxGuest {
   const guest = new LinuxGuest(machine, options, (device) => device.child('virtio-backend')?.slots.get(VIRTIO_MEM_RUNTIME));
   const balloon = machine.model.objectsOfType('virtio-balloon-device').find((d) => d.realized);
   const runtime = balloon?.slots.get(VIRTIO_BALLOON_RUNTIME);
   if (runtime) {
-    guest.balloon = linuxBalloonGuest(machine, runtime, {
-      kernel: guest.kernel,
-      initOnAlloc: options.initOnAlloc ?? true,
-      initOnFree: false,
-      pagePoisoning: false,
-    });
+    guest.balloon = linuxBalloonGuest(
+      machine,
+      runtime,
+      { kernel: guest.kernel, initOnAlloc: options.initOnAlloc ?? true, initOnFree: false, pagePoisoning: false },
+      guest.pages,
+    );
+    // What boot wrote stays resident; it matters once a balloon can give it back, so only then is
+    // it written (a guest that only reads costs no RSS, as before).
+    const memory = guest.pages.options.memory;
     const { start, length } = guest.bootMemmap;
-    guest.balloon.pages.reserve({ gpa: start, length });
-    guest.balloon.pages.options.memory.write(start, length, 1);
+    memory.write(start, length, 1);
+    const footprint = bootFootprint(guest.kernel, machine.arch, guest.ram.bootRam(), start);
+    for (const r of [...footprint.written, ...footprint.hot]) memory.write(r.start, r.length, 1);
+    for (const r of footprint.hot) guest.pages.giveBack({ gpa: r.start, length: r.length });
     guest.balloon.driver.probe();
   }
   return guest;

@@ -17,6 +17,8 @@ import type { Machine } from '../machine/machine.js';
 import type { Preparation, PreparedMachines } from '../machine/prepared.js';
 import { qemuBinary } from './binary.js';
 import { attachLinuxGuest } from './guest.js';
+import type { LinuxGuest } from '../guest/linux-guest.js';
+import { kernelParameters } from '../guest/linux/kernel-parameters.js';
 import { hotmemVersion } from './version.js';
 
 /** What only a live process has: its output, the link to its peers, and a way to end. */
@@ -63,6 +65,8 @@ export class QemuProcess implements EndpointProcess {
     readonly invocation: Invocation,
     /** The -incoming address to listen on once the process runs. */
     readonly incoming: SocketAddress | undefined,
+    /** The modelled guest (`--guest`): what a real one would print on its console comes from here. */
+    readonly guest: LinuxGuest | undefined,
     settle: () => void,
     readonly live: LiveSetting | undefined,
   ) {
@@ -96,11 +100,12 @@ export class QemuProcess implements EndpointProcess {
       io.err('hotmem: --guest cannot be combined with -incoming: an incoming VM gets its guest from the migration\n');
       return { kind: 'exited', status: 1 };
     }
-    const guest = spec.guest === undefined ? undefined : attachLinuxGuest(outcome.machine, { kernel: spec.guest });
+    const guest =
+      spec.guest === undefined ? undefined : attachLinuxGuest(outcome.machine, { kernel: spec.guest, ...kernelParameters(outcome.invocation.append ?? '') });
     guest?.settle();
     // After each command the guest runs until idle, so polling clients see converged state.
     const settle = () => (guest ? guest.settle() : outcome.machine.scheduler.runUntilIdle());
-    return { kind: 'running', process: new QemuProcess(spec, binary, outcome.machine, outcome.invocation, outcome.incoming, settle, live) };
+    return { kind: 'running', process: new QemuProcess(spec, binary, outcome.machine, outcome.invocation, outcome.incoming, guest, settle, live) };
   }
 
   /** The start of a process whose commands leave the machine alone: on the machine prepared for its spec. */
@@ -127,7 +132,10 @@ export class QemuProcess implements EndpointProcess {
     if (start.out !== '') live.io.out(start.out);
     if (start.err !== '') live.io.err(start.err);
     const machine = start.machine;
-    return { kind: 'running', process: new QemuProcess(spec, binary, machine, start.invocation, start.incoming, () => machine.scheduler.runUntilIdle(), live) };
+    return {
+      kind: 'running',
+      process: new QemuProcess(spec, binary, machine, start.invocation, start.incoming, undefined, () => machine.scheduler.runUntilIdle(), live),
+    };
   }
 
   /** Rebuilds the process a recipe describes, replaying its history; throws when it does not start. */

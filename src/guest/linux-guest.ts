@@ -5,7 +5,8 @@
  * runs on the machine's scheduler.
  */
 import { NANOS_PER_SECOND } from '../core/clock.js';
-import type { LinuxBalloonGuest } from './balloon/guest.js';
+import { linuxGuestPages, type LinuxBalloonGuest } from './balloon/guest.js';
+import type { GuestPages } from './balloon/guest-pages.js';
 import type { Machine } from '../machine/machine.js';
 import { MachineGuestMemory } from '../machine/guest-memory.js';
 import { GuestRam } from './linux/guest-ram.js';
@@ -33,6 +34,8 @@ export type PortFinder = (device: QomObject) => VirtioDriverPort | undefined;
 export class LinuxGuest {
   readonly kernel: KernelVersion;
   readonly ram: GuestRam;
+  /** Boot RAM's page allocator, shared by the balloon driver and (through `ram`) the kernel's own allocations. */
+  readonly pages: GuestPages;
   readonly memory: MachineGuestMemory;
   readonly workload: GuestWorkload;
   /** The memmap (struct pages) of boot RAM, which a booted Linux keeps at the top of its RAM. */
@@ -55,6 +58,9 @@ export class LinuxGuest {
     // Reserved, so hotplug's allocations go elsewhere; written (made resident) only where a model
     // depends on it (the balloon's, attachLinuxGuest), so a guest that only reads costs no RSS.
     this.ram.markInUse(this.bootMemmap);
+    this.pages = linuxGuestPages(machine, { kernel: this.kernel, initOnAlloc: options.initOnAlloc ?? true, initOnFree: false, pagePoisoning: false });
+    this.pages.reserve({ gpa: this.bootMemmap.start, length: this.bootMemmap.length });
+    this.ram.shareBootAllocator(this.pages);
     this.discoverDevices();
   }
 

@@ -17,6 +17,7 @@ import { FeatureSet, featureNames } from '../virtio/feature-set.js';
 import { TRANSPORT_FEATURE_NAMES } from '../virtio/transport-features.js';
 import { decodeFeatures, decodeStatus, VIRTIO_STATUS, type VirtioStatusView } from '../virtio/qmp-status.js';
 import { featureObservation, GUEST_ERRORS, GUEST_WHY, pluggedObservation } from './observation-names.js';
+import { explainBalloon } from '../why/balloon.js';
 import { explainMemoryDevices } from '../why/explain.js';
 
 /** QOM's name for the virtio device a transport proxy (virtio-*-pci, -ccw) owns. */
@@ -108,7 +109,7 @@ export function readGuest(machine: Machine, guest: LinuxGuest | undefined): Arra
   });
   if (!guest) return plugged;
   const errors = guest.dmesg().flatMap((e) => (e.kind === 'warn-on' ? [`WARN_ON(${e.condition}) in ${e.fn}`] : e.level === 'err' ? [e.text] : []));
-  const whys = explainMemoryDevices(machine, guest).map((w) => w.text);
+  const whys = [...explainMemoryDevices(machine, guest), ...explainBalloon(machine, guest)].map((w) => w.text);
   return [...plugged, [GUEST_ERRORS, errors.length === 0 ? 'none' : errors.join('; ')], [GUEST_WHY, whys.length === 0 ? 'none' : whys.join(' ')]];
 }
 

@@ -68,6 +68,8 @@ export interface Invocation {
   readonly vga: boolean | undefined;
   /** -pidfile: where the process writes its pid. */
   readonly pidfile: string | undefined;
+  /** -append: the guest kernel's command line, which a modelled guest (--guest) reads. */
+  readonly append: string | undefined;
   /** Warnings QEMU prints while parsing options (deprecated short-form booleans). */
   readonly warnings: readonly OptionWarning[];
 }
@@ -138,6 +140,7 @@ export function buildInvocation(
   let pidfile: string | undefined;
   let cpu: CpuOption | undefined;
   let memPrealloc = false;
+  let append: string | undefined;
   const noteWarnings = (parsed: ParsedOptions, location: string) => warnings.push(...parsed.warnings.map((w) => ({ ...w, location })));
   const monitors = new Monitors(target.release);
   const optsIds = new Map<string, Set<string>>();
@@ -292,11 +295,13 @@ export function buildInvocation(
         break;
       case 'kernel':
       case 'initrd':
-      case 'append':
         // The guest is modelled (--guest), not loaded: the files are not read.
         break;
       case 'mem-prealloc':
         memPrealloc = true;
+        break;
+      case 'append':
+        append = arg;
         break;
       case 'no-shutdown':
       case 'no-reboot':
@@ -413,6 +418,7 @@ export function buildInvocation(
     nodefaults,
     vga,
     pidfile,
+    append,
     warnings,
   };
 }

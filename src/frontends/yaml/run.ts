@@ -15,6 +15,7 @@ import type { Bounds, Expectation, MachineDefinition, MemoryMeasure, Step } from
 import { formatPosition } from './errors.js';
 import { brokenBounds, dataMatches, propertyMatches } from './expectations.js';
 import { deviceItem, objectItem, toMachineOptions } from './machine-options.js';
+import { explainBalloon } from '../../why/balloon.js';
 import { explainMemoryDevices, type Why } from '../../why/explain.js';
 
 /** What the runner needs beyond the definition: the modelled binary and how to attach guests. */
@@ -218,7 +219,8 @@ function runSteps(ctx: RunContext, env: RunEnvironment, warnings: readonly Locat
   const steps: StepRecord[] = [];
   // Each explanation is reported once, after the first step it holds at.
   const explained = new Set<string>();
-  const newWhys = () => explainMemoryDevices(machine, guest).filter((w) => !explained.has(w.text) && explained.add(w.text));
+  const newWhys = () =>
+    [...explainMemoryDevices(machine, guest), ...explainBalloon(machine, guest)].filter((w) => !explained.has(w.text) && explained.add(w.text));
   for (const step of def.steps) {
     let record: { result: string; failures: string[]; hint?: string };
     try {

@@ -101,6 +101,20 @@ export class Extents {
     return out;
   }
 
+  /** Removes up to `bytes` from the bottom of the set, lowest addresses first. */
+  takeLowest(bytes: number): Range[] {
+    const out: Range[] = [];
+    let left = bytes;
+    for (let i = 0; i < this.#list.length && left > 0; i++) {
+      const x = this.#list[i]!;
+      const n = Math.min(left, x.end - x.start);
+      out.push({ gpa: x.start, length: n });
+      left -= n;
+    }
+    for (const r of out) this.remove(r.gpa, r.length);
+    return out;
+  }
+
   /**
    * The set cut into buddy blocks: maximal naturally aligned power-of-two blocks of at most
    * `maxBlock` bytes and at least `minBlock`, highest first (smaller pieces are left out).

@@ -4,9 +4,12 @@
  * (to the kernel at boot, to a workload, to the balloon, to free page hinting), and what the
  * kernel counts as managed (MemTotal).
  *
- * Allocation order follows the buddy allocator's lists: recently freed memory sits at the head
- * and is handed out first (here: the highest free addresses), while page reporting puts reported
- * pages back at the tail (mm/page_reporting.c, page_reporting_drain), so they are reused last.
+ * Allocation order follows the buddy allocator's lists: memory freed since boot sits at the head
+ * (and on the per-cpu lists) and is handed out first; then the memory boot gave the allocator, which
+ * from 5.10 sits at the lists' tails in address order (lowest address first), before 5.10 at their
+ * heads (highest first); page reporting puts reported pages back at the tail (mm/page_reporting.c,
+ * page_reporting_drain), so they are reused last. Recently freed memory was written, so on the host
+ * it is resident: what the next allocation (a balloon's, say) takes decides what the host gets back.
  * With init_on_alloc every allocation is zeroed, with init_on_free every freed page, and page
  * poisoning fills freed pages with PAGE_POISON (mm/page_alloc.c post_alloc_hook /
  * free_pages_prepare); each of those writes reaches the host.
@@ -23,6 +26,8 @@ export interface GuestZone {
 
 export interface GuestMemoryOptions {
   readonly memory: GuestMemoryPort;
+  /** Where boot memory is handed out from: `lowest` from 5.10 (kernel-facts.ts boot-memory-to-tail). */
+  readonly bootOrder: 'lowest' | 'highest';
   readonly initOnAlloc: boolean;
   readonly initOnFree: boolean;
   /** CONFIG_PAGE_POISONING with page_poison=1. */
@@ -34,8 +39,17 @@ export const PAGE_POISON_TAG = 0xaa;
 
 const isqrt = (n: number): number => Math.floor(Math.sqrt(n));
 
+/** The rest of the guest's memory view (guest-ram.ts), told what the allocator hands out and gets back. */
+export interface AllocationListener {
+  allocated(range: Range): void;
+  freed(range: Range): void;
+}
+
 export class GuestPages {
   readonly #free = new Extents();
+  /** The part of #free freed since boot: first in line. */
+  readonly #hot = new Extents();
+  #listener: AllocationListener | undefined;
   readonly #reported = new Extents();
   readonly #isolated = new Extents();
   readonly #reserved = new Extents();
@@ -53,8 +67,31 @@ export class GuestPages {
 
   /** memblock reservations at boot: never managed, never free (kernel image, memmap). */
   reserve(range: Range): void {
-    this.#free.remove(range.gpa, range.length);
+    this.#take(range);
     this.#reserved.add(range.gpa, range.length);
+  }
+
+  /** Shares the allocator's decisions with the guest's other memory view. */
+  listen(listener: AllocationListener): void {
+    this.#listener = listener;
+  }
+
+  /** Memory the kernel allocated outside this model (a hot-added block's memmap): no longer free. */
+  claim(range: Range): void {
+    this.#take(range);
+    this.#reported.remove(range.gpa, range.length);
+  }
+
+  /** Memory the kernel freed outside this model: free, and first in line. */
+  giveBack(range: Range): void {
+    this.#free.add(range.gpa, range.length);
+    this.#hot.add(range.gpa, range.length);
+    for (const listener of [...this.#releaseListeners]) listener();
+  }
+
+  #take(range: Range): void {
+    this.#free.remove(range.gpa, range.length);
+    this.#hot.remove(range.gpa, range.length);
   }
 
   /**
@@ -87,14 +124,17 @@ export class GuestPages {
   }
 
   /**
-   * Hands out up to `bytes` (whole pages): unreported free memory first, then reported memory.
-   * Fewer bytes come back when memory runs short; the caller decides what that means.
+   * Hands out up to `bytes` (whole pages): memory freed since boot first, then boot's free memory
+   * in the kernel's order, then reported memory. Fewer bytes come back when memory runs short; the
+   * caller decides what that means.
    */
   allocate(bytes: number): Range[] {
     const wanted = Math.floor(bytes / GUEST_PAGE_SIZE) * GUEST_PAGE_SIZE;
-    const got = this.#free.takeHighest(wanted);
-    const have = got.reduce((n, r) => n + r.length, 0);
-    if (have < wanted) got.push(...this.#reported.takeHighest(wanted - have));
+    const got = this.#hot.takeHighest(wanted);
+    for (const r of got) this.#free.remove(r.gpa, r.length);
+    const have = (): number => got.reduce((n, r) => n + r.length, 0);
+    got.push(...(this.options.bootOrder === 'lowest' ? this.#free.takeLowest(wanted - have()) : this.#free.takeHighest(wanted - have())));
+    if (have() < wanted) got.push(...this.#reported.takeHighest(wanted - have()));
     this.#afterAllocation(got);
     return got;
   }
@@ -103,15 +143,17 @@ export class GuestPages {
   allocateBlock(size: number): Range | undefined {
     const block = this.#free.blocks(size, size)[0] ?? this.#reported.blocks(size, size)[0];
     if (!block) return undefined;
-    this.#free.remove(block.gpa, block.length);
+    this.#take(block);
     this.#reported.remove(block.gpa, block.length);
     this.#afterAllocation([block]);
     return block;
   }
 
   #afterAllocation(ranges: readonly Range[]): void {
-    if (!this.options.initOnAlloc) return;
-    for (const r of ranges) this.options.memory.zero(r.gpa, r.length);
+    for (const r of ranges) {
+      this.#listener?.allocated(r);
+      if (this.options.initOnAlloc) this.options.memory.zero(r.gpa, r.length);
+    }
   }
 
   /** Gives memory back to the allocator. */
@@ -120,6 +162,8 @@ export class GuestPages {
       if (this.options.initOnFree) this.options.memory.zero(r.gpa, r.length);
       else if (this.options.pagePoisoning) this.options.memory.write(r.gpa, r.length, PAGE_POISON_TAG);
       this.#free.add(r.gpa, r.length);
+      this.#hot.add(r.gpa, r.length);
+      this.#listener?.freed(r);
     }
     if (ranges.length > 0) for (const listener of [...this.#releaseListeners]) listener();
   }
@@ -162,7 +206,7 @@ export class GuestPages {
 
   /** page_reporting_cycle takes blocks off the free lists while the host handles them. */
   isolate(range: Range): void {
-    this.#free.remove(range.gpa, range.length);
+    this.#take(range);
     this.#isolated.add(range.gpa, range.length);
   }
 

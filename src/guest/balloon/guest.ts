@@ -29,18 +29,29 @@ export interface LinuxBalloonGuest {
   readonly driver: LinuxBalloonDriver;
 }
 
-export function linuxBalloonGuest(machine: Machine, port: BalloonDriverPort, options: LinuxGuestOptions): LinuxBalloonGuest {
-  const arch: Arch = machine.arch;
-  const memory = ramMemoryPort(() => machineRamLookup(machine));
+/** The guest's page allocator over the machine's boot RAM, one zone per RAM region. */
+export function linuxGuestPages(machine: Machine, options: LinuxGuestOptions): GuestPages {
   const zones = machine.layout.ram.map((r) => ({ name: r.name, range: { gpa: r.base, length: r.size } }));
   // init_on_alloc and init_on_free are boot options from 5.3; older kernels have neither.
   const initOptions = balloonLinuxHas(options.kernel, 'init-on-alloc-free');
-  const pages = new GuestPages(zones, {
-    memory,
+  return new GuestPages(zones, {
+    memory: ramMemoryPort(() => machineRamLookup(machine)),
+    bootOrder: balloonLinuxHas(options.kernel, 'boot-memory-to-tail') ? 'lowest' : 'highest',
     initOnAlloc: options.initOnAlloc && initOptions,
     initOnFree: options.initOnFree && initOptions,
     pagePoisoning: options.pagePoisoning,
   });
+}
+
+/** The balloon driver on the guest's allocator (a whole guest's, shared with its other drivers, or a fresh one). */
+export function linuxBalloonGuest(
+  machine: Machine,
+  port: BalloonDriverPort,
+  options: LinuxGuestOptions,
+  pages: GuestPages = linuxGuestPages(machine, options),
+): LinuxBalloonGuest {
+  const arch: Arch = machine.arch;
+  const initOptions = balloonLinuxHas(options.kernel, 'init-on-alloc-free');
   const allocator = new GuestAllocator(pages);
   const driver = new LinuxBalloonDriver(port, pages, allocator, machine.scheduler, {
     kernel: options.kernel,

@@ -7,7 +7,14 @@ import type { Arch } from '../../core/arch.js';
 import { kernelAtLeast, type KernelVersion } from '../linux/kernel-version.js';
 
 export type BalloonLinuxFeature =
-  'deflate-on-oom' | 'free-page-hint' | 'page-poison' | 'deflate-on-oom-shrinker' | 'free-page-reporting' | 'init-on-alloc-free' | 'indirect-desc';
+  | 'deflate-on-oom'
+  | 'free-page-hint'
+  | 'page-poison'
+  | 'deflate-on-oom-shrinker'
+  | 'free-page-reporting'
+  | 'init-on-alloc-free'
+  | 'indirect-desc'
+  | 'boot-memory-to-tail';
 
 export interface BalloonLinuxFact {
   readonly since: string;
@@ -29,6 +36,9 @@ export const BALLOON_LINUX_FACTS: Readonly<Record<BalloonLinuxFeature, BalloonLi
   // do not (test/conformance/guest/model-vs-guest.test.ts); the commit between them is not
   // identified yet, so 6.12 is the first release known without it.
   'indirect-desc': { since: '2.6', until: '6.12', source: 'observed: booted Debian 6.1, 6.12 and 7.2 guests (commit not identified)' },
+  // Boot memory goes to the free lists' tails in address order, so it is handed out lowest address
+  // first; the booted 5.10, 6.1, 6.12 and 7.2 guests' balloons all inflate upwards from low memory.
+  'boot-memory-to-tail': { since: '5.10', source: '7fef431be9c9 "mm/page_alloc: place pages to tail in __free_pages_core()" (Oct 2020)' },
   'init-on-alloc-free': { since: '5.3', source: '6471384af2a6 "mm: security: introduce init_on_alloc=1 and init_on_free=1 boot options"' },
 });
 

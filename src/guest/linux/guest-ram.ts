@@ -6,17 +6,31 @@
  * - buddy pages: memory the page allocator may hand out (online and plugged, not PageOffline);
  * - pages in use by the workload.
  *
+ * Boot RAM's page allocator (balloon/guest-pages.ts) is the same memory seen page by page: once
+ * shared (shareBootAllocator), what the kernel takes or frees here (a hot-added block's memmap, a
+ * workload's pages) is claimed from or given back to it, and what it hands out (balloon pages) is
+ * in use here, so neither side hands out the other's memory.
+ *
  * The model does not migrate pages: a page in use cannot be isolated by alloc_contig_range() or
  * offlined, as if it were unmovable. Real movable pages would be migrated away if free memory
  * allowed; that is left to the workload to express by freeing what it does not need.
  */
+import type { AllocationListener } from '../balloon/guest-pages.js';
 import { RangeSet, gpaRange, type GpaRange } from './ranges.js';
+
+/** Boot RAM's page allocator, as far as this view tells it what the kernel did elsewhere. */
+export interface BootAllocator {
+  claim(range: { readonly gpa: number; readonly length: number }): void;
+  giveBack(range: { readonly gpa: number; readonly length: number }): void;
+  listen(listener: AllocationListener): void;
+}
 
 export class GuestRam {
   readonly #boot: readonly GpaRange[];
   readonly #driverManaged = new RangeSet();
   readonly #buddy = new RangeSet();
   readonly #inUse = new RangeSet();
+  #bootAllocator: BootAllocator | undefined;
 
   constructor(bootRam: readonly GpaRange[]) {
     this.#boot = Object.freeze(bootRam.map((r) => gpaRange(r.start, r.length)));
@@ -67,12 +81,32 @@ export class GuestRam {
     return this.#inUse.overlaps(range.start, range.length);
   }
 
+  /** From now on this view and boot RAM's allocator agree on what is in use. */
+  shareBootAllocator(allocator: BootAllocator): void {
+    this.#bootAllocator = allocator;
+    allocator.listen({
+      allocated: (r) => this.#inUse.add(r.gpa, r.length),
+      freed: (r) => this.#inUse.remove(r.gpa, r.length),
+    });
+  }
+
   markInUse(range: GpaRange): void {
     this.#inUse.add(range.start, range.length);
+    for (const r of this.#bootParts(range)) this.#bootAllocator?.claim(r);
   }
 
   markFree(range: GpaRange): void {
     this.#inUse.remove(range.start, range.length);
+    for (const r of this.#bootParts(range)) this.#bootAllocator?.giveBack(r);
+  }
+
+  #bootParts(range: GpaRange): { gpa: number; length: number }[] {
+    const end = range.start + range.length;
+    return this.#boot.flatMap((b) => {
+      const start = Math.max(b.start, range.start);
+      const stop = Math.min(b.start + b.length, end);
+      return stop > start ? [{ gpa: start, length: stop - start }] : [];
+    });
   }
 
   inUseRanges(): GpaRange[] {

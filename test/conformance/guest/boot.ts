@@ -103,8 +103,9 @@ export async function runGuestScenario(host: GuestHost, scenario: GuestScenario,
       // Sent only where the build answers rather than aborts (sid's 11.1.3 aborts).
       const askStatus = !CRASHING_COMMANDS.some((c) => c.suite === host.suite && c.command === 'x-query-virtio-status');
       const virtioMem = await virtioMemFacts(qmp, askStatus);
-      const balloon = scenario.balloon ? await virtioFacts(qmp, BALLOON_PATH, askStatus) : null;
       for (const step of scenario.steps) steps.push(await run.step(step, Date.now()));
+      // After the steps: the balloon as the guest left it once it drove it.
+      const balloon = scenario.balloon ? await virtioFacts(qmp, BALLOON_PATH, askStatus) : null;
       const version = qmp.greeting.version;
       return {
         scenario,

@@ -1,115 +1,132 @@
 /**
- * A booted-guest scenario run through hotmem instead of real QEMU: the same machine (release,
- * machine type, memory, devices, `-append memhp_default_state`), hotmem's modelled Linux guest of
- * the kernel series, the same steps over the API, and after each step what the real harness
- * records: plugged size, balloon actual, the driver's log and the guest-RAM RSS on the host.
+ * A booted-guest scenario run through `hotmem qemu --guest linux-X.Y` instead of real QEMU: the
+ * same command line (qemuArguments), the same QMP commands the real harness sends (boot.ts), and
+ * after each step what the real harness records: plugged size, balloon actual and the guest-RAM
+ * RSS on the host (hotmem's x-query-host-memory, where the real run reads /proc). The guest's
+ * kernel log, which a real guest prints on its console, comes from the modelled guest.
  */
-import { qemuBinary } from '../../../src/cli/binary.js';
-import { attachLinuxGuest } from '../../../src/cli/guest.js';
-import { Machine } from '../../../src/machine/machine.js';
+import { QemuProcess } from '../../../src/cli/qemu-process.js';
+import { QMP_COMMANDS } from '../../../src/frontends/qmp/commands/index.js';
+import { QmpSession } from '../../../src/frontends/qmp/session.js';
 import { VIRTIO_STATUS, virtioStatusReply } from '../../../src/virtio/qmp-status.js';
-import { BALLOON_HANDLER } from '../../../devices/virtio-balloon/balloon-handler.js';
-import type { QomObject } from '../../../src/qom/object.js';
-import { BALLOON_ID, MEMDEV_ID, sizeArgument, VIRTIO_MEM_ID } from './qemu-args.js';
+import { BALLOON_PATH, qemuArguments, VIRTIO_MEM_PATH } from './qemu-args.js';
 import { featureBits, statusNames, type VirtioFeatureList } from './qmp-decode.js';
 import type { GuestScenario, VirtioStatusFacts } from './transcript.js';
 
 export interface ModelStep {
   readonly pluggedSize: number;
   readonly balloonActual: number | null;
-  /** RSS of each RAMBlock's mapping, KiB, by QEMU's RAMBlock name. */
-  readonly ramBlockRssKiB: Readonly<Record<string, number>>;
+  /** The guest's memory on the host, KiB (x-query-host-memory `rss`). */
+  readonly rssKiB: number;
 }
 
 export interface ModelTranscript {
   /** The boot record first, then one per scenario step, as the real transcript has them. */
   readonly steps: readonly ModelStep[];
   readonly virtioMem: VirtioStatusFacts;
+  /** After the last step, as the real harness reads it. */
   readonly balloon: VirtioStatusFacts | null;
   /** dmesg text, in order. */
   readonly kernelLog: readonly string[];
 }
 
+interface StatusReply {
+  'host-features': VirtioFeatureList;
+  'guest-features': VirtioFeatureList;
+  status: { statuses: readonly string[] };
+  'queue-sel': number;
+  'start-on-kick': boolean;
+  started: boolean;
+}
+
+/** Paths nothing reads: hotmem opens no console socket and boots no image. */
+const PATHS = { kernel: 'vmlinuz', initrd: 'initrd', consoleSocket: 'console.sock', pidFile: 'qemu.pid', backendFile: 'backend.mem' } as const;
+
 export function runModelScenario(scenario: GuestScenario, qemuRelease: string, kernelSeries: string): ModelTranscript {
-  const mem = scenario.virtioMem;
-  const { machine } = Machine.start(
-    {
-      release: qemuRelease,
-      arch: 'x86_64',
-      machine: scenario.machine,
-      memory: `${sizeArgument(scenario.bootMemory)},maxmem=${sizeArgument(scenario.maxMemory)}`,
-      items: [
-        {
-          kind: 'object',
-          type: `memory-backend-${mem.backend}`,
-          id: MEMDEV_ID,
-          props: [{ name: 'size', value: sizeArgument(mem.backendSize) }, ...(mem.share ? [{ name: 'share', value: 'on' }] : [])],
-        },
-        {
-          kind: 'device',
-          driver: 'virtio-mem-pci',
-          id: VIRTIO_MEM_ID,
-          props: [
-            { name: 'memdev', value: MEMDEV_ID },
-            { name: 'requested-size', value: sizeArgument(mem.requestedSize) },
-            ...(mem.unpluggedInaccessible === null ? [] : [{ name: 'unplugged-inaccessible', value: mem.unpluggedInaccessible }]),
-          ],
-        },
-        ...(scenario.balloon ? [{ kind: 'device' as const, driver: 'virtio-balloon-pci', id: BALLOON_ID, props: [] }] : []),
-      ],
-    },
-    qemuBinary(new Map([['qemu-version', qemuRelease]])).environment,
+  const stderr: string[] = [];
+  const started = QemuProcess.start(
+    { qemuVersion: qemuRelease, arch: 'x86_64', hostArch: 'x86_64', hostKernel: 'linux-6.1', guest: kernelSeries, argv: qemuArguments(scenario, PATHS) },
+    { io: { out: () => undefined, err: (text) => stderr.push(text) }, linkBandwidth: 0, exit: () => undefined },
   );
-  const guest = attachLinuxGuest(machine, { kernel: kernelSeries, onlinePolicy: scenario.onlinePolicy });
-  const proxy = machine.model.resolvePath(VIRTIO_MEM_ID)!;
-  const balloon = machine.model.services.get(BALLOON_HANDLER);
+  if (started.kind !== 'running') throw new Error(`hotmem qemu exited with status ${started.status}: ${stderr.join('')}`);
+  const { process } = started;
+  const qmp = new QmpMonitor(process);
   const record = (): ModelStep => ({
-    pluggedSize: proxy.get('size') as number,
-    balloonActual: balloon ? balloon.actual() : null,
-    ramBlockRssKiB: Object.fromEntries(machine.process.mappings.map((m) => [m.name, m.rssBytes / 1024])),
+    pluggedSize: qmp.execute('qom-get', { path: VIRTIO_MEM_PATH, property: 'size' }) as number,
+    balloonActual: scenario.balloon ? (qmp.execute('query-balloon') as { actual: number }).actual : null,
+    rssKiB: (qmp.execute('x-query-host-memory') as { rss: number }).rss / 1024,
   });
-  guest.settle();
   const steps = [record()];
   for (const step of scenario.steps) {
     switch (step.kind) {
       case 'resize':
-        machine.model.setProperty(proxy, 'requested-size', { source: 'json', json: step.requestedSize });
+        qmp.execute('qom-set', { path: VIRTIO_MEM_PATH, property: 'requested-size', value: step.requestedSize });
         break;
       case 'balloon':
-        if (!balloon) throw new Error('a balloon step needs the balloon device');
-        balloon.toTarget(step.target);
+        qmp.execute('balloon', { value: step.target });
         break;
       case 'guest-fill':
         throw new Error('guest-fill is not run on the model: its workload has no tmpfs');
     }
-    guest.settle();
     steps.push(record());
   }
-  const status = (device: QomObject | undefined, type: string): VirtioStatusFacts | null => {
-    const backend = device?.child('virtio-backend');
-    const view = backend && machine.model.view.implementation(type, VIRTIO_STATUS)?.(backend);
-    if (!view) return null;
-    const reply = virtioStatusReply(machine.release, machine.arch, view, true) as {
-      'host-features': VirtioFeatureList;
-      'guest-features': VirtioFeatureList;
-      status: { statuses: readonly string[] };
-      'queue-sel': number;
-      'start-on-kick': boolean;
-      started: boolean;
-    };
-    return {
-      hostFeatures: featureBits(reply['host-features']),
-      guestFeatures: featureBits(reply['guest-features']),
-      statusBits: statusNames(reply.status.statuses),
-      queueSel: reply['queue-sel'],
-      startOnKick: reply['start-on-kick'],
-      started: reply.started,
-    };
-  };
   return {
     steps,
-    virtioMem: status(proxy, 'virtio-mem')!,
-    balloon: status(machine.model.resolvePath(BALLOON_ID), 'virtio-balloon-device'),
-    kernelLog: guest.dmesg().flatMap((e) => (e.kind === 'dmesg' ? [e.text] : [])),
+    virtioMem: virtioStatus(process, qmp, VIRTIO_MEM_PATH)!,
+    balloon: scenario.balloon ? virtioStatus(process, qmp, BALLOON_PATH) : null,
+    kernelLog: (process.guest?.dmesg() ?? []).flatMap((e) => (e.kind === 'dmesg' ? [e.text] : [])),
   };
+}
+
+/**
+ * x-query-virtio-status over QMP from 7.2; QEMU 5.2 has no such command, so there the model's
+ * device is read directly (what the guest acked is still compared with the guest's own sysfs).
+ */
+function virtioStatus(process: QemuProcess, qmp: QmpMonitor, qomPath: string): VirtioStatusFacts | null {
+  const path = `${qomPath}/virtio-backend`;
+  let reply = qmp.tryExecute('x-query-virtio-status', { path }) as StatusReply | undefined;
+  if (reply === undefined) {
+    const backend = process.machine.model.resolvePath(path);
+    const view = backend && process.machine.model.view.implementation(backend.type, VIRTIO_STATUS)?.(backend);
+    if (!view) return null;
+    reply = virtioStatusReply(process.machine.release, process.machine.arch, view, true) as unknown as StatusReply;
+  }
+  return {
+    hostFeatures: featureBits(reply['host-features']),
+    guestFeatures: featureBits(reply['guest-features']),
+    statusBits: statusNames(reply.status.statuses),
+    queueSel: reply['queue-sel'],
+    startOnKick: reply['start-on-kick'],
+    started: reply.started,
+  };
+}
+
+/** A QMP monitor on the process, as a client on its socket would see it (the guest runs to idle after each command). */
+class QmpMonitor {
+  readonly #replies: Record<string, unknown>[] = [];
+  readonly #session: QmpSession;
+
+  constructor(process: QemuProcess) {
+    this.#session = new QmpSession(process.ctx, QMP_COMMANDS, (message) => {
+      const m = message as Record<string, unknown>;
+      if (!('event' in m)) this.#replies.push(m);
+    });
+    this.execute('qmp_capabilities');
+  }
+
+  /** The reply's `return`, or undefined for CommandNotFound. */
+  tryExecute(command: string, args?: Record<string, unknown>): unknown {
+    this.#session.handle(JSON.stringify(args === undefined ? { execute: command } : { execute: command, arguments: args }));
+    const reply = this.#replies.pop();
+    const error = reply?.['error'] as { class: string; desc: string } | undefined;
+    if (error?.class === 'CommandNotFound') return undefined;
+    if (!reply || error) throw new Error(`${command}: ${error ? `${error.class}: ${error.desc}` : 'no reply'}`);
+    return reply['return'];
+  }
+
+  execute(command: string, args?: Record<string, unknown>): unknown {
+    const out = this.tryExecute(command, args);
+    if (out === undefined) throw new Error(`${command}: CommandNotFound`);
+    return out;
+  }
 }

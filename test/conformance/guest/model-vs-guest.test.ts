@@ -4,14 +4,15 @@
  * (model-run.ts): each suite's own pair, and Linux 5.10 (no VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE)
  * on newer machines where the feature resolves on (refused) and off (plugs). Both must reach and
  * leave the same plugged sizes, ack the same features with the same device status, print the
- * same virtio_mem lines and agree on balloon actual and on what plugging and unplugging cost the
- * host. One boot per pair; the whole table runs in about four minutes of TCG.
+ * same virtio_mem lines and agree on balloon actual and on what plugging, unplugging and ballooning cost
+ * the host. One boot per pair; the whole table runs in about four minutes of TCG.
  */
 import assert from 'node:assert/strict';
 import type { DebianSuite } from '../real-qemu.js';
 import { DEFAULT_RUN_OPTIONS, runGuestScenario } from './boot.js';
 import { runModelScenario, type ModelStep, type ModelTranscript } from './model-run.js';
-import { findPrerequisites } from './prerequisites.js';
+import { DEBIAN_KERNEL_IMAGES } from '../../../src/guest/linux/boot-footprint.js';
+import { findPrerequisites, type GuestHost } from './prerequisites.js';
 import type { GuestScenario, GuestTranscript, StepRecord } from './transcript.js';
 
 const MiB = 2 ** 20;
@@ -104,23 +105,25 @@ for (const pair of [...PAIRS, ...KVM_PAIRS]) {
     this.timeout(300_000);
     let real: GuestTranscript | undefined;
     let model: ModelTranscript | undefined;
+    let found: GuestHost | undefined;
     before(async function () {
-      const found = await findPrerequisites(pair.suite, pair.kernelSuite);
-      if (!found.ok) {
-        console.log(`      skipped: ${found.missing.join('; ')}`);
+      const prerequisites = await findPrerequisites(pair.suite, pair.kernelSuite);
+      if (!prerequisites.ok) {
+        console.log(`      skipped: ${prerequisites.missing.join('; ')}`);
         this.skip();
       }
+      found = prerequisites.host;
       if (pair.scenario.accel === 'kvm') {
         try {
-          real = await runGuestScenario(found.host, pair.scenario, { ...DEFAULT_RUN_OPTIONS, bootTimeoutMs: KVM_BOOT_TIMEOUT_MS });
+          real = await runGuestScenario(found, pair.scenario, { ...DEFAULT_RUN_OPTIONS, bootTimeoutMs: KVM_BOOT_TIMEOUT_MS });
         } catch (e) {
           console.log(`      skipped: no guest boots under KVM here: ${(e as Error).message.split('\n', 1).join('')}`);
           this.skip();
         }
       } else {
-        real = await runGuestScenario(found.host, pair.scenario);
+        real = await runGuestScenario(found, pair.scenario);
       }
-      model = runModelScenario(pair.scenario, found.host.qemuRelease, found.host.kernelSeries);
+      model = runModelScenario(pair.scenario, found.qemuRelease, found.kernelSeries);
     });
 
     it('reaches and leaves the same plugged sizes, and the same balloon actual', () => {
@@ -169,16 +172,33 @@ for (const pair of [...PAIRS, ...KVM_PAIRS]) {
       assert.deepEqual(ours(model!.kernelLog), ours(real!.steps.flatMap((s) => s.guest.kernelLog.map((l) => l.text))));
     });
 
-    it('costs the host the same guest-RAM RSS for every plug and unplug step, within 5 % or 8 MiB', () => {
+    it('costs the host the same guest-RAM RSS for every step, within 5 % or 8 MiB', () => {
       real!.steps.forEach((step, i) => {
-        if (i === 0 || step.step.kind === 'balloon') return;
+        if (i === 0) return;
         const realDelta = rssKiB(step) - rssKiB(real!.steps[i - 1]!);
         const modelDelta = modelRssKiB(model!.steps[i]!) - modelRssKiB(model!.steps[i - 1]!);
         const tolerance = Math.max(RSS_TOLERANCE_KIB, RSS_TOLERANCE_SHARE * Math.abs(realDelta));
-        assert.ok(Math.abs(modelDelta - realDelta) <= tolerance, `step ${i} ${JSON.stringify(step.step)}: real ${realDelta} KiB, model ${modelDelta} KiB`);
+        const what = `step ${i} ${JSON.stringify(step.step)}: real ${realDelta} KiB, model ${modelDelta} KiB`;
+        const window = step.step.kind === 'balloon' ? kaslrWindowKiB(found!.kernelSeries) : 0;
+        assert.ok(modelDelta - realDelta >= -tolerance && modelDelta - realDelta <= tolerance + window, what);
+        if (modelDelta - realDelta > tolerance) console.log(`      ${what}: KASLR put the kernel's window where the balloon inflated`);
       });
     });
   });
+}
+
+/**
+ * KASLR puts the decompressed kernel at a random physical address on every boot, and what boot
+ * leaves written and free in its init_size window is resident on the host. Where the window lies
+ * in the memory a balloon takes first (about one boot in three here), the host gets up to that much
+ * more back: observed 8 to 18 MiB on top of the model's figure with 5.10, 6.12 and 7.2. The model
+ * has no kernel image in boot RAM, as if the window lay beyond the balloon's reach (most boots), so
+ * a balloon step may free more than the model by at most the window (whole 2 MiB host pages).
+ */
+function kaslrWindowKiB(kernelSeries: string): number {
+  const image = DEBIAN_KERNEL_IMAGES[kernelSeries];
+  if (!image) throw new Error(`no Debian kernel image facts for Linux ${kernelSeries}`);
+  return (Math.ceil(image.initSize / (2 * MiB)) * 2 * MiB) / 1024;
 }
 
 function lastStep(t: GuestTranscript): StepRecord {
@@ -199,4 +219,4 @@ function statusByte(names: readonly string[]): number {
 }
 
 const rssKiB = (step: StepRecord): number => step.host.ramBlocks.reduce((sum, b) => sum + b.rssKiB, 0);
-const modelRssKiB = (step: ModelStep): number => Object.values(step.ramBlockRssKiB).reduce((sum, kib) => sum + kib, 0);
+const modelRssKiB = (step: ModelStep): number => step.rssKiB;

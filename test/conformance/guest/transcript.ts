@@ -63,7 +63,7 @@ export interface GuestTranscript {
   /** What QEMU printed on stderr while starting (realize warnings), one line each. */
   readonly qemuStderr: readonly string[];
   readonly virtioMem: VirtioMemFacts;
-  /** Null when the scenario has no balloon. */
+  /** After the last step (the guest has driven it); null when the scenario has no balloon. */
   readonly balloon: VirtioDeviceFacts | null;
   readonly steps: readonly StepRecord[];
 }

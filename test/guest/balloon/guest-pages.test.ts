@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { GuestPages, type GuestMemoryOptions } from '../../../src/guest/balloon/guest-pages.js';
+import type { GuestMemoryPort } from '../../../src/guest/memory-port.js';
+
+const MiB = 2 ** 20;
+const done = { kind: 'done', rssDelta: 0 } as const;
+const silent: GuestMemoryPort = { read: () => done, write: () => done, zero: () => done };
+
+function pages(bootOrder: GuestMemoryOptions['bootOrder']): GuestPages {
+  return new GuestPages([{ name: 'DMA32', range: { gpa: 16 * MiB, length: 64 * MiB } }], {
+    memory: silent,
+    bootOrder,
+    initOnAlloc: false,
+    initOnFree: false,
+    pagePoisoning: false,
+  });
+}
+
+describe('guest/balloon/guest-pages: the order the allocator hands memory out in', () => {
+  const cases = [{ bootOrder: 'lowest' }, { bootOrder: 'highest' }] as const;
+  const first = (order: GuestMemoryOptions['bootOrder']) => (order === 'lowest' ? 16 * MiB : 80 * MiB - 4096);
+  for (const { bootOrder } of cases) {
+    it(`boot memory ${bootOrder} address first`, () => {
+      assert.deepEqual(pages(bootOrder).allocate(4096), [{ gpa: first(bootOrder), length: 4096 }]);
+    });
+  }
+
+  it('memory freed since boot before boot memory, whichever the order', () => {
+    for (const { bootOrder } of cases) {
+      const p = pages(bootOrder);
+      p.giveBack({ gpa: 40 * MiB, length: MiB });
+      p.claim({ gpa: 40 * MiB, length: 4096 });
+      assert.deepEqual(p.allocate(MiB), [
+        { gpa: 40 * MiB + 4096, length: MiB - 4096 },
+        { gpa: first(bootOrder), length: 4096 },
+      ]);
+    }
+  });
+
+  it('a claim takes memory out of the free count, and giving it back returns it', () => {
+    const p = pages('lowest');
+    const free = p.memFree();
+    p.claim({ gpa: 32 * MiB, length: 2 * MiB });
+    assert.equal(p.memFree(), free - 2 * MiB);
+    p.giveBack({ gpa: 32 * MiB, length: 2 * MiB });
+    assert.equal(p.memFree(), free);
+    assert.deepEqual(p.allocate(2 * MiB), [{ gpa: 32 * MiB, length: 2 * MiB }]);
+  });
+
+  it('tells the shared view what it hands out and gets back', () => {
+    const p = pages('lowest');
+    const seen: string[] = [];
+    p.listen({ allocated: (r) => seen.push(`+${r.gpa / MiB}`), freed: (r) => seen.push(`-${r.gpa / MiB}`) });
+    p.release(p.allocate(MiB));
+    assert.deepEqual(seen, ['+16', '-16']);
+  });
+});
