@@ -206,6 +206,7 @@ export const VIRTIO_MEM_TYPES: readonly TypeInfo[] = [
           queueSel: runtime.queueSel,
           broken: runtime.broken,
           useStarted: device.get('use-started') === true,
+          startOnKick: runtime.startOnKick,
           disableLegacyCheck: device.get('x-disable-legacy-check') === true,
         };
       }),

@@ -28,6 +28,8 @@ export interface VirtioCoreAccess {
   readStatus(): DeviceStatus;
   writeStatus(status: DeviceStatus): void;
   writeDriverFeatures(features: FeatureSet): void;
+  /** What virtio_load does after the fields are in (start_on_kick). */
+  finishLoad(): void;
 }
 
 /** The field name VMSTATE_VIRTIO_DEVICE gives the nested section. */
@@ -127,5 +129,6 @@ export function applyVirtioDevice(
       what: `status ${incoming.status} with features ${features.toString()} was refused`,
     });
   }
+  core.finishLoad();
   return warnings;
 }

@@ -25,11 +25,35 @@ export interface VirtioCore {
   readonly generation: number;
   /** vdev->queue_sel: the queue the driver last selected through the transport (virtio-pci). */
   readonly queueSel: number;
+  /**
+   * vdev->start_on_kick: the device is to start at the driver's first queue notification, set by a
+   * features write that lacks VERSION_1 while the device is not started, cleared by DRIVER_OK
+   * and by reset. x-query-virtio-status reports it.
+   */
+  readonly startOnKick: boolean;
+  /**
+   * virtio-pci's proxy->guest_features[1]: the high feature word the driver last wrote through
+   * the proxy. Each half-word write is combined with the other remembered half, and a device
+   * reset leaves the proxy's copy alone.
+   */
+  readonly pciFeaturesHigh: bigint;
 }
+
+/** The transports hotmem models. */
+export type VirtioTransportKind = 'pci' | 'ccw';
 
 /** A device's core as realize leaves it: reset, nothing acked, generation 0. */
 export function createCore(hostFeatures: FeatureSet): VirtioCore {
-  return { hostFeatures, guestFeatures: FeatureSet.EMPTY, status: STATUS_RESET, broken: false, generation: 0, queueSel: 0 };
+  return {
+    hostFeatures,
+    guestFeatures: FeatureSet.EMPTY,
+    status: STATUS_RESET,
+    broken: false,
+    generation: 0,
+    queueSel: 0,
+    startOnKick: false,
+    pciFeaturesHigh: 0n,
+  };
 }
 
 /** A device's answer to a feature set the driver is about to confirm with FEATURES_OK. */
@@ -130,11 +154,13 @@ export function writeStatus<D, E>(model: VirtioDeviceModel<D, E>, state: VirtioS
   // FEATURES_OK handshake (virtio 1.1 §3.1.2).
   const confirmsFeatures = core.guestFeatures.has(VIRTIO_F_VERSION_1) && !hasStatus(core.status, STATUS_FEATURES_OK) && hasStatus(value, STATUS_FEATURES_OK);
   const validation: FeatureValidation = confirmsFeatures ? validateFeatures(model, state) : { kind: 'valid' };
+  // virtio_set_started: the driver setting DRIVER_OK starts the device.
+  const starts = !hasStatus(core.status, STATUS_DRIVER_OK) && hasStatus(value, STATUS_DRIVER_OK);
   const [stored, outcome]: [VirtioCore, StatusWrite] =
     validation.kind === 'invalid'
       ? [core, { kind: 'features-refused', reason: validation.reason }]
       : [
-          { ...core, status: value },
+          { ...core, status: value, startOnKick: core.startOnKick && !starts },
           { kind: 'stored', status: value },
         ];
   // The transport checks the status after the write, not the value written: a refused write
@@ -146,8 +172,28 @@ export function writeStatus<D, E>(model: VirtioDeviceModel<D, E>, state: VirtioS
   return { ...reset, outcome };
 }
 
-/** The driver writes the driver-features word (virtio_set_features). */
-export function writeDriverFeatures<D, E>(model: VirtioDeviceModel<D, E>, state: VirtioState<D>, written: FeatureSet): Transition<D, E, FeatureWrite> {
+const LOW_WORD = 0xffffffffn;
+const HIGH_WORD = LOW_WORD << 32n;
+
+/**
+ * Whether virtio_set_features(val) leaves start_on_kick set: it sets it when every bit of val is
+ * offered, the device is not started and VERSION_1 is not among them.
+ */
+const setsStartOnKick = (core: VirtioCore, val: bigint): boolean =>
+  (val & ~core.hostFeatures.word) === 0n && !hasStatus(core.status, STATUS_DRIVER_OK) && !FeatureSet.fromWord(val).has(VIRTIO_F_VERSION_1);
+
+/**
+ * The driver writes the driver-features word (virtio_set_features). Linux writes the low 32 bits
+ * first, and the transport hands the device that half combined with the high half it already
+ * holds (virtio-pci: the proxy's copy, which outlives a reset; virtio-ccw: the device's acked
+ * features), so a driver's first negotiation sets start_on_kick on its way to VERSION_1.
+ */
+export function writeDriverFeatures<D, E>(
+  model: VirtioDeviceModel<D, E>,
+  state: VirtioState<D>,
+  written: FeatureSet,
+  transport: VirtioTransportKind,
+): Transition<D, E, FeatureWrite> {
   const { core } = state;
   if (hasStatus(core.status, STATUS_FEATURES_OK)) {
     return { next: state, outcome: { kind: 'ignored-after-features-ok' }, effects: [] };
@@ -161,11 +207,23 @@ export function writeDriverFeatures<D, E>(model: VirtioDeviceModel<D, E>, state:
       ]
     : [];
   const features = written.intersection(core.hostFeatures);
+  const heldHigh = transport === 'pci' ? core.pciFeaturesHigh << 32n : core.guestFeatures.word & HIGH_WORD;
+  const lowHalf = heldHigh | (written.word & LOW_WORD);
+  const startOnKick = core.startOnKick || setsStartOnKick(core, lowHalf) || setsStartOnKick(core, written.word);
+  const pciFeaturesHigh = transport === 'pci' ? written.word >> 32n : core.pciFeaturesHigh;
   return {
-    next: { ...state, core: { ...core, guestFeatures: features } },
+    next: { ...state, core: { ...core, guestFeatures: features, startOnKick, pciFeaturesHigh } },
     outcome: { kind: 'stored', features, unoffered: written.minus(core.hostFeatures) },
     effects,
   };
+}
+
+/**
+ * The end of virtio_load: start_on_kick is not migrated but recomputed, set when the loaded
+ * device is not started and its acked features lack VERSION_1.
+ */
+export function loadedCore(core: VirtioCore): VirtioCore {
+  return { ...core, startOnKick: !hasStatus(core.status, STATUS_DRIVER_OK) && !core.guestFeatures.has(VIRTIO_F_VERSION_1) };
 }
 
 /**
@@ -200,6 +258,7 @@ const resetCore = (core: VirtioCore): VirtioCore => ({
   status: STATUS_RESET,
   broken: false,
   queueSel: 0,
+  startOnKick: false,
 });
 
 /** A reset of this device alone: by the driver (status 0) or by its parent bus. */

@@ -6,6 +6,7 @@
  */
 import {
   createCore,
+  loadedCore,
   readDeviceFeatures,
   systemReset,
   writeDriverFeatures,
@@ -14,13 +15,13 @@ import {
   type VirtioCore,
   type VirtioDeviceModel,
   type VirtioState,
+  type VirtioTransportKind,
 } from './device-core.js';
 import type { SystemResetType, VirtioEffect } from './effects.js';
 import type { FeatureSet } from './feature-set.js';
 import type { DeviceStatus } from './status.js';
 
-/** The transports hotmem models. */
-export type VirtioTransportKind = 'pci' | 'ccw';
+export type { VirtioTransportKind };
 
 export abstract class VirtioDeviceRuntime<D, E> {
   #virtio: VirtioState<D>;
@@ -50,6 +51,11 @@ export abstract class VirtioDeviceRuntime<D, E> {
     return this.#virtio.core.broken;
   }
 
+  /** vdev->start_on_kick, as x-query-virtio-status reports it. */
+  get startOnKick(): boolean {
+    return this.#virtio.core.startOnKick;
+  }
+
   // ---- the transport, as the driver sees it ----------------------------------------------
 
   readStatus(): DeviceStatus {
@@ -65,7 +71,12 @@ export abstract class VirtioDeviceRuntime<D, E> {
   }
 
   writeDriverFeatures(features: FeatureSet): void {
-    this.#apply(writeDriverFeatures(this.model, this.#virtio, features));
+    this.#apply(writeDriverFeatures(this.model, this.#virtio, features, this.transport));
+  }
+
+  /** Migration replayed the source's features and status: the core settles as virtio_load leaves it. */
+  finishLoad(): void {
+    this.#virtio = { ...this.#virtio, core: loadedCore(this.#virtio.core) };
   }
 
   setUpQueue(index: number): void {

@@ -4,7 +4,16 @@
  * FEATURES_OK and re-read it. Failure paths end as Linux's virtio_dev_probe does: the driver sets
  * FAILED and gives up (drivers/virtio/virtio.c, virtio_features_ok and its error path).
  */
-import { deviceReset, readDeviceFeatures, writeDriverFeatures, writeStatus, type Transition, type VirtioDeviceModel, type VirtioState } from './device-core.js';
+import {
+  deviceReset,
+  readDeviceFeatures,
+  writeDriverFeatures,
+  writeStatus,
+  type Transition,
+  type VirtioDeviceModel,
+  type VirtioState,
+  type VirtioTransportKind,
+} from './device-core.js';
 import type { VirtioEffect } from './effects.js';
 import type { FeatureSet } from './feature-set.js';
 import { STATUS_ACKNOWLEDGE, STATUS_DRIVER, STATUS_FAILED, STATUS_FEATURES_OK, withStatus, type DeviceStatus } from './status.js';
@@ -52,7 +61,12 @@ export function proposeFeatures(offered: FeatureSet, supported: FeatureSet): Fea
  * is left at ACKNOWLEDGE|DRIVER|FEATURES_OK: device-specific setup and DRIVER_OK are the
  * driver's next steps.
  */
-export function negotiate<D, E>(model: VirtioDeviceModel<D, E>, state: VirtioState<D>, driver: DriverFeatures): Transition<D, E, NegotiationOutcome> {
+export function negotiate<D, E>(
+  model: VirtioDeviceModel<D, E>,
+  state: VirtioState<D>,
+  driver: DriverFeatures,
+  transport: VirtioTransportKind,
+): Transition<D, E, NegotiationOutcome> {
   const effects: (VirtioEffect | E)[] = [];
   const run = <O>(t: Transition<D, E, O>): Transition<D, E, O> => {
     effects.push(...t.effects);
@@ -75,7 +89,7 @@ export function negotiate<D, E>(model: VirtioDeviceModel<D, E>, state: VirtioSta
   }
 
   const proposed = proposeFeatures(offered, driver.supported);
-  const written = run(writeDriverFeatures(model, driving, proposed)).next;
+  const written = run(writeDriverFeatures(model, driving, proposed, transport)).next;
   if (!proposed.has(VIRTIO_F_VERSION_1)) {
     return done(written, { kind: 'accepted', features: written.core.guestFeatures, handshake: 'legacy' });
   }

@@ -103,6 +103,7 @@ export interface VirtioStatusView {
   readonly queueSel: number;
   readonly broken: boolean;
   readonly useStarted: boolean;
+  readonly startOnKick: boolean;
   readonly disableLegacyCheck: boolean;
 }
 
@@ -132,7 +133,7 @@ export function virtioStatusReply(release: Release, target: Arch, view: VirtioSt
     disabled: false,
     'use-started': view.useStarted,
     started: vmRunning && (view.status & 4) !== 0,
-    'start-on-kick': false,
+    'start-on-kick': view.startOnKick,
     'disable-legacy-check': view.disableLegacyCheck,
     'bus-name': '',
     'use-guest-notifier-mask': true,

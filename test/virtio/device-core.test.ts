@@ -3,6 +3,7 @@ import sinon from 'sinon';
 import {
   createCore,
   deviceReset,
+  loadedCore,
   notifyConfig,
   processesQueues,
   readDeviceFeatures,
@@ -12,6 +13,7 @@ import {
   writeStatus,
   type VirtioCore,
   type VirtioState,
+  type VirtioTransportKind,
 } from '../../src/virtio/device-core.js';
 import { FeatureSet, featureBit } from '../../src/virtio/feature-set.js';
 import { deviceStatus, type DeviceStatus } from '../../src/virtio/status.js';
@@ -33,7 +35,7 @@ const DRIVER_OK = S(15);
 /** Drives a device to a status through stored writes, after acking `features`. */
 function at(status: DeviceStatus, features: FeatureSet, state = modernDevice()): VirtioState<TestDevice> {
   const acked = writeStatus(testModel, state, ACK_DRIVER).next;
-  const written = writeDriverFeatures(testModel, acked, features).next;
+  const written = writeDriverFeatures(testModel, acked, features, 'pci').next;
   const t = writeStatus(testModel, written, status);
   assert.equal(t.outcome.kind, 'stored');
   return t.next;
@@ -154,7 +156,7 @@ describe('virtio/device-core', () => {
     });
 
     it('a refused FEATURES_OK while the status is 0 still resets (the transport checks the stored status)', () => {
-      const zero = writeDriverFeatures(testModel, modernDevice(), FeatureSet.of(VIRTIO_F_VERSION_1)).next;
+      const zero = writeDriverFeatures(testModel, modernDevice(), FeatureSet.of(VIRTIO_F_VERSION_1), 'pci').next;
       const t = writeStatus(testModel, zero, S(8));
       assert.equal(t.outcome.kind, 'features-refused');
       assert.deepEqual(t.next.device.resets, ['device']);
@@ -163,28 +165,28 @@ describe('virtio/device-core', () => {
 
   describe('writeDriverFeatures (virtio_set_features)', () => {
     it('stores the write masked to the host features and reports what the mask dropped', () => {
-      const t = writeDriverFeatures(testModel, modernDevice(), ALL.with(VIRTIO_RING_F_EVENT_IDX, featureBit(5)));
+      const t = writeDriverFeatures(testModel, modernDevice(), ALL.with(VIRTIO_RING_F_EVENT_IDX, featureBit(5)), 'pci');
       assert.deepEqual(t.outcome.kind, 'stored');
       assert.ok(t.next.core.guestFeatures.equals(ALL));
       assert.deepEqual(t.outcome.unoffered.bits(), [5, 29]);
     });
 
     it('a later write replaces an earlier one', () => {
-      const first = writeDriverFeatures(testModel, modernDevice(), ALL).next;
-      const second = writeDriverFeatures(testModel, first, FeatureSet.of(VIRTIO_F_VERSION_1)).next;
+      const first = writeDriverFeatures(testModel, modernDevice(), ALL, 'pci').next;
+      const second = writeDriverFeatures(testModel, first, FeatureSet.of(VIRTIO_F_VERSION_1), 'pci').next;
       assert.deepEqual(second.core.guestFeatures.bits(), [32]);
     });
 
     it('is ignored once FEATURES_OK is set', () => {
       const ok = at(FEATURES_OK, ALL);
-      const t = writeDriverFeatures(testModel, ok, FeatureSet.of(VIRTIO_F_VERSION_1));
+      const t = writeDriverFeatures(testModel, ok, FeatureSet.of(VIRTIO_F_VERSION_1), 'pci');
       assert.deepEqual(t.outcome, { kind: 'ignored-after-features-ok' });
       assert.ok(t.next.core.guestFeatures.equals(ALL));
     });
 
     it('acking BAD_FEATURE logs a guest error (and is stored: every virtio-pci device offers it)', () => {
       const host = modernDevice(FeatureSet.of(VIRTIO_F_BAD_FEATURE));
-      const t = writeDriverFeatures(testModel, host, FeatureSet.of(VIRTIO_F_BAD_FEATURE));
+      const t = writeDriverFeatures(testModel, host, FeatureSet.of(VIRTIO_F_BAD_FEATURE), 'pci');
       assert.deepEqual(t.effects, [
         {
           kind: 'guest-error-log',
@@ -270,5 +272,47 @@ describe('virtio/device-core', () => {
         assert.ok(t.next.core.guestFeatures.isEmpty());
       });
     }
+  });
+
+  describe('start_on_kick (virtio_set_features, virtio_set_started, virtio_reset, virtio_load)', () => {
+    /** Negotiates `features` through `transport` and ends at `status`; a refused FEATURES_OK stays unstored. */
+    function negotiated(transport: VirtioTransportKind, features: FeatureSet, status: DeviceStatus, state = modernDevice()): VirtioState<TestDevice> {
+      const acked = writeStatus(testModel, state, ACK_DRIVER).next;
+      const written = writeDriverFeatures(testModel, acked, features, transport).next;
+      return writeStatus(testModel, written, status).next;
+    }
+    const reset = (state: VirtioState<TestDevice>) => deviceReset(testModel, state, 'driver').next;
+    const CASES: ReadonlyArray<readonly [string, () => VirtioState<TestDevice>, boolean]> = [
+      ['a fresh device: the low feature word, written first, lacks VERSION_1', () => negotiated('pci', ALL, ACK_DRIVER), true],
+      ['DRIVER_OK starts the device and clears it', () => negotiated('pci', ALL, DRIVER_OK), false],
+      [
+        'a device that refused the features never reaches DRIVER_OK and keeps it',
+        () => negotiated('pci', FeatureSet.of(VIRTIO_F_VERSION_1), FEATURES_OK),
+        true,
+      ],
+      ['a reset clears it', () => reset(negotiated('pci', FeatureSet.of(VIRTIO_F_VERSION_1), FEATURES_OK)), false],
+      [
+        'virtio-pci: after a reset the proxy still holds VERSION_1 in its high word, so the next negotiation leaves it clear',
+        () => negotiated('pci', FeatureSet.of(VIRTIO_F_VERSION_1), FEATURES_OK, reset(negotiated('pci', ALL, DRIVER_OK))),
+        false,
+      ],
+      [
+        'virtio-ccw: a reset clears the acked high word too, so the next negotiation sets it again',
+        () => negotiated('ccw', FeatureSet.of(VIRTIO_F_VERSION_1), FEATURES_OK, reset(negotiated('ccw', ALL, DRIVER_OK))),
+        true,
+      ],
+      ['a write with a bit the device does not offer fails and leaves it clear', () => negotiated('pci', ALL.with(featureBit(5)), ACK_DRIVER), false],
+      [
+        'virtio_load: a loaded device that is not started and acked VERSION_1 has it clear',
+        () => ({ ...at(ACK_DRIVER, ALL), core: loadedCore(negotiated('pci', ALL, ACK_DRIVER).core) }),
+        false,
+      ],
+      [
+        'virtio_load: a legacy driver not started yet has it set',
+        () => ({ ...at(ACK_DRIVER, ALL), core: loadedCore(at(ACK_DRIVER, FeatureSet.of(INSISTED_BIT)).core) }),
+        true,
+      ],
+    ];
+    for (const [name, state, startOnKick] of CASES) it(name, () => assert.equal(state().core.startOnKick, startOnKick));
   });
 });

@@ -37,10 +37,15 @@ describe('virtio/negotiation', () => {
   });
 
   it('accepted: the agreed set, FEATURES_OK stuck, after a driver reset', () => {
-    const t = negotiate(testModel, modernDevice(RING), {
-      supported: RING.with(VIRTIO_F_VERSION_1, INSISTED_BIT, VIRTIO_F_ACCESS_PLATFORM),
-      required: FeatureSet.of(VIRTIO_F_VERSION_1),
-    });
+    const t = negotiate(
+      testModel,
+      modernDevice(RING),
+      {
+        supported: RING.with(VIRTIO_F_VERSION_1, INSISTED_BIT, VIRTIO_F_ACCESS_PLATFORM),
+        required: FeatureSet.of(VIRTIO_F_VERSION_1),
+      },
+      'pci',
+    );
     assert.equal(t.outcome.kind, 'accepted');
     assert.equal(t.outcome.handshake, 'features-ok');
     assert.deepEqual(t.outcome.features.bits(), [0, 28, 29, 32]);
@@ -50,10 +55,15 @@ describe('virtio/negotiation', () => {
   });
 
   it('refused-by-device: FEATURES_OK reads back clear and the driver sets FAILED', () => {
-    const t = negotiate(testModel, modernDevice(RING), {
-      supported: RING.with(VIRTIO_F_VERSION_1),
-      required: FeatureSet.EMPTY,
-    });
+    const t = negotiate(
+      testModel,
+      modernDevice(RING),
+      {
+        supported: RING.with(VIRTIO_F_VERSION_1),
+        required: FeatureSet.EMPTY,
+      },
+      'pci',
+    );
     assert.deepEqual(
       { kind: t.outcome.kind, reason: t.outcome.kind === 'refused-by-device' ? t.outcome.reason : '' },
       { kind: 'refused-by-device', reason: 'bit 0 offered but not accepted' },
@@ -63,10 +73,15 @@ describe('virtio/negotiation', () => {
   });
 
   it('driver-rejected: required bits missing, FAILED set, nothing written', () => {
-    const t = negotiate(testModel, modernDevice(), {
-      supported: FeatureSet.of(VIRTIO_F_VERSION_1, INSISTED_BIT, VIRTIO_F_ACCESS_PLATFORM),
-      required: FeatureSet.of(VIRTIO_F_VERSION_1, VIRTIO_F_ACCESS_PLATFORM),
-    });
+    const t = negotiate(
+      testModel,
+      modernDevice(),
+      {
+        supported: FeatureSet.of(VIRTIO_F_VERSION_1, INSISTED_BIT, VIRTIO_F_ACCESS_PLATFORM),
+        required: FeatureSet.of(VIRTIO_F_VERSION_1, VIRTIO_F_ACCESS_PLATFORM),
+      },
+      'pci',
+    );
     assert.equal(t.outcome.kind, 'driver-rejected');
     assert.deepEqual(t.outcome.missing.bits(), [33]);
     assert.deepEqual(names(t.next), ['ACKNOWLEDGE', 'DRIVER', 'FAILED']);
@@ -78,29 +93,44 @@ describe('virtio/negotiation', () => {
       core: createCore(FeatureSet.of(INSISTED_BIT).union(RING)),
       device: { resets: [] },
     };
-    const t = negotiate(testModel, legacy, { supported: RING, required: FeatureSet.EMPTY });
+    const t = negotiate(testModel, legacy, { supported: RING, required: FeatureSet.EMPTY }, 'pci');
     assert.deepEqual(t.outcome.kind === 'accepted' ? [t.outcome.handshake, t.outcome.features.bits()] : t.outcome.kind, ['legacy', [28, 29]]);
     assert.deepEqual(names(t.next), ['ACKNOWLEDGE', 'DRIVER']);
   });
 
   it('a driver that knows the legacy-only bits is not given them on a modern interface', () => {
     const state = modernDevice(FeatureSet.of(VIRTIO_F_NOTIFY_ON_EMPTY, VIRTIO_F_ANY_LAYOUT));
-    const t = negotiate(testModel, state, {
-      supported: FeatureSet.of(VIRTIO_F_VERSION_1, INSISTED_BIT, VIRTIO_F_NOTIFY_ON_EMPTY, VIRTIO_F_ANY_LAYOUT),
-      required: FeatureSet.EMPTY,
-    });
+    const t = negotiate(
+      testModel,
+      state,
+      {
+        supported: FeatureSet.of(VIRTIO_F_VERSION_1, INSISTED_BIT, VIRTIO_F_NOTIFY_ON_EMPTY, VIRTIO_F_ANY_LAYOUT),
+        required: FeatureSet.EMPTY,
+      },
+      'pci',
+    );
     assert.deepEqual(t.outcome.kind === 'accepted' && t.outcome.features.bits(), [0, 32]);
   });
 
   it('renegotiating after a refusal starts from a reset and can succeed', () => {
-    const refused = negotiate(testModel, modernDevice(), {
-      supported: FeatureSet.of(VIRTIO_F_VERSION_1),
-      required: FeatureSet.EMPTY,
-    }).next;
-    const t = negotiate(testModel, refused, {
-      supported: FeatureSet.of(VIRTIO_F_VERSION_1, INSISTED_BIT),
-      required: FeatureSet.EMPTY,
-    });
+    const refused = negotiate(
+      testModel,
+      modernDevice(),
+      {
+        supported: FeatureSet.of(VIRTIO_F_VERSION_1),
+        required: FeatureSet.EMPTY,
+      },
+      'pci',
+    ).next;
+    const t = negotiate(
+      testModel,
+      refused,
+      {
+        supported: FeatureSet.of(VIRTIO_F_VERSION_1, INSISTED_BIT),
+        required: FeatureSet.EMPTY,
+      },
+      'pci',
+    );
     assert.equal(t.outcome.kind, 'accepted');
     assert.deepEqual(t.next.device.resets, ['device', 'device']);
   });
@@ -111,7 +141,7 @@ describe('virtio/negotiation', () => {
       fc.property(word, word, word, (host, supported, required) => {
         const state: VirtioState<TestDevice> = { core: createCore(host), device: { resets: [] } };
         const offered = readDeviceFeatures(state.core);
-        const t = negotiate(testModel, state, { supported, required });
+        const t = negotiate(testModel, state, { supported, required }, 'pci');
         const status = t.next.core.status;
         switch (t.outcome.kind) {
           case 'accepted':

@@ -146,7 +146,7 @@ for (const pair of [...PAIRS, ...KVM_PAIRS]) {
       if (balloon) assert.deepEqual(model!.balloon?.guestFeatures, balloon.features);
     });
 
-    it('x-query-virtio-status agrees on features, status, queue-sel and started', function () {
+    it('x-query-virtio-status agrees on features, status, queue-sel, started and start-on-kick', function () {
       const reported = [
         { real: real!.virtioMem.status, model: model!.virtioMem },
         { real: real!.balloon?.status ?? null, model: model!.balloon },
@@ -162,6 +162,7 @@ for (const pair of [...PAIRS, ...KVM_PAIRS]) {
           statusBits: s.statusBits,
           queueSel: s.queueSel,
           started: s.started,
+          startOnKick: s.startOnKick,
         });
         assert.deepEqual(pick(m!), pick(r!));
       }
