@@ -3,10 +3,7 @@
  * pci.0) and q35 (pcie.0 is not), qom-set of requested-size, device_del and object-del, with
  * their errors, against the real QEMU of every Debian suite (each release's newest machines).
  */
-import { strict as assert } from 'node:assert';
-import { isMissing, realQemus, requireReal } from './real-qemu.js';
-import { isModelled, requireModelled } from './modelled-release.js';
-import { hotmemTranscript, pooled, realTranscript, type Step, type Transcript } from './transcripts.js';
+import { describeTranscripts, type Step } from './transcripts.js';
 
 const BOOT = ['-m', '1G,maxmem=8G'];
 
@@ -67,33 +64,4 @@ const CASES: ReadonlyArray<readonly [string, readonly string[], readonly Step[]]
   ],
 ];
 
-describe('conformance: hotplug over QMP by release', function () {
-  this.timeout(120_000);
-  const qemus = realQemus('x86_64');
-  const runs = new Map<string, Promise<Transcript>>();
-  const key = (release: string, name: string) => `${release} ${name}`;
-
-  before(() => {
-    const jobs = qemus.flatMap((q) =>
-      isMissing(q) || !isModelled(q.release)
-        ? []
-        : CASES.map(([name, args, script]) => ({ k: key(q.release, name), run: () => realTranscript(q.binary, args, script) })),
-    );
-    pooled(
-      3,
-      jobs.map((j) => j.run),
-    ).forEach((p, i) => runs.set(jobs[i]!.k, p));
-  });
-
-  for (const q of qemus) {
-    describe(`QEMU ${q.release} (${q.suite})`, () => {
-      for (const [name, args, script] of CASES) {
-        it(name, async function () {
-          requireReal(this, q);
-          requireModelled(this, q.release);
-          assert.deepEqual(hotmemTranscript(q.release, args, script), await runs.get(key(q.release, name))!);
-        });
-      }
-    });
-  }
-});
+describeTranscripts('conformance: hotplug over QMP by release', CASES);
