@@ -41,7 +41,7 @@ function environment(device: QomObject): BalloonEnvironment {
     scheduler: machine?.scheduler ?? new Scheduler(),
     transport: virtioTransportOf(device),
     hostPageSize: model.services.get(HOST_PROCESS)?.host.arch.basePageSize ?? 4096,
-    vmRamSize: () => machine?.memory.ramSize ?? 0,
+    vmRamSize: () => (machine ? machine.memory.ramSize + machine.dimmSize() : 0),
     lookup: () => (machine ? machineRamLookup(machine) : NO_RAM),
     inhibited: (migration) => balloonInhibited(ramDiscardCoordination(model), migration, r),
     balloonChange: (actual) => machine?.events.emit('BALLOON_CHANGE', { actual }),

@@ -181,7 +181,21 @@ const PROPERTIES = virtioMemProperties({
   setRequestedSize: (device, value) => device.slots.get(VIRTIO_MEM_RUNTIME)!.setRequestedSize(value),
 });
 
-const PROXY_CHILD = [{ name: 'virtio-backend', type: 'virtio-mem', aliasClassProperties: true, extraAliases: ['size', 'block-size', 'requested-size'] }];
+const PROXY_CHILD = [
+  {
+    name: 'virtio-backend',
+    type: 'virtio-mem',
+    aliasClassProperties: true,
+    extraAliases: ['size', 'block-size', 'requested-size'],
+    // The proxy's requested-size setter (virtio_mem_pci_set_requested_size): once device_del
+    // passed its check that requested-size is 0, a new size could plug memory before the guest
+    // handles the eject.
+    beforeAliasWrite: (proxy: QomObject, property: string) => {
+      if (property === 'requested-size' && proxy.model.services.get(MACHINE_SERVICE)?.unplugPending(proxy))
+        throw virtioMemErrors.error('virtio-mem.unplug-pending');
+    },
+  },
+];
 
 export const VIRTIO_MEM_TYPES: readonly TypeInfo[] = [
   {

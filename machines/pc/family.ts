@@ -126,12 +126,12 @@ function pcFamily(
     legacyNumaMem: (v) => !versionAtLeast(v, 5, 1),
     memoryDevicePrePlug,
     layout: (input) => pcLayout(input, split(input), pciHole64Size, input.machineName),
-    // Conventional PCI hotplugs through ACPI; the PCIe root complex does not.
+    // Conventional PCI hotplugs through ACPI (PIIX4's acpi-pcihp); the PCIe root complex does not.
     rootBuses: () => [
       {
         name: rootBus,
         kind: rootBus === 'pci.0' ? 'PCI' : 'PCIE',
-        hotpluggable: rootBus === 'pci.0',
+        hotplug: rootBus === 'pci.0' ? 'acpi-pcihp' : 'none',
         // i440fx_pcihost_root_bus_path / q35_host_root_bus_path: domain 0, bus 0.
         addressing: { kind: 'pci-root', rootBusPath: '0000:00', board },
       },

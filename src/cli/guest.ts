@@ -26,6 +26,12 @@ export function attachLinuxGuest(machine: Machine, options: LinuxGuestOptions): 
     for (const r of [...footprint.written, ...footprint.hot]) memory.write(r.start, r.length, 1);
     for (const r of footprint.hot) guest.pages.giveBack({ gpa: r.start, length: r.length });
     guest.balloon.driver.probe();
+    const { driver } = guest.balloon;
+    // device_del names the proxy (virtio-balloon-pci); the guest's driver is bound to its backend.
+    guest.bindDriver(balloon!.parent!, () => {
+      driver.remove();
+      guest.balloon = undefined;
+    });
   }
   return guest;
 }

@@ -41,6 +41,8 @@ export class LinuxGuest {
   /** The memmap (struct pages) of boot RAM, which a booted Linux keeps at the top of its RAM. */
   readonly bootMemmap: GpaRange;
   readonly #drivers = new Map<QomObject, LinuxVirtioMemDriver>();
+  /** How to unbind the driver of each device a driver other than virtio-mem's is bound to. */
+  readonly #otherDrivers = new Map<QomObject, () => void>();
   readonly #log: KernelLogEntry[] = [];
 
   constructor(
@@ -62,6 +64,30 @@ export class LinuxGuest {
     this.pages.reserve({ gpa: this.bootMemmap.start, length: this.bootMemmap.length });
     this.ram.shareBootAllocator(this.pages);
     this.discoverDevices();
+    machine.onEjectRequest((device) => this.#ejectRequested(device));
+  }
+
+  /** A driver bound to `device` outside this class (the balloon's), with its remove callback. */
+  bindDriver(device: QomObject, remove: () => void): void {
+    this.#otherDrivers.set(device, remove);
+  }
+
+  /**
+   * acpiphp, on an eject request for a PCI slot: the function's driver is removed, then the slot
+   * ejected (_EJ0), as work of the guest's. virtio-mem's remove has nothing to give back: the
+   * device could only be unplugged with nothing plugged. ACPI memory hot-unplug of a DIMM is not
+   * modelled (this guest does not online DIMM memory), so a DIMM's eject waits as it would
+   * without a guest.
+   */
+  #ejectRequested(device: QomObject): void {
+    if (this.machine.busOf(device)?.hotplug !== 'acpi-pcihp') return;
+    this.machine.scheduler.after(0, () => {
+      if (!this.machine.ejectRequested(device)) return;
+      this.#drivers.delete(device);
+      this.#otherDrivers.get(device)?.();
+      this.#otherDrivers.delete(device);
+      this.machine.ejectDevice(device);
+    });
   }
 
   get name(): string {

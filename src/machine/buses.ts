@@ -30,6 +30,6 @@ export function selectBus(
     bus = buses.find((b) => fits(b, busKind));
     if (!bus) throw machineErrors.error('bus.none-for-device', { driver: device.name, busType: busKind });
   }
-  if (hotplug && !bus.hotpluggable) throw machineErrors.error('bus.no-hotplug', { bus: bus.name });
+  if (hotplug && bus.hotplug === 'none') throw machineErrors.error('bus.no-hotplug', { bus: bus.name });
   return bus;
 }

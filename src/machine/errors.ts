@@ -63,6 +63,7 @@ export const machineErrors = defineErrors({
   'bus.none-for-device': (a: { driver: string; busType: string }) => `No '${a.busType}' bus found for device '${a.driver}'`,
   'device.not-found': (a: { id: string }) => `Device '${a.id}' not found`,
   'device.no-hotplug': (a: { type: string }) => `Device '${a.type}' does not support hotplugging`,
+  'device.unplug-in-progress': (a: { id: string }) => `Device ${a.id} is already in the process of unplug`,
   // NUMA (hw/core/numa.c)
   'numa.duplicate-node': (a: { node: number }) => `Duplicate NUMA nodeid: ${a.node}`,
   'numa.too-many-nodes': (a: { max: number }) => `Max number of NUMA nodes reached: ${a.max}`,

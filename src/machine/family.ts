@@ -18,12 +18,24 @@ export interface MachineVersion {
   readonly minor: number;
 }
 
+/**
+ * The bus's hotplug handler, as device_del meets it (qdev_unplug): whether it has an
+ * unplug_request, which only asks the guest, or unplugs at once.
+ */
+export type BusHotplug =
+  /** No hotplug handler (the PCIe root complex): device_add and device_del are refused. */
+  | 'none'
+  /** Only an unplug callback (the virtual channel subsystem): the device goes at once. */
+  | 'immediate'
+  /** ACPI PCI hotplug (acpi-pcihp): the guest is asked to eject the slot, and the device stays until it does. */
+  | 'acpi-pcihp';
+
 /** A bus devices can be plugged into; PCIe root buses refuse hotplug. */
 export interface BusSpec {
   readonly name: string;
   /** The bus kind a device's `bus` must match (`PCI` devices go on PCI and PCIE buses). */
   readonly kind: 'PCI' | 'PCIE' | 'virtual-css-bus';
-  readonly hotpluggable: boolean;
+  readonly hotplug: BusHotplug;
   /** How the bus addresses its devices; absent where hotmem does not model addresses. */
   readonly addressing?: BusAddressing;
 }

@@ -35,6 +35,7 @@ import { MACHINE_BASE_TYPE } from './machine-type.js';
 import { parseMemorySize, type MemorySize } from './memory-size.js';
 import { completeNuma, parseNumaNode, type NumaNode } from './numa.js';
 import { RAM_BLOCK, registerRam } from './ram-block.js';
+import { unplugRoute } from './unplug.js';
 import { initialRamPieces, type RamPiece } from './ram-map.js';
 
 export type Accelerator = 'tcg' | 'kvm';
@@ -390,7 +391,7 @@ export class Machine {
 
     const machine = new Machine(model, machineObject, type, family, version, accel, memory, layout, nodes, process, ramBackends, env.catalog);
     model.services.set(MACHINE_SERVICE, machine);
-    model.hotplugHandler = { prePlug: (device) => machine.#prePlug(device), busHotpluggable: (device) => machine.busOf(device)?.hotpluggable };
+    model.hotplugHandler = { prePlug: (device) => machine.#prePlug(device), busHotpluggable: (device) => machine.#busHotpluggable(device) };
     machine.#addDefaultDevices(options, items);
 
     for (const item of items) {
@@ -490,24 +491,72 @@ export class Machine {
     return this.#deviceBus.get(device);
   }
 
+  /** Devices device_del asked the guest to eject, and whether each holds pending_deleted_event. */
+  readonly #ejectRequests = new Map<QomObject, { readonly pending: boolean }>();
+  readonly #ejectListeners = new Set<(device: QomObject) => void>();
+
   /**
-   * device_del (qdev_unplug): the device must exist, sit on a hotpluggable bus and be
-   * hotpluggable; memory devices then ask their own unplug_request. The request then waits for
-   * the guest to eject the device (ACPI); hotmem's guest always does, on its next run, and the
-   * device goes with DEVICE_DELETED after the command's reply.
+   * device_del (qmp_device_del, qdev_unplug): the device must exist, not be in the process of
+   * unplug already, sit on a hotpluggable bus and be hotpluggable; memory devices then ask their
+   * own unplug_request. Then the hotplug handler either unplugs it at once or asks the guest to
+   * eject it (unplug.ts): the device stays until a guest does (ejectDevice).
    */
   deleteDevice(id: string): void {
     const device = this.model.container('/machine/peripheral').child(id) ?? this.model.resolvePath(id);
     if (!device || !this.model.view.isA(device.type, 'device')) throw machineErrors.error('device.not-found', { id });
+    if (this.unplugPending(device)) throw machineErrors.error('device.unplug-in-progress', { id });
     const bus = this.busOf(device);
-    if (bus && !bus.hotpluggable) throw machineErrors.error('bus.no-hotplug', { bus: bus.name });
+    if (bus?.hotplug === 'none') throw machineErrors.error('bus.no-hotplug', { bus: bus.name });
     if (!this.model.view.ancestry(device.type).some((t) => t.hotpluggable)) throw machineErrors.error('device.no-hotplug', { type: device.type });
     if (this.model.view.isA(device.type, MEMORY_DEVICE_INTERFACE)) this.#ops(device).unplugRequest?.(device);
-    const path = device.path();
+    const route = unplugRoute(bus?.hotplug, this.release);
+    if (route.kind === 'immediate') {
+      this.#unplug(device);
+      return;
+    }
+    this.#ejectRequests.set(device, { pending: route.pending });
+    for (const listener of this.#ejectListeners) listener(device);
+  }
+
+  /** DeviceState.pending_deleted_event: device_del asked the guest to eject it, and it has not yet. */
+  unplugPending(device: QomObject): boolean {
+    return this.#ejectRequests.get(device)?.pending === true;
+  }
+
+  /** Whether device_del asked the guest to eject the device (with or without the pending flag). */
+  ejectRequested(device: QomObject): boolean {
+    return this.#ejectRequests.has(device);
+  }
+
+  /** A guest's ACPI hotplug handler: told of each eject request; returns its unsubscription. */
+  onEjectRequest(listener: (device: QomObject) => void): () => void {
+    this.#ejectListeners.add(listener);
+    return () => this.#ejectListeners.delete(listener);
+  }
+
+  /** The guest ejected a device it was asked to (acpi_pcihp_eject_slot, acpi_memory_eject): it is unplugged. */
+  ejectDevice(device: QomObject): void {
+    if (!this.#ejectRequests.delete(device)) throw new Error(`internal: ${device.path()} was not asked to be ejected`);
+    this.#unplug(device);
+  }
+
+  /**
+   * hotplug_handler_unplug and object_unparent. DEVICE_DELETED is sent as each device is
+   * finalized, after an RCU grace period: after the command's reply, the proxy's virtio-backend
+   * (no id) before the proxy (the real 5.2 to 11.1 with virtio-balloon-ccw).
+   */
+  #unplug(device: QomObject): void {
+    const deleted = [...realizedChildDevices(device), device].map((d) => ({ ...(d.id === undefined ? {} : { device: d.id }), path: d.path() }));
+    this.model.remove(device);
     this.scheduler.after(0, () => {
-      this.model.remove(device);
-      this.events.emit('DEVICE_DELETED', { ...(device.id === undefined ? {} : { device: device.id }), path });
+      for (const data of deleted) this.events.emit('DEVICE_DELETED', data);
     });
+  }
+
+  /** qdev's hotpluggable property: the class says so and the bus has a hotplug handler. */
+  #busHotpluggable(device: QomObject): boolean | undefined {
+    const bus = this.busOf(device);
+    return bus === undefined ? undefined : bus.hotplug !== 'none';
   }
 
   /** Realized memory devices, sorted by address (memory_device_build_list). */
@@ -527,6 +576,17 @@ export class Machine {
   buildsMemoryDevices(): boolean {
     const view = this.model.view;
     return view.typeNames().some((t) => !view.isAbstract(t) && view.isA(t, MEMORY_DEVICE_INTERFACE));
+  }
+
+  /**
+   * device_memory->dimm_size: what pc-dimms plug, NVDIMMs not counted (pc_dimm_plug; 7.2's
+   * balloon summed the devices of type pc-dimm itself, to the same figure). Memory devices of
+   * other kinds (virtio-mem) are not in it.
+   */
+  dimmSize(): number {
+    return this.memoryDevices()
+      .filter((d) => this.#ops(d).info(d).type === 'dimm')
+      .reduce((sum, d) => sum + this.#ops(d).pluggedSize(d), 0);
   }
 
   /** get_plugged_memory_size: what memory devices currently contribute. */
@@ -610,3 +670,8 @@ const VGA_DEFAULT_DRIVERS: readonly string[] = [
 
 /** Lets device implementations reach the machine they are plugged into. */
 export const MACHINE_SERVICE = key<Machine>('machine');
+
+/** A device's realized child devices, deepest first (finalized before their parent). */
+function realizedChildDevices(device: QomObject): QomObject[] {
+  return [...device.children.values()].flatMap((c) => (c.realized && device.model.view.isA(c.type, 'device') ? [...realizedChildDevices(c), c] : []));
+}

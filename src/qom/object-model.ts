@@ -414,6 +414,7 @@ export class ObjectModel {
   setProperty(obj: QomObject, property: string, input: PropertyInput, origin: PropertyOrigin = EXPLICIT): Warning[] {
     const resolved = this.#resolve(obj, property);
     if (resolved.home.kind === 'alias') {
+      resolved.home.beforeWrite?.(obj, property);
       return this.setProperty(this.#aliasTarget(obj, resolved.home.child), resolved.home.target, input, origin);
     }
     const { def } = resolved;

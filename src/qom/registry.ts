@@ -11,7 +11,8 @@ import type { PropertyDef } from './property.js';
 import type { ChildDef, TypeInfo } from './type-info.js';
 
 /** Where a resolved property's value lives: on the object itself, or on a child it aliases. */
-export type PropertyHome = { readonly kind: 'own' } | { readonly kind: 'alias'; readonly child: string; readonly target: string };
+export type PropertyHome =
+  { readonly kind: 'own' } | { readonly kind: 'alias'; readonly child: string; readonly target: string; readonly beforeWrite?: ChildDef['beforeAliasWrite'] };
 
 export interface ResolvedProperty {
   readonly def: PropertyDef;
@@ -227,7 +228,7 @@ export class RegistryView {
           if (!target || resolved.has(propName)) continue;
           resolved.set(propName, {
             def: target.def,
-            home: { kind: 'alias', child: child.name, target: propName },
+            home: { kind: 'alias', child: child.name, target: propName, ...(child.beforeAliasWrite ? { beforeWrite: child.beforeAliasWrite } : {}) },
             declaredBy: target.declaredBy,
           });
         }

@@ -19,6 +19,12 @@ export interface ChildDef {
    */
   readonly aliasClassProperties?: boolean;
   readonly extraAliases?: readonly string[];
+  /**
+   * The parent's own check before an aliased write is forwarded, where QEMU's parent has a setter
+   * of its own (virtio-mem-pci's requested-size refuses while the device is being unplugged);
+   * it throws to refuse.
+   */
+  readonly beforeAliasWrite?: (parent: QomObject, property: string) => void;
 }
 
 /**

@@ -77,3 +77,29 @@ describe('guest/linux-guest: the transport registers the driver leaves behind', 
     assert.equal(queueSel(f.machine, `${f.proxy.path()}/virtio-backend`), 0);
   });
 });
+
+describe('guest/linux-guest: ejecting devices (acpiphp)', () => {
+  it('removes the balloon driver and ejects the slot; virtio-mem with nothing plugged goes too; a DIMM waits', () => {
+    const f = startVirtioMem({
+      size: '2G',
+      machine: 'pc',
+      release: '10.0',
+      memory: '1G,slots=1,maxmem=16G',
+      items: [
+        { kind: 'device', driver: 'virtio-balloon-pci', id: 'b0', props: [] },
+        { kind: 'object', type: 'memory-backend-ram', id: 'mem1', props: [{ name: 'size', value: '1G' }] },
+        { kind: 'device', driver: 'pc-dimm', id: 'd0', props: [{ name: 'memdev', value: 'mem1' }] },
+      ],
+    });
+    const guest = attachLinuxGuest(f.machine, { kernel: '6.1' });
+    guest.settle();
+    assert.ok(guest.balloon);
+    for (const id of ['b0', 'vm0', 'd0']) f.machine.deleteDevice(id);
+    guest.settle();
+    assert.equal(guest.balloon, undefined, 'virtballoon_remove ran');
+    assert.equal(f.machine.model.resolvePath('b0'), undefined);
+    assert.equal(f.machine.model.resolvePath('vm0'), undefined);
+    assert.deepEqual(guest.drivers(), []);
+    assert.equal(f.machine.ejectRequested(f.machine.model.resolvePath('d0')!), true, 'ACPI memory hot-unplug is not modelled: the DIMM waits');
+  });
+});

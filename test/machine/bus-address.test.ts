@@ -11,6 +11,7 @@ import { Machine, StartupError, type MachineOptions, type StartupItem } from '..
 import { assignBusAddress, boardOccupants, busAddressErrors, cssDevPath, pciDevPath } from '../../src/machine/bus-address.js';
 import { BUS_ADDRESS, parseCssDevId, parsePciDevfn, type PropertyInput } from '../../src/qom/index.js';
 import { PC_I440FX, PC_Q35 } from '../../machines/pc/family.js';
+import { deleteAndEject } from './fixtures.js';
 
 const env = (release: string, arch: 'x86_64' | 's390x' = 'x86_64') =>
   qemuBinary(
@@ -311,8 +312,7 @@ describe('machine/bus-address: PCI slots on the pc root buses', () => {
         }),
       { message: 'PCI: slot 2 function 0 already occupied by virtio-mem-pci, new func virtio-mem-pci cannot be exposed to guest.' },
     );
-    machine.deleteDevice('b0');
-    machine.scheduler.runUntilIdle();
+    deleteAndEject(machine, 'b0');
     machine.addDevice({ kind: 'device', driver: 'virtio-mem-pci', id: 'vm1', props: [{ name: 'memdev', value: 'mem1' }] });
     assert.equal(machine.model.resolvePath('vm1')!.get('addr'), slot(3), 'b0’s slot, free again');
   });

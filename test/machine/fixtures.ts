@@ -5,7 +5,14 @@
 import { key } from '../../src/core/keys.js';
 import type { Arch } from '../../src/core/arch.js';
 import { releaseName, type Release } from '../../src/core/release.js';
-import { MEMORY_BACKEND_USE, MEMORY_DEVICE_OPS, type MachineCatalog, type MachineEnvironment, type MachineTypeEntry } from '../../src/machine/index.js';
+import {
+  MEMORY_BACKEND_USE,
+  MEMORY_DEVICE_OPS,
+  type Machine,
+  type MachineCatalog,
+  type MachineEnvironment,
+  type MachineTypeEntry,
+} from '../../src/machine/index.js';
 import { BASE_TYPES, implement, TypeRegistry, type TypeInfo } from '../../src/qom/index.js';
 import { MACHINE_FAMILIES } from '../../machines/index.js';
 
@@ -93,4 +100,11 @@ export const SHAPE_CATALOG: MachineCatalog = {
 
 export function testEnvironment(): MachineEnvironment {
   return { registry: new TypeRegistry().register(...BASE_TYPES, ...TYPES), catalog: SHAPE_CATALOG, families: MACHINE_FAMILIES };
+}
+
+/** device_del, then the eject a guest's ACPI hotplug handler would make, then the machine's pending work (DEVICE_DELETED). */
+export function deleteAndEject(machine: Machine, id: string): void {
+  machine.deleteDevice(id);
+  machine.ejectDevice(machine.model.container('/machine/peripheral').child(id)!);
+  machine.scheduler.runUntilIdle();
 }

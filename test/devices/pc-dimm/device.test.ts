@@ -5,6 +5,7 @@ import { Machine, type StartupItem } from '../../../src/machine/machine.js';
 import { MachineGuestMemory } from '../../../src/machine/guest-memory.js';
 import { MEMORY_DEVICE_OPS } from '../../../src/machine/memory-device.js';
 import { RAM_BLOCK } from '../../../src/machine/ram-block.js';
+import { deleteAndEject } from '../../machine/fixtures.js';
 
 const backend = (id: string, size = '1G'): StartupItem => ({ kind: 'object', type: 'memory-backend-ram', id, props: [{ name: 'size', value: size }] });
 const dimm = (props: string, id?: string): StartupItem => ({
@@ -103,8 +104,7 @@ describe('devices/pc-dimm: hotplug and host memory', () => {
         [1, true],
       ],
     );
-    machine.deleteDevice('d1');
-    machine.scheduler.runUntilIdle();
+    deleteAndEject(machine, 'd1');
     assert.equal(machine.memoryDevices().length, 1);
     assert.doesNotThrow(() =>
       machine.addDevice({

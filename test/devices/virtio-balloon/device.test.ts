@@ -15,6 +15,7 @@ import {
 } from '../../../devices/virtio-balloon/features.js';
 import { balloonQueues } from '../../../devices/virtio-balloon/queues.js';
 import { balloonBinary, startBalloon } from './helpers.js';
+import { deleteAndEject } from '../../machine/fixtures.js';
 
 const IOTHREAD = [{ kind: 'object' as const, type: 'iothread', id: 'io0', props: [] }];
 
@@ -224,9 +225,7 @@ describe("devices/virtio-balloon: QEMU's messages", () => {
 
   it('frees the handler on unplug so another balloon can be added', () => {
     const f = startBalloon({ machine: 'pc-i440fx-7.2' });
-    f.machine.deleteDevice('balloon0');
-    // The guest acknowledges the unplug request later (DEVICE_DELETED).
-    f.machine.scheduler.runUntilIdle();
+    deleteAndEject(f.machine, 'balloon0');
     const again = f.machine.addDevice({ kind: 'device', driver: 'virtio-balloon-pci', id: 'b1', props: [] });
     assert.equal(again.device.realized, true);
   });

@@ -25,6 +25,8 @@ export interface FixtureOptions {
   readonly size?: string;
   readonly device?: string;
   readonly arch?: 'x86_64' | 's390x';
+  /** -m (DIMMs need slots=). */
+  readonly memory?: string;
   /** More start-up items after the device (another device, say). */
   readonly items?: readonly StartupItem[];
 }
@@ -44,7 +46,7 @@ export function startVirtioMem(opts: FixtureOptions = {}): Fixture {
       release,
       arch,
       machine: opts.machine ?? (arch === 'x86_64' ? 'q35' : undefined),
-      memory: '1G,maxmem=16G',
+      memory: opts.memory ?? '1G,maxmem=16G',
       items: [
         { kind: 'object', type: opts.backend ?? 'memory-backend-ram', id: 'mem0', props: [{ name: 'size', value: opts.size ?? '4G' }] },
         {

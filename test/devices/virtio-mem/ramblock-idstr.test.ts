@@ -11,6 +11,7 @@ import { qemuBinary } from '../../../src/cli/binary.js';
 import { Machine, type MachineOptions, type StartupItem } from '../../../src/machine/index.js';
 import { RAM_BLOCK } from '../../../src/machine/ram-block.js';
 import { migratableBlocks } from '../../../src/migration/ram-blocks.js';
+import { deleteAndEject } from '../../machine/fixtures.js';
 
 const object = (type: string, id: string, props: Record<string, string>): StartupItem => ({
   kind: 'object',
@@ -131,8 +132,7 @@ describe('virtio-mem: the memdev RAMBlock idstr', () => {
       items: [object('memory-backend-ram', 'mem0', { size: '1G' }), device('virtio-mem-pci', 'vm0', { memdev: 'mem0' })],
     });
     assert.equal(idstrOf(m, 'mem0'), '0000:00:02.0/mem0');
-    m.deleteDevice('vm0');
-    m.scheduler.runUntilIdle();
+    deleteAndEject(m, 'vm0');
     assert.equal(idstrOf(m, 'mem0'), '');
     assert.deepEqual(
       migratableBlocks(m).map((b) => b.idstr),

@@ -100,7 +100,7 @@ describe('frontends/qmp: session', () => {
     assert.deepEqual(exec('object-del', { id: 'm0' }), [error('GenericError', "object 'm0' is in use, can not be deleted")]);
   });
 
-  it('refuses device_add on a q35 root bus and sends DEVICE_DELETED after the device_del reply', () => {
+  it('refuses device_add on a q35 root bus; on pc, device_del waits for the eject and DEVICE_DELETED follows it', () => {
     const q35 = session('q35');
     q35.exec('qmp_capabilities');
     assert.deepEqual(q35.exec('device_add', { driver: 'test-memdev-pci', id: 'd0', memdev: 'm0' }), [
@@ -109,13 +109,14 @@ describe('frontends/qmp: session', () => {
     const pc = session('pc');
     pc.exec('qmp_capabilities');
     pc.exec('device_add', { driver: 'test-memdev-pci', id: 'd0', memdev: 'm0' });
-    const replies = pc.exec('device_del', { id: 'd0' });
-    assert.deepEqual(replies[0], { return: {} });
-    assert.deepEqual(replies[1], {
-      timestamp: { seconds: 0, microseconds: 0 },
-      event: 'DEVICE_DELETED',
-      data: { device: 'd0', path: '/machine/peripheral/d0' },
-    });
+    assert.deepEqual(pc.exec('device_del', { id: 'd0' }), [{ return: {} }], 'no guest has ejected it');
+    assert.deepEqual(pc.exec('device_del', { id: 'd0' }), [error('GenericError', 'Device d0 is already in the process of unplug')]);
+    pc.m.ejectDevice(pc.m.model.resolvePath('d0')!);
+    const replies = pc.exec('query-memory-devices');
+    assert.deepEqual(replies, [
+      { return: [] },
+      { timestamp: { seconds: 0, microseconds: 0 }, event: 'DEVICE_DELETED', data: { device: 'd0', path: '/machine/peripheral/d0' } },
+    ]);
     assert.deepEqual(pc.exec('device_del', { id: 'd0' }), [error('DeviceNotFound', "Device 'd0' not found")]);
   });
 
