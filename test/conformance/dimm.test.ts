@@ -2,8 +2,7 @@
  * pc-dimm and nvdimm against the real QEMU of every Debian suite: start-up refusals (slots,
  * memdev, addr, node, space, ACPI, nvdimm=on, label size) by their stderr, and a running
  * machine's query-memory-devices, query-memory-size-summary, hotplug and refusals over QMP.
- * device_del of a DIMM is left out: without a guest real QEMU keeps it until an ACPI eject that
- * never comes, where hotmem's modelled guest ejects at once.
+ * device_del of a DIMM, which waits for an ACPI eject, is in qmp-hotplug.test.ts.
  */
 import { describeTranscripts, type Step } from './transcripts.js';
 
