@@ -28,6 +28,7 @@ import type { BusSpec, MachineFamily, MachineVersion, MemoryLayout } from './fam
 import { MEMORY_DEVICE_INTERFACE, MEMORY_DEVICE_OPS } from './memory-device.js';
 import { freshHost, type Host } from '../host/host.js';
 import { x86CpuFacts, type CpuOption } from './x86-cpu.js';
+import { tcgCpuModelRealize } from './cpu-data/load.js';
 import type { HostProcess } from '../host/process.js';
 import type { RunState } from './run-state.js';
 import { HOST_PROCESS } from './host-process.js';
@@ -381,13 +382,29 @@ export class Machine {
     }
     const maxRamBelow4g = model.view.properties(machineTypeName).has('max-ram-below-4g') ? (machineObject.get('max-ram-below-4g') as number) : 0;
     progress.greeted = true;
+    /**
+     * What realizing the -cpu model prints under TCG, as the release's binary printed it
+     * (compat/cpus/). Under KVM it depends on the host CPU's features, which hotmem does not
+     * model, and a release read from no binary has no record: both print nothing here.
+     */
+    const realizeCpuModel = () => {
+      if (!options.cpu || accel !== 'tcg') return;
+      const realized = tcgCpuModelRealize(r, options.arch, options.cpu.model);
+      if (!realized) return;
+      warn(undefined, realized.warnings);
+      const { error } = realized;
+      if (error) throw new StartupError(error, undefined);
+    };
     // The CPUs are realized (x86_cpus_init) before pc_memory_init lays memory out against them.
+    if (options.arch === 'x86_64') realizeCpuModel();
     const x86Cpu =
       options.arch === 'x86_64' ? located(undefined, () => x86CpuFacts(options.cpu, accel, host.x86Cpu, r, (w) => warn(undefined, [w]))) : undefined;
     const layout = located(undefined, () =>
       family.layout({ memory, version, release: r, machineName: type.name, maxRamBelow4g, ...(x86Cpu ? { x86Cpu } : {}) }),
     );
     warn(undefined, layout.warnings);
+    // s390x's ccw_init realizes its CPUs (and checks their model) after memory.
+    if (options.arch === 's390x') realizeCpuModel();
 
     const machine = new Machine(model, machineObject, type, family, version, accel, memory, layout, nodes, process, ramBackends, env.catalog);
     model.services.set(MACHINE_SERVICE, machine);

@@ -2,7 +2,7 @@
  * Runs real QEMU for conformance tests (a binary from real-qemu.ts): once with arguments, or
  * under a QMP session. Tests compare hotmem's answers with what these return.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -30,6 +30,26 @@ export interface QemuVersion {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** A start-up's outcome: its stderr, and its exit status, 0 when it came up (then quit over QMP). */
+export interface StartupRun {
+  readonly status: number | null;
+  readonly stderr: string;
+}
+
+/**
+ * Starts the binary as far as it gets: one that comes up is quit over a `-qmp stdio` monitor at
+ * once, rather than waited on until a timeout says it is running.
+ */
+export function realStartup(binary: string, args: readonly string[]): StartupRun {
+  const run = spawnSync(binary, [...args, '-qmp', 'stdio'], {
+    input: '{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n',
+    encoding: 'utf8',
+    timeout: DEFAULT_TIMEOUT_MS,
+  });
+  if (run.error) throw run.error;
+  return { status: run.status, stderr: run.stderr };
+}
 
 /** Runs the binary to completion (or to the timeout), capturing both output streams. */
 export function runQemu(
