@@ -17,15 +17,15 @@ export interface Hotmem {
 
 export const BUNDLE = join(__dirname, '..', 'bundle', 'hotmem.cjs');
 export const CODE_CACHE = `${BUNDLE}.cache`;
+/** What the build writes around the bundled code: the file is one CommonJS module function expression. */
+export const BUNDLE_HEAD = '(function (exports, require, module, __filename, __dirname) {';
+export const BUNDLE_TAIL = '\n})';
 
 /** Compiles and evaluates the bundle; `script` can then produce a code cache of what has run. */
 export function loadHotmem(cachedData: Buffer | undefined): { readonly hotmem: Hotmem; readonly script: Script } {
   // The build writes the bundle in ASCII (esbuild escapes the rest), which decodes fastest as latin1.
   const source = readFileSync(BUNDLE, 'latin1');
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: BUNDLE,
-    ...(cachedData ? { cachedData } : {}),
-  });
+  const script = new Script(source, { filename: BUNDLE, ...(cachedData ? { cachedData } : {}) });
   const module = { exports: {} as Hotmem };
   (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, BUNDLE, join(BUNDLE, '..'));
   return { hotmem: module.exports, script };

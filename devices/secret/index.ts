@@ -4,8 +4,8 @@
  * what is modelled is what makes QEMU refuse one: data and file, the file read from the host, the
  * base64 format, a keyid's AES-256-CBC decryption, and the keyring (the emulated host's is empty).
  */
-import { createDecipheriv } from 'node:crypto';
 import { defineErrors } from '../../src/core/errors.js';
+import { cryptoModule } from '../../src/core/on-demand.js';
 import { key } from '../../src/core/keys.js';
 import { strerror, type Errno } from '../../src/host/errno.js';
 import { NO_FILES } from '../../src/host/files.js';
@@ -91,7 +91,7 @@ function decrypt(secret: QomObject, keyid: string, input: Uint8Array): Uint8Arra
   if (iv.length !== 16) throw secretErrors.error('secret.iv-length', { length: iv.length });
   const ciphertext = secret.get('format') === 'base64' ? base64Decode(input) : input;
   if (ciphertext.length % 16 !== 0) throw secretErrors.error('secret.block-size', { length: ciphertext.length });
-  const decipher = createDecipheriv('aes-256-cbc', keyBytes, iv).setAutoPadding(false);
+  const decipher = cryptoModule().createDecipheriv('aes-256-cbc', keyBytes, iv).setAutoPadding(false);
   const plain = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
   const pad = plain.at(-1) ?? 0;
   if (pad > 16 || pad > plain.length) throw secretErrors.error('secret.padding', { pad });

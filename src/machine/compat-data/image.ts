@@ -15,6 +15,8 @@ import { entryWindow } from './model.js';
 /** What the images share: the state of compat/ they were built from and the releases (each has its own image). */
 export interface ImageIndex {
   readonly stamp: string;
+  /** What the stamp covers: compat/ itself and every directory and file under it, relative to it. */
+  readonly paths: readonly string[];
   readonly releases: readonly string[];
 }
 
@@ -24,25 +26,39 @@ export const imageDir = (root: string): string => join(root, 'dist', 'compat');
 const imageFile = (dir: string, version: string): string => join(dir, `${version}.json`);
 const INDEX = 'index.json';
 
-/**
- * Every file under compat/ (data and schemas) with its size and modification time: any edit, added
- * or removed file changes it. Stat calls, not hashing, keep the check far below a millisecond; a
- * checkout that only touches the times costs a fall back to the YAML until the next build.
- */
-export function compatStamp(compatDir: string): string {
-  const lines: string[] = [];
-  const walk = (dir: string, prefix: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path, `${prefix}${entry.name}/`);
-      else if (entry.isFile()) {
-        const { size, mtimeMs } = statSync(path);
-        lines.push(`${prefix}${entry.name} ${size} ${mtimeMs}`);
-      }
+/** compat/ ('') and every directory (ending in /) and file under it (data and schemas), relative to it. */
+function compatPaths(compatDir: string): string[] {
+  const paths = [''];
+  const walk = (prefix: string): void => {
+    for (const entry of readdirSync(join(compatDir, prefix), { withFileTypes: true })) {
+      const path = `${prefix}${entry.name}`;
+      if (entry.isDirectory()) {
+        paths.push(`${path}/`);
+        walk(`${path}/`);
+      } else if (entry.isFile()) paths.push(path);
     }
   };
-  walk(compatDir, '');
-  return lines.sort().join('\n');
+  walk('');
+  return paths.sort();
+}
+
+/**
+ * The size and modification time of each of `paths` (undefined once one is gone): an edit changes
+ * its file's time, an added, removed or renamed file its directory's. Stat calls on the paths the
+ * build recorded, without listing directories or hashing, keep the check near half a millisecond;
+ * a checkout that only touches the times costs a fall back to the YAML until the next build.
+ */
+export function compatStamp(compatDir: string, paths: readonly string[]): string | undefined {
+  try {
+    return paths
+      .map((path) => {
+        const { size, mtimeMs } = statSync(join(compatDir, path));
+        return `${path} ${size} ${mtimeMs}`;
+      })
+      .join('\n');
+  } catch {
+    return undefined;
+  }
 }
 
 /** An array as release `r` has it: its window (so presence tests still answer) and only the entries it has then. */
@@ -80,7 +96,11 @@ export function writeImages(root: string, documents: CompatDocuments): ImageInde
   const dir = imageDir(root);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const index: ImageIndex = { stamp: compatStamp(join(root, 'compat')), releases: documents.releases.releases.map((r) => r.version) };
+  const compatDir = join(root, 'compat');
+  const paths = compatPaths(compatDir);
+  const stamp = compatStamp(compatDir, paths);
+  if (stamp === undefined) throw new Error(`internal: a file under ${compatDir} went while the images were written`);
+  const index: ImageIndex = { stamp, paths, releases: documents.releases.releases.map((r) => r.version) };
   for (const version of index.releases) writeFileSync(imageFile(dir, version), JSON.stringify(releaseImage(documents, version)));
   writeFileSync(join(dir, INDEX), JSON.stringify(index));
   return index;
@@ -94,7 +114,7 @@ export function freshImageIndex(root: string): ImageIndex | undefined {
   } catch {
     return undefined;
   }
-  return index.stamp === compatStamp(join(root, 'compat')) ? index : undefined;
+  return index.stamp === compatStamp(join(root, 'compat'), index.paths) ? index : undefined;
 }
 
 export function readImage(root: string, version: string): CompatDocuments {
