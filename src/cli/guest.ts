@@ -5,17 +5,27 @@ import { VIRTIO_MEM_RUNTIME } from '../../devices/virtio-mem/index.js';
 import { VIRTIO_BALLOON_RUNTIME } from '../../devices/virtio-balloon/index.js';
 import { linuxBalloonGuest } from '../guest/balloon/guest.js';
 import { bootFootprint } from '../guest/linux/boot-footprint.js';
+import { MovablePort } from '../guest/guest-vm.js';
+import type { BalloonDriverPort } from '../../devices/virtio-balloon/port.js';
+import type { QomObject } from '../qom/object.js';
 
 export function attachLinuxGuest(machine: Machine, options: LinuxGuestOptions): LinuxGuest {
   const guest = new LinuxGuest(machine, options, (device) => device.child('virtio-backend')?.slots.get(VIRTIO_MEM_RUNTIME));
-  const balloon = machine.model.objectsOfType('virtio-balloon-device').find((d) => d.realized);
+  const balloon = balloonOf(machine);
   const runtime = balloon?.slots.get(VIRTIO_BALLOON_RUNTIME);
-  if (runtime) {
+  if (balloon && runtime) {
+    const port = new MovablePort<BalloonDriverPort>(runtime, ['onConfigChange', 'onUsed']);
+    guest.vm.onMove((there) => {
+      const moved = balloonOf(there)?.slots.get(VIRTIO_BALLOON_RUNTIME);
+      if (!moved) throw new Error('the VM moved to a machine without its balloon');
+      port.moveTo(moved);
+    });
     guest.balloon = linuxBalloonGuest(
       machine,
-      runtime,
+      port.port,
       { kernel: guest.kernel, initOnAlloc: options.initOnAlloc ?? true, initOnFree: false, pagePoisoning: false },
       guest.pages,
+      guest.vm.timeline,
     );
     // What boot wrote stays resident; it matters once a balloon can give it back, so only then is
     // it written (a guest that only reads costs no RSS, as before).
@@ -28,10 +38,15 @@ export function attachLinuxGuest(machine: Machine, options: LinuxGuestOptions): 
     guest.balloon.driver.probe();
     const { driver } = guest.balloon;
     // device_del names the proxy (virtio-balloon-pci); the guest's driver is bound to its backend.
-    guest.bindDriver(balloon!.parent!, () => {
+    guest.bindDriver(balloon.parent!, () => {
       driver.remove();
       guest.balloon = undefined;
     });
   }
   return guest;
+}
+
+/** The machine's balloon device (QEMU allows one). */
+function balloonOf(machine: Machine): QomObject | undefined {
+  return machine.model.objectsOfType('virtio-balloon-device').find((d) => d.realized);
 }

@@ -20,6 +20,8 @@ import { attachLinuxGuest } from './guest.js';
 import type { LinuxGuest } from '../guest/linux-guest.js';
 import { kernelParameters } from '../guest/linux/kernel-parameters.js';
 import { hotmemVersion } from './version.js';
+import type { MigrationOutcome } from '../migration/outcome.js';
+import type { Side } from '../migration/workload.js';
 
 /** What only a live process has: its output, the link to its peers, and a way to end. */
 export interface LiveSetting {
@@ -51,9 +53,11 @@ export type ProcessStart = { readonly kind: 'exited'; readonly status: number } 
 
 const SILENT: QemuIo = { out: () => undefined, err: () => undefined };
 
-export class QemuProcess implements EndpointProcess {
+export class QemuProcess implements EndpointProcess<QemuProcess> {
   readonly ctx: QmpContext;
-  readonly migration: MigrationEndpoint | undefined;
+  readonly migration: MigrationEndpoint<QemuProcess> | undefined;
+  /** The modelled guest, while the VM runs in this process: `--guest`, or one that came with a migration. */
+  #guest: LinuxGuest | undefined;
   readonly #history: HistoryEntry[] = [];
   #quit = false;
   #held: { promise: Promise<void>; release: () => void } | undefined;
@@ -65,16 +69,16 @@ export class QemuProcess implements EndpointProcess {
     readonly invocation: Invocation,
     /** The -incoming address to listen on once the process runs. */
     readonly incoming: SocketAddress | undefined,
-    /** The modelled guest (`--guest`): what a real one would print on its console comes from here. */
-    readonly guest: LinuxGuest | undefined,
-    settle: () => void,
+    guest: LinuxGuest | undefined,
     readonly live: LiveSetting | undefined,
   ) {
+    this.#guest = guest;
     this.migration = live ? new MigrationEndpoint(this) : undefined;
     this.ctx = {
       machine,
       version: { major: binary.release.major, minor: binary.release.minor, micro: 0 },
-      settle,
+      // After each command the guest runs until idle, so polling clients see converged state.
+      settle: () => (this.#guest ? this.#guest.settle() : machine.scheduler.runUntilIdle()),
       requestQuit: () => (this.#quit = true),
       quitRequested: () => this.#quit,
       ...(this.migration ? { migration: this.migration } : {}),
@@ -103,9 +107,7 @@ export class QemuProcess implements EndpointProcess {
     const guest =
       spec.guest === undefined ? undefined : attachLinuxGuest(outcome.machine, { kernel: spec.guest, ...kernelParameters(outcome.invocation.append ?? '') });
     guest?.settle();
-    // After each command the guest runs until idle, so polling clients see converged state.
-    const settle = () => (guest ? guest.settle() : outcome.machine.scheduler.runUntilIdle());
-    return { kind: 'running', process: new QemuProcess(spec, binary, outcome.machine, outcome.invocation, outcome.incoming, guest, settle, live) };
+    return { kind: 'running', process: new QemuProcess(spec, binary, outcome.machine, outcome.invocation, outcome.incoming, guest, live) };
   }
 
   /** The start of a process whose commands leave the machine alone: on the machine prepared for its spec. */
@@ -131,11 +133,7 @@ export class QemuProcess implements EndpointProcess {
     if (!start) return { kind: 'exited', status: exited };
     if (start.out !== '') live.io.out(start.out);
     if (start.err !== '') live.io.err(start.err);
-    const machine = start.machine;
-    return {
-      kind: 'running',
-      process: new QemuProcess(spec, binary, machine, start.invocation, start.incoming, undefined, () => machine.scheduler.runUntilIdle(), live),
-    };
+    return { kind: 'running', process: new QemuProcess(spec, binary, start.machine, start.invocation, start.incoming, undefined, live) };
   }
 
   /** Rebuilds the process a recipe describes, replaying its history; throws when it does not start. */
@@ -149,12 +147,19 @@ export class QemuProcess implements EndpointProcess {
       if (entry.kind === 'qmp') {
         session.handle(entry.text);
       } else {
-        runPeerMigration(replica.machine, QemuProcess.replay(entry.peer).machine, entry.role, entry.options);
+        const peer = QemuProcess.replay(entry.peer);
+        const outcome = runPeerMigration(replica.machine, peer.machine, entry.role, entry.options);
         replica.record(entry);
+        replica.migrated(entry.role, peer, outcome);
       }
     }
     session.close();
     return replica;
+  }
+
+  /** The modelled guest while the VM runs here: what a real one would print on its console comes from here. */
+  get guest(): LinuxGuest | undefined {
+    return this.#guest;
   }
 
   // ---- EndpointProcess ----------------------------------------------------------------------------------
@@ -171,8 +176,25 @@ export class QemuProcess implements EndpointProcess {
     return { spec: this.spec, history: [...this.#history] };
   }
 
-  replicate(recipe: ProcessRecipe): Machine {
-    return QemuProcess.replay(recipe).machine;
+  replicate(recipe: ProcessRecipe): QemuProcess {
+    return QemuProcess.replay(recipe);
+  }
+
+  /**
+   * Once a migration completed, the VM runs on the destination, and its guest with it: real QEMU
+   * carries the guest's state (its drivers' view of the devices, the balloon's pages, its page
+   * allocator) in the RAM it sends, hotmem moves its model of that guest from the source's
+   * replica to the destination's machine. Nothing of it goes on the wire between the processes:
+   * the destination rebuilt the source, guest included, from the source's recipe.
+   */
+  migrated(role: Side, peer: QemuProcess, outcome: MigrationOutcome): void {
+    if (outcome.kind !== 'completed') return;
+    const [source, destination] = role === 'source' ? [this, peer] : [peer, this];
+    const guest = source.#guest;
+    source.#guest = undefined;
+    if (!guest) return;
+    guest.vm.moveTo(destination.machine);
+    destination.#guest = guest;
   }
 
   record(entry: Extract<HistoryEntry, { kind: 'migration' }>): void {

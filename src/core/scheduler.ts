@@ -12,6 +12,9 @@ interface Job {
   readonly run: () => void;
 }
 
+/** What timed work needs of a scheduler: the time, and a way to run something later. */
+export type Timeline = Pick<Scheduler, 'now' | 'after'>;
+
 export type IdleOutcome = { readonly kind: 'idle'; readonly steps: number } | { readonly kind: 'step-limit'; readonly steps: number; readonly pending: number };
 
 export class Scheduler {

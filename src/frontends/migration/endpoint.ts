@@ -20,6 +20,8 @@ import {
   type MigrationInfo,
 } from '../../migration/info.js';
 import { migrationParameter } from '../../migration/parameters.js';
+import type { MigrationOutcome } from '../../migration/outcome.js';
+import type { Side } from '../../migration/workload.js';
 import { passesThroughFailing } from '../../migration/qapi-data.js';
 import { migrationEventsEnabled, migrationSettings } from '../../migration/settings.js';
 import { migrationFrontendErrors } from './errors.js';
@@ -28,15 +30,22 @@ import type { HistoryEntry, PeerMigrationOptions, ProcessRecipe } from './recipe
 import { addressTarget, incomingAddress, outgoingAddress, parsesUriFirst, socketAddressInfo, type SocketAddress } from './uri.js';
 import { Wire, type WireMessage } from './wire.js';
 
-/** What the channel needs from the process it belongs to. */
-export interface EndpointProcess {
+/** A peer process rebuilt from its recipe, as the channel needs it. */
+export interface Replica {
+  readonly machine: Machine;
+}
+
+/** What the channel needs from the process it belongs to; `Peer` is what its replicas of peers are. */
+export interface EndpointProcess<Peer extends Replica> {
   readonly machine: Machine;
   readonly hotmemVersion: string;
   /** The link between the two hosts, bytes per second (hotmem's --link-bandwidth). */
   readonly linkBandwidth: number;
   recipe(): ProcessRecipe;
   /** Rebuilds a peer from its recipe; throws when the recipe does not start. */
-  replicate(recipe: ProcessRecipe): Machine;
+  replicate(recipe: ProcessRecipe): Peer;
+  /** A migration between this process and (a replica of) its peer has been modelled. */
+  migrated(role: Side, peer: Peer, outcome: MigrationOutcome): void;
   record(entry: Extract<HistoryEntry, { kind: 'migration' }>): void;
   /** error_report: one line on stderr with the program's name. */
   report(message: string): void;
@@ -65,7 +74,7 @@ interface Pending {
 /** A SIGBUS ends a process with 128 + 7. */
 const SIGBUS_EXIT = 135;
 
-export class MigrationEndpoint {
+export class MigrationEndpoint<Peer extends Replica = Replica> {
   #incoming: Incoming = { kind: 'none' };
   /** qmp_migrate_incoming's `once`: an incoming migration starts once per process (-incoming URI counts). */
   #incomingStarted = false;
@@ -73,7 +82,7 @@ export class MigrationEndpoint {
   #listenedAtStartup = false;
   #pending: Pending | undefined;
 
-  constructor(readonly process: EndpointProcess) {}
+  constructor(readonly process: EndpointProcess<Peer>) {}
 
   get machine(): Machine {
     return this.process.machine;
@@ -183,7 +192,7 @@ export class MigrationEndpoint {
       this.#failOutgoing(pending, reason);
       return;
     }
-    let peer: Machine;
+    let peer: Peer;
     try {
       peer = this.process.replicate(welcome.recipe);
     } catch (e) {
@@ -195,8 +204,9 @@ export class MigrationEndpoint {
     this.#pending = undefined;
     const recipe = this.process.recipe();
     const options = this.#options(pending.postcopy);
-    const outcome = runPeerMigration(this.machine, peer, 'source', options);
+    const outcome = runPeerMigration(this.machine, peer.machine, 'source', options);
     this.process.record({ kind: 'migration', role: 'source', peer: welcome.recipe, options });
+    this.process.migrated('source', peer, outcome);
     pending.digest = outcomeDigest(outcome);
     wire.send({ type: 'go', hotmem: this.process.hotmemVersion, recipe, options, digest: pending.digest });
     for (const line of outcome.source.errors) this.process.report(line);
@@ -325,7 +335,7 @@ export class MigrationEndpoint {
       );
       return;
     }
-    let source: Machine;
+    let source: Peer;
     try {
       source = this.process.replicate(go.recipe);
     } catch (e) {
@@ -336,8 +346,9 @@ export class MigrationEndpoint {
       );
       return;
     }
-    const outcome = runPeerMigration(this.machine, source, 'destination', go.options);
+    const outcome = runPeerMigration(this.machine, source.machine, 'destination', go.options);
     this.process.record({ kind: 'migration', role: 'destination', peer: go.recipe, options: go.options });
+    this.process.migrated('destination', source, outcome);
     const digest = outcomeDigest(outcome);
     wire.send({ type: 'done', digest });
     this.#compare(digest, go.digest);

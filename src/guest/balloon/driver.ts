@@ -16,7 +16,7 @@
  * - stats go out whenever the device gives the stats buffer back.
  */
 import type { Arch } from '../../core/arch.js';
-import type { Scheduler } from '../../core/scheduler.js';
+import type { Timeline } from '../../core/scheduler.js';
 import { configOffset } from '../../../devices/virtio-balloon/config.js';
 import {
   VIRTIO_BALLOON_F_DEFLATE_ON_OOM,
@@ -118,7 +118,7 @@ export class LinuxBalloonDriver {
     readonly port: BalloonDriverPort,
     readonly pages: GuestPages,
     readonly allocator: GuestAllocator,
-    readonly scheduler: Scheduler,
+    readonly scheduler: Timeline,
     readonly options: LinuxBalloonOptions,
   ) {}
 

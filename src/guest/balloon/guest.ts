@@ -4,6 +4,7 @@
  * scheduler. Boot reservations (kernel image, memmap) are the caller's to make before probing.
  */
 import type { Arch } from '../../core/arch.js';
+import type { Timeline } from '../../core/scheduler.js';
 import type { Machine } from '../../machine/machine.js';
 import { machineRamLookup } from '../../../devices/virtio-balloon/ram-lookup.js';
 import type { BalloonDriverPort } from '../../../devices/virtio-balloon/port.js';
@@ -29,13 +30,16 @@ export interface LinuxBalloonGuest {
   readonly driver: LinuxBalloonDriver;
 }
 
-/** The guest's page allocator over the machine's boot RAM, one zone per RAM region. */
-export function linuxGuestPages(machine: Machine, options: LinuxGuestOptions): GuestPages {
+/**
+ * The guest's page allocator over the machine's boot RAM, one zone per RAM region; its accesses
+ * go to the RAM of `current()`, the machine the guest runs on now (a migration moves it).
+ */
+export function linuxGuestPages(machine: Machine, options: LinuxGuestOptions, current: () => Machine = () => machine): GuestPages {
   const zones = machine.layout.ram.map((r) => ({ name: r.name, range: { gpa: r.base, length: r.size } }));
   // init_on_alloc and init_on_free are boot options from 5.3; older kernels have neither.
   const initOptions = balloonLinuxHas(options.kernel, 'init-on-alloc-free');
   return new GuestPages(zones, {
-    memory: ramMemoryPort(() => machineRamLookup(machine)),
+    memory: ramMemoryPort(() => machineRamLookup(current())),
     bootOrder: balloonLinuxHas(options.kernel, 'boot-memory-to-tail') ? 'lowest' : 'highest',
     initOnAlloc: options.initOnAlloc && initOptions,
     initOnFree: options.initOnFree && initOptions,
@@ -43,17 +47,22 @@ export function linuxGuestPages(machine: Machine, options: LinuxGuestOptions): G
   });
 }
 
-/** The balloon driver on the guest's allocator (a whole guest's, shared with its other drivers, or a fresh one). */
+/**
+ * The balloon driver on the guest's allocator (a whole guest's, shared with its other drivers, or
+ * a fresh one), its work on `timeline` (the machine's scheduler, or a GuestVm's that follows a
+ * migration).
+ */
 export function linuxBalloonGuest(
   machine: Machine,
   port: BalloonDriverPort,
   options: LinuxGuestOptions,
   pages: GuestPages = linuxGuestPages(machine, options),
+  timeline: Timeline = machine.scheduler,
 ): LinuxBalloonGuest {
   const arch: Arch = machine.arch;
   const initOptions = balloonLinuxHas(options.kernel, 'init-on-alloc-free');
   const allocator = new GuestAllocator(pages);
-  const driver = new LinuxBalloonDriver(port, pages, allocator, machine.scheduler, {
+  const driver = new LinuxBalloonDriver(port, pages, allocator, timeline, {
     kernel: options.kernel,
     arch,
     initOnFree: options.initOnFree && initOptions,

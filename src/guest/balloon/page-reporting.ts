@@ -7,7 +7,7 @@
  * pass follows 2 s later while work is left, so an idle guest is fully reported in about 30 s. A
  * zone with less free memory than its low watermark plus one batch is skipped.
  */
-import type { Scheduler } from '../../core/scheduler.js';
+import type { Timeline } from '../../core/scheduler.js';
 import type { Range } from './extents.js';
 import type { GuestPages, GuestZone } from './guest-pages.js';
 
@@ -30,7 +30,7 @@ export class PageReporting {
 
   constructor(
     readonly pages: GuestPages,
-    readonly scheduler: Scheduler,
+    readonly scheduler: Timeline,
     /** page_reporting_order in bytes (pageblock_order unless the driver or the command line says otherwise). */
     readonly orderBytes: number,
     readonly maxBlockBytes: number,

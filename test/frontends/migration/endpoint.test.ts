@@ -9,6 +9,7 @@ import { QemuProcess } from '../../../src/cli/qemu-process.js';
 import { migrate } from '../../../src/migration/engine.js';
 import { SMALL_Q35, settled, spec, startLive, tempSocket, until } from '../../cli/qemu-process-helpers.js';
 
+const MiB = 2 ** 20;
 const EVENTS_ON = { capabilities: [{ capability: 'events', state: true }] };
 const VIRTIO_MEM = ['-object', 'memory-backend-ram,id=mem0,size=512M', '-device', 'virtio-mem-pci,id=vm0,memdev=mem0,requested-size=0'];
 const names = (events: readonly Record<string, unknown>[]) =>
@@ -94,6 +95,41 @@ describe('frontends/migration: migrate between two hotmem processes', function (
     assert.deepEqual([a.stderr, b.stderr, c.stderr], [[], [], []], 'the peers agreed on every outcome');
     const recipe = c.process.recipe();
     assert.equal(recipe.history.filter((h) => h.kind === 'migration').length, 1);
+  });
+
+  it('the guest goes with the VM: the destination plugs and balloons, the source no longer does, along a chain', async () => {
+    const [first, second] = [tempSocket(), tempSocket()];
+    const argv = [...SMALL_Q35, ...VIRTIO_MEM, '-device', 'virtio-balloon-pci,id=b0'];
+    const a = startLive(spec(argv, { guest: 'linux-6.1' }));
+    const b = startLive(spec([...argv, '-incoming', `unix:${first}`]));
+    const c = startLive(spec([...argv, '-incoming', `unix:${second}`]));
+    await b.process.migration!.listenAtStartup(b.process.incoming!);
+    await c.process.migration!.listenAtStartup(c.process.incoming!);
+    const size = (p: typeof a) => p.qmp('qom-get', { path: '/machine/peripheral/vm0', property: 'size' })['return'];
+    const actual = (p: typeof a) => (p.qmp('query-balloon')['return'] as { actual: number }).actual;
+    a.qmp('qom-set', { path: '/machine/peripheral/vm0', property: 'requested-size', value: 256 * MiB });
+    a.qmp('balloon', { value: 96 * MiB });
+    assert.deepEqual([size(a), actual(a)], [256 * MiB, 96 * MiB]);
+    a.qmp('migrate', { uri: `unix:${first}` });
+    assert.equal(await settled(a), 'completed');
+    await until(() => b.process.machine.running);
+    assert.equal(a.process.guest, undefined, 'the guest left the source');
+    assert.ok(b.process.guest, 'the guest runs on the destination');
+    assert.deepEqual([size(b), actual(b)], [256 * MiB, 96 * MiB], 'what the guest had plugged and ballooned arrived with it');
+
+    b.qmp('qom-set', { path: '/machine/peripheral/vm0', property: 'requested-size', value: 384 * MiB });
+    b.qmp('balloon', { value: 112 * MiB });
+    assert.deepEqual([size(b), actual(b)], [384 * MiB, 112 * MiB], 'the migrated guest answers the destination');
+    assert.ok(b.events.some((e) => e['event'] === 'MEMORY_DEVICE_SIZE_CHANGE'));
+    a.qmp('qom-set', { path: '/machine/peripheral/vm0', property: 'requested-size', value: 0 });
+    assert.equal(size(a), 256 * MiB, 'no guest answers the paused source');
+
+    b.qmp('migrate', { uri: `unix:${second}` });
+    assert.equal(await settled(b), 'completed');
+    await until(() => c.process.machine.running);
+    c.qmp('qom-set', { path: '/machine/peripheral/vm0', property: 'requested-size', value: 128 * MiB });
+    assert.equal(size(c), 128 * MiB, 'a destination rebuilt from a recipe whose guest came with a migration has it too');
+    assert.deepEqual([a.stderr, b.stderr, c.stderr], [[], [], []], 'the peers agreed on every outcome');
   });
 
   it('postcopy when migrate-start-postcopy follows migrate before the peers meet', async () => {

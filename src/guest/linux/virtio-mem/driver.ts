@@ -16,7 +16,7 @@ import type { MemRequest } from '../../../../devices/virtio-mem/request.js';
 import { decodeConfig } from '../../../../devices/virtio-mem/config.js';
 import type { Arch } from '../../../core/arch.js';
 import { HotmemError } from '../../../core/errors.js';
-import type { Scheduler } from '../../../core/scheduler.js';
+import type { Timeline } from '../../../core/scheduler.js';
 import { hex, type SimNanos } from '../../../core/units.js';
 import type { VirtioDriverPort } from '../../../virtio/driver-port.js';
 import type { FeatureSet } from '../../../virtio/feature-set.js';
@@ -127,7 +127,7 @@ export class LinuxVirtioMemDriver {
   constructor(
     private readonly port: VirtioDriverPort,
     private readonly memory: GuestMemoryPort,
-    private readonly scheduler: Scheduler,
+    private readonly scheduler: Timeline,
     private readonly options: LinuxVirtioMemOptions,
     sink: KernelLogSink,
   ) {
