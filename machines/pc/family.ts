@@ -9,6 +9,7 @@ import { machineErrors } from '../../src/machine/errors.js';
 import type { QomObject } from '../../src/qom/object.js';
 import { ON_OFF_AUTO } from '../../src/qom/property.js';
 import type { TypeInfo } from '../../src/qom/type-info.js';
+import { pcFirmwareBlocks } from './firmware.js';
 import { pcClassFlags, pcLayout, TARGET_PAGE_SIZE, versionAtLeast, type RamSplit } from './layout.js';
 
 /**
@@ -126,6 +127,7 @@ function pcFamily(
     legacyNumaMem: (v) => !versionAtLeast(v, 5, 1),
     memoryDevicePrePlug,
     layout: (input) => pcLayout(input, split(input), pciHole64Size, input.machineName),
+    firmwareBlocks: pcFirmwareBlocks,
     // Conventional PCI hotplugs through ACPI (PIIX4's acpi-pcihp); the PCIe root complex does not.
     rootBuses: () => [
       {

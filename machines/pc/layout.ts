@@ -20,6 +20,9 @@ export const TARGET_PAGE_SIZE = 4096;
 
 export const versionAtLeast = (v: MachineVersion, major: number, minor: number): boolean => compareReleases(v, { major, minor }) >= 0;
 
+/** pc.bios, SeaBIOS's image: 256 KiB (bios-256k.bin) from 2.0, 128 KiB for 1.7 and older (real 7.2's `info ramblock`). */
+export const pcBiosSize = (v: MachineVersion): number => (versionAtLeast(v, 2, 0) ? 256 : 128) * 1024;
+
 /** PCMachineClass fields by machine version. */
 export interface PcClassFlags {
   readonly hasReservedMemory: boolean;
@@ -95,6 +98,6 @@ export function pcLayout(input: LayoutInput, split: RamSplit, pciHole64Size: num
   if (split.above4g > 0) ram.push({ name: 'ram-above-4g', base: above4gStart, size: split.above4g, offset: split.below4g });
   // pc always allocates the device-memory information; without maxmem it is empty.
   const deviceMemory = hasDeviceMemory ? deviceRange(above4gStart) : { base: 0, size: 0 };
-  // SeaBIOS's 256 KiB image (bios-256k.bin) is mapped as the pc.bios ROM just below 4 GiB.
-  return { ram, deviceMemory, firmwareBytes: 256 * 1024, warnings: split.warnings };
+  // SeaBIOS's image is mapped as the pc.bios ROM just below 4 GiB.
+  return { ram, deviceMemory, firmwareBytes: pcBiosSize(version), warnings: split.warnings };
 }

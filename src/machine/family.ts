@@ -84,6 +84,16 @@ export interface MemoryLayout {
   readonly warnings: readonly Warning[];
 }
 
+/**
+ * A RAMBlock the board's firmware takes (QEMU allocates it; no memory backend): migration lists
+ * it and sends its used length like RAM. Its content is the firmware image and tables QEMU
+ * generates, which the model does not hold.
+ */
+export interface FirmwareBlock {
+  readonly idstr: string;
+  readonly usedLength: number;
+}
+
 export interface LayoutInput {
   readonly memory: MemorySize;
   readonly version: MachineVersion;
@@ -121,6 +131,8 @@ export interface MachineFamily {
    */
   memoryDevicePrePlug?(machine: QomObject, version: MachineVersion, device: QomObject): { readonly legacyAlign?: number };
   rootBuses(version: MachineVersion): readonly BusSpec[];
+  /** The firmware's RAMBlocks, in the order QEMU creates them (none: the board has no firmware in RAM, as s390-ccw-virtio). */
+  firmwareBlocks?(machine: QomObject, version: MachineVersion): readonly FirmwareBlock[];
   /** The default devices of this version, in creation order. */
   defaultDevices(version: MachineVersion): readonly DefaultDevice[];
 }

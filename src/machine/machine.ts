@@ -24,7 +24,7 @@ import type { MachineCatalog, MachineTypeEntry } from './catalog.js';
 import { placeMemoryDevice, type PlacedMemoryDevice } from './device-memory.js';
 import { machineErrors } from './errors.js';
 import { qomErrors } from '../qom/errors.js';
-import type { BusSpec, MachineFamily, MachineVersion, MemoryLayout } from './family.js';
+import type { BusSpec, FirmwareBlock, MachineFamily, MachineVersion, MemoryLayout } from './family.js';
 import { MEMORY_DEVICE_INTERFACE, MEMORY_DEVICE_OPS } from './memory-device.js';
 import { freshHost, type Host } from '../host/host.js';
 import { x86CpuFacts, type CpuOption } from './x86-cpu.js';
@@ -194,6 +194,11 @@ export class Machine {
 
   get release(): Release {
     return this.model.env.release;
+  }
+
+  /** The RAMBlocks of the board's firmware, which migration sends besides guest RAM. */
+  firmwareBlocks(): readonly FirmwareBlock[] {
+    return this.family.firmwareBlocks?.(this.object, this.version) ?? [];
   }
 
   #initialRam: readonly RamPiece[] | undefined;

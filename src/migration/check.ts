@@ -20,7 +20,7 @@ import {
 } from './device-state.js';
 import { migrationErrors } from './errors.js';
 import type { FailureReason } from './outcome.js';
-import { matchBlocks, migratableBlocks } from './ram-blocks.js';
+import { matchBlocks, matchFirmwareBlocks, migratableBlocks } from './ram-blocks.js';
 import { s390SkeysSection } from './s390-skeys.js';
 
 export type MigrationPrediction =
@@ -114,6 +114,7 @@ export function checkMigration(src: Machine, dst: Machine, options: { readonly p
   if (first?.kind === 'failed') return refuse('setup', 'device-state', first.failure);
   try {
     matchBlocks(migratableBlocks(src), migratableBlocks(dst), postcopy, dst.process.host.arch.basePageSize);
+    matchFirmwareBlocks(src.firmwareBlocks(), dst.firmwareBlocks());
   } catch (e) {
     if (!(e instanceof HotmemError)) throw e;
     return refuse('setup', 'ram-block-list', ramLoadFailure(e, dst.release));

@@ -46,7 +46,7 @@ import { passesThroughFailing } from './qapi-data.js';
 import { resolveOptions, type MigrateOptions, type ResolvedOptions } from './options.js';
 import type { FailureReason, HangCause, HostSample, MigrationOutcome, SideReport, TransferStats } from './outcome.js';
 import { PageRanges } from './page-ranges.js';
-import { blockListBytes, discardedPages, matchBlocks, migratableBlocks, type MigratableBlock } from './ram-blocks.js';
+import { blockListBytes, discardedPages, matchBlocks, matchFirmwareBlocks, migratableBlocks, type MigratableBlock } from './ram-blocks.js';
 import { placePostcopy, placePrecopy, placeZeroPostcopy, RamStream, TARGET_PAGE_SIZE, type BlockPair } from './ram-transfer.js';
 import { postcopyHostProblem } from './postcopy-support.js';
 import { s390SkeysSection } from './s390-skeys.js';
@@ -102,6 +102,8 @@ class Migration {
   /** The source's run state when it stopped for the switch (the global state it sends). */
   #stoppedFrom: RunState | undefined;
   #deviceBytes = 0;
+  /** The firmware blocks' used lengths: ram_bytes_total counts them with guest RAM. */
+  #firmwareBytes = 0;
   #precopyWindows = 0;
   #setupBytes = 0;
   #precopyBytes = 0;
@@ -157,10 +159,11 @@ class Migration {
     const hostPage = this.source.process.host.arch.basePageSize;
     const srcBlocks = migratableBlocks(this.source);
     const dstBlocks = migratableBlocks(this.destination);
+    const firmware = this.source.firmwareBlocks();
     // ram_init_bitmaps: everything dirty, first sync, on the source before the destination answers.
     this.#syncs = 1;
     this.#announcePass();
-    this.#setupBytes += blockListBytes(srcBlocks, postcopy, hostPage);
+    this.#setupBytes += blockListBytes(srcBlocks, firmware, postcopy, hostPage);
     if (postcopy) {
       const refused = this.#advisePostcopy(dstBlocks);
       if (refused) {
@@ -174,6 +177,7 @@ class Migration {
     let matched: MigratableBlock[];
     try {
       matched = matchBlocks(srcBlocks, dstBlocks, postcopy, this.destination.process.host.arch.basePageSize);
+      matchFirmwareBlocks(firmware, this.destination.firmwareBlocks());
     } catch (e) {
       this.#rethrowUnless(e, () => this.#failIncoming('ram-block-list', ramLoadFailure(e as HotmemError, this.destination.release)));
       return;
@@ -186,6 +190,8 @@ class Migration {
       this.#pairs.push({ src: b, dst: matched[i]!, toSend, dirtyLog: new PageRanges(), skip, received: new PageRanges(), postcopy: undefined });
     });
     if (!earlyFirst && !this.#transferSections(early, postcopy ? 'advised' : 'none')) return;
+    this.#firmwareBytes = firmware.reduce((n, b) => n + b.usedLength, 0);
+    for (const b of firmware) this.#stream.sendFirmware(b);
     this.#hints('round');
     this.#setupDone = this.#now();
     this.#phase = 'precopy';
@@ -765,7 +771,7 @@ class Migration {
     info.expectedDowntimeNs = (this.#pending() * 1e9) / this.#o.bandwidth;
     info.transferred = this.#setupBytes + this.#stream.bytes + this.#deviceBytes;
     info.remaining = this.#pending();
-    info.total = this.#pairs.reduce((n, p) => n + p.src.block.size, 0);
+    info.total = this.#pairs.reduce((n, p) => n + p.src.block.size, this.#firmwareBytes);
     info.duplicate = this.#stream.zeroPages;
     info.normal = this.#stream.normalPages;
     info.dirtySyncCount = this.#syncs;

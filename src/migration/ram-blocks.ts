@@ -4,6 +4,7 @@
  * maps (vmstate_register_ram marks exactly those migratable), in QEMU's ram_list order —
  * biggest to smallest (softmmu/physmem.c ram_block_add), creation order among equals.
  */
+import type { FirmwareBlock } from '../machine/family.js';
 import type { Machine } from '../machine/machine.js';
 import { MEMORY_BACKEND_TYPE, MEMORY_BACKEND_USE } from '../machine/backend-use.js';
 import { RAM_BLOCK, type RamBlock } from '../machine/ram-block.js';
@@ -81,7 +82,23 @@ export function matchBlocks(
   });
 }
 
-/** Bytes the block list takes: the MEM_SIZE header, then per block its name, length and (postcopy, huge pages) page size. */
-export function blockListBytes(blocks: readonly MigratableBlock[], postcopy: boolean, hostPageSize: number): number {
-  return 8 + blocks.reduce((n, b) => n + 1 + b.idstr.length + 8 + (postcopy && b.pageSize !== hostPageSize ? 8 : 0), 0);
+/**
+ * The destination's half of the block list for the board's firmware blocks: each must exist
+ * there (acpi=off on one side only leaves its ACPI blobs unknown). Their lengths are the machine
+ * type's on both sides; QEMU resizes the resizeable ones anyway.
+ */
+export function matchFirmwareBlocks(source: readonly FirmwareBlock[], destination: readonly FirmwareBlock[]): void {
+  const there = new Set(destination.map((b) => b.idstr));
+  const unknown = source.find((b) => !there.has(b.idstr));
+  if (unknown) throw migrationErrors.error('migration.unknown-ramblock', { idstr: unknown.idstr });
+}
+
+/**
+ * Bytes the block list takes: the MEM_SIZE header, then per block its name, length and
+ * (postcopy, huge pages) page size; firmware blocks have the host's page size.
+ */
+export function blockListBytes(blocks: readonly MigratableBlock[], firmware: readonly FirmwareBlock[], postcopy: boolean, hostPageSize: number): number {
+  const entry = (idstr: string) => 1 + idstr.length + 8;
+  const backends = blocks.reduce((n, b) => n + entry(b.idstr) + (postcopy && b.pageSize !== hostPageSize ? 8 : 0), 0);
+  return 8 + backends + firmware.reduce((n, b) => n + entry(b.idstr), 0);
 }

@@ -14,6 +14,7 @@
  * goes through the host model's range operations and content runs, never page by page.
  */
 import { strerror } from '../host/errno.js';
+import type { FirmwareBlock } from '../machine/family.js';
 import type { FillOutcome, Userfaultfd } from '../host/userfaultfd.js';
 import { migrationErrors } from './errors.js';
 import type { PageRanges } from './page-ranges.js';
@@ -99,6 +100,21 @@ export class RamStream {
     const cut = Math.min(end, s + Math.max(1, Math.floor(fitted / ps)));
     this.#lookahead = cut === end ? Math.min(MAX_LOOKAHEAD, this.#lookahead * 2) : Math.max(MIN_LOOKAHEAD, fitted * 2);
     return [s, cut];
+  }
+
+  /**
+   * A firmware block's pages, sent once (the firmware does not change while the VM runs from
+   * RAM). The model does not hold the firmware's content, so they go as zero pages: the real
+   * binaries send a few dozen of a q35 machine's 130 firmware pages with data (SeaBIOS's code,
+   * the generated ACPI tables), which the model's normal-page count leaves out.
+   */
+  sendFirmware(block: FirmwareBlock): number {
+    const pages = block.usedLength / TARGET_PAGE_SIZE;
+    const bytes = 1 + block.idstr.length + pages * pageCost(0);
+    this.zeroPages += pages;
+    this.#lastBlock = block.idstr;
+    this.bytes += bytes;
+    return bytes;
   }
 
   /**

@@ -1,0 +1,38 @@
+/**
+ * The RAMBlocks a pc machine's firmware takes besides guest RAM, which migration lists and sends
+ * like RAM (ram_bytes_total counts their used length), read from `info ramblock` of the real
+ * 5.2, 7.2, 10.0 and 11.1 binaries (the same on all four) for each machine version:
+ *
+ * - pc.bios: SeaBIOS, 256 KiB (bios-256k.bin) from pc-i440fx-2.0, 128 KiB for 1.7 and older;
+ * - pc.rom: the 128 KiB option ROM area (PC_ROM_SIZE);
+ * - fw_cfg's blobs, RAMBlocks from 1.7 (rom_file_has_mr), with ACPI: the tables, rounded up to
+ *   ACPI_BUILD_TABLE_SIZE (128 KiB) from 2.1 (tables past 128 KiB, hundreds of vCPUs, would take
+ *   256 KiB: not modelled), the table loader (one page) and, from 2.3
+ *   (rsdp_in_ram), the RSDP (one page). 1.7 and 2.0 size their tables as QEMU 2.0 did
+ *   (legacy_acpi_table_size): two pages with one vCPU and the default devices; 1.7 also keeps
+ *   option ROMs in RAM (option_rom_has_mr), the 12 KiB kvmvapic.bin among them.
+ *
+ * The isa-bios region is an alias of pc.bios, not a block of its own.
+ */
+import type { FirmwareBlock, MachineVersion } from '../../src/machine/family.js';
+import type { QomObject } from '../../src/qom/object.js';
+import { pcBiosSize, versionAtLeast } from './layout.js';
+
+const KiB = 1024;
+const PAGE = 4 * KiB;
+
+export function pcFirmwareBlocks(machine: QomObject, v: MachineVersion): readonly FirmwareBlock[] {
+  const blocks: FirmwareBlock[] = [
+    { idstr: 'pc.bios', usedLength: pcBiosSize(v) },
+    { idstr: 'pc.rom', usedLength: 128 * KiB },
+  ];
+  if (!versionAtLeast(v, 1, 7)) return blocks;
+  // x86_machine_is_acpi_enabled: anything but acpi=off.
+  if (machine.get('acpi') !== 'off') {
+    blocks.push({ idstr: '/rom@etc/acpi/tables', usedLength: versionAtLeast(v, 2, 1) ? 128 * KiB : 2 * PAGE });
+    blocks.push({ idstr: '/rom@etc/table-loader', usedLength: PAGE });
+    if (versionAtLeast(v, 2, 3)) blocks.push({ idstr: '/rom@etc/acpi/rsdp', usedLength: PAGE });
+  }
+  if (!versionAtLeast(v, 2, 0)) blocks.push({ idstr: '/rom@genroms/kvmvapic.bin', usedLength: 3 * PAGE });
+  return blocks;
+}
