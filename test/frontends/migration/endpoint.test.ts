@@ -132,6 +132,19 @@ describe('frontends/migration: migrate between two hotmem processes', function (
     assert.deepEqual([a.stderr, b.stderr, c.stderr], [[], [], []], 'the peers agreed on every outcome');
   });
 
+  it('a failed migration leaves the guest on the source, which answers there', async () => {
+    const sock = tempSocket();
+    const destination = startLive(spec([...SMALL_Q35, '-incoming', `unix:${sock}`]));
+    await destination.process.migration!.listenAtStartup(destination.process.incoming!);
+    const source = startLive(spec([...SMALL_Q35, ...VIRTIO_MEM], { guest: 'linux-6.1' }));
+    source.qmp('migrate', { uri: `unix:${sock}` });
+    assert.equal(await settled(source), 'failed');
+    await until(() => destination.exits.length > 0);
+    assert.ok(source.process.guest, 'the guest stays');
+    source.qmp('qom-set', { path: '/machine/peripheral/vm0', property: 'requested-size', value: 128 * MiB });
+    assert.deepEqual(source.qmp('qom-get', { path: '/machine/peripheral/vm0', property: 'size' }), { return: 128 * MiB });
+  });
+
   it('postcopy when migrate-start-postcopy follows migrate before the peers meet', async () => {
     const sock = tempSocket();
     const destination = startLive(spec([...SMALL_Q35, '-incoming', `unix:${sock}`]));
