@@ -189,7 +189,7 @@ export class Machine {
     readonly catalog: MachineCatalog,
   ) {
     this.buses = [...family.rootBuses(version)];
-    for (const bus of this.buses) if (bus.addressing) this.#fixedOccupants.set(bus, boardOccupants(bus.addressing));
+    for (const bus of this.buses) if (bus.addressing) this.#fixedOccupants.set(bus, boardOccupants(bus.addressing, object.get('usb') === true));
   }
 
   get release(): Release {

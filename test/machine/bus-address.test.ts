@@ -38,6 +38,8 @@ interface PcCase {
   readonly what: string;
   readonly machine: string;
   readonly defaults?: MachineOptions['defaultDevices'];
+  /** -machine usb=on: the board's USB controllers take their slots. */
+  readonly usb?: boolean;
   readonly devices: readonly string[];
   /** qom-get <id> addr for each device, or the start-up error. */
   readonly expect: Readonly<Record<string, number>> | { readonly error: string };
@@ -247,6 +249,29 @@ const PC_CASES: readonly PcCase[] = [
     devices: ['virtio-mem-pci,id=vm0,memdev=mem0,addr=0.1'],
     expect: { error: "PCI: single function device can't be populated in function 0.1" },
   },
+  // -machine usb=on (real 10.0's info qtree: piix3-usb-uhci 01.2; ich9-usb-uhci1-3 1d.0-2, ich9-usb-ehci1 1d.7)
+  {
+    what: 'usb=on: the UHCI holds 1.2',
+    machine: 'pc-i440fx-7.2',
+    usb: true,
+    devices: ['virtio-mem-pci,id=vm0,memdev=mem0,addr=1.2'],
+    expect: { error: 'PCI: slot 1 function 2 not available for virtio-mem-pci, in use by piix3-usb-uhci,id=(null)' },
+  },
+  { what: 'usb=off: 1.2 is free', machine: 'pc-i440fx-7.2', usb: false, devices: ['virtio-mem-pci,id=vm0,memdev=mem0,addr=1.2'], expect: { vm0: slot(1, 2) } },
+  {
+    what: 'usb=on: the EHCI holds 1d.7',
+    machine: 'pc-q35-7.2',
+    usb: true,
+    devices: ['virtio-mem-pci,id=vm0,memdev=mem0,addr=1d.7'],
+    expect: { error: 'PCI: slot 29 function 7 not available for virtio-mem-pci, in use by ich9-usb-ehci1,id=(null)' },
+  },
+  {
+    what: 'usb=on: 1d.3 is free beside the USB functions',
+    machine: 'pc-q35-7.2',
+    usb: true,
+    devices: ['virtio-mem-pci,id=vm0,memdev=mem0,addr=1d.3'],
+    expect: { vm0: slot(0x1d, 3) },
+  },
   // invalid addr
   ...['0x20', '1f.8', 'foo', '-1', '', '3 '].map((addr): PcCase => ({
     what: `addr=${addr} is not an address`,
@@ -256,7 +281,7 @@ const PC_CASES: readonly PcCase[] = [
   })),
 ];
 
-function startPc(c: Pick<PcCase, 'machine' | 'defaults' | 'devices'>) {
+function startPc(c: Pick<PcCase, 'machine' | 'defaults' | 'usb' | 'devices'>) {
   return Machine.start(
     {
       release: '7.2',
@@ -264,6 +289,7 @@ function startPc(c: Pick<PcCase, 'machine' | 'defaults' | 'devices'>) {
       machine: c.machine,
       memory: '128M,maxmem=2G',
       ...(c.defaults ? { defaultDevices: c.defaults } : {}),
+      ...(c.usb === undefined ? {} : { machineProps: [{ name: 'usb', value: c.usb ? 'on' : 'off' }] }),
       items: [...backends(3), ...c.devices.map(device)],
     },
     env('7.2'),
@@ -342,7 +368,7 @@ describe('machine/bus-address: assignment rules', () => {
   const q35 = PC_Q35.rootBuses({ major: 7, minor: 2 })[0]!.addressing!;
 
   it('runs out of slots as QEMU says', () => {
-    const occupants = [...boardOccupants(q35)];
+    const occupants = [...boardOccupants(q35, false)];
     for (let s = 1; s < 31; s++) occupants.push({ address: { kind: 'pci', devfn: slot(s), devPath: '' }, type: 'x', id: undefined, multifunction: false });
     assert.throws(() => assignBusAddress(q35, { type: 'virtio-mem-pci', hotplugged: false }, occupants, R72), {
       message: 'PCI: no slot/function available for virtio-mem-pci, all in use or reserved',
@@ -350,7 +376,7 @@ describe('machine/bus-address: assignment rules', () => {
   });
 
   it("names the slot's user, and from 7.0 its id ((null) when anonymous)", () => {
-    const board = boardOccupants(i440fx);
+    const board = boardOccupants(i440fx, false);
     const message = (release: { major: number; minor: number }) => {
       try {
         assignBusAddress(i440fx, { type: 'virtio-mem-pci', hotplugged: false, devfn: slot(1) }, board, release);
@@ -365,7 +391,7 @@ describe('machine/bus-address: assignment rules', () => {
 
   it('names paths on the root bus "0000:00:SS.F"', () => {
     assert.equal(pciDevPath('0000:00', slot(0x1f, 4)), '0000:00:1f.4');
-    assert.deepEqual(assignBusAddress(i440fx, { type: 't', hotplugged: false }, boardOccupants(i440fx), R72), {
+    assert.deepEqual(assignBusAddress(i440fx, { type: 't', hotplugged: false }, boardOccupants(i440fx, false), R72), {
       kind: 'pci',
       devfn: 16,
       devPath: '0000:00:02.0',
