@@ -9,6 +9,7 @@ import { strict as assert } from 'node:assert';
 import { isMissing, realQemus, requireReal, TEST_HOST_ARCH } from './real-qemu.js';
 import { isModelled, requireModelled } from './modelled-release.js';
 import { runQemu as runHotmem } from '../../src/frontends/cmdline/qemu.js';
+import { REAL_HOST_FILES } from '../../src/frontends/cmdline/host-files.js';
 import { QMP_COMMANDS } from '../../src/frontends/qmp/commands/index.js';
 import { QmpSession as HotmemSession, type QmpMessage } from '../../src/frontends/qmp/session.js';
 import { QmpError, QmpSession, qmpText, runQemu } from './qemu.js';
@@ -53,8 +54,9 @@ export function hotmemTranscript(release: string, args: readonly string[], scrip
       ['arch', arch],
     ]),
   );
-  // The real binaries run on this host: an s390x target is a TCG guest on it.
-  const host = freshHost({ arch: TEST_HOST_ARCH });
+  // The real binaries run on this host: an s390x target is a TCG guest on it, and the files
+  // they open (-blockdev) are this host's.
+  const host = freshHost({ arch: TEST_HOST_ARCH, files: REAL_HOST_FILES });
   const outcome = runHotmem(binary, ['-display', 'none', '-nodefaults', '-S', ...args], { out: () => undefined, err: (t) => err.push(t) }, host);
   if (outcome.kind !== 'running') return { replies: [], stderr: err.join('') };
   const sent: QmpMessage[] = [];
