@@ -51,6 +51,21 @@ export function realStartup(binary: string, args: readonly string[]): StartupRun
   return { status: run.status, stderr: run.stderr };
 }
 
+/**
+ * JSON.parse, keeping integers past 2^53 exact as bigints (as hotmem's QMP session hands them
+ * over): QEMU writes 64-bit integers digit for digit, and a double would round them.
+ */
+export function parseQmpLine(line: string): unknown {
+  const marked = line.replace(/"(?:[^"\\]|\\.)*"|(-?\d{16,})(?![.eE\d])/g, (match, digits: string | undefined) =>
+    digits === undefined ? match : `"\\u0000${digits}"`,
+  );
+  return JSON.parse(marked, (_key, value: unknown) => {
+    if (typeof value !== 'string' || !value.startsWith('\u0000')) return value;
+    const exact = BigInt(value.slice(1));
+    return exact > BigInt(Number.MAX_SAFE_INTEGER) || exact < BigInt(Number.MIN_SAFE_INTEGER) ? exact : Number(exact);
+  });
+}
+
 /** Runs the binary to completion (or to the timeout), capturing both output streams. */
 export function runQemu(
   binary: string,
@@ -376,7 +391,7 @@ export class QmpSession {
     for (let end = this.#buffer.indexOf('\n'); end >= 0; end = this.#buffer.indexOf('\n')) {
       const line = this.#buffer.slice(0, end).trim();
       this.#buffer = this.#buffer.slice(end + 1);
-      if (line !== '') this.#dispatch(JSON.parse(line) as QmpMessage);
+      if (line !== '') this.#dispatch(parseQmpLine(line) as QmpMessage);
     }
   }
 

@@ -272,6 +272,19 @@ const PC_CASES: readonly PcCase[] = [
     devices: ['virtio-mem-pci,id=vm0,memdev=mem0,addr=1d.3'],
     expect: { vm0: slot(0x1d, 3) },
   },
+  // opaque devices (types hotmem has no model of) take their PCI slots as any PCI device
+  {
+    what: "libvirt's USB controller at 1.2, then the first free slot",
+    machine: 'pc-i440fx-7.2',
+    devices: ['piix3-usb-uhci,id=usb,addr=0x1.0x2', 'i6300esb,id=wd'],
+    expect: { usb: slot(1, 2), wd: slot(2) },
+  },
+  {
+    what: 'a device on a bus hotmem does not model',
+    machine: 'pc-i440fx-7.2',
+    devices: ['usb-tablet'],
+    expect: { error: "hotmem models no 'usb-bus' bus on this machine, so device 'usb-tablet' has none to go on" },
+  },
   // invalid addr
   ...['0x20', '1f.8', 'foo', '-1', '', '3 '].map((addr): PcCase => ({
     what: `addr=${addr} is not an address`,
@@ -424,6 +437,7 @@ describe('machine/bus-address: assignment rules', () => {
 
 describe('machine/bus-address: the addr and devno properties', () => {
   const text = (t: string): PropertyInput => ({ source: 'text', text: t, visitor: 'keyval' });
+  const R72 = { major: 7, minor: 2 };
   const json = (j: unknown): PropertyInput => ({ source: 'json', json: j });
   const ADDR: ReadonlyArray<readonly [string, PropertyInput, number | string]> = [
     ['3', text('3'), 24],
@@ -448,17 +462,20 @@ describe('machine/bus-address: the addr and devno properties', () => {
   ];
   for (const [what, input, expected] of ADDR) {
     it(`addr ${what}`, () => {
-      if (typeof expected === 'number') assert.equal(parsePciDevfn('virtio-mem-pci', 'addr', input), expected);
-      else assert.throws(() => parsePciDevfn('virtio-mem-pci', 'addr', input), { message: expected });
+      if (typeof expected === 'number') assert.equal(parsePciDevfn('virtio-mem-pci', 'addr', input, R72), expected);
+      else assert.throws(() => parsePciDevfn('virtio-mem-pci', 'addr', input, R72), { message: expected });
     });
   }
 
   it('addr through -global: QEMU 7.2 aborts, hotmem refuses', () => {
     assert.throws(
-      () => parsePciDevfn('virtio-mem-pci', 'addr', { source: 'text', text: '5', visitor: 'string' }),
+      () => parsePciDevfn('virtio-mem-pci', 'addr', { source: 'text', text: '5', visitor: 'string' }, R72),
       (e: unknown) => (e as { code?: string }).code === 'qdev.prop-aborts',
     );
   });
+
+  it('addr through the string visitor before 6.2 (-device in 5.2): parsed as text', () =>
+    assert.equal(parsePciDevfn('virtio-mem-pci', 'addr', { source: 'text', text: '1.2', visitor: 'string' }, { major: 5, minor: 2 }), slot(1, 2)));
 
   const DEVNO: ReadonlyArray<readonly [string, string | { cssid: number; ssid: number; devno: number }]> = [
     ['fe.0.0001', { cssid: 0xfe, ssid: 0, devno: 1 }],

@@ -164,6 +164,7 @@ export function buildInvocation(
     if (error && !failures.has(stage)) failures.set(stage, { error, location });
   };
   const blockGraph = new BlockGraph(files, target.release);
+  const deviceIds = new Set<string>();
   let timestamps = false;
 
   for (const option of options) {
@@ -376,7 +377,13 @@ export function buildInvocation(
           help ??= { kind: 'device', driver, location };
           break;
         }
-        items.push({ kind: 'device', driver, id: last(parsed, 'id'), bus: last(parsed, 'bus'), props: props(parsed, ['driver', 'id', 'bus']), location });
+        // The "device" QemuOpts list claims each id while the options are read.
+        const deviceId = last(parsed, 'id');
+        if (deviceId !== undefined) {
+          if (deviceIds.has(deviceId)) throw new CommandLineError(`Duplicate ID '${deviceId}' for device`, location, warnings);
+          deviceIds.add(deviceId);
+        }
+        items.push({ kind: 'device', driver, id: deviceId, bus: last(parsed, 'bus'), props: props(parsed, ['driver', 'id', 'bus']), location });
         break;
       }
       case 'blockdev': {
