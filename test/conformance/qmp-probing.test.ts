@@ -8,12 +8,11 @@
 import { strict as assert } from 'node:assert';
 import { isDeepStrictEqual } from 'node:util';
 import { qmpJson } from '../../src/frontends/qmp/json.js';
-import { parseQmpLine } from './qemu.js';
 import { realQemus, requireReal } from './real-qemu.js';
 import { hotmemTranscript, realTranscript, type Reply, type Step } from './transcripts.js';
 
 /** hotmem's replies as the wire carries them (64-bit integers as digits), read back as the real ones are. */
-const asWire = (replies: readonly Reply[]): unknown => parseQmpLine(qmpJson(replies));
+const asWire = (replies: readonly Reply[]): unknown => JSON.parse(qmpJson(replies)) as unknown;
 
 /** qom-list-types answers in hash-table order: compared by name. */
 function byName(reply: Reply | undefined): Reply | undefined {

@@ -22,10 +22,10 @@ export interface Transcript {
 }
 
 /** QEMU started with `-S`; a configuration it refuses is compared by what it printed. */
-export async function realTranscript(binary: string, args: readonly string[], script: readonly Step[]): Promise<Transcript> {
+export async function realTranscript(binary: string, args: readonly string[], script: readonly Step[], exactIntegers = false): Promise<Transcript> {
   let session: QmpSession;
   try {
-    session = await QmpSession.start(binary, args, { paused: true });
+    session = await QmpSession.start(binary, args, { paused: true, exactIntegers });
   } catch {
     const failed = await runQemu(binary, ['-display', 'none', '-nodefaults', '-S', ...args]);
     return { replies: [], stderr: failed.stderr };
@@ -111,7 +111,12 @@ export function pooled<T>(limit: number, tasks: ReadonlyArray<() => Promise<T>>)
  * `-S` with no defaults: a case without steps is a refused start-up compared by its stderr (QEMU
  * must refuse it), one with steps compares every reply as a value.
  */
-export function describeTranscripts(title: string, cases: ReadonlyArray<readonly [name: string, args: readonly string[], script: readonly Step[]]>): void {
+export function describeTranscripts(
+  title: string,
+  cases: ReadonlyArray<readonly [name: string, args: readonly string[], script: readonly Step[]]>,
+  /** Read QEMU's integers past 2^53 exact (hotmem's session hands them over as bigints). */
+  exactIntegers = false,
+): void {
   describe(title, function () {
     this.timeout(120_000);
     const qemus = realQemus('x86_64');
@@ -122,7 +127,7 @@ export function describeTranscripts(title: string, cases: ReadonlyArray<readonly
       const jobs = qemus.flatMap((q) =>
         isMissing(q) || !isModelled(q.release)
           ? []
-          : cases.map(([name, args, script]) => ({ k: key(q.release, name), run: () => realTranscript(q.binary, args, script) })),
+          : cases.map(([name, args, script]) => ({ k: key(q.release, name), run: () => realTranscript(q.binary, args, script, exactIntegers) })),
       );
       pooled(
         2,
