@@ -98,6 +98,9 @@ const I440FX_BOARD: readonly BoardPciFunction[] = [
   { devfn: fn(1, 3), type: 'PIIX4_PM', multifunction: false },
 ];
 
+/** pc_init1 with -machine usb=on: PIIX3's UHCI function at 01.2. */
+const I440FX_USB: readonly BoardPciFunction[] = [{ devfn: fn(1, 2), type: 'piix3-usb-uhci', multifunction: false }];
+
 /** What the q35 board puts on pcie.0 (hw/i386/pc_q35.c): the MCH at 00.0, the ICH9 LPC, AHCI and SMBus at 1f.0, 1f.2, 1f.3. */
 const Q35_BOARD: readonly BoardPciFunction[] = [
   { devfn: fn(0, 0), type: 'mch', multifunction: false },
@@ -106,12 +109,21 @@ const Q35_BOARD: readonly BoardPciFunction[] = [
   { devfn: fn(0x1f, 3), type: 'ICH9-SMB', multifunction: false },
 ];
 
+/** pc_q35_init with -machine usb=on (ehci_create_ich9_with_companions at slot 1d): EHCI at 1d.7, its UHCI companions at 1d.0-2. */
+const Q35_USB: readonly BoardPciFunction[] = [
+  { devfn: fn(0x1d, 0), type: 'ich9-usb-uhci1', multifunction: true },
+  { devfn: fn(0x1d, 1), type: 'ich9-usb-uhci2', multifunction: false },
+  { devfn: fn(0x1d, 2), type: 'ich9-usb-uhci3', multifunction: false },
+  { devfn: fn(0x1d, 7), type: 'ich9-usb-ehci1', multifunction: true },
+];
+
 function pcFamily(
   name: 'pc-i440fx' | 'pc-q35',
   split: (input: LayoutInput) => RamSplit,
   pciHole64Size: number,
   rootBus: 'pci.0' | 'pcie.0',
   board: readonly BoardPciFunction[],
+  usb: readonly BoardPciFunction[],
   defaultNic: (version: MachineVersion) => string,
 ): MachineFamily {
   return {
@@ -135,7 +147,7 @@ function pcFamily(
         kind: rootBus === 'pci.0' ? 'PCI' : 'PCIE',
         hotplug: rootBus === 'pci.0' ? 'acpi-pcihp' : 'none',
         // i440fx_pcihost_root_bus_path / q35_host_root_bus_path: domain 0, bus 0.
-        addressing: { kind: 'pci-root', rootBusPath: '0000:00', board },
+        addressing: { kind: 'pci-root', rootBusPath: '0000:00', board, usb },
       },
     ],
     // pc_vga_init, then pc_nic_init: the standard VGA and the machine's default NIC, both
@@ -155,6 +167,7 @@ export const PC_I440FX = pcFamily(
   2 * GiB,
   'pci.0',
   I440FX_BOARD,
+  I440FX_USB,
   () => 'e1000',
 );
 /** hw/pci-host/q35.c Q35_PCI_HOST_HOLE64_SIZE_DEFAULT; the default NIC became e1000e with pc-q35-2.12 (pc_q35_2_11_machine_options). */
@@ -164,5 +177,6 @@ export const PC_Q35 = pcFamily(
   32 * GiB,
   'pcie.0',
   Q35_BOARD,
+  Q35_USB,
   (v) => (versionAtLeast(v, 2, 12) ? 'e1000e' : 'e1000'),
 );

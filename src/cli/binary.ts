@@ -9,13 +9,17 @@ import { MACHINE_FAMILIES } from '../../machines/index.js';
 import { BASE_TYPES } from '../qom/base-types.js';
 import { DEVICE_TYPES } from '../../devices/index.js';
 import { TypeRegistry } from '../qom/registry.js';
+import { opaqueDeviceType } from '../qom/opaque-device.js';
 import { BINARY_OPTIONS, binaryTarget, machineHelp } from './binary-target.js';
 
 export { BINARY_OPTIONS };
 
-/** The registry every modelled binary starts from; device packages add their types here. */
+/**
+ * The registry every modelled binary starts from; device packages add their types here, and any
+ * other device type of the release is an opaque one.
+ */
 export function typeRegistry(): TypeRegistry {
-  return new TypeRegistry().register(...BASE_TYPES, ...DEVICE_TYPES);
+  return new TypeRegistry(opaqueDeviceType).register(...BASE_TYPES, ...DEVICE_TYPES);
 }
 
 /**

@@ -67,10 +67,10 @@ export const pciDevPath = (rootBusPath: string, devfn: number): string => `${roo
 /** virtual_css_bus_get_dev_path: "/%02x.%1x.%04x". */
 export const cssDevPath = (id: CssDevId): string => `/${hex(id.cssid).padStart(2, '0')}.${hex(id.ssid)}.${hex(id.devno).padStart(4, '0')}`;
 
-/** The board's own functions on a PCI root bus, as occupants. */
-export function boardOccupants(addressing: BusAddressing): BusOccupant[] {
+/** The board's own functions on a PCI root bus, as occupants (with its USB controllers for -machine usb=on). */
+export function boardOccupants(addressing: BusAddressing, usb: boolean): BusOccupant[] {
   if (addressing.kind !== 'pci-root') return [];
-  return addressing.board.map((f) => ({
+  return [...addressing.board, ...(usb ? addressing.usb : [])].map((f) => ({
     address: { kind: 'pci', devfn: f.devfn, devPath: pciDevPath(addressing.rootBusPath, f.devfn) },
     type: f.type,
     id: undefined,

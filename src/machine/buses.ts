@@ -8,7 +8,7 @@ import { machineErrors } from './errors.js';
 import type { BusSpec } from './family.js';
 
 /** A PCIe bus is a PCI bus for the purpose of plugging PCI devices. */
-function fits(bus: BusSpec, deviceBus: string): boolean {
+export function fits(bus: BusSpec, deviceBus: string): boolean {
   return bus.kind === deviceBus || (deviceBus === 'PCI' && bus.kind === 'PCIE');
 }
 
@@ -21,6 +21,8 @@ export function selectBus(
   hotplug: boolean,
 ): BusSpec | undefined {
   if (busKind === undefined) return undefined;
+  // An opaque device's bus kind may be one QEMU's machine has and hotmem's does not model.
+  if (device.opaque === true && !buses.some((b) => fits(b, busKind))) throw machineErrors.error('bus.not-modelled', { driver: device.name, busType: busKind });
   let bus: BusSpec | undefined;
   if (requested !== undefined) {
     bus = buses.find((b) => b.name === requested);

@@ -60,6 +60,8 @@ export const machineErrors = defineErrors({
   'bus.not-found': (a: { bus: string }) => `Bus '${a.bus}' not found`,
   'bus.no-hotplug': (a: { bus: string }) => `Bus '${a.bus}' does not support hotplugging`,
   'bus.wrong-type': (a: { bus: string; type: string }) => `Device '${a.type}' can't go on ${a.bus} bus`,
+  'bus.not-modelled': (a: { driver: string; busType: string }) =>
+    `hotmem models no '${a.busType}' bus on this machine, so device '${a.driver}' has none to go on`,
   'bus.none-for-device': (a: { driver: string; busType: string }) => `No '${a.busType}' bus found for device '${a.driver}'`,
   'device.not-found': (a: { id: string }) => `Device '${a.id}' not found`,
   'device.no-hotplug': (a: { type: string }) => `Device '${a.type}' does not support hotplugging`,

@@ -51,7 +51,13 @@ export interface BoardPciFunction {
 
 export type BusAddressing =
   /** A PCI root bus: devfns 0..255, dev paths "<root bus path>:SS.F" (pcibus_get_dev_path). */
-  | { readonly kind: 'pci-root'; readonly rootBusPath: string; readonly board: readonly BoardPciFunction[] }
+  | {
+      readonly kind: 'pci-root';
+      readonly rootBusPath: string;
+      readonly board: readonly BoardPciFunction[];
+      /** The USB controllers the board adds with -machine usb=on. */
+      readonly usb: readonly BoardPciFunction[];
+    }
   /** The virtual channel subsystem: bus ids cssid.ssid.devno, auto ids in the default cssid. */
   | { readonly kind: 'css'; readonly defaultCssid: number };
 

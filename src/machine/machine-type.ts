@@ -13,5 +13,9 @@ export const MACHINE_BASE_TYPE: TypeInfo = {
       origin: 'custom',
       description: 'Set RAM backendValid value is ID of hostmem based backend',
     },
+    // The board reads it when it builds its buses (its USB controllers take PCI slots).
+    { name: 'usb', type: { kind: 'bool' }, origin: 'custom', default: false, description: 'Set on/off to enable/disable usb' },
+    // Guest RAM without MADV_DONTDUMP in QEMU's own core dump: the host model keeps no core dumps, so nothing reads it.
+    { name: 'dump-guest-core', type: { kind: 'bool' }, origin: 'custom', default: true, description: 'Include guest memory in a core dump' },
   ],
 };

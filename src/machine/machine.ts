@@ -142,6 +142,15 @@ function located<T>(location: string | undefined, step: () => T, withoutLocation
 }
 
 const keyvalInput = (value: string): PropertyInput => ({ source: 'text', text: value, visitor: 'keyval' });
+/**
+ * A -device or device_add value: parsed by the keyval visitor from 6.2, which builds devices from
+ * a QDict; before, QemuOpts set each property with object_property_parse (the string visitor).
+ */
+const deviceInput = (r: Release, value: string): PropertyInput => ({
+  source: 'text',
+  text: value,
+  visitor: compareReleases(r, { major: 6, minor: 2 }) >= 0 ? 'keyval' : 'string',
+});
 const optsInput = (value: string): PropertyInput => ({ source: 'text', text: value, visitor: 'opts' });
 
 export interface StartedMachine {
@@ -189,7 +198,7 @@ export class Machine {
     readonly catalog: MachineCatalog,
   ) {
     this.buses = [...family.rootBuses(version)];
-    for (const bus of this.buses) if (bus.addressing) this.#fixedOccupants.set(bus, boardOccupants(bus.addressing));
+    for (const bus of this.buses) if (bus.addressing) this.#fixedOccupants.set(bus, boardOccupants(bus.addressing, object.get('usb') === true));
   }
 
   get release(): Release {
@@ -434,7 +443,7 @@ export class Machine {
       result = this.model.addDevice(
         item.driver,
         item.id,
-        item.props.map((p) => ({ name: p.name, input: 'json' in p ? { source: 'json', json: p.json } : keyvalInput(p.value) })),
+        item.props.map((p) => ({ name: p.name, input: 'json' in p ? { source: 'json', json: p.json } : deviceInput(this.release, p.value) })),
         (driver) => {
           const busKind = this.model.view.ancestry(driver).find((t) => t.bus !== undefined)?.bus;
           bus = selectBus(this.buses, this.model.view.info(driver)!, busKind, item.bus, this.model.machineReady);

@@ -49,5 +49,7 @@ export const qomErrors = defineErrors({
   // hotmem-only
   'qom.global-no-value': (a: { driver: string; property: string }) =>
     `hotmem: this release registers -global ${a.driver}.${a.property} without a value and would set it from a NULL string; not modelled`,
+  'qom.opaque-hotplug': (a: { driver: string }) =>
+    `hotmem does not model device_add of device '${a.driver}' (it models the device at start-up only, as an opaque instance)`,
   'qom.hotplug-unsupported': (a: { id: string }) => `Device '${a.id}' does not support hotplugging`,
 });

@@ -227,6 +227,7 @@ export class ObjectModel {
     if (!info.userCreatable || (this.machineReady && !this.view.ancestry(driver).some((t) => t.hotpluggable))) {
       throw qomErrors.error('qom.driver-not-pluggable');
     }
+    if (this.machineReady && info.opaque === true) throw qomErrors.error('qom.opaque-hotplug', { driver });
     checkPlacement?.(driver);
     if (id !== undefined && !IDENTIFIER.test(id)) throw qomErrors.error('qom.invalid-identifier', { name: 'id' });
     const peripheral = this.container('/machine/peripheral');

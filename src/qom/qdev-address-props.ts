@@ -6,6 +6,7 @@
  */
 import { HotmemError } from '../core/errors.js';
 import { key } from '../core/keys.js';
+import { compareReleases, type Release } from '../core/release.js';
 import type { PropertyInput } from './object-model.js';
 
 /** The devfn `addr` holds while the bus chooses the slot. */
@@ -56,10 +57,12 @@ function scanSlotFunction(text: string): { slot: number; fn: number } | undefine
  * set_pci_devfn: a string is "slot" or "slot.function" in hex (slot <= 0x1f, function <= 7);
  * a JSON integer is the devfn itself, -1 (auto) to 255. `type` is the device's QOM type.
  */
-export function parsePciDevfn(type: string, property: string, input: PropertyInput): number {
+export function parsePciDevfn(type: string, property: string, input: PropertyInput, release: Release): number {
   if (input.source === 'text') {
-    // The string input visitor (-global, compat properties) cannot visit the alternate: QEMU 7.2 asserts.
-    if (input.visitor === 'string') {
+    // The string input visitor (-global, compat properties) cannot visit the alternate: QEMU 7.2
+    // asserts. Before 6.2 -device itself set properties through that visitor, and real 5.2 takes
+    // addr so; the alternate is dated with 6.2's devices built from a QDict (JSON -device).
+    if (input.visitor === 'string' && compareReleases(release, { major: 6, minor: 2 }) >= 0) {
       throw new HotmemError(
         'qdev.prop-aborts',
         `hotmem: QEMU 7.2 aborts on a -global value for '${type}.${property}' (visit_start_alternate: Assertion \`!(v->type & VISITOR_INPUT)' failed); hotmem refuses it instead`,

@@ -26,8 +26,17 @@ export interface QomEnv {
   readonly target: Arch;
 }
 
+/**
+ * Types a release has beyond the registered ones, made on first use (opaque devices): given the
+ * view's lookup of the other types.
+ */
+export type TypeFallback = (name: string, env: QomEnv, info: (name: string) => TypeInfo | undefined) => TypeInfo | undefined;
+
 export class TypeRegistry {
   readonly #types = new Map<string, TypeInfo>();
+
+  constructor(readonly fallback?: TypeFallback) {}
+
   /**
    * Views and extensions already made: both only derive from the registered types, and a batch
    * or matrix starts many machines of one binary and machine type, each asking again.
@@ -61,7 +70,7 @@ export class TypeRegistry {
     const made = this.#extensions.get(names) ?? [];
     const found = made.find((e) => e.infos.every((info, i) => sameInfo(info, infos[i]!)));
     if (found) return found.registry;
-    const copy = new TypeRegistry();
+    const copy = new TypeRegistry(this.fallback);
     for (const info of this.#types.values()) copy.#types.set(info.name, info);
     copy.register(...infos);
     made.push({ infos, registry: copy });
@@ -113,7 +122,7 @@ export class RegistryView {
   /** The type, if this release and target build it (and all its ancestors). */
   info(name: string): TypeInfo | undefined {
     if (this.#infos.has(name)) return this.#infos.get(name);
-    const info = this.registry.info(name);
+    const info = this.registry.info(name) ?? this.registry.fallback?.(name, this.env, (t) => this.info(t));
     const built = info && available(this.env, info) && (info.parent === undefined || this.info(info.parent)) ? info : undefined;
     this.#infos.set(name, built);
     return built;

@@ -66,6 +66,8 @@ export interface TypeInfo extends ReleaseWindow {
   readonly children?: readonly ChildDef[];
   /** For devices: may be created with -device/device_add, and is listed by `-device help`. */
   readonly userCreatable?: boolean;
+  /** A device type built from the release's device data (opaque-device.ts): no behaviour. */
+  readonly opaque?: boolean;
   /** For devices: can be added after machine start (DeviceClass.hotpluggable). */
   readonly hotpluggable?: boolean;
   readonly category?: DeviceCategory;

@@ -62,7 +62,7 @@ const PCI_ADDR: PropertyDef = {
   origin: 'field',
   description: 'Slot and optional function number, example: 06.0 or 06',
   default: PCI_DEVFN_AUTO,
-  parse: (obj, input) => parsePciDevfn(obj.type, 'addr', input),
+  parse: (obj, input) => parsePciDevfn(obj.type, 'addr', input, obj.model.env.release),
 };
 
 /**

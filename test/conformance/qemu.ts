@@ -51,6 +51,21 @@ export function realStartup(binary: string, args: readonly string[]): StartupRun
   return { status: run.status, stderr: run.stderr };
 }
 
+/**
+ * JSON.parse, keeping integers past 2^53 exact as bigints (as hotmem's QMP session hands them
+ * over): QEMU writes 64-bit integers digit for digit, and a double would round them.
+ */
+export function parseQmpLine(line: string): unknown {
+  const marked = line.replace(/"(?:[^"\\]|\\.)*"|(-?\d{16,})(?![.eE\d])/g, (match, digits: string | undefined) =>
+    digits === undefined ? match : `"\\u0000${digits}"`,
+  );
+  return JSON.parse(marked, (_key, value: unknown) => {
+    if (typeof value !== 'string' || !value.startsWith('\u0000')) return value;
+    const exact = BigInt(value.slice(1));
+    return exact > BigInt(Number.MAX_SAFE_INTEGER) || exact < BigInt(Number.MIN_SAFE_INTEGER) ? exact : Number(exact);
+  });
+}
+
 /** Runs the binary to completion (or to the timeout), capturing both output streams. */
 export function runQemu(
   binary: string,
@@ -141,6 +156,8 @@ export interface QmpSessionOptions {
   /** Limit for starting up and for each command's reply; default 10 s. */
   readonly timeoutMs?: number;
   readonly env?: NodeJS.ProcessEnv;
+  /** Read replies with integers past 2^53 exact (bigints, see parseQmpLine); default: as doubles. */
+  readonly exactIntegers?: boolean;
 }
 
 /**
@@ -164,6 +181,7 @@ export class QmpSession {
   #stdout = '';
   #buffer = '';
   #nextId = 1;
+  readonly #parse: (line: string) => unknown;
 
   private constructor(
     readonly greeting: QmpGreeting,
@@ -176,8 +194,10 @@ export class QmpSession {
       exited: Promise<QemuExit>;
       output: { stdout: string; stderr: string };
       leftover: string;
+      exactIntegers: boolean;
     },
   ) {
+    this.#parse = init.exactIntegers ? parseQmpLine : (line) => JSON.parse(line) as unknown;
     this.#child = init.child;
     this.#socket = init.socket;
     this.#server = init.server;
@@ -284,7 +304,17 @@ export class QmpSession {
       if (!greeting) throw new Error(`not a QMP greeting: ${line}`);
       child.stdout.off('data', onStdout);
       child.stderr.off('data', onStderr);
-      const session = new QmpSession(greeting, { child, socket, server, dir, timeoutMs, exited, output, leftover: greetingText });
+      const session = new QmpSession(greeting, {
+        child,
+        socket,
+        server,
+        dir,
+        timeoutMs,
+        exited,
+        output,
+        leftover: greetingText,
+        exactIntegers: options.exactIntegers === true,
+      });
       await session.execute('qmp_capabilities');
       return session;
     } catch (err) {
@@ -376,7 +406,7 @@ export class QmpSession {
     for (let end = this.#buffer.indexOf('\n'); end >= 0; end = this.#buffer.indexOf('\n')) {
       const line = this.#buffer.slice(0, end).trim();
       this.#buffer = this.#buffer.slice(end + 1);
-      if (line !== '') this.#dispatch(JSON.parse(line) as QmpMessage);
+      if (line !== '') this.#dispatch(this.#parse(line) as QmpMessage);
     }
   }
 

@@ -126,6 +126,9 @@ const CASES: readonly Case[] = [
  * Known differences, each with the release it holds for and why; the test checks that QEMU and
  * hotmem still read exactly these values, so a fix (or a change) shows up.
  */
+/** A reply as text, 64-bit integers (bigints) with their digits. */
+const shown = (reply: Reply | undefined): string => JSON.stringify(reply, (_key, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value));
+
 const KNOWN: ReadonlyArray<{
   readonly releases?: readonly string[];
   readonly property: string;
@@ -216,8 +219,7 @@ describe('conformance: modelled properties after realize, by release', function 
             assert.deepEqual([got, want], [{ return: known.hotmem }, { return: known.real }], `known difference ${property} changed (${known.reason})`);
             return;
           }
-          if (!isDeepStrictEqual(got, want))
-            differences.push(`${String(args!['path'])}.${property}: QEMU ${JSON.stringify(want)}, hotmem ${JSON.stringify(got)}`);
+          if (!isDeepStrictEqual(got, want)) differences.push(`${String(args!['path'])}.${property}: QEMU ${shown(want)}, hotmem ${shown(got)}`);
         });
         console.log(`      ${script.length} properties compared, ${unmodelled} not modelled`);
         assert.deepEqual(differences, []);

@@ -9,6 +9,7 @@ import { strict as assert } from 'node:assert';
 import { isMissing, realQemus, requireReal, TEST_HOST_ARCH } from './real-qemu.js';
 import { isModelled, requireModelled } from './modelled-release.js';
 import { runQemu as runHotmem } from '../../src/frontends/cmdline/qemu.js';
+import { REAL_HOST_FILES } from '../../src/frontends/cmdline/host-files.js';
 import { QMP_COMMANDS } from '../../src/frontends/qmp/commands/index.js';
 import { QmpSession as HotmemSession, type QmpMessage } from '../../src/frontends/qmp/session.js';
 import { QmpError, QmpSession, qmpText, runQemu } from './qemu.js';
@@ -21,10 +22,10 @@ export interface Transcript {
 }
 
 /** QEMU started with `-S`; a configuration it refuses is compared by what it printed. */
-export async function realTranscript(binary: string, args: readonly string[], script: readonly Step[]): Promise<Transcript> {
+export async function realTranscript(binary: string, args: readonly string[], script: readonly Step[], exactIntegers = false): Promise<Transcript> {
   let session: QmpSession;
   try {
-    session = await QmpSession.start(binary, args, { paused: true });
+    session = await QmpSession.start(binary, args, { paused: true, exactIntegers });
   } catch {
     const failed = await runQemu(binary, ['-display', 'none', '-nodefaults', '-S', ...args]);
     return { replies: [], stderr: failed.stderr };
@@ -53,8 +54,9 @@ export function hotmemTranscript(release: string, args: readonly string[], scrip
       ['arch', arch],
     ]),
   );
-  // The real binaries run on this host: an s390x target is a TCG guest on it.
-  const host = freshHost({ arch: TEST_HOST_ARCH });
+  // The real binaries run on this host: an s390x target is a TCG guest on it, and the files
+  // they open (-blockdev) are this host's.
+  const host = freshHost({ arch: TEST_HOST_ARCH, files: REAL_HOST_FILES });
   const outcome = runHotmem(binary, ['-display', 'none', '-nodefaults', '-S', ...args], { out: () => undefined, err: (t) => err.push(t) }, host);
   if (outcome.kind !== 'running') return { replies: [], stderr: err.join('') };
   const sent: QmpMessage[] = [];
@@ -109,7 +111,12 @@ export function pooled<T>(limit: number, tasks: ReadonlyArray<() => Promise<T>>)
  * `-S` with no defaults: a case without steps is a refused start-up compared by its stderr (QEMU
  * must refuse it), one with steps compares every reply as a value.
  */
-export function describeTranscripts(title: string, cases: ReadonlyArray<readonly [name: string, args: readonly string[], script: readonly Step[]]>): void {
+export function describeTranscripts(
+  title: string,
+  cases: ReadonlyArray<readonly [name: string, args: readonly string[], script: readonly Step[]]>,
+  /** Read QEMU's integers past 2^53 exact (hotmem's session hands them over as bigints). */
+  exactIntegers = false,
+): void {
   describe(title, function () {
     this.timeout(120_000);
     const qemus = realQemus('x86_64');
@@ -120,7 +127,7 @@ export function describeTranscripts(title: string, cases: ReadonlyArray<readonly
       const jobs = qemus.flatMap((q) =>
         isMissing(q) || !isModelled(q.release)
           ? []
-          : cases.map(([name, args, script]) => ({ k: key(q.release, name), run: () => realTranscript(q.binary, args, script) })),
+          : cases.map(([name, args, script]) => ({ k: key(q.release, name), run: () => realTranscript(q.binary, args, script, exactIntegers) })),
       );
       pooled(
         2,

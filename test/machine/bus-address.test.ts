@@ -38,6 +38,8 @@ interface PcCase {
   readonly what: string;
   readonly machine: string;
   readonly defaults?: MachineOptions['defaultDevices'];
+  /** -machine usb=on: the board's USB controllers take their slots. */
+  readonly usb?: boolean;
   readonly devices: readonly string[];
   /** qom-get <id> addr for each device, or the start-up error. */
   readonly expect: Readonly<Record<string, number>> | { readonly error: string };
@@ -247,6 +249,42 @@ const PC_CASES: readonly PcCase[] = [
     devices: ['virtio-mem-pci,id=vm0,memdev=mem0,addr=0.1'],
     expect: { error: "PCI: single function device can't be populated in function 0.1" },
   },
+  // -machine usb=on (real 10.0's info qtree: piix3-usb-uhci 01.2; ich9-usb-uhci1-3 1d.0-2, ich9-usb-ehci1 1d.7)
+  {
+    what: 'usb=on: the UHCI holds 1.2',
+    machine: 'pc-i440fx-7.2',
+    usb: true,
+    devices: ['virtio-mem-pci,id=vm0,memdev=mem0,addr=1.2'],
+    expect: { error: 'PCI: slot 1 function 2 not available for virtio-mem-pci, in use by piix3-usb-uhci,id=(null)' },
+  },
+  { what: 'usb=off: 1.2 is free', machine: 'pc-i440fx-7.2', usb: false, devices: ['virtio-mem-pci,id=vm0,memdev=mem0,addr=1.2'], expect: { vm0: slot(1, 2) } },
+  {
+    what: 'usb=on: the EHCI holds 1d.7',
+    machine: 'pc-q35-7.2',
+    usb: true,
+    devices: ['virtio-mem-pci,id=vm0,memdev=mem0,addr=1d.7'],
+    expect: { error: 'PCI: slot 29 function 7 not available for virtio-mem-pci, in use by ich9-usb-ehci1,id=(null)' },
+  },
+  {
+    what: 'usb=on: 1d.3 is free beside the USB functions',
+    machine: 'pc-q35-7.2',
+    usb: true,
+    devices: ['virtio-mem-pci,id=vm0,memdev=mem0,addr=1d.3'],
+    expect: { vm0: slot(0x1d, 3) },
+  },
+  // opaque devices (types hotmem has no model of) take their PCI slots as any PCI device
+  {
+    what: "libvirt's USB controller at 1.2, then the first free slot",
+    machine: 'pc-i440fx-7.2',
+    devices: ['piix3-usb-uhci,id=usb,addr=0x1.0x2', 'i6300esb,id=wd'],
+    expect: { usb: slot(1, 2), wd: slot(2) },
+  },
+  {
+    what: 'a device on a bus hotmem does not model',
+    machine: 'pc-i440fx-7.2',
+    devices: ['usb-tablet'],
+    expect: { error: "hotmem models no 'usb-bus' bus on this machine, so device 'usb-tablet' has none to go on" },
+  },
   // invalid addr
   ...['0x20', '1f.8', 'foo', '-1', '', '3 '].map((addr): PcCase => ({
     what: `addr=${addr} is not an address`,
@@ -256,7 +294,7 @@ const PC_CASES: readonly PcCase[] = [
   })),
 ];
 
-function startPc(c: Pick<PcCase, 'machine' | 'defaults' | 'devices'>) {
+function startPc(c: Pick<PcCase, 'machine' | 'defaults' | 'usb' | 'devices'>) {
   return Machine.start(
     {
       release: '7.2',
@@ -264,6 +302,7 @@ function startPc(c: Pick<PcCase, 'machine' | 'defaults' | 'devices'>) {
       machine: c.machine,
       memory: '128M,maxmem=2G',
       ...(c.defaults ? { defaultDevices: c.defaults } : {}),
+      ...(c.usb === undefined ? {} : { machineProps: [{ name: 'usb', value: c.usb ? 'on' : 'off' }] }),
       items: [...backends(3), ...c.devices.map(device)],
     },
     env('7.2'),
@@ -342,7 +381,7 @@ describe('machine/bus-address: assignment rules', () => {
   const q35 = PC_Q35.rootBuses({ major: 7, minor: 2 })[0]!.addressing!;
 
   it('runs out of slots as QEMU says', () => {
-    const occupants = [...boardOccupants(q35)];
+    const occupants = [...boardOccupants(q35, false)];
     for (let s = 1; s < 31; s++) occupants.push({ address: { kind: 'pci', devfn: slot(s), devPath: '' }, type: 'x', id: undefined, multifunction: false });
     assert.throws(() => assignBusAddress(q35, { type: 'virtio-mem-pci', hotplugged: false }, occupants, R72), {
       message: 'PCI: no slot/function available for virtio-mem-pci, all in use or reserved',
@@ -350,7 +389,7 @@ describe('machine/bus-address: assignment rules', () => {
   });
 
   it("names the slot's user, and from 7.0 its id ((null) when anonymous)", () => {
-    const board = boardOccupants(i440fx);
+    const board = boardOccupants(i440fx, false);
     const message = (release: { major: number; minor: number }) => {
       try {
         assignBusAddress(i440fx, { type: 'virtio-mem-pci', hotplugged: false, devfn: slot(1) }, board, release);
@@ -365,7 +404,7 @@ describe('machine/bus-address: assignment rules', () => {
 
   it('names paths on the root bus "0000:00:SS.F"', () => {
     assert.equal(pciDevPath('0000:00', slot(0x1f, 4)), '0000:00:1f.4');
-    assert.deepEqual(assignBusAddress(i440fx, { type: 't', hotplugged: false }, boardOccupants(i440fx), R72), {
+    assert.deepEqual(assignBusAddress(i440fx, { type: 't', hotplugged: false }, boardOccupants(i440fx, false), R72), {
       kind: 'pci',
       devfn: 16,
       devPath: '0000:00:02.0',
@@ -398,6 +437,7 @@ describe('machine/bus-address: assignment rules', () => {
 
 describe('machine/bus-address: the addr and devno properties', () => {
   const text = (t: string): PropertyInput => ({ source: 'text', text: t, visitor: 'keyval' });
+  const R72 = { major: 7, minor: 2 };
   const json = (j: unknown): PropertyInput => ({ source: 'json', json: j });
   const ADDR: ReadonlyArray<readonly [string, PropertyInput, number | string]> = [
     ['3', text('3'), 24],
@@ -422,17 +462,20 @@ describe('machine/bus-address: the addr and devno properties', () => {
   ];
   for (const [what, input, expected] of ADDR) {
     it(`addr ${what}`, () => {
-      if (typeof expected === 'number') assert.equal(parsePciDevfn('virtio-mem-pci', 'addr', input), expected);
-      else assert.throws(() => parsePciDevfn('virtio-mem-pci', 'addr', input), { message: expected });
+      if (typeof expected === 'number') assert.equal(parsePciDevfn('virtio-mem-pci', 'addr', input, R72), expected);
+      else assert.throws(() => parsePciDevfn('virtio-mem-pci', 'addr', input, R72), { message: expected });
     });
   }
 
   it('addr through -global: QEMU 7.2 aborts, hotmem refuses', () => {
     assert.throws(
-      () => parsePciDevfn('virtio-mem-pci', 'addr', { source: 'text', text: '5', visitor: 'string' }),
+      () => parsePciDevfn('virtio-mem-pci', 'addr', { source: 'text', text: '5', visitor: 'string' }, R72),
       (e: unknown) => (e as { code?: string }).code === 'qdev.prop-aborts',
     );
   });
+
+  it('addr through the string visitor before 6.2 (-device in 5.2): parsed as text', () =>
+    assert.equal(parsePciDevfn('virtio-mem-pci', 'addr', { source: 'text', text: '1.2', visitor: 'string' }, { major: 5, minor: 2 }), slot(1, 2)));
 
   const DEVNO: ReadonlyArray<readonly [string, string | { cssid: number; ssid: number; devno: number }]> = [
     ['fe.0.0001', { cssid: 0xfe, ssid: 0, devno: 1 }],

@@ -21,6 +21,8 @@ import {
   machinePropertyOptions,
 } from './inert-options.js';
 import { parseJsonOption } from './json-option.js';
+import { BlockGraph, parseBlockdev } from './blockdev.js';
+import { NO_FILES, type HostFiles } from '../../host/files.js';
 import { hasObjectSchema } from './object-option.js';
 import { checkMonitorObject, hasMonitorObject, Monitors, monWarnings, type QmpChannel } from './monitors.js';
 import { parseQemuOpts, qemuOption, servesTarget } from './option-syntax.js';
@@ -115,12 +117,24 @@ export interface OptionTarget {
   readonly arch: Arch;
 }
 
-/** `objectCreationLocated`: the release reports an object's creation errors at its -object option. */
+/**
+ * When QEMU reports a failure it finds after reading its options: the early backends (-object
+ * secrets, chardevs) and -rtc, then the -blockdev nodes, then what the machine and the monitors
+ * take (-smp/-boot as machine properties from 6.0, -cpu, -mon). Real 5.2 and 10.0 agree.
+ */
+type FailureStage = 'early' | 'blockdev' | 'late';
+const FAILURE_STAGES: readonly FailureStage[] = ['early', 'blockdev', 'late'];
+
+/**
+ * `objectCreationLocated`: the release reports an object's creation errors at its -object option.
+ * `files`: the host's files, which -blockdev opens.
+ */
 export function buildInvocation(
   options: readonly CommandLineOption[],
   target: OptionTarget,
   checkObject?: ObjectOptionCheck,
   objectCreationLocated = false,
+  files: HostFiles = NO_FILES,
 ): Invocation {
   let help: HelpRequest | undefined;
   let machine: string | undefined;
@@ -144,9 +158,13 @@ export function buildInvocation(
   const noteWarnings = (parsed: ParsedOptions, location: string) => warnings.push(...parsed.warnings.map((w) => ({ ...w, location })));
   const monitors = new Monitors(target.release);
   const optsIds = new Map<string, Set<string>>();
-  /** What QEMU reports once the machine type is known (the first one wins). */
-  let optionFailure: Invocation['optionFailure'];
-  const later = (error: HotmemError | undefined, location: string | undefined) => (optionFailure ??= error && { error, location });
+  /** What QEMU reports once the machine type is known: the first of the earliest stage. */
+  const failures = new Map<FailureStage, NonNullable<Invocation['optionFailure']>>();
+  const later = (error: HotmemError | undefined, location: string | undefined, stage: FailureStage = 'early') => {
+    if (error && !failures.has(stage)) failures.set(stage, { error, location });
+  };
+  const blockGraph = new BlockGraph(files, target.release);
+  const deviceIds = new Set<string>();
   let timestamps = false;
 
   for (const option of options) {
@@ -213,7 +231,7 @@ export function buildInvocation(
           qemuOpts(option.name, arg, location);
           break;
         }
-        later(checkMachinePropertyOption(option.name, arg, target.release), undefined);
+        later(checkMachinePropertyOption(option.name, arg, target.release), undefined, 'late');
         break;
       }
       case 'name':
@@ -227,7 +245,7 @@ export function buildInvocation(
         // The last -cpu wins, as QEMU keeps one cpu_option.
         const checked = checkCpu(arg, target.release, target.arch);
         cpu = checked.option;
-        later(checked.error, undefined);
+        later(checked.error, undefined, 'late');
         break;
       }
       case 'rtc':
@@ -266,6 +284,7 @@ export function buildInvocation(
         later(
           creationError(() => monitors.mon(parsed)),
           location,
+          'late',
         );
         break;
       }
@@ -326,6 +345,7 @@ export function buildInvocation(
           later(
             creationError(() => monitors.qmpObject(objectProps)),
             undefined,
+            'late',
           );
           break;
         }
@@ -357,7 +377,26 @@ export function buildInvocation(
           help ??= { kind: 'device', driver, location };
           break;
         }
-        items.push({ kind: 'device', driver, id: last(parsed, 'id'), bus: last(parsed, 'bus'), props: props(parsed, ['driver', 'id', 'bus']), location });
+        // The "device" QemuOpts list claims each id while the options are read.
+        const deviceId = last(parsed, 'id');
+        if (deviceId !== undefined) {
+          if (deviceIds.has(deviceId)) throw new CommandLineError(`Duplicate ID '${deviceId}' for device`, location, warnings);
+          deviceIds.add(deviceId);
+        }
+        items.push({ kind: 'device', driver, id: deviceId, bus: last(parsed, 'bus'), props: props(parsed, ['driver', 'id', 'bus']), location });
+        break;
+      }
+      case 'blockdev': {
+        const request = parseBlockdev(arg, target.release, target.arch);
+        // Opened once the early backends exist, unless one of them failed; a node that fails stops QEMU there.
+        if (!failures.has('early') && !failures.has('blockdev')) {
+          try {
+            blockGraph.open(request, (w) => warnings.push({ ...w, location }));
+          } catch (e) {
+            if (!(e instanceof HotmemError)) throw e;
+            later(e, location, 'blockdev');
+          }
+        }
         break;
       }
       case 'global': {
@@ -397,6 +436,7 @@ export function buildInvocation(
         throw new CommandLineError(`hotmem does not model -${option.name} (QEMU ${releaseName(target.release)} accepts it)`, location, warnings);
     }
   }
+  const optionFailure = FAILURE_STAGES.map((stage) => failures.get(stage)).find((f) => f !== undefined);
   const memory = memoryEntries.size === 0 ? undefined : [...memoryEntries].map(([k, v]) => `${k}=${v.replaceAll(',', ',,')}`).join(',');
   return {
     help,

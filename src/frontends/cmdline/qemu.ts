@@ -132,6 +132,7 @@ export function runQemu(binary: QemuBinary, argv: readonly string[], plainIo: Qe
       { release: binary.release, arch: binary.arch },
       (type, id, props) => checkObjectOption(view, type, id, props, seenIds),
       objectCreationLocated(binary.release),
+      host?.files ?? REAL_HOST_FILES,
     );
   } catch (e) {
     if (e instanceof CommandLineError) {

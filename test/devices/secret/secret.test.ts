@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createCipheriv } from 'node:crypto';
 import { release } from '../../../src/core/release.js';
 import { Host } from '../../../src/host/host.js';
-import type { FileRead, HostFiles } from '../../../src/host/files.js';
+import { NO_FILES, type FileRead, type HostFiles } from '../../../src/host/files.js';
 import { HOST_PROCESS } from '../../../src/machine/host-process.js';
 import { BASE_TYPES, ObjectModel, TypeRegistry, type PropertyInput } from '../../../src/qom/index.js';
 import { SECRET_TYPES } from '../../../devices/secret/index.js';
@@ -25,6 +25,7 @@ function hostFiles(files: Files): HostFiles {
       if (content === null) return { kind: 'error', stage: 'read', errno: 'EISDIR' };
       return { kind: 'read', bytes: Buffer.from(content) };
     },
+    open: (path, writable) => NO_FILES.open(path, writable),
   };
 }
 

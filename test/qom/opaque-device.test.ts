@@ -1,0 +1,99 @@
+/**
+ * Opaque devices: any device type of the release hotmem has no model of, built from the
+ * release's device data. Their properties are checked by type with QEMU's messages, 64-bit values
+ * are held exactly, and the types whose behaviour matters (bridges, vfio-pci) stay refused.
+ * test/conformance/opaque-devices.test.ts compares them with the four binaries.
+ */
+import assert from 'node:assert/strict';
+import { typeRegistry } from '../../src/cli/binary.js';
+import { release } from '../../src/core/release.js';
+import { ObjectModel, type PropertyInput } from '../../src/qom/object-model.js';
+
+const model = (r = '10.0', target: 'x86_64' | 's390x' = 'x86_64') => new ObjectModel(typeRegistry(), { release: release(r), target });
+const text = (props: Record<string, string>) =>
+  Object.entries(props).map(([name, t]): { name: string; input: PropertyInput } => ({ name, input: { source: 'text', text: t, visitor: 'keyval' } }));
+const json = (props: Record<string, unknown>) =>
+  Object.entries(props).map(([name, j]): { name: string; input: PropertyInput } => ({ name, input: { source: 'json', json: j } }));
+
+function errorOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected an error');
+}
+
+describe('qom/opaque-device', () => {
+  it('is a type of the release, under the modelled PCI device base', () => {
+    const m = model();
+    const info = m.view.info('piix3-usb-uhci')!;
+    assert.equal(info.opaque, true);
+    assert.equal(info.parent, 'pci-device');
+    assert.equal(m.view.info('piix3-usb-uhci')?.category, 'USB');
+    assert.equal(model('10.0', 's390x').view.info('piix3-usb-uhci'), undefined);
+  });
+
+  it('reads its defaults from the release table, 64-bit ones exactly', () => {
+    const { device } = model().addDevice('virtio-rng-pci', 'rng', []);
+    assert.equal(device.get('period'), 65536);
+    assert.equal(device.get('max-bytes'), '9223372036854775807');
+    const def = device.model.view.properties('virtio-rng-pci').get('max-bytes')!.def;
+    assert.equal(def.visit?.(device.get('max-bytes')), 9223372036854775807n);
+  });
+
+  const SET: ReadonlyArray<readonly [what: string, props: ReturnType<typeof text>, property: string, value: unknown]> = [
+    ['a uint64 past 2^53, as text', text({ 'max-bytes': '18446744073709551615' }), 'max-bytes', '18446744073709551615'],
+    ['a uint64 in hex', text({ 'max-bytes': '0x20000000000001' }), 'max-bytes', '9007199254740993'],
+    ['a uint64 past 2^53, as JSON', json({ 'max-bytes': 9007199254740993n }), 'max-bytes', '9007199254740993'],
+    ['a small uint64', text({ 'max-bytes': '4096' }), 'max-bytes', 4096],
+    ['a uint32', text({ period: '5' }), 'period', 5],
+    ['an OnOffAuto from its description', text({ 'disable-legacy': 'on' }), 'disable-legacy', 'on'],
+  ];
+  for (const [what, props, property, value] of SET) {
+    it(`sets ${what}`, () => assert.equal(model().addDevice('virtio-rng-pci', 'rng', props).device.get(property), value));
+  }
+
+  const REFUSED: ReadonlyArray<readonly [what: string, driver: string, props: ReturnType<typeof text>, message: string]> = [
+    ['a uint64 past 2^64', 'virtio-rng-pci', text({ 'max-bytes': '18446744073709551616' }), "Parameter 'max-bytes' expects integer"],
+    ['a uint32 past 2^32', 'piix3-usb-uhci', text({ maxframes: '4294967296' }), "Parameter 'maxframes' expects uint32_t"],
+    ['a JSON string for a uint64', 'virtio-rng-pci', json({ 'max-bytes': '5' }), "Parameter 'max-bytes' expects uint64"],
+    ['an enum value it lacks', 'ide-hd', text({ rerror: 'never' }), "Parameter 'rerror' does not accept value 'never'"],
+    ['an unknown property', 'piix3-usb-uhci', text({ foo: '1' }), "Property 'piix3-usb-uhci.foo' not found"],
+    [
+      'a backend reference it cannot check',
+      'e1000',
+      text({ netdev: 'n0' }),
+      "hotmem does not check values of property 'e1000.netdev' (of type str: ID of a netdev to use as a backend), so it sets none",
+    ],
+    [
+      'a link',
+      'virtio-rng-pci',
+      text({ rng: 'r0' }),
+      "hotmem does not check values of property 'virtio-rng-pci.rng' (of type link<rng-backend>), so it sets none",
+    ],
+  ];
+  for (const [what, driver, props, message] of REFUSED)
+    it(`refuses ${what}`, () =>
+      assert.equal(
+        errorOf(() => model().addDevice(driver, 'd', props)),
+        message,
+      ));
+
+  it('refuses a later device_add: only start-up instances are modelled', () => {
+    const m = model();
+    m.machineReady = true;
+    assert.equal(
+      errorOf(() => m.addDevice('piix3-usb-uhci', 'usb', [])),
+      "hotmem does not model device_add of device 'piix3-usb-uhci' (it models the device at start-up only, as an opaque instance)",
+    );
+  });
+
+  for (const driver of ['pci-bridge', 'pcie-root-port', 'pcie-pci-bridge', 'pxb-pcie', 'vfio-pci']) {
+    it(`leaves ${driver} refused by name: what it does matters to the model`, () =>
+      assert.match(
+        errorOf(() => model().addDevice(driver, 'd', [])),
+        new RegExp(`^hotmem does not model device '${driver}' yet`),
+      ));
+  }
+});
