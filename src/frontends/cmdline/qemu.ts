@@ -154,6 +154,7 @@ export function runQemu(binary: QemuBinary, argv: readonly string[], plainIo: Qe
         accel: invocation.accel,
         ...(invocation.cpu ? { cpu: invocation.cpu } : {}),
         memPrealloc: invocation.memPrealloc,
+        memLock: invocation.memLock,
         machineProps: invocation.machineProps,
         memory: invocation.memory,
         memoryLocation: invocation.memoryLocation,
