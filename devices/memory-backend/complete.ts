@@ -6,6 +6,8 @@
 import { HotmemError } from '../../src/core/errors.js';
 import { compareReleases } from '../../src/core/release.js';
 import { strerror } from '../../src/host/errno.js';
+import type { FileSystemKind, HostFiles } from '../../src/host/files.js';
+import type { Host } from '../../src/host/host.js';
 import type { MapSpec } from '../../src/host/process.js';
 import { HOST_PROCESS } from '../../src/machine/host-process.js';
 import { hostNodeList } from './properties.js';
@@ -13,7 +15,7 @@ import type { QomObject } from '../../src/qom/object.js';
 import type { RamBlock } from '../../src/machine/ram-block.js';
 
 /** Where a mem-path lives decides its page cache: hugetlbfs and tmpfs mounts, else a disk file system. */
-export function fileSystemOf(path: string): 'hugetlbfs' | 'tmpfs' | 'disk' {
+export function fileSystemOf(path: string): FileSystemKind {
   if (/^\/dev\/hugepages(\d+[KMG]?)?(\/|$)/.test(path) || /^\/mnt\/huge/.test(path)) return 'hugetlbfs';
   if (/^\/(dev\/shm|run)(\/|$)/.test(path)) return 'tmpfs';
   return 'disk';
@@ -30,7 +32,19 @@ interface Allocation {
   readonly pageSize: number;
 }
 
-function allocation(backend: QomObject, size: number, hostPageSize: number, defaultHugePage: number): Allocation {
+/**
+ * file_ram_open on the host's files: where a real file system is asked, a missing path is created
+ * and a directory gets an unlinked temporary file (a name no other process maps); a modelled host
+ * opens every path, on the file system its path suggests.
+ */
+function openBackingStore(path: string, files: HostFiles | undefined, host: Host | undefined): { path: string; fs: FileSystemKind; pageSize?: number } {
+  const store = files?.backingStore?.(path) ?? { kind: 'file', fs: fileSystemOf(path) };
+  if (store.kind === 'error') throw fail('backend.mem-path-open', `can't open backing store ${path} for guest RAM: ${strerror(store.errno)}`);
+  const opened = store.kind === 'directory' ? `${path}/qemu_back_mem.${host?._nextId() ?? 0}` : path;
+  return { path: opened, fs: store.fs, ...(store.pageSize === undefined ? {} : { pageSize: store.pageSize }) };
+}
+
+function allocation(backend: QomObject, size: number, hostPageSize: number, defaultHugePage: number, host: Host | undefined): Allocation {
   const share = backend.get('share') === true;
   const common = {
     size,
@@ -63,11 +77,11 @@ function allocation(backend: QomObject, size: number, hostPageSize: number, defa
       };
     }
     case 'memory-backend-file': {
-      const path = backend.get('mem-path') as string;
-      if (path === '') throw fail('backend.mem-path', 'mem-path property not set');
+      const memPath = backend.get('mem-path') as string;
+      if (memPath === '') throw fail('backend.mem-path', 'mem-path property not set');
       const rom = resolveRom(backend, share);
-      const fs = fileSystemOf(path);
-      const pageSize = fs === 'hugetlbfs' ? defaultHugePage : hostPageSize;
+      const { path, fs, pageSize: hugePage } = openBackingStore(memPath, host?.files, host);
+      const pageSize = fs === 'hugetlbfs' ? (hugePage ?? defaultHugePage) : hostPageSize;
       return {
         spec: {
           ...common,
@@ -127,7 +141,7 @@ export function completeBackend(backend: QomObject): RamBlock {
   const arch = process?.host.arch;
   const hostPageSize = arch?.basePageSize ?? 4096;
   const defaultHugePage = arch?.pmdSize ?? 2 * 1024 * 1024;
-  const alloc = allocation(backend, size, hostPageSize, defaultHugePage);
+  const alloc = allocation(backend, size, hostPageSize, defaultHugePage, process?.host);
   checkPolicy(backend, process?.host.numaNodes);
   // host_memory_backend_get_name names the memory region; the RAMBlock idstr stays empty until
   // the backend's user registers it (registerRam), as `info ramblock` shows for an unused backend.

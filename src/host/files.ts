@@ -10,8 +10,24 @@ import type { Errno } from './errno.js';
 export type FileRead =
   { readonly kind: 'read'; readonly bytes: Uint8Array } | { readonly kind: 'error'; readonly stage: 'open' | 'read'; readonly errno: Errno };
 
+/** The file systems guest RAM files live on, by what their page cache is. */
+export type FileSystemKind = 'hugetlbfs' | 'tmpfs' | 'disk';
+
+/**
+ * What file_ram_open's open() of a mem-path would give: a file (opened, or created where it was
+ * missing), a directory (QEMU makes an unlinked temporary file in it), or the errno. `pageSize`
+ * is a hugetlbfs mount's huge page size (statfs f_bsize).
+ */
+export type BackingStore =
+  { readonly kind: 'file' | 'directory'; readonly fs: FileSystemKind; readonly pageSize?: number } | { readonly kind: 'error'; readonly errno: Errno };
+
 export interface HostFiles {
   read(path: string): FileRead;
+  /**
+   * Where a mem-path leads, asked of a real file system without creating anything. Absent on a
+   * modelled host, whose mem-paths always open and whose file systems are told by their paths.
+   */
+  backingStore?(path: string): BackingStore;
 }
 
 /** A host with no such files: every open fails with ENOENT. */

@@ -83,6 +83,8 @@ export interface MachineOptions {
    * `on-fault` (10.0+) locks pages as they are touched. Default `off`.
    */
   readonly memLock?: MemLock;
+  /** -mem-path: the machine's own RAM is a file there (a temporary one in a directory). */
+  readonly memPath?: string;
   /** -machine properties other than type and accel (memory-backend, max-ram-below-4g, ...). */
   readonly machineProps?: OptionProps;
   /** The -m argument. */
@@ -375,11 +377,19 @@ export class Machine {
         use?.setMapped(node.memdev, true);
         ramBackends.push(node.memdev);
       }
-      // Without memory-backend= or NUMA memdevs QEMU creates RAM's backend itself, as /objects/<ram id>.
+      // Without memory-backend= or NUMA memdevs QEMU creates RAM's backend itself, as /objects/<ram id>
+      // (create_default_memdev): a file backend on -mem-path, whose RAMBlock keeps the plain name
+      // whatever the machine's compat properties say.
       if (!mainBackend && !nodes.some((n) => n.memdev) && registry.info('memory-backend-ram')) {
-        const { object } = model.addObject('memory-backend-ram', family.defaultRamId, [
-          { name: 'size', input: { source: 'text', text: String(memory.ramSize), visitor: 'string' } },
-        ]);
+        const text = (value: string): PropertyInput => ({ source: 'text', text: value, visitor: 'string' });
+        const { object } =
+          options.memPath === undefined
+            ? model.addObject('memory-backend-ram', family.defaultRamId, [{ name: 'size', input: text(String(memory.ramSize)) }])
+            : model.addObject('memory-backend-file', family.defaultRamId, [
+                { name: 'size', input: text(String(memory.ramSize)) },
+                { name: 'mem-path', input: text(options.memPath) },
+                { name: 'x-use-canonical-path-for-ramblock-id', input: text('off') },
+              ]);
         backendUse(object)?.setMapped(object, true);
         ramBackends.push(object);
       }

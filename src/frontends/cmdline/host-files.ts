@@ -3,10 +3,14 @@
  * secret's file= names a file here (libvirt's master key). Read as g_file_get_contents reads:
  * open, then read, each failing with its errno.
  */
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statfsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Arch } from '../../core/arch.js';
 import { HotmemError } from '../../core/errors.js';
+import { archProfile } from '../../host/arch.js';
+import { freshHost, type Host, type HostOptions } from '../../host/host.js';
 import { ERRNO, type Errno } from '../../host/errno.js';
-import type { FileRead, HostFiles } from '../../host/files.js';
+import type { BackingStore, FileRead, FileSystemKind, HostFiles } from '../../host/files.js';
 
 function errnoOf(e: unknown, path: string): Errno {
   const code = (e as NodeJS.ErrnoException).code;
@@ -14,7 +18,38 @@ function errnoOf(e: unknown, path: string): Errno {
   throw new HotmemError('host.file-read', `hotmem cannot model the failure reading ${path} (${code ?? String(e)})`);
 }
 
+/** statfs f_type of the file systems whose page cache differs from a disk's. */
+const HUGETLBFS_MAGIC = 0x958458f6;
+const TMPFS_MAGIC = 0x01021994;
+
+function fileSystem(path: string): { fs: FileSystemKind; pageSize?: number } {
+  const st = statfsSync(path);
+  if (st.type === HUGETLBFS_MAGIC) return { fs: 'hugetlbfs', pageSize: st.bsize };
+  return { fs: st.type === TMPFS_MAGIC ? 'tmpfs' : 'disk' };
+}
+
+/** stat's answer: the kind of file, missing, or another errno. */
+function kindOf(path: string): 'file' | 'directory' | Errno {
+  try {
+    return statSync(path).isDirectory() ? 'directory' : 'file';
+  } catch (e) {
+    return errnoOf(e, path);
+  }
+}
+
 export const REAL_HOST_FILES: HostFiles = {
+  /**
+   * file_ram_open: open the path; if missing, create it (O_CREAT|O_EXCL, so its directory must
+   * exist); if a directory, make a temporary file there. Answered from stat and statfs.
+   */
+  backingStore(path: string): BackingStore {
+    const kind = kindOf(path);
+    if (kind === 'file' || kind === 'directory') return { kind, ...fileSystem(path) };
+    if (kind !== 'ENOENT') return { kind: 'error', errno: kind };
+    const parent = kindOf(dirname(path));
+    if (parent === 'directory') return { kind: 'file', ...fileSystem(dirname(path)) };
+    return { kind: 'error', errno: parent === 'file' ? 'ENOTDIR' : parent };
+  },
   read(path: string): FileRead {
     let fd: number;
     try {
@@ -31,3 +66,27 @@ export const REAL_HOST_FILES: HostFiles = {
     }
   },
 };
+
+const HUGEPAGES = '/sys/kernel/mm/hugepages';
+
+/**
+ * The real host's hugetlb pools, in pages by page size: the free pages no mapping has reserved
+ * (free_hugepages - resv_hugepages), which is what a new mapping of hugetlbfs can take. Sizes the
+ * architecture modelled does not have (an s390x target on an x86_64 host) are left out.
+ */
+function realHugetlbPages(arch: Arch): Record<number, number> {
+  if (!existsSync(HUGEPAGES)) return {};
+  const pools: Record<number, number> = {};
+  for (const entry of readdirSync(HUGEPAGES)) {
+    const kib = /^hugepages-(\d+)kB$/.exec(entry)?.[1];
+    if (kib === undefined || !archProfile(arch).hugetlbPageSizes.includes(Number(kib) * 1024)) continue;
+    const read = (name: string) => Number(readFileSync(join(HUGEPAGES, entry, name), 'utf8'));
+    pools[Number(kib) * 1024] = read('free_hugepages') - read('resv_hugepages');
+  }
+  return pools;
+}
+
+/** The host `hotmem qemu` stands in on: this one, its files and its free huge pages. */
+export function realHost(arch: Arch, kernel?: HostOptions['kernel']): Host {
+  return freshHost({ arch, ...(kernel === undefined ? {} : { kernel }), files: REAL_HOST_FILES, hugetlbPages: realHugetlbPages(arch) });
+}

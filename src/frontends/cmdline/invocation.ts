@@ -41,6 +41,8 @@ export interface Invocation {
   readonly memPrealloc: boolean;
   /** -overcommit mem-lock (and -realtime mlock): how the process locks its memory. */
   readonly memLock: MemLock;
+  /** -mem-path: the file or directory the machine's RAM is mapped from (the last one given). */
+  readonly memPath: string | undefined;
   readonly memory: string | undefined;
   readonly memoryLocation: string | undefined;
   /** The first -machine option that names a type (QemuOpts merges the others into it). */
@@ -135,6 +137,7 @@ export function buildInvocation(
   let cpu: CpuOption | undefined;
   let memPrealloc = false;
   let memLock: MemLock = 'off';
+  let memPath: string | undefined;
   let append: string | undefined;
   const noteWarnings = (parsed: ParsedOptions, location: string) => warnings.push(...parsed.warnings.map((w) => ({ ...w, location })));
   const monitors = new Monitors(target.release);
@@ -299,6 +302,9 @@ export function buildInvocation(
       case 'mem-prealloc':
         memPrealloc = true;
         break;
+      case 'mem-path':
+        memPath = arg;
+        break;
       case 'append':
         append = arg;
         break;
@@ -405,6 +411,7 @@ export function buildInvocation(
     cpu,
     memPrealloc,
     memLock,
+    memPath,
     memory,
     memoryLocation,
     machineLocation,
