@@ -6,7 +6,8 @@
 import { HotmemError } from '../../src/core/errors.js';
 import { compareReleases } from '../../src/core/release.js';
 import { strerror } from '../../src/host/errno.js';
-import type { FileSystemKind, HostFiles } from '../../src/host/files.js';
+import type { FileSystemKind } from '../../src/host/files.js';
+import { hex } from '../../src/core/units.js';
 import type { Host } from '../../src/host/host.js';
 import type { MapSpec } from '../../src/host/process.js';
 import { HOST_PROCESS } from '../../src/machine/host-process.js';
@@ -37,9 +38,27 @@ interface Allocation {
  * and a directory gets an unlinked temporary file (a name no other process maps); a modelled host
  * opens every path, on the file system its path suggests.
  */
-function openBackingStore(path: string, files: HostFiles | undefined, host: Host | undefined): { path: string; fs: FileSystemKind; pageSize?: number } {
-  const store = files?.backingStore?.(path) ?? { kind: 'file', fs: fileSystemOf(path) };
+/** host_memory_backend_get_name: the backend's memory region (and RAMBlock) name. */
+function regionName(backend: QomObject): string {
+  const id = backend.id ?? '';
+  return backend.get('x-use-canonical-path-for-ramblock-id') === true ? `/objects/${id}` : id;
+}
+
+function openBackingStore(backend: QomObject, path: string, size: number, host: Host | undefined): { path: string; fs: FileSystemKind; pageSize?: number } {
+  const store = host?.files.backingStore?.(path) ?? { kind: 'file', fs: fileSystemOf(path), size: 0 };
   if (store.kind === 'error') throw fail('backend.mem-path-open', `can't open backing store ${path} for guest RAM: ${strerror(store.errno)}`);
+  // qemu_ram_alloc_from_fd: an existing file must hold the whole range (8.1 added offset and
+  // named the region in the message).
+  const withOffset = hasProperty(backend, 'offset');
+  const offset = withOffset ? (backend.get('offset') as number) : 0;
+  if (store.kind === 'file' && store.size > 0 && store.size < offset + size) {
+    throw fail(
+      'backend.mem-path-size',
+      withOffset
+        ? `${regionName(backend)} backing store size ${hex(store.size)} is too small for 'size' option ${hex(size)} plus 'offset' option ${hex(offset)}`
+        : `backing store size ${hex(store.size)} does not match 'size' option ${hex(size)}`,
+    );
+  }
   const opened = store.kind === 'directory' ? `${path}/qemu_back_mem.${host?._nextId() ?? 0}` : path;
   return { path: opened, fs: store.fs, ...(store.pageSize === undefined ? {} : { pageSize: store.pageSize }) };
 }
@@ -80,7 +99,7 @@ function allocation(backend: QomObject, size: number, hostPageSize: number, defa
       const memPath = backend.get('mem-path') as string;
       if (memPath === '') throw fail('backend.mem-path', 'mem-path property not set');
       const rom = resolveRom(backend, share);
-      const { path, fs, pageSize: hugePage } = openBackingStore(memPath, host?.files, host);
+      const { path, fs, pageSize: hugePage } = openBackingStore(backend, memPath, size, host);
       const pageSize = fs === 'hugetlbfs' ? (hugePage ?? defaultHugePage) : hostPageSize;
       return {
         spec: {
@@ -145,8 +164,7 @@ export function completeBackend(backend: QomObject): RamBlock {
   checkPolicy(backend, process?.host.numaNodes);
   // host_memory_backend_get_name names the memory region; the RAMBlock idstr stays empty until
   // the backend's user registers it (registerRam), as `info ramblock` shows for an unused backend.
-  const id = backend.id ?? '';
-  const name = backend.get('x-use-canonical-path-for-ramblock-id') === true ? `/objects/${id}` : id;
+  const name = regionName(backend);
   const idstr = '';
   if (!process) return { name, idstr, size, shared: alloc.shared, hasFd: alloc.hasFd, pageSize: alloc.pageSize, mapping: undefined };
 

@@ -15,11 +15,13 @@ export type FileSystemKind = 'hugetlbfs' | 'tmpfs' | 'disk';
 
 /**
  * What file_ram_open's open() of a mem-path would give: a file (opened, or created where it was
- * missing), a directory (QEMU makes an unlinked temporary file in it), or the errno. `pageSize`
- * is a hugetlbfs mount's huge page size (statfs f_bsize).
+ * missing, with its size then 0), a directory (QEMU makes an unlinked temporary file in it), or
+ * the errno. `pageSize` is a hugetlbfs mount's huge page size (statfs f_bsize).
  */
 export type BackingStore =
-  { readonly kind: 'file' | 'directory'; readonly fs: FileSystemKind; readonly pageSize?: number } | { readonly kind: 'error'; readonly errno: Errno };
+  | { readonly kind: 'file'; readonly fs: FileSystemKind; readonly pageSize?: number; readonly size: number }
+  | { readonly kind: 'directory'; readonly fs: FileSystemKind; readonly pageSize?: number }
+  | { readonly kind: 'error'; readonly errno: Errno };
 
 export interface HostFiles {
   read(path: string): FileRead;

@@ -28,10 +28,11 @@ function fileSystem(path: string): { fs: FileSystemKind; pageSize?: number } {
   return { fs: st.type === TMPFS_MAGIC ? 'tmpfs' : 'disk' };
 }
 
-/** stat's answer: the kind of file, missing, or another errno. */
-function kindOf(path: string): 'file' | 'directory' | Errno {
+/** stat's answer: a directory, a file and its size, or the errno. */
+function kindOf(path: string): 'directory' | { readonly size: number } | Errno {
   try {
-    return statSync(path).isDirectory() ? 'directory' : 'file';
+    const st = statSync(path);
+    return st.isDirectory() ? 'directory' : { size: st.size };
   } catch (e) {
     return errnoOf(e, path);
   }
@@ -43,12 +44,13 @@ export const REAL_HOST_FILES: HostFiles = {
    * exist); if a directory, make a temporary file there. Answered from stat and statfs.
    */
   backingStore(path: string): BackingStore {
-    const kind = kindOf(path);
-    if (kind === 'file' || kind === 'directory') return { kind, ...fileSystem(path) };
-    if (kind !== 'ENOENT') return { kind: 'error', errno: kind };
+    const found = kindOf(path);
+    if (found === 'directory') return { kind: 'directory', ...fileSystem(path) };
+    if (typeof found === 'object') return { kind: 'file', ...fileSystem(path), size: found.size };
+    if (found !== 'ENOENT') return { kind: 'error', errno: found };
     const parent = kindOf(dirname(path));
-    if (parent === 'directory') return { kind: 'file', ...fileSystem(dirname(path)) };
-    return { kind: 'error', errno: parent === 'file' ? 'ENOTDIR' : parent };
+    if (parent === 'directory') return { kind: 'file', ...fileSystem(dirname(path)), size: 0 };
+    return { kind: 'error', errno: typeof parent === 'object' ? 'ENOTDIR' : parent };
   },
   read(path: string): FileRead {
     let fd: number;

@@ -151,7 +151,13 @@ describe('devices/memory-backend', () => {
 describe('devices/memory-backend: mem-path on a host that answers for its files', () => {
   // What the host says of the path -> the RAMBlock's page size and the file mapped, or QEMU's error.
   const STORES: ReadonlyArray<readonly [string, BackingStore, number | string]> = [
-    ['a file created on a disk', { kind: 'file', fs: 'disk' }, 4096],
+    ['a file created on a disk', { kind: 'file', fs: 'disk', size: 0 }, 4096],
+    ['an existing file as large as the backend', { kind: 'file', fs: 'tmpfs', size: 2 * GiB }, 4096],
+    [
+      'an existing file smaller than the backend',
+      { kind: 'file', fs: 'tmpfs', size: GiB },
+      "mem0 backing store size 0x40000000 is too small for 'size' option 0x80000000 plus 'offset' option 0x0",
+    ],
     ['a directory on tmpfs', { kind: 'directory', fs: 'tmpfs' }, 4096],
     ['a directory on hugetlbfs mounted with pagesize=1G', { kind: 'directory', fs: 'hugetlbfs', pageSize: GiB }, GiB],
     ['a path whose directory is missing', { kind: 'error', errno: 'ENOENT' }, "can't open backing store /srv/vm/ram for guest RAM: No such file or directory"],
