@@ -112,9 +112,7 @@ export function realizeVirtioMem(input: RealizeInput): RealizeOutput {
   if ((input.numaNodes > 0 && input.node >= input.numaNodes) || (input.numaNodes === 0 && input.node > 0)) {
     throw e.error('virtio-mem.node', { node: input.node, nodes: input.numaNodes || 1 });
   }
-  // The source has the check from 5.1, yet real 5.2.0 realizes the device under mem-lock=on (and
-  // locks its memory); 7.2.22 refuses it. Releases between take 7.2's answer.
-  if (atLeast(r, 6, 0) && input.memLocked) throw e.error('virtio-mem.mlock');
+  if (input.memLocked) throw e.error('virtio-mem.mlock');
 
   // Only x86 has guests old enough to need `off`; elsewhere unplugged memory is always inaccessible.
   let inaccessible: 'on' | 'off' = 'on';

@@ -438,8 +438,8 @@ export class Machine {
     }
     model.machineReady = true;
     // os_mlock: MCL_CURRENT | MCL_FUTURE, so memory mapped later (hotplugged backends) is locked
-    // too. QEMU locks before creating the machine from 6.0 on, but by then virtio-mem, the one
-    // device that would discard locked memory at realize, is refused; 5.2 locked afterwards.
+    // too. QEMU locks before it creates the machine; locking once it exists leaves the same
+    // memory, as virtio-mem, the one device that discards at realize, refuses a locked VM.
     if (memLock !== 'off') process.mlockall({ onFault: memLock === 'on-fault' });
     warn(undefined, model.unusedGlobalWarnings());
     return { machine, warnings, notices };
