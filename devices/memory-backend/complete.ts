@@ -33,17 +33,17 @@ interface Allocation {
   readonly pageSize: number;
 }
 
-/**
- * file_ram_open on the host's files: where a real file system is asked, a missing path is created
- * and a directory gets an unlinked temporary file (a name no other process maps); a modelled host
- * opens every path, on the file system its path suggests.
- */
 /** host_memory_backend_get_name: the backend's memory region (and RAMBlock) name. */
 function regionName(backend: QomObject): string {
   const id = backend.id ?? '';
   return backend.get('x-use-canonical-path-for-ramblock-id') === true ? `/objects/${id}` : id;
 }
 
+/**
+ * file_ram_open on the host's files: where a real file system is asked, a missing path is created
+ * and a directory gets an unlinked temporary file (a name no other process maps); a modelled host
+ * opens every path, on the file system its path suggests.
+ */
 function openBackingStore(backend: QomObject, path: string, size: number, host: Host | undefined): { path: string; fs: FileSystemKind; pageSize?: number } {
   const store = host?.files.backingStore?.(path) ?? { kind: 'file', fs: fileSystemOf(path), size: 0 };
   if (store.kind === 'error') throw fail('backend.mem-path-open', `can't open backing store ${path} for guest RAM: ${strerror(store.errno)}`);
