@@ -6,6 +6,9 @@
 import { HotmemError } from '../../src/core/errors.js';
 import { compareReleases } from '../../src/core/release.js';
 import { strerror } from '../../src/host/errno.js';
+import type { FileSystemKind } from '../../src/host/files.js';
+import { hex } from '../../src/core/units.js';
+import type { Host } from '../../src/host/host.js';
 import type { MapSpec } from '../../src/host/process.js';
 import { HOST_PROCESS } from '../../src/machine/host-process.js';
 import { hostNodeList } from './properties.js';
@@ -13,7 +16,7 @@ import type { QomObject } from '../../src/qom/object.js';
 import type { RamBlock } from '../../src/machine/ram-block.js';
 
 /** Where a mem-path lives decides its page cache: hugetlbfs and tmpfs mounts, else a disk file system. */
-export function fileSystemOf(path: string): 'hugetlbfs' | 'tmpfs' | 'disk' {
+export function fileSystemOf(path: string): FileSystemKind {
   if (/^\/dev\/hugepages(\d+[KMG]?)?(\/|$)/.test(path) || /^\/mnt\/huge/.test(path)) return 'hugetlbfs';
   if (/^\/(dev\/shm|run)(\/|$)/.test(path)) return 'tmpfs';
   return 'disk';
@@ -30,7 +33,37 @@ interface Allocation {
   readonly pageSize: number;
 }
 
-function allocation(backend: QomObject, size: number, hostPageSize: number, defaultHugePage: number): Allocation {
+/** host_memory_backend_get_name: the backend's memory region (and RAMBlock) name. */
+function regionName(backend: QomObject): string {
+  const id = backend.id ?? '';
+  return backend.get('x-use-canonical-path-for-ramblock-id') === true ? `/objects/${id}` : id;
+}
+
+/**
+ * file_ram_open on the host's files: where a real file system is asked, a missing path is created
+ * and a directory gets an unlinked temporary file (a name no other process maps); a modelled host
+ * opens every path, on the file system its path suggests.
+ */
+function openBackingStore(backend: QomObject, path: string, size: number, host: Host | undefined): { path: string; fs: FileSystemKind; pageSize?: number } {
+  const store = host?.files.backingStore?.(path) ?? { kind: 'file', fs: fileSystemOf(path), size: 0 };
+  if (store.kind === 'error') throw fail('backend.mem-path-open', `can't open backing store ${path} for guest RAM: ${strerror(store.errno)}`);
+  // qemu_ram_alloc_from_fd: an existing file must hold the whole range (8.1 added offset and
+  // named the region in the message).
+  const withOffset = hasProperty(backend, 'offset');
+  const offset = withOffset ? (backend.get('offset') as number) : 0;
+  if (store.kind === 'file' && store.size > 0 && store.size < offset + size) {
+    throw fail(
+      'backend.mem-path-size',
+      withOffset
+        ? `${regionName(backend)} backing store size ${hex(store.size)} is too small for 'size' option ${hex(size)} plus 'offset' option ${hex(offset)}`
+        : `backing store size ${hex(store.size)} does not match 'size' option ${hex(size)}`,
+    );
+  }
+  const opened = store.kind === 'directory' ? `${path}/qemu_back_mem.${host?._nextId() ?? 0}` : path;
+  return { path: opened, fs: store.fs, ...(store.pageSize === undefined ? {} : { pageSize: store.pageSize }) };
+}
+
+function allocation(backend: QomObject, size: number, hostPageSize: number, defaultHugePage: number, host: Host | undefined): Allocation {
   const share = backend.get('share') === true;
   const common = {
     size,
@@ -63,11 +96,11 @@ function allocation(backend: QomObject, size: number, hostPageSize: number, defa
       };
     }
     case 'memory-backend-file': {
-      const path = backend.get('mem-path') as string;
-      if (path === '') throw fail('backend.mem-path', 'mem-path property not set');
+      const memPath = backend.get('mem-path') as string;
+      if (memPath === '') throw fail('backend.mem-path', 'mem-path property not set');
       const rom = resolveRom(backend, share);
-      const fs = fileSystemOf(path);
-      const pageSize = fs === 'hugetlbfs' ? defaultHugePage : hostPageSize;
+      const { path, fs, pageSize: hugePage } = openBackingStore(backend, memPath, size, host);
+      const pageSize = fs === 'hugetlbfs' ? (hugePage ?? defaultHugePage) : hostPageSize;
       return {
         spec: {
           ...common,
@@ -127,12 +160,11 @@ export function completeBackend(backend: QomObject): RamBlock {
   const arch = process?.host.arch;
   const hostPageSize = arch?.basePageSize ?? 4096;
   const defaultHugePage = arch?.pmdSize ?? 2 * 1024 * 1024;
-  const alloc = allocation(backend, size, hostPageSize, defaultHugePage);
+  const alloc = allocation(backend, size, hostPageSize, defaultHugePage, process?.host);
   checkPolicy(backend, process?.host.numaNodes);
   // host_memory_backend_get_name names the memory region; the RAMBlock idstr stays empty until
   // the backend's user registers it (registerRam), as `info ramblock` shows for an unused backend.
-  const id = backend.id ?? '';
-  const name = backend.get('x-use-canonical-path-for-ramblock-id') === true ? `/objects/${id}` : id;
+  const name = regionName(backend);
   const idstr = '';
   if (!process) return { name, idstr, size, shared: alloc.shared, hasFd: alloc.hasFd, pageSize: alloc.pageSize, mapping: undefined };
 

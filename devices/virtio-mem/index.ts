@@ -78,6 +78,7 @@ function realize(device: QomObject) {
       machineHasNumaState: model.env.target === 'x86_64',
       wakeupSuspend: model.env.target === 'x86_64',
       discardDisabled: discard.kind === 'refused',
+      memLocked: machine !== undefined && machine.memLock !== 'off',
       host: hostFacts(device),
     });
   } catch (e) {

@@ -19,6 +19,7 @@ export const virtioMemErrors = defineErrors({
   'virtio-mem.memdev-prealloc': (a: { id: string }) =>
     `'memdev' property specifies a memdev with preallocation enabled: ${a.id}. Instead, specify 'prealloc=on' for the virtio-mem device. `,
   'virtio-mem.node': (a: { node: number; nodes: number }) => `'node' property has value '${a.node}', which exceedsthe number of numa nodes: ${a.nodes}`,
+  'virtio-mem.mlock': () => 'Incompatible with mlock',
   'virtio-mem.dynamic-memslots': () => "'dynamic-memslots' property set to 'on' requires 'unplugged-inaccessible' to be 'on'",
   'virtio-mem.block-size-page': (a: { pageSize: number }) => `'block-size' property has to be at least the page size (${hex(a.pageSize)})`,
   'virtio-mem.requested-size-align': (a: { blockSize: number }) => `'requested-size' property has to be multiples of 'block-size' (${hex(a.blockSize)})`,
@@ -90,6 +91,8 @@ export interface RealizeInput {
   readonly wakeupSuspend: boolean;
   /** ram_block_coordinated_discard_require refuses (a device that forbids discards is present). */
   readonly discardDisabled: boolean;
+  /** -overcommit mem-lock=on or on-fault: the process locks guest memory, which unplugging would discard. */
+  readonly memLocked: boolean;
   readonly host: HostFacts;
 }
 
@@ -109,6 +112,7 @@ export function realizeVirtioMem(input: RealizeInput): RealizeOutput {
   if ((input.numaNodes > 0 && input.node >= input.numaNodes) || (input.numaNodes === 0 && input.node > 0)) {
     throw e.error('virtio-mem.node', { node: input.node, nodes: input.numaNodes || 1 });
   }
+  if (input.memLocked) throw e.error('virtio-mem.mlock');
 
   // Only x86 has guests old enough to need `off`; elsewhere unplugged memory is always inaccessible.
   let inaccessible: 'on' | 'off' = 'on';

@@ -3,8 +3,7 @@
  * its QMP sessions share, and the history that lets a migration peer rebuild it. A replica is
  * built by the same code from a recipe, so it is the process it copies.
  */
-import { freshHost } from '../host/host.js';
-import { REAL_HOST_FILES } from '../frontends/cmdline/host-files.js';
+import { realHost } from '../frontends/cmdline/host-files.js';
 import { formatReport, runQemu, timestamped, type QemuBinary, type QemuIo } from '../frontends/cmdline/qemu.js';
 import type { Invocation } from '../frontends/cmdline/invocation.js';
 import { MigrationEndpoint, type EndpointProcess } from '../frontends/migration/endpoint.js';
@@ -97,7 +96,7 @@ export class QemuProcess implements EndpointProcess<QemuProcess> {
       ]),
     );
     if (live?.machines && spec.guest === undefined) return QemuProcess.#startBorrowing(spec, binary, live, live.machines);
-    const host = freshHost({ arch: spec.hostArch, kernel: spec.hostKernel, files: REAL_HOST_FILES });
+    const host = realHost(spec.hostArch, spec.hostKernel);
     const outcome = runQemu(binary, spec.argv, io, host);
     if (outcome.kind === 'exited') return outcome;
     if (spec.guest !== undefined && outcome.invocation.incoming) {
@@ -120,7 +119,7 @@ export class QemuProcess implements EndpointProcess<QemuProcess> {
         let out = '';
         let err = '';
         const captured: QemuIo = { out: (text) => (out += text), err: (text) => (err += text) };
-        const outcome = runQemu(binary, spec.argv, captured, freshHost({ arch: spec.hostArch, kernel: spec.hostKernel, files: REAL_HOST_FILES }));
+        const outcome = runQemu(binary, spec.argv, captured, realHost(spec.hostArch, spec.hostKernel));
         if (outcome.kind === 'running') return { machine: outcome.machine, invocation: outcome.invocation, incoming: outcome.incoming, out, err };
         live.io.out(out);
         live.io.err(err);

@@ -77,6 +77,8 @@ export type SyscallOutcome = (Cost & { readonly kind: 'done' }) | (Cost & { read
 export interface ProcStatus {
   /** VmSize: all mappings. */
   readonly vmSize: number;
+  /** VmLck: the sizes of the locked mappings, populated or not. */
+  readonly vmLck: number;
   readonly vmRss: number;
   readonly rssAnon: number;
   readonly rssFile: number;

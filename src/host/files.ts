@@ -22,9 +22,27 @@ export type FileOpen = { readonly kind: 'opened'; readonly type: FileKind; reado
 /** How many bytes of an image FileOpen carries: a qcow2 header's magic and version. */
 export const IMAGE_HEAD_BYTES = 8;
 
+/** The file systems guest RAM files live on, by what their page cache is. */
+export type FileSystemKind = 'hugetlbfs' | 'tmpfs' | 'disk';
+
+/**
+ * What file_ram_open's open() of a mem-path would give: a file (opened, or created where it was
+ * missing, with its size then 0), a directory (QEMU makes an unlinked temporary file in it), or
+ * the errno. `pageSize` is a hugetlbfs mount's huge page size (statfs f_bsize).
+ */
+export type BackingStore =
+  | { readonly kind: 'file'; readonly fs: FileSystemKind; readonly pageSize?: number; readonly size: number }
+  | { readonly kind: 'directory'; readonly fs: FileSystemKind; readonly pageSize?: number }
+  | { readonly kind: 'error'; readonly errno: Errno };
+
 export interface HostFiles {
   read(path: string): FileRead;
   open(path: string, writable: boolean): FileOpen;
+  /**
+   * Where a mem-path leads, asked of a real file system without creating anything. Absent on a
+   * modelled host, whose mem-paths always open and whose file systems are told by their paths.
+   */
+  backingStore?(path: string): BackingStore;
 }
 
 /** A host with no such files: every open fails with ENOENT. */

@@ -164,6 +164,7 @@ export class Mapping {
   readonly #cmma: CmmaUsage;
   readonly #regs = new Registrations();
   #mapped = true;
+  #locked = false;
 
   constructor(init: MappingInit) {
     this.process = init.process;
@@ -194,6 +195,11 @@ export class Mapping {
 
   get mapped(): boolean {
     return this.#mapped;
+  }
+
+  /** VM_LOCKED (mlock, mlockall): its pages stay resident, and MADV_DONTNEED and MADV_REMOVE refuse it. */
+  get locked(): boolean {
+    return this.#locked;
   }
 
   /** Pages of `pageSize` in the mapping. */
@@ -331,6 +337,9 @@ export class Mapping {
     this.#checkMapped();
     const op = advice === 'dontneed' ? 'madv-dontneed' : 'madv-remove';
     const [s, e] = this.#pageRange(offset, length, 'discard');
+    // madvise_remove refuses VM_LOCKED outright; MADV_DONTNEED refuses it except on hugetlb (5.18+,
+    // where hugetlb takes DONTNEED at all).
+    if (this.#locked && (advice === 'remove' || this.backing !== 'hugetlb')) return this.#errorOutcome(op, offset, length, 'EINVAL');
     if (advice === 'dontneed') {
       if (this.backing === 'hugetlb' && !this.process.host.kernel.hugetlbDontneed) {
         return this.#errorOutcome(op, offset, length, 'EINVAL');
@@ -559,6 +568,19 @@ export class Mapping {
   /** Registered ranges, in pages. */
   _registrations(): readonly Registration[] {
     return this.#regs.list;
+  }
+
+  /**
+   * mlock_fixup, then populate_vma_page_range unless MCL_ONFAULT: every page is faulted in, for
+   * writing on a private writable mapping (GUP's FOLL_WRITE breaks COW there), by reading
+   * otherwise. A hugetlb pool that runs dry ends the populate early, which mm_populate ignores.
+   */
+  _lock(populate: boolean): Cost {
+    this.#checkMapped();
+    this.#locked = true;
+    if (!populate) return this.process._end(this.process._begin(), 'mlock', this, 0, this.size, newFaultCounts());
+    const { delta, faults } = this.#access(!this.shared && !this.readonly ? 'populate-write' : 'populate-read', 0, this.size, undefined, 'mlock');
+    return { delta, faults };
   }
 
   /** munmap(): everything goes, page tables included. */

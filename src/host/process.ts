@@ -86,6 +86,10 @@ export class HostProcess implements PageTableSink {
   #pv = false;
   #nextAddress = MMAP_BASE;
   #vmSize = 0;
+  /** VmLck: the sizes of the VM_LOCKED mappings. */
+  #vmLck = 0;
+  /** mlockall's MCL_FUTURE: later mappings are locked (and populated unless MCL_ONFAULT). */
+  #lockFuture: { readonly onFault: boolean } | undefined;
   #exited = false;
 
   constructor(host: Host, pid: number, opts: ProcessOptions) {
@@ -141,6 +145,7 @@ export class HostProcess implements PageTableSink {
     const c = this.#counters;
     return {
       vmSize: this.#vmSize,
+      vmLck: this.#vmLck,
       vmRss: c[Ctr.RssAnon]! + c[Ctr.RssFile]! + c[Ctr.RssShmem]!,
       rssAnon: c[Ctr.RssAnon]!,
       rssFile: c[Ctr.RssFile]!,
@@ -158,6 +163,7 @@ export class HostProcess implements PageTableSink {
     const s = this.status();
     return [
       `VmSize:\t${formatKb(s.vmSize)}`,
+      `VmLck:\t${formatKb(s.vmLck)}`,
       `VmRSS:\t${formatKb(s.vmRss)}`,
       `RssAnon:\t${formatKb(s.rssAnon)}`,
       `RssFile:\t${formatKb(s.rssFile)}`,
@@ -235,6 +241,11 @@ export class HostProcess implements PageTableSink {
     this.#vmSize += spec.size;
     object?._attach(mapping);
     let faults: FaultCounts = f;
+    if (this.#lockFuture) {
+      // mmap of a VM_LOCKED area populates it (mm_populate) before QEMU preallocates anything.
+      faults = mapping._lock(!this.#lockFuture.onFault).faults;
+      this.#vmLck += spec.size;
+    }
     if (flags.prealloc) {
       // QEMU's qemu_prealloc_mem(): MADV_POPULATE_WRITE where the kernel has it, else touching
       // every page; a SIGBUS while touching is reported as ENOMEM ("Insufficient free host memory").
@@ -249,11 +260,31 @@ export class HostProcess implements PageTableSink {
     return { kind: 'done', mapping, ...this._end(m, 'mmap', mapping, 0, spec.size, faults) };
   }
 
+  /**
+   * mlockall(MCL_CURRENT | MCL_FUTURE, with MCL_ONFAULT if `onFault`): every mapping now and
+   * later is VM_LOCKED and, without MCL_ONFAULT, populated. The model has no RLIMIT_MEMLOCK: the
+   * process may lock all it maps (QEMU run as root, or with CAP_IPC_LOCK as libvirt grants it).
+   */
+  mlockall(opts: { readonly onFault: boolean }): Cost {
+    this.#checkAlive();
+    const m = this._begin();
+    const f = newFaultCounts();
+    this.#lockFuture = opts;
+    for (const mapping of this.#mappings) {
+      if (mapping.locked) continue;
+      const { faults } = mapping._lock(!opts.onFault);
+      for (const k of Object.keys(f) as (keyof typeof f)[]) f[k] += faults[k];
+      this.#vmLck += mapping.size;
+    }
+    return this._end(m, 'mlockall', undefined, 0, 0, f);
+  }
+
   /** munmap(): the mapping's pages and page tables go; page cache stays with its object. */
   unmap(mapping: Mapping): Cost {
     this.#own(mapping);
     const m = this._begin();
     if (mapping.mapped) {
+      if (mapping.locked) this.#vmLck -= mapping.size;
       mapping._unmap();
       this.#mappings.delete(mapping);
       this.#vmSize -= mapping.size;

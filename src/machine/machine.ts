@@ -41,6 +41,9 @@ import { initialRamPieces, type RamPiece } from './ram-map.js';
 
 export type Accelerator = 'tcg' | 'kvm';
 
+/** -overcommit mem-lock: whether (and how) the process locks its memory with mlockall. */
+export type MemLock = 'off' | 'on' | 'on-fault';
+
 /** A property value as written on the command line or in a definition. */
 export type OptionProps = ReadonlyArray<{ readonly name: string; readonly value: string }>;
 
@@ -75,6 +78,13 @@ export interface MachineOptions {
   readonly cpu?: CpuOption;
   /** -mem-prealloc: every memory backend, the machine's own RAM included, preallocates by default. */
   readonly memPrealloc?: boolean;
+  /**
+   * -overcommit mem-lock (-realtime mlock before 7.2): `on` locks and populates all guest memory,
+   * `on-fault` (10.0+) locks pages as they are touched. Default `off`.
+   */
+  readonly memLock?: MemLock;
+  /** -mem-path: the machine's own RAM is a file there (a temporary one in a directory). */
+  readonly memPath?: string;
   /** -machine properties other than type and accel (memory-backend, max-ram-below-4g, ...). */
   readonly machineProps?: OptionProps;
   /** The -m argument. */
@@ -196,6 +206,7 @@ export class Machine {
     readonly ramBackends: readonly QomObject[],
     /** The machine types of this binary, for query-machines. */
     readonly catalog: MachineCatalog,
+    readonly memLock: MemLock,
   ) {
     this.buses = [...family.rootBuses(version)];
     for (const bus of this.buses) if (bus.addressing) this.#fixedOccupants.set(bus, boardOccupants(bus.addressing, object.get('usb') === true));
@@ -380,11 +391,19 @@ export class Machine {
         use?.setMapped(node.memdev, true);
         ramBackends.push(node.memdev);
       }
-      // Without memory-backend= or NUMA memdevs QEMU creates RAM's backend itself, as /objects/<ram id>.
+      // Without memory-backend= or NUMA memdevs QEMU creates RAM's backend itself, as /objects/<ram id>
+      // (create_default_memdev): a file backend on -mem-path, whose RAMBlock keeps the plain name
+      // whatever the machine's compat properties say.
       if (!mainBackend && !nodes.some((n) => n.memdev) && registry.info('memory-backend-ram')) {
-        const { object } = model.addObject('memory-backend-ram', family.defaultRamId, [
-          { name: 'size', input: { source: 'text', text: String(memory.ramSize), visitor: 'string' } },
-        ]);
+        const text = (value: string): PropertyInput => ({ source: 'text', text: value, visitor: 'string' });
+        const { object } =
+          options.memPath === undefined
+            ? model.addObject('memory-backend-ram', family.defaultRamId, [{ name: 'size', input: text(String(memory.ramSize)) }])
+            : model.addObject('memory-backend-file', family.defaultRamId, [
+                { name: 'size', input: text(String(memory.ramSize)) },
+                { name: 'mem-path', input: text(options.memPath) },
+                { name: 'x-use-canonical-path-for-ramblock-id', input: text('off') },
+              ]);
         backendUse(object)?.setMapped(object, true);
         ramBackends.push(object);
       }
@@ -420,7 +439,8 @@ export class Machine {
     // s390x's ccw_init realizes its CPUs (and checks their model) after memory.
     if (options.arch === 's390x') realizeCpuModel();
 
-    const machine = new Machine(model, machineObject, type, family, version, accel, memory, layout, nodes, process, ramBackends, env.catalog);
+    const memLock = options.memLock ?? 'off';
+    const machine = new Machine(model, machineObject, type, family, version, accel, memory, layout, nodes, process, ramBackends, env.catalog, memLock);
     model.services.set(MACHINE_SERVICE, machine);
     model.hotplugHandler = { prePlug: (device) => machine.#prePlug(device), busHotpluggable: (device) => machine.#busHotpluggable(device) };
     machine.#addDefaultDevices(options, items);
@@ -431,6 +451,10 @@ export class Machine {
       warn(item.location, deviceWarnings);
     }
     model.machineReady = true;
+    // os_mlock: MCL_CURRENT | MCL_FUTURE, so memory mapped later (hotplugged backends) is locked
+    // too. QEMU locks before it creates the machine; locking once it exists leaves the same
+    // memory, as virtio-mem, the one device that discards at realize, refuses a locked VM.
+    if (memLock !== 'off') process.mlockall({ onFault: memLock === 'on-fault' });
     warn(undefined, model.unusedGlobalWarnings());
     return { machine, warnings, notices };
   }

@@ -441,6 +441,7 @@ describe('host/mapping details', () => {
     assert.equal(out.delta.rssShmem, -8 * MiB);
     assert.deepEqual(proc.status(), {
       vmSize: 0,
+      vmLck: 0,
       vmRss: 0,
       rssAnon: 0,
       rssFile: 0,

@@ -11,6 +11,7 @@ describe('host/process', () => {
       proc.procStatusText(),
       [
         'VmSize:\t    8192 kB',
+        'VmLck:\t       0 kB',
         'VmRSS:\t      12 kB',
         'RssAnon:\t      12 kB',
         'RssFile:\t       0 kB',

@@ -4,10 +4,14 @@
  * open, then read, each failing with its errno. A -blockdev's image is opened as file-posix opens
  * it, and only its kind and first bytes are read.
  */
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statfsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Arch } from '../../core/arch.js';
 import { HotmemError } from '../../core/errors.js';
+import { archProfile } from '../../host/arch.js';
+import { freshHost, type Host, type HostOptions } from '../../host/host.js';
 import { ERRNO, type Errno } from '../../host/errno.js';
-import { IMAGE_HEAD_BYTES, type FileKind, type FileOpen, type FileRead, type HostFiles } from '../../host/files.js';
+import { IMAGE_HEAD_BYTES, type BackingStore, type FileKind, type FileOpen, type FileRead, type FileSystemKind, type HostFiles } from '../../host/files.js';
 
 function errnoOf(e: unknown, path: string): Errno {
   const code = (e as NodeJS.ErrnoException).code;
@@ -15,7 +19,40 @@ function errnoOf(e: unknown, path: string): Errno {
   throw new HotmemError('host.file-read', `hotmem cannot model the failure reading ${path} (${code ?? String(e)})`);
 }
 
+/** statfs f_type of the file systems whose page cache differs from a disk's. */
+const HUGETLBFS_MAGIC = 0x958458f6;
+const TMPFS_MAGIC = 0x01021994;
+
+function fileSystem(path: string): { fs: FileSystemKind; pageSize?: number } {
+  const st = statfsSync(path);
+  if (st.type === HUGETLBFS_MAGIC) return { fs: 'hugetlbfs', pageSize: st.bsize };
+  return { fs: st.type === TMPFS_MAGIC ? 'tmpfs' : 'disk' };
+}
+
+/** stat's answer: a directory, a file and its size, or the errno. */
+function kindOf(path: string): 'directory' | { readonly size: number } | Errno {
+  try {
+    const st = statSync(path);
+    return st.isDirectory() ? 'directory' : { size: st.size };
+  } catch (e) {
+    return errnoOf(e, path);
+  }
+}
+
 export const REAL_HOST_FILES: HostFiles = {
+  /**
+   * file_ram_open: open the path; if missing, create it (O_CREAT|O_EXCL, so its directory must
+   * exist); if a directory, make a temporary file there. Answered from stat and statfs.
+   */
+  backingStore(path: string): BackingStore {
+    const found = kindOf(path);
+    if (found === 'directory') return { kind: 'directory', ...fileSystem(path) };
+    if (typeof found === 'object') return { kind: 'file', ...fileSystem(path), size: found.size };
+    if (found !== 'ENOENT') return { kind: 'error', errno: found };
+    const parent = kindOf(dirname(path));
+    if (parent === 'directory') return { kind: 'file', ...fileSystem(dirname(path)), size: 0 };
+    return { kind: 'error', errno: typeof parent === 'object' ? 'ENOTDIR' : parent };
+  },
   read(path: string): FileRead {
     let fd: number;
     try {
@@ -57,3 +94,27 @@ export const REAL_HOST_FILES: HostFiles = {
     }
   },
 };
+
+const HUGEPAGES = '/sys/kernel/mm/hugepages';
+
+/**
+ * The real host's hugetlb pools, in pages by page size: the free pages no mapping has reserved
+ * (free_hugepages - resv_hugepages), which is what a new mapping of hugetlbfs can take. Sizes the
+ * architecture modelled does not have (an s390x target on an x86_64 host) are left out.
+ */
+function realHugetlbPages(arch: Arch): Record<number, number> {
+  if (!existsSync(HUGEPAGES)) return {};
+  const pools: Record<number, number> = {};
+  for (const entry of readdirSync(HUGEPAGES)) {
+    const kib = /^hugepages-(\d+)kB$/.exec(entry)?.[1];
+    if (kib === undefined || !archProfile(arch).hugetlbPageSizes.includes(Number(kib) * 1024)) continue;
+    const read = (name: string) => Number(readFileSync(join(HUGEPAGES, entry, name), 'utf8'));
+    pools[Number(kib) * 1024] = read('free_hugepages') - read('resv_hugepages');
+  }
+  return pools;
+}
+
+/** The host `hotmem qemu` stands in on: this one, its files and its free huge pages. */
+export function realHost(arch: Arch, kernel?: HostOptions['kernel']): Host {
+  return freshHost({ arch, ...(kernel === undefined ? {} : { kernel }), files: REAL_HOST_FILES, hugetlbPages: realHugetlbPages(arch) });
+}

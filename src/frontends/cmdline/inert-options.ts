@@ -6,7 +6,6 @@
  * matter and is not modelled is refused by name rather than ignored.
  */
 import { HotmemError } from '../../core/errors.js';
-import { parseScalar } from '../../core/parse/input-visitor.js';
 import { optionValue, parseOptions, type ParsedOptions } from '../../core/parse/options.js';
 import { parseBool, parseUint64 } from '../../core/parse/scalars.js';
 import { isQemuUuid } from '../../core/parse/uuid.js';
@@ -49,19 +48,6 @@ export function checkSandbox(opts: ParsedOptions): void {
   ] as const) {
     const value = optionValue(opts, key);
     if (value !== undefined && !(values as readonly string[]).includes(value)) throw new HotmemError('cmdline.sandbox', `invalid argument for ${key}`);
-  }
-}
-
-/** -overcommit: hotmem models memory that is not locked; mem-lock=on (and on-fault) are refused. */
-export function checkOvercommit(opts: ParsedOptions, r: Release): void {
-  const memLock = optionValue(opts, 'mem-lock');
-  if (memLock === undefined) return;
-  // From 10.0's binary mem-lock is an enum with on-fault (a plain bool before).
-  if (compareReleases(r, { major: 10, minor: 0 }) >= 0 && !['on', 'off', 'on-fault'].includes(memLock)) {
-    throw new HotmemError('cmdline.overcommit', "parameter 'mem-lock' expects one of 'on', 'off', 'on-fault'");
-  }
-  if (memLock === 'on-fault' || parseScalar({ kind: 'bool' }, 'mem-lock', memLock, 'opts', r).value !== false) {
-    throw new HotmemError('cmdline.overcommit', `hotmem does not model locked guest memory (-overcommit mem-lock=${memLock})`);
   }
 }
 

@@ -10,23 +10,15 @@ import { parseOptions, splitOptions, optionValue, type ParsedOptions } from '../
 import { HotmemError, type Warning } from '../../core/errors.js';
 import { parseScalar } from '../../core/parse/input-visitor.js';
 import { releaseName, type Release } from '../../core/release.js';
-import {
-  checkAudiodev,
-  checkCpu,
-  checkMachinePropertyOption,
-  checkOvercommit,
-  checkRtc,
-  checkSandbox,
-  checkUuid,
-  machinePropertyOptions,
-} from './inert-options.js';
+import { checkAudiodev, checkCpu, checkMachinePropertyOption, checkRtc, checkSandbox, checkUuid, machinePropertyOptions } from './inert-options.js';
 import { parseJsonOption } from './json-option.js';
 import { BlockGraph, parseBlockdev } from './blockdev.js';
 import { NO_FILES, type HostFiles } from '../../host/files.js';
+import { overcommitMemLock, realtimeMemLock, REALTIME_DEPRECATED } from './mem-lock.js';
 import { hasObjectSchema } from './object-option.js';
 import { checkMonitorObject, hasMonitorObject, Monitors, monWarnings, type QmpChannel } from './monitors.js';
 import { parseQemuOpts, qemuOption, servesTarget } from './option-syntax.js';
-import type { Accelerator, OptionProps, StartupItem } from '../../machine/machine.js';
+import type { Accelerator, MemLock, OptionProps, StartupItem } from '../../machine/machine.js';
 import type { CpuOption } from '../../machine/x86-cpu.js';
 import { parseGlobalOption } from '../../qom/globals.js';
 import { CommandLineError, type CommandLineOption, type OptionWarning } from './parse-argv.js';
@@ -49,6 +41,10 @@ export interface Invocation {
   readonly cpu: CpuOption | undefined;
   /** -mem-prealloc: memory backends preallocate by default. */
   readonly memPrealloc: boolean;
+  /** -overcommit mem-lock (and -realtime mlock): how the process locks its memory. */
+  readonly memLock: MemLock;
+  /** -mem-path: the file or directory the machine's RAM is mapped from (the last one given). */
+  readonly memPath: string | undefined;
   readonly memory: string | undefined;
   readonly memoryLocation: string | undefined;
   /** The first -machine option that names a type (QemuOpts merges the others into it). */
@@ -154,6 +150,8 @@ export function buildInvocation(
   let pidfile: string | undefined;
   let cpu: CpuOption | undefined;
   let memPrealloc = false;
+  let memLock: MemLock = 'off';
+  let memPath: string | undefined;
   let append: string | undefined;
   const noteWarnings = (parsed: ParsedOptions, location: string) => warnings.push(...parsed.warnings.map((w) => ({ ...w, location })));
   const monitors = new Monitors(target.release);
@@ -255,7 +253,11 @@ export function buildInvocation(
         checkSandbox(qemuOpts(option.name, arg, location));
         break;
       case 'overcommit':
-        checkOvercommit(qemuOpts(option.name, arg, location), target.release);
+        memLock = overcommitMemLock(qemuOpts(option.name, arg, location), memLock, target.release);
+        break;
+      case 'realtime':
+        warnings.push({ ...REALTIME_DEPRECATED, location });
+        memLock = realtimeMemLock(qemuOpts(option.name, arg, location), memLock, target.release);
         break;
       case 'msg': {
         const parsed = qemuOpts(option.name, arg, location);
@@ -318,6 +320,9 @@ export function buildInvocation(
         break;
       case 'mem-prealloc':
         memPrealloc = true;
+        break;
+      case 'mem-path':
+        memPath = arg;
         break;
       case 'append':
         append = arg;
@@ -445,6 +450,8 @@ export function buildInvocation(
     accel,
     cpu,
     memPrealloc,
+    memLock,
+    memPath,
     memory,
     memoryLocation,
     machineLocation,

@@ -19,6 +19,7 @@ export const QEMU_OPTS_LIST_OF: Readonly<Record<string, string>> = {
   sandbox: 'sandbox',
   msg: 'msg',
   overcommit: 'overcommit',
+  realtime: 'realtime',
   chardev: 'chardev',
   mon: 'mon',
   smp: 'smp-opts',

@@ -14,8 +14,8 @@ import { deviceListHelp, objectOptionsHelp } from '../../qom/help.js';
 import { ObjectModel } from '../../qom/object-model.js';
 import { buildInvocation, type Invocation } from './invocation.js';
 import { checkObjectOption, hasObjectSchema, objectCreationLocated } from './object-option.js';
-import { freshHost, type Host } from '../../host/host.js';
-import { REAL_HOST_FILES } from './host-files.js';
+import type { Host } from '../../host/host.js';
+import { realHost, REAL_HOST_FILES } from './host-files.js';
 import { incomingAddress, type SocketAddress } from '../migration/uri.js';
 import { CommandLineError, parseArgv } from './parse-argv.js';
 import { qmpLine } from '../qmp/json.js';
@@ -155,6 +155,8 @@ export function runQemu(binary: QemuBinary, argv: readonly string[], plainIo: Qe
         accel: invocation.accel,
         ...(invocation.cpu ? { cpu: invocation.cpu } : {}),
         memPrealloc: invocation.memPrealloc,
+        memLock: invocation.memLock,
+        ...(invocation.memPath === undefined ? {} : { memPath: invocation.memPath }),
         machineProps: invocation.machineProps,
         memory: invocation.memory,
         memoryLocation: invocation.memoryLocation,
@@ -163,8 +165,9 @@ export function runQemu(binary: QemuBinary, argv: readonly string[], plainIo: Qe
         items: invocation.items,
         ...(invocation.optionFailure ? { optionFailure: invocation.optionFailure } : {}),
         ...(invocation.nodefaults ? {} : { defaultDevices: { vga: invocation.vga ?? true, nic: true } }),
-        // Without a host given, the process runs on this one, reading its files as QEMU would.
-        host: host ?? freshHost({ arch: binary.arch, files: REAL_HOST_FILES }),
+        // Without a host given, the process runs on this one, reading its files and taking its
+        // huge pages as QEMU would.
+        host: host ?? realHost(binary.arch),
       },
       binary.environment,
     );

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { release } from '../../../src/core/release.js';
 import { GiB, MiB } from '../../../src/core/units.js';
+import { NO_FILES, type BackingStore, type HostFiles } from '../../../src/host/files.js';
 import { Host } from '../../../src/host/host.js';
 import { HOST_PROCESS } from '../../../src/machine/host-process.js';
 import { BASE_TYPES, ObjectModel, TypeRegistry, type PropertyInput } from '../../../src/qom/index.js';
@@ -145,4 +146,40 @@ describe('devices/memory-backend', () => {
   it('has no -shm before 9.1', () => {
     assert.equal(model('9.0').m.view.exists('memory-backend-shm'), false);
   });
+});
+
+describe('devices/memory-backend: mem-path on a host that answers for its files', () => {
+  // What the host says of the path -> the RAMBlock's page size and the file mapped, or QEMU's error.
+  const STORES: ReadonlyArray<readonly [string, BackingStore, number | string]> = [
+    ['a file created on a disk', { kind: 'file', fs: 'disk', size: 0 }, 4096],
+    ['an existing file as large as the backend', { kind: 'file', fs: 'tmpfs', size: 2 * GiB }, 4096],
+    [
+      'an existing file smaller than the backend',
+      { kind: 'file', fs: 'tmpfs', size: GiB },
+      "mem0 backing store size 0x40000000 is too small for 'size' option 0x80000000 plus 'offset' option 0x0",
+    ],
+    ['a directory on tmpfs', { kind: 'directory', fs: 'tmpfs' }, 4096],
+    ['a directory on hugetlbfs mounted with pagesize=1G', { kind: 'directory', fs: 'hugetlbfs', pageSize: GiB }, GiB],
+    ['a path whose directory is missing', { kind: 'error', errno: 'ENOENT' }, "can't open backing store /srv/vm/ram for guest RAM: No such file or directory"],
+    ['a path under a file', { kind: 'error', errno: 'ENOTDIR' }, "can't open backing store /srv/vm/ram for guest RAM: Not a directory"],
+  ];
+  for (const [what, store, expected] of STORES) {
+    it(`${what}: ${typeof expected === 'number' ? `page size ${expected}` : 'refused'}`, () => {
+      const m = new ObjectModel(new TypeRegistry().register(...BASE_TYPES, ...MEMORY_BACKEND_TYPES), { release: release('10.0'), target: 'x86_64' });
+      const asked: string[] = [];
+      const files: HostFiles = { ...NO_FILES, backingStore: (path) => (asked.push(path), store) };
+      const host = new Host({ arch: 'x86_64', files });
+      m.services.set(HOST_PROCESS, host.spawn({ name: 'qemu' }));
+      const create = () => m.addObject('memory-backend-file', 'mem0', opts({ size: '2G', 'mem-path': '/srv/vm/ram', share: 'on' }));
+      if (typeof expected === 'string') {
+        assert.throws(create, { message: expected });
+        assert.equal(m.resolvePath('mem0'), undefined, 'nothing created');
+        return;
+      }
+      const block = create().object.slots.get(RAM_BLOCK)!;
+      assert.deepEqual([asked, block.pageSize], [['/srv/vm/ram'], expected]);
+      // A directory holds a temporary file of QEMU's own, which no other path maps.
+      assert.equal(block.mapping!.object!.name === '/srv/vm/ram', store.kind === 'file');
+    });
+  }
 });

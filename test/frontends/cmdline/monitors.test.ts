@@ -130,21 +130,6 @@ describe('frontends/cmdline/invocation: options hotmem does not model', () => {
       argv: ['-daemonize'],
       err: 'qemu-system-x86_64: -daemonize: hotmem does not model -daemonize: it runs in the foreground, as a management layer that waits for the monitor expects\n',
     },
-    {
-      version: '10.0',
-      argv: ['-overcommit', 'mem-lock=on'],
-      err: 'qemu-system-x86_64: -overcommit mem-lock=on: hotmem does not model locked guest memory (-overcommit mem-lock=on)\n',
-    },
-    {
-      version: '10.0',
-      argv: ['-overcommit', 'mem-lock=on-fault'],
-      err: 'qemu-system-x86_64: -overcommit mem-lock=on-fault: hotmem does not model locked guest memory (-overcommit mem-lock=on-fault)\n',
-    },
-    {
-      version: '7.2',
-      argv: ['-overcommit', 'mem-lock=on-fault'],
-      err: "qemu-system-x86_64: -overcommit mem-lock=on-fault: Parameter 'mem-lock' expects 'on' or 'off'\n",
-    },
     { version: '7.2', argv: ['-win2k-hack'], err: 'qemu-system-x86_64: -win2k-hack: hotmem does not model -win2k-hack (QEMU 7.2 accepts it)\n' },
     { version: '7.2', argv: ['-msg', 'guest-name=on'], err: 'qemu-system-x86_64: -msg guest-name=on: hotmem does not model -msg guest-name=on\n' },
   ];

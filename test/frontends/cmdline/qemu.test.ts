@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MiB } from '../../../src/core/units.js';
 import { release } from '../../../src/core/release.js';
 import { runQemu, type QemuBinary } from '../../../src/frontends/cmdline/qemu.js';
 import { buildInvocation } from '../../../src/frontends/cmdline/invocation.js';
@@ -258,5 +261,32 @@ describe('frontends/cmdline: qemu-system arguments', () => {
       [{ kind: 'device', driver: undefined, id: undefined, bus: undefined, props: [], location: '-device {"driver":5,"id":{},"bus":true}' }],
     );
     assert.equal(run(['-device', '{"driver":5}']).err, 'qemu-system-x86_64: -device {"driver":5}: Parameter \'driver\' is missing\n');
+  });
+});
+
+/** hotmem qemu of `version`, paused and without default devices. */
+function runRelease(version: string, argv: readonly string[]) {
+  const err: string[] = [];
+  const outcome = runQemu(qemuBinary(new Map([['qemu-version', version]])), ['-display', 'none', '-nodefaults', '-S', ...argv], {
+    out: () => undefined,
+    err: (t) => err.push(t),
+  });
+  return { outcome, err: err.join('') };
+}
+
+describe('frontends/cmdline: -mem-path', () => {
+  it("maps the machine's RAM from a temporary file in a directory, copied on write when preallocated (MAP_PRIVATE)", () => {
+    const { outcome, err } = runRelease('10.0', ['-m', '64M', '-mem-path', tmpdir(), '-mem-prealloc']);
+    assert.equal(err, '');
+    const machine = (outcome as Extract<typeof outcome, { kind: 'running' }>).machine;
+    const ram = machine.model.resolvePath('/objects/pc.ram')!;
+    assert.equal(ram.type, 'memory-backend-file');
+    assert.deepEqual([machine.process.status().rssAnon, machine.process.status().rssFile], [64 * MiB, 0]);
+  });
+
+  it("refuses a path it cannot open with QEMU's message, without a location", () => {
+    const { outcome, err } = runRelease('7.2', ['-mem-path', join(tmpdir(), 'hotmem-no-such-dir', 'ram')]);
+    assert.equal(outcome.kind, 'exited');
+    assert.equal(err, `qemu-system-x86_64: can't open backing store ${join(tmpdir(), 'hotmem-no-such-dir', 'ram')} for guest RAM: No such file or directory\n`);
   });
 });

@@ -211,5 +211,5 @@ describe('frontends/migration: migrate between two hotmem processes', function (
 
 function hostMemory(machine: QemuProcess['machine']) {
   const s = machine.process.status();
-  return { rss: s.vmRss, 'rss-anon': s.rssAnon, 'rss-file': s.rssFile, 'rss-shmem': s.rssShmem, 'page-tables': s.vmPte };
+  return { rss: s.vmRss, 'rss-anon': s.rssAnon, 'rss-file': s.rssFile, 'rss-shmem': s.rssShmem, 'page-tables': s.vmPte, locked: s.vmLck };
 }

@@ -298,6 +298,7 @@ export const QEMU_OPTS_LIST_DATA: readonly QemuOptsListData[] = [
     ],
     since: '10.0',
   },
+  { name: 'realtime', merge: false, desc: [['mlock', 'bool']], since: '5.1', until: '7.2' },
   {
     name: 'boot-opts',
     implied: 'order',

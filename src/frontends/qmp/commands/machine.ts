@@ -75,7 +75,7 @@ export const MACHINE_COMMANDS: readonly QmpCommand[] = [
     args: [],
     run: (ctx) => {
       const s = ctx.machine.process.status();
-      return { rss: s.vmRss, 'rss-anon': s.rssAnon, 'rss-file': s.rssFile, 'rss-shmem': s.rssShmem, 'page-tables': s.vmPte };
+      return { rss: s.vmRss, 'rss-anon': s.rssAnon, 'rss-file': s.rssFile, 'rss-shmem': s.rssShmem, 'page-tables': s.vmPte, locked: s.vmLck };
     },
   },
   {

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REAL_HOST_FILES } from '../../../src/frontends/cmdline/host-files.js';
+
+describe('frontends/cmdline/host-files: backing stores on the real host', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hotmem-host-files-'));
+    writeFileSync(join(dir, 'ram'), '');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  // file_ram_open's outcome, told without creating anything.
+  const CASES: ReadonlyArray<readonly [string, string, string]> = [
+    ['an existing file', 'ram', 'file'],
+    ['a missing file in a directory (created)', 'new-ram', 'file'],
+    ['a directory (a temporary file in it)', '.', 'directory'],
+    ['a file in a missing directory', 'missing/ram', 'ENOENT'],
+    ['a file under a file', 'ram/x', 'ENOTDIR'],
+  ];
+  for (const [what, path, expected] of CASES) {
+    it(`${what}: ${expected}`, () => {
+      const store = REAL_HOST_FILES.backingStore!(join(dir, path));
+      assert.equal(store.kind === 'error' ? store.errno : store.kind, expected);
+      if (store.kind !== 'error') assert.notEqual(store.fs, 'hugetlbfs');
+    });
+  }
+
+  it('creates nothing', () => {
+    REAL_HOST_FILES.backingStore!(join(dir, 'new-ram'));
+    assert.equal(existsSync(join(dir, 'new-ram')), false);
+  });
+});
