@@ -118,6 +118,9 @@ const CASES: readonly (readonly string[])[] = [
   ['-cpu', 'frob', '-machine', 'frob'],
   ['-cpu', 'Cascadelake-Server-v5', '-machine', 'frob'],
   ['-cpu', 'qemu64', '-name', 'foo,bar=1'],
+  // JSON -device from 6.2 (5.2 reads it as QemuOpts, the driver ending at the first comma),
+  // created after every QemuOpts -device.
+  ['-device', '{"driver":"virtio-balloon-pci","id":"b0"}', '-device', 'frob'],
 ];
 
 /**
@@ -147,6 +150,8 @@ const KNOWN: readonly { readonly release: string; readonly args: string; readonl
 
 /** qemu-system-s390x: the options whose arch_mask leaves s390x out. */
 const S390X_CASES: readonly (readonly string[])[] = [
+  // The same on s390x, where the JSON device finds no PCI bus once it is created.
+  ['-device', '{"driver":"virtio-balloon-pci","id":"b0"}', '-device', 'frob'],
   ['-win2k-hack', '-name', 'foo,bar=1'],
   ['-smbios', 'type=0', '-name', 'foo,bar=1'],
   ['-name', 'foo,bar=1', '-no-acpi'],

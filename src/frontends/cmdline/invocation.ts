@@ -9,7 +9,7 @@ import type { Arch } from '../../core/arch.js';
 import { parseOptions, splitOptions, optionValue, type ParsedOptions } from '../../core/parse/options.js';
 import { HotmemError, type Warning } from '../../core/errors.js';
 import { parseScalar } from '../../core/parse/input-visitor.js';
-import { releaseName, type Release } from '../../core/release.js';
+import { compareReleases, releaseName, type Release } from '../../core/release.js';
 import { checkAudiodev, checkCpu, checkMachinePropertyOption, checkRtc, checkSandbox, checkUuid, machinePropertyOptions } from './inert-options.js';
 import { parseJsonOption } from './json-option.js';
 import { BlockGraph, parseBlockdev } from './blockdev.js';
@@ -141,6 +141,8 @@ export function buildInvocation(
   let machineLocation: string | undefined;
   const globals: string[] = [];
   const items: StartupItem[] = [];
+  /** JSON -device options: qemu_create_cli_devices creates them after every QemuOpts one. */
+  const jsonDevices: StartupItem[] = [];
   const qmp: QmpChannel[] = [];
   const warnings: OptionWarning[] = [];
   let startPaused = false;
@@ -367,8 +369,10 @@ export function buildInvocation(
         break;
       }
       case 'device': {
-        if (arg.startsWith('{')) {
-          items.push(jsonDevice(arg, location));
+        // 6.2 let -device take JSON (vl.c: an argument starting with '{'); before, QemuOpts reads
+        // it, and the text up to the first comma is the driver's name.
+        if (arg.startsWith('{') && compareReleases(target.release, { major: 6, minor: 2 }) >= 0) {
+          jsonDevices.push(jsonDevice(arg, location));
           break;
         }
         const parsed = parseOptions(arg, 'driver');
@@ -456,7 +460,7 @@ export function buildInvocation(
     memoryLocation,
     machineLocation,
     globals,
-    items,
+    items: [...items, ...jsonDevices],
     qmp: [...qmp, ...monitors.channels],
     timestamps,
     optionFailure,
@@ -499,7 +503,7 @@ function creationError(step: () => void): HotmemError | undefined {
   }
 }
 
-/** `-device {"driver": ...}` (7.0+): the JSON form of -device. */
+/** `-device {"driver": ...}` (6.2+): the JSON form of -device. */
 function jsonDevice(arg: string, location: string): StartupItem {
   const entries = Object.entries(parseJsonOption(arg));
   const get = (key: string) => {

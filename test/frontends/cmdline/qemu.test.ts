@@ -262,6 +262,19 @@ describe('frontends/cmdline: qemu-system arguments', () => {
     );
     assert.equal(run(['-device', '{"driver":5}']).err, 'qemu-system-x86_64: -device {"driver":5}: Parameter \'driver\' is missing\n');
   });
+
+  it('creates JSON -device options after every QemuOpts one (qemu_create_cli_devices); 5.2 reads JSON as QemuOpts', () => {
+    const argv = ['-device', '{"driver":"d0"}', '-device', 'd1'];
+    assert.deepEqual(
+      invocationOf(argv).items.map((i) => (i.kind === 'device' ? i.driver : i.kind)),
+      ['d1', 'd0'],
+    );
+    const before = buildInvocation(parseArgv(argv, release('5.2')), { release: release('5.2'), arch: 'x86_64' });
+    assert.deepEqual(
+      before.items.map((i) => (i.kind === 'device' ? i.driver : i.kind)),
+      ['{"driver":"d0"}', 'd1'],
+    );
+  });
 });
 
 /** hotmem qemu of `version`, paused and without default devices. */
