@@ -81,8 +81,10 @@ const PROPERTIES = virtioBalloonProperties({
     const runtime = device.slots.get(VIRTIO_BALLOON_RUNTIME);
     const names = statNames(device.model.env.release);
     const values = runtime?.state.stats ?? names.map(() => STAT_UNSET);
-    // u64 values as JSON numbers: (u64)-1 reads back as 18446744073709551615 only approximately.
-    return { 'last-update': runtime?.state.statsLastUpdate ?? 0, stats: Object.fromEntries(names.map((n, i) => [n, Number(values[i]!)])) };
+    // u64 values: past 2^53 (an unset stat is (u64)-1) exact as bigint, which QMP prints digit for
+    // digit as QEMU does (libvirt reads 18446744073709551615 as "no value").
+    const exact = (v: bigint) => (v > BigInt(Number.MAX_SAFE_INTEGER) ? v : Number(v));
+    return { 'last-update': runtime?.state.statsLastUpdate ?? 0, stats: Object.fromEntries(names.map((n, i) => [n, exact(values[i]!)])) };
   },
   pollInterval: (device) => device.slots.get(VIRTIO_BALLOON_RUNTIME)?.state.statsPollInterval,
   setPollInterval: (device, seconds) => device.slots.get(VIRTIO_BALLOON_RUNTIME)?.setPollInterval(seconds),

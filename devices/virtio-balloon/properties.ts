@@ -22,7 +22,8 @@ export interface VirtioBalloonPropertyHooks {
 
 export interface GuestStatsReply {
   readonly 'last-update': number;
-  readonly stats: Readonly<Record<string, number>>;
+  /** u64s: a number up to 2^53, exact as a bigint beyond (an unset stat is (u64)-1). */
+  readonly stats: Readonly<Record<string, number | bigint>>;
 }
 
 const bit = (name: string, defaultValue: boolean, since?: string): PropertyDef => ({

@@ -5,14 +5,18 @@
  * directory, a file that is no qcow2 image, one that does not exist), and when a failed open is
  * reported among the other late failures. A node that opens lets QEMU run: query-status then.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { describeTranscripts, type Step } from './transcripts.js';
 
 /** Files under /tmp, which the roots bind. */
 const DIR = '/tmp/hotmem-blockdev-conformance';
-mkdirSync(`${DIR}/dir`, { recursive: true });
-writeFileSync(`${DIR}/empty.img`, '');
-writeFileSync(`${DIR}/bad-version.qcow2`, Buffer.from([0x51, 0x46, 0x49, 0xfb, 0, 0, 0, 0]));
+// Root hooks: the images exist while this file's cases run (real and hotmem alike), and go after.
+before(() => {
+  mkdirSync(`${DIR}/dir`, { recursive: true });
+  writeFileSync(`${DIR}/empty.img`, '');
+  writeFileSync(`${DIR}/bad-version.qcow2`, Buffer.from([0x51, 0x46, 0x49, 0xfb, 0, 0, 0, 0]));
+});
+after(() => rmSync(DIR, { recursive: true, force: true }));
 
 const bd = (arg: string) => ['-blockdev', arg];
 const RUNS: readonly Step[] = [['query-status']];

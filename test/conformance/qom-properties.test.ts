@@ -207,7 +207,7 @@ describe('conformance: modelled properties after realize, by release', function 
           unmodelled += real.filter((p) => !modelNames.has(p.name)).length;
           for (const p of real.filter((x) => modelNames.has(x.name))) script.push(['qom-get', { path, property: p.name }]);
         });
-        const real = await realTranscript(q.binary, c.args, script);
+        const real = await realTranscript(q.binary, c.args, script, true);
         const model = hotmemTranscript(q.release, c.args, script, c.arch);
         const differences: string[] = [];
         script.forEach(([, args], i) => {
