@@ -22,7 +22,7 @@ import { VIRTIO_STATUS } from '../../src/virtio/qmp-status.js';
 import { BALLOON_HANDLER } from './balloon-handler.js';
 import { VIRTIO_BALLOON_FEATURE_PROPERTIES } from './features.js';
 import { virtioBalloonProperties } from './properties.js';
-import { machineRamLookup, NO_RAM } from './ram-lookup.js';
+import { machineRamLookup, NO_RAM } from '../../src/machine/ram-map.js';
 import { realizeBalloon } from './realize.js';
 import { VirtioBalloonRuntime, type BalloonEnvironment } from './runtime.js';
 import { VIRTIO_BALLOON_RUNTIME } from './runtime-key.js';

@@ -10,7 +10,7 @@ import { iovSize, iovToBuf, type VirtqueueElement } from '../../src/virtio/virtq
 import { decodeConfig } from './config.js';
 import { VIRTIO_BALLOON_F_PAGE_POISON } from './features.js';
 import type { GuestPagesRange } from './port.js';
-import type { RamLookup } from './ram-lookup.js';
+import type { RamLookup } from '../../src/machine/ram-map.js';
 import { FREE_PAGE_HINT_CMD_ID_MIN, type BalloonState } from './state.js';
 import { decodeStats } from './stats.js';
 import { unsetStats } from './state.js';

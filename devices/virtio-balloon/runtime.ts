@@ -23,7 +23,7 @@ import { VIRTIO_BALLOON_F_FREE_PAGE_HINT, VIRTIO_BALLOON_F_STATS_VQ } from './fe
 import { virtioBalloonModel } from './model.js';
 import { hasGuestPages, type BalloonCompletion, type BalloonDriverPort } from './port.js';
 import { queueAt } from './queues.js';
-import type { RamLookup } from './ram-lookup.js';
+import type { RamLookup } from '../../src/machine/ram-map.js';
 import { virtioBalloonErrors } from './realize.js';
 import {
   balloonActualBytes,

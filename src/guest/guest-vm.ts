@@ -8,7 +8,8 @@
  */
 import type { Timeline } from '../core/scheduler.js';
 import type { Machine } from '../machine/machine.js';
-import { MachineGuestMemory } from '../machine/guest-memory.js';
+import { guestMemoryPort } from '../machine/guest-memory.js';
+import { machineRamLookup } from '../machine/ram-map.js';
 import type { GuestMemoryPort } from './memory-port.js';
 
 interface DueWork {
@@ -65,7 +66,6 @@ export class MovablePort<P extends object> {
 
 export class GuestVm {
   #machine: Machine;
-  #memory: MachineGuestMemory;
   /** Work the guest scheduled that has not run yet, in the order it was scheduled. */
   #due = new Set<DueWork>();
   readonly #moved: ((machine: Machine) => void)[] = [];
@@ -75,15 +75,11 @@ export class GuestVm {
     after: (delayNanos, run) => this.#schedule({ at: this.#machine.scheduler.now() + delayNanos, run }),
   };
 
-  readonly memory: GuestMemoryPort = {
-    read: (gpa, length) => this.#memory.read(gpa, length),
-    write: (gpa, length, tag) => this.#memory.write(gpa, length, tag),
-    zero: (gpa, length) => this.#memory.zero(gpa, length),
-  };
+  /** Accesses go to the RAM of the machine the VM runs on at the time. */
+  readonly memory: GuestMemoryPort = guestMemoryPort(() => machineRamLookup(this.#machine));
 
   constructor(machine: Machine) {
     this.#machine = machine;
-    this.#memory = new MachineGuestMemory(machine);
   }
 
   get machine(): Machine {
@@ -107,7 +103,6 @@ export class GuestVm {
     old.clear();
     this.#due = new Set();
     this.#machine = machine;
-    this.#memory = new MachineGuestMemory(machine);
     for (const moved of this.#moved) moved(machine);
     for (const work of due) this.#schedule({ at: Math.max(work.at, machine.scheduler.now()), run: work.run });
   }

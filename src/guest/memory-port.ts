@@ -9,7 +9,7 @@ export type GuestAccess =
   | { readonly kind: 'done'; readonly rssDelta: number }
   /** The page is missing in a userfaultfd-registered range: the vCPU waits (postcopy). */
   | { readonly kind: 'blocked'; readonly gpa: number }
-  /** No memory there: unplugged virtio-mem memory with unplugged-inaccessible (or a hole). */
+  /** No RAM at this address: the access went to unassigned memory (reads zero, writes dropped). */
   | { readonly kind: 'inaccessible'; readonly gpa: number }
   | { readonly kind: 'fault'; readonly gpa: number; readonly reason: string };
 

@@ -4,7 +4,7 @@
  * virtio-mem devices), so pages that were never populated get populated now, at whatever that
  * costs the backend behind them.
  */
-import { MachineGuestMemory } from './guest-memory.js';
+import { machineGuestMemory } from './guest-memory.js';
 import type { Machine } from './machine.js';
 import { MEMORY_DEVICE_OPS } from './memory-device.js';
 
@@ -17,7 +17,7 @@ export interface DumpResult {
 
 export function dumpGuestMemory(machine: Machine): DumpResult {
   const before = machine.process.status().vmRss;
-  const memory = new MachineGuestMemory(machine);
+  const memory = machineGuestMemory(machine);
   let total = machine.layout.firmwareBytes;
   for (const region of machine.layout.ram) {
     memory.read(region.base, region.size);

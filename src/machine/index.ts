@@ -26,5 +26,5 @@ export { compatCatalog } from './compat-catalog.js';
 export { HOST_PROCESS } from './host-process.js';
 export { hasSharedZeropage, RAM_BLOCK, registerRam, sharedZeropage, unregisterRam, type RamBlock } from './ram-block.js';
 export { discardRange, type RamDiscard } from './ram-discard.js';
-export { MachineGuestMemory } from './guest-memory.js';
+export { guestMemoryPort, machineGuestMemory } from './guest-memory.js';
 export { dumpGuestMemory, type DumpResult } from './dump.js';

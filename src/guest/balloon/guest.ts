@@ -6,13 +6,13 @@
 import type { Arch } from '../../core/arch.js';
 import type { Timeline } from '../../core/scheduler.js';
 import type { Machine } from '../../machine/machine.js';
-import { machineRamLookup } from '../../../devices/virtio-balloon/ram-lookup.js';
+import { guestMemoryPort } from '../../machine/guest-memory.js';
+import { machineRamLookup } from '../../machine/ram-map.js';
 import type { BalloonDriverPort } from '../../../devices/virtio-balloon/port.js';
 import type { KernelVersion } from '../linux/kernel-version.js';
 import { LinuxBalloonDriver } from './driver.js';
 import { balloonLinuxHas } from './kernel-facts.js';
 import { GuestPages } from './guest-pages.js';
-import { ramMemoryPort } from './ram-port.js';
 import { GuestAllocator } from './reclaim.js';
 
 export interface LinuxGuestOptions {
@@ -39,7 +39,7 @@ export function linuxGuestPages(machine: Machine, options: LinuxGuestOptions, cu
   // init_on_alloc and init_on_free are boot options from 5.3; older kernels have neither.
   const initOptions = balloonLinuxHas(options.kernel, 'init-on-alloc-free');
   return new GuestPages(zones, {
-    memory: ramMemoryPort(() => machineRamLookup(current())),
+    memory: guestMemoryPort(() => machineRamLookup(current())),
     bootOrder: balloonLinuxHas(options.kernel, 'boot-memory-to-tail') ? 'lowest' : 'highest',
     initOnAlloc: options.initOnAlloc && initOptions,
     initOnFree: options.initOnFree && initOptions,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { qemuBinary } from '../../../src/cli/binary.js';
 import { GiB } from '../../../src/core/units.js';
 import { Machine, type StartupItem } from '../../../src/machine/machine.js';
-import { MachineGuestMemory } from '../../../src/machine/guest-memory.js';
+import { machineGuestMemory } from '../../../src/machine/guest-memory.js';
 import { MEMORY_DEVICE_OPS } from '../../../src/machine/memory-device.js';
 import { RAM_BLOCK } from '../../../src/machine/ram-block.js';
 import { deleteAndEject } from '../../machine/fixtures.js';
@@ -122,7 +122,7 @@ describe('devices/pc-dimm: hotplug and host memory', () => {
   it("the guest's writes to a DIMM cost host RSS like initial RAM", () => {
     const machine = start('1G,slots=2,maxmem=4G', [backend('m0'), dimm('memdev=m0')]);
     const before = machine.process.status().rssAnon;
-    const done = new MachineGuestMemory(machine).write(4 * GiB, 256 * 1024 * 1024, 1);
+    const done = machineGuestMemory(machine).write(4 * GiB, 256 * 1024 * 1024, 1);
     assert.equal(done.kind, 'done');
     assert.equal(machine.process.status().rssAnon - before, 256 * 1024 * 1024);
   });

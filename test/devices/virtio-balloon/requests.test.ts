@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { handleBalloonElement, type BalloonEffect } from '../../../devices/virtio-balloon/requests.js';
-import type { RamLookup, RamPiece } from '../../../devices/virtio-balloon/ram-lookup.js';
+import type { RamLookup, RamPiece } from '../../../src/machine/ram-map.js';
 import type { RamBlock } from '../../../src/machine/ram-block.js';
 import type { VirtqueueElement } from '../../../src/virtio/virtqueue.js';
 import { writeU32 } from '../../../devices/virtio-balloon/wire.js';
