@@ -13,7 +13,9 @@
  *   reclaim asks through a shrinker (4.20-5.6);
  * - free page hinting allocates 4 MiB blocks for as long as a migration's command id stays the
  *   same, and frees them when the host says DONE (or a shrinker asks);
- * - stats go out whenever the device gives the stats buffer back.
+ * - stats go out whenever the device gives the stats buffer back;
+ * - balloon pages are movable (balloon compaction): when memory holding some is offlined, each
+ *   moves to a new page, which the host is told to inflate before the old one is deflated.
  */
 import type { Arch } from '../../core/arch.js';
 import type { Timeline } from '../../core/scheduler.js';
@@ -42,7 +44,7 @@ import {
   VIRTIO_RING_F_INDIRECT_DESC,
 } from '../../virtio/transport-features.js';
 import { kernelAtLeast, type KernelVersion } from '../linux/kernel-version.js';
-import type { Range } from './extents.js';
+import { Extents, type Range } from './extents.js';
 import type { GuestPages } from './guest-pages.js';
 import { balloonLinuxHas, GUEST_PAGE_SIZE, MAX_BUDDY_BYTES, pageblockBytes } from './kernel-facts.js';
 import { PageReporting } from './page-reporting.js';
@@ -93,6 +95,11 @@ export function validateFeatures(kernel: KernelVersion, features: FeatureSet, op
   if (!initialised) out = out.without(VIRTIO_BALLOON_F_PAGE_POISON);
   else if (balloonLinuxHas(kernel, 'free-page-reporting') && !out.has(VIRTIO_BALLOON_F_PAGE_POISON)) out = out.without(VIRTIO_BALLOON_F_REPORTING);
   return out;
+}
+
+/** Ranges cut into 4 KiB pages, in order. */
+function pagesOf(ranges: readonly Range[]): Range[] {
+  return ranges.flatMap((r) => Array.from({ length: r.length / GUEST_PAGE_SIZE }, (_, i) => ({ gpa: r.gpa + i * GUEST_PAGE_SIZE, length: GUEST_PAGE_SIZE })));
 }
 
 export class LinuxBalloonDriver {
@@ -185,6 +192,7 @@ export class LinuxBalloonDriver {
       this.#reporting = new PageReporting(this.pages, this.scheduler, pageblockBytes(options.arch), MAX_BUDDY_BYTES, (batch) => this.#report(batch));
     }
     this.#unsubscribe.push(this.allocator.register(this.#reclaimer()));
+    this.#unsubscribe.push(this.pages.registerMigrator((range) => this.#migrate(range)));
     port.writeStatus(deviceStatus(STATUS_ACKNOWLEDGE | STATUS_DRIVER | (features.has(VIRTIO_F_VERSION_1) ? STATUS_FEATURES_OK : 0) | STATUS_DRIVER_OK));
     this.#unsubscribe.push(port.onConfigChange(() => this.#changed()));
     if (this.#towardsTarget() !== 0) this.#changed();
@@ -278,6 +286,46 @@ export class LinuxBalloonDriver {
     if (!this.#features.has(VIRTIO_BALLOON_F_DEFLATE_ON_OOM)) this.pages.adjustManaged(bytes);
     this.pages.release(out);
     return bytes / GUEST_PAGE_SIZE;
+  }
+
+  /**
+   * balloon_page_migrate for the balloon's pages in `range`, lowest first as do_migrate_range
+   * scans: virtballoon_migratepage tells the host about one page at a time, the new page inflated
+   * before the old one is deflated, and the new page becomes the newest in the balloon. The count
+   * stays (both zones' managed counts move together); a page without a new one stays put.
+   */
+  #migrate(range: Range): void {
+    if (this.#stopped || this.#stuck) return;
+    const end = range.gpa + range.length;
+    const moving = Extents.of(
+      this.#balloon.flatMap((r) => {
+        const from = Math.max(r.gpa, range.gpa);
+        const to = Math.min(r.gpa + r.length, end);
+        return from < to ? [{ gpa: from, length: to - from }] : [];
+      }),
+    ).ranges();
+    const bytes = moving.reduce((n, r) => n + r.length, 0);
+    if (bytes === 0) return;
+    const targets = pagesOf(this.pages.allocate(bytes, range));
+    const candidates = pagesOf(moving);
+    let moved = 0;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- #tellHost may set #stuck, which TypeScript keeps narrowed to false
+    while (moved < targets.length && !this.#stuck) {
+      this.#tellHost('inflate', [targets[moved]!]);
+      this.#tellHost('deflate', [candidates[moved]!]);
+      moved++;
+    }
+    // A device that stopped answering leaves the rest where they were.
+    this.pages.release(targets.slice(moved));
+    const gone = Extents.of(candidates.slice(0, moved));
+    const kept: Range[] = [];
+    for (const r of this.#balloon) {
+      const rest = Extents.of([r]);
+      for (const o of gone.ranges()) rest.remove(o.gpa, o.length);
+      kept.push(...rest.ranges());
+    }
+    this.#balloon.splice(0, this.#balloon.length, ...kept, ...Extents.of(targets.slice(0, moved)).ranges());
+    this.pages.release(gone.ranges());
   }
 
   /** tell_host: one buffer of PFNs in the device's byte order, and wait for it to be used. */

@@ -101,14 +101,19 @@ export class Extents {
     return out;
   }
 
-  /** Removes up to `bytes` from the bottom of the set, lowest addresses first. */
-  takeLowest(bytes: number): Range[] {
+  /** Removes up to `bytes` from the bottom of the set (`within` limits where), lowest addresses first. */
+  takeLowest(bytes: number, within?: Range): Range[] {
     const out: Range[] = [];
     let left = bytes;
+    const lo = within?.gpa ?? 0;
+    const hi = within ? within.gpa + within.length : Number.POSITIVE_INFINITY;
     for (let i = 0; i < this.#list.length && left > 0; i++) {
       const x = this.#list[i]!;
-      const n = Math.min(left, x.end - x.start);
-      out.push({ gpa: x.start, length: n });
+      const bottom = Math.max(x.start, lo);
+      const top = Math.min(x.end, hi);
+      if (top <= bottom) continue;
+      const n = Math.min(left, top - bottom);
+      out.push({ gpa: bottom, length: n });
       left -= n;
     }
     for (const r of out) this.remove(r.gpa, r.length);

@@ -13,6 +13,14 @@
  * With init_on_alloc every allocation is zeroed, with init_on_free every freed page, and page
  * poisoning fills freed pages with PAGE_POISON (mm/page_alloc.c post_alloc_hook /
  * free_pages_prepare); each of those writes reaches the host.
+ *
+ * Hot-added memory onlined to ZONE_MOVABLE joins the allocator (online_pages frees it through
+ * __free_pages_core, in the same order as boot memory). Movable allocations (user memory, balloon
+ * pages: GFP_HIGHUSER_MOVABLE) walk the zonelist from the highest zone, so they are served from
+ * ZONE_MOVABLE before any boot RAM; the free page hint's blocks are not movable and never come from
+ * there. Offlining such memory first migrates the movable pages in it (migrateOut: the balloon's
+ * pages move, balloon compaction being built into Debian's kernels), then takes it out. Memory
+ * onlined to the kernel zones is not the allocator's in this model.
  */
 import type { GuestMemoryPort } from '../memory-port.js';
 import { Extents, type Range } from './extents.js';
@@ -45,8 +53,14 @@ export interface AllocationListener {
   freed(range: Range): void;
 }
 
+/** An owner of movable pages (balloon_dev_info's migratepage): moves its pages in `range` elsewhere. */
+export type PageMigrator = (range: Range) => void;
+
 export class GuestPages {
   readonly #free = new Extents();
+  /** Hot-added memory onlined to ZONE_MOVABLE, free or not. */
+  readonly #movable = new Extents();
+  readonly #migrators = new Set<PageMigrator>();
   /** The part of #free freed since boot: first in line. */
   readonly #hot = new Extents();
   #listener: AllocationListener | undefined;
@@ -59,10 +73,47 @@ export class GuestPages {
   readonly #lowWatermark = new Map<string, number>();
 
   constructor(
-    readonly zones: readonly GuestZone[],
+    readonly bootZones: readonly GuestZone[],
     readonly options: GuestMemoryOptions,
   ) {
-    for (const z of zones) this.#free.add(z.range.gpa, z.range.length);
+    for (const z of bootZones) this.#free.add(z.range.gpa, z.range.length);
+  }
+
+  /** Boot RAM's zones, then ZONE_MOVABLE spanning the movable memory online now. */
+  get zones(): readonly GuestZone[] {
+    const movable = this.#movableSpan();
+    return movable ? [...this.bootZones, { name: 'Movable', range: movable }] : this.bootZones;
+  }
+
+  #movableSpan(): Range | undefined {
+    const all = this.#movable.ranges();
+    if (all.length === 0) return undefined;
+    const last = all.at(-1)!;
+    return { gpa: all[0]!.gpa, length: last.gpa + last.length - all[0]!.gpa };
+  }
+
+  /** online_pages for ZONE_MOVABLE: the range becomes free memory of the allocator. */
+  onlineMovable(range: Range): void {
+    this.#movable.add(range.gpa, range.length);
+    this.#free.add(range.gpa, range.length);
+  }
+
+  /** offline_pages, once nothing in the range is in use: the range leaves the allocator. */
+  offline(range: Range): void {
+    this.#take(range);
+    this.#reported.remove(range.gpa, range.length);
+    this.#movable.remove(range.gpa, range.length);
+  }
+
+  /** Registers an owner of movable pages; returns its unregistration. */
+  registerMigrator(migrator: PageMigrator): () => void {
+    this.#migrators.add(migrator);
+    return () => this.#migrators.delete(migrator);
+  }
+
+  /** do_migrate_range: every owner of movable pages in the range moves them out, as far as memory allows. */
+  migrateOut(range: Range): void {
+    for (const migrate of [...this.#migrators]) migrate(range);
   }
 
   /** memblock reservations at boot: never managed, never free (kernel image, memmap). */
@@ -101,10 +152,10 @@ export class GuestPages {
    * of min / 4 and 0.1 % of the zone (watermark_scale_factor 10).
    */
   #computeWatermarks(): void {
-    const managed = this.zones.map((z) => z.range.length - this.#reserved.bytesWithin(z.range.gpa, z.range.length));
+    const managed = this.bootZones.map((z) => z.range.length - this.#reserved.bytesWithin(z.range.gpa, z.range.length));
     const total = managed.reduce((a, b) => a + b, 0);
     const minFreeKbytes = Math.min(262144, Math.max(128, isqrt((total / 1024) * 16)));
-    this.zones.forEach((z, i) => {
+    this.bootZones.forEach((z, i) => {
       const minPages = Math.floor((minFreeKbytes / 4) * (managed[i]! / total));
       const zonePages = managed[i]! / GUEST_PAGE_SIZE;
       const lowPages = minPages + Math.max(Math.floor(minPages / 4), Math.floor((zonePages * 10) / 10000));
@@ -124,24 +175,49 @@ export class GuestPages {
   }
 
   /**
-   * Hands out up to `bytes` (whole pages): memory freed since boot first, then boot's free memory
-   * in the kernel's order, then reported memory. Fewer bytes come back when memory runs short; the
-   * caller decides what that means.
+   * Hands out up to `bytes` (whole pages) of movable memory: ZONE_MOVABLE first, then boot RAM;
+   * in each, memory freed since boot first, then the free memory onlining or boot gave it in the
+   * kernel's order, then reported memory. `exclude` is memory being offlined (isolated: migration
+   * targets never come from there). Fewer bytes come back when memory runs short; the caller
+   * decides what that means.
    */
-  allocate(bytes: number): Range[] {
+  allocate(bytes: number, exclude?: Range): Range[] {
     const wanted = Math.floor(bytes / GUEST_PAGE_SIZE) * GUEST_PAGE_SIZE;
-    const got = this.#hot.takeHighest(wanted);
-    for (const r of got) this.#free.remove(r.gpa, r.length);
+    const isolated = exclude ? this.#isolateFree(exclude) : undefined;
+    const got: Range[] = [];
     const have = (): number => got.reduce((n, r) => n + r.length, 0);
-    got.push(...(this.options.bootOrder === 'lowest' ? this.#free.takeLowest(wanted - have()) : this.#free.takeHighest(wanted - have())));
-    if (have() < wanted) got.push(...this.#reported.takeHighest(wanted - have()));
+    const movable = this.#movableSpan();
+    for (const within of movable ? [movable, undefined] : [undefined]) {
+      const hot = this.#hot.takeHighest(wanted - have(), within);
+      for (const r of hot) this.#free.remove(r.gpa, r.length);
+      got.push(...hot);
+      got.push(...(this.options.bootOrder === 'lowest' ? this.#free.takeLowest(wanted - have(), within) : this.#free.takeHighest(wanted - have(), within)));
+      got.push(...this.#reported.takeHighest(wanted - have(), within));
+    }
+    if (isolated) this.#restore(isolated);
     this.#afterAllocation(got);
     return got;
   }
 
+  /** Takes the free memory of a range off the lists for a while, and says what it took. */
+  #isolateFree(range: Range): { free: Range[]; hot: Range[]; reported: Range[] } {
+    const part = (set: Extents) => Extents.of(set.ranges()).takeLowest(range.length, range);
+    const taken = { free: part(this.#free), hot: part(this.#hot), reported: part(this.#reported) };
+    this.#take(range);
+    this.#reported.remove(range.gpa, range.length);
+    return taken;
+  }
+
+  #restore(taken: { free: Range[]; hot: Range[]; reported: Range[] }): void {
+    for (const r of taken.free) this.#free.add(r.gpa, r.length);
+    for (const r of taken.hot) this.#hot.add(r.gpa, r.length);
+    for (const r of taken.reported) this.#reported.add(r.gpa, r.length);
+  }
+
   /** One naturally aligned block of `size` bytes, or nothing (a __GFP_NORETRY high-order allocation). */
   allocateBlock(size: number): Range | undefined {
-    const block = this.#free.blocks(size, size)[0] ?? this.#reported.blocks(size, size)[0];
+    const unmovable = (b: Range) => this.#movable.bytesWithin(b.gpa, b.length) === 0;
+    const block = this.#free.blocks(size, size).find(unmovable) ?? this.#reported.blocks(size, size).find(unmovable);
     if (!block) return undefined;
     this.#take(block);
     this.#reported.remove(block.gpa, block.length);
@@ -173,9 +249,9 @@ export class GuestPages {
     this.#unmanaged -= bytes;
   }
 
-  /** MemTotal: what the zones hold, minus boot reservations and balloon pages taken out of the count. */
+  /** MemTotal: what boot's zones hold and movable memory online, minus boot reservations and balloon pages taken out of the count. */
   memTotal(): number {
-    return this.zones.reduce((n, z) => n + z.range.length, 0) - this.#reserved.total() - this.#unmanaged;
+    return this.bootZones.reduce((n, z) => n + z.range.length, 0) + this.#movable.total() - this.#reserved.total() - this.#unmanaged;
   }
 
   /** MemFree: free memory, reported or not. */

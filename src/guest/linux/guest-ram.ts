@@ -6,14 +6,16 @@
  * - buddy pages: memory the page allocator may hand out (online and plugged, not PageOffline);
  * - pages in use by the workload.
  *
- * Boot RAM's page allocator (balloon/guest-pages.ts) is the same memory seen page by page: once
- * shared (shareBootAllocator), what the kernel takes or frees here (a hot-added block's memmap, a
- * workload's pages) is claimed from or given back to it, and what it hands out (balloon pages) is
- * in use here, so neither side hands out the other's memory.
+ * The page allocator (balloon/guest-pages.ts) is the same memory seen page by page, boot RAM and
+ * hot-added memory onlined to ZONE_MOVABLE: once shared (shareBootAllocator), what the kernel takes
+ * or frees here (a hot-added block's memmap, a workload's pages) is claimed from or given back to
+ * it, and what it hands out (balloon pages) is in use here, so neither side hands out the other's
+ * memory.
  *
- * The model does not migrate pages: a page in use cannot be isolated by alloc_contig_range() or
- * offlined, as if it were unmovable. Real movable pages would be migrated away if free memory
- * allowed; that is left to the workload to express by freeing what it does not need.
+ * Before memory leaves the buddy (offlining, alloc_contig_range) the allocator's movable pages in
+ * it are migrated away (vacate): the balloon's pages move. Other pages in use are not migrated in
+ * this model, as if they were unmovable; that is left to the workload to express by freeing what
+ * it does not need.
  */
 import type { AllocationListener } from '../balloon/guest-pages.js';
 import { RangeSet, gpaRange, type GpaRange } from './ranges.js';
@@ -23,13 +25,21 @@ export interface BootAllocator {
   claim(range: { readonly gpa: number; readonly length: number }): void;
   giveBack(range: { readonly gpa: number; readonly length: number }): void;
   listen(listener: AllocationListener): void;
+  onlineMovable(range: { readonly gpa: number; readonly length: number }): void;
+  offline(range: { readonly gpa: number; readonly length: number }): void;
+  migrateOut(range: { readonly gpa: number; readonly length: number }): void;
 }
+
+/** The zone memory is onlined to (hotplug-core.ts Zone). */
+export type OnlineZone = 'kernel' | 'movable';
 
 export class GuestRam {
   readonly #boot: readonly GpaRange[];
   readonly #driverManaged = new RangeSet();
   readonly #buddy = new RangeSet();
   readonly #inUse = new RangeSet();
+  /** Hot-added memory in the buddy in ZONE_MOVABLE: the allocator's, like boot RAM. */
+  readonly #movable = new RangeSet();
   #bootAllocator: BootAllocator | undefined;
 
   constructor(bootRam: readonly GpaRange[]) {
@@ -59,12 +69,26 @@ export class GuestRam {
     this.#driverManaged.remove(range.start, range.length);
   }
 
-  giveToBuddy(range: GpaRange): void {
+  giveToBuddy(range: GpaRange, zone: OnlineZone): void {
     this.#buddy.add(range.start, range.length);
+    if (zone !== 'movable') return;
+    this.#movable.add(range.start, range.length);
+    this.#bootAllocator?.onlineMovable({ gpa: range.start, length: range.length });
   }
 
   takeFromBuddy(range: GpaRange): void {
     this.#buddy.remove(range.start, range.length);
+    this.#movable.remove(range.start, range.length);
+    this.#bootAllocator?.offline({ gpa: range.start, length: range.length });
+  }
+
+  /**
+   * Migrates the allocator's movable pages out of the range (offline_pages, alloc_contig_range);
+   * true when nothing in it is in use any more and it can leave the buddy.
+   */
+  vacate(range: GpaRange): boolean {
+    if (this.isInUse(range)) this.#bootAllocator?.migrateOut({ gpa: range.start, length: range.length });
+    return !this.isInUse(range);
   }
 
   /** Whether the page allocator could hand out every page of the range. */
@@ -92,17 +116,18 @@ export class GuestRam {
 
   markInUse(range: GpaRange): void {
     this.#inUse.add(range.start, range.length);
-    for (const r of this.#bootParts(range)) this.#bootAllocator?.claim(r);
+    for (const r of this.#allocatorParts(range)) this.#bootAllocator?.claim(r);
   }
 
   markFree(range: GpaRange): void {
     this.#inUse.remove(range.start, range.length);
-    for (const r of this.#bootParts(range)) this.#bootAllocator?.giveBack(r);
+    for (const r of this.#allocatorParts(range)) this.#bootAllocator?.giveBack(r);
   }
 
-  #bootParts(range: GpaRange): { gpa: number; length: number }[] {
+  /** The parts of the range the allocator manages: boot RAM and movable memory online. */
+  #allocatorParts(range: GpaRange): { gpa: number; length: number }[] {
     const end = range.start + range.length;
-    return this.#boot.flatMap((b) => {
+    return [...this.#boot, ...this.#movable.ranges()].flatMap((b) => {
       const start = Math.max(b.start, range.start);
       const stop = Math.min(b.start + b.length, end);
       return stop > start ? [{ gpa: start, length: stop - start }] : [];

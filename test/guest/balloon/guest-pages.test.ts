@@ -55,3 +55,50 @@ describe('guest/balloon/guest-pages: the order the allocator hands memory out in
     assert.deepEqual(seen, ['+16', '-16']);
   });
 });
+
+describe('guest/balloon/guest-pages: hot-added memory onlined to ZONE_MOVABLE', () => {
+  const MOVABLE = { gpa: 4096 * MiB, length: 8 * MiB };
+
+  it('movable allocations take ZONE_MOVABLE first, in boot order, even before memory freed since boot', () => {
+    for (const [bootOrder, firstPage] of [
+      ['lowest', 4096 * MiB],
+      ['highest', 4104 * MiB - 4096],
+    ] as const) {
+      const p = pages(bootOrder);
+      p.giveBack({ gpa: 40 * MiB, length: MiB });
+      p.claim({ gpa: 40 * MiB, length: MiB });
+      p.release([{ gpa: 40 * MiB, length: MiB }]);
+      p.onlineMovable(MOVABLE);
+      assert.deepEqual(p.allocate(4096), [{ gpa: firstPage, length: 4096 }], bootOrder);
+    }
+  });
+
+  it('when ZONE_MOVABLE runs out the rest comes from boot RAM', () => {
+    const p = pages('lowest');
+    p.onlineMovable(MOVABLE);
+    assert.deepEqual(p.allocate(9 * MiB), [MOVABLE, { gpa: 16 * MiB, length: MiB }]);
+  });
+
+  it('counts in MemTotal and MemFree while online, and appears as a zone page reporting walks', () => {
+    const p = pages('lowest');
+    const [total, free] = [p.memTotal(), p.memFree()];
+    p.onlineMovable(MOVABLE);
+    assert.deepEqual([p.memTotal() - total, p.memFree() - free], [8 * MiB, 8 * MiB]);
+    assert.deepEqual(p.zones.at(-1), { name: 'Movable', range: MOVABLE });
+    p.offline(MOVABLE);
+    assert.deepEqual([p.memTotal(), p.memFree(), p.zones.length], [total, free, 1]);
+  });
+
+  it('migration targets never come from the range being offlined', () => {
+    const p = pages('lowest');
+    p.onlineMovable(MOVABLE);
+    assert.deepEqual(p.allocate(MiB, MOVABLE), [{ gpa: 16 * MiB, length: MiB }]);
+    assert.deepEqual(p.allocate(MiB), [{ gpa: 4096 * MiB, length: MiB }], 'the excluded range stays free');
+  });
+
+  it("the free page hint's blocks (not movable) never come from ZONE_MOVABLE", () => {
+    const p = pages('highest');
+    p.onlineMovable(MOVABLE);
+    assert.deepEqual(p.allocateBlock(4 * MiB), { gpa: 76 * MiB, length: 4 * MiB });
+  });
+});

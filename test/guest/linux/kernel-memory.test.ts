@@ -25,7 +25,7 @@ function setup() {
   const onlineKernel = (id: number): void => {
     const block = gpaRange(DEVICE + id * BLOCK, BLOCK);
     kernel.blockAdded(id, block);
-    ram.giveToBuddy(block);
+    ram.giveToBuddy(block, 'kernel');
     kernelZone.push(block);
     kernel.kernelBlockOnline(block);
   };

@@ -317,12 +317,15 @@ export class LinuxVirtioMemDriver {
         return rc;
       },
       fakeOffline: (range) => {
-        if (this.ram.isInUse(range)) return 'EBUSY';
+        if (!this.ram.vacate(range)) return 'EBUSY';
         this.ram.takeFromBuddy(range);
         if (this.options.initOnAlloc) this.memory.zero(range.start, range.length);
         return 'ok';
       },
-      fakeOnline: (range) => this.ram.giveToBuddy(range),
+      fakeOnline: (range) => {
+        const state = hotplug.state(Math.floor(range.start / hotplug.memoryBlockSize));
+        this.ram.giveToBuddy(range, state?.kind === 'online' ? state.zone : 'kernel');
+      },
       memoryBlockState: (mb) => hotplug.state(mb),
       warnOnliningDenied: () => this.#log.dev('warn', 'memory block onlining denied'),
     };

@@ -2,8 +2,8 @@
  * The part of Linux memory hotplug (mm/memory_hotplug.c, drivers/base/memory.c) the driver relies
  * on: adding and removing driver-managed System RAM in memory-block units, onlining it according
  * to the auto-online policy (memhp_default_state / a udev rule) and calling the driver's memory
- * notifier around onlining and offlining. Offlining fails with -EBUSY while a page of the block is
- * in use (the model does not migrate pages; see guest-ram.ts). What adding and onlining make the
+ * notifier around onlining and offlining. Offlining migrates the movable pages it can (guest-ram.ts
+ * vacate) and fails with -EBUSY while a page of the block is still in use. What adding and onlining make the
  * kernel allocate (memmap, unmovable claims) is kernel-memory.ts's.
  */
 import { GuestRam } from '../guest-ram.js';
@@ -85,7 +85,7 @@ export class MemoryHotplug {
   /** offline_and_remove_memory(): offlines every online block, then removes; all or nothing. */
   offlineAndRemoveMemory(range: GpaRange): Rc {
     const ids = this.#ids(range);
-    if (ids.some((id) => this.#blocks.get(id)?.kind === 'online' && this.ram.isInUse(this.blockRange(id)))) return 'EBUSY';
+    if (ids.some((id) => this.#blocks.get(id)?.kind === 'online' && !this.ram.vacate(this.blockRange(id)))) return 'EBUSY';
     for (const id of ids) if (this.#blocks.get(id)?.kind === 'online') this.offlineBlock(id);
     return this.removeMemory(range);
   }
@@ -101,12 +101,12 @@ export class MemoryHotplug {
     return 'ok';
   }
 
-  /** offline_pages() for one block: pages in use cannot be migrated away in this model. */
+  /** offline_pages() for one block: movable pages are migrated away, others keep it online. */
   offlineBlock(mbId: number): Rc {
     const state = this.#blocks.get(mbId);
     if (state === undefined || state.kind === 'offline') return 'EINVAL';
     const range = this.blockRange(mbId);
-    if (this.ram.isInUse(range)) return 'EBUSY';
+    if (!this.ram.vacate(range)) return 'EBUSY';
     this.ram.takeFromBuddy(range);
     this.#blocks.set(mbId, OFFLINE);
     this.notifier.offline(mbId);
