@@ -59,6 +59,27 @@ const MOVABLE_CYCLE: GuestScenario = {
   ],
 };
 
+/**
+ * Both devices: the balloon inflates after a plug, into the plugged ZONE_MOVABLE memory (the
+ * highest zone comes first for its GFP_HIGHUSER_MOVABLE pages), which was never touched, so the
+ * host gets nothing back; deflating gives nothing either. Unplugging under the balloon's pages is
+ * left out: the real guest migrates them but left one 128 MiB block plugged in both runs here (it
+ * retries after its back-off, beyond the harness's wait), which the model does not reproduce.
+ */
+const BALLOON_IN_VIRTIO_MEM: GuestScenario = {
+  name: 'movable zone, plug, balloon inflates into the plugged memory, deflate',
+  machine: 'q35',
+  ...base,
+  onlinePolicy: 'online_movable',
+  virtioMem: { backend: 'ram', backendSize: 2 * GiB, share: false, requestedSize: 0, unpluggedInaccessible: null },
+  balloon: true,
+  steps: [
+    { kind: 'resize', requestedSize: 512 * MiB },
+    { kind: 'balloon', target: 768 * MiB },
+    { kind: 'balloon', target: GiB },
+  ],
+};
+
 const legacy = (machine: string, backend: 'ram' | 'memfd', steps: GuestScenario['steps']): GuestScenario => ({
   name: `Linux 5.10 on ${machine} with ${backend}`,
   machine,
@@ -80,6 +101,7 @@ const PAIRS: readonly Pair[] = [
   { suite: 'bookworm', kernelSuite: 'bookworm', scenario: KERNEL_ZONE_CYCLE },
   { suite: 'trixie', kernelSuite: 'trixie', scenario: KERNEL_ZONE_CYCLE },
   { suite: 'trixie', kernelSuite: 'trixie', scenario: MOVABLE_CYCLE },
+  { suite: 'trixie', kernelSuite: 'trixie', scenario: BALLOON_IN_VIRTIO_MEM },
   { suite: 'sid', kernelSuite: 'sid', scenario: KERNEL_ZONE_CYCLE },
   // unplugged-inaccessible resolves on: the legacy driver's features are refused.
   { suite: 'trixie', kernelSuite: 'bullseye', scenario: legacy('pc-q35-10.0', 'ram', []) },
