@@ -26,6 +26,7 @@ export function attachLinuxGuest(machine: Machine, options: LinuxGuestOptions): 
       { kernel: guest.kernel, initOnAlloc: options.initOnAlloc ?? true, initOnFree: false, pagePoisoning: false },
       guest.pages,
       guest.vm.timeline,
+      guest.allocator,
     );
     // What boot wrote stays resident; it matters once a balloon can give it back, so only then is
     // it written (a guest that only reads costs no RSS, as before).

@@ -9,6 +9,8 @@ import { NANOS_PER_SECOND } from '../core/clock.js';
 import { linuxGuestPages, type LinuxBalloonGuest } from './balloon/guest.js';
 import type { GuestPages } from './balloon/guest-pages.js';
 import type { Machine } from '../machine/machine.js';
+import { GuestAllocator } from './balloon/reclaim.js';
+import { FileData } from './linux/file-data.js';
 import { GuestRam } from './linux/guest-ram.js';
 import { kernelVersion, kernelVersionName, type KernelVersion } from './linux/kernel-version.js';
 import { memmapBytes } from './linux/kernel-memory.js';
@@ -54,6 +56,10 @@ export class LinuxGuest {
   readonly pages: GuestPages;
   readonly memory: GuestMemoryPort;
   readonly workload: GuestWorkload;
+  /** Boot RAM's allocator with the fallbacks a workload's allocations have (the balloon registers its own). */
+  readonly allocator: GuestAllocator;
+  /** File data kept in RAM (tmpfs), as the booted guests' init script keeps it. */
+  readonly files: FileData;
   /** The memmap (struct pages) of boot RAM, which a booted Linux keeps at the top of its RAM. */
   readonly bootMemmap: GpaRange;
   #drivers = new Map<QomObject, BoundDriver>();
@@ -87,6 +93,8 @@ export class LinuxGuest {
     );
     this.pages.reserve({ gpa: this.bootMemmap.start, length: this.bootMemmap.length });
     this.ram.shareBootAllocator(this.pages);
+    this.allocator = new GuestAllocator(this.pages);
+    this.files = new FileData(this.allocator, this.memory);
     this.discoverDevices();
     this.#unlistenEject = machine.onEjectRequest((device) => this.#ejectRequested(device));
   }

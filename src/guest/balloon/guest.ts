@@ -48,8 +48,8 @@ export function linuxGuestPages(machine: Machine, options: LinuxGuestOptions, cu
 }
 
 /**
- * The balloon driver on the guest's allocator (a whole guest's, shared with its other drivers, or
- * a fresh one), its work on `timeline` (the machine's scheduler, or a GuestVm's that follows a
+ * The balloon driver on the guest's allocator (a whole guest's, shared with its workloads, or a
+ * fresh one), its work on `timeline` (the machine's scheduler, or a GuestVm's that follows a
  * migration).
  */
 export function linuxBalloonGuest(
@@ -58,10 +58,10 @@ export function linuxBalloonGuest(
   options: LinuxGuestOptions,
   pages: GuestPages = linuxGuestPages(machine, options),
   timeline: Timeline = machine.scheduler,
+  allocator: GuestAllocator = new GuestAllocator(pages),
 ): LinuxBalloonGuest {
   const arch: Arch = machine.arch;
   const initOptions = balloonLinuxHas(options.kernel, 'init-on-alloc-free');
-  const allocator = new GuestAllocator(pages);
   const driver = new LinuxBalloonDriver(port, pages, allocator, timeline, {
     kernel: options.kernel,
     arch,
