@@ -23,6 +23,7 @@ import type {
   GuestTranscript,
   GuestView,
   HostFacts,
+  HostMemory,
   KernelLogLine,
   RecordedStep,
   StepRecord,
@@ -49,6 +50,13 @@ export const DEFAULT_RUN_OPTIONS: RunOptions = {
   pollMs: 100,
   qmpTimeoutMs: 30_000,
 };
+
+/**
+ * Free page reporting runs a pass 2 s after memory is freed and every 2 s while work is left: RSS
+ * that has not moved by more than a MiB for three passes has settled.
+ */
+const REPORTING_SETTLE_MS = 6_000;
+const REPORTING_SETTLE_KIB = 1024;
 
 /** QEMU rate-limits both size events to one a second per device, so the last one trails by up to that. */
 const EVENT_TRAIL_MS = 3_000;
@@ -214,6 +222,7 @@ class StepRunner {
     const final = samples.at(-1)!;
     await this.settleEvents(eventsBefore, final, deadline);
     const guest = await this.settleGuest(step.kind === 'boot', deadline);
+    const host = this.scenario.freePageReporting ? await this.settleHost(deadline) : readHostMemory(this.pid, this.ramBlocks);
     const device = findVirtioMem(await this.qmp.execute('query-memory-devices'), VIRTIO_MEM_ID);
     const events: DeviceEvent[] = this.qmp
       .events()
@@ -229,8 +238,22 @@ class StepRunner {
       balloonActual: final.actual,
       events,
       guest,
-      host: readHostMemory(this.pid, this.ramBlocks),
+      host,
     };
+  }
+
+  /** Polls the host's RSS until it stays within a MiB for REPORTING_SETTLE_MS (or the step's deadline). */
+  private async settleHost(deadline: number): Promise<HostMemory> {
+    const total = (m: HostMemory): number => m.ramBlocks.reduce((sum, b) => sum + b.rssKiB, 0);
+    let settled = readHostMemory(this.pid, this.ramBlocks);
+    let since = Date.now();
+    while (Date.now() - since < REPORTING_SETTLE_MS && Date.now() < deadline) {
+      await delay(this.options.pollMs * 5);
+      const next = readHostMemory(this.pid, this.ramBlocks);
+      if (Math.abs(total(next) - total(settled)) > REPORTING_SETTLE_KIB) since = Date.now();
+      settled = next;
+    }
+    return settled;
   }
 
   /**

@@ -80,6 +80,26 @@ const BALLOON_IN_VIRTIO_MEM: GuestScenario = {
   ],
 };
 
+/**
+ * A workload under init_on_alloc (Debian's kernels) with free page reporting: the init script
+ * writes 256 MiB into tmpfs (zeroed, then written: resident on the host) and removes it; the
+ * guest reports the freed blocks (pageblock order and up) and QEMU discards them, so the host's
+ * RSS falls back. Each step waits for the host's RSS to settle.
+ */
+const FREE_PAGE_REPORTING: GuestScenario = {
+  name: 'free page reporting, a 256 MiB file written and removed',
+  machine: 'q35',
+  ...base,
+  onlinePolicy: 'online_movable',
+  virtioMem: { backend: 'ram', backendSize: 2 * GiB, share: false, requestedSize: 0, unpluggedInaccessible: null },
+  balloon: true,
+  freePageReporting: true,
+  steps: [
+    { kind: 'guest-fill', bytes: 256 * MiB },
+    { kind: 'guest-fill', bytes: 0 },
+  ],
+};
+
 const legacy = (machine: string, backend: 'ram' | 'memfd', steps: GuestScenario['steps']): GuestScenario => ({
   name: `Linux 5.10 on ${machine} with ${backend}`,
   machine,
@@ -102,6 +122,7 @@ const PAIRS: readonly Pair[] = [
   { suite: 'trixie', kernelSuite: 'trixie', scenario: KERNEL_ZONE_CYCLE },
   { suite: 'trixie', kernelSuite: 'trixie', scenario: MOVABLE_CYCLE },
   { suite: 'trixie', kernelSuite: 'trixie', scenario: BALLOON_IN_VIRTIO_MEM },
+  { suite: 'trixie', kernelSuite: 'trixie', scenario: FREE_PAGE_REPORTING },
   { suite: 'sid', kernelSuite: 'sid', scenario: KERNEL_ZONE_CYCLE },
   // unplugged-inaccessible resolves on: the legacy driver's features are refused.
   { suite: 'trixie', kernelSuite: 'bullseye', scenario: legacy('pc-q35-10.0', 'ram', []) },

@@ -55,6 +55,11 @@ describe('conformance/guest/qemu-args', () => {
     assert.equal(args[args.indexOf('-object') + 1], 'memory-backend-file,id=mem0,size=2G,mem-path=/t/backend.mem,share=on');
   });
 
+  it("turns on the balloon's free page reporting when the scenario asks for it", () => {
+    const args = qemuArguments({ ...MOVABLE_CYCLE, freePageReporting: true }, PATHS);
+    assert.equal(args.at(-1), 'virtio-balloon-pci,id=balloon0,free-page-reporting=on');
+  });
+
   it('writes sizes with a suffix so that -m and size= read the same bytes', () => {
     assert.deepEqual([0, 1536 * 2 ** 20, 2 ** 30, 4096, 513].map(sizeArgument), ['0', '1536M', '1G', '4K', '513B']);
     assert.throws(() => sizeArgument(-1), /not a size/);

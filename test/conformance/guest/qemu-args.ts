@@ -74,7 +74,7 @@ export function qemuArguments(scenario: GuestScenario, paths: QemuPaths): string
     backend.join(','),
     '-device',
     device.join(','),
-    ...(scenario.balloon ? ['-device', `virtio-balloon-pci,id=${BALLOON_ID}`] : []),
+    ...(scenario.balloon ? ['-device', `virtio-balloon-pci,id=${BALLOON_ID}${scenario.freePageReporting ? ',free-page-reporting=on' : ''}`] : []),
   ];
 }
 

@@ -43,6 +43,11 @@ export interface GuestScenario {
   readonly virtioMem: VirtioMemConfig;
   /** Whether a virtio-balloon-pci device is present. */
   readonly balloon: boolean;
+  /**
+   * `free-page-reporting=on` on the balloon: the guest reports freed memory some seconds later, so
+   * each step also waits for the host's RSS to settle.
+   */
+  readonly freePageReporting?: boolean;
   readonly steps: readonly ScenarioStep[];
 }
 
