@@ -7,13 +7,11 @@
  */
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
-import { QemuProcess } from '../../src/cli/qemu-process.js';
 import { MiB } from '../../src/core/units.js';
-import { QMP_COMMANDS } from '../../src/frontends/qmp/commands/index.js';
-import { QmpSession as HotmemSession, type QmpMessage } from '../../src/frontends/qmp/session.js';
 import { requireModelled } from './modelled-release.js';
 import { QmpSession } from './qemu.js';
-import { realQemus, requireReal, TEST_HOST_ARCH } from './real-qemu.js';
+import { hotmemFigures } from './host-figures.js';
+import { realQemus, requireReal } from './real-qemu.js';
 
 const GUEST_RAM = 256 * MiB;
 const ARGS = ['-machine', 'pc', '-m', `${GUEST_RAM / MiB}M`];
@@ -41,20 +39,8 @@ async function realRss(binary: string, args: readonly string[]): Promise<number>
   }
 }
 
-function hotmemRss(release: string, args: readonly string[]): number {
-  const argv = ['-display', 'none', '-nodefaults', '-S', ...args];
-  const started = QemuProcess.start(
-    { qemuVersion: release, arch: 'x86_64', hostArch: TEST_HOST_ARCH, hostKernel: 'linux-6.1', guest: undefined, argv },
-    undefined,
-  );
-  if (started.kind === 'exited') throw new Error(`hotmem exited with ${started.status}`);
-  const replies: QmpMessage[] = [];
-  const session = new HotmemSession(started.process.ctx, QMP_COMMANDS, (m) => replies.push(m));
-  session.handle('{"execute": "qmp_capabilities"}');
-  session.handle('{"execute": "x-query-host-memory"}');
-  session.close();
-  return (replies.at(-1)?.['return'] as { rss: number }).rss;
-}
+/** hotmem's guest memory resident, paused with the same arguments as realRss's QEMU. */
+const hotmemRss = (release: string, args: readonly string[]): number => hotmemFigures(release, ['-display', 'none', '-nodefaults', '-S', ...args]).rss;
 
 describe('conformance: -mem-prealloc and host memory, qemu-system-x86_64, every Debian release', function () {
   this.timeout(60_000);
