@@ -9,10 +9,9 @@
  * machine's (AMD, 48 physical bits: DEFAULT_HOST_X86_CPU).
  */
 import { strict as assert } from 'node:assert';
-import { qemuBinary } from '../../src/cli/binary.js';
-import { runQemu as runHotmem } from '../../src/frontends/cmdline/qemu.js';
 import { requireModelled } from './modelled-release.js';
 import { realStartup } from './qemu.js';
+import { hotmemStartup } from './transcripts.js';
 import { realQemus, requireReal } from './real-qemu.js';
 
 const COMMON = ['-display', 'none', '-nodefaults', '-S'];
@@ -55,12 +54,7 @@ describe('conformance: -cpu and the guest address space, qemu-system-x86_64, eve
           requireModelled(this, q.release);
           const args = [...COMMON, ...line.split(' ')];
           const real = realStartup(q.binary, args);
-          const err: string[] = [];
-          const outcome = runHotmem(qemuBinary(new Map([['qemu-version', q.release]])), args, { out: () => undefined, err: (t) => err.push(t) });
-          assert.deepEqual(
-            { status: outcome.kind === 'exited' ? outcome.status : 0, stderr: err.join('') },
-            { status: real.status, stderr: withoutKvmFeatureWarnings(real.stderr) },
-          );
+          assert.deepEqual(hotmemStartup(q.release, args), { status: real.status, stderr: withoutKvmFeatureWarnings(real.stderr) });
         });
       }
     });

@@ -8,10 +8,9 @@
  */
 import { strict as assert } from 'node:assert';
 import type { Arch } from '../../src/core/arch.js';
-import { qemuBinary } from '../../src/cli/binary.js';
-import { runQemu as runHotmem } from '../../src/frontends/cmdline/qemu.js';
 import { requireModelled } from './modelled-release.js';
 import { realStartup } from './qemu.js';
+import { hotmemStartup } from './transcripts.js';
 import { realQemus, requireReal } from './real-qemu.js';
 
 const COMMON = ['-display', 'none', '-nodefaults', '-S', '-accel', 'tcg'];
@@ -43,15 +42,7 @@ describe('conformance: -cpu models under TCG, every Debian release', function ()
             requireModelled(this, q.release);
             const args = [...COMMON, ...line.split(' ')];
             const real = realStartup(q.binary, args);
-            const err: string[] = [];
-            const binary = qemuBinary(
-              new Map([
-                ['qemu-version', q.release],
-                ['arch', arch],
-              ]),
-            );
-            const outcome = runHotmem(binary, args, { out: () => undefined, err: (t) => err.push(t) });
-            assert.deepEqual({ status: outcome.kind === 'exited' ? outcome.status : 0, stderr: err.join('') }, real);
+            assert.deepEqual(hotmemStartup(q.release, args, arch), real);
           });
         }
       });

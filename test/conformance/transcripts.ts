@@ -12,7 +12,7 @@ import { runQemu as runHotmem } from '../../src/frontends/cmdline/qemu.js';
 import { REAL_HOST_FILES } from '../../src/frontends/cmdline/host-files.js';
 import { QMP_COMMANDS } from '../../src/frontends/qmp/commands/index.js';
 import { QmpSession as HotmemSession, type QmpMessage } from '../../src/frontends/qmp/session.js';
-import { QmpError, QmpSession, qmpText, runQemu } from './qemu.js';
+import { QmpError, QmpSession, qmpText, runQemu, type StartupRun } from './qemu.js';
 
 export type Step = readonly [command: string, args?: Record<string, unknown>];
 export type Reply = { readonly return: unknown } | { readonly error: { readonly class: string; readonly desc: string } };
@@ -44,6 +44,19 @@ export async function realTranscript(binary: string, args: readonly string[], sc
   } finally {
     await session.quit();
   }
+}
+
+/** hotmem qemu's start-up with the arguments as given, as realStartup reports a real one's (0: it came up). */
+export function hotmemStartup(release: string, args: readonly string[], arch: Arch = 'x86_64'): StartupRun {
+  const err: string[] = [];
+  const binary = qemuBinary(
+    new Map([
+      ['qemu-version', release],
+      ['arch', arch],
+    ]),
+  );
+  const outcome = runHotmem(binary, args, { out: () => undefined, err: (t) => err.push(t) });
+  return { status: outcome.kind === 'exited' ? outcome.status : 0, stderr: err.join('') };
 }
 
 export function hotmemTranscript(release: string, args: readonly string[], script: readonly Step[], arch: Arch = 'x86_64'): Transcript {
