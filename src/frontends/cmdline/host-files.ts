@@ -4,7 +4,7 @@
  * open, then read, each failing with its errno. A -blockdev's image is opened as file-posix opens
  * it, and only its kind and first bytes are read.
  */
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statfsSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statfsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Arch } from '../../core/arch.js';
 import { HotmemError } from '../../core/errors.js';
@@ -39,7 +39,34 @@ function kindOf(path: string): 'directory' | { readonly size: number } | Errno {
   }
 }
 
+/** access(path, W_OK)'s errno, or undefined when writable. */
+function unwritable(path: string): Errno | undefined {
+  try {
+    accessSync(path, constants.W_OK);
+    return undefined;
+  } catch (e) {
+    return errnoOf(e, path);
+  }
+}
+
 export const REAL_HOST_FILES: HostFiles = {
+  /** A missing path fails as stat does; a path that is no socket refuses the connection. */
+  unixConnect(path: string): Errno | undefined {
+    try {
+      return statSync(path).isSocket() ? undefined : 'ECONNREFUSED';
+    } catch (e) {
+      return errnoOf(e, path);
+    }
+  },
+  openForWriting(path: string): Errno | undefined {
+    const found = kindOf(path);
+    if (found === 'directory') return 'EISDIR';
+    if (typeof found === 'object') return unwritable(path);
+    if (found !== 'ENOENT') return found;
+    const parent = kindOf(dirname(path));
+    if (parent === 'directory') return unwritable(dirname(path));
+    return typeof parent === 'object' ? 'ENOTDIR' : parent;
+  },
   /**
    * file_ram_open: open the path; if missing, create it (O_CREAT|O_EXCL, so its directory must
    * exist); if a directory, make a temporary file there. Answered from stat and statfs.

@@ -123,7 +123,8 @@ const FAILURE_STAGES: readonly FailureStage[] = ['early', 'blockdev', 'late'];
 
 /**
  * `objectCreationLocated`: the release reports an object's creation errors at its -object option.
- * `files`: the host's files, which -blockdev opens.
+ * `files`: the host's files, which -blockdev opens, a file chardev writes and a client socket
+ * chardev connects to.
  */
 export function buildInvocation(
   options: readonly CommandLineOption[],
@@ -156,7 +157,7 @@ export function buildInvocation(
   let memPath: string | undefined;
   let append: string | undefined;
   const noteWarnings = (parsed: ParsedOptions, location: string) => warnings.push(...parsed.warnings.map((w) => ({ ...w, location })));
-  const monitors = new Monitors(target.release);
+  const monitors = new Monitors(target.release, files);
   const optsIds = new Map<string, Set<string>>();
   /** What QEMU reports once the machine type is known: the first of the earliest stage. */
   const failures = new Map<FailureStage, NonNullable<Invocation['optionFailure']>>();

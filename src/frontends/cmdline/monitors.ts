@@ -8,6 +8,8 @@ import { HotmemError, type Warning } from '../../core/errors.js';
 import { parseScalar } from '../../core/parse/input-visitor.js';
 import { optionValue, type ParsedOptions } from '../../core/parse/options.js';
 import { compareReleases, type Release } from '../../core/release.js';
+import { strerror } from '../../host/errno.js';
+import { NO_FILES, type HostFiles } from '../../host/files.js';
 
 /** A QMP channel: the process's stdio, a unix socket to listen on, or a listening socket fd. */
 export type QmpChannel =
@@ -58,7 +60,11 @@ export class Monitors {
   readonly #chardevs = new Map<string, Chardev>();
   readonly channels: QmpChannel[] = [];
 
-  constructor(readonly release: Release) {}
+  constructor(
+    readonly release: Release,
+    /** The host's files: a file chardev opens its path, a client socket connects to its own. */
+    readonly files: HostFiles = NO_FILES,
+  ) {}
 
   /** qemu_chr_new_from_opts: the backend name, the id, then the backend's own checks. */
   chardev(opts: ParsedOptions, location: string): void {
@@ -70,6 +76,7 @@ export class Monitors {
   }
 
   #backend(backend: string, opts: ParsedOptions, location: string): Chardev {
+    if (backend === 'file') this.#openFile(opts);
     if (INERT.includes(backend)) return { kind: 'other', why: `a ${backend} chardev` };
     if (backend !== 'socket') throw new HotmemError('cmdline.chardev-backend', `hotmem models no '${backend}' chardev backend`);
     const path = optionValue(opts, 'path');
@@ -85,11 +92,33 @@ export class Monitors {
     const listening =
       optionValue(opts, 'server') !== undefined && parseScalar({ kind: 'bool' }, 'server', optionValue(opts, 'server')!, 'opts', this.release).value;
     const waits = optionValue(opts, 'wait') === undefined || parseScalar({ kind: 'bool' }, 'wait', optionValue(opts, 'wait')!, 'opts', this.release).value;
+    if (path !== undefined && !listening) this.#connect(path, opts);
     if (host !== undefined || !listening || waits)
       return { kind: 'other', why: 'a socket chardev that is not a unix socket listening with server=on,wait=off' };
     if (path !== undefined) return { kind: 'listening', channel: { kind: 'unix', path } };
     if (!/^\d+$/.test(fd!)) throw new HotmemError('cmdline.chardev-socket', `Unable to parse FD number ${fd!}`);
     return { kind: 'listening', channel: { kind: 'fd', fd: Number(fd), location } };
+  }
+
+  /** qmp_chardev_open_file: the output file opened for writing (created, or truncated unless append=on). */
+  #openFile(opts: ParsedOptions): void {
+    const path = optionValue(opts, 'path');
+    if (path === undefined) throw new HotmemError('cmdline.chardev-file', 'chardev: file: no filename given');
+    const errno = this.files.openForWriting?.(path);
+    if (errno) throw new HotmemError('cmdline.chardev-file', `Could not open '${path}': ${strerror(errno)}`);
+  }
+
+  /**
+   * A client socket connects while the chardev opens, unless it reconnects (then it retries in
+   * the background and start-up goes on).
+   */
+  #connect(path: string, opts: ParsedOptions): void {
+    const retries = ['reconnect', 'reconnect-ms'].some((name) => {
+      const value = optionValue(opts, name);
+      return value !== undefined && value !== '0';
+    });
+    const errno = retries ? undefined : this.files.unixConnect?.(path);
+    if (errno) throw new HotmemError('cmdline.chardev-socket', `Failed to connect to '${path}': ${strerror(errno)}`);
   }
 
   has(id: string): boolean {

@@ -3,6 +3,7 @@ import { qemuBinary } from '../../../src/cli/binary.js';
 import { buildInvocation } from '../../../src/frontends/cmdline/invocation.js';
 import { parseArgv } from '../../../src/frontends/cmdline/parse-argv.js';
 import { runQemu } from '../../../src/frontends/cmdline/qemu.js';
+import { NO_FILES, type HostFiles } from '../../../src/host/files.js';
 
 const binary = (version: string) => qemuBinary(new Map([['qemu-version', version]]));
 const invocation = (version: string, argv: readonly string[]) => {
@@ -161,5 +162,37 @@ describe('frontends/cmdline/invocation: options hotmem does not model', () => {
       'timestamp=on',
     ];
     for (const version of ['5.2', '7.2', '10.0', '11.1']) assert.deepEqual(run(version, argv), { status: 'running', err: '' }, version);
+  });
+
+  describe("a file chardev opens its path; a client socket connects (the host's answers)", () => {
+    const files: HostFiles = {
+      ...NO_FILES,
+      openForWriting: (path) => (path === '/var/log/q.log' ? undefined : path === '/tmp' ? 'EISDIR' : 'ENOENT'),
+      unixConnect: (path) => (path === '/run/listening.sock' ? undefined : 'ECONNREFUSED'),
+    };
+    const CASES: ReadonlyArray<readonly [string, string | undefined]> = [
+      ['file,id=c,path=/var/log/q.log', undefined],
+      ['file,id=c,path=/tmp', "Could not open '/tmp': Is a directory"],
+      ['file,id=c,path=/nope/q.log', "Could not open '/nope/q.log': No such file or directory"],
+      ['file,id=c', 'chardev: file: no filename given'],
+      ['socket,id=c,path=/run/listening.sock', undefined],
+      ['socket,id=c,path=/run/plain-file', "Failed to connect to '/run/plain-file': Connection refused"],
+      ['socket,id=c,path=/run/plain-file,reconnect=1', undefined],
+      ['socket,id=c,path=/run/plain-file,server=on,wait=off', undefined],
+    ];
+    for (const [chardev, error] of CASES) {
+      it(`-chardev ${chardev}: ${error ?? 'opens'}`, () => {
+        const b = binary('7.2');
+        // A chardev's failure waits for the options after it (QEMU creates chardevs once they are read).
+        const { optionFailure } = buildInvocation(
+          parseArgv(['-chardev', chardev], b.release),
+          { release: b.release, arch: b.arch },
+          undefined,
+          undefined,
+          files,
+        );
+        assert.equal(optionFailure?.error.message, error);
+      });
+    }
   });
 });
