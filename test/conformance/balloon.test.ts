@@ -262,7 +262,7 @@ describe('conformance: virtio-balloon by release', function () {
               assert.deepEqual({ status: 1, stderr: err.join('') }, { status: refused.code, stderr: refused.stderr });
               return;
             }
-            const real = await QmpSession.start(binary, args);
+            const real = await QmpSession.start(binary, args, { exactIntegers: true });
             try {
               const model = hotmemMachine(release, arch, machineType, device, iothread);
               const path = '/machine/peripheral/b0';
