@@ -9,8 +9,9 @@ import type { Arch } from '../../core/arch.js';
 import { HotmemError } from '../../core/errors.js';
 import { sizeDialect, type SizeDialect } from '../../core/parse/size.js';
 import { release, releaseName, type Release } from '../../core/release.js';
-import { bytes, gpa, type Bytes } from '../../core/units.js';
+import { bytes, gpa, sizeText, type Bytes } from '../../core/units.js';
 import type { Accelerator } from '../../machine/machine.js';
+import { GUEST_PAGE_SIZE } from '../../guest/balloon/kernel-facts.js';
 import { parseGlobalOption } from '../../qom/globals.js';
 import type {
   Bounds,
@@ -345,9 +346,24 @@ class Builder {
     return { atMs, action: { kind: 'storage-keys' } };
   }
 
-  guestAction(a: Readonly<Record<string, RawRange>>, pointer: string): GuestAction {
-    const [kind, range] = Object.entries(a)[0] as [GuestAction['kind'], RawRange];
-    return kind === 'read-all' ? { kind } : { kind, range: this.range(range, child(pointer, kind)) };
+  guestAction(a: Readonly<Record<string, unknown>>, pointer: string): GuestAction {
+    // The schema admits exactly one key per action, and it names the action's kind.
+    const [kind, body] = Object.entries(a)[0] as [GuestAction['kind'], unknown];
+    switch (kind) {
+      case 'read-all':
+      case 'remove-file':
+        return { kind };
+      case 'write-file': {
+        const p = child(pointer, kind);
+        const size = this.size(body as RawSize, p);
+        // The guest's page allocator hands out whole pages: a file's RAM is counted in them.
+        const whole: Parsed<Bytes> =
+          size % GUEST_PAGE_SIZE === 0 ? { ok: true, value: size } : { ok: false, reason: `is not a whole number of ${sizeText(GUEST_PAGE_SIZE)} guest pages` };
+        return { kind, size: this.checked(whole, body as RawSize, p, bytes(0)) };
+      }
+      default:
+        return { kind, range: this.range(body as RawRange, child(pointer, kind)) };
+    }
   }
 
   expectations(e: Readonly<Record<string, unknown>>, pointer: string): Expectation[] {

@@ -119,7 +119,10 @@ export type GuestAction =
   | { readonly kind: 'write'; readonly range: GuestRange }
   | { readonly kind: 'read'; readonly range: GuestRange }
   | { readonly kind: 'free'; readonly range: GuestRange }
-  | { readonly kind: 'read-all' };
+  | { readonly kind: 'read-all' }
+  /** The guest's tmpfs file is replaced by one of `size` bytes (LinuxGuest.files). */
+  | { readonly kind: 'write-file'; readonly size: Bytes }
+  | { readonly kind: 'remove-file' };
 
 /** A byte range of one RAMBlock, by its idstr. */
 export interface BlockRegion {

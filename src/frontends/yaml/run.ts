@@ -4,6 +4,7 @@
  * and what the host spent, so the summary answers "what did this cost" step by step.
  */
 import { HotmemError } from '../../core/errors.js';
+import { sizeText } from '../../core/units.js';
 import type { StampedEvent } from '../../core/events.js';
 import { Host } from '../../host/host.js';
 import type { ProcStatus } from '../../host/accounting.js';
@@ -123,6 +124,21 @@ function check(ctx: RunContext, expectation: Expectation, startWarnings: readonl
   }
 }
 
+/**
+ * Replaces the guest's tmpfs file and lets the guest run on (free page reporting reports 2 s
+ * after a free), then says what the host's RSS did over the step.
+ */
+function fileResult(machine: Machine, guest: LinuxGuest, size: number, settle: () => void): string {
+  const rss = () => machine.process.status().vmRss;
+  const before = rss();
+  const outcome = guest.files.fill(size);
+  settle();
+  const delta = rss() - before;
+  const spent = `RSS ${delta >= 0 ? '+' : '-'}${sizeText(Math.abs(delta))}`;
+  if (outcome.kind === 'oom') return `guest out of memory writing a ${sizeText(size)} file (${sizeText(outcome.short)} short; the file is gone); ${spent}`;
+  return `${size === 0 ? 'guest removed its file' : `guest wrote a ${sizeText(size)} file`}; ${spent}`;
+}
+
 function runStep(ctx: RunContext, step: Step, env: RunEnvironment, startWarnings: readonly LocatedWarning[]): { result: string; failures: string[] } {
   const m = ctx.machine;
   const settle = () => (ctx.guest ? ctx.guest.settle() : m.scheduler.runUntilIdle());
@@ -138,6 +154,8 @@ function runStep(ctx: RunContext, step: Step, env: RunEnvironment, startWarnings
       const guest = ctx.guest;
       if (!guest) throw new HotmemError('run.no-guest', 'this definition has no guest');
       const a = step.action;
+      if (a.kind === 'write-file' || a.kind === 'remove-file')
+        return { result: fileResult(m, guest, a.kind === 'write-file' ? a.size : 0, settle), failures: [] };
       const outcome =
         a.kind === 'read-all'
           ? guest.ram.systemRam().map((r) => guest.memory.read(r.start, r.length))

@@ -150,7 +150,24 @@ describe('frontends/yaml: definition errors', () => {
     [
       'two guest actions in one step',
       HOST + 'steps:\n  - guest: { write: { start: 0, size: 1G }, read-all: {} }\n',
-      'vm.yaml:3:12: steps[0].guest must have exactly one key, one of write, read, free, read-all; it has write and read-all',
+      'vm.yaml:3:12: steps[0].guest must have exactly one key, one of write, read, free, read-all, write-file, remove-file; it has write and read-all',
+    ],
+    [
+      'malformed file steps',
+      HOST + 'steps:\n  - guest: { write-file: lots }\n  - guest: { remove-file: true }\n  - guest: { write-files: 1G }\n',
+      [
+        "vm.yaml:3:26: steps[0].guest.write-file must be a size (bytes as a number, QEMU notation such as 1G or 1.5G, or libvirt units such as 4 GiB or 1GB), not 'lots'",
+        'vm.yaml:4:27: steps[1].guest.remove-file must be a map, not true',
+        "vm.yaml:5:14: unknown key 'write-files' at steps[2].guest; did you mean 'write-file'?",
+      ].join('\n'),
+    ],
+    [
+      'a file size that is not whole guest pages',
+      HOST + 'steps:\n  - guest: { write-file: 1000 }\n  - guest: { write-file: 1.5K }\n',
+      [
+        "vm.yaml:3:26: steps[0].guest.write-file: '1000' is not a whole number of 4 KiB guest pages",
+        "vm.yaml:4:26: steps[1].guest.write-file: '1.5K' is not a whole number of 4 KiB guest pages",
+      ].join('\n'),
     ],
     [
       'storage keys on x86_64',

@@ -80,7 +80,7 @@ const TOKENS = [
     '\t',
   ],
   ...['host', 'arch', 'kernel', 'qemu', 'machine', 'memory', 'maxmem', 'objects', 'devices', 'globals', 'guest', 'steps', 'type', 'id', 'driver'],
-  ...['set', 'balloon', 'migrate', 'to', 'expect', 'rss', 'below', 'storage-keys', 'enable', 'write', 'start', 'size', 'read-all'],
+  ...['set', 'balloon', 'migrate', 'to', 'expect', 'rss', 'below', 'storage-keys', 'enable', 'write', 'start', 'size', 'read-all', 'write-file', 'remove-file'],
   ...[
     'x86_64',
     's390x',

@@ -63,6 +63,8 @@ steps:
       error: "some message"
       warning: "some warning"
       dmesg: "virtio_balloon"
+  - guest: { write-file: 256M }
+  - guest: { remove-file: {} }
 `;
 
 describe('frontends/yaml: loading definitions', () => {
@@ -147,6 +149,8 @@ describe('frontends/yaml: loading definitions', () => {
           { kind: 'dmesg', contains: 'virtio_balloon' },
         ],
       },
+      { kind: 'guest', action: { kind: 'write-file', size: 256 * MiB } },
+      { kind: 'guest', action: { kind: 'remove-file' } },
     ]);
   });
 
@@ -273,6 +277,7 @@ globals: [ { driver: virtio-mem, property: x-early-migration, value: false } ]
       assert.deepEqual(exampleFiles, [
         'balloon-s390x-seed.yaml',
         'balloon-s390x-zeropage.yaml',
+        'free-page-reporting.yaml',
         'postcopy-destination.yaml',
         'postcopy-source.yaml',
         'virtio-mem-hotplug.yaml',

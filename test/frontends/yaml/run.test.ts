@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { RUN_ENVIRONMENT } from '../../../src/cli/commands/run.js';
 import { parseDefinition } from '../../../src/frontends/yaml/load.js';
 import { runDefinition } from '../../../src/frontends/yaml/run.js';
+import { MiB } from '../../../src/core/units.js';
 
 /** The postcopy storage-key seed on a host kernel, with a destination expectation. */
 const storageKeys = (kernel: string) => `
@@ -44,5 +45,64 @@ describe('frontends/yaml/run: migrate', () => {
     assert.equal(report.steps.length, 2);
     assert.equal(report.failures, 1);
     assert.match(report.steps[1]!.failures[0]!, /^1 destination expect step\(s\) did not run: migration hung at s390\.ram\+0x30000000: storage-keys /);
+  });
+});
+
+/** A guest that writes a 256 MiB tmpfs file and removes it, with free page reporting on or off. */
+const fileCycle = (reporting: 'on' | 'off') => `
+host: { arch: x86_64, kernel: linux-6.12, qemu: "10.0" }
+machine: { type: pc-q35-10.0, accel: kvm, memory: 1GiB }
+devices:
+  - { driver: virtio-balloon-pci, id: balloon0, free-page-reporting: ${reporting} }
+guest: { kernel: "6.12" }
+steps:
+  - guest: { write-file: 256M }
+  - guest: { remove-file: {} }
+  - guest: { write-file: 256M }
+  - guest: { write-file: 0 }
+`;
+
+describe('frontends/yaml/run: guest file steps', () => {
+  // Without reporting, boot left pages written and free that the allocator hands out first.
+  const CASES = [
+    {
+      reporting: 'on',
+      results: [
+        'guest wrote a 256 MiB file; RSS +256 MiB',
+        'guest removed its file; RSS -256 MiB',
+        'guest wrote a 256 MiB file; RSS +256 MiB',
+        'guest removed its file; RSS -256 MiB',
+      ],
+    },
+    {
+      reporting: 'off',
+      results: [
+        'guest wrote a 256 MiB file; RSS +244 MiB',
+        'guest removed its file; RSS +0 B',
+        'guest wrote a 256 MiB file; RSS +0 B',
+        'guest removed its file; RSS +0 B',
+      ],
+    },
+  ] as const;
+  for (const { reporting, results } of CASES)
+    it(`free page reporting ${reporting}: ${results.slice(0, 2).join(', then ')}`, () => {
+      const report = runDefinition(parseDefinition(fileCycle(reporting), 'vm.yaml'), RUN_ENVIRONMENT);
+      assert.deepEqual(
+        report.steps.map((s) => s.result),
+        results,
+      );
+      assert.equal(report.steps[0]!.rss - report.steps[1]!.rss, reporting === 'on' ? 256 * MiB : 0, 'the step records carry the figures');
+    });
+
+  it('a file the guest cannot hold: out of memory, the old file gone, the host keeps what it paid', () => {
+    const text = fileCycle('off').replace(/steps:[^]*/, 'steps:\n  - guest: { write-file: 256M }\n  - guest: { write-file: 2G }\n');
+    const report = runDefinition(parseDefinition(text, 'vm.yaml'), RUN_ENVIRONMENT);
+    assert.match(report.steps[1]!.result, /^guest out of memory writing a 2 GiB file \(.+ short; the file is gone\); RSS \+/);
+  });
+
+  it('says so when the definition has no guest', () => {
+    const text = fileCycle('on').replace('guest: { kernel: "6.12" }\n', '');
+    const report = runDefinition(parseDefinition(text, 'vm.yaml'), RUN_ENVIRONMENT);
+    assert.equal(report.steps[0]!.result, 'error: this definition has no guest');
   });
 });
