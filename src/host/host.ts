@@ -41,9 +41,17 @@ export interface HostOptions {
   readonly files?: HostFiles;
   /** The host CPU a KVM guest's `-cpu host` or `max` copies; default DEFAULT_HOST_X86_CPU. */
   readonly x86Cpu?: HostX86Cpu;
-  /** NUMA nodes with memory (node 0 to N-1, what mbind may bind to); default 1. */
+  /** NUMA nodes with memory (node 0 to N-1, what mbind may bind to); default 1, or one per nodeCpus entry. */
   readonly numaNodes?: number;
+  /**
+   * The online CPUs of each NUMA node, node 0 first (what sched_setaffinity may pin a thread to);
+   * default DEFAULT_CPUS_PER_NODE consecutive CPUs per node.
+   */
+  readonly nodeCpus?: readonly (readonly number[])[];
 }
+
+/** A modelled host's CPUs per NUMA node when its options name none. */
+export const DEFAULT_CPUS_PER_NODE = 2;
 
 /** What an x86 host's CPU reports that a KVM guest's CPU model takes over. */
 export interface HostX86Cpu {
@@ -73,6 +81,7 @@ export class Host implements ObjectOwner {
   readonly files: HostFiles;
   readonly x86Cpu: HostX86Cpu;
   readonly numaNodes: number;
+  readonly nodeCpus: readonly (readonly number[])[];
   readonly #poolSizes: Readonly<Record<number, number>>;
   readonly #pools = new Map<number, HugetlbPool>();
   readonly #processes = new Set<HostProcess>();
@@ -94,9 +103,15 @@ export class Host implements ObjectOwner {
     this.timeline = opts.timeline;
     this.files = opts.files ?? NO_FILES;
     this.x86Cpu = opts.x86Cpu ?? DEFAULT_HOST_X86_CPU;
-    this.numaNodes = opts.numaNodes ?? 1;
+    this.numaNodes = opts.numaNodes ?? opts.nodeCpus?.length ?? 1;
     if (!Number.isSafeInteger(this.numaNodes) || this.numaNodes < 1)
       throw new HotmemError('host.numa-nodes', `a host has at least one NUMA node (got ${this.numaNodes})`);
+    this.nodeCpus =
+      opts.nodeCpus ?? Array.from({ length: this.numaNodes }, (_, n) => Array.from({ length: DEFAULT_CPUS_PER_NODE }, (_, i) => n * DEFAULT_CPUS_PER_NODE + i));
+    if (this.nodeCpus.length !== this.numaNodes)
+      throw new HotmemError('host.node-cpus', `nodeCpus lists ${this.nodeCpus.length} NUMA nodes, the host has ${this.numaNodes}`);
+    if (this.nodeCpus.some((cpus) => cpus.some((cpu) => !Number.isSafeInteger(cpu) || cpu < 0)))
+      throw new HotmemError('host.node-cpus', 'nodeCpus holds a CPU number that is not a non-negative integer');
     this.#poolSizes = opts.hugetlbPages ?? {};
     for (const size of Object.keys(this.#poolSizes)) this._hugetlbSize(Number(size));
   }

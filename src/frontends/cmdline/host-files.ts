@@ -141,7 +141,43 @@ function realHugetlbPages(arch: Arch): Record<number, number> {
   return pools;
 }
 
-/** The host `hotmem qemu` stands in on: this one, its files and its free huge pages. */
+const NODES = '/sys/devices/system/node';
+
+/** A sysfs cpulist (`0-3,8,10-11`) as CPU numbers. */
+export function parseCpuList(text: string): number[] {
+  return text
+    .trim()
+    .split(',')
+    .filter(Boolean)
+    .flatMap((item) => {
+      const [first, last = first] = item.split('-').map(Number) as [number, number?];
+      return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+    });
+}
+
+/**
+ * The real host's online CPUs by NUMA node (nodeN/cpulist), or nothing on a kernel without NUMA
+ * sysfs or with holes in the node numbers, where the modelled default stands.
+ */
+function realNodeCpus(): (readonly number[])[] | undefined {
+  if (!existsSync(NODES)) return undefined;
+  const nodes = readdirSync(NODES)
+    .map((entry) => /^node(\d+)$/.exec(entry)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+  if (nodes.length === 0 || nodes.some((n, i) => n !== i)) return undefined;
+  return nodes.map((n) => parseCpuList(readFileSync(join(NODES, `node${n}`, 'cpulist'), 'utf8')));
+}
+
+/** The host `hotmem qemu` stands in on: this one, its files, its free huge pages and its CPUs. */
 export function realHost(arch: Arch, kernel?: HostOptions['kernel']): Host {
-  return freshHost({ arch, ...(kernel === undefined ? {} : { kernel }), files: REAL_HOST_FILES, hugetlbPages: realHugetlbPages(arch) });
+  const nodeCpus = realNodeCpus();
+  return freshHost({
+    arch,
+    ...(kernel === undefined ? {} : { kernel }),
+    files: REAL_HOST_FILES,
+    hugetlbPages: realHugetlbPages(arch),
+    ...(nodeCpus === undefined ? {} : { nodeCpus, numaNodes: nodeCpus.length }),
+  });
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REAL_HOST_FILES } from '../../../src/frontends/cmdline/host-files.js';
+import { parseCpuList, REAL_HOST_FILES } from '../../../src/frontends/cmdline/host-files.js';
 
 describe('frontends/cmdline/host-files: backing stores on the real host', () => {
   let dir: string;
@@ -32,4 +32,13 @@ describe('frontends/cmdline/host-files: backing stores on the real host', () => 
     REAL_HOST_FILES.backingStore!(join(dir, 'new-ram'));
     assert.equal(existsSync(join(dir, 'new-ram')), false);
   });
+});
+
+describe('frontends/cmdline/host-files: a NUMA node cpulist', () => {
+  const CASES: ReadonlyArray<readonly [string, number[]]> = [
+    ['0-1\n', [0, 1]],
+    ['0-3,8,10-11\n', [0, 1, 2, 3, 8, 10, 11]],
+    ['\n', []],
+  ];
+  for (const [text, cpus] of CASES) it(JSON.stringify(text), () => assert.deepEqual(parseCpuList(text), cpus));
 });
