@@ -5,6 +5,7 @@ import { MEMORY_BACKEND_TYPES } from './memory-backend/index.js';
 import { NVDIMM_TYPES } from './nvdimm/index.js';
 import { PC_DIMM_TYPES } from './pc-dimm/index.js';
 import { SECRET_TYPES } from './secret/index.js';
+import { THREAD_CONTEXT_TYPES } from './thread-context/index.js';
 import { IOTHREAD_TYPES, VIRTIO_BALLOON_TYPES } from './virtio-balloon/index.js';
 import { VIRTIO_MEM_TYPES } from './virtio-mem/index.js';
 import { VIRTIO_PMEM_TYPES } from './virtio-pmem/index.js';
@@ -19,4 +20,5 @@ export const DEVICE_TYPES: readonly TypeInfo[] = [
   ...NVDIMM_TYPES,
   ...VIRTIO_PMEM_TYPES,
   ...SECRET_TYPES,
+  ...THREAD_CONTEXT_TYPES,
 ];

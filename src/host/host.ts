@@ -127,6 +127,11 @@ export class Host implements ObjectOwner {
     return p;
   }
 
+  /** A new thread's id: Linux draws thread and process ids from one counter. */
+  newThreadId(): number {
+    return this.#nextPid++;
+  }
+
   /** memfd_create(name, MFD_HUGETLB with `hugetlb` as the page size if given). */
   createMemfd(opts: { name?: string; size: number; hugetlb?: number | undefined }): MemoryObject {
     const pageSize = opts.hugetlb !== undefined ? this._hugetlbSize(opts.hugetlb) : this.arch.basePageSize;

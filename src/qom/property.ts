@@ -70,6 +70,12 @@ export interface PropertyDef extends ReleaseWindow {
    * of hotmem's "beyond the modelled range"; returning leaves that error.
    */
   readonly refuseBeyondModel?: (obj: QomObject, exact: bigint) => void;
+  /**
+   * What the options visitor checks of an -object member's text beyond the scalar kind (the
+   * ranges and elements of a list the model keeps as text), throwing QEMU's message; runs while
+   * the option is parsed, so the error carries the option's location.
+   */
+  readonly optionSyntax?: (text: string) => void;
   /** The type string when QEMU's differs from the kind's usual one (object_property_add_str says `string`). */
   readonly typeName?: string;
   /** A member the QAPI schema requires when the object is created (-object, object-add). */

@@ -34,6 +34,7 @@ export function checkObjectOption(view: RegistryView, type: string, id: string |
       throw new HotmemError('cmdline.object-member', `Invalid parameter '${name}'`);
     }
     if (prop.def.type.kind !== 'link' && prop.def.type.kind !== 'child') parseScalar(prop.def.type, name, value, 'opts', view.env.release);
+    prop.def.optionSyntax?.(value);
   }
   if (!schema) return;
   for (const [name, prop] of table) {
