@@ -5,15 +5,12 @@
  * the roots bind. A secret that loads is followed by a device that fails once every object exists,
  * so no run waits for a machine that keeps running.
  */
-import { strict as assert } from 'node:assert';
 import { createCipheriv } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { qemuBinary } from '../../src/cli/binary.js';
-import { runQemu as runHotmem } from '../../src/frontends/cmdline/qemu.js';
 import { requireModelled } from './modelled-release.js';
-import { runQemu } from './qemu.js';
 import { realQemus, requireReal } from './real-qemu.js';
+import { assertSameStartup } from './transcripts.js';
 
 const COMMON = ['-display', 'none', '-nodefaults', '-S', '-machine', 'pc'];
 /** Fails after every -object is created, so a secret that loads still ends the run. */
@@ -80,15 +77,7 @@ describe('conformance: -object secret and secret_keyring, qemu-system-x86_64, ev
         it(objects.join(' '), async function () {
           requireReal(this, q);
           requireModelled(this, q.release);
-          const args = [...COMMON, ...objects.flatMap((o) => ['-object', o.replaceAll('$D', dir)]), ...THEN_FAIL];
-          const real = await runQemu(q.binary, args, { timeoutMs: RUNNING_AFTER_MS });
-          const out: string[] = [];
-          const err: string[] = [];
-          const outcome = runHotmem(qemuBinary(new Map([['qemu-version', q.release]])), args, { out: (t) => out.push(t), err: (t) => err.push(t) });
-          assert.deepEqual(
-            { status: outcome.kind === 'exited' ? outcome.status : 'running', stdout: out.join(''), stderr: err.join('') },
-            { status: real.timedOut ? 'running' : real.code, stdout: real.stdout, stderr: real.stderr },
-          );
+          await assertSameStartup(q, [...COMMON, ...objects.flatMap((o) => ['-object', o.replaceAll('$D', dir)]), ...THEN_FAIL], RUNNING_AFTER_MS);
         });
       }
     });

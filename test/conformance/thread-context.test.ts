@@ -5,12 +5,9 @@
  * (hotmem's realHost reads them from sysfs): CPU 0 and node 0 exist on every host, CPU 4095 and
  * node 200 on none this runs on. Every run ends at a device that fails once the objects exist.
  */
-import { strict as assert } from 'node:assert';
-import { qemuBinary } from '../../src/cli/binary.js';
-import { runQemu as runHotmem } from '../../src/frontends/cmdline/qemu.js';
 import { requireModelled } from './modelled-release.js';
-import { runQemu } from './qemu.js';
 import { realQemus, requireReal } from './real-qemu.js';
+import { assertSameStartup } from './transcripts.js';
 
 const COMMON = ['-display', 'none', '-nodefaults', '-S', '-machine', 'pc'];
 const THEN_FAIL = ['-device', 'virtio-mem-pci,memdev=nope'];
@@ -54,15 +51,7 @@ describe('conformance: -object thread-context and prealloc-context, qemu-system-
         it(objects.join(' '), async function () {
           requireReal(this, q);
           requireModelled(this, q.release);
-          const args = [...COMMON, ...objects.flatMap((o) => ['-object', o]), ...THEN_FAIL];
-          const real = await runQemu(q.binary, args, { timeoutMs: RUNNING_AFTER_MS });
-          const out: string[] = [];
-          const err: string[] = [];
-          const outcome = runHotmem(qemuBinary(new Map([['qemu-version', q.release]])), args, { out: (t) => out.push(t), err: (t) => err.push(t) });
-          assert.deepEqual(
-            { status: outcome.kind === 'exited' ? outcome.status : 'running', stdout: out.join(''), stderr: err.join('') },
-            { status: real.timedOut ? 'running' : real.code, stdout: real.stdout, stderr: real.stderr },
-          );
+          await assertSameStartup(q, [...COMMON, ...objects.flatMap((o) => ['-object', o]), ...THEN_FAIL], RUNNING_AFTER_MS);
         });
       }
     });

@@ -6,7 +6,7 @@ import { qemuBinary } from '../../src/cli/binary.js';
 import type { Arch } from '../../src/core/arch.js';
 import { freshHost } from '../../src/host/host.js';
 import { strict as assert } from 'node:assert';
-import { isMissing, realQemus, requireReal, TEST_HOST_ARCH } from './real-qemu.js';
+import { isMissing, realQemus, requireReal, TEST_HOST_ARCH, type RealQemu } from './real-qemu.js';
 import { isModelled, requireModelled } from './modelled-release.js';
 import { runQemu as runHotmem } from '../../src/frontends/cmdline/qemu.js';
 import { REAL_HOST_FILES } from '../../src/frontends/cmdline/host-files.js';
@@ -44,6 +44,21 @@ export async function realTranscript(binary: string, args: readonly string[], sc
   } finally {
     await session.quit();
   }
+}
+
+/**
+ * The real x86_64 binary and hotmem of its release started with the same arguments: exit status
+ * (`running` when the real one outlives `timeoutMs`), stdout and stderr must agree.
+ */
+export async function assertSameStartup(q: RealQemu, args: readonly string[], timeoutMs: number): Promise<void> {
+  const real = await runQemu(q.binary, args, { timeoutMs });
+  const out: string[] = [];
+  const err: string[] = [];
+  const outcome = runHotmem(qemuBinary(new Map([['qemu-version', q.release]])), args, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  assert.deepEqual(
+    { status: outcome.kind === 'exited' ? outcome.status : 'running', stdout: out.join(''), stderr: err.join('') },
+    { status: real.timedOut ? 'running' : real.code, stdout: real.stdout, stderr: real.stderr },
+  );
 }
 
 /** hotmem qemu's start-up with the arguments as given, as realStartup reports a real one's (0: it came up). */
