@@ -23,7 +23,7 @@ export function attachLinuxGuest(machine: Machine, options: LinuxGuestOptions): 
     guest.balloon = linuxBalloonGuest(
       machine,
       port.port,
-      { kernel: guest.kernel, initOnAlloc: options.initOnAlloc ?? true, initOnFree: false, pagePoisoning: false },
+      { kernel: guest.kernel, initOnAlloc: options.initOnAlloc ?? true, initOnFree: options.initOnFree ?? false, pagePoisoning: false },
       guest.pages,
       guest.vm.timeline,
       guest.allocator,

@@ -31,6 +31,8 @@ export interface LinuxGuestOptions {
   readonly onlinePolicy?: OnlinePolicy;
   /** CONFIG_INIT_ON_ALLOC_DEFAULT_ON, as Debian's kernels have it. */
   readonly initOnAlloc?: boolean;
+  /** init_on_free=1 on the kernel command line (Debian's default is off). */
+  readonly initOnFree?: boolean;
 }
 
 /** How a guest finds the virtio device behind a machine device (the transport's port). */
@@ -88,7 +90,7 @@ export class LinuxGuest {
     this.ram.markInUse(this.bootMemmap);
     this.pages = linuxGuestPages(
       machine,
-      { kernel: this.kernel, initOnAlloc: options.initOnAlloc ?? true, initOnFree: false, pagePoisoning: false },
+      { kernel: this.kernel, initOnAlloc: options.initOnAlloc ?? true, initOnFree: options.initOnFree ?? false, pagePoisoning: false },
       () => this.vm.machine,
     );
     this.pages.reserve({ gpa: this.bootMemmap.start, length: this.bootMemmap.length });

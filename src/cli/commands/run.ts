@@ -101,6 +101,7 @@ export const RUN_ENVIRONMENT: RunEnvironment = {
     def.guest
       ? attachLinuxGuest(machine, {
           kernel: `${def.guest.kernel.major}.${def.guest.kernel.minor}`,
+          initOnFree: def.guest.initOnFree,
           ...(def.guest.memhpDefaultState && def.guest.memhpDefaultState !== 'offline' ? { onlinePolicy: def.guest.memhpDefaultState } : {}),
         })
       : undefined,

@@ -1,12 +1,15 @@
 /**
  * The runner's migrate step: the destination's steps run once the migration completed, and a
- * migration that hangs fails the destination expectations it kept from running.
+ * migration that hangs fails the destination expectations it kept from running. The guest
+ * section's settings reach the guest.
  */
 import assert from 'node:assert/strict';
 import { RUN_ENVIRONMENT } from '../../../src/cli/commands/run.js';
 import { parseDefinition } from '../../../src/frontends/yaml/load.js';
 import { runDefinition } from '../../../src/frontends/yaml/run.js';
 import { MiB } from '../../../src/core/units.js';
+import type { LinuxGuest } from '../../../src/guest/linux-guest.js';
+import { VIRTIO_BALLOON_F_PAGE_POISON } from '../../../devices/virtio-balloon/features.js';
 
 /** The postcopy storage-key seed on a host kernel, with a destination expectation. */
 const storageKeys = (kernel: string) => `
@@ -105,4 +108,21 @@ describe('frontends/yaml/run: guest file steps', () => {
     const report = runDefinition(parseDefinition(text, 'vm.yaml'), RUN_ENVIRONMENT);
     assert.equal(report.steps[0]!.result, 'error: this definition has no guest');
   });
+});
+
+describe('frontends/yaml/run: the guest section', () => {
+  /** The guest `hotmem run` attached for a definition. */
+  const attached = (text: string): LinuxGuest => {
+    let guest: LinuxGuest | undefined;
+    runDefinition(parseDefinition(text, 'vm.yaml'), { ...RUN_ENVIRONMENT, attachGuest: (machine, def) => (guest = RUN_ENVIRONMENT.attachGuest(machine, def)) });
+    if (!guest) throw new Error('no guest was attached');
+    return guest;
+  };
+  // virtballoon_validate keeps PAGE_POISON only where freed pages are initialised (init_on_free).
+  for (const initOnFree of [true, false])
+    it(`init-on-free: ${String(initOnFree)} ${initOnFree ? 'keeps' : 'drops'} the balloon's PAGE_POISON`, () => {
+      const text = fileCycle('on').replace('guest: { kernel: "6.12" }', `guest: { kernel: "6.12", init-on-free: ${String(initOnFree)} }`);
+      const guest = attached(text);
+      assert.equal(guest.balloon?.driver.features.has(VIRTIO_BALLOON_F_PAGE_POISON), initOnFree);
+    });
 });
