@@ -3,23 +3,47 @@ import { loadDefinitionFile } from '../../frontends/yaml/load.js';
 import { startDefinition } from '../../frontends/yaml/run.js';
 import { checkMigration } from '../../migration/check.js';
 import { migrate } from '../../migration/engine.js';
+import type { MigrateOptions } from '../../migration/options.js';
 import type { MigrationOutcome } from '../../migration/outcome.js';
+import type { LinuxGuest } from '../../guest/linux-guest.js';
+import type { Machine } from '../../machine/machine.js';
 import { parseArgs } from '../args.js';
 import { UsageError, type Command } from '../command.js';
 import { MIGRATE_CHECK_INFO, MIGRATE_INFO } from './info.js';
-import { attachLinuxGuest } from '../guest.js';
 import { RUN_ENVIRONMENT } from './run.js';
 
 const GiB = 1024 ** 3;
 const size = (bytes: number): string => `${(bytes / GiB).toFixed(2)} GiB`;
 
-/** Starts both definitions on their own hosts, each guest settled as at boot. */
-function startPair(args: readonly string[]) {
+/**
+ * Starts both definitions on their own hosts; the source's guest (as `hotmem run` attaches it)
+ * boots and settles there. The destination only receives: its guest is the one that migrates.
+ */
+function startPair(args: readonly string[]): { source: Machine; destination: Machine; guest: LinuxGuest | undefined } {
   const [src, dst] = args.map((f) => loadDefinitionFile(resolve(f)));
   const source = startDefinition(src!, RUN_ENVIRONMENT).machine;
   const destination = startDefinition(dst!, RUN_ENVIRONMENT).machine;
-  if (src!.guest) attachLinuxGuest(source, { kernel: `${src!.guest.kernel.major}.${src!.guest.kernel.minor}` }).settle();
-  return { source, destination };
+  const guest = RUN_ENVIRONMENT.attachGuest(source, src!);
+  guest?.settle();
+  return { source, destination, guest };
+}
+
+/**
+ * Migrates the source to the destination. Once it completed the guest runs on the destination,
+ * as a real guest's state travels in its RAM (hotmem qemu's migration moves it the same way),
+ * and runs on there until it is idle; otherwise it stays on the source.
+ */
+export function migratePair(
+  args: readonly string[],
+  options: MigrateOptions,
+): { source: Machine; destination: Machine; guest: LinuxGuest | undefined; outcome: MigrationOutcome } {
+  const { source, destination, guest } = startPair(args);
+  const outcome = migrate(source, destination, options);
+  if (outcome.kind === 'completed' && guest) {
+    guest.vm.moveTo(destination);
+    guest.settle();
+  }
+  return { source, destination, guest, outcome };
 }
 
 function describeOutcome(outcome: MigrationOutcome): string[] {
@@ -55,13 +79,13 @@ export const migrateCommand: Command = {
     if (parsed.positionals.length !== 2) throw new UsageError('expects SRC.yaml DST.yaml');
     const bandwidth = Number(parsed.options.get('bandwidth') ?? 1.25e9);
     if (!(bandwidth > 0)) throw new UsageError(`--bandwidth must be a positive number of bytes per second`);
-    const { source, destination } = startPair(parsed.positionals);
-    const outcome = migrate(source, destination, {
+    const { source, destination, guest, outcome } = migratePair(parsed.positionals, {
       bandwidth,
       maxBandwidth: bandwidth,
       ...(parsed.options.has('postcopy') ? { postcopy: { startAfter: 0 } } : {}),
     });
     for (const line of describeOutcome(outcome)) io.out(`${line}\n`);
+    if (guest) io.out(`guest (${guest.name}): runs on the ${guest.machine === destination ? 'destination' : 'source'}\n`);
     io.out(`source (${source.type.name}): RSS ${size(source.process.status().vmRss)}, host ${size(source.process.host.totalBytes)}\n`);
     io.out(`destination (${destination.type.name}): RSS ${size(destination.process.status().vmRss)}, host ${size(destination.process.host.totalBytes)}\n`);
     return outcome.kind === 'completed' ? 0 : 1;

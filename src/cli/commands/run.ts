@@ -71,7 +71,13 @@ function migrateStep(ctx: RunContext, step: Step): string {
   const figures = `source RSS ${rss(ctx.machine)}, destination RSS ${rss(destination)}`;
   switch (outcome.kind) {
     case 'completed':
-      ctx.migratedTo = { machine: destination, def: { ...destinationDef, steps: [...destinationDef.steps, ...step.onDestination] } };
+      // The guest's state travelled in its RAM: it runs on the destination now (as with hotmem qemu).
+      ctx.guest?.vm.moveTo(destination);
+      ctx.migratedTo = {
+        machine: destination,
+        def: { ...destinationDef, steps: [...destinationDef.steps, ...step.onDestination] },
+        guest: ctx.guest,
+      };
       return `migration completed (${step.postcopy ? 'postcopy' : 'precopy'}): ${figures}`;
     case 'failed':
       throw new HotmemError('run.migration-failed', outcome.message);

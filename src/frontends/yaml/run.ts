@@ -33,8 +33,8 @@ export interface RunContext {
   readonly guest: LinuxGuest | undefined;
   readonly events: readonly StampedEvent[];
   lastError: string | undefined;
-  /** Set by a migrate step that completed: the destination's own steps run there next. */
-  migratedTo: { readonly machine: Machine; readonly def: MachineDefinition } | undefined;
+  /** Set by a migrate step that completed: the destination's own steps run there next, with the guest that moved there. */
+  migratedTo: { readonly machine: Machine; readonly def: MachineDefinition; readonly guest: LinuxGuest | undefined } | undefined;
 }
 
 /** The figures of /proc/PID/status a definition can bound. */
@@ -267,8 +267,7 @@ function runSteps(ctx: RunContext, env: RunEnvironment, warnings: readonly Locat
     const migrated = ctx.migratedTo;
     if (migrated) {
       ctx.migratedTo = undefined;
-      // The guest now runs on the destination; its model stays with the source's devices.
-      const destination = { def: migrated.def, machine: migrated.machine, guest: undefined, lastError: undefined, migratedTo: undefined };
+      const destination = { def: migrated.def, machine: migrated.machine, guest: migrated.guest, lastError: undefined, migratedTo: undefined };
       steps.push(...runSteps({ ...destination, events: listen(migrated.machine) }, env, [], `${label}destination `));
     }
   }

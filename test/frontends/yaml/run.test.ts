@@ -43,6 +43,32 @@ describe('frontends/yaml/run: migrate', () => {
     assert.equal(report.steps[2]!.rss, 256 * 1024 * 1024, "the destination's figures, not the source's 1 GiB");
   });
 
+  it('the guest moves to the destination: its steps there act on the destination', () => {
+    const text = `
+host: { arch: x86_64, kernel: linux-6.12, qemu: "10.0" }
+machine: { type: pc-q35-10.0, accel: kvm, memory: 1GiB }
+devices:
+  - { driver: virtio-balloon-pci, id: balloon0, free-page-reporting: on }
+guest: { kernel: "6.12" }
+steps:
+  - guest: { write-file: 256M }
+  - migrate:
+      on-destination:
+        - guest: { remove-file: {} }
+`;
+    const report = runDefinition(parseDefinition(text, 'vm.yaml'), RUN_ENVIRONMENT);
+    assert.deepEqual(
+      report.steps.map((s) => [s.step, s.failures.length]),
+      [
+        ['guest', 0],
+        ['migrate', 0],
+        ['destination guest', 0],
+      ],
+    );
+    // The file's pages arrived with the guest and are reported free on the destination.
+    assert.equal(report.steps[2]!.result, 'guest removed its file; RSS -256 MiB');
+  });
+
   it('fails the destination expectations a hung migration kept from running', () => {
     const report = runDefinition(parseDefinition(storageKeys('linux-4.9'), 'vm.yaml'), RUN_ENVIRONMENT);
     assert.equal(report.steps.length, 2);
