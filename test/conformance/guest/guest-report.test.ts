@@ -6,6 +6,7 @@ const REPORT = `HOTMEM 3 begin
 HOTMEM 3 meminfo MemTotal 1454608
 HOTMEM 3 meminfo MemFree 1408372
 HOTMEM 3 meminfo MemAvailable 1299672
+HOTMEM 3 vmstat pgmigrate_success 65536
 HOTMEM 3 block-size 8000000
 HOTMEM 3 block 0 online none
 HOTMEM 3 block 33 online Movable
@@ -34,7 +35,10 @@ describe('conformance/guest/guest-report', () => {
 
   it('decodes a whole report', () => {
     const view = parseGuestReport(messages(REPORT));
-    assert.deepEqual([view.memTotalKiB, view.memFreeKiB, view.memAvailableKiB, view.memoryBlockSize], [1454608, 1408372, 1299672, 128 * 2 ** 20]);
+    assert.deepEqual(
+      [view.memTotalKiB, view.memFreeKiB, view.memAvailableKiB, view.migratedPages, view.memoryBlockSize],
+      [1454608, 1408372, 1299672, 65536, 128 * 2 ** 20],
+    );
     assert.deepEqual(view.memoryBlocks, [
       { index: 0, state: 'online', zones: [] },
       { index: 7, state: 'online', zones: ['DMA32'] },
@@ -65,6 +69,7 @@ describe('conformance/guest/guest-report', () => {
       );
     assert.throws(() => parseGuestReport(without(' MemTotal ')), /no MemTotal/);
     assert.throws(() => parseGuestReport(without(' block-size ')), /no memory block size/);
+    assert.throws(() => parseGuestReport(without(' vmstat ')), /no pgmigrate_success/);
     assert.throws(() => parseGuestReport(messages('HOTMEM 3 block 32 online')), /'block' wants index state zones/);
     assert.throws(() => parseGuestReport(messages('HOTMEM 3 frob 1')), /unexpected 'frob'/);
     assert.throws(() => parseGuestReport(messages('HOTMEM 3 virtio virtio0 0x18 0xf 10x1 none')), /bad feature string/);

@@ -24,6 +24,7 @@ export function parseConsoleLine(line: string): ConsoleMessage | null {
 /** A whole report (the messages between `begin` and `end` of one request). */
 export function parseGuestReport(messages: readonly ConsoleMessage[]): GuestView {
   const meminfo = new Map<string, number>();
+  let migratedPages: number | undefined;
   const memoryBlocks: MemoryBlock[] = [];
   const virtioDevices: GuestVirtioDevice[] = [];
   const iomem: IomemEntry[] = [];
@@ -37,6 +38,12 @@ export function parseGuestReport(messages: readonly ConsoleMessage[]): GuestView
       case 'meminfo': {
         const f = fields(rest, ['key', 'kib'], kind);
         meminfo.set(f.key, decimal(f.kib, rest));
+        break;
+      }
+      case 'vmstat': {
+        const f = fields(rest, ['key', 'value'], kind);
+        if (f.key !== 'pgmigrate_success') throw new Error(`guest report: unexpected vmstat counter: ${rest}`);
+        migratedPages = decimal(f.value, rest);
         break;
       }
       case 'block-size':
@@ -74,11 +81,13 @@ export function parseGuestReport(messages: readonly ConsoleMessage[]): GuestView
     return v;
   };
   if (memoryBlockSize === undefined) throw new Error('guest report: no memory block size');
+  if (migratedPages === undefined) throw new Error('guest report: no pgmigrate_success in /proc/vmstat');
   memoryBlocks.sort((a, b) => a.index - b.index);
   return {
     memTotalKiB: need('MemTotal'),
     memFreeKiB: need('MemFree'),
     memAvailableKiB: need('MemAvailable'),
+    migratedPages,
     memoryBlockSize,
     memoryBlocks,
     virtioDevices,

@@ -7,7 +7,7 @@
 # so that the host can pick them out of whatever else reaches the console. The host, not the
 # guest, decides when the guest is quiescent (it asks again until two reports agree), which keeps
 # this script free of sleeps. Requests:
-#   report <seq> <dmesg-lines-already-seen>   meminfo, memory blocks, virtio devices, iomem, new dmesg
+#   report <seq> <dmesg-lines-already-seen>   meminfo, pages migrated, memory blocks, virtio devices, iomem, new dmesg
 #   fill <seq> <bytes>                         keep exactly <bytes> (whole MiB) of file data in RAM
 # Kernel messages stay off the console (loglevel on the command line) and travel in reports,
 # read with `dmesg -r` so their log level survives.
@@ -39,6 +39,10 @@ report() {
       MemTotal:|MemFree:|MemAvailable:) echo "HOTMEM $seq meminfo ${key%:} $value";;
     esac
   done < /proc/meminfo
+  # Counts every page migrated (balloon pages included): a driver still migrating shows here.
+  while read -r key value; do
+    [ "$key" = pgmigrate_success ] && echo "HOTMEM $seq vmstat $key $value"
+  done < /proc/vmstat
   echo "HOTMEM $seq block-size $(cat /sys/devices/system/memory/block_size_bytes)"
   for block in /sys/devices/system/memory/memory*; do
     # The driver may remove a block (unplug) between the glob and the read: it is gone, not listed.

@@ -62,12 +62,15 @@ const MOVABLE_CYCLE: GuestScenario = {
 /**
  * Both devices: the balloon inflates after a plug, into the plugged ZONE_MOVABLE memory (the
  * highest zone comes first for its GFP_HIGHUSER_MOVABLE pages), which was never touched, so the
- * host gets nothing back; deflating gives nothing either. Unplugging under the balloon's pages is
- * left out: the real guest migrates them but left one 128 MiB block plugged in both runs here (it
- * retries after its back-off, beyond the harness's wait), which the model does not reproduce.
+ * host gets nothing back. Unplugging everything then migrates the balloon's pages into boot RAM
+ * and the balloon keeps its size; deflating gives nothing back either. The migration tells the
+ * host one page at a time (inflate the new, deflate the old): about 3 s per 128 MiB of balloon
+ * pages under TCG on an idle host, minutes on a loaded one, so the balloon takes 128 MiB only.
+ * The harness waits while the guest's free memory moves (boot.ts settleDevice); with a fixed
+ * 5 s wait it used to see one 128 MiB block left plugged, which the guest unplugs seconds later.
  */
 const BALLOON_IN_VIRTIO_MEM: GuestScenario = {
-  name: 'movable zone, plug, balloon inflates into the plugged memory, deflate',
+  name: 'movable zone, plug, balloon inflates into the plugged memory, empty, deflate',
   machine: 'q35',
   ...base,
   onlinePolicy: 'online_movable',
@@ -75,7 +78,8 @@ const BALLOON_IN_VIRTIO_MEM: GuestScenario = {
   balloon: true,
   steps: [
     { kind: 'resize', requestedSize: 512 * MiB },
-    { kind: 'balloon', target: 768 * MiB },
+    { kind: 'balloon', target: 896 * MiB },
+    { kind: 'resize', requestedSize: 0 },
     { kind: 'balloon', target: GiB },
   ],
 };
@@ -121,6 +125,7 @@ const PAIRS: readonly Pair[] = [
   { suite: 'bookworm', kernelSuite: 'bookworm', scenario: KERNEL_ZONE_CYCLE },
   { suite: 'trixie', kernelSuite: 'trixie', scenario: KERNEL_ZONE_CYCLE },
   { suite: 'trixie', kernelSuite: 'trixie', scenario: MOVABLE_CYCLE },
+  { suite: 'bookworm', kernelSuite: 'bookworm', scenario: BALLOON_IN_VIRTIO_MEM },
   { suite: 'trixie', kernelSuite: 'trixie', scenario: BALLOON_IN_VIRTIO_MEM },
   { suite: 'trixie', kernelSuite: 'trixie', scenario: FREE_PAGE_REPORTING },
   { suite: 'sid', kernelSuite: 'sid', scenario: KERNEL_ZONE_CYCLE },

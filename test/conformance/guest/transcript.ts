@@ -162,6 +162,8 @@ export interface GuestView {
   readonly memTotalKiB: number;
   readonly memFreeKiB: number;
   readonly memAvailableKiB: number;
+  /** /proc/vmstat pgmigrate_success: pages migrated since boot (offlining, alloc_contig_range, compaction). */
+  readonly migratedPages: number;
   /** /sys/devices/system/memory/block_size_bytes. */
   readonly memoryBlockSize: number;
   /** Every memory block present, by index. */
