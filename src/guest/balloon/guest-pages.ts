@@ -36,6 +36,11 @@ export interface GuestMemoryOptions {
   readonly memory: GuestMemoryPort;
   /** Where boot memory is handed out from: `lowest` from 5.10 (kernel-facts.ts boot-memory-to-tail). */
   readonly bootOrder: 'lowest' | 'highest';
+  /**
+   * ZONE_MOVABLE's min watermark: a `share` of min_free_kbytes by managed size like any zone, or
+   * `capped` like highmem's from 6.6 (kernel-facts.ts movable-min-capped).
+   */
+  readonly movableMin: 'share' | 'capped';
   readonly initOnAlloc: boolean;
   readonly initOnFree: boolean;
   /** CONFIG_PAGE_POISONING with page_poison=1. */
@@ -46,6 +51,10 @@ export interface GuestMemoryOptions {
 export const PAGE_POISON_TAG = 0xaa;
 
 const isqrt = (n: number): number => Math.floor(Math.sqrt(n));
+/** The zone hot-added movable memory is onlined to, as /proc/zoneinfo names it. */
+const MOVABLE_ZONE = 'Movable';
+/** The smallest capped min watermark, in pages. */
+const SWAP_CLUSTER_MAX = 32;
 
 /** The rest of the guest's memory view (guest-ram.ts), told what the allocator hands out and gets back. */
 export interface AllocationListener {
@@ -70,7 +79,8 @@ export class GuestPages {
   readonly #releaseListeners = new Set<() => void>();
   /** Pages the balloon took out of the managed count (adjust_managed_page_count). */
   #unmanaged = 0;
-  readonly #lowWatermark = new Map<string, number>();
+  /** min_free_kbytes in pages and the boot zones' managed pages, fixed when first asked for, after boot. */
+  #bootWatermarkBasis: { readonly minPages: number; readonly managed: ReadonlyMap<string, number> } | undefined;
 
   constructor(
     readonly bootZones: readonly GuestZone[],
@@ -82,7 +92,7 @@ export class GuestPages {
   /** Boot RAM's zones, then ZONE_MOVABLE spanning the movable memory online now. */
   get zones(): readonly GuestZone[] {
     const movable = this.#movableSpan();
-    return movable ? [...this.bootZones, { name: 'Movable', range: movable }] : this.bootZones;
+    return movable ? [...this.bootZones, { name: MOVABLE_ZONE, range: movable }] : this.bootZones;
   }
 
   #movableSpan(): Range | undefined {
@@ -146,26 +156,37 @@ export class GuestPages {
   }
 
   /**
-   * The zones' low watermarks, fixed when first asked for, after boot (setup_per_zone_wmarks):
-   * min_free_kbytes = int_sqrt(lowmem_kbytes * 16), clamped to [128, 262144] (guests below
-   * 256 GiB never reach the upper clamp), shared out by managed size; low = min plus the larger
-   * of min / 4 and 0.1 % of the zone (watermark_scale_factor 10).
+   * A zone's low watermark (__setup_per_zone_wmarks). min_free_kbytes = int_sqrt(lowmem_kbytes * 16),
+   * clamped to [128, 262144] (guests below 256 GiB never reach the upper clamp), from boot RAM:
+   * init_per_zone_wmark_min runs again when memory is onlined or offlined, but counts only the
+   * zones GFP_USER allocates from, so ZONE_MOVABLE leaves it as it was. Each zone's min is its share
+   * of it by managed pages, the shares taken over the boot zones and, before 6.6, ZONE_MOVABLE
+   * too (so onlining it lowers the boot zones' watermarks); from 6.6 ZONE_MOVABLE's min is its
+   * managed pages / 1024 clamped to [32, 128] (SWAP_CLUSTER_MAX), as highmem's. low = min plus
+   * the larger of a quarter of the share and 0.1 % of the zone (watermark_scale_factor 10).
    */
-  #computeWatermarks(): void {
-    const managed = this.bootZones.map((z) => z.range.length - this.#reserved.bytesWithin(z.range.gpa, z.range.length));
-    const total = managed.reduce((a, b) => a + b, 0);
-    const minFreeKbytes = Math.min(262144, Math.max(128, isqrt((total / 1024) * 16)));
-    this.bootZones.forEach((z, i) => {
-      const minPages = Math.floor((minFreeKbytes / 4) * (managed[i]! / total));
-      const zonePages = managed[i]! / GUEST_PAGE_SIZE;
-      const lowPages = minPages + Math.max(Math.floor(minPages / 4), Math.floor((zonePages * 10) / 10000));
-      this.#lowWatermark.set(z.name, lowPages * GUEST_PAGE_SIZE);
-    });
+  lowWatermark(zone: GuestZone): number {
+    const { minPages, managed } = this.#watermarkBasis();
+    const movablePages = this.#movable.total() / GUEST_PAGE_SIZE;
+    const capped = this.options.movableMin === 'capped';
+    const lowmemPages = [...managed.values()].reduce((a, b) => a + b, 0) + (capped ? 0 : movablePages);
+    const isMovable = zone.name === MOVABLE_ZONE;
+    const zonePages = isMovable ? movablePages : (managed.get(zone.name) ?? 0);
+    const share = Math.floor((minPages * zonePages) / lowmemPages);
+    const min = isMovable && capped ? Math.min(128, Math.max(SWAP_CLUSTER_MAX, Math.floor(zonePages / 1024))) : share;
+    return (min + Math.max(Math.floor(share / 4), Math.floor((zonePages * 10) / 10000))) * GUEST_PAGE_SIZE;
   }
 
-  lowWatermark(zone: GuestZone): number {
-    if (this.#lowWatermark.size === 0) this.#computeWatermarks();
-    return this.#lowWatermark.get(zone.name) ?? 0;
+  #watermarkBasis(): { readonly minPages: number; readonly managed: ReadonlyMap<string, number> } {
+    if (this.#bootWatermarkBasis === undefined) {
+      const managed = new Map(
+        this.bootZones.map((z) => [z.name, (z.range.length - this.#reserved.bytesWithin(z.range.gpa, z.range.length)) / GUEST_PAGE_SIZE]),
+      );
+      const totalKbytes = ([...managed.values()].reduce((a, b) => a + b, 0) * GUEST_PAGE_SIZE) / 1024;
+      const minFreeKbytes = Math.min(262144, Math.max(128, isqrt(totalKbytes * 16)));
+      this.#bootWatermarkBasis = { minPages: Math.floor(minFreeKbytes / (GUEST_PAGE_SIZE / 1024)), managed };
+    }
+    return this.#bootWatermarkBasis;
   }
 
   /** Called after memory returns to the allocator (page reporting listens). */

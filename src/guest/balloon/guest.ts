@@ -41,6 +41,7 @@ export function linuxGuestPages(machine: Machine, options: LinuxGuestOptions, cu
   return new GuestPages(zones, {
     memory: guestMemoryPort(() => machineRamLookup(current())),
     bootOrder: balloonLinuxHas(options.kernel, 'boot-memory-to-tail') ? 'lowest' : 'highest',
+    movableMin: balloonLinuxHas(options.kernel, 'movable-min-capped') ? 'capped' : 'share',
     initOnAlloc: options.initOnAlloc && initOptions,
     initOnFree: options.initOnFree && initOptions,
     pagePoisoning: options.pagePoisoning,

@@ -14,7 +14,8 @@ export type BalloonLinuxFeature =
   | 'free-page-reporting'
   | 'init-on-alloc-free'
   | 'indirect-desc'
-  | 'boot-memory-to-tail';
+  | 'boot-memory-to-tail'
+  | 'movable-min-capped';
 
 export interface BalloonLinuxFact {
   readonly since: string;
@@ -39,6 +40,12 @@ export const BALLOON_LINUX_FACTS: Readonly<Record<BalloonLinuxFeature, BalloonLi
   // Boot memory goes to the free lists' tails in address order, so it is handed out lowest address
   // first; the booted 5.10, 6.1, 6.12 and 7.2 guests' balloons all inflate upwards from low memory.
   'boot-memory-to-tail': { since: '5.10', source: '7fef431be9c9 "mm/page_alloc: place pages to tail in __free_pages_core()" (Oct 2020)' },
+  // Merged with the 6.6 mm updates (beside "mm/mm_init.c: remove obsolete macro HASH_SMALL" and
+  // "fs: convert block_commit_write to return void"; merge release inferred from those).
+  'movable-min-capped': {
+    since: '6.6',
+    source: '"mm/page_alloc: fix min_free_kbytes calculation regarding ZONE_MOVABLE" (liuq): ZONE_MOVABLE leaves lowmem_pages, its min capped as highmem\'s',
+  },
   'init-on-alloc-free': { since: '5.3', source: '6471384af2a6 "mm: security: introduce init_on_alloc=1 and init_on_free=1 boot options"' },
 });
 

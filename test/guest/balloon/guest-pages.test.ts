@@ -10,6 +10,7 @@ function pages(bootOrder: GuestMemoryOptions['bootOrder']): GuestPages {
   return new GuestPages([{ name: 'DMA32', range: { gpa: 16 * MiB, length: 64 * MiB } }], {
     memory: silent,
     bootOrder,
+    movableMin: 'capped',
     initOnAlloc: false,
     initOnFree: false,
     pagePoisoning: false,
@@ -101,4 +102,33 @@ describe('guest/balloon/guest-pages: hot-added memory onlined to ZONE_MOVABLE', 
     p.onlineMovable(MOVABLE);
     assert.deepEqual(p.allocateBlock(4 * MiB), { gpa: 76 * MiB, length: 4 * MiB });
   });
+});
+
+describe('guest/balloon/guest-pages: low watermarks', () => {
+  // 64 MiB of boot RAM: min_free_kbytes int_sqrt(65536 * 16) = 1024, 256 pages to share out.
+  const MOVABLE = { gpa: 4096 * MiB, length: 512 * MiB };
+  const PAGE = 4096;
+  const CASES = [
+    // 6.6+: ZONE_MOVABLE's min is 131072 / 1024 = 128 pages; its share (2048) only sets the delta.
+    { movableMin: 'capped', boot: 256 + 64, movable: 128 + 512 },
+    // Before: ZONE_MOVABLE takes its share (227) of the 256 pages, the boot zone keeps 28.
+    { movableMin: 'share', boot: 28 + 16, movable: 227 + 131 },
+  ] as const;
+  for (const { movableMin, boot, movable } of CASES)
+    it(`ZONE_MOVABLE's min ${movableMin === 'capped' ? 'capped as highmem (6.6+)' : 'a share of min_free_kbytes (before 6.6)'}: boot ${boot}, movable ${movable} pages low`, () => {
+      const p = new GuestPages([{ name: 'DMA32', range: { gpa: 16 * MiB, length: 64 * MiB } }], {
+        memory: silent,
+        bootOrder: 'lowest',
+        movableMin,
+        initOnAlloc: false,
+        initOnFree: false,
+        pagePoisoning: false,
+      });
+      assert.equal(p.lowWatermark(p.zones[0]!), (256 + 64) * PAGE, 'boot RAM alone');
+      p.onlineMovable(MOVABLE);
+      assert.deepEqual(
+        p.zones.map((z) => p.lowWatermark(z) / PAGE),
+        [boot, movable],
+      );
+    });
 });

@@ -13,6 +13,7 @@ function sharedView() {
   const pages = new GuestPages([{ name: 'DMA32', range: { gpa: 0, length: 64 * MiB } }], {
     memory: silent,
     bootOrder: 'lowest',
+    movableMin: 'capped',
     initOnAlloc: false,
     initOnFree: false,
     pagePoisoning: false,
