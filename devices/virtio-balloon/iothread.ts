@@ -6,6 +6,9 @@
  * defaults at creation). The values are instance defaults, so help shows none.
  */
 import { defineErrors } from '../../src/core/errors.js';
+import { key } from '../../src/core/keys.js';
+import { HOST_PROCESS } from '../../src/machine/host-process.js';
+import type { QomObject } from '../../src/qom/object.js';
 import type { PropertyDef, ReleaseHistory } from '../../src/qom/property.js';
 import type { TypeInfo } from '../../src/qom/type-info.js';
 
@@ -33,6 +36,16 @@ const pollStep = [
   { since: '11.1', value: 2 },
 ] as const;
 
+const THREAD_ID = key<number>('iothread thread id');
+
+/** iothread_complete starts the thread; a model without a host process starts none (QEMU's -1). */
+function complete(obj: QomObject): void {
+  const host = obj.model.services.get(HOST_PROCESS)?.host;
+  if (host) obj.slots.set(THREAD_ID, host.newThreadId());
+}
+
+export const iothreadThreadId = (obj: QomObject): number => obj.slots.get(THREAD_ID) ?? -1;
+
 export const IOTHREAD_TYPES: readonly TypeInfo[] = [
   {
     name: 'iothread',
@@ -50,5 +63,6 @@ export const IOTHREAD_TYPES: readonly TypeInfo[] = [
       // THREAD_POOL_MAX_THREADS_DEFAULT
       param('thread-pool-max', 64, '7.1'),
     ],
+    realize: complete,
   },
 ];

@@ -140,6 +140,8 @@ function pcFamily(
     memoryDevicePrePlug,
     layout: (input) => pcLayout(input, split(input), pciHole64Size, input.machineName),
     firmwareBlocks: pcFirmwareBlocks,
+    // x86_machine_is_acpi_enabled: PIIX4 and ICH9 create their PM function unless acpi=off.
+    hasAcpiDevice: (machine) => machine.get('acpi') !== 'off',
     // Conventional PCI hotplugs through ACPI (PIIX4's acpi-pcihp); the PCIe root complex does not.
     rootBuses: () => [
       {

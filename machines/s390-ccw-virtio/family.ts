@@ -46,6 +46,7 @@ export const S390_CCW_VIRTIO: MachineFamily = {
     return { ram, deviceMemory: { base: alignUp(memory.ramSize, GiB), size: memory.maxRamSize - memory.ramSize }, firmwareBytes: 0, warnings: [] };
   },
   // Devices without devno= get the first free subchannel and device number in cssid 0xfe (VIRTUAL_CSSID).
+  hasAcpiDevice: () => false,
   rootBuses: () => [{ name: 'virtual-css', kind: 'virtual-css-bus', hotplug: 'immediate', addressing: { kind: 'css', defaultCssid: 0xfe } }],
   // s390_create_virtio_net: the default NIC is a virtio-net-ccw (real 7.2: fe.0.0000).
   defaultDevices: () => [{ kind: 'nic', type: 'virtio-net-ccw', bus: 'virtual-css' }],

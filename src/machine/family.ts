@@ -139,6 +139,11 @@ export interface MachineFamily {
   rootBuses(version: MachineVersion): readonly BusSpec[];
   /** The firmware's RAMBlocks, in the order QEMU creates them (none: the board has no firmware in RAM, as s390-ccw-virtio). */
   firmwareBlocks?(machine: QomObject, version: MachineVersion): readonly FirmwareBlock[];
+  /**
+   * Whether the board has an ACPI device (an acpi-device-if: PIIX4's or ICH9's power management),
+   * which answers query-acpi-ospm-status and registers the guest's wakeup from suspend.
+   */
+  hasAcpiDevice(machine: QomObject): boolean;
   /** The default devices of this version, in creation order. */
   defaultDevices(version: MachineVersion): readonly DefaultDevice[];
 }

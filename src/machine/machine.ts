@@ -31,6 +31,8 @@ import { x86CpuFacts, type CpuOption } from './x86-cpu.js';
 import { tcgCpuModelRealize } from './cpu-data/load.js';
 import type { HostProcess } from '../host/process.js';
 import type { RunState } from './run-state.js';
+import { VM_IDENTITY, type VmIdentity } from './identity.js';
+import { inCreationOrder } from './object-phase.js';
 import { HOST_PROCESS } from './host-process.js';
 import { MACHINE_BASE_TYPE } from './machine-type.js';
 import { parseMemorySize, type MemorySize } from './memory-size.js';
@@ -102,6 +104,8 @@ export interface MachineOptions {
   readonly defaultDevices?: { readonly vga?: boolean; readonly nic?: boolean };
   /** The host the QEMU process runs on; a default host of the target's architecture otherwise. */
   readonly host?: Host;
+  /** -name and -uuid. */
+  readonly identity?: VmIdentity;
   readonly items?: readonly StartupItem[];
   /**
    * The first failure among the options QEMU acts on once the machine type is known (-smp and
@@ -302,12 +306,15 @@ export class Machine {
     }
     const process = host.spawn({ name: programName(options.arch), kvm: accel === 'kvm' });
     model.services.set(HOST_PROCESS, process);
+    model.services.set(VM_IDENTITY, options.identity ?? {});
     // -mem-prealloc registers a sugar property (object_register_sugar_prop): a default that an
     // explicit prealloc= on a backend still overrides.
     const sugar = options.memPrealloc === true ? [{ driver: 'memory-backend', property: 'prealloc', value: 'on' }] : [];
     model.compat = { accelerator: [], machine: env.catalog.compatProperties(r, options.arch, type.name), sugar };
     const machineObject = model.instantiate(machineTypeName).object;
     model.addInternal('/', 'machine', machineObject);
+    // qemu_create_machine_containers: made with the machine, so qom-list finds them empty.
+    for (const container of ['unattached', 'peripheral', 'peripheral-anon']) model.container(`/machine/${container}`);
 
     const memoryBackendId = options.machineProps?.find((p) => p.name === 'memory-backend')?.value;
     located(undefined, () => {
@@ -336,9 +343,9 @@ export class Machine {
     let memory = memoryParse.memory;
 
     const items = options.items ?? [];
-    // Memory backends are "late" objects, created after the machine but before the board.
-    for (const item of items) {
-      if (item.kind !== 'object') continue;
+    // The objects, in the phases vl.c creates them in; hotmem makes the early ones with the late
+    // (after the machine, before the board), which no modelled object can tell apart.
+    for (const item of inCreationOrder(items.flatMap((i) => (i.kind === 'object' ? [i] : [])))) {
       located(item.location, () => {
         const { warnings: objectWarnings } = model.addObject(
           item.type,

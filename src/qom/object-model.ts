@@ -92,13 +92,13 @@ export class ObjectModel {
     if (parent.children.has(name)) {
       throw qomErrors.error('qom.duplicate-child', { name, parentType: parent.type });
     }
-    parent.children.set(name, child);
+    parent.addChild(name, child);
     child.parent = parent;
     child.nameInParent = name;
   }
 
   #detach(obj: QomObject): void {
-    if (obj.parent && obj.nameInParent !== undefined) obj.parent.children.delete(obj.nameInParent);
+    if (obj.parent && obj.nameInParent !== undefined) obj.parent.removeChild(obj.nameInParent);
     obj.parent = undefined;
     obj.nameInParent = undefined;
   }
@@ -534,6 +534,17 @@ export class ObjectModel {
 
   /** qom-list: every property, including children created at run time. */
   qomList(obj: QomObject): QomListEntry[] {
+    // qmp_qom_list prepends each property it walks: a container's children (its instance
+    // properties) come out in reverse table order, after its one class property.
+    if (obj.type === 'container') {
+      return [
+        { name: 'type', type: 'string' },
+        ...obj
+          .childrenInTableOrder()
+          .reverse()
+          .map((child) => ({ name: child.nameInParent!, type: `child<${child.type}>` })),
+      ];
+    }
     const entries: QomListEntry[] = [...this.view.properties(obj.type).values()].map((p) => ({
       name: p.def.name,
       type: typeString(p.def),

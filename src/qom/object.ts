@@ -3,6 +3,7 @@
  * tree and whether it is realized. Behaviour lives in the type's table and hooks; runtime state
  * a device keeps is attached through typed slots.
  */
+import { GHashOrder } from '../core/ghash-order.js';
 import { KeyedSlots } from '../core/keys.js';
 import type { ObjectModel } from './object-model.js';
 import type { QomValue } from './property.js';
@@ -13,7 +14,9 @@ export class QomObject {
   readonly values = new Map<string, QomValue>();
   /** Who set each entry of `values` (absent: nothing did, the class default holds). */
   readonly origins = new Map<string, PropertyOrigin>();
-  readonly children = new Map<string, QomObject>();
+  readonly children: ReadonlyMap<string, QomObject> = new Map<string, QomObject>();
+  /** The children's places in QEMU's property table: made on the first child, as most objects have none. */
+  #childTable: GHashOrder | undefined;
   /** Runtime state owned by the type's implementation (device state, backend mapping, ...). */
   readonly slots = new KeyedSlots();
   parent: QomObject | undefined;
@@ -37,6 +40,25 @@ export class QomObject {
 
   child(name: string): QomObject | undefined {
     return this.children.get(name);
+  }
+
+  addChild(name: string, child: QomObject): void {
+    (this.children as Map<string, QomObject>).set(name, child);
+    (this.#childTable ??= new GHashOrder()).insert(name);
+  }
+
+  removeChild(name: string): void {
+    (this.children as Map<string, QomObject>).delete(name);
+    this.#childTable?.remove(name);
+  }
+
+  /**
+   * The children in the order QEMU walks them (object_child_foreach). Exact for containers, whose
+   * table holds only children; other objects' tables also hold their instance properties, which
+   * hotmem does not place.
+   */
+  childrenInTableOrder(): QomObject[] {
+    return (this.#childTable?.keys() ?? []).map((name) => this.children.get(name)!);
   }
 
   /** Reads a property through the type's table (defaults, dynamic getters and aliases included). */

@@ -66,6 +66,10 @@ export interface Invocation {
   readonly vga: boolean | undefined;
   /** -pidfile: where the process writes its pid. */
   readonly pidfile: string | undefined;
+  /** -name guest=: the VM's name (the -name options merge; the last guest= wins). */
+  readonly vmName: string | undefined;
+  /** -uuid: the last one given. */
+  readonly uuid: string | undefined;
   /** -append: the guest kernel's command line, which a modelled guest (--guest) reads. */
   readonly append: string | undefined;
   /** Warnings QEMU prints while parsing options (deprecated short-form booleans). */
@@ -150,6 +154,8 @@ export function buildInvocation(
   let nodefaults = false;
   let vga: boolean | undefined;
   let pidfile: string | undefined;
+  let vmName: string | undefined;
+  let uuid: string | undefined;
   let cpu: CpuOption | undefined;
   let memPrealloc = false;
   let memLock: MemLock = 'off';
@@ -235,11 +241,14 @@ export function buildInvocation(
         break;
       }
       case 'name':
+        vmName = optionValue(qemuOpts(option.name, arg, location), 'guest') ?? vmName;
+        break;
       case 'action':
         qemuOpts(option.name, arg, location);
         break;
       case 'uuid':
         checkUuid(arg);
+        uuid = arg;
         break;
       case 'cpu': {
         // The last -cpu wins, as QEMU keeps one cpu_option.
@@ -469,6 +478,8 @@ export function buildInvocation(
     nodefaults,
     vga,
     pidfile,
+    vmName,
+    uuid,
     append,
     warnings,
   };

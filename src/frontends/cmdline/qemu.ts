@@ -165,6 +165,10 @@ export function runQemu(binary: QemuBinary, argv: readonly string[], plainIo: Qe
         items: invocation.items,
         ...(invocation.optionFailure ? { optionFailure: invocation.optionFailure } : {}),
         ...(invocation.nodefaults ? {} : { defaultDevices: { vga: invocation.vga ?? true, nic: true } }),
+        identity: {
+          ...(invocation.vmName === undefined ? {} : { name: invocation.vmName }),
+          ...(invocation.uuid === undefined ? {} : { uuid: invocation.uuid }),
+        },
         // Without a host given, the process runs on this one, reading its files and taking its
         // huge pages as QEMU would.
         host: host ?? realHost(binary.arch),

@@ -39,6 +39,19 @@ export function qdictOrder(keys: readonly string[]): string[] {
     .map((e) => e.key);
 }
 
+/**
+ * A command's answer as QEMU writes it: the output visitor builds each struct as a QDict, member
+ * by member in schema order, and the JSON writer walks every QDict in its own order. The plain
+ * objects given must hold their members in schema order: keys sharing a bucket come out newest
+ * first (StatusInfo's status before singlestep).
+ */
+export function inQdictOrder(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(inQdictOrder);
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const members = value as Record<string, unknown>;
+  return Object.fromEntries(qdictOrder(Object.keys(members)).map((k) => [k, inQdictOrder(members[k])]));
+}
+
 export class QDict {
   readonly #entries = new Map<string, QObject>();
   /** The members in iteration order, once asked for: a message read once may be dispatched many times (a batch). */

@@ -12,6 +12,7 @@ import { jsonErrorStyle } from './json-parser.js';
 import { JsonMessageParser, type JsonMessage } from './json-streamer.js';
 import { QDict, qdictOrder, toPlain, type QObject } from './qobject.js';
 import type { MigrationEndpoint } from '../migration/endpoint.js';
+import { qmpSchemaData } from './schema-data.js';
 
 /** What commands run against. */
 export interface QmpContext {
@@ -138,6 +139,11 @@ export class QmpSession {
     this.#unsubscribe();
   }
 
+  #inReleaseSchema(name: string): boolean {
+    const { release, target } = this.ctx.machine.model.env;
+    return qmpSchemaData(release, target)?.commands.includes(name) ?? false;
+  }
+
   #dispatch(request: QObject): { result: unknown; command: QmpCommand | undefined } {
     if (!(request instanceof QDict)) throw new QmpError('GenericError', 'QMP input must be a JSON object');
     // qmp_dispatch_check_obj visits the members in QDict order: that order decides which bad
@@ -163,6 +169,11 @@ export class QmpSession {
     const args = (message['arguments'] ?? {}) as QmpArgs;
     // Before negotiation only qmp_capabilities exists; QEMU rewords "not found" to say so.
     const found = name === 'qmp_capabilities' || (this.#negotiated && this.commands.some((c) => c.name === name && (c.available?.(this.ctx) ?? true)));
+    if (!found && this.#negotiated && this.#inReleaseSchema(name)) {
+      // The release's binary has the command (query-commands lists it): saying "not found" would
+      // tell a management layer the binary lacks it.
+      throw new QmpError('GenericError', `hotmem does not model the command ${name}`);
+    }
     if (!found) {
       throw new QmpError(
         'CommandNotFound',

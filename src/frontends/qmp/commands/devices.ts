@@ -4,7 +4,7 @@ import { compareReleases } from '../../../core/release.js';
 import type { DeviceProps } from '../../../machine/machine.js';
 import { isObjectMember } from '../../../qom/property.js';
 import { QmpError } from '../errors.js';
-import { qdictOrder } from '../qdict-order.js';
+import { qdictOrder } from '../qobject.js';
 import type { QmpArgs } from '../args.js';
 import type { QmpCommand } from '../session.js';
 

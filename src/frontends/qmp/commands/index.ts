@@ -1,12 +1,15 @@
 /** Every QMP command hotmem implements. */
 import type { QmpCommand } from '../session.js';
+import { ACPI_OSPM_COMMANDS } from './acpi-ospm.js';
 import { BALLOON_COMMANDS } from './balloon.js';
 import { DEVICE_COMMANDS } from './devices.js';
 import { MACHINE_COMMANDS } from './machine.js';
 import { MIGRATION_COMMANDS } from './migration.js';
+import { OBJECT_QUERY_COMMANDS } from './objects.js';
 import { PROBING_COMMANDS } from './probing.js';
 import { QOM_COMMANDS } from './qom.js';
 import { VIRTIO_COMMANDS } from './virtio.js';
+import { VM_IDENTITY_COMMANDS } from './vm-identity.js';
 
 export const QMP_COMMANDS: readonly QmpCommand[] = [
   ...MACHINE_COMMANDS,
@@ -16,4 +19,7 @@ export const QMP_COMMANDS: readonly QmpCommand[] = [
   ...BALLOON_COMMANDS,
   ...MIGRATION_COMMANDS,
   ...PROBING_COMMANDS,
+  ...VM_IDENTITY_COMMANDS,
+  ...OBJECT_QUERY_COMMANDS,
+  ...ACPI_OSPM_COMMANDS,
 ];
