@@ -3,6 +3,7 @@ import type { QmpCommand } from '../session.js';
 import { ACPI_OSPM_COMMANDS } from './acpi-ospm.js';
 import { BALLOON_COMMANDS } from './balloon.js';
 import { DEVICE_COMMANDS } from './devices.js';
+import { hmpCommands } from './hmp.js';
 import { MACHINE_COMMANDS } from './machine.js';
 import { MIGRATION_COMMANDS } from './migration.js';
 import { OBJECT_QUERY_COMMANDS } from './objects.js';
@@ -22,4 +23,5 @@ export const QMP_COMMANDS: readonly QmpCommand[] = [
   ...VM_IDENTITY_COMMANDS,
   ...OBJECT_QUERY_COMMANDS,
   ...ACPI_OSPM_COMMANDS,
+  ...hmpCommands(() => QMP_COMMANDS),
 ];
