@@ -405,9 +405,8 @@ describe('machine/bus-address: assignment rules', () => {
   it('names paths on the root bus "0000:00:SS.F"', () => {
     assert.equal(pciDevPath('0000:00', slot(0x1f, 4)), '0000:00:1f.4');
     assert.deepEqual(assignBusAddress(i440fx, { type: 't', hotplugged: false }, boardOccupants(i440fx, false), R72), {
-      kind: 'pci',
-      devfn: 16,
-      devPath: '0000:00:02.0',
+      address: { kind: 'pci', devfn: 16, devPath: '0000:00:02.0' },
+      warnings: [],
     });
   });
 
@@ -415,7 +414,7 @@ describe('machine/bus-address: assignment rules', () => {
     const css = { kind: 'css' as const, defaultCssid: 0xfe };
     const placed: Parameters<typeof assignBusAddress>[2][number][] = [];
     const plug = (devno?: string) => {
-      const address = assignBusAddress(
+      const { address } = assignBusAddress(
         css,
         { type: 'virtio-mem-ccw', hotplugged: false, ...(devno ? { devno: parseCssDevId('virtio-mem-ccw', 'devno', devno) } : {}) },
         placed,
