@@ -32,6 +32,7 @@ export const busAddressErrors = defineErrors({
   'pci.single-function': (a: { slot: number; fn: number }) => `PCI: single function device can't be populated in function ${hex(a.slot)}.${hex(a.fn)}`,
   'pci.function0-single': (a: { slot: number; fn: number }) =>
     `PCI: ${hex(a.slot)}.0 indicates single function, but ${hex(a.slot)}.${hex(a.fn)} is already populated.`,
+  'pci.only-bridges': (a: { expander: string }) => `PCI: Only PCI/PCIe bridges can be plugged into ${a.expander}`,
   // 8.1 (ca92eb5def, "hw/pci: warn when PCIe device is plugged into non-zero slot of downstream port").
   'pci.port-slot': (a: { slot: number; type: string }) => `PCI: slot ${a.slot} is not valid for ${a.type}, parent device only allows plugging into slot 0.`,
   'css.devno-in-use': (a: CssDevId) => `Device ${hex(a.cssid)}.${hex(a.ssid)}.${hex(a.devno).padStart(4, '0')} already exists`,
@@ -61,6 +62,8 @@ export interface PlugRequest {
    * where hotmem cannot tell (an opaque device that is not virtio).
    */
   readonly express?: boolean;
+  /** PCI: a PCI bridge (TYPE_PCI_BRIDGE), which an expander bridge's root bus requires. */
+  readonly bridge?: boolean;
   /** CCW: the `devno` property when set. */
   readonly devno?: CssDevId;
 }
@@ -105,6 +108,7 @@ function assignPci(
 ): BusPlacement {
   const at = (devfn: number) => occupants.find((o) => o.address.kind === 'pci' && o.address.devfn === devfn);
   const e = busAddressErrors;
+  if (addressing.onlyBridges !== undefined && request.bridge !== true) throw e.error('pci.only-bridges', { expander: addressing.onlyBridges });
   let devfn = request.devfn ?? -1;
   if (devfn < 0) {
     // Only function 0 of each slot is looked at: a slot with just 2.3 taken still offers 2.0.

@@ -82,6 +82,8 @@ export type BusAddressing =
        * function 0 of slot 0, which is every function's function 0.
        */
       readonly port?: boolean;
+      /** An expander bridge's root bus takes only bridges; QEMU names the expander's type. */
+      readonly onlyBridges?: string;
     }
   /** The virtual channel subsystem: bus ids cssid.ssid.devno, auto ids in the default cssid. */
   | { readonly kind: 'css'; readonly defaultCssid: number };

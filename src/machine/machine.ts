@@ -18,8 +18,8 @@ import type { QomObject } from '../qom/object.js';
 import type { TypeRegistry } from '../qom/registry.js';
 import { BUS_ADDRESS, parseCssDevId, PCI_DEVFN_AUTO, pciSlot } from '../qom/qdev-address-props.js';
 import { MEMORY_BACKEND_TYPE, MEMORY_BACKEND_USE } from './backend-use.js';
-import { assignBusAddress, boardOccupants, qdevDevPath, type BusOccupant, type PlugRequest } from './bus-address.js';
-import { BusTree, selectBus } from './buses.js';
+import { assignBusAddress, boardOccupants, pciDevPath, qdevDevPath, type BusOccupant, type PlugRequest } from './bus-address.js';
+import { BusTree, selectBus, type NewBus } from './buses.js';
 import type { MachineCatalog, MachineTypeEntry } from './catalog.js';
 import { placeMemoryDevice, type PlacedMemoryDevice } from './device-memory.js';
 import { machineErrors } from './errors.js';
@@ -39,7 +39,7 @@ import { parseMemorySize, type MemorySize } from './memory-size.js';
 import { completeNuma, parseNumaNode, type NumaNode } from './numa.js';
 import { RAM_BLOCK, registerRam } from './ram-block.js';
 import { unplugRoute } from './unplug.js';
-import { bridgeErrors, bridgeRule, secondaryBusHotplug, type BridgeRule } from './pci-bridges.js';
+import { bridgeErrors, bridgeRule, checkExpander, expanderBusPath, secondaryBusHotplug, type BridgeRule } from './pci-bridges.js';
 import { deviceData } from '../qom/device-data/load.js';
 import { parseBool } from '../core/parse/scalars.js';
 import { initialRamPieces, type RamPiece } from './ram-map.js';
@@ -502,17 +502,44 @@ export class Machine {
     return data !== undefined && (data.isA(driver, 'base-pci-bridge') || data.isA(driver, 'pxb'));
   }
 
-  /** The bridge's realize creates its secondary bus, addressed below the bridge's own address. */
+  /**
+   * The bridge's realize creates its secondary bus, addressed below the bridge's own address; an
+   * expander bridge's creates a root bus of its own (pxb's with its pci-bridge's bus behind it).
+   */
   #addSecondaryBus(bridge: QomObject, parent: BusSpec, rule: BridgeRule): void {
     const address = bridge.slots.get(BUS_ADDRESS);
     if (address?.kind !== 'pci') throw new Error(`internal: bridge ${bridge.path()} has no PCI address`);
-    const settings = { hotplug: this.#flag(bridge, 'hotplug'), shpc: this.#flag(bridge, 'shpc') };
-    const bus = this.buses.addSecondary(bridge, parent, {
-      kind: rule.secondary,
-      hotplug: secondaryBusHotplug(rule, settings, this.#acpiBridgeHotplug(), this.release),
-      addressing: { kind: 'pci', busPath: address.devPath, board: [], usb: [], ...(rule.role === 'pcie-slot' ? { port: true } : {}) },
+    const acpi = this.#acpiBridgeHotplug();
+    const pci = (busPath: string, more: { readonly port?: boolean; readonly onlyBridges?: string } = {}) => ({
+      kind: 'pci' as const,
+      busPath,
+      board: [],
+      usb: [],
+      ...more,
     });
-    this.#fixedOccupants.set(bus, []);
+    const add = (on: BusSpec, spec: Omit<BusSpec, 'name'>, how: Partial<NewBus>) => {
+      const bus = this.buses.add(bridge, on, spec, { name: bridge.id, busClass: spec.kind.toLowerCase(), number: 0, hostRoot: false, ...how });
+      this.#fixedOccupants.set(bus, boardOccupants(spec.addressing!, false));
+      return bus;
+    };
+    if (rule.role !== 'expander') {
+      const settings = { hotplug: this.#flag(bridge, 'hotplug'), shpc: this.#flag(bridge, 'shpc') };
+      const hotplug = secondaryBusHotplug(rule, settings, acpi, this.release);
+      add(parent, { kind: rule.secondary, hotplug, addressing: pci(address.devPath, rule.role === 'pcie-slot' ? { port: true } : {}) }, {});
+      return;
+    }
+    const busNr = bridge.get('bus_nr') as number;
+    const root = { number: busNr, hostRoot: true };
+    const onlyBridges = pci(expanderBusPath(busNr), { onlyBridges: bridge.type });
+    if (bridge.type === 'pxb-pcie') {
+      add(parent, { kind: 'PCIE', hotplug: 'none', addressing: onlyBridges }, { ...root, busClass: 'pxb-pcie-bus' });
+      return;
+    }
+    const internalBridge = { devfn: 0, type: 'pci-bridge', multifunction: false };
+    const internal = add(parent, { kind: 'PCI', hotplug: 'none', addressing: { ...onlyBridges, board: [internalBridge] } }, { ...root, name: 'pxb-internal' });
+    // Its pci-bridge has no SHPC, and the board's ACPI hotplug numbers only the buses below its
+    // own root bus: the real 5.2 to 11.1 refuse device_add there.
+    add(internal, { kind: 'PCI', hotplug: 'none', addressing: pci(pciDevPath(expanderBusPath(busNr), internalBridge.devfn)) }, {});
   }
 
   /** A boolean property of an opaque device, false where its type has none. */
@@ -585,6 +612,7 @@ export class Machine {
             hotplugged: device.hotplugged,
             devfn: props.has('addr') ? (device.get('addr') as number) : PCI_DEVFN_AUTO,
             multifunction: props.has('multifunction') && device.get('multifunction') === true,
+            bridge: deviceData(this.release, this.arch)?.isA(device.type, 'base-pci-bridge') === true,
             ...this.#express(device),
           }
         : { type: device.type, hotplugged: device.hotplugged, ...this.#requestedDevno(device) };
@@ -756,7 +784,7 @@ export class Machine {
       if (device.hotplugged && bus.hotplug === 'pcie-slot-off') throw bridgeErrors.error('pcie.hotplug-off', { port: this.buses.bridgeOf(bus)?.id });
       this.#deviceBus.set(device, bus);
       warnings.push(...this.#placeOnBus(device, bus));
-      this.#bridgeRealize(device);
+      this.#bridgeRealize(device, bus);
       const address = device.slots.get(BUS_ADDRESS);
       if (bus.hotplug === 'shpc' && address?.kind === 'pci' && pciSlot(address.devfn) === 0) throw bridgeErrors.error('shpc.slot-0');
     }
@@ -764,8 +792,16 @@ export class Machine {
   }
 
   /** A bridge's own checks at realize (pci_bridge_dev_realize, the PCIe ports' realize). */
-  #bridgeRealize(device: QomObject): void {
+  #bridgeRealize(device: QomObject, bus: BusSpec): void {
     const rule = bridgeRule(device.type);
+    if (rule?.role === 'expander') {
+      checkExpander(device.type, device.get('bus_nr') as number, device.get('numa_node') as number, {
+        parentKind: bus.kind,
+        parentIsBoardRoot: this.buses.isBoardRoot(bus),
+        numbersInUse: this.buses.numbersBelow(bus),
+        numaNodes: this.numaNodes.length,
+      });
+    }
     if (rule?.role === 'shpc-bridge' && device.get('chassis_nr') === 0) throw bridgeErrors.error('bridge.no-chassis');
     if (rule?.role === 'pcie-slot') {
       const slotOf = (d: QomObject) => `${String(d.get('chassis'))}/${String(d.get('slot'))}`;

@@ -15,9 +15,13 @@ import type { BusHotplug, BusSpec } from './family.js';
  * - `upstream`: a PCIe switch's upstream port, whose bus takes the downstream ports, no hotplug;
  * - `shpc-bridge`: a PCI bridge with a chassis number and, with shpc=on, a standard hotplug controller;
  * - `pcie-pci-bridge`: always an SHPC;
- * - `dmi-bridge`: no hotplug controller of its own.
+ * - `dmi-bridge`: no hotplug controller of its own;
+ * - `expander`: a PCI expander bridge (hw/pci-bridge/pci_expander_bridge.c), a host bridge of its
+ *   own with a root bus numbered bus_nr that takes only bridges: pxb-pcie's is PCIe and named by
+ *   the id; pxb's is pxb-internal, holding a pci-bridge (chassis_nr = bus_nr, shpc=off) whose bus
+ *   is named by the id.
  */
-export type BridgeRole = 'pcie-slot' | 'upstream' | 'shpc-bridge' | 'pcie-pci-bridge' | 'dmi-bridge';
+export type BridgeRole = 'pcie-slot' | 'upstream' | 'shpc-bridge' | 'pcie-pci-bridge' | 'dmi-bridge' | 'expander';
 
 export interface BridgeRule {
   /** The secondary bus's class (TYPE_PCIE_BUS or TYPE_PCI_BUS). */
@@ -35,6 +39,8 @@ const BRIDGES: Readonly<Record<string, BridgeRule>> = {
   'pci-bridge-seat': { secondary: 'PCI', role: 'shpc-bridge' },
   'pcie-pci-bridge': { secondary: 'PCI', role: 'pcie-pci-bridge' },
   'i82801b11-bridge': { secondary: 'PCI', role: 'dmi-bridge' },
+  pxb: { secondary: 'PCI', role: 'expander' },
+  'pxb-pcie': { secondary: 'PCIE', role: 'expander' },
 };
 
 export function bridgeRule(type: string): BridgeRule | undefined {
@@ -51,6 +57,12 @@ export const bridgeErrors = defineErrors({
   // hw/pci/pcie.c pcie_cap_slot_pre_plug_cb / pcie_cap_slot_unplug_request_cb with hotplug=off
   'pcie.hotplug-off': (a: { port: string | undefined }) => `Hot-plug failed: unsupported by the port device '${a.port ?? '(null)'}'`,
   'pcie.hotunplug-off': (a: { port: string | undefined }) => `Hot-unplug failed: unsupported by the port device '${a.port ?? '(null)'}'`,
+  // hw/pci-bridge/pci_expander_bridge.c
+  'pxb.on-pcie': () => 'pxb devices cannot reside on a PCIe bus',
+  'pxb.on-pci': () => 'pxb-pcie devices cannot reside on a PCI bus',
+  'pxb.numa-node': (a: { node: number }) => `Illegal numa node ${a.node}`,
+  'pxb.not-root': () => 'PXB devices can be attached only to root bus',
+  'pxb.bus-in-use': (a: { bus: number }) => `Bus ${a.bus} is already in use`,
   'bridge.not-modelled': (a: { driver: string }) =>
     `hotmem models no bus behind device '${a.driver}' (a PCI bridge or expander bridge of this release), so devices could not be placed behind it; it is not created`,
 });
@@ -81,8 +93,10 @@ export function secondaryBusHotplug(rule: BridgeRule, settings: BridgeSettings, 
       return settings.shpc ? 'shpc' : 'none';
     case 'pcie-pci-bridge':
       return 'shpc';
+    // An expander's root bus takes bridges only, none of them by device_add in hotmem.
     case 'upstream':
     case 'dmi-bridge':
+    case 'expander':
       return 'none';
   }
 }
@@ -95,3 +109,30 @@ export function secondaryBusHotplug(rule: BridgeRule, settings: BridgeSettings, 
 export function automaticNames(buses: readonly BusSpec[], kind: 'PCI' | 'PCIE'): number {
   return buses.filter((b) => b.kind === kind && b.automaticName === true).length;
 }
+
+/** The bus numbers of the machine's root buses' children, and the NUMA nodes, as an expander's realize checks them. */
+export interface ExpanderContext {
+  /** The bus the expander is on: its kind, and whether it is the board's root bus. */
+  readonly parentKind: BusSpec['kind'];
+  readonly parentIsBoardRoot: boolean;
+  readonly numbersInUse: readonly number[];
+  readonly numaNodes: number;
+}
+
+/** pxb_dev_realize_common's checks, in its order (the bus's kind first, its own realize's). */
+export function checkExpander(type: string, busNr: number, numaNode: number, ctx: ExpanderContext): void {
+  const e = bridgeErrors;
+  if (type === 'pxb' && ctx.parentKind === 'PCIE') throw e.error('pxb.on-pcie');
+  if (type === 'pxb-pcie' && ctx.parentKind !== 'PCIE') throw e.error('pxb.on-pci');
+  if (numaNode !== NUMA_NODE_UNASSIGNED && numaNode >= ctx.numaNodes) throw e.error('pxb.numa-node', { node: numaNode });
+  if (!ctx.parentIsBoardRoot) throw e.error('pxb.not-root');
+  if (ctx.numbersInUse.includes(busNr)) throw e.error('pxb.bus-in-use', { bus: busNr });
+  // pxb's pci-bridge takes bus_nr as its chassis number.
+  if (type === 'pxb' && busNr === 0) throw e.error('bridge.no-chassis');
+}
+
+/** include/system/numa.h NUMA_NODE_UNASSIGNED (MAX_NODES), the expanders' numa_node default. */
+const NUMA_NODE_UNASSIGNED = 128;
+
+/** pxb_host_root_bus_path: an expander's root bus is "0000:NN" of its bus number. */
+export const expanderBusPath = (busNr: number): string => `0000:${busNr.toString(16).padStart(2, '0')}`;

@@ -78,6 +78,36 @@ describeTranscripts('conformance: PCI bridges and their buses by release', [
   ],
   ['slot 0 of a bridge on q35', [...Q35, ...dev('pci-bridge,id=br,chassis_nr=1'), ...dev('virtio-balloon-pci,id=b,bus=br,addr=0')], [get('b', 'addr')]],
   ['slot 0 of a bridge on pc', [...PC, ...dev('pci-bridge,id=br,chassis_nr=1'), ...dev('virtio-balloon-pci,id=b,bus=br,addr=0')], [get('b', 'addr')]],
+  // PCI expander bridges
+  ['pxb with a device behind it', [...PC, ...dev('pxb,id=x,bus_nr=4'), ...dev('virtio-rng-pci,id=r,bus=x,addr=1')], [get('r', 'addr'), get('x', 'bus_nr')]],
+  ['a device after a pxb, without bus=', [...PC, ...dev('pxb,id=x,bus_nr=4'), ...dev('virtio-rng-pci')], []],
+  ['pxb without bus_nr', [...PC, ...dev('pxb,id=x')], []],
+  ['two pxbs with one bus number', [...PC, ...dev('pxb,id=x,bus_nr=4,bus=pci.0'), ...dev('pxb,id=y,bus_nr=4,bus=pci.0')], []],
+  ['a pxb after a bridge, bus_nr 0', [...PC, ...dev('pci-bridge,id=br,chassis_nr=1'), ...dev('pxb,id=x,bus=pci.0')], []],
+  ['a pxb behind a bridge', [...PC, ...dev('pci-bridge,id=br,chassis_nr=1'), ...dev('pxb,id=x,bus=br,bus_nr=5')], []],
+  ['pxb on q35', [...Q35, ...dev('pxb,id=x,bus_nr=4')], []],
+  ['pxb-pcie on pc', [...PC, ...dev('pxb-pcie,id=x,bus_nr=4')], []],
+  ['pxb-pcie with a device on its bus', [...Q35, ...dev('pxb-pcie,id=x,bus_nr=4'), ...dev('virtio-rng-pci,bus=x')], []],
+  [
+    'an unnamed pxb-pcie (pxb-pcie-bus.0)',
+    [...Q35, ...dev('pxb-pcie,bus_nr=4'), ...dev('pcie-root-port,id=rp,bus=pxb-pcie-bus.0,chassis=2'), ...dev('virtio-balloon-pci,id=b,bus=rp')],
+    [get('b', 'addr')],
+  ],
+  ['pxb-pcie on an illegal NUMA node', [...Q35, ...dev('pxb-pcie,id=x,bus_nr=4,numa_node=0')], []],
+  [
+    'pxb-pcie on a NUMA node, a root port and a balloon behind it',
+    [
+      ...Q35,
+      ...['-m', '1G', '-object', 'memory-backend-ram,id=m0,size=512M', '-object', 'memory-backend-ram,id=m1,size=512M'],
+      ...['-numa', 'node,memdev=m0', '-numa', 'node,memdev=m1'],
+      ...dev('pxb-pcie,id=x,bus_nr=4,numa_node=1'),
+      ...dev('pcie-root-port,id=rp,bus=x,chassis=2'),
+      ...dev('virtio-balloon-pci,id=b,bus=rp'),
+    ],
+    [get('b', 'addr'), get('x', 'numa_node'), ...hotplugCycle('pcie.0').slice(1, 2)],
+  ],
+  ['device_add on the bus behind pxb', [...PC, ...dev('pxb,id=x,bus_nr=4')], hotplugCycle('x', { addr: '1' })],
+  ['device_add on the bus of pxb-pcie', [...Q35, ...dev('pxb-pcie,id=x,bus_nr=4')], hotplugCycle('x')],
   // Memory devices behind bridges
   [
     "libvirt's q35 root ports with virtio-mem and the balloon behind them",

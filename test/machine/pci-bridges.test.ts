@@ -61,10 +61,21 @@ describe('machine/pci-bridges: the hotplug handler of a secondary bus', () => {
     it(`${what}: ${hotplug}`, () => assert.equal(secondaryBusHotplug(bridgeRule(type)!, settings, acpi, release(version)), hotplug));
   }
 
-  it('models the bridges of the issue and no other (the expander bridges and CXL ports are not)', () => {
-    for (const t of ['pcie-root-port', 'ioh3420', 'xio3130-downstream', 'x3130-upstream', 'pci-bridge', 'pcie-pci-bridge', 'i82801b11-bridge'])
+  it('models the bridges of the issue and the expander bridges, not the CXL ones', () => {
+    for (const t of [
+      'pcie-root-port',
+      'ioh3420',
+      'xio3130-downstream',
+      'x3130-upstream',
+      'pci-bridge',
+      'pcie-pci-bridge',
+      'i82801b11-bridge',
+      'pxb',
+      'pxb-pcie',
+    ]) {
       assert.ok(bridgeRule(t), t);
-    for (const t of ['pxb', 'pxb-pcie', 'cxl-rp', 'toString']) assert.equal(bridgeRule(t), undefined, t);
+    }
+    for (const t of ['pxb-cxl', 'cxl-rp', 'toString']) assert.equal(bridgeRule(t), undefined, t);
   });
 });
 
@@ -133,9 +144,56 @@ describe('machine/pci-bridges: buses behind bridges', () => {
 
   it('refuses the bridges whose bus it does not model, by name', () => {
     assert.match(
-      errorOf(() => start('10.0', 'q35', [item('pxb-pcie', 'x', { bus_nr: '4' })])),
-      /hotmem models no bus behind device 'pxb-pcie'/,
+      errorOf(() => start('10.0', 'q35', [item('cxl-rp', 'x')])),
+      /hotmem models no bus behind device 'cxl-rp'/,
     );
+  });
+
+  it("puts an expander bridge's root bus first in the search, taking bridges only", () => {
+    const { machine: m } = start('10.0', 'q35', [
+      item('pxb-pcie', 'x', { bus_nr: '4' }),
+      item('pcie-root-port', 'rp', { chassis: '2' }, 'x'),
+      item('virtio-rng-pci', 'r', {}, 'rp'),
+    ]);
+    assert.deepEqual(
+      m.buses.searchOrder.map((b) => b.name),
+      ['x', 'rp', 'pcie.0'],
+    );
+    assert.equal(devPath(m, 'r'), '0000:04:00.0:00.0');
+    assert.match(
+      errorOf(() => start('10.0', 'q35', [item('pxb-pcie', 'x', { bus_nr: '4' }), item('virtio-rng-pci', 'r')])),
+      /PCI: Only PCI\/PCIe bridges can be plugged into pxb-pcie$/,
+    );
+  });
+
+  it("gives pxb its pxb-internal root bus with a pci-bridge whose bus is the pxb's id", () => {
+    const { machine: m } = start('7.2', 'pc', [
+      item('pxb', undefined, { bus_nr: '4' }),
+      item('pxb', 'x', { bus_nr: '6' }, 'pci.0'),
+      item('virtio-rng-pci', 'r', {}, 'x'),
+    ]);
+    assert.deepEqual(
+      m.buses.searchOrder.map((b) => b.name),
+      ['pxb-internal', 'x', 'pxb-internal', 'pci.1', 'pci.0'],
+    );
+    assert.equal(devPath(m, 'r'), '0000:06:00.0:00.0');
+  });
+
+  it("checks an expander's bus, NUMA node and bus number as pxb_dev_realize_common does", () => {
+    const refusal = (machine: string, items: StartupItem[]) => errorOf(() => start('10.0', machine, items)).replace(/^.*: /, '');
+    assert.equal(refusal('q35', [item('pxb', 'x', { bus_nr: '4' })]), 'pxb devices cannot reside on a PCIe bus');
+    assert.equal(refusal('pc', [item('pxb-pcie', 'x', { bus_nr: '4' })]), 'pxb-pcie devices cannot reside on a PCI bus');
+    assert.equal(refusal('q35', [item('pxb-pcie', 'x', { bus_nr: '4', numa_node: '1' })]), 'Illegal numa node 1');
+    assert.equal(
+      refusal('pc', [item('pci-bridge', 'br', { chassis_nr: '1' }), item('pxb', 'x', { bus_nr: '5' }, 'br')]),
+      'PXB devices can be attached only to root bus',
+    );
+    assert.equal(refusal('pc', [item('pci-bridge', 'br', { chassis_nr: '1' }), item('pxb', 'x', {}, 'pci.0')]), 'Bus 0 is already in use');
+    assert.equal(
+      refusal('q35', [item('pxb-pcie', 'x', { bus_nr: '4' }, 'pcie.0'), item('pxb-pcie', 'y', { bus_nr: '4' }, 'pcie.0')]),
+      'Bus 4 is already in use',
+    );
+    assert.equal(refusal('pc', [item('pxb', 'x')]), 'Bridge chassis not specified. Each bridge is required to be assigned a unique chassis id > 0.');
   });
 
   it("takes the board's ACPI hotplug of bridges from compat and -global, and none with acpi=off", () => {
