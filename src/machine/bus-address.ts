@@ -129,7 +129,9 @@ function assignPci(
     }
     // pci_get_function_0: below a port, slot 0's function 0 is every function's.
     const function0 = at(addressing.port === true ? 0 : pciSlot(devfn) << 3);
-    if (request.hotplugged && function0) throw e.error('pci.hotplug-function0', { slot: pciSlot(devfn), user: function0.type, type: request.type });
+    if (request.hotplugged && function0 && function0.address.kind === 'pci') {
+      throw e.error('pci.hotplug-function0', { slot: pciSlot(function0.address.devfn), user: function0.type, type: request.type });
+    }
   }
   // pci_init_multifunction: function 0 must allow other functions; a single-function device at
   // function 0 allows none.

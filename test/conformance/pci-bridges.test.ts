@@ -148,6 +148,11 @@ describeTranscripts('conformance: PCI bridges and their buses by release', [
   ['device_add below a root port with hotplug=off', [...Q35, ...dev(`${RP},hotplug=off`)], hotplugCycle('rp')],
   ['device_del below a root port with hotplug=off', [...Q35, ...dev(`${RP},hotplug=off`), ...dev('virtio-balloon-pci,id=b,bus=rp')], coldUnplug],
   ['device_add below a root port with hotplug=off on pc', [...PC, ...dev(`${RP},hotplug=off`)], hotplugCycle('rp')],
+  [
+    'device_add beside the device in a root port (its slot 0 is every function 0)',
+    [...Q35, ...dev(RP), ...dev('virtio-rng-pci,id=r,bus=rp,multifunction=on')],
+    [add('virtio-balloon-pci', 'b', 'rp', { addr: '1.0' }), add('virtio-balloon-pci', 'b', 'rp', { addr: '0.1' }), get('b', 'addr')],
+  ],
   ['native PCIe hotplug: device_add and device_del', [...Q35_NATIVE, ...dev(RP)], hotplugCycle('rp')],
   ['native PCIe hotplug: device_del of a device there from start-up', [...Q35_NATIVE, ...dev(RP), ...dev('virtio-balloon-pci,id=b,bus=rp')], coldUnplug],
   ['a bridge on pc: device_add and device_del', [...PC, ...dev('pci-bridge,id=br,chassis_nr=1')], hotplugCycle('br', { addr: '1' })],
