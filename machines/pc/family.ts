@@ -122,6 +122,7 @@ function pcFamily(
   split: (input: LayoutInput) => RamSplit,
   pciHole64Size: number,
   rootBus: 'pci.0' | 'pcie.0',
+  acpiBridgeHotplug: MachineFamily['acpiBridgeHotplug'],
   board: readonly BoardPciFunction[],
   usb: readonly BoardPciFunction[],
   defaultNic: (version: MachineVersion) => string,
@@ -149,9 +150,12 @@ function pcFamily(
         kind: rootBus === 'pci.0' ? 'PCI' : 'PCIE',
         hotplug: rootBus === 'pci.0' ? 'acpi-pcihp' : 'none',
         // i440fx_pcihost_root_bus_path / q35_host_root_bus_path: domain 0, bus 0.
-        addressing: { kind: 'pci-root', rootBusPath: '0000:00', board, usb },
+        addressing: { kind: 'pci', busPath: '0000:00', board, usb },
+        // i440fx's host creates its root bus unnamed (pci.0 by automatic id); q35's names it pcie.0.
+        ...(rootBus === 'pci.0' ? { automaticName: true } : {}),
       },
     ],
+    acpiBridgeHotplug,
     // pc_vga_init, then pc_nic_init: the standard VGA and the machine's default NIC, both
     // placed in the first free slots (real 7.2 without -nodefaults: i440fx 02.0 VGA, 03.0 e1000;
     // q35 01.0 VGA, 02.0 e1000e).
@@ -168,6 +172,7 @@ export const PC_I440FX = pcFamily(
   (i) => i440fxSplit(i.memory.ramSize, i.version, i.maxRamBelow4g),
   2 * GiB,
   'pci.0',
+  { driver: 'PIIX4_PM' },
   I440FX_BOARD,
   I440FX_USB,
   () => 'e1000',
@@ -178,6 +183,8 @@ export const PC_Q35 = pcFamily(
   (i) => q35Split(i.memory.ramSize, i.maxRamBelow4g),
   32 * GiB,
   'pcie.0',
+  // ICH9-LPC's came with ACPI PCI hotplug on q35 in 6.1 (pc_compat_6_0 turns it off).
+  { driver: 'ICH9-LPC', since: { major: 6, minor: 1 } },
   Q35_BOARD,
   Q35_USB,
   (v) => (versionAtLeast(v, 2, 12) ? 'e1000e' : 'e1000'),

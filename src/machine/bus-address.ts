@@ -1,10 +1,10 @@
 /**
  * Where a bus puts a device, as QEMU 7.2 decides it when the device realizes:
  *
- * - a PCI root bus (hw/pci/pci.c do_pci_register_device, pci_init_multifunction): `addr=` is
+ * - a PCI bus (hw/pci/pci.c do_pci_register_device, pci_init_multifunction): `addr=` is
  *   taken as given; without it the first slot whose function 0 is free, from slot 0 in steps of
  *   8 devfns. The board's own functions (host bridge, south bridge) and QEMU's default devices
- *   hold their slots first. The dev path is "<root bus path>:SS.F" (pcibus_get_dev_path).
+ *   hold their slots first. The dev path is "<bus path>:SS.F" (pcibus_get_dev_path).
  * - the virtual channel subsystem (hw/s390x/css.c css_create_sch): `devno=` is taken as given
  *   (refused if in use) with the first free subchannel; without it the first free subchannel
  *   of the default cssid and the first free device number from that subchannel's number. The
@@ -13,7 +13,7 @@
  * Devices on a virtio bus take their proxy's dev path (virtio_bus_get_dev_path); devices on no
  * bus (pc-dimm) and the machine's own RAM have none.
  */
-import { defineErrors } from '../core/errors.js';
+import { defineErrors, HotmemError, type Warning } from '../core/errors.js';
 import { compareReleases, type Release } from '../core/release.js';
 import type { QomObject } from '../qom/object.js';
 import { BUS_ADDRESS, formatDevfn, MAX_SSID, pciFunction, pciSlot, type CssDevId, type DeviceBusAddress } from '../qom/qdev-address-props.js';
@@ -32,6 +32,9 @@ export const busAddressErrors = defineErrors({
   'pci.single-function': (a: { slot: number; fn: number }) => `PCI: single function device can't be populated in function ${hex(a.slot)}.${hex(a.fn)}`,
   'pci.function0-single': (a: { slot: number; fn: number }) =>
     `PCI: ${hex(a.slot)}.0 indicates single function, but ${hex(a.slot)}.${hex(a.fn)} is already populated.`,
+  'pci.only-bridges': (a: { expander: string }) => `PCI: Only PCI/PCIe bridges can be plugged into ${a.expander}`,
+  // 8.1 (ca92eb5def, "hw/pci: warn when PCIe device is plugged into non-zero slot of downstream port").
+  'pci.port-slot': (a: { slot: number; type: string }) => `PCI: slot ${a.slot} is not valid for ${a.type}, parent device only allows plugging into slot 0.`,
   'css.devno-in-use': (a: CssDevId) => `Device ${hex(a.cssid)}.${hex(a.ssid)}.${hex(a.devno).padStart(4, '0')} already exists`,
   'css.no-free-subchannel': (a: CssDevId) => `No free subchannel found for ${hex(a.cssid)}.${hex(a.ssid)}.${hex(a.devno).padStart(4, '0')}`,
   'css.full': () => 'Virtual channel subsystem is full!',
@@ -54,6 +57,13 @@ export interface PlugRequest {
   /** PCI: the `addr` property's devfn, -1 for the first free slot. */
   readonly devfn?: number;
   readonly multifunction?: boolean;
+  /**
+   * PCI: whether the device is a PCI Express one on this bus (QEMU_PCI_CAP_EXPRESS), undefined
+   * where hotmem cannot tell (an opaque device that is not virtio).
+   */
+  readonly express?: boolean;
+  /** PCI: a PCI bridge (TYPE_PCI_BRIDGE), which an expander bridge's root bus requires. */
+  readonly bridge?: boolean;
   /** CCW: the `devno` property when set. */
   readonly devno?: CssDevId;
 }
@@ -62,32 +72,43 @@ export interface PlugRequest {
 const MAX_SCHID = 0xffff;
 const MAX_DEVNO = 0xffff;
 
-export const pciDevPath = (rootBusPath: string, devfn: number): string => `${rootBusPath}:${formatDevfn(devfn)}`;
+export const pciDevPath = (busPath: string, devfn: number): string => `${busPath}:${formatDevfn(devfn)}`;
 
 /** virtual_css_bus_get_dev_path: "/%02x.%1x.%04x". */
 export const cssDevPath = (id: CssDevId): string => `/${hex(id.cssid).padStart(2, '0')}.${hex(id.ssid)}.${hex(id.devno).padStart(4, '0')}`;
 
 /** The board's own functions on a PCI root bus, as occupants (with its USB controllers for -machine usb=on). */
 export function boardOccupants(addressing: BusAddressing, usb: boolean): BusOccupant[] {
-  if (addressing.kind !== 'pci-root') return [];
+  if (addressing.kind !== 'pci') return [];
   return [...addressing.board, ...(usb ? addressing.usb : [])].map((f) => ({
-    address: { kind: 'pci', devfn: f.devfn, devPath: pciDevPath(addressing.rootBusPath, f.devfn) },
+    address: { kind: 'pci', devfn: f.devfn, devPath: pciDevPath(addressing.busPath, f.devfn) },
     type: f.type,
     id: undefined,
     multifunction: f.multifunction,
   }));
 }
 
-/** The address a device gets on the bus, or QEMU's refusal. */
-export function assignBusAddress(addressing: BusAddressing, request: PlugRequest, occupants: readonly BusOccupant[], release: Release): DeviceBusAddress {
-  return addressing.kind === 'pci-root'
-    ? assignPci(addressing.rootBusPath, request, occupants, release)
-    : assignCss(addressing.defaultCssid, request, occupants);
+export interface BusPlacement {
+  readonly address: DeviceBusAddress;
+  readonly warnings: readonly Warning[];
 }
 
-function assignPci(rootBusPath: string, request: PlugRequest, occupants: readonly BusOccupant[], release: Release): DeviceBusAddress {
+/** The address a device gets on the bus (with QEMU's warnings about it), or QEMU's refusal. */
+export function assignBusAddress(addressing: BusAddressing, request: PlugRequest, occupants: readonly BusOccupant[], release: Release): BusPlacement {
+  return addressing.kind === 'pci'
+    ? assignPci(addressing, request, occupants, release)
+    : { address: assignCss(addressing.defaultCssid, request, occupants), warnings: [] };
+}
+
+function assignPci(
+  addressing: Extract<BusAddressing, { kind: 'pci' }>,
+  request: PlugRequest,
+  occupants: readonly BusOccupant[],
+  release: Release,
+): BusPlacement {
   const at = (devfn: number) => occupants.find((o) => o.address.kind === 'pci' && o.address.devfn === devfn);
   const e = busAddressErrors;
+  if (addressing.onlyBridges !== undefined && request.bridge !== true) throw e.error('pci.only-bridges', { expander: addressing.onlyBridges });
   let devfn = request.devfn ?? -1;
   if (devfn < 0) {
     // Only function 0 of each slot is looked at: a slot with just 2.3 taken still offers 2.0.
@@ -106,8 +127,11 @@ function assignPci(rootBusPath: string, request: PlugRequest, occupants: readonl
       const namesId = compareReleases(release, { major: 7, minor: 0 }) >= 0;
       throw e.error('pci.in-use', { slot: pciSlot(devfn), fn: pciFunction(devfn), type: request.type, user: user.type, userId: user.id, namesId });
     }
-    const function0 = at(pciSlot(devfn) << 3);
-    if (request.hotplugged && function0) throw e.error('pci.hotplug-function0', { slot: pciSlot(devfn), user: function0.type, type: request.type });
+    // pci_get_function_0: below a port, slot 0's function 0 is every function's.
+    const function0 = at(addressing.port === true ? 0 : pciSlot(devfn) << 3);
+    if (request.hotplugged && function0 && function0.address.kind === 'pci') {
+      throw e.error('pci.hotplug-function0', { slot: pciSlot(function0.address.devfn), user: function0.type, type: request.type });
+    }
   }
   // pci_init_multifunction: function 0 must allow other functions; a single-function device at
   // function 0 allows none.
@@ -118,7 +142,23 @@ function assignPci(rootBusPath: string, request: PlugRequest, occupants: readonl
   } else if (!request.multifunction) {
     for (let fn = 1; fn < 8; fn++) if (at((slot << 3) | fn)) throw e.error('pci.function0-single', { slot, fn });
   }
-  return { kind: 'pci', devfn, devPath: pciDevPath(rootBusPath, devfn) };
+  return { address: { kind: 'pci', devfn, devPath: pciDevPath(addressing.busPath, devfn) }, warnings: portSlotWarnings(addressing, request, slot, release) };
+}
+
+/**
+ * A PCIe device below a port outside slot 0 is taken, with a warning from 8.1 on (devices with
+ * ARI, which hotmem models none of, are exempt).
+ */
+function portSlotWarnings(addressing: Extract<BusAddressing, { kind: 'pci' }>, request: PlugRequest, slot: number, release: Release): Warning[] {
+  if (addressing.port !== true || slot === 0 || compareReleases(release, { major: 8, minor: 1 }) < 0 || request.express === false) return [];
+  if (request.express === undefined) {
+    throw new HotmemError(
+      'pci.express-unknown',
+      `hotmem does not know whether ${request.type} is a PCI Express device, which decides whether QEMU warns about its slot ${slot} below a PCIe port; put it in slot 0`,
+      { type: request.type, slot },
+    );
+  }
+  return [busAddressErrors.warning('pci.port-slot', { slot, type: request.type })];
 }
 
 function assignCss(defaultCssid: number, request: PlugRequest, occupants: readonly BusOccupant[]): DeviceBusAddress {

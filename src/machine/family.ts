@@ -19,7 +19,7 @@ export interface MachineVersion {
 }
 
 /**
- * The bus's hotplug handler, as device_del meets it (qdev_unplug): whether it has an
+ * The bus's hotplug handler, as device_add and device_del meet it (qdev_unplug): whether it has an
  * unplug_request, which only asks the guest, or unplugs at once.
  */
 export type BusHotplug =
@@ -28,7 +28,19 @@ export type BusHotplug =
   /** Only an unplug callback (the virtual channel subsystem): the device goes at once. */
   | 'immediate'
   /** ACPI PCI hotplug (acpi-pcihp): the guest is asked to eject the slot, and the device stays until it does. */
-  | 'acpi-pcihp';
+  | 'acpi-pcihp'
+  /**
+   * A PCIe root or downstream port's native hotplug (hw/pci/pcie.c pcie_cap_slot_*): the
+   * attention button asks the guest, or a slot no guest powered on unplugs at once.
+   */
+  | 'pcie-slot'
+  /**
+   * A PCIe port with hotplug=off whose bus still takes requests, which the port refuses
+   * (pcie_cap_slot_pre_plug_cb, pcie_cap_slot_unplug_request_cb), as before the bus said so itself.
+   */
+  | 'pcie-slot-off'
+  /** A bridge's standard hotplug controller (hw/pci/shpc.c): slots 1 to 31, the guest asked as for a PCIe slot. */
+  | 'shpc';
 
 /** A bus devices can be plugged into; PCIe root buses refuse hotplug. */
 export interface BusSpec {
@@ -38,6 +50,11 @@ export interface BusSpec {
   readonly hotplug: BusHotplug;
   /** How the bus addresses its devices; absent where hotmem does not model addresses. */
   readonly addressing?: BusAddressing;
+  /**
+   * The bus was named by qbus's automatic ids (lowercase class name and the class's counter, as
+   * i440fx's pci.0 is), so the next unnamed bus of its kind counts on from it.
+   */
+  readonly automaticName?: boolean;
 }
 
 /** A function the board itself puts on a PCI bus (host bridge, south bridge). */
@@ -50,13 +67,23 @@ export interface BoardPciFunction {
 }
 
 export type BusAddressing =
-  /** A PCI root bus: devfns 0..255, dev paths "<root bus path>:SS.F" (pcibus_get_dev_path). */
+  /**
+   * A PCI bus: devfns 0..255, dev paths "<bus path>:SS.F" (pcibus_get_dev_path): a root bus's
+   * path is its domain and number, a bridge's secondary bus's the bridge's own dev path.
+   */
   | {
-      readonly kind: 'pci-root';
-      readonly rootBusPath: string;
+      readonly kind: 'pci';
+      readonly busPath: string;
       readonly board: readonly BoardPciFunction[];
       /** The USB controllers the board adds with -machine usb=on. */
       readonly usb: readonly BoardPciFunction[];
+      /**
+       * The link below a PCIe root or downstream port (pcie_has_upstream_port): its one device is
+       * function 0 of slot 0, which is every function's function 0.
+       */
+      readonly port?: boolean;
+      /** An expander bridge's root bus takes only bridges; QEMU names the expander's type. */
+      readonly onlyBridges?: string;
     }
   /** The virtual channel subsystem: bus ids cssid.ssid.devno, auto ids in the default cssid. */
   | { readonly kind: 'css'; readonly defaultCssid: number };
@@ -137,6 +164,12 @@ export interface MachineFamily {
    */
   memoryDevicePrePlug?(machine: QomObject, version: MachineVersion, device: QomObject): { readonly legacyAlign?: number };
   rootBuses(version: MachineVersion): readonly BusSpec[];
+  /**
+   * The board device whose acpi-pci-hotplug-with-bridge-support property (default on) puts
+   * bridges' buses under ACPI PCI hotplug, and the first release whose board has it (absent: every
+   * modelled release's).
+   */
+  readonly acpiBridgeHotplug?: { readonly driver: string; readonly since?: Release };
   /** The firmware's RAMBlocks, in the order QEMU creates them (none: the board has no firmware in RAM, as s390-ccw-virtio). */
   firmwareBlocks?(machine: QomObject, version: MachineVersion): readonly FirmwareBlock[];
   /**

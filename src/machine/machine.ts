@@ -16,10 +16,10 @@ import { parseGlobalOption } from '../qom/globals.js';
 import { ObjectModel, type PropertyInput } from '../qom/object-model.js';
 import type { QomObject } from '../qom/object.js';
 import type { TypeRegistry } from '../qom/registry.js';
-import { BUS_ADDRESS, parseCssDevId, PCI_DEVFN_AUTO } from '../qom/qdev-address-props.js';
+import { BUS_ADDRESS, parseCssDevId, PCI_DEVFN_AUTO, pciSlot } from '../qom/qdev-address-props.js';
 import { MEMORY_BACKEND_TYPE, MEMORY_BACKEND_USE } from './backend-use.js';
-import { assignBusAddress, boardOccupants, qdevDevPath, type BusOccupant, type PlugRequest } from './bus-address.js';
-import { selectBus } from './buses.js';
+import { assignBusAddress, boardOccupants, pciDevPath, qdevDevPath, type BusOccupant, type PlugRequest } from './bus-address.js';
+import { BusTree, selectBus, type NewBus } from './buses.js';
 import type { MachineCatalog, MachineTypeEntry } from './catalog.js';
 import { placeMemoryDevice, type PlacedMemoryDevice } from './device-memory.js';
 import { machineErrors } from './errors.js';
@@ -39,6 +39,9 @@ import { parseMemorySize, type MemorySize } from './memory-size.js';
 import { completeNuma, parseNumaNode, type NumaNode } from './numa.js';
 import { RAM_BLOCK, registerRam } from './ram-block.js';
 import { unplugRoute } from './unplug.js';
+import { bridgeErrors, bridgeRule, checkExpander, expanderBusPath, secondaryBusHotplug, type BridgeRule } from './pci-bridges.js';
+import { deviceData } from '../qom/device-data/load.js';
+import { parseBool } from '../core/parse/scalars.js';
 import { initialRamPieces, type RamPiece } from './ram-map.js';
 
 export type Accelerator = 'tcg' | 'kvm';
@@ -175,7 +178,7 @@ export interface StartedMachine {
 }
 
 export class Machine {
-  readonly buses: BusSpec[];
+  readonly buses: BusTree;
   /** The VM's run state; `running` is vm_running. Machines are created stopped. */
   runState: RunState = 'prelaunch';
   /** autostart: cleared by -S (and `stop` during an incoming migration); decides whether an incoming VM runs. */
@@ -212,8 +215,9 @@ export class Machine {
     readonly catalog: MachineCatalog,
     readonly memLock: MemLock,
   ) {
-    this.buses = [...family.rootBuses(version)];
-    for (const bus of this.buses) if (bus.addressing) this.#fixedOccupants.set(bus, boardOccupants(bus.addressing, object.get('usb') === true));
+    const roots = family.rootBuses(version);
+    this.buses = new BusTree(roots);
+    for (const bus of roots) if (bus.addressing) this.#fixedOccupants.set(bus, boardOccupants(bus.addressing, object.get('usb') === true));
   }
 
   get release(): Release {
@@ -476,8 +480,9 @@ export class Machine {
         item.id,
         item.props.map((p) => ({ name: p.name, input: 'json' in p ? { source: 'json', json: p.json } : deviceInput(this.release, p.value) })),
         (driver) => {
+          if (bridgeRule(driver) === undefined && this.#bridgeLike(driver)) throw bridgeErrors.error('bridge.not-modelled', { driver });
           const busKind = this.model.view.ancestry(driver).find((t) => t.bus !== undefined)?.bus;
-          bus = selectBus(this.buses, this.model.view.info(driver)!, busKind, item.bus, this.model.machineReady);
+          bus = selectBus(this.buses.searchOrder, this.model.view.info(driver)!, busKind, item.bus, this.model.machineReady);
           // The device's pre-plug takes it: the bus places the device before it realizes.
           this.#pendingBus = bus;
         },
@@ -486,7 +491,82 @@ export class Machine {
       this.#pendingBus = undefined;
     }
     if (bus) this.#deviceBus.set(result.device, bus);
+    const rule = bridgeRule(result.device.type);
+    if (bus && rule) this.#addSecondaryBus(result.device, bus, rule);
     return result;
+  }
+
+  /** A PCI bridge or expander bridge of the release (TYPE_PCI_BRIDGE, TYPE_PXB_DEV). */
+  #bridgeLike(driver: string): boolean {
+    const data = deviceData(this.release, this.arch);
+    return data !== undefined && (data.isA(driver, 'base-pci-bridge') || data.isA(driver, 'pxb'));
+  }
+
+  /**
+   * The bridge's realize creates its secondary bus, addressed below the bridge's own address; an
+   * expander bridge's creates a root bus of its own (pxb's with its pci-bridge's bus behind it).
+   */
+  #addSecondaryBus(bridge: QomObject, parent: BusSpec, rule: BridgeRule): void {
+    const address = bridge.slots.get(BUS_ADDRESS);
+    if (address?.kind !== 'pci') throw new Error(`internal: bridge ${bridge.path()} has no PCI address`);
+    const acpi = this.#acpiBridgeHotplug();
+    const pci = (busPath: string, more: { readonly port?: boolean; readonly onlyBridges?: string } = {}) => ({
+      kind: 'pci' as const,
+      busPath,
+      board: [],
+      usb: [],
+      ...more,
+    });
+    const add = (on: BusSpec, spec: Omit<BusSpec, 'name'>, how: Partial<NewBus>) => {
+      const bus = this.buses.add(bridge, on, spec, { name: bridge.id, busClass: spec.kind.toLowerCase(), number: 0, hostRoot: false, ...how });
+      this.#fixedOccupants.set(bus, boardOccupants(spec.addressing!, false));
+      return bus;
+    };
+    if (rule.role !== 'expander') {
+      const settings = { hotplug: this.#flag(bridge, 'hotplug'), shpc: this.#flag(bridge, 'shpc') };
+      const hotplug = secondaryBusHotplug(rule, settings, acpi, this.release);
+      add(parent, { kind: rule.secondary, hotplug, addressing: pci(address.devPath, rule.role === 'pcie-slot' ? { port: true } : {}) }, {});
+      return;
+    }
+    const busNr = bridge.get('bus_nr') as number;
+    const root = { number: busNr, hostRoot: true };
+    const onlyBridges = pci(expanderBusPath(busNr), { onlyBridges: bridge.type });
+    if (bridge.type === 'pxb-pcie') {
+      add(parent, { kind: 'PCIE', hotplug: 'none', addressing: onlyBridges }, { ...root, busClass: 'pxb-pcie-bus' });
+      return;
+    }
+    const internalBridge = { devfn: 0, type: 'pci-bridge', multifunction: false };
+    const internal = add(parent, { kind: 'PCI', hotplug: 'none', addressing: { ...onlyBridges, board: [internalBridge] } }, { ...root, name: 'pxb-internal' });
+    // Its pci-bridge has no SHPC, and the board's ACPI hotplug numbers only the buses below its
+    // own root bus: the real 5.2 to 11.1 refuse device_add there.
+    add(internal, { kind: 'PCI', hotplug: 'none', addressing: pci(pciDevPath(expanderBusPath(busNr), internalBridge.devfn)) }, {});
+  }
+
+  /** A boolean property of an opaque device, false where its type has none. */
+  #flag(device: QomObject, property: string): boolean {
+    return this.model.view.properties(device.type).has(property) && device.get(property) === true;
+  }
+
+  /**
+   * Whether the board's ACPI hotplugs bridges' buses: its acpi-pci-hotplug-with-bridge-support,
+   * on by default, as machine compat and -global leave it, and no ACPI at all with acpi=off.
+   */
+  #acpiBridgeHotplug(): boolean {
+    const board = this.family.acpiBridgeHotplug;
+    if (!board || (board.since && compareReleases(this.release, board.since) < 0)) return false;
+    if (this.model.view.properties(this.object.type).has('acpi') && this.object.get('acpi') === 'off') return false;
+    const entries = [...this.model.compat.machine, ...this.model.globals].filter(
+      (g) => g.driver === board.driver && g.property === 'acpi-pci-hotplug-with-bridge-support',
+    );
+    const last = entries.at(-1);
+    if (last === undefined) return true;
+    const parsed = parseBool(last.value, this.release);
+    if (!parsed.ok) {
+      throw new HotmemError('machine.board-property', `hotmem cannot read ${board.driver}.acpi-pci-hotplug-with-bridge-support=${last.value} as a boolean`, {
+        driver: board.driver,
+      });
+    }
+    return parsed.value;
   }
 
   /**
@@ -499,10 +579,10 @@ export class Machine {
     const userVga = items.some((i) => i.kind === 'device' && i.driver !== undefined && VGA_DEFAULT_DRIVERS.includes(i.driver));
     for (const device of this.family.defaultDevices(this.version)) {
       if (wanted[device.kind] !== true || (device.kind === 'vga' && userVga)) continue;
-      const bus = this.buses.find((b) => b.name === device.bus);
+      const bus = this.buses.searchOrder.find((b) => b.name === device.bus);
       if (!bus?.addressing) continue;
       const fixed = this.#fixedOccupants.get(bus)!;
-      const address = assignBusAddress(bus.addressing, { type: device.type, hotplugged: false }, fixed, this.release);
+      const { address } = assignBusAddress(bus.addressing, { type: device.type, hotplugged: false }, fixed, this.release);
       fixed.push({ address, type: device.type, id: undefined, multifunction: false });
     }
   }
@@ -522,21 +602,34 @@ export class Machine {
    * The bus's half of realize (do_pci_register_device, css_create_sch): the device's address,
    * which the PCI `addr` property then reads, and its dev path.
    */
-  #placeOnBus(device: QomObject, bus: BusSpec): void {
-    if (!bus.addressing) return;
+  #placeOnBus(device: QomObject, bus: BusSpec): Warning[] {
+    if (!bus.addressing) return [];
     const props = this.model.view.properties(device.type);
     const request: PlugRequest =
-      bus.addressing.kind === 'pci-root'
+      bus.addressing.kind === 'pci'
         ? {
             type: device.type,
             hotplugged: device.hotplugged,
             devfn: props.has('addr') ? (device.get('addr') as number) : PCI_DEVFN_AUTO,
             multifunction: props.has('multifunction') && device.get('multifunction') === true,
+            bridge: deviceData(this.release, this.arch)?.isA(device.type, 'base-pci-bridge') === true,
+            ...this.#express(device),
           }
         : { type: device.type, hotplugged: device.hotplugged, ...this.#requestedDevno(device) };
-    const address = assignBusAddress(bus.addressing, request, this.#occupants(bus), this.release);
+    const { address, warnings } = assignBusAddress(bus.addressing, request, this.#occupants(bus), this.release);
     device.slots.set(BUS_ADDRESS, address);
     if (address.kind === 'pci' && props.has('addr')) device.values.set('addr', address.devfn);
+    return [...warnings];
+  }
+
+  /**
+   * Whether the device is PCI Express below a PCIe port: a modern virtio-pci device is
+   * (virtio_pci_dc_realize, unless x-disable-pcie); of other types hotmem cannot tell.
+   */
+  #express(device: QomObject): Pick<PlugRequest, 'express'> {
+    const virtio = this.model.view.isA(device.type, 'virtio-pci') || deviceData(this.release, this.arch)?.isA(device.type, 'virtio-pci') === true;
+    if (!virtio) return {};
+    return { express: !this.#flag(device, 'disable-modern') && !this.#flag(device, 'x-disable-pcie') };
   }
 
   #requestedDevno(device: QomObject): Pick<PlugRequest, 'devno'> {
@@ -568,16 +661,26 @@ export class Machine {
     if (!device || !this.model.view.isA(device.type, 'device')) throw machineErrors.error('device.not-found', { id });
     if (this.unplugPending(device)) throw machineErrors.error('device.unplug-in-progress', { id });
     const bus = this.busOf(device);
-    if (bus?.hotplug === 'none') throw machineErrors.error('bus.no-hotplug', { bus: bus.name });
+    const hotplug = bus?.hotplug;
+    if (hotplug === 'none') throw machineErrors.error('bus.no-hotplug', { bus: bus?.name ?? '' });
     if (!this.model.view.ancestry(device.type).some((t) => t.hotpluggable)) throw machineErrors.error('device.no-hotplug', { type: device.type });
     if (this.model.view.isA(device.type, MEMORY_DEVICE_INTERFACE)) this.#ops(device).unplugRequest?.(device);
-    const route = unplugRoute(bus?.hotplug, this.release);
+    if (hotplug === 'pcie-slot-off') throw bridgeErrors.error('pcie.hotunplug-off', { port: bus && this.buses.bridgeOf(bus)?.id });
+    const route = unplugRoute(hotplug, this.release, this.#slotPowered(device));
     if (route.kind === 'immediate') {
       this.#unplug(device);
       return;
     }
     this.#ejectRequests.set(device, { pending: route.pending });
     for (const listener of this.#ejectListeners) listener(device);
+  }
+
+  /**
+   * A hotplug slot's power (PCIe, SHPC): on at reset for the device there, and a modelled guest's
+   * hotplug driver powers on the slot of a device plugged later.
+   */
+  #slotPowered(device: QomObject): boolean {
+    return !device.hotplugged || this.#ejectListeners.size > 0;
   }
 
   /** DeviceState.pending_deleted_event: device_del asked the guest to eject it, and it has not yet. */
@@ -608,6 +711,12 @@ export class Machine {
    * (no id) before the proxy (the real 5.2 to 11.1 with virtio-balloon-ccw).
    */
   #unplug(device: QomObject): void {
+    // A bridge's bus goes with it, and the devices on it first.
+    for (const bus of this.buses.busesOf(device)) {
+      for (const d of this.model.objectsOfType('device')) if (this.#deviceBus.get(d) === bus && d.realized) this.#unplug(d);
+      this.buses.remove(bus);
+      this.#fixedOccupants.delete(bus);
+    }
     const deleted = [...realizedChildDevices(device), device].map((d) => ({ ...(d.id === undefined ? {} : { device: d.id }), path: d.path() }));
     this.model.remove(device);
     this.scheduler.after(0, () => {
@@ -672,10 +781,35 @@ export class Machine {
     this.#pendingBus = undefined;
     const warnings = this.#memoryDevicePrePlug(device);
     if (bus) {
+      if (device.hotplugged && bus.hotplug === 'pcie-slot-off') throw bridgeErrors.error('pcie.hotplug-off', { port: this.buses.bridgeOf(bus)?.id });
       this.#deviceBus.set(device, bus);
-      this.#placeOnBus(device, bus);
+      warnings.push(...this.#placeOnBus(device, bus));
+      this.#bridgeRealize(device, bus);
+      const address = device.slots.get(BUS_ADDRESS);
+      if (bus.hotplug === 'shpc' && address?.kind === 'pci' && pciSlot(address.devfn) === 0) throw bridgeErrors.error('shpc.slot-0');
     }
     return warnings;
+  }
+
+  /** A bridge's own checks at realize (pci_bridge_dev_realize, the PCIe ports' realize). */
+  #bridgeRealize(device: QomObject, bus: BusSpec): void {
+    const rule = bridgeRule(device.type);
+    if (rule?.role === 'expander') {
+      checkExpander(device.type, device.get('bus_nr') as number, device.get('numa_node') as number, {
+        parentKind: bus.kind,
+        parentIsBoardRoot: this.buses.isBoardRoot(bus),
+        numbersInUse: this.buses.numbersBelow(bus),
+        numaNodes: this.numaNodes.length,
+      });
+    }
+    if (rule?.role === 'shpc-bridge' && device.get('chassis_nr') === 0) throw bridgeErrors.error('bridge.no-chassis');
+    if (rule?.role === 'pcie-slot') {
+      const slotOf = (d: QomObject) => `${String(d.get('chassis'))}/${String(d.get('slot'))}`;
+      const taken = this.model
+        .objectsOfType('device')
+        .some((d) => d !== device && d.realized && bridgeRule(d.type)?.role === 'pcie-slot' && slotOf(d) === slotOf(device));
+      if (taken) throw bridgeErrors.error('bridge.chassis-slot-in-use');
+    }
   }
 
   /** memory_device_pre_plug: region size, alignment, and a free address in device memory. */

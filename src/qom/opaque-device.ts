@@ -6,8 +6,9 @@
  * its defaults, exactly (a size of 2^64-1 stays 18446744073709551615); it has no behaviour.
  *
  * Device types whose behaviour matters to what hotmem models are not made opaque, so they stay
- * refused by name: those that put a PCI bus behind them (bridges, root ports, expander bridges:
- * devices behind them would find no bus) and vfio-pci, which pins all guest RAM.
+ * refused by name: vfio-pci, which pins all guest RAM. PCI bridges are opaque devices whose
+ * secondary bus the machine adds (src/machine/pci-bridges.ts, which refuses the bridges it does
+ * not model).
  */
 import { HotmemError } from '../core/errors.js';
 import { BeyondModelRange, parseScalar, type ScalarKind } from '../core/parse/input-visitor.js';
@@ -20,10 +21,6 @@ import type { TypeInfo } from './type-info.js';
 
 /** QOM types (of the release's data) whose descendants are not opaque, and why. */
 const MODELLED_ELSEWHERE: readonly string[] = [
-  // TYPE_PCI_BRIDGE: pci-bridge, pcie-pci-bridge, i82801b11-bridge, the PCIe ports.
-  'base-pci-bridge',
-  // The PCI expander bridges (pxb, pxb-pcie, pxb-cxl) add a root bus.
-  'pxb',
   // TYPE_VFIO_PCI_BASE: RAM is pinned for the device's DMA.
   'vfio-pci-base',
   'vfio-pci',

@@ -402,12 +402,23 @@ describe('machine/bus-address: assignment rules', () => {
     assert.equal(message({ major: 7, minor: 0 }), 'PCI: slot 1 function 0 not available for virtio-mem-pci, in use by PIIX3,id=(null)');
   });
 
+  it("below a PCIe port, slot 0's function 0 is every function's (pci_get_function_0)", () => {
+    const port = { kind: 'pci' as const, busPath: '0000:00:02.0', board: [], usb: [], port: true };
+    const occupants = [{ address: { kind: 'pci' as const, devfn: 0, devPath: '0000:00:02.0:00.0' }, type: 'virtio-rng-pci', id: 'r', multifunction: true }];
+    assert.throws(() => assignBusAddress(port, { type: 'virtio-balloon-pci', hotplugged: true, devfn: slot(1) }, occupants, R72), {
+      message: 'PCI: slot 0 function 0 already occupied by virtio-rng-pci, new func virtio-balloon-pci cannot be exposed to guest.',
+    });
+    assert.deepEqual(
+      assignBusAddress(port, { type: 'virtio-balloon-pci', hotplugged: false, devfn: slot(1), express: true }, occupants, { major: 8, minor: 1 }).warnings,
+      [busAddressErrors.warning('pci.port-slot', { slot: 1, type: 'virtio-balloon-pci' })],
+    );
+  });
+
   it('names paths on the root bus "0000:00:SS.F"', () => {
     assert.equal(pciDevPath('0000:00', slot(0x1f, 4)), '0000:00:1f.4');
     assert.deepEqual(assignBusAddress(i440fx, { type: 't', hotplugged: false }, boardOccupants(i440fx, false), R72), {
-      kind: 'pci',
-      devfn: 16,
-      devPath: '0000:00:02.0',
+      address: { kind: 'pci', devfn: 16, devPath: '0000:00:02.0' },
+      warnings: [],
     });
   });
 
@@ -415,7 +426,7 @@ describe('machine/bus-address: assignment rules', () => {
     const css = { kind: 'css' as const, defaultCssid: 0xfe };
     const placed: Parameters<typeof assignBusAddress>[2][number][] = [];
     const plug = (devno?: string) => {
-      const address = assignBusAddress(
+      const { address } = assignBusAddress(
         css,
         { type: 'virtio-mem-ccw', hotplugged: false, ...(devno ? { devno: parseCssDevId('virtio-mem-ccw', 'devno', devno) } : {}) },
         placed,

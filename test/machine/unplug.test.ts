@@ -9,14 +9,21 @@ import { Machine, type MachineOptions, type StartupItem } from '../../src/machin
 import { unplugRoute, type UnplugRoute } from '../../src/machine/unplug.js';
 import type { BusHotplug } from '../../src/machine/family.js';
 
-const ROUTES: ReadonlyArray<readonly [Exclude<BusHotplug, 'none'> | undefined, string, UnplugRoute]> = [
-  [undefined, '5.2', { kind: 'guest-eject', pending: false }],
-  [undefined, '11.1', { kind: 'guest-eject', pending: false }],
-  ['immediate', '5.2', { kind: 'immediate' }],
-  ['immediate', '11.1', { kind: 'immediate' }],
-  ['acpi-pcihp', '6.1', { kind: 'guest-eject', pending: false }],
-  ['acpi-pcihp', '6.2', { kind: 'guest-eject', pending: true }],
-  ['acpi-pcihp', '10.0', { kind: 'guest-eject', pending: true }],
+/** Bus, release, whether the device's slot is powered, and the route. */
+const ROUTES: ReadonlyArray<readonly [Exclude<BusHotplug, 'none' | 'pcie-slot-off'> | undefined, string, boolean, UnplugRoute]> = [
+  [undefined, '5.2', true, { kind: 'guest-eject', pending: false }],
+  [undefined, '11.1', true, { kind: 'guest-eject', pending: false }],
+  ['immediate', '5.2', true, { kind: 'immediate' }],
+  ['immediate', '11.1', true, { kind: 'immediate' }],
+  ['acpi-pcihp', '6.1', true, { kind: 'guest-eject', pending: false }],
+  ['acpi-pcihp', '6.2', true, { kind: 'guest-eject', pending: true }],
+  ['acpi-pcihp', '10.0', false, { kind: 'guest-eject', pending: true }],
+  ['pcie-slot', '5.2', true, { kind: 'guest-eject', pending: true }],
+  ['pcie-slot', '5.2', false, { kind: 'guest-eject', pending: true }],
+  ['pcie-slot', '6.2', true, { kind: 'guest-eject', pending: true }],
+  ['pcie-slot', '6.2', false, { kind: 'immediate' }],
+  ['shpc', '5.2', true, { kind: 'guest-eject', pending: false }],
+  ['shpc', '7.2', false, { kind: 'immediate' }],
 ];
 
 const item = (kind: 'object' | 'device', type: string, id: string, props: Record<string, string> = {}): StartupItem =>
@@ -54,9 +61,10 @@ const pc = (version: string) =>
   });
 
 describe('machine/unplug: what device_del does once its checks pass', () => {
-  for (const [hotplug, version, route] of ROUTES) {
-    it(`${hotplug ?? 'no bus (a DIMM)'} in ${version}: ${route.kind}${route.kind === 'guest-eject' ? `, pending ${String(route.pending)}` : ''}`, () => {
-      assert.deepEqual(unplugRoute(hotplug, release(version)), route);
+  for (const [hotplug, version, powered, route] of ROUTES) {
+    const slot = powered ? 'powered' : 'unpowered';
+    it(`${hotplug ?? 'no bus (a DIMM)'} in ${version}, ${slot}: ${route.kind}${route.kind === 'guest-eject' ? `, pending ${String(route.pending)}` : ''}`, () => {
+      assert.deepEqual(unplugRoute(hotplug, release(version), powered), route);
     });
   }
 
