@@ -14,8 +14,11 @@
  *   cells to optimise the code a cell runs, and the first hundreds cost several times a warm one
  *   (the detail gives both).
  * Where the Debian trixie root is missing the comparisons with QEMU are left out, saying so.
- * hotmem runs as the package's bin (dist/build/bin.cjs, the bundle `npm run build` writes).
+ * hotmem runs as the package's bin (dist/build/hotmem: Node on the build's start-up snapshot);
+ * the start-up rows also time, in the same rounds for the detail, the bundle's loader it falls
+ * back to (dist/build/bin.cjs: the bundle with its code cache, without the snapshot).
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { batchMachines, runInvocation, type Invocation } from '../../src/cli/qemu-batch.js';
 import { packageRoot } from '../../src/core/package-root.js';
@@ -27,13 +30,19 @@ import { loadMatrixFile } from '../../src/matrix/load.js';
 import type { Benchmark } from '../harness.js';
 import { CONFIG_ARGS, CONFIG_QMP, interleaved, loadNote, median, qmpInput, realConfigMs, realQemu10, timedRun } from './support.js';
 
-const BIN = join(packageRoot(), 'dist', 'build', 'bin.cjs');
+const root = packageRoot();
+const BIN = join(root, (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: { hotmem: string } }).bin.hotmem);
+const BUNDLE_LOADER = join(root, 'dist', 'build', 'bin.cjs');
 const node = process.execPath;
 const ROUNDS = 15;
 const hotmem =
   (...args: readonly string[]) =>
   (input = ''): number =>
-    timedRun(node, [BIN, ...args], input);
+    timedRun(BIN, args, input);
+const fromBundle =
+  (...args: readonly string[]) =>
+  (input = ''): number =>
+    timedRun(node, [BUNDLE_LOADER, ...args], input);
 const nodeFloor = (): number => timedRun(node, ['-e', '0']);
 
 const real = realQemu10();
@@ -48,12 +57,15 @@ function startupBenchmark(name: string, args: readonly string[], input = '', als
     better: 'lower',
     async run() {
       const run = hotmem(...args);
-      const [ms, floor, qemu] = await interleaved(ROUNDS, [() => run(input), nodeFloor, ...(also ? [also] : [])]);
+      const bundled = fromBundle(...args);
+      const [ms, floor, bundle, qemu] = await interleaved(ROUNDS, [() => run(input), nodeFloor, () => bundled(input), ...(also ? [also] : [])]);
       const versusQemu =
         qemu === undefined ? '' : `, real QEMU 10.0 ${qemu.toFixed(0)} ms (hotmem/QEMU ${(ms! / qemu).toFixed(2)}: Node alone starts slower than QEMU answers)`;
       return {
         figure: ms! / floor!,
-        detail: `medians of ${ROUNDS}: hotmem ${ms!.toFixed(0)} ms, node -e 0 ${floor!.toFixed(0)} ms${versusQemu}; ${await loadNote()}`,
+        detail:
+          `medians of ${ROUNDS}: hotmem ${ms!.toFixed(0)} ms, node -e 0 ${floor!.toFixed(0)} ms, ` +
+          `without the snapshot (bin.cjs) ${bundle!.toFixed(0)} ms = ${(bundle! / floor!).toFixed(2)}x${versusQemu}; ${await loadNote()}`,
       };
     },
   };
