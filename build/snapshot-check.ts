@@ -18,13 +18,13 @@ export interface SnapshotOrigin {
 export function snapshotOrigin(root: string): SnapshotOrigin {
   const stamp = freshImageIndex(root)?.stamp;
   if (stamp === undefined) throw new Error(`snapshot: the compat images under ${root} are missing or older than compat/`);
-  return { root: realpathSync(root), stamp };
+  return { root: realpathSync.native(root), stamp };
 }
 
 /** Whether the snapshot from `origin` answers for the `hotmem` script at `script` (in dist/build of its package). */
 export function snapshotServes(origin: SnapshotOrigin, script: string): boolean {
   try {
-    return realpathSync(join(dirname(script), '..', '..')) === origin.root && freshImageIndex(origin.root)?.stamp === origin.stamp;
+    return realpathSync.native(join(dirname(script), '..', '..')) === origin.root && freshImageIndex(origin.root)?.stamp === origin.stamp;
   } catch {
     return false;
   }
