@@ -61,11 +61,13 @@ const unbundled = [process.execPath, join(root, 'dist', 'src', 'cli', 'main.js')
 describe('cli/bin: the bundled hotmem command', function () {
   this.timeout(60_000);
   for (const [what, args, input] of CASES) {
-    it(`answers ${what} as the unbundled command does, from the snapshot and from the bundle`, () => {
+    // The bin starts `qemu` from the snapshot, the others from bin.cjs: for `qemu` bin.cjs is what it falls back to.
+    const fromSnapshot = args[0] === 'qemu';
+    it(`answers ${what} as the unbundled command does${fromSnapshot ? ', from the snapshot and from the bundle' : ''}`, () => {
       const expected = run(unbundled, args, input);
       assert.notEqual(expected.stdout + expected.stderr, '');
       assert.deepEqual(run([BIN], args, input), expected, 'the package bin');
-      assert.deepEqual(run([process.execPath, join(root, 'dist', 'build', 'bin.cjs')], args, input), expected, 'bin.cjs');
+      if (fromSnapshot) assert.deepEqual(run([process.execPath, join(root, 'dist', 'build', 'bin.cjs')], args, input), expected, 'bin.cjs');
     });
   }
 
