@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `hotmem` executable: runs the bundle the build wrote (dist/bundle/hotmem.cjs) compiled with
+ * The bundle's loader, what the `hotmem` script (hotmem.sh) runs where the start-up snapshot
+ * cannot serve: runs the bundle the build wrote (dist/bundle/hotmem.cjs) compiled with
  * V8's code cache for it, so a start neither parses nor compiles the functions a command needs.
  * A cache V8 rejects (another Node version) is ignored and the bundle compiles as usual.
  */
@@ -39,9 +40,12 @@ function readCache(): Buffer | undefined {
   }
 }
 
-if (require.main === module) {
+/** The command on `args`, from the bundle: how the process starts without the snapshot (hotmem.sh). */
+export function runBin(args: readonly string[]): void {
   const { hotmem } = loadHotmem(readCache());
-  void hotmem.runCli(process.argv.slice(2), hotmem.processIo()).then((status) => {
+  void hotmem.runCli(args, hotmem.processIo()).then((status) => {
     process.exitCode = status;
   });
 }
+
+if (require.main === module) runBin(process.argv.slice(2));

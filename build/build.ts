@@ -3,19 +3,24 @@
  * (src/machine/compat-data/image.ts) once its documents pass the schemas and cross-checks, and
  * bundles the `hotmem` command (with a V8 code cache, see bin.cts) and the matrix worker into
  * single files, so a start reads one script and one release's data instead of hundreds of
- * modules and every YAML file.
+ * modules and every YAML file; then builds the start-up snapshot the `hotmem` script starts
+ * Node on (snapshot-entry.ts, hotmem.sh), which spares a start the bundle's compilation and
+ * evaluation too.
  */
-import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import { build, type BuildOptions } from 'esbuild';
 import { packageRoot } from '../src/core/package-root.js';
 import { CompatData } from '../src/machine/compat-data/compat-data.js';
 import { writeImages } from '../src/machine/compat-data/image.js';
 import { readCompatDocuments } from '../src/machine/compat-data/read-documents.js';
 import { BUNDLE_HEAD, BUNDLE_TAIL, CODE_CACHE, loadHotmem } from './bin.cjs';
+import { warm } from './warm.js';
 
 const root = packageRoot();
+const SNAPSHOT = join(root, 'dist', 'bundle', 'hotmem.blob');
+const SNAPSHOT_ENTRY = join(root, 'dist', 'bundle', 'snapshot.cjs');
 
 const documents = readCompatDocuments(join(root, 'compat'));
 new CompatData(documents);
@@ -60,43 +65,47 @@ await build({
 
 /**
  * The code cache holds the functions compiled while the bundle ran, so it is made after running
- * what a short command runs: the version, `-machine help`, and a machine started and asked over QMP.
+ * what a short command runs (warm.ts).
  */
-async function warm(): Promise<Buffer> {
+async function codeCache(): Promise<Buffer> {
   const { hotmem, script } = loadHotmem(undefined);
-  const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
-  const io = { out: () => undefined, err: () => undefined, stdout: sink };
-  const qmp = [
-    '{"execute":"qmp_capabilities"}',
-    '{"execute":"qom-get","arguments":{"path":"/machine/peripheral/vm0","property":"size"}}',
-    '{"execute":"quit"}',
-  ];
-  await hotmem.runCli(['--version'], io);
-  await hotmem.runCli(['machines'], io);
-  await hotmem.runCli(
-    [
-      'qemu',
-      '-machine',
-      'q35',
-      '-m',
-      '1G,slots=1,maxmem=4G',
-      '-object',
-      'memory-backend-memfd,id=mem0,size=2G',
-      '-device',
-      'virtio-mem-pci,id=vm0,memdev=mem0',
-      '-S',
-      '-nodefaults',
-      '-display',
-      'none',
-      '-qmp',
-      'stdio',
-    ],
-    { ...io, stdin: Readable.from(qmp.map((line) => `${line}\n`)) },
-  );
+  await warm(hotmem);
   return script.createCachedData();
 }
-writeFileSync(CODE_CACHE, await warm());
-// tsc writes files without the execute bit; the package's bin (npx hotmem) must run as a program.
+writeFileSync(CODE_CACHE, await codeCache());
+// tsc writes files without the execute bit; the package's bin (npx hotmem) and the loader it
+// falls back to must run as programs.
 chmodSync(join(root, 'dist', 'build', 'bin.cjs'), 0o755);
+copyFileSync(join(root, 'build', 'hotmem.sh'), join(root, 'dist', 'build', 'hotmem'));
+chmodSync(join(root, 'dist', 'build', 'hotmem'), 0o755);
 
-process.stdout.write(`build: compat images for ${index.releases.length} releases, bundles in dist/bundle\n`);
+/**
+ * The start-up snapshot (snapshot-entry.ts) with the flags hotmem.sh runs it with, and the link
+ * to the node that built it (hotmem.sh starts the snapshot only on that node). Without them
+ * hotmem.sh starts from the bundle, as it must where this node cannot build one.
+ */
+function startupSnapshot(): string {
+  const flags = /^flags='([^']*)'$/m.exec(readFileSync(join(root, 'build', 'hotmem.sh'), 'utf8'))?.[1];
+  if (flags === undefined) throw new Error("internal: build/hotmem.sh has no flags='...' line");
+  const made = spawnSync(process.execPath, [...flags.split(' ').filter(Boolean), '--snapshot-blob', SNAPSHOT, '--build-snapshot', SNAPSHOT_ENTRY], {
+    encoding: 'utf8',
+  });
+  if (made.status !== 0) {
+    rmSync(SNAPSHOT, { force: true });
+    // Node's warnings about builtins it has not verified in snapshots come on every success, so stderr is shown only here.
+    return `no start-up snapshot (node ${process.version} exited ${String(made.status ?? made.signal)}: ${made.stderr.trim()}); hotmem starts from the bundle`;
+  }
+  symlinkSync(process.execPath, `${SNAPSHOT}.node`);
+  return `start-up snapshot ${SNAPSHOT} for node ${process.version}`;
+}
+await build({
+  ...common,
+  entryPoints: ['build/snapshot-entry.ts'],
+  outfile: SNAPSHOT_ENTRY,
+  format: 'cjs',
+  define: { 'import.meta.url': '__hotmemModuleUrl' },
+  banner: { js: "const __hotmemModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+const snapshot = startupSnapshot();
+
+process.stdout.write(`build: compat images for ${index.releases.length} releases, bundles in dist/bundle, ${snapshot}\n`);

@@ -14,8 +14,11 @@
  *   cells to optimise the code a cell runs, and the first hundreds cost several times a warm one
  *   (the detail gives both).
  * Where the Debian trixie root is missing the comparisons with QEMU are left out, saying so.
- * hotmem runs as the package's bin (dist/build/bin.cjs, the bundle `npm run build` writes).
+ * hotmem runs as the package's bin (dist/build/hotmem: `qemu` on the build's start-up snapshot,
+ * the others from the bundle); the `qemu` row also times, in the same rounds for the detail, the
+ * bundle's loader it falls back to (dist/build/bin.cjs: the bundle with its code cache).
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { batchMachines, runInvocation, type Invocation } from '../../src/cli/qemu-batch.js';
 import { packageRoot } from '../../src/core/package-root.js';
@@ -27,20 +30,31 @@ import { loadMatrixFile } from '../../src/matrix/load.js';
 import type { Benchmark } from '../harness.js';
 import { CONFIG_ARGS, CONFIG_QMP, interleaved, loadNote, median, qmpInput, realConfigMs, realQemu10, timedRun } from './support.js';
 
-const BIN = join(packageRoot(), 'dist', 'build', 'bin.cjs');
+const root = packageRoot();
+const BIN = join(root, (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: { hotmem: string } }).bin.hotmem);
+const BUNDLE_LOADER = join(root, 'dist', 'build', 'bin.cjs');
 const node = process.execPath;
 const ROUNDS = 15;
 const hotmem =
   (...args: readonly string[]) =>
   (input = ''): number =>
-    timedRun(node, [BIN, ...args], input);
+    timedRun(BIN, args, input);
+const fromBundle =
+  (...args: readonly string[]) =>
+  (input = ''): number =>
+    timedRun(node, [BUNDLE_LOADER, ...args], input);
 const nodeFloor = (): number => timedRun(node, ['-e', '0']);
 
 const real = realQemu10();
 if ('missing' in real) console.log(`speed: the comparisons with real QEMU 10.0 are left out: ${real.missing}`);
 
-/** `also`: real QEMU on the same configuration, measured in the same rounds for the detail column. */
-function startupBenchmark(name: string, args: readonly string[], input = '', also?: () => number): Benchmark {
+/**
+ * `also`: real QEMU on the same configuration, measured in the same rounds for the detail column;
+ * likewise `fromBundle` for a command the bin starts from the snapshot: the same command started
+ * from the bundle's loader, as it was before the snapshot.
+ */
+function startupBenchmark(name: string, args: readonly string[], options: { input?: string; also?: () => number; fromBundle?: true } = {}): Benchmark {
+  const { input = '', also } = options;
   return {
     name: `start-up: ${name} vs node -e 0 (wall, interleaved)`,
     target: 1.25,
@@ -48,12 +62,16 @@ function startupBenchmark(name: string, args: readonly string[], input = '', als
     better: 'lower',
     async run() {
       const run = hotmem(...args);
-      const [ms, floor, qemu] = await interleaved(ROUNDS, [() => run(input), nodeFloor, ...(also ? [also] : [])]);
+      const bundled = options.fromBundle ? [() => fromBundle(...args)(input)] : [];
+      const [ms, floor, ...others] = await interleaved(ROUNDS, [() => run(input), nodeFloor, ...bundled, ...(also ? [also] : [])]);
+      const bundle = options.fromBundle ? others.shift() : undefined;
+      const qemu = others.shift();
+      const versusBundle = bundle === undefined ? '' : `, from the bundle (bin.cjs, no snapshot) ${bundle.toFixed(0)} ms = ${(bundle / floor!).toFixed(2)}x`;
       const versusQemu =
         qemu === undefined ? '' : `, real QEMU 10.0 ${qemu.toFixed(0)} ms (hotmem/QEMU ${(ms! / qemu).toFixed(2)}: Node alone starts slower than QEMU answers)`;
       return {
         figure: ms! / floor!,
-        detail: `medians of ${ROUNDS}: hotmem ${ms!.toFixed(0)} ms, node -e 0 ${floor!.toFixed(0)} ms${versusQemu}; ${await loadNote()}`,
+        detail: `medians of ${ROUNDS}: hotmem ${ms!.toFixed(0)} ms, node -e 0 ${floor!.toFixed(0)} ms${versusBundle}${versusQemu}; ${await loadNote()}`,
       };
     },
   };
@@ -166,12 +184,11 @@ const qemuBenchmarks = (binary: string): Benchmark[] => [
 ];
 
 export const benchmarks: readonly Benchmark[] = [
-  startupBenchmark(
-    'hotmem qemu (the configuration, QMP qom-get, quit)',
-    ['qemu', '--qemu-version', '10.0', ...CONFIG_ARGS],
-    qmpInput(CONFIG_QMP),
-    'binary' in real ? () => realConfigMs(real.binary) : undefined,
-  ),
+  startupBenchmark('hotmem qemu (the configuration, QMP qom-get, quit)', ['qemu', '--qemu-version', '10.0', ...CONFIG_ARGS], {
+    input: qmpInput(CONFIG_QMP),
+    fromBundle: true,
+    ...('binary' in real ? { also: () => realConfigMs(real.binary) } : {}),
+  }),
   startupBenchmark('hotmem --version', ['--version']),
   startupBenchmark('hotmem machines', ['machines']),
   ...('binary' in real ? qemuBenchmarks(real.binary) : []),

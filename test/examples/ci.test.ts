@@ -25,7 +25,7 @@ type Env = Record<string, string>;
  * hook checks that npx and the bin still answer alike.
  */
 const BIN = join(root, (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: { hotmem: string } }).bin.hotmem);
-const NPX_AS_BIN = `npx() { if [ "$1" = hotmem ]; then shift; node "${BIN}" "$@"; else command npx "$@"; fi; }\n`;
+const NPX_AS_BIN = `npx() { if [ "$1" = hotmem ]; then shift; "${BIN}" "$@"; else command npx "$@"; fi; }\n`;
 
 function bash(script: string, env: Env, options: { errexit: boolean }): void {
   const run = spawnSync('bash', [...(options.errexit ? ['-e'] : []), '-c', NPX_AS_BIN + script], {
@@ -65,7 +65,7 @@ describe('examples/ci: a matrix split over CI jobs, then merged', function () {
 
   before(() => {
     const version = (command: string): string => spawnSync('bash', ['-c', command], { cwd: root, encoding: 'utf8' }).stdout;
-    assert.equal(version(`node "${BIN}" --version`), version('npx hotmem --version'), 'npx hotmem is the package bin');
+    assert.equal(version(`"${BIN}" --version`), version('npx hotmem --version'), 'npx hotmem is the package bin');
     dir = mkdtempSync(join(tmpdir(), 'hotmem-ci-'));
     matrixFile = join(dir, 'small.yaml');
     writeFileSync(matrixFile, SMALL);

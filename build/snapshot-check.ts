@@ -1,0 +1,31 @@
+/**
+ * When the start-up snapshot may answer. Its warm-up leaves in the heap what is read and resolved
+ * once per process from the package root (OWN_ROOT, the compat data, device tables, binaries), so
+ * it answers only for the package it was built in, while compat/ is as it was then: the same rule
+ * the compat images follow (image.ts), checked once per start instead of once per load.
+ */
+import { realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { freshImageIndex } from '../src/machine/compat-data/image.js';
+
+/** The package root and compat/'s state the snapshot was built from. */
+export interface SnapshotOrigin {
+  readonly root: string;
+  readonly stamp: string;
+}
+
+/** The origin of a snapshot built now from `root`; the build fails without fresh compat images. */
+export function snapshotOrigin(root: string): SnapshotOrigin {
+  const stamp = freshImageIndex(root)?.stamp;
+  if (stamp === undefined) throw new Error(`snapshot: the compat images under ${root} are missing or older than compat/`);
+  return { root: realpathSync.native(root), stamp };
+}
+
+/** Whether the snapshot from `origin` answers for the `hotmem` script at `script` (in dist/build of its package). */
+export function snapshotServes(origin: SnapshotOrigin, script: string): boolean {
+  try {
+    return realpathSync.native(join(dirname(script), '..', '..')) === origin.root && freshImageIndex(origin.root)?.stamp === origin.stamp;
+  } catch {
+    return false;
+  }
+}
