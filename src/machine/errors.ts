@@ -66,6 +66,27 @@ export const machineErrors = defineErrors({
   'device.not-found': (a: { id: string }) => `Device '${a.id}' not found`,
   'device.no-hotplug': (a: { type: string }) => `Device '${a.type}' does not support hotplugging`,
   'device.unplug-in-progress': (a: { id: string }) => `Device ${a.id} is already in the process of unplug`,
+  // -smp (hw/core/machine-smp.c from 6.2; hw/core/machine.c smp_parse and hw/i386/pc.c pc_smp_parse before)
+  'smp.zero': () => 'Invalid CPU topology: CPU topology parameters must be greater than zero',
+  'smp.zero-deprecated': () => 'Deprecated CPU topology (considered invalid): CPU topology parameters must be greater than zero',
+  'smp.level-unsupported': (a: { level: string; form: 'plain' | 'gt1' }) =>
+    `${a.level}${a.form === 'gt1' ? ' > 1' : ''} not supported by this machine's CPU topology`,
+  'smp.level-one-deprecated': (a: { level: string }) =>
+    `Deprecated CPU topology (considered invalid): Unsupported ${a.level} parameter mustn't be specified as 1`,
+  'smp.product-mismatch': (a: { hierarchy: ReadonlyArray<[string, number]>; maxCpus: number }) =>
+    `Invalid CPU topology: product of the hierarchy must match maxcpus: ${levelList(a.hierarchy)} != maxcpus (${a.maxCpus})`,
+  'smp.maxcpus-below-cpus': (a: { hierarchy: ReadonlyArray<[string, number]>; maxCpus: number; cpus: number }) =>
+    `Invalid CPU topology: maxcpus must be equal to or greater than smp: ${levelList(a.hierarchy)} == maxcpus (${a.maxCpus}) < smp_cpus (${a.cpus})`,
+  'smp.legacy-below-cpus': (a: { levels: ReadonlyArray<[string, number]>; cpus: number }) => `cpu topology: ${levelList(a.levels)} < smp_cpus (${a.cpus})`,
+  'smp.legacy-maxcpus-below-cpus': () => 'maxcpus must be equal to or greater than smp',
+  // pc_smp_parse's wording carried a stray "deprecated" until 6.2 replaced it.
+  'smp.legacy-mismatch': (a: { levels: ReadonlyArray<[string, number]>; maxCpus: number; pc: boolean }) =>
+    `Invalid CPU topology${a.pc ? ' deprecated' : ''}: ${levelList(a.levels)} != maxcpus (${a.maxCpus})`,
+  // target/i386/cpu.c x86_cpu_realizefn; one warn_report from 9.1 (it added error_printf's line before).
+  'cpu.amd-hyperthreading': (a: { threads: number; oneLine: boolean }) =>
+    `This family of AMD CPU doesn't support hyperthreading(${a.threads})${a.oneLine ? '. ' : '\n'}Please configure -smp options properly or try enabling topoext feature.`,
+  'smp.max-cpus': (a: { cpus: number; machine: string; max: number }) =>
+    `Invalid SMP CPUs ${a.cpus}. The max CPUs supported by machine '${a.machine}' is ${a.max}`,
   // NUMA (hw/core/numa.c)
   'numa.duplicate-node': (a: { node: number }) => `Duplicate NUMA nodeid: ${a.node}`,
   'numa.too-many-nodes': (a: { max: number }) => `Max number of NUMA nodes reached: ${a.max}`,
@@ -78,3 +99,8 @@ export const machineErrors = defineErrors({
   'numa.memdev-and-machine-backend': () => "'-machine memory-backend' and '-numa memdev' properties are mutually exclusive",
   'numa.unsupported': () => 'NUMA is not supported by this machine-type',
 });
+
+/** cpu_hierarchy_to_string: `sockets (2) * cores (1) * threads (1)`. */
+function levelList(levels: ReadonlyArray<[string, number]>): string {
+  return levels.map(([name, n]) => `${name} (${n})`).join(' * ');
+}

@@ -59,6 +59,12 @@ function q35MaxCpus(atLeast: (major: number, minor: number) => boolean): number 
   return atLeast(2, 8) ? 288 : 255;
 }
 
+/** MachineClass::max_cpus, which -smp's maxcpus may not exceed. */
+export const machineCpuMax = (m: MachineTypeEntry): number => attributes(m).cpuMax;
+
+/** MachineClass::default_cpu_type: the CPU type without -cpu. */
+export const machineDefaultCpuType = (m: MachineTypeEntry): string | undefined => attributes(m).defaultCpuType;
+
 /** MachineInfo as `release` reports it (the acpi member is there from 8.0 on). */
 export function machineInfo(m: MachineTypeEntry, release: Release): Record<string, unknown> {
   const a = attributes(m);

@@ -27,7 +27,7 @@ import { qomErrors } from '../qom/errors.js';
 import type { BusSpec, FirmwareBlock, MachineFamily, MachineVersion, MemoryLayout } from './family.js';
 import { MEMORY_DEVICE_INTERFACE, MEMORY_DEVICE_OPS } from './memory-device.js';
 import { freshHost, type Host } from '../host/host.js';
-import { x86CpuFacts, type CpuOption } from './x86-cpu.js';
+import { isAmdCpu, x86CpuFacts, type CpuOption } from './x86-cpu.js';
 import { tcgCpuModelRealize } from './cpu-data/load.js';
 import type { HostProcess } from '../host/process.js';
 import type { RunState } from './run-state.js';
@@ -43,6 +43,9 @@ import { bridgeErrors, bridgeRule, checkExpander, expanderBusPath, secondaryBusH
 import { deviceData } from '../qom/device-data/load.js';
 import { parseBool } from '../core/parse/scalars.js';
 import { initialRamPieces, type RamPiece } from './ram-map.js';
+import { computeTopology, possibleCpus, smpConfig, smpMachineRules, type CpuTopology, type PossibleCpu } from './smp.js';
+import { cpuTypeName, createVcpus, vcpuSupportTypes, type Vcpu } from './vcpus.js';
+import { machineCpuMax, machineDefaultCpuType } from './machine-info.js';
 
 export type Accelerator = 'tcg' | 'kvm';
 
@@ -92,6 +95,8 @@ export interface MachineOptions {
   readonly memPath?: string;
   /** -machine properties other than type and accel (memory-backend, max-ram-below-4g, ...). */
   readonly machineProps?: OptionProps;
+  /** The -smp members as given (and, from 7.2, -machine smp.X), in command-line order. */
+  readonly smp?: OptionProps;
   /** The -m argument. */
   readonly memory?: string;
   readonly memoryLocation?: string;
@@ -214,6 +219,11 @@ export class Machine {
     /** The machine types of this binary, for query-machines. */
     readonly catalog: MachineCatalog,
     readonly memLock: MemLock,
+    readonly topology: CpuTopology,
+    /** The possible CPUs in QEMU's order (possible_cpu_arch_ids). */
+    readonly possibleCpus: readonly PossibleCpu[],
+    /** The present vCPUs, by cpu-index. */
+    readonly vcpus: readonly Vcpu[],
   ) {
     const roots = family.rootBuses(version);
     this.buses = new BusTree(roots);
@@ -279,19 +289,27 @@ export class Machine {
         undefined,
       );
     }
-    if (type.deprecationReason !== undefined) {
-      const deprecated = machineErrors.warning('machine.deprecated', { name: type.name, reason: type.deprecationReason });
-      // qemu_init reported it with error_report until 6.0 made it a warn_report.
-      warn(undefined, [compareReleases(r, { major: 6, minor: 0 }) >= 0 ? deprecated : { ...deprecated, reportedAsError: true }]);
-    }
     if (options.optionFailure) throw new StartupError(options.optionFailure.error, options.optionFailure.location);
     const version = type.version;
+    const smpRules = smpMachineRules(family.name, version, r, type.name, machineCpuMax(type));
+    const topologyOf = () => {
+      const computed = located(undefined, () => computeTopology(smpConfig(options.smp ?? []), smpRules, r));
+      warn(undefined, computed.warnings);
+      return computed.topology;
+    };
+    // 6.0 moved -smp before -m: smp_parse ran after set_memory_options until then.
+    const earlyTopology = reworkedVl ? topologyOf() : undefined;
     const machineTypeName = `${type.name}-machine`;
-    const registry = env.registry.extended(...[MACHINE_BASE_TYPE, ...family.supportTypes, family.baseType].filter((t) => !env.registry.info(t.name)), {
-      name: machineTypeName,
-      parent: family.baseType.name,
-      description: type.description,
-    });
+    const cpuType = options.cpu ? cpuTypeName(options.cpu.model, options.arch) : machineDefaultCpuType(type)!;
+    const registry = env.registry.extended(
+      ...[MACHINE_BASE_TYPE, ...family.supportTypes, family.baseType].filter((t) => !env.registry.info(t.name)),
+      ...vcpuSupportTypes(env.registry.view({ release: r, target: options.arch }), cpuType, options.arch),
+      {
+        name: machineTypeName,
+        parent: family.baseType.name,
+        description: type.description,
+      },
+    );
     const model = new ObjectModel(registry, { release: r, target: options.arch });
     const accel = options.accel ?? 'tcg';
     // A fresh Linux host has no huge pages reserved (nr_hugepages=0) until someone configures them.
@@ -343,6 +361,13 @@ export class Machine {
         // From 7.1 the size rules run as the machine's "memory" property, outside -m's location.
         e.code.startsWith('machine.') && compareReleases(r, { major: 7, minor: 1 }) >= 0,
     );
+    const topology = earlyTopology ?? topologyOf();
+    // Once the machine's options (-m, -smp) are applied and before the late backends.
+    if (type.deprecationReason !== undefined) {
+      const deprecated = machineErrors.warning('machine.deprecated', { name: type.name, reason: type.deprecationReason });
+      // qemu_init reported it with error_report until 6.0 made it a warn_report.
+      warn(undefined, [compareReleases(r, { major: 6, minor: 0 }) >= 0 ? deprecated : { ...deprecated, reportedAsError: true }]);
+    }
     const notices = [...memoryParse.notices];
     let memory = memoryParse.memory;
 
@@ -439,8 +464,23 @@ export class Machine {
       const { error } = realized;
       if (error) throw new StartupError(error, undefined);
     };
+    const slots = possibleCpus(topology, options.arch, r, nodes.length > 0 ? (socket) => socket % nodes.length : undefined);
+    let vcpus: readonly Vcpu[] = [];
+    // Each CPU's realize prints the model's TCG warnings again; the first one's also checks
+    // that an AMD model can show more than one thread per core, which needs topoext (never
+    // under TCG; what a KVM host offers is not modelled).
+    const createCpus = () => {
+      vcpus = createVcpus(model, cpuType, slots, topology.cpus, host, options.arch, (index) => {
+        realizeCpuModel();
+        if (index === 0 && options.arch === 'x86_64' && accel === 'tcg' && topology.threads > 1 && isAmdCpu(options.cpu, accel, host.x86Cpu)) {
+          warn(undefined, [
+            machineErrors.warning('cpu.amd-hyperthreading', { threads: topology.threads, oneLine: compareReleases(r, { major: 9, minor: 1 }) >= 0 }),
+          ]);
+        }
+      });
+    };
     // The CPUs are realized (x86_cpus_init) before pc_memory_init lays memory out against them.
-    if (options.arch === 'x86_64') realizeCpuModel();
+    if (options.arch === 'x86_64') createCpus();
     const x86Cpu =
       options.arch === 'x86_64' ? located(undefined, () => x86CpuFacts(options.cpu, accel, host.x86Cpu, r, (w) => warn(undefined, [w]))) : undefined;
     const layout = located(undefined, () =>
@@ -448,10 +488,27 @@ export class Machine {
     );
     warn(undefined, layout.warnings);
     // s390x's ccw_init realizes its CPUs (and checks their model) after memory.
-    if (options.arch === 's390x') realizeCpuModel();
+    if (options.arch === 's390x') createCpus();
 
     const memLock = options.memLock ?? 'off';
-    const machine = new Machine(model, machineObject, type, family, version, accel, memory, layout, nodes, process, ramBackends, env.catalog, memLock);
+    const machine = new Machine(
+      model,
+      machineObject,
+      type,
+      family,
+      version,
+      accel,
+      memory,
+      layout,
+      nodes,
+      process,
+      ramBackends,
+      env.catalog,
+      memLock,
+      topology,
+      slots,
+      vcpus,
+    );
     model.services.set(MACHINE_SERVICE, machine);
     model.hotplugHandler = { prePlug: (device) => machine.#prePlug(device), busHotpluggable: (device) => machine.#busHotpluggable(device) };
     machine.#addDefaultDevices(options, items);

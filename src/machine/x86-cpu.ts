@@ -58,8 +58,13 @@ export function x86CpuFacts(option: CpuOption | undefined, accel: Accelerator, h
     warn({ code: 'machine.cpu-phys-bits', message: `Host physical bits (${host.physAddrBits}) does not match phys-bits property (${physBits})` });
   }
   if (physBits !== 0) checkPhysBits(physBits, kvm, r);
-  const amd = model === 'host' || (model === 'max' && kvm) ? host.vendor === 'amd' : model === 'max' || AMD_MODELS.test(model);
-  return { amd, physBits: physBits === 0 ? TCG_PHYS_ADDR_BITS : physBits };
+  return { amd: isAmdCpu(option, accel, host), physBits: physBits === 0 ? TCG_PHYS_ADDR_BITS : physBits };
+}
+
+/** IS_AMD_CPU of the -cpu model: `host` (and `max` under KVM) takes the host's vendor; TCG's `max` is AMD. */
+export function isAmdCpu(option: CpuOption | undefined, accel: Accelerator, host: HostX86Cpu): boolean {
+  const model = option?.model ?? DEFAULT_MODEL;
+  return model === 'host' || (model === 'max' && accel === 'kvm') ? host.vendor === 'amd' : model === 'max' || AMD_MODELS.test(model);
 }
 
 /**

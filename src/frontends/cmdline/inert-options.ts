@@ -14,6 +14,7 @@ import type { Arch } from '../../core/arch.js';
 import { parseJsonOption } from './json-option.js';
 import { CPU_MODEL_DATA, QEMU_OPTS_LIST_DATA } from './data/qemu-options.js';
 import { X86_ADDRESS_PROPERTIES, type CpuOption } from '../../machine/x86-cpu.js';
+import type { OptionProps } from '../../machine/machine.js';
 
 /** -uuid: qemu_uuid_parse's format. */
 export function checkUuid(text: string): void {
@@ -58,15 +59,30 @@ export function checkSandbox(opts: ParsedOptions): void {
  */
 export const machinePropertyOptions = (r: Release): boolean => compareReleases(r, { major: 7, minor: 2 }) >= 0;
 
-export function checkMachinePropertyOption(option: 'smp' | 'boot', text: string, r: Release): HotmemError | undefined {
-  const listName = option === 'smp' ? 'smp-opts' : 'boot-opts';
-  const list = QEMU_OPTS_LIST_DATA.find((l) => l.name === listName && inWindow(r, l))!;
-  const parsed = parseOptions(text, list.implied);
-  for (const { key, value } of parsed.entries) {
-    const type = list.desc.find(([name]) => name === key)?.[1];
-    if (type === undefined) return new HotmemError('cmdline.machine-option', `Parameter '${option}.${key}' is unexpected`);
-    if (type === 'number' && !parseUint64(value).ok) return new HotmemError('cmdline.machine-option', `Parameter '${option}.${key}' expects integer`);
-    if (type === 'bool' && !parseBool(value, r).ok) return new HotmemError('cmdline.machine-option', `Parameter '${option}.${key}' expects 'on' or 'off'`);
+const propertyList = (option: 'smp' | 'boot', r: Release) =>
+  QEMU_OPTS_LIST_DATA.find((l) => l.name === (option === 'smp' ? 'smp-opts' : 'boot-opts') && inWindow(r, l))!;
+
+/**
+ * -smp or -boot as the release's machine property: the members given (`cpus`, `sockets`, ...)
+ * as keyval parses them, and the failure QEMU reports for them once options are parsed.
+ */
+export function checkMachinePropertyOption(
+  option: 'smp' | 'boot',
+  text: string,
+  r: Release,
+): { readonly members: OptionProps; readonly error: HotmemError | undefined } {
+  const members = parseOptions(text, propertyList(option, r).implied).entries.map((e) => ({ name: e.key, value: e.value }));
+  return { members, error: checkMachinePropertyMembers(option, members, r) };
+}
+
+/** The members of -smp/-boot (or -machine smp.X) checked against the release's structure. */
+export function checkMachinePropertyMembers(option: 'smp' | 'boot', members: OptionProps, r: Release): HotmemError | undefined {
+  const list = propertyList(option, r);
+  for (const { name, value } of members) {
+    const type = list.desc.find(([key]) => key === name)?.[1];
+    if (type === undefined) return new HotmemError('cmdline.machine-option', `Parameter '${option}.${name}' is unexpected`);
+    if (type === 'number' && !parseUint64(value).ok) return new HotmemError('cmdline.machine-option', `Parameter '${option}.${name}' expects integer`);
+    if (type === 'bool' && !parseBool(value, r).ok) return new HotmemError('cmdline.machine-option', `Parameter '${option}.${name}' expects 'on' or 'off'`);
   }
   return undefined;
 }

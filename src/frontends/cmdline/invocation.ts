@@ -10,7 +10,16 @@ import { parseOptions, splitOptions, optionValue, type ParsedOptions } from '../
 import { HotmemError, type Warning } from '../../core/errors.js';
 import { parseScalar } from '../../core/parse/input-visitor.js';
 import { compareReleases, releaseName, type Release } from '../../core/release.js';
-import { checkAudiodev, checkCpu, checkMachinePropertyOption, checkRtc, checkSandbox, checkUuid, machinePropertyOptions } from './inert-options.js';
+import {
+  checkAudiodev,
+  checkCpu,
+  checkMachinePropertyMembers,
+  checkMachinePropertyOption,
+  checkRtc,
+  checkSandbox,
+  checkUuid,
+  machinePropertyOptions,
+} from './inert-options.js';
 import { parseJsonOption } from './json-option.js';
 import { BlockGraph, parseBlockdev } from './blockdev.js';
 import { NO_FILES, type HostFiles } from '../../host/files.js';
@@ -36,6 +45,8 @@ export interface Invocation {
   readonly help: HelpRequest | undefined;
   readonly machine: string | undefined;
   readonly machineProps: OptionProps;
+  /** The -smp members (and, where smp is a machine property, -machine smp.X), in order. */
+  readonly smp: OptionProps;
   readonly accel: Accelerator | undefined;
   /** -cpu: the model and its properties. */
   readonly cpu: CpuOption | undefined;
@@ -139,6 +150,7 @@ export function buildInvocation(
   let help: HelpRequest | undefined;
   let machine: string | undefined;
   const machineProps: { name: string; value: string }[] = [];
+  const smp: { name: string; value: string }[] = [];
   let accel: Accelerator | undefined;
   const memoryEntries = new Map<string, string>();
   let memoryLocation: string | undefined;
@@ -213,7 +225,14 @@ export function buildInvocation(
         if (last(parsed, 'type') !== undefined) machineLocation ??= location;
         const accelName = last(parsed, 'accel');
         if (accelName !== undefined) accel = accelerator(accelName);
-        machineProps.push(...props(parsed, ['type', 'accel']));
+        const given = props(parsed, ['type', 'accel']);
+        // smp.X are the members of the machine's smp property, checked and merged with -smp's.
+        const smpMembers = machinePropertyOptions(target.release)
+          ? given.filter((p) => p.name.startsWith('smp.')).map((p) => ({ name: p.name.slice('smp.'.length), value: p.value }))
+          : [];
+        if (smpMembers.length > 0) later(checkMachinePropertyMembers('smp', smpMembers, target.release), undefined, 'late');
+        smp.push(...smpMembers);
+        machineProps.push(...given.filter((p) => smpMembers.length === 0 || !p.name.startsWith('smp.')));
         break;
       }
       case 'accel': {
@@ -234,10 +253,13 @@ export function buildInvocation(
       case 'smp':
       case 'boot': {
         if (!machinePropertyOptions(target.release)) {
-          qemuOpts(option.name, arg, location);
+          const parsed = qemuOpts(option.name, arg, location);
+          if (option.name === 'smp') smp.push(...props(parsed, ['id']));
           break;
         }
-        later(checkMachinePropertyOption(option.name, arg, target.release), undefined, 'late');
+        const checked = checkMachinePropertyOption(option.name, arg, target.release);
+        later(checked.error, undefined, 'late');
+        if (option.name === 'smp') smp.push(...checked.members);
         break;
       }
       case 'name':
@@ -460,6 +482,7 @@ export function buildInvocation(
     help,
     machine,
     machineProps,
+    smp,
     accel,
     cpu,
     memPrealloc,

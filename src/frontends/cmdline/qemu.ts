@@ -158,6 +158,7 @@ export function runQemu(binary: QemuBinary, argv: readonly string[], plainIo: Qe
         memLock: invocation.memLock,
         ...(invocation.memPath === undefined ? {} : { memPath: invocation.memPath }),
         machineProps: invocation.machineProps,
+        smp: invocation.smp,
         memory: invocation.memory,
         memoryLocation: invocation.memoryLocation,
         machineLocation: invocation.machineLocation,

@@ -2,6 +2,7 @@
 import type { QmpCommand } from '../session.js';
 import { ACPI_OSPM_COMMANDS } from './acpi-ospm.js';
 import { BALLOON_COMMANDS } from './balloon.js';
+import { CPU_COMMANDS } from './cpus.js';
 import { DEVICE_COMMANDS } from './devices.js';
 import { hmpCommands } from './hmp.js';
 import { MACHINE_COMMANDS } from './machine.js';
@@ -14,6 +15,7 @@ import { VM_IDENTITY_COMMANDS } from './vm-identity.js';
 
 export const QMP_COMMANDS: readonly QmpCommand[] = [
   ...MACHINE_COMMANDS,
+  ...CPU_COMMANDS,
   ...QOM_COMMANDS,
   ...DEVICE_COMMANDS,
   ...VIRTIO_COMMANDS,
