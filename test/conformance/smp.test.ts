@@ -53,6 +53,8 @@ const X86_CASES: readonly Case[] = [
   ['-smp 2 -machine smp.cpus=3', ['-smp', '2', '-machine', 'q35,smp.cpus=3']],
   ['-machine smp.cpus=2,smp.maxcpus=4', ['-machine', 'q35,smp.cpus=2,smp.maxcpus=4']],
   ['-machine smp.cpus=0', ['-machine', 'q35,smp.cpus=0']],
+  ['-machine smp.cpus=x', ['-machine', 'q35,smp.cpus=x']],
+  ['-machine smp.nope=1', ['-machine', 'q35,smp.nope=1']],
   ['-smp 2 -smp maxcpus=4', ['-machine', 'q35', '-smp', '2', '-smp', 'maxcpus=4']],
   ['-cpu max -smp 2,maxcpus=3', ['-machine', 'q35', '-cpu', 'max', '-smp', '2,maxcpus=3']],
   ['-m 1G,slots=2,maxmem=4G -smp 2,sockets=2', ['-machine', 'q35', '-m', '1G,slots=2,maxmem=4G', '-smp', '2,sockets=2']],
