@@ -2,7 +2,8 @@
  * -smp (and -machine smp.X) through each Debian release's real qemu-system-x86_64 and
  * qemu-system-s390x and through hotmem of the same release: a refused topology must be refused
  * with the same stderr; an accepted one must print the same warnings and answer query-cpus-fast
- * and query-hotpluggable-cpus alike (thread ids are the host's, so they are masked).
+ * and query-hotpluggable-cpus alike (thread ids are the host's, so they are masked), and
+ * query-acpi-ospm-status's DIMM and (11.0+) CPU slots.
  */
 import { strict as assert } from 'node:assert';
 import type { Arch } from '../../src/core/arch.js';
@@ -10,7 +11,7 @@ import { isModelled, requireModelled } from './modelled-release.js';
 import { isMissing, realQemus, requireReal } from './real-qemu.js';
 import { hotmemTranscript, pooled, realTranscript, type Step, type Transcript } from './transcripts.js';
 
-const SCRIPT: readonly Step[] = [['query-cpus-fast'], ['query-hotpluggable-cpus']];
+const SCRIPT: readonly Step[] = [['query-cpus-fast'], ['query-hotpluggable-cpus'], ['query-acpi-ospm-status']];
 
 /** One start-up: a name, the arguments. */
 type Case = readonly [name: string, args: readonly string[]];
@@ -58,6 +59,23 @@ const X86_CASES: readonly Case[] = [
   ['-smp 2 -smp maxcpus=4', ['-machine', 'q35', '-smp', '2', '-smp', 'maxcpus=4']],
   ['-cpu max -smp 2,maxcpus=3', ['-machine', 'q35', '-cpu', 'max', '-smp', '2,maxcpus=3']],
   ['-m 1G,slots=2,maxmem=4G -smp 2,sockets=2', ['-machine', 'q35', '-m', '1G,slots=2,maxmem=4G', '-smp', '2,sockets=2']],
+  ...['pc', 'q35'].map((machine): Case => [
+    `-machine ${machine} with a pc-dimm in one of two slots`,
+    [
+      '-machine',
+      machine,
+      '-m',
+      '1G,slots=2,maxmem=4G',
+      '-object',
+      'memory-backend-ram,id=m0,size=128M',
+      '-device',
+      'pc-dimm,id=d0,memdev=m0',
+      '-smp',
+      '2,maxcpus=3',
+    ],
+  ]),
+  smp('pc,acpi=off', '1,maxcpus=2'),
+  smp('q35,acpi=off', '1,maxcpus=2'),
 ];
 
 const S390X_CASES: readonly Case[] = [

@@ -40,6 +40,17 @@ export function hotpluggableCpus(machine: Machine): readonly Record<string, unkn
     .reverse();
 }
 
+/**
+ * The CPU part of query-acpi-ospm-status (ACPIOSTInfo per possible CPU, after the DIMM slots):
+ * the pc boards answer with the modern CPU hotplug interface from 11.0 ("pc: Start with modern
+ * CPU hotplug interface by default"); before, the legacy interface reports no CPU slots. The
+ * CPUs created at start-up have no id, so no `device`.
+ */
+export function acpiCpuSlots(machine: Machine): readonly Record<string, unknown>[] {
+  if (machine.arch !== 'x86_64' || inWindow(machine.release, { until: '11.0' })) return [];
+  return machine.possibleCpus.map((slot) => ({ slot: String(slot.index), 'slot-type': 'CPU', source: 0, status: 0 }));
+}
+
 export const CPU_COMMANDS: readonly QmpCommand[] = [
   { name: 'query-cpus-fast', args: [], run: (ctx) => cpusFast(ctx.machine) },
   { name: 'query-hotpluggable-cpus', args: [], run: (ctx) => hotpluggableCpus(ctx.machine) },
