@@ -98,6 +98,17 @@ export const machineErrors = defineErrors({
   'numa.total-mismatch': (a: { total: number; ram: number }) => `total memory for NUMA nodes (${hex(a.total)}) should equal RAM size (${hex(a.ram)})`,
   'numa.memdev-and-machine-backend': () => "'-machine memory-backend' and '-numa memdev' properties are mutually exclusive",
   'numa.unsupported': () => 'NUMA is not supported by this machine-type',
+  // CPUs to nodes (hw/core/numa.c set_numa_options, parse_numa_node; hw/core/machine.c)
+  'numa.cpu-index': (a: { index: number; maxCpus: number }) => `CPU index (${a.index}) should be smaller than maxcpus (${a.maxCpus})`,
+  'numa.cpu-node-missing': () => 'Missing mandatory node-id property',
+  'numa.cpu-node-undefined': (a: { node: number }) =>
+    `Invalid node-id=${a.node}, NUMA node must be defined with -numa node,nodeid=ID before it's used with -numa cpu,node-id=ID`,
+  'numa.cpu-prop-unsupported': (a: { prop: string }) => `${a.prop} is not supported`,
+  'numa.cpu-assigned': (a: { node: number }) => `CPU is already assigned to node-id: ${a.node}`,
+  'numa.cpu-no-match': () => 'no match found',
+  'numa.cpus-unassigned': (a: { cpus: string }) => `CPU(s) not present in any NUMA nodes: ${a.cpus}`,
+  'numa.partial-mapping': () =>
+    'All CPU(s) up to maxcpus should be described in NUMA config, ability to start up with partial NUMA mappings is obsoleted and will be removed in future',
 });
 
 /** cpu_hierarchy_to_string: `sockets (2) * cores (1) * threads (1)`. */

@@ -43,6 +43,7 @@ import { bridgeErrors, bridgeRule, checkExpander, expanderBusPath, secondaryBusH
 import { deviceData } from '../qom/device-data/load.js';
 import { parseBool } from '../core/parse/scalars.js';
 import { initialRamPieces, type RamPiece } from './ram-map.js';
+import { CpuNodeAssignment } from './numa-cpus.js';
 import { computeTopology, possibleCpus, smpConfig, smpMachineRules, type CpuTopology, type PossibleCpu } from './smp.js';
 import { cpuTypeName, createVcpus, vcpuSupportTypes, type Vcpu } from './vcpus.js';
 import { machineCpuMax, machineDefaultCpuType } from './machine-info.js';
@@ -398,10 +399,11 @@ export class Machine {
     }
 
     let nodes: NumaNode[] = [];
+    const cpuNodes = new CpuNodeAssignment(possibleCpus(topology, options.arch, r), topology.maxCpus);
     const numaRules = { supported: family.numaSupported, legacyMemAllowed: family.legacyNumaMem(version) };
     for (const item of items) {
       if (item.kind !== 'numa') continue;
-      nodes = located(item.location, () => parseNumaNode(item.text, nodes, model, numaRules, r));
+      nodes = located(item.location, () => parseNumaNode(item.text, nodes, model, numaRules, r, cpuNodes));
     }
 
     // machine_run_board_init
@@ -464,7 +466,9 @@ export class Machine {
       const { error } = realized;
       if (error) throw new StartupError(error, undefined);
     };
-    const slots = possibleCpus(topology, options.arch, r, nodes.length > 0 ? (socket) => socket % nodes.length : undefined);
+    // machine_numa_finish_cpu_init, before the board creates its CPUs.
+    const { slots, warnings: cpuNodeWarnings } = cpuNodes.finish(nodes.length);
+    warn(undefined, cpuNodeWarnings);
     let vcpus: readonly Vcpu[] = [];
     // Each CPU's realize prints the model's TCG warnings again; the first one's also checks
     // that an AMD model can show more than one thread per core, which needs topoext (never

@@ -5,11 +5,12 @@
  */
 import { HotmemError } from '../core/errors.js';
 import { parseScalar } from '../core/parse/input-visitor.js';
-import { optionValue, parseOptions } from '../core/parse/options.js';
+import { optionValue, parseOptions, type ParsedOptions } from '../core/parse/options.js';
 import type { Release } from '../core/release.js';
 import type { ObjectModel } from '../qom/object-model.js';
 import type { QomObject } from '../qom/object.js';
 import { machineErrors } from './errors.js';
+import { parseCpuIndexes, type CpuNodeAssignment } from './numa-cpus.js';
 
 /** hw/core/numa.h MAX_NODES. */
 export const MAX_NUMA_NODES = 128;
@@ -26,18 +27,26 @@ export interface NumaRules {
   readonly legacyMemAllowed: boolean;
 }
 
-/** Parses one `-numa` argument and adds its node to `nodes` (which it returns, extended). */
-export function parseNumaNode(text: string, nodes: readonly NumaNode[], model: ObjectModel, rules: NumaRules, r: Release): NumaNode[] {
+/**
+ * Parses one `-numa` argument: a node is added to `nodes` (which it returns, extended), and the
+ * CPUs a node's `cpus=` or a `-numa cpu` names are assigned to their node in `cpus`.
+ */
+export function parseNumaNode(text: string, nodes: readonly NumaNode[], model: ObjectModel, rules: NumaRules, r: Release, cpus: CpuNodeAssignment): NumaNode[] {
   if (!rules.supported) throw machineErrors.error('numa.unsupported');
   const options = parseOptions(text, 'type');
   const type = optionValue(options, 'type');
+  if (type === 'cpu') {
+    parseNumaCpu(options, nodes, cpus, r);
+    return [...nodes];
+  }
   if (type !== 'node') {
-    throw new HotmemError('numa.type-not-modelled', `hotmem models '-numa node' only, not '-numa ${type ?? ''}'`, { type });
+    throw new HotmemError('numa.type-not-modelled', `hotmem models '-numa node' and '-numa cpu' only, not '-numa ${type ?? ''}'`, { type });
   }
   const nodeIdText = optionValue(options, 'nodeid');
   const nodeId = nodeIdText === undefined ? nodes.length : (parseScalar({ kind: 'uint16' }, 'nodeid', nodeIdText, 'keyval', r).value as number);
   if (nodeId >= MAX_NUMA_NODES) throw machineErrors.error('numa.too-many-nodes', { max: nodeId });
   if (nodes.some((n) => n.nodeId === nodeId)) throw machineErrors.error('numa.duplicate-node', { node: nodeId });
+  cpus.assignIndexes(nodeId, parseCpuIndexes(options.entries.filter((e) => e.key === 'cpus').map((e) => e.value)));
   const memText = optionValue(options, 'mem');
   const memdevId = optionValue(options, 'memdev');
   const legacyInUse = nodes.some((n) => n.memdev === undefined && n.memBytes > 0) || memText !== undefined;
@@ -70,4 +79,21 @@ export function completeNuma(nodes: readonly NumaNode[], ramSize: number, implic
     if (total !== ramSize) throw machineErrors.error('numa.total-mismatch', { total, ram: ramSize });
   }
   return complete.sort((a, b) => a.nodeId - b.nodeId);
+}
+
+/** `-numa cpu,node-id=N,socket-id=...`: the node must exist already; the ids pick the slots. */
+function parseNumaCpu(options: ParsedOptions, nodes: readonly NumaNode[], cpus: CpuNodeAssignment, r: Release): void {
+  const number = (key: string): number | undefined => {
+    const text = optionValue(options, key);
+    return text === undefined ? undefined : (parseScalar({ kind: 'int64' }, key, text, 'keyval', r).value as number);
+  };
+  const nodeId = number('node-id');
+  if (nodeId === undefined) throw machineErrors.error('numa.cpu-node-missing');
+  if (!nodes.some((n) => n.nodeId === nodeId)) throw machineErrors.error('numa.cpu-node-undefined', { node: nodeId });
+  const ids: Record<string, number> = {};
+  for (const key of ['drawer-id', 'book-id', 'socket-id', 'die-id', 'cluster-id', 'module-id', 'core-id', 'thread-id']) {
+    const value = number(key);
+    if (value !== undefined) ids[key] = value;
+  }
+  cpus.assign(nodeId, ids);
 }

@@ -222,9 +222,9 @@ export interface PossibleCpu {
 /**
  * possible_cpu_arch_ids: on x86 the ids x86_topo_ids_from_idx derives from the index (die-id and
  * module-id only when there is more than one); on s390x the core-id is the index, and from 8.2
- * the socket, book and drawer it falls in. `nodeOf` gives a CPU's NUMA node when there are nodes.
+ * the socket, book and drawer it falls in. NUMA nodes are assigned later (numa-cpus.ts).
  */
-export function possibleCpus(topology: CpuTopology, arch: Arch, r: Release, nodeOf?: (socketId: number, index: number) => number): readonly PossibleCpu[] {
+export function possibleCpus(topology: CpuTopology, arch: Arch, r: Release): readonly PossibleCpu[] {
   const t = topology;
   return Array.from({ length: t.maxCpus }, (_, i): PossibleCpu => {
     if (arch === 's390x') {
@@ -246,7 +246,6 @@ export function possibleCpus(topology: CpuTopology, arch: Arch, r: Release, node
     return {
       index: i,
       props: {
-        ...(nodeOf ? { 'node-id': nodeOf(socket, i) } : {}),
         'socket-id': socket,
         ...(t.dies > 1 ? { 'die-id': div(i, mul(t.modules, t.cores, t.threads)) % t.dies } : {}),
         ...(t.modules > 1 ? { 'module-id': div(i, mul(t.cores, t.threads)) % t.modules } : {}),

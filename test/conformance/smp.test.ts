@@ -74,6 +74,23 @@ const X86_CASES: readonly Case[] = [
       '2,maxcpus=3',
     ],
   ]),
+  ...[
+    '-smp 2,sockets=2 -numa node,memdev=r0,cpus=0 -numa node,memdev=r1,cpus=1',
+    '-smp 4,sockets=4 -numa node,memdev=r0 -numa node,memdev=r1',
+    '-smp 2 -numa node,memdev=r0,cpus=0-2 -numa node,memdev=r1',
+    '-smp 2,maxcpus=4 -numa node,memdev=r0,cpus=0 -numa node,memdev=r1,cpus=3',
+    '-smp 2 -numa node,memdev=r0,cpus=x -numa node,memdev=r1',
+    '-smp 2 -numa node,memdev=r0,cpus=0,cpus=1 -numa node,memdev=r1',
+    '-smp 2 -numa cpu,node-id=0,socket-id=0 -numa node,memdev=r0 -numa node,memdev=r1',
+    '-smp 2 -numa node,memdev=r0 -numa node,memdev=r1 -numa cpu,node-id=1,socket-id=5',
+    '-smp 2 -numa node,memdev=r0 -numa node,memdev=r1 -numa cpu,socket-id=0',
+    '-smp 2 -numa node,memdev=r0 -numa node,memdev=r1 -numa cpu,node-id=1,die-id=0',
+    '-smp 2 -numa node,memdev=r0,cpus=0 -numa node,memdev=r1,cpus=0',
+    '-smp 4,sockets=2,cores=2 -numa node,memdev=r0 -numa node,memdev=r1 -numa cpu,node-id=1,socket-id=0,core-id=1 -numa cpu,node-id=0,socket-id=1',
+  ].map((text): Case => [
+    `-machine q35 ${text}`,
+    ['-machine', 'q35', '-m', '256M', '-object', 'memory-backend-ram,id=r0,size=128M', '-object', 'memory-backend-ram,id=r1,size=128M', ...text.split(' ')],
+  ]),
   smp('pc,acpi=off', '1,maxcpus=2'),
   smp('q35,acpi=off', '1,maxcpus=2'),
 ];
