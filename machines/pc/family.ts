@@ -141,8 +141,9 @@ function pcFamily(
     memoryDevicePrePlug,
     layout: (input) => pcLayout(input, split(input), pciHole64Size, input.machineName),
     firmwareBlocks: pcFirmwareBlocks,
-    // x86_machine_is_acpi_enabled: PIIX4 and ICH9 create their PM function unless acpi=off.
-    hasAcpiDevice: (machine) => machine.get('acpi') !== 'off',
+    // i440fx creates PIIX4's PM function unless acpi=off; q35's ICH9 LPC, the ACPI device, is
+    // always there (real 5.2 and 11.1 answer query-acpi-ospm-status with acpi=off).
+    hasAcpiDevice: (machine) => name === 'pc-q35' || machine.get('acpi') !== 'off',
     // Conventional PCI hotplugs through ACPI (PIIX4's acpi-pcihp); the PCIe root complex does not.
     rootBuses: () => [
       {

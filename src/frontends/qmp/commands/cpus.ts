@@ -5,31 +5,32 @@
 import type { Arch } from '../../../core/arch.js';
 import { inWindow } from '../../../core/release.js';
 import type { Machine } from '../../../machine/machine.js';
+import { inQdictOrder } from '../qobject.js';
 import type { QmpCommand } from '../session.js';
 
 /** CpuInfoArch, which CpuInfoFast carried as `arch` until 6.0 removed it. */
 const CPU_INFO_ARCH: Readonly<Record<Arch, string>> = { x86_64: 'x86', s390x: 's390' };
 
 /**
- * CpuInfoFast of each vCPU. On s390x the state is the one a stopped machine reports: the boot
+ * CpuInfoFast of each vCPU, members in schema order. On s390x the state is the one a stopped machine reports: the boot
  * CPU operating and the others stopped until a guest starts them (hotmem's guests start none).
  */
 export function cpusFast(machine: Machine): readonly Record<string, unknown>[] {
   const r = machine.release;
   return machine.vcpus.map((vcpu) => ({
     'cpu-index': vcpu.slot.index,
+    // "qapi/machine: Add @qom-type field to CpuInfoFast structure", 10.1.
+    ...(inWindow(r, { since: '10.1' }) ? { 'qom-type': vcpu.object.type } : {}),
     'qom-path': vcpu.object.path(),
     'thread-id': vcpu.threadId,
     props: vcpu.slot.props,
     ...(inWindow(r, { until: '6.0' }) ? { arch: CPU_INFO_ARCH[machine.arch] } : {}),
     target: machine.arch,
     ...(machine.arch === 's390x' ? { 'cpu-state': vcpu.slot.index === 0 ? 'operating' : 'stopped' } : {}),
-    // "qapi/machine: Add @qom-type field to CpuInfoFast structure", 10.1.
-    ...(inWindow(r, { since: '10.1' }) ? { 'qom-type': vcpu.object.type } : {}),
   }));
 }
 
-/** HotpluggableCPU of each possible CPU, last first (QEMU builds the list by prepending). */
+/** HotpluggableCPU of each possible CPU (schema order), last first (QEMU builds the list by prepending). */
 export function hotpluggableCpus(machine: Machine): readonly Record<string, unknown>[] {
   const type = machine.vcpus[0]!.object.type;
   return machine.possibleCpus
@@ -52,6 +53,6 @@ export function acpiCpuSlots(machine: Machine): readonly Record<string, unknown>
 }
 
 export const CPU_COMMANDS: readonly QmpCommand[] = [
-  { name: 'query-cpus-fast', args: [], run: (ctx) => cpusFast(ctx.machine) },
-  { name: 'query-hotpluggable-cpus', args: [], run: (ctx) => hotpluggableCpus(ctx.machine) },
+  { name: 'query-cpus-fast', args: [], run: (ctx) => inQdictOrder(cpusFast(ctx.machine)) },
+  { name: 'query-hotpluggable-cpus', args: [], run: (ctx) => inQdictOrder(hotpluggableCpus(ctx.machine)) },
 ];
