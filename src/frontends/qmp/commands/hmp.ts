@@ -2,19 +2,26 @@
  * human-monitor-command (HMP through QMP, as libvirt and scripts use it) and x-query-numa, the
  * QMP side of `info numa`.
  */
+import { inWindow } from '../../../core/release.js';
 import type { Machine } from '../../../machine/machine.js';
 import { MEMORY_DEVICE_OPS } from '../../../machine/memory-device.js';
 import { numaPage, type NumaNodeUsage } from '../../hmp/info.js';
 import { runHmpLine } from '../../hmp/monitor.js';
 import { QmpError } from '../errors.js';
+import { cpusFast } from './cpus.js';
 import type { QmpCommand, QmpContext } from '../session.js';
 
 /**
  * query_numa_node_mem: each node's initial memory plus what memory devices put on it (virtio-pmem
- * counts on node 0, as QEMU's TODO says). hotmem models one vCPU, cpu-index 0, on node 0.
+ * counts on node 0, as QEMU's TODO says); the present vCPUs whose node-id is the node's.
  */
 function numaUsage(machine: Machine): NumaNodeUsage[] {
-  const usage = machine.numaNodes.map((node) => ({ cpus: node.nodeId === 0 ? [0] : [], bytes: node.memBytes, pluggedBytes: 0 }));
+  const cpus = cpusFast(machine);
+  const usage = machine.numaNodes.map((node) => ({
+    cpus: cpus.filter((c) => (c['props'] as Record<string, unknown>)['node-id'] === node.nodeId).map((c) => c['cpu-index'] as number),
+    bytes: node.memBytes,
+    pluggedBytes: 0,
+  }));
   for (const device of machine.memoryDevices()) {
     const { type, data } = machine.model.view.implementation(device.type, MEMORY_DEVICE_OPS)!.info(device);
     const node = type === 'virtio-pmem' ? 0 : (data['node'] as number);
@@ -41,8 +48,10 @@ export function hmpCommands(qmpCommands: () => readonly QmpCommand[]): readonly 
         { name: 'cpu-index', type: 'int', optional: true },
       ],
       run: (ctx, args) => {
-        // monitor_set_cpu: hotmem's one vCPU is index 0.
-        if (args['cpu-index'] !== undefined && args['cpu-index'] !== 0) throw new QmpError('GenericError', "Parameter 'cpu-index' expects a CPU number");
+        // monitor_set_cpu: a present vCPU's index.
+        const cpuIndex = args['cpu-index'];
+        if (cpuIndex !== undefined && !ctx.machine.vcpus.some((v) => v.slot.index === cpuIndex))
+          throw new QmpError('GenericError', "Parameter 'cpu-index' expects a CPU number");
         const hmp = { release: ctx.machine.release, arch: ctx.machine.arch, qmp: qmp(ctx), numaPage: () => numaPage(numaUsage(ctx.machine)) };
         return runHmpLine(hmp, args['command-line'] as string);
       },
@@ -50,6 +59,8 @@ export function hmpCommands(qmpCommands: () => readonly QmpCommand[]): readonly 
     {
       name: 'x-query-numa',
       args: [],
+      // The x-query-* HumanReadableText commands came with 6.2.
+      available: (ctx) => inWindow(ctx.machine.release, { since: '6.2' }),
       run: (ctx) => ({ 'human-readable-text': numaPage(numaUsage(ctx.machine)) }),
     },
   ];
