@@ -6,7 +6,7 @@
  */
 import { key } from '../../src/core/keys.js';
 import { compareReleases } from '../../src/core/release.js';
-import { ramDiscardCoordination, takeDiscardUse } from '../../src/machine/discard-coordination.js';
+import { ramDiscardCoordination, ramListeners, takeDiscardUse } from '../../src/machine/discard-coordination.js';
 import { linkedMemdev, MEMORY_BACKEND_USE } from '../../src/machine/backend-use.js';
 import { HOST_PROCESS } from '../../src/machine/host-process.js';
 import { MACHINE_SERVICE } from '../../src/machine/machine.js';
@@ -101,6 +101,12 @@ function realize(device: QomObject) {
       machine?.events.emit('MEMORY_DEVICE_SIZE_CHANGE', { ...(proxy.id === undefined ? {} : { id: proxy.id }), size, 'qom-path': proxy.path() });
     },
     report: () => undefined,
+    notifyPlugged: (offset, length) => {
+      for (const listener of [...ramListeners(model)]) listener.populated(memdev.block, offset, length);
+    },
+    notifyDiscarding: (offset, length) => {
+      for (const listener of [...ramListeners(model)]) listener.discarding(memdev.block, offset, length);
+    },
   });
   // Everything starts unplugged: give the whole RAMBlock back (skipped on an incoming migration).
   runtime.discardAll();

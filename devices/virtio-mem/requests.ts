@@ -15,6 +15,8 @@ export type VirtioMemEffect =
   | { readonly kind: 'discard'; readonly offset: number; readonly length: number }
   /** qemu_prealloc_mem on plug with prealloc=on. */
   | { readonly kind: 'populate'; readonly offset: number; readonly length: number }
+  /** virtio_mem_notify_plug: RamDiscardListeners (VFIO) map the plugged blocks, after any preallocation. */
+  | { readonly kind: 'plugged'; readonly offset: number; readonly length: number }
   /** The size-change notifier (the proxy turns it into MEMORY_DEVICE_SIZE_CHANGE). */
   | { readonly kind: 'size-changed'; readonly size: number };
 
@@ -54,7 +56,8 @@ function stateChange(state: VirtioMemState, request: MemRangeRequest, ctx: Reque
   const offset = range.first * blockSize;
   const length = range.count * blockSize;
   state.bitmap.set(range.first, range.count, plug);
-  const hostWork: VirtioMemEffect[] = plug ? (state.setup.prealloc ? [{ kind: 'populate', offset, length }] : []) : [{ kind: 'discard', offset, length }];
+  const prealloc: VirtioMemEffect[] = state.setup.prealloc ? [{ kind: 'populate', offset, length }] : [];
+  const hostWork: VirtioMemEffect[] = plug ? [...prealloc, { kind: 'plugged', offset, length }] : [{ kind: 'discard', offset, length }];
   return answer({ kind: 'ack' }, [...hostWork, { kind: 'size-changed', size: pluggedSize(state) }]);
 }
 

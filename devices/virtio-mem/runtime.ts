@@ -30,6 +30,10 @@ export interface VirtioMemEnvironment {
   sizeChanged(size: number): void;
   /** error_report / warn_report output the device produces while running. */
   report(message: string): void;
+  /** RamDiscardListener notify_populate: blocks were plugged. */
+  notifyPlugged(offset: number, length: number): void;
+  /** RamDiscardListener notify_discard: blocks are about to be discarded. */
+  notifyDiscarding(offset: number, length: number): void;
 }
 
 /** VIRTIO_ID_MEM. */
@@ -132,11 +136,15 @@ export class VirtioMemRuntime extends VirtioDeviceRuntime<VirtioMemState, Virtio
     for (const effect of effects) {
       switch (effect.kind) {
         case 'discard': {
+          this.env.notifyDiscarding(effect.offset, effect.length);
           const done = discardRange(this.block, effect.offset, effect.length, this.env.hostPageSize);
           if (done.kind === 'error') this.env.report(`ram_block_discard_range failed: ${done.errno}`);
           break;
         }
         case 'populate':
+          break;
+        case 'plugged':
+          this.env.notifyPlugged(effect.offset, effect.length);
           break;
         case 'size-changed':
           this.env.sizeChanged(effect.size);

@@ -8,6 +8,7 @@ import { compatCatalog } from '../machine/compat-catalog.js';
 import { MACHINE_FAMILIES } from '../../machines/index.js';
 import { BASE_TYPES } from '../qom/base-types.js';
 import { DEVICE_TYPES } from '../../devices/index.js';
+import { vfioPciType } from '../../devices/vfio-pci/index.js';
 import { TypeRegistry } from '../qom/registry.js';
 import { opaqueDeviceType } from '../qom/opaque-device.js';
 import { BINARY_OPTIONS, binaryTarget, machineHelp } from './binary-target.js';
@@ -15,11 +16,12 @@ import { BINARY_OPTIONS, binaryTarget, machineHelp } from './binary-target.js';
 export { BINARY_OPTIONS };
 
 /**
- * The registry every modelled binary starts from; device packages add their types here, and any
- * other device type of the release is an opaque one.
+ * The registry every modelled binary starts from; device packages add their types here, those
+ * built from the release's device data (vfio-pci) come from its lookup, and any other device
+ * type of the release is an opaque one.
  */
 export function typeRegistry(): TypeRegistry {
-  return new TypeRegistry(opaqueDeviceType).register(...BASE_TYPES, ...DEVICE_TYPES);
+  return new TypeRegistry((name, env, info) => vfioPciType(name, env, info) ?? opaqueDeviceType(name, env, info)).register(...BASE_TYPES, ...DEVICE_TYPES);
 }
 
 /**

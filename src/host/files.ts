@@ -48,6 +48,11 @@ export interface HostFiles {
    * truncating anything (undefined: it opens). Absent on a modelled host, where it always opens.
    */
   openForWriting?(path: string): Errno | undefined;
+  /**
+   * stat(): undefined if the path exists, else the errno. Absent on a modelled host, where only
+   * the paths it describes (its PCI devices' sysfs directories) exist.
+   */
+  stat?(path: string): Errno | undefined;
 }
 
 /** A host with no such files: every open fails with ENOENT. */

@@ -16,6 +16,7 @@ import { MemoryObject, type ObjectKind, type ObjectOwner } from './memory-object
 import { HostProcess, type ProcessOptions } from './process.js';
 import type { StuckFault } from './userfaultfd.js';
 import type { Timeline } from './timeline.js';
+import { checkPciDevices, type HostPciDevice } from './vfio.js';
 
 /**
  * A freshly booted host of `arch`: no huge pages reserved (nr_hugepages=0 for every huge page
@@ -48,6 +49,8 @@ export interface HostOptions {
    * default DEFAULT_CPUS_PER_NODE consecutive CPUs per node.
    */
   readonly nodeCpus?: readonly (readonly number[])[];
+  /** The PCI devices VFIO may be asked for (vfio-pci's host= and sysfsdev=); none by default. */
+  readonly pciDevices?: readonly HostPciDevice[];
 }
 
 /** A modelled host's CPUs per NUMA node when its options name none. */
@@ -82,6 +85,7 @@ export class Host implements ObjectOwner {
   readonly x86Cpu: HostX86Cpu;
   readonly numaNodes: number;
   readonly nodeCpus: readonly (readonly number[])[];
+  readonly pciDevices: readonly HostPciDevice[];
   readonly #poolSizes: Readonly<Record<number, number>>;
   readonly #pools = new Map<number, HugetlbPool>();
   readonly #processes = new Set<HostProcess>();
@@ -112,6 +116,7 @@ export class Host implements ObjectOwner {
       throw new HotmemError('host.node-cpus', `nodeCpus lists ${this.nodeCpus.length} NUMA nodes, the host has ${this.numaNodes}`);
     if (this.nodeCpus.some((cpus) => cpus.some((cpu) => !Number.isSafeInteger(cpu) || cpu < 0)))
       throw new HotmemError('host.node-cpus', 'nodeCpus holds a CPU number that is not a non-negative integer');
+    this.pciDevices = checkPciDevices(opts.pciDevices ?? []);
     this.#poolSizes = opts.hugetlbPages ?? {};
     for (const size of Object.keys(this.#poolSizes)) this._hugetlbSize(Number(size));
   }

@@ -30,6 +30,7 @@ export {
   type PopulateOutcome,
 } from './mapping.js';
 export { MemoryObject, type ObjectKind } from './memory-object.js';
+export { VfioDma, pciSysfsPath, type HostPciDevice } from './vfio.js';
 export {
   Userfaultfd,
   type FillOutcome,

@@ -583,6 +583,16 @@ export class Mapping {
     return { delta, faults };
   }
 
+  /**
+   * pin_user_pages(FOLL_WRITE | FOLL_LONGTERM), as VFIO type1's VFIO_IOMMU_MAP_DMA pins a range
+   * for device DMA: every page is faulted in (for writing, so no zeropage or shared page cache
+   * page is pinned in place of a private page) and stays until it is unpinned.
+   */
+  _pin(offset: number, length: number, by: string): Cost {
+    const { delta, faults } = this.#access(!this.readonly ? 'populate-write' : 'populate-read', offset, length, undefined, by);
+    return { delta, faults };
+  }
+
   /** munmap(): everything goes, page tables included. */
   _unmap(): void {
     if (!this.#mapped) return;

@@ -279,6 +279,14 @@ export class HostProcess implements PageTableSink {
     return this._end(m, 'mlockall', undefined, 0, 0, f);
   }
 
+  /**
+   * account_locked_vm: VFIO type1 charges the pages it pins to mm->locked_vm, the VmLck line,
+   * on top of any mlock of the same pages (the kernel counts them twice).
+   */
+  _chargeLockedVm(bytes: number): void {
+    this.#vmLck += bytes;
+  }
+
   /** munmap(): the mapping's pages and page tables go; page cache stays with its object. */
   unmap(mapping: Mapping): Cost {
     this.#own(mapping);

@@ -15,6 +15,8 @@ import { compareReleases, type Release } from '../core/release.js';
 import { key } from '../core/keys.js';
 import { strerror } from '../host/errno.js';
 import type { ObjectModel } from '../qom/object-model.js';
+import type { QomObject } from '../qom/object.js';
+import type { RamBlock } from './ram-block.js';
 
 /** The four calls of system/physmem.c, each with a `state` to take (true) or give back (false). */
 export type DiscardCall = 'disable' | 'uncoordinated-disable' | 'require' | 'coordinated-require';
@@ -88,8 +90,11 @@ export type DiscardUser = 'virtio-mem' | 'vfio-type1' | 'vfio-iommufd' | 'vfio-s
 interface UserRule {
   /** The call the component makes, by release. */
   call(r: Release): DiscardCall;
-  /** The message it reports when refused; `name` is the device's name where it prints one. */
-  refusal(name: string): string;
+  /**
+   * The message it reports when refused. VFIO's is the container's error, which the device
+   * prefixes with its name and group (devices/vfio-pci/realize.ts).
+   */
+  readonly refusal: string;
   readonly since?: Release;
 }
 
@@ -98,24 +103,17 @@ const busy = strerror('EBUSY');
 
 const USERS: Readonly<Record<DiscardUser, UserRule>> = {
   // virtio_mem_device_realize, after the block-size checks.
-  'virtio-mem': { call: (r) => (since61(r) ? 'coordinated-require' : 'require'), refusal: () => 'Discarding RAM is disabled' },
-  // vfio_ram_block_discard_disable; vfio_realize prepends VFIO_MSG_PREFIX with the host address.
-  'vfio-type1': {
-    call: (r) => (since61(r) ? 'uncoordinated-disable' : 'disable'),
-    refusal: (name) => `vfio ${name}: Cannot set discarding of RAM broken: ${busy}`,
-  },
+  'virtio-mem': { call: (r) => (since61(r) ? 'coordinated-require' : 'require'), refusal: 'Discarding RAM is disabled' },
+  // vfio_ram_block_discard_disable, when a group connects to its container.
+  'vfio-type1': { call: (r) => (since61(r) ? 'uncoordinated-disable' : 'disable'), refusal: `Cannot set discarding of RAM broken: ${busy}` },
   // The iommufd backend (hw/vfio/iommufd.c, 8.2+) coordinates like type1.
-  'vfio-iommufd': {
-    call: () => 'uncoordinated-disable',
-    refusal: (name) => `vfio ${name}: Cannot set discarding of RAM broken: ${busy}`,
-    since: { major: 8, minor: 2 },
-  },
+  'vfio-iommufd': { call: () => 'uncoordinated-disable', refusal: `Cannot set discarding of RAM broken: ${busy}`, since: { major: 8, minor: 2 } },
   // sPAPR TCE IOMMUs pin and are untested with the RamDiscardManager: every discard is disabled.
-  'vfio-spapr': { call: () => 'disable', refusal: (name) => `vfio ${name}: Cannot set discarding of RAM broken: ${busy}` },
-  'vhost-vdpa': { call: () => 'disable', refusal: () => 'Cannot set discarding of RAM broken' },
-  sev: { call: () => 'disable', refusal: () => 'sev_kvm_init: cannot disable RAM discard' },
-  's390-pv': { call: () => 'disable', refusal: () => 'protected VMs: cannot disable RAM discard' },
-  colo: { call: () => 'disable', refusal: () => 'COLO: cannot disable RAM discard' },
+  'vfio-spapr': { call: () => 'disable', refusal: `Cannot set discarding of RAM broken: ${busy}` },
+  'vhost-vdpa': { call: () => 'disable', refusal: 'Cannot set discarding of RAM broken' },
+  sev: { call: () => 'disable', refusal: 'sev_kvm_init: cannot disable RAM discard' },
+  's390-pv': { call: () => 'disable', refusal: 'protected VMs: cannot disable RAM discard' },
+  colo: { call: () => 'disable', refusal: 'COLO: cannot disable RAM discard' },
 };
 
 /** What taking a counter for a user gave. */
@@ -129,10 +127,10 @@ export const discardUserExists = (user: DiscardUser, r: Release): boolean => {
 };
 
 /** Takes the counter `user` takes in release `r`; a refusal changes nothing. */
-export function takeDiscardUse(coordination: RamDiscardCoordination, user: DiscardUser, r: Release, name = ''): DiscardUse {
+export function takeDiscardUse(coordination: RamDiscardCoordination, user: DiscardUser, r: Release): DiscardUse {
   const rule = USERS[user];
   const call = rule.call(r);
-  if (coordination.call(call, true) === 'EBUSY') return { kind: 'refused', call, message: rule.refusal(name) };
+  if (coordination.call(call, true) === 'EBUSY') return { kind: 'refused', call, message: rule.refusal };
   let released = false;
   return {
     kind: 'taken',
@@ -162,4 +160,32 @@ export const NO_MIGRATION: BalloonMigrationState = { incomingPostcopy: false, ba
 export function balloonInhibited(coordination: RamDiscardCoordination, migration: BalloonMigrationState, r: Release): boolean {
   const snapshots = compareReleases(r, { major: 6, minor: 0 }) >= 0;
   return coordination.isDisabled() || migration.incomingPostcopy || (snapshots && migration.backgroundSnapshot);
+}
+
+/**
+ * What a device that maps guest RAM for DMA (VFIO) is told as RAM comes and goes: QEMU's
+ * MemoryListener region_add/region_del for memory devices' regions, and the RamDiscardListener
+ * notifications of a RamDiscardManager (virtio-mem, 6.1+) for the blocks it plugs and unplugs.
+ */
+export interface RamListener {
+  /** A memory device's region was added to system memory (memory_device_plug). */
+  regionAdded(device: QomObject): void;
+  /** A memory device's region is about to leave system memory (memory_device_unplug). */
+  regionRemoved(device: QomObject): void;
+  /** notify_populate: part of the block was plugged (after any preallocation). */
+  populated(block: RamBlock, offset: number, length: number): void;
+  /** notify_discard: part of the block is about to be discarded (before the discard). */
+  discarding(block: RamBlock, offset: number, length: number): void;
+}
+
+const LISTENERS = key<Set<RamListener>>('ram listeners');
+
+/** The process's RAM listeners (the memory API's listener list). */
+export function ramListeners(model: ObjectModel): Set<RamListener> {
+  let found = model.services.get(LISTENERS);
+  if (!found) {
+    found = new Set();
+    model.services.set(LISTENERS, found);
+  }
+  return found;
 }

@@ -47,6 +47,7 @@ import { CpuNodeAssignment } from './numa-cpus.js';
 import { computeTopology, possibleCpus, smpConfig, smpMachineRules, type CpuTopology, type PossibleCpu } from './smp.js';
 import { cpuTypeName, createVcpus, vcpuSupportTypes, type Vcpu } from './vcpus.js';
 import { machineCpuMax, machineDefaultCpuType } from './machine-info.js';
+import { ramListeners } from './discard-coordination.js';
 
 export type Accelerator = 'tcg' | 'kvm';
 
@@ -514,7 +515,12 @@ export class Machine {
       vcpus,
     );
     model.services.set(MACHINE_SERVICE, machine);
-    model.hotplugHandler = { prePlug: (device) => machine.#prePlug(device), busHotpluggable: (device) => machine.#busHotpluggable(device) };
+    model.hotplugHandler = {
+      prePlug: (device) => machine.#prePlug(device),
+      plug: (device) => machine.#plugged(device, 'regionAdded'),
+      unplug: (device) => machine.#plugged(device, 'regionRemoved'),
+      busHotpluggable: (device) => machine.#busHotpluggable(device),
+    };
     machine.#addDefaultDevices(options, items);
 
     for (const item of items) {
@@ -783,6 +789,12 @@ export class Machine {
     this.scheduler.after(0, () => {
       for (const data of deleted) this.events.emit('DEVICE_DELETED', data);
     });
+  }
+
+  /** memory_device_plug / memory_device_unplug: the device's region enters or leaves system memory, which RAM listeners see. */
+  #plugged(device: QomObject, change: 'regionAdded' | 'regionRemoved'): void {
+    if (!this.model.view.isA(device.type, MEMORY_DEVICE_INTERFACE)) return;
+    for (const listener of [...ramListeners(this.model)]) listener[change](device);
   }
 
   /** qdev's hotpluggable property: the class says so and the bus has a hotplug handler. */

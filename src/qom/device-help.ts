@@ -32,8 +32,9 @@ export function deviceHelp(model: ObjectModel, data: DeviceData | undefined, req
   const isDevice = data ? data.isA(driver, 'device') : view.isA(driver, 'device');
   const abstract = data ? data.type(driver)![2] : view.isAbstract(driver);
   if (!isDevice || abstract) return { error: notListable(release, isDevice), status: 0 };
-  // An opaque type's help is its table's, as the binary printed it.
-  if (view.exists(driver) && view.info(driver)?.opaque !== true) return { text: deviceOptionsHelp(model, driver), status: 0 };
+  // An opaque type's help is its table's, as the binary printed it, and so is a modelled type's built from it.
+  const info = view.exists(driver) ? view.info(driver) : undefined;
+  if (info && info.opaque !== true && info.helpFromData !== true) return { text: deviceOptionsHelp(model, driver), status: 0 };
   const props = data?.properties(driver);
   if (!props) throw new Error(`internal: ${driver} is a non-abstract device of the release's table without properties`);
   // A module that does not load makes QEMU exit at once.

@@ -6,7 +6,8 @@
  * its defaults, exactly (a size of 2^64-1 stays 18446744073709551615); it has no behaviour.
  *
  * Device types whose behaviour matters to what hotmem models are not made opaque, so they stay
- * refused by name: vfio-pci, which pins all guest RAM. PCI bridges are opaque devices whose
+ * refused by name unless a device package models them: vfio-pci, which pins all guest RAM
+ * (devices/vfio-pci builds its types from the same data). PCI bridges are opaque devices whose
  * secondary bus the machine adds (src/machine/pci-bridges.ts, which refuses the bridges it does
  * not model).
  */
@@ -21,7 +22,7 @@ import type { TypeInfo } from './type-info.js';
 
 /** QOM types (of the release's data) whose descendants are not opaque, and why. */
 const MODELLED_ELSEWHERE: readonly string[] = [
-  // TYPE_VFIO_PCI_BASE: RAM is pinned for the device's DMA.
+  // TYPE_VFIO_PCI_BASE: RAM is pinned for the device's DMA (devices/vfio-pci).
   'vfio-pci-base',
   'vfio-pci',
 ];
@@ -124,26 +125,58 @@ function propertyDef(type: string, row: PropertyRow, env: QomEnv): PropertyDef {
   };
 }
 
+/**
+ * What a device package gives a type it models from the release's data (vfio-pci): its
+ * lifecycle hooks, DeviceClass.hotpluggable, and its own parsing of the properties whose values
+ * it reads (by name, given the definition built from the data).
+ */
+export interface DataTypeBehaviour {
+  readonly hotpluggable: boolean;
+  readonly realize: NonNullable<TypeInfo['realize']>;
+  readonly unrealize: NonNullable<TypeInfo['unrealize']>;
+  readonly properties?: Readonly<Record<string, (def: PropertyDef) => PropertyDef>>;
+}
+
 /** The opaque type QEMU's `name` is in this release and target, if it is one. */
 export function opaqueDeviceType(name: string, env: QomEnv, modelled: (type: string) => TypeInfo | undefined): TypeInfo | undefined {
+  return dataDeviceType(name, env, modelled);
+}
+
+/**
+ * A device type of the release's data: opaque without `behaviour`, else modelled with it. Only
+ * a behaviour's type may be one of MODELLED_ELSEWHERE.
+ */
+export function dataDeviceType(
+  name: string,
+  env: QomEnv,
+  modelled: (type: string) => TypeInfo | undefined,
+  behaviour?: DataTypeBehaviour,
+): TypeInfo | undefined {
   const data = deviceData(env.release, env.target);
   const listing = data?.listing.find((d) => d.name === name);
   const table = data?.properties(name);
-  if (!data || !listing || table?.kind !== 'table' || MODELLED_ELSEWHERE.some((t) => data.isA(name, t))) return undefined;
+  if (!data || !listing || table?.kind !== 'table') return undefined;
+  if (!behaviour && MODELLED_ELSEWHERE.some((t) => data.isA(name, t))) return undefined;
   const parent = MODELLED_PARENTS.find((p) => data.isA(name, p) && modelled(p));
   if (parent === undefined) return undefined;
   const inherited = inheritedNames(parent, modelled);
+  const properties = table.rows
+    .filter((row) => !inherited.has(row[0]))
+    .map((row) => {
+      const def = propertyDef(name, row, env);
+      return behaviour?.properties?.[def.name]?.(def) ?? def;
+    });
   return {
     name,
     parent,
     category: listing.category,
     userCreatable: true,
     // DeviceClass.hotpluggable's default; the machine refuses device_add of an opaque type.
-    hotpluggable: true,
-    opaque: true,
+    hotpluggable: behaviour?.hotpluggable ?? true,
+    ...(behaviour ? { helpFromData: true, realize: behaviour.realize, unrealize: behaviour.unrealize } : { opaque: true }),
     ...(listing.desc === undefined ? {} : { description: listing.desc }),
     ...(listing.bus === undefined || parent === 'pci-device' ? {} : { bus: listing.bus }),
-    properties: table.rows.filter((row) => !inherited.has(row[0])).map((row) => propertyDef(name, row, env)),
+    properties,
   };
 }
 

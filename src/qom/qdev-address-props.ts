@@ -13,7 +13,7 @@ import type { PropertyInput } from './object-model.js';
 export const PCI_DEVFN_AUTO = -1;
 
 /** error_set_from_qdev_prop_error(EINVAL): the device type and property name, then the text. */
-const notTaken = (type: string, property: string, text: string) =>
+export const notTaken = (type: string, property: string, text: string) =>
   new HotmemError('qdev.prop-value', `Property '${type}.${property}' doesn't take value '${text}'`, { type, property, text });
 
 const isSpace = (c: string | undefined) => c !== undefined && ' \t\n\v\f\r'.includes(c);

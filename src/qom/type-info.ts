@@ -68,6 +68,8 @@ export interface TypeInfo extends ReleaseWindow {
   readonly userCreatable?: boolean;
   /** A device type built from the release's device data (opaque-device.ts): no behaviour. */
   readonly opaque?: boolean;
+  /** A modelled device type whose property table is the release's device data: `-device X,help` prints that table. */
+  readonly helpFromData?: boolean;
   /** For devices: can be added after machine start (DeviceClass.hotpluggable). */
   readonly hotpluggable?: boolean;
   readonly category?: DeviceCategory;

@@ -9,19 +9,17 @@ import {
   type DiscardUser,
 } from '../../src/machine/discard-coordination.js';
 
-const NAME = '0000:01:00.0';
-
 /** Realizes `first` then `second` in release `r`: what happens to the second. */
 function combine(r: string, first: DiscardUser, second: DiscardUser): string {
   const c = new RamDiscardCoordination();
-  const one = takeDiscardUse(c, first, release(r), NAME);
+  const one = takeDiscardUse(c, first, release(r));
   assert.equal(one.kind, 'taken');
-  const two = takeDiscardUse(c, second, release(r), NAME);
+  const two = takeDiscardUse(c, second, release(r));
   return two.kind === 'taken' ? 'allowed' : two.message;
 }
 
 describe('machine/discard-coordination: who may be combined (system/physmem.c)', () => {
-  const REFUSED_VFIO = `vfio ${NAME}: Cannot set discarding of RAM broken: Device or resource busy`;
+  const REFUSED_VFIO = 'Cannot set discarding of RAM broken: Device or resource busy';
   // release, first, second → the second's fate
   const MATRIX: ReadonlyArray<readonly [string, DiscardUser, DiscardUser, string]> = [
     ['7.2', 'vfio-type1', 'virtio-mem', 'allowed'],
@@ -48,7 +46,7 @@ describe('machine/discard-coordination: who may be combined (system/physmem.c)',
   it('lets a refused user change nothing, and a released one make room', () => {
     const c = new RamDiscardCoordination();
     const mem = takeDiscardUse(c, 'virtio-mem', release('7.2'));
-    assert.equal(takeDiscardUse(c, 'vfio-spapr', release('7.2'), NAME).kind, 'refused');
+    assert.equal(takeDiscardUse(c, 'vfio-spapr', release('7.2')).kind, 'refused');
     assert.equal(c.isDisabled(), false);
     assert.equal(c.isRequired(), true);
     if (mem.kind === 'taken') {
@@ -56,7 +54,7 @@ describe('machine/discard-coordination: who may be combined (system/physmem.c)',
       mem.release();
     }
     assert.equal(c.isRequired(), false);
-    assert.equal(takeDiscardUse(c, 'vfio-spapr', release('7.2'), NAME).kind, 'taken');
+    assert.equal(takeDiscardUse(c, 'vfio-spapr', release('7.2')).kind, 'taken');
     assert.equal(c.isDisabled(), true);
   });
 
@@ -83,7 +81,7 @@ describe('machine/discard-coordination: when the balloon is silently ignored', (
   for (const [r, user, migration, inhibited] of CASES) {
     it(`${r}: ${user ?? 'no other device'} ${JSON.stringify(migration)} → ${inhibited ? 'inhibited' : 'discards'}`, () => {
       const c = new RamDiscardCoordination();
-      if (user) takeDiscardUse(c, user, release(r), NAME);
+      if (user) takeDiscardUse(c, user, release(r));
       assert.equal(balloonInhibited(c, { ...NO_MIGRATION, ...migration }, release(r)), inhibited);
     });
   }

@@ -271,8 +271,8 @@ describe("qom/object-model: -device names against the release's device table", (
 
   it('says so for a device the binary has and hotmem does not model, instead of calling it invalid', () => {
     assert.equal(
-      errorOf(() => model('7.2').addDevice('vfio-pci', undefined, [])),
-      "hotmem does not model device 'vfio-pci' yet (QEMU 7.2 has it: its help and properties are known, an instance is not)",
+      errorOf(() => model('7.2').addDevice('virtio-gpu-gl-pci', undefined, [])),
+      "hotmem does not model device 'virtio-gpu-gl-pci' yet (QEMU 7.2 has it: its help and properties are known, an instance is not)",
     );
     assert.equal(
       errorOf(() => model('7.2').addDevice('no-such-device', undefined, [])),

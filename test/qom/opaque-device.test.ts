@@ -1,13 +1,14 @@
 /**
  * Opaque devices: any device type of the release hotmem has no model of, built from the
  * release's device data. Their properties are checked by type with QEMU's messages, 64-bit values
- * are held exactly, and vfio-pci, whose behaviour matters, stays refused.
+ * are held exactly, and vfio-pci, whose behaviour matters, is modelled from the same data.
  * test/conformance/opaque-devices.test.ts compares them with the four binaries.
  */
 import assert from 'node:assert/strict';
 import { typeRegistry } from '../../src/cli/binary.js';
 import { release } from '../../src/core/release.js';
 import { ObjectModel, type PropertyInput } from '../../src/qom/object-model.js';
+import { opaqueDeviceType } from '../../src/qom/opaque-device.js';
 
 const model = (r = '10.0', target: 'x86_64' | 's390x' = 'x86_64') => new ObjectModel(typeRegistry(), { release: release(r), target });
 const text = (props: Record<string, string>) =>
@@ -89,12 +90,6 @@ describe('qom/opaque-device', () => {
     );
   });
 
-  it('leaves vfio-pci refused by name: what it does matters to the model', () =>
-    assert.match(
-      errorOf(() => model().addDevice('vfio-pci', 'd', [])),
-      /^hotmem does not model device 'vfio-pci' yet/,
-    ));
-
   // The machine adds their secondary buses (test/machine/pci-bridges.test.ts).
   for (const driver of ['pci-bridge', 'pcie-root-port', 'pcie-pci-bridge', 'pxb-pcie']) {
     it(`makes ${driver} an opaque type with its property table`, () => {
@@ -103,4 +98,15 @@ describe('qom/opaque-device', () => {
       assert.equal(m.view.properties(driver).has('addr'), true);
     });
   }
+
+  it('never makes vfio-pci opaque: devices/vfio-pci builds it from the same data, with its behaviour', () => {
+    const env = { release: release('10.0'), target: 'x86_64' as const };
+    const info = model().view.info('vfio-pci')!;
+    assert.equal(
+      opaqueDeviceType('vfio-pci', env, (t) => model().view.info(t)),
+      undefined,
+    );
+    assert.deepEqual([info.opaque, info.helpFromData, info.hotpluggable], [undefined, true, true]);
+    assert.equal(model().view.info('vfio-pci-nohotplug')!.hotpluggable, false);
+  });
 });

@@ -4,12 +4,26 @@
  * open, then read, each failing with its errno. A -blockdev's image is opened as file-posix opens
  * it, and only its kind and first bytes are read.
  */
-import { accessSync, closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statfsSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  readSync,
+  statfsSync,
+  statSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Arch } from '../../core/arch.js';
 import { HotmemError } from '../../core/errors.js';
 import { archProfile } from '../../host/arch.js';
 import { freshHost, type Host, type HostOptions } from '../../host/host.js';
+import { isPciAddress, type HostPciDevice } from '../../host/vfio.js';
 import { ERRNO, type Errno } from '../../host/errno.js';
 import { IMAGE_HEAD_BYTES, type BackingStore, type FileKind, type FileOpen, type FileRead, type FileSystemKind, type HostFiles } from '../../host/files.js';
 
@@ -50,6 +64,10 @@ function unwritable(path: string): Errno | undefined {
 }
 
 export const REAL_HOST_FILES: HostFiles = {
+  stat(path: string): Errno | undefined {
+    const found = kindOf(path);
+    return typeof found === 'string' && found !== 'directory' ? found : undefined;
+  },
   openForWriting(path: string): Errno | undefined {
     const found = kindOf(path);
     if (found === 'directory') return 'EISDIR';
@@ -162,7 +180,28 @@ function realNodeCpus(): (readonly number[])[] | undefined {
   return nodes.map((n) => parseCpuList(readFileSync(join(NODES, `node${n}`, 'cpulist'), 'utf8')));
 }
 
-/** The host `hotmem qemu` stands in on: this one, its files, its free huge pages and its CPUs. */
+const PCI_DEVICES = '/sys/bus/pci/devices';
+
+/**
+ * The real host's PCI devices, each with the IOMMU group its iommu_group link names (none
+ * without the link: no IOMMU, or the IOMMU is off), for vfio-pci's host= and sysfsdev=.
+ */
+function realPciDevices(): HostPciDevice[] {
+  if (!existsSync(PCI_DEVICES)) return [];
+  return readdirSync(PCI_DEVICES)
+    .filter(isPciAddress)
+    .map((address) => {
+      let group: number | undefined;
+      try {
+        group = Number(basename(readlinkSync(join(PCI_DEVICES, address, 'iommu_group'))));
+      } catch {
+        group = undefined;
+      }
+      return group === undefined || !Number.isSafeInteger(group) ? { address } : { address, iommuGroup: group };
+    });
+}
+
+/** The host `hotmem qemu` stands in on: this one, its files, its free huge pages, its CPUs and its PCI devices. */
 export function realHost(arch: Arch, kernel?: HostOptions['kernel']): Host {
   const nodeCpus = realNodeCpus();
   return freshHost({
@@ -171,5 +210,6 @@ export function realHost(arch: Arch, kernel?: HostOptions['kernel']): Host {
     files: REAL_HOST_FILES,
     hugetlbPages: realHugetlbPages(arch),
     ...(nodeCpus === undefined ? {} : { nodeCpus, numaNodes: nodeCpus.length }),
+    pciDevices: realPciDevices(),
   });
 }

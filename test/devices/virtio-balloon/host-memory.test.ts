@@ -90,7 +90,7 @@ describe('devices/virtio-balloon: inflation and host memory, by backend', () => 
 
   it('acks but frees nothing while discards are disabled (a VFIO-style device) or during incoming postcopy', () => {
     const vfio = startBalloon({ memory: '1G' });
-    takeDiscardUse(ramDiscardCoordination(vfio.machine.model), 'vfio-spapr', vfio.machine.release, '0000:01:00.0');
+    takeDiscardUse(ramDiscardCoordination(vfio.machine.model), 'vfio-spapr', vfio.machine.release);
     fillAndInflate(vfio, 'pc.ram', 512 * MiB);
     assert.equal(vfio.machine.process.status().vmRss, GiB);
     const postcopy = startBalloon({ memory: '1G' });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseCpuList, REAL_HOST_FILES } from '../../../src/frontends/cmdline/host-files.js';
+import { basename, join } from 'node:path';
+import { parseCpuList, REAL_HOST_FILES, realHost } from '../../../src/frontends/cmdline/host-files.js';
 
 describe('frontends/cmdline/host-files: backing stores on the real host', () => {
   let dir: string;
@@ -41,4 +41,24 @@ describe('frontends/cmdline/host-files: a NUMA node cpulist', () => {
     ['\n', []],
   ];
   for (const [text, cpus] of CASES) it(JSON.stringify(text), () => assert.deepEqual(parseCpuList(text), cpus));
+});
+
+describe('frontends/cmdline/host-files: what vfio-pci finds on the real host', () => {
+  it('stat: a directory or file exists, a missing path gives its errno', () => {
+    assert.equal(REAL_HOST_FILES.stat!(tmpdir()), undefined);
+    assert.equal(REAL_HOST_FILES.stat!(join(tmpdir(), 'hotmem-no-such-path', 'x')), 'ENOENT');
+  });
+
+  it("lists sysfs's PCI devices, with the IOMMU group where the iommu_group link names one", () => {
+    const devices = realHost('x86_64').pciDevices;
+    const listed = existsSync('/sys/bus/pci/devices') ? readdirSync('/sys/bus/pci/devices') : [];
+    assert.deepEqual(
+      devices.map((d) => d.address),
+      listed,
+    );
+    for (const d of devices) {
+      const link = `/sys/bus/pci/devices/${d.address}/iommu_group`;
+      assert.equal(d.iommuGroup, existsSync(link) ? Number(basename(readlinkSync(link))) : undefined, d.address);
+    }
+  });
 });

@@ -1,0 +1,144 @@
+/**
+ * vfio-pci (and vfio-pci-nohotplug): a host PCI device assigned to the guest. Its property table
+ * is the release's, from the device data (compat/devices/), like an opaque device's; what hotmem
+ * models is what the assignment does to guest memory: the device must exist on the host with an
+ * IOMMU group (realize.ts), its container takes a RAM discard counter (discard-coordination.ts),
+ * and it maps and so pins all guest RAM for DMA (dma.ts), which makes the balloon free nothing.
+ */
+import { key } from '../../src/core/keys.js';
+import type { DiscardUse } from '../../src/machine/discard-coordination.js';
+import { ramDiscardCoordination, ramListeners, takeDiscardUse } from '../../src/machine/discard-coordination.js';
+import { HOST_PROCESS } from '../../src/machine/host-process.js';
+import { MACHINE_SERVICE } from '../../src/machine/machine.js';
+import { VfioDma } from '../../src/host/vfio.js';
+import type { ObjectModel } from '../../src/qom/object-model.js';
+import type { QomObject } from '../../src/qom/object.js';
+import { dataDeviceType } from '../../src/qom/opaque-device.js';
+import type { TypeFallback } from '../../src/qom/registry.js';
+import { VfioListener } from './dma.js';
+import { parseHostProperty } from './host-address.js';
+import { findHostDevice, vfioErrors, type FoundDevice } from './realize.js';
+
+/** A group the process has opened: its devices and the discard counter its container took. */
+interface VfioGroup {
+  readonly devices: Set<string>;
+  /** The counter, until x-balloon-allowed on a mediated device gives it back. */
+  discard: Extract<DiscardUse, { kind: 'taken' }> | undefined;
+}
+
+/** The VFIO side of one QEMU process: its groups and, while a physical device is attached, its container's DMA. */
+interface VfioProcess {
+  readonly groups: Map<number, VfioGroup>;
+  /** Attached devices that pin (physical, not mediated). */
+  pinning: number;
+  listener: VfioListener | undefined;
+}
+
+const PROCESS = key<VfioProcess>('vfio process');
+const ATTACHED = key<{ readonly found: FoundDevice }>('vfio attached device');
+
+function vfioProcess(model: ObjectModel): VfioProcess {
+  let found = model.services.get(PROCESS);
+  if (!found) {
+    found = { groups: new Map(), pinning: 0, listener: undefined };
+    model.services.set(PROCESS, found);
+  }
+  return found;
+}
+
+const text = (device: QomObject, name: string): string | undefined => {
+  const value = device.values.get(name);
+  return value === undefined || value === '' ? undefined : String(value);
+};
+
+function realize(device: QomObject): void {
+  const model = device.model;
+  const r = model.env.release;
+  const host = model.services.get(HOST_PROCESS)?.host;
+  const source = { host: text(device, 'host'), sysfsdev: text(device, 'sysfsdev'), fd: text(device, 'fd') };
+  const found = findHostDevice(
+    {
+      ...(source.host === undefined ? {} : { host: source.host }),
+      ...(source.sysfsdev === undefined ? {} : { sysfsdev: source.sysfsdev }),
+      ...(source.fd === undefined ? {} : { fd: source.fd }),
+    },
+    host ? { pciDevices: host.pciDevices, ...(host.files.stat ? { stat: (p: string) => host.files.stat!(p) } : {}) } : { pciDevices: [] },
+    r,
+  );
+  const vfio = vfioProcess(model);
+  let group = vfio.groups.get(found.group);
+  const fresh = group === undefined;
+  if (!group) {
+    // vfio_connect_container: a new group's container takes the counter.
+    const use = takeDiscardUse(ramDiscardCoordination(model), 'vfio-type1', r);
+    if (use.kind === 'refused') throw vfioErrors.error('vfio.container', { name: found.name, group: found.group, reason: use.message });
+    group = { devices: new Set(), discard: use };
+  }
+  const giveUp = () => {
+    if (fresh) group.discard?.release();
+  };
+  if (group.devices.has(found.name)) {
+    giveUp();
+    throw vfioErrors.error('vfio.already-attached', { name: found.name });
+  }
+  const balloonAllowed = device.get('x-balloon-allowed') === true;
+  if (balloonAllowed && !found.mdev) {
+    giveUp();
+    throw vfioErrors.error('vfio.balloon-allowed', { name: found.name });
+  }
+  vfio.groups.set(found.group, group);
+  group.devices.add(found.name);
+  // vfio_get_device: a group whose device allows discards gives its counter back.
+  if (balloonAllowed) {
+    group.discard?.release();
+    group.discard = undefined;
+  }
+  device.slots.set(ATTACHED, { found });
+  if (found.mdev) return;
+  vfio.pinning++;
+  const machine = model.services.get(MACHINE_SERVICE);
+  const process = model.services.get(HOST_PROCESS);
+  if (!vfio.listener && machine && process) {
+    vfio.listener = new VfioListener(machine, new VfioDma(process));
+    ramListeners(model).add(vfio.listener);
+  }
+  vfio.listener?.sync();
+}
+
+function unrealize(device: QomObject): void {
+  const attached = device.slots.get(ATTACHED);
+  if (!attached) return;
+  const { found } = attached;
+  const vfio = vfioProcess(device.model);
+  const group = vfio.groups.get(found.group)!;
+  group.devices.delete(found.name);
+  if (group.devices.size === 0) {
+    group.discard?.release();
+    vfio.groups.delete(found.group);
+  }
+  if (found.mdev) return;
+  vfio.pinning--;
+  if (vfio.pinning === 0 && vfio.listener) {
+    vfio.listener.close();
+    ramListeners(device.model).delete(vfio.listener);
+    vfio.listener = undefined;
+  }
+}
+
+/** The VFIO PCI types, built from the release's data with vfio-pci's behaviour. */
+const HOTPLUGGABLE: Readonly<Record<string, boolean>> = {
+  'vfio-pci': true,
+  // DeviceClass.hotpluggable = false (hw/vfio/pci.c vfio_pci_nohotplug_dev_class_init).
+  'vfio-pci-nohotplug': false,
+};
+
+export const vfioPciType: TypeFallback = (name, env, modelled) => {
+  const hotpluggable = HOTPLUGGABLE[name];
+  if (hotpluggable === undefined) return undefined;
+  return dataDeviceType(name, env, modelled, {
+    hotpluggable,
+    realize,
+    unrealize,
+    properties: { host: (def) => ({ ...def, parse: (obj, input) => parseHostProperty(obj.type, input) }) },
+  });
+};

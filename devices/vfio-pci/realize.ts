@@ -1,0 +1,75 @@
+/**
+ * vfio_realize up to the device being attached (hw/vfio/pci.c, hw/vfio/common.c before 8.1,
+ * container.c from 8.1): which host device the properties name, and QEMU's refusals in the order
+ * it makes them. Pure: the host's devices and files are asked through `HostDevices`.
+ *
+ *  1. neither host= nor sysfsdev= (nor, 8.2+, fd=): "No provided host device" and a hint;
+ *  2. the device's sysfs directory (sysfsdev= wins over host=) must exist: stat's errno;
+ *  3. its name is the directory's last component; it must have an iommu_group link;
+ *  4. the group's container takes a discard counter (discard-coordination.ts), refused with
+ *     "failed to setup container for group N";
+ *  5. a device of that name already in the group: "device is already attached";
+ *  6. x-balloon-allowed is for mediated devices only.
+ *
+ * The messages are checked against real 5.2.0, 7.2.22, 10.0.13 and 11.1.3 for steps 1-3 (no
+ * host here has an IOMMU group); 4-6 are from the source of each release.
+ */
+import { basename } from 'node:path';
+import { defineErrors } from '../../src/core/errors.js';
+import { compareReleases, type Release } from '../../src/core/release.js';
+import { strerror, type Errno } from '../../src/host/errno.js';
+import { findPciDevice, pciSysfsPath, type HostPciDevice } from '../../src/host/vfio.js';
+
+export const vfioErrors = defineErrors({
+  'vfio.no-host-device': (a: { fdHint: boolean }) =>
+    `No provided host device\nUse -device vfio-pci,host=DDDD:BB:DD.F ${a.fdHint ? 'or -device vfio-pci,fd=DEVICE_FD ' : ''}or -device vfio-pci,sysfsdev=PATH_TO_DEVICE`,
+  'vfio.no-such-device': (a: { path: string; errno: Errno }) => `vfio ${a.path}: no such host device: ${strerror(a.errno)}`,
+  'vfio.no-iommu-group': (a: { name: string }) => `vfio ${a.name}: no iommu_group found: ${strerror('ENOENT')}`,
+  'vfio.container': (a: { name: string; group: number; reason: string }) => `vfio ${a.name}: failed to setup container for group ${a.group}: ${a.reason}`,
+  'vfio.already-attached': (a: { name: string }) => `vfio ${a.name}: device is already attached`,
+  'vfio.balloon-allowed': (a: { name: string }) => `vfio ${a.name}: x-balloon-allowed only potentially compatible with mdev devices`,
+  'vfio.fd-not-modelled': () =>
+    "hotmem does not model vfio-pci's fd= (a VFIO device file descriptor passed by the caller); name the device with host= or sysfsdev=",
+});
+
+/** What the properties name. */
+export interface VfioSource {
+  /** host= in canonical form, if set. */
+  readonly host?: string;
+  readonly sysfsdev?: string;
+  /** fd= (8.2+), if set. */
+  readonly fd?: string;
+}
+
+/** The host as vfio_realize sees it. */
+export interface HostDevices {
+  readonly pciDevices: readonly HostPciDevice[];
+  /** stat(): undefined if the path exists; absent on a modelled host (only its devices exist). */
+  stat?(path: string): Errno | undefined;
+}
+
+/** The host device found, and the name QEMU gives it (vbasedev->name). */
+export interface FoundDevice {
+  readonly name: string;
+  readonly group: number;
+  readonly mdev: boolean;
+}
+
+/** 8.2 added fd= (and CONFIG_IOMMUFD builds, as Debian's are, name it in the hint). */
+export const hasFdProperty = (r: Release): boolean => compareReleases(r, { major: 8, minor: 2 }) >= 0;
+
+/** Steps 1-3: the device the properties name, or QEMU's refusal (thrown). */
+export function findHostDevice(source: VfioSource, host: HostDevices, r: Release): FoundDevice {
+  if (source.fd !== undefined) throw vfioErrors.error('vfio.fd-not-modelled');
+  if (source.sysfsdev === undefined && source.host === undefined) throw vfioErrors.error('vfio.no-host-device', { fdHint: hasFdProperty(r) });
+  const path = source.sysfsdev ?? pciSysfsPath(source.host!);
+  const device = findPciDevice(host.pciDevices, path);
+  const name = basename(path);
+  if (!device) {
+    const errno = host.stat ? host.stat(path) : 'ENOENT';
+    if (errno !== undefined) throw vfioErrors.error('vfio.no-such-device', { path, errno });
+    throw vfioErrors.error('vfio.no-iommu-group', { name });
+  }
+  if (device.iommuGroup === undefined) throw vfioErrors.error('vfio.no-iommu-group', { name });
+  return { name, group: device.iommuGroup, mdev: device.mdev === true };
+}
