@@ -21,8 +21,8 @@ import { strerror, type Errno } from '../../src/host/errno.js';
 import { findPciDevice, pciSysfsPath, type HostPciDevice } from '../../src/host/vfio.js';
 
 export const vfioErrors = defineErrors({
-  'vfio.no-host-device': (a: { fdHint: boolean }) =>
-    `No provided host device\nUse -device vfio-pci,host=DDDD:BB:DD.F ${a.fdHint ? 'or -device vfio-pci,fd=DEVICE_FD ' : ''}or -device vfio-pci,sysfsdev=PATH_TO_DEVICE`,
+  // The hint (error_append_hint) is the command line's; QMP leaves it out (src/frontends/qmp/errors.ts).
+  'vfio.no-host-device': (a: { hint: string }) => `No provided host device\n${a.hint}`,
   'vfio.no-such-device': (a: { path: string; errno: Errno }) => `vfio ${a.path}: no such host device: ${strerror(a.errno)}`,
   'vfio.no-iommu-group': (a: { name: string }) => `vfio ${a.name}: no iommu_group found: ${strerror('ENOENT')}`,
   'vfio.container': (a: { name: string; group: number; reason: string }) => `vfio ${a.name}: failed to setup container for group ${a.group}: ${a.reason}`,
@@ -61,7 +61,10 @@ export const hasFdProperty = (r: Release): boolean => compareReleases(r, { major
 /** Steps 1-3: the device the properties name, or QEMU's refusal (thrown). */
 export function findHostDevice(source: VfioSource, host: HostDevices, r: Release): FoundDevice {
   if (source.fd !== undefined) throw vfioErrors.error('vfio.fd-not-modelled');
-  if (source.sysfsdev === undefined && source.host === undefined) throw vfioErrors.error('vfio.no-host-device', { fdHint: hasFdProperty(r) });
+  if (source.sysfsdev === undefined && source.host === undefined) {
+    const fd = hasFdProperty(r) ? 'or -device vfio-pci,fd=DEVICE_FD ' : '';
+    throw vfioErrors.error('vfio.no-host-device', { hint: `Use -device vfio-pci,host=DDDD:BB:DD.F ${fd}or -device vfio-pci,sysfsdev=PATH_TO_DEVICE` });
+  }
   const path = source.sysfsdev ?? pciSysfsPath(source.host!);
   const device = findPciDevice(host.pciDevices, path);
   const name = basename(path);

@@ -27,8 +27,17 @@ const ERROR_CLASS_BY_CODE: Readonly<Record<string, QmpErrorClass>> = {
   'device.not-found': 'DeviceNotFound',
 };
 
+/**
+ * An error's hint (error_append_hint; HotmemError details.hint, the last lines of its message) is
+ * printed by error_report_err on the command line, never sent in a QMP desc.
+ */
+function withoutHint(e: HotmemError): string {
+  const hint = e.details['hint'];
+  return typeof hint === 'string' && e.message.endsWith(`\n${hint}`) ? e.message.slice(0, -hint.length - 1) : e.message;
+}
+
 export function toQmpError(e: unknown): QmpError {
   if (e instanceof QmpError) return e;
-  if (e instanceof HotmemError) return new QmpError(ERROR_CLASS_BY_CODE[e.code] ?? 'GenericError', e.message);
+  if (e instanceof HotmemError) return new QmpError(ERROR_CLASS_BY_CODE[e.code] ?? 'GenericError', withoutHint(e));
   throw e;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { VIRTIO_MEM_RUNTIME } from '../../../devices/virtio-mem/index.js';
 import { encodeRequest } from '../../../devices/virtio-mem/request.js';
+import { toQmpError } from '../../../src/frontends/qmp/errors.js';
 import { ramDiscardCoordination } from '../../../src/machine/discard-coordination.js';
 import { RAM_BLOCK } from '../../../src/machine/ram-block.js';
 import type { Machine } from '../../../src/machine/machine.js';
@@ -35,6 +36,18 @@ describe('devices/vfio-pci: realize against the host', () => {
     it(`${r} -device vfio-pci${text ? `,${text}` : ''} → ${expected.split('\n')[0] ?? ''}`, () =>
       assert.equal(outcome([vfio(text)], { release: r }), expected));
   }
+
+  it('leaves the hint out of a QMP reply, as error_append_hint does', () => {
+    const refusal = (() => {
+      try {
+        startOn([vfio('')]);
+      } catch (e) {
+        return e;
+      }
+      throw new Error('vfio-pci without a device started');
+    })();
+    assert.equal(toQmpError(refusal).desc, 'No provided host device');
+  });
 
   it('refuses the same device twice, and takes a second device of the group', () => {
     assert.equal(outcome([vfio('host=01:00.0'), vfio('host=0000:01:00.0', 'hostdev1')]), 'vfio 0000:01:00.0: device is already attached');
