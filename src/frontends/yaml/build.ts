@@ -69,6 +69,7 @@ interface RawDefinition {
     readonly kernel: string;
     readonly qemu: string;
     readonly thp?: { readonly enabled?: 'always' | 'madvise' | 'never'; readonly 'use-zero-page'?: boolean };
+    readonly 'pci-devices'?: ReadonlyArray<{ readonly address: string; readonly 'iommu-group'?: number; readonly sysfsdev?: string; readonly mdev?: boolean }>;
   };
   readonly machine?: {
     readonly type?: string;
@@ -174,6 +175,16 @@ class Builder {
         kernel: h.kernel,
         qemu: this.release,
         ...(thp === undefined ? {} : { thp }),
+        ...(h['pci-devices'] === undefined
+          ? {}
+          : {
+              pciDevices: h['pci-devices'].map((d) => ({
+                address: d.address,
+                ...(d['iommu-group'] === undefined ? {} : { iommuGroup: d['iommu-group'] }),
+                ...(d.sysfsdev === undefined ? {} : { sysfsdev: d.sysfsdev }),
+                ...(d.mdev === undefined ? {} : { mdev: d.mdev }),
+              })),
+            }),
         position: this.at('/host'),
       },
       machine: this.machine(),

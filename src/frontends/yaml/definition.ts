@@ -7,6 +7,7 @@
  * The YAML format itself is specified by machine-definition.schema.json; its descriptions are
  * the user documentation. These types are its checked, typed form.
  */
+import type { HostPciDevice } from '../../host/vfio.js';
 import type { Arch } from '../../core/arch.js';
 import type { Release } from '../../core/release.js';
 import type { Bytes, Gpa } from '../../core/units.js';
@@ -41,6 +42,8 @@ export interface HostDefinition {
   /** The QEMU release the host runs. */
   readonly qemu: Release;
   readonly thp?: ThpOverrides;
+  /** The PCI devices VFIO may take (vfio-pci's host= and sysfsdev=). */
+  readonly pciDevices?: readonly HostPciDevice[];
   readonly position: SourcePosition;
 }
 
@@ -146,7 +149,7 @@ export interface TimedDuring {
 }
 
 /** What a memory expectation measures, named as in /proc/PID/status where it appears there. */
-export const MEMORY_MEASURES = ['rss', 'rss-anon', 'rss-file', 'rss-shmem', 'hugetlb', 'page-tables', 'host'] as const;
+export const MEMORY_MEASURES = ['rss', 'rss-anon', 'rss-file', 'rss-shmem', 'hugetlb', 'page-tables', 'locked', 'host'] as const;
 export type MemoryMeasure = (typeof MEMORY_MEASURES)[number];
 
 /** Every bound given must hold. */

@@ -52,6 +52,8 @@ export function measure(status: ProcStatus, hostTotal: number, which: MemoryMeas
       return status.hugetlbPages;
     case 'page-tables':
       return status.vmPte;
+    case 'locked':
+      return status.vmLck;
     case 'host':
       return hostTotal;
     default: {
@@ -289,6 +291,7 @@ export function startDefinition(def: MachineDefinition, env: RunEnvironment): { 
     arch: def.host.hostArch ?? def.host.arch,
     kernel: def.host.kernel,
     ...(def.host.thp ? { kernelOverrides: { thp: def.host.thp } } : {}),
+    ...(def.host.pciDevices ? { pciDevices: def.host.pciDevices } : {}),
   });
   const started = Machine.start({ ...toMachineOptions(def), host }, env.machineEnvironment(def));
   // Started without -S, as a definition's machine is: the guest runs (a migration then stops it).

@@ -48,6 +48,11 @@ describe('frontends/yaml: definition errors', () => {
       'vm.yaml:2:26: description: the tag !!timestamp gives a value that is not text, a number or true/false',
     ],
     ['an infinite number', HOST + 'machine: { memory: .inf }\n', 'vm.yaml:2:20: machine.memory: .inf is not a finite number'],
+    [
+      'a host PCI device not named as sysfs names it',
+      'host: { arch: x86_64, kernel: linux-6.1, qemu: "7.2", pci-devices: [ { address: "01:00.0" } ] }\n',
+      'vm.yaml:1:81: host.pci-devices[0].address must be valid (must match pattern "^[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\\.[0-7]$"), not \'01:00.0\'',
+    ],
     ['a list as a key', HOST + 'machine: { [a]: 1 }\n', 'vm.yaml:2:12: a key in machine is not plain text'],
     ['keys equal as text', HOST + 'machine:\n  properties: { 1: a, "1": b }\n', "vm.yaml:3:23: machine.properties has the key '1' twice"],
     // the document's shape
@@ -142,7 +147,7 @@ describe('frontends/yaml: definition errors', () => {
         'vm.yaml:4:5: steps[1] must have exactly one key, one of set, balloon, guest, dump, storage-keys, migrate, object-add, device-add, device-del, expect; it has dump and balloon',
         "vm.yaml:5:5: unknown key 'sett' at steps[2]; did you mean 'set'?",
         "vm.yaml:6:20: missing key 'size' at steps[3].guest.read",
-        'vm.yaml:7:13: steps[4].expect must have at least one of rss, rss-anon, rss-file, rss-shmem, hugetlb, page-tables, host, property, event, error, warning, dmesg',
+        'vm.yaml:7:13: steps[4].expect must have at least one of rss, rss-anon, rss-file, rss-shmem, hugetlb, page-tables, locked, host, property, event, error, warning, dmesg',
         'vm.yaml:8:20: steps[5].expect.rss must have at least one of below, at-most, equals, at-least, above',
         "vm.yaml:9:14: unknown key 'touch' at steps[6].guest; did you mean 'write'?",
       ].join('\n'),

@@ -183,6 +183,18 @@ describe('frontends/yaml: loading definitions', () => {
     assert.equal((options.items![0] as { text: string }).text, 'node,memdev=a,,b');
   });
 
+  it("reads the host's PCI devices for vfio-pci", () => {
+    const def = parseDefinition(
+      'host:\n  { arch: x86_64, kernel: linux-6.1, qemu: "7.2", pci-devices: [ { address: "0000:01:00.0", iommu-group: 12 }, { address: "0000:00:02.0", sysfsdev: /sys/bus/mdev/devices/m, iommu-group: 0, mdev: true }, { address: "0000:03:00.0" } ] }\n',
+      'vm.yaml',
+    );
+    assert.deepEqual(def.host.pciDevices, [
+      { address: '0000:01:00.0', iommuGroup: 12 },
+      { address: '0000:00:02.0', iommuGroup: 0, sysfsdev: '/sys/bus/mdev/devices/m', mdev: true },
+      { address: '0000:03:00.0' },
+    ]);
+  });
+
   it('leaves out of MachineOptions what the definition leaves out', () => {
     const options = toMachineOptions(parseDefinition('host: { arch: x86_64, kernel: linux-6.1, qemu: "9.1" }\n', 'min.yaml'));
     assert.deepEqual(options, { release: release('9.1'), arch: 'x86_64', machineProps: [], globals: [], items: [] });
@@ -280,6 +292,8 @@ globals: [ { driver: virtio-mem, property: x-early-migration, value: false } ]
         'free-page-reporting.yaml',
         'postcopy-destination.yaml',
         'postcopy-source.yaml',
+        'vfio-virtio-mem-5.2.yaml',
+        'vfio-virtio-mem-7.2.yaml',
         'virtio-mem-hotplug.yaml',
       ]);
     });
