@@ -17,7 +17,7 @@ import { dataDeviceType } from '../../src/qom/opaque-device.js';
 import type { TypeFallback } from '../../src/qom/registry.js';
 import { VfioListener } from './dma.js';
 import { parseHostProperty } from './host-address.js';
-import { findHostDevice, vfioErrors, type FoundDevice } from './realize.js';
+import { balloonCheckFirst, checkBalloonAllowed, findHostDevice, iommuGroup, vfioErrors, type FoundDevice } from './realize.js';
 
 /** A group the process has opened: its devices and the discard counter its container took. */
 interface VfioGroup {
@@ -35,7 +35,7 @@ interface VfioProcess {
 }
 
 const PROCESS = key<VfioProcess>('vfio process');
-const ATTACHED = key<{ readonly found: FoundDevice }>('vfio attached device');
+const ATTACHED = key<{ readonly found: FoundDevice; readonly group: number }>('vfio attached device');
 
 function vfioProcess(model: ObjectModel): VfioProcess {
   let found = model.services.get(PROCESS);
@@ -55,23 +55,22 @@ function realize(device: QomObject): void {
   const model = device.model;
   const r = model.env.release;
   const host = model.services.get(HOST_PROCESS)?.host;
-  const source = { host: text(device, 'host'), sysfsdev: text(device, 'sysfsdev'), fd: text(device, 'fd') };
+  const files = host?.files;
   const found = findHostDevice(
-    {
-      ...(source.host === undefined ? {} : { host: source.host }),
-      ...(source.sysfsdev === undefined ? {} : { sysfsdev: source.sysfsdev }),
-      ...(source.fd === undefined ? {} : { fd: source.fd }),
-    },
-    host ? { pciDevices: host.pciDevices, ...(host.files.stat ? { stat: (p: string) => host.files.stat!(p) } : {}) } : { pciDevices: [] },
+    { host: text(device, 'host'), sysfsdev: text(device, 'sysfsdev'), fd: text(device, 'fd') },
+    { pciDevices: host?.pciDevices ?? [], stat: files?.stat ? (path) => files.stat!(path) : undefined },
     r,
   );
+  const balloonAllowed = device.get('x-balloon-allowed') === true;
+  if (balloonCheckFirst(r)) checkBalloonAllowed(found, balloonAllowed);
+  const groupId = iommuGroup(found);
   const vfio = vfioProcess(model);
-  let group = vfio.groups.get(found.group);
+  let group = vfio.groups.get(groupId);
   const fresh = group === undefined;
   if (!group) {
     // vfio_connect_container: a new group's container takes the counter.
     const use = takeDiscardUse(ramDiscardCoordination(model), 'vfio-type1', r);
-    if (use.kind === 'refused') throw vfioErrors.error('vfio.container', { name: found.name, group: found.group, reason: use.message });
+    if (use.kind === 'refused') throw vfioErrors.error('vfio.container', { name: found.name, group: groupId, reason: use.message });
     group = { devices: new Set(), discard: use };
   }
   const giveUp = () => {
@@ -81,19 +80,20 @@ function realize(device: QomObject): void {
     giveUp();
     throw vfioErrors.error('vfio.already-attached', { name: found.name });
   }
-  const balloonAllowed = device.get('x-balloon-allowed') === true;
-  if (balloonAllowed && !found.mdev) {
+  try {
+    checkBalloonAllowed(found, balloonAllowed);
+  } catch (e) {
     giveUp();
-    throw vfioErrors.error('vfio.balloon-allowed', { name: found.name });
+    throw e;
   }
-  vfio.groups.set(found.group, group);
+  vfio.groups.set(groupId, group);
   group.devices.add(found.name);
   // vfio_get_device: a group whose device allows discards gives its counter back.
   if (balloonAllowed) {
     group.discard?.release();
     group.discard = undefined;
   }
-  device.slots.set(ATTACHED, { found });
+  device.slots.set(ATTACHED, { found, group: groupId });
   if (found.mdev) return;
   vfio.pinning++;
   const machine = model.services.get(MACHINE_SERVICE);
@@ -110,11 +110,11 @@ function unrealize(device: QomObject): void {
   if (!attached) return;
   const { found } = attached;
   const vfio = vfioProcess(device.model);
-  const group = vfio.groups.get(found.group)!;
+  const group = vfio.groups.get(attached.group)!;
   group.devices.delete(found.name);
   if (group.devices.size === 0) {
     group.discard?.release();
-    vfio.groups.delete(found.group);
+    vfio.groups.delete(attached.group);
   }
   if (found.mdev) return;
   vfio.pinning--;

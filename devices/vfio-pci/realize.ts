@@ -11,8 +11,11 @@
  *  5. a device of that name already in the group: "device is already attached";
  *  6. x-balloon-allowed is for mediated devices only.
  *
- * The messages are checked against real 5.2.0, 7.2.22, 10.0.13 and 11.1.3 for steps 1-3 (no
- * host here has an IOMMU group); 4-6 are from the source of each release.
+ * 8.2 (vfio_attach_device, for the iommufd backend) moved 3-5 into the attach, after 6: real
+ * 7.2.22 refuses host=0000:00:00.0,x-balloon-allowed=on for its missing IOMMU group, 10.0.13
+ * and 11.1.3 for x-balloon-allowed. The messages are checked against real 5.2.0, 7.2.22,
+ * 10.0.13 and 11.1.3 for steps 1-3 and 6 (no host here has an IOMMU group); 4 and 5 are from
+ * the source of each release.
  */
 import { basename } from 'node:path';
 import { defineErrors } from '../../src/core/errors.js';
@@ -32,33 +35,37 @@ export const vfioErrors = defineErrors({
     "hotmem does not model vfio-pci's fd= (a VFIO device file descriptor passed by the caller); name the device with host= or sysfsdev=",
 });
 
-/** What the properties name. */
+/** What the properties name (undefined: not set). */
 export interface VfioSource {
-  /** host= in canonical form, if set. */
-  readonly host?: string;
-  readonly sysfsdev?: string;
-  /** fd= (8.2+), if set. */
-  readonly fd?: string;
+  /** host= in canonical form. */
+  readonly host: string | undefined;
+  readonly sysfsdev: string | undefined;
+  /** fd= (8.2+). */
+  readonly fd: string | undefined;
 }
 
 /** The host as vfio_realize sees it. */
 export interface HostDevices {
   readonly pciDevices: readonly HostPciDevice[];
   /** stat(): undefined if the path exists; absent on a modelled host (only its devices exist). */
-  stat?(path: string): Errno | undefined;
+  readonly stat: ((path: string) => Errno | undefined) | undefined;
 }
 
 /** The host device found, and the name QEMU gives it (vbasedev->name). */
 export interface FoundDevice {
   readonly name: string;
-  readonly group: number;
+  /** Its IOMMU group; undefined when it has none (step 3 refuses it). */
+  readonly group: number | undefined;
   readonly mdev: boolean;
 }
 
 /** 8.2 added fd= (and CONFIG_IOMMUFD builds, as Debian's are, name it in the hint). */
 export const hasFdProperty = (r: Release): boolean => compareReleases(r, { major: 8, minor: 2 }) >= 0;
 
-/** Steps 1-3: the device the properties name, or QEMU's refusal (thrown). */
+/** 8.2's vfio_attach_device: x-balloon-allowed is checked before the group is looked up. */
+export const balloonCheckFirst = (r: Release): boolean => compareReleases(r, { major: 8, minor: 2 }) >= 0;
+
+/** Steps 1-2 and the name: the device the properties name, or QEMU's refusal (thrown). */
 export function findHostDevice(source: VfioSource, host: HostDevices, r: Release): FoundDevice {
   if (source.fd !== undefined) throw vfioErrors.error('vfio.fd-not-modelled');
   if (source.sysfsdev === undefined && source.host === undefined) {
@@ -71,8 +78,19 @@ export function findHostDevice(source: VfioSource, host: HostDevices, r: Release
   if (!device) {
     const errno = host.stat ? host.stat(path) : 'ENOENT';
     if (errno !== undefined) throw vfioErrors.error('vfio.no-such-device', { path, errno });
-    throw vfioErrors.error('vfio.no-iommu-group', { name });
+    // A path that is not a PCI device: no IOMMU group, and not a mediated device.
+    return { name, group: undefined, mdev: false };
   }
-  if (device.iommuGroup === undefined) throw vfioErrors.error('vfio.no-iommu-group', { name });
   return { name, group: device.iommuGroup, mdev: device.mdev === true };
+}
+
+/** Step 3: the device's IOMMU group. */
+export function iommuGroup(found: FoundDevice): number {
+  if (found.group === undefined) throw vfioErrors.error('vfio.no-iommu-group', { name: found.name });
+  return found.group;
+}
+
+/** Step 6: x-balloon-allowed on a device that is not mediated. */
+export function checkBalloonAllowed(found: FoundDevice, balloonAllowed: boolean): void {
+  if (balloonAllowed && !found.mdev) throw vfioErrors.error('vfio.balloon-allowed', { name: found.name });
 }

@@ -3,7 +3,8 @@
  * release. No host this runs on has a device VFIO can take (the PCI devices of its sysfs have no
  * iommu_group), so what the binaries can answer is every refusal up to the IOMMU group: a host=
  * or sysfsdev= naming nothing, a malformed host=, neither given, an existing path without a
- * group, and the device's help. Start-up runs compare status, stdout and stderr; device_add runs
+ * group, x-balloon-allowed on a device that is not mediated (checked before the group from 8.2),
+ * and the device's help. Start-up runs compare status, stdout and stderr; device_add runs
  * compare QMP replies.
  */
 import { readdirSync } from 'node:fs';
@@ -30,12 +31,15 @@ const DEVICES: readonly string[] = [
   'vfio-pci,sysfsdev=/sys/bus/pci/devices/0000:00:1f.0',
   'vfio-pci,host=0000:00:1f.0,sysfsdev=/sys/bus/pci/devices/0000:00:1e.0',
   'vfio-pci,sysfsdev=/tmp',
+  'vfio-pci,sysfsdev=/tmp,x-balloon-allowed=on',
   'vfio-pci,host=0000:00:1f.0,x-balloon-allowed=on',
   'vfio-pci,host=0000:00:1f.0,bus=pcie.0,addr=0x5',
   'vfio-pci-nohotplug',
   'vfio-pci-nohotplug,host=0000:00:1f.0',
   'vfio-pci,help',
-  ...(hostPci === undefined ? [] : [`vfio-pci,host=${hostPci}`, `vfio-pci,sysfsdev=/sys/bus/pci/devices/${hostPci}`]),
+  ...(hostPci === undefined
+    ? []
+    : [`vfio-pci,host=${hostPci}`, `vfio-pci,sysfsdev=/sys/bus/pci/devices/${hostPci}`, `vfio-pci,host=${hostPci},x-balloon-allowed=on`]),
 ];
 
 const RUNNING_AFTER_MS = 6_000;

@@ -29,6 +29,9 @@ describe('devices/vfio-pci: realize against the host', () => {
     ['10.0', 'host=0000:00:1f.0,sysfsdev=/sys/bus/pci/devices/0000:02:00.0', 'started'],
     ['10.0', 'sysfsdev=/sys/bus/pci/devices/0000:01:00.0/', 'started'],
     ['10.0', 'host=01:00.0,x-balloon-allowed=on', 'vfio 0000:01:00.0: x-balloon-allowed only potentially compatible with mdev devices'],
+    // 8.2 checks x-balloon-allowed before it looks for the IOMMU group.
+    ['7.2', 'host=03:00.0,x-balloon-allowed=on', 'vfio 0000:03:00.0: no iommu_group found: No such file or directory'],
+    ['10.0', 'host=03:00.0,x-balloon-allowed=on', 'vfio 0000:03:00.0: x-balloon-allowed only potentially compatible with mdev devices'],
     ['10.0', 'sysfsdev=/sys/bus/mdev/devices/4b20d080-1b54-4048-85b3-a6a62d165c01,x-balloon-allowed=on', 'started'],
     ['10.0', 'fd=7', "hotmem does not model vfio-pci's fd= (a VFIO device file descriptor passed by the caller); name the device with host= or sysfsdev="],
   ];
