@@ -5,7 +5,10 @@ import { toQmpError } from '../../../src/frontends/qmp/errors.js';
 import { ramDiscardCoordination } from '../../../src/machine/discard-coordination.js';
 import { RAM_BLOCK } from '../../../src/machine/ram-block.js';
 import type { Machine } from '../../../src/machine/machine.js';
-import { device, GiB, MiB, object, outcome, startOn } from './helpers.js';
+import { Host } from '../../../src/host/host.js';
+import { FeatureSet } from '../../../src/virtio/feature-set.js';
+import { handshake, inflate, startBalloon } from '../virtio-balloon/helpers.js';
+import { device, GiB, HOST_DEVICES, MiB, object, outcome, startOn } from './helpers.js';
 
 const vfio = (text: string, id = 'hostdev0') => device('vfio-pci', id, text);
 const mem = (size = '4G', extra = '') => [object('memory-backend-ram', 'mem0', `size=${size}`), device('virtio-mem-pci', 'vm0', `memdev=mem0${extra}`)];
@@ -150,6 +153,20 @@ describe('devices/vfio-pci: guest RAM pinned for DMA', () => {
       assert.deepEqual(figures(m), { pinned: GiB + 768 * MiB, rss: GiB + 768 * MiB });
     });
   }
+
+  it('the balloon frees nothing: discards are disabled (silently), and every page is pinned', () => {
+    for (const [items, rss] of [
+      [[], GiB - 256 * MiB],
+      [[vfio('host=01:00.0')], GiB],
+    ] as const) {
+      const f = startBalloon({ release: '10.0', memory: '1G', host: new Host({ arch: 'x86_64', pciDevices: HOST_DEVICES }), items });
+      handshake(f.runtime, FeatureSet.EMPTY);
+      f.machine.model.resolvePath('/objects/pc.ram')!.slots.get(RAM_BLOCK)!.mapping!.write(0, GiB, 1);
+      inflate(f.runtime, 256 * MiB, 256 * MiB);
+      assert.equal(f.machine.process.status().vmRss, rss, items.length ? 'with vfio-pci' : 'without');
+      assert.deepEqual(f.runtime.warnings, []);
+    }
+  });
 
   it('leaves the memdev block mapped only where virtio-mem plugged it', () => {
     const m = startOn([vfio('host=01:00.0'), ...mem('4G')]);
