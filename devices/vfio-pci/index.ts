@@ -132,9 +132,13 @@ const HOTPLUGGABLE: Readonly<Record<string, boolean>> = {
   'vfio-pci-nohotplug': false,
 };
 
+/**
+ * x86_64 only: on s390x a PCI device sits on the zPCI bus (s390-pcihost), which hotmem does not
+ * model, so there vfio-pci stays refused by name.
+ */
 export const vfioPciType: TypeFallback = (name, env, modelled) => {
   const hotpluggable = HOTPLUGGABLE[name];
-  if (hotpluggable === undefined) return undefined;
+  if (hotpluggable === undefined || env.target !== 'x86_64') return undefined;
   return dataDeviceType(name, env, modelled, {
     hotpluggable,
     realize,

@@ -109,4 +109,10 @@ describe('qom/opaque-device', () => {
     assert.deepEqual([info.opaque, info.helpFromData, info.hotpluggable], [undefined, true, true]);
     assert.equal(model().view.info('vfio-pci-nohotplug')!.hotpluggable, false);
   });
+
+  it('leaves vfio-pci refused by name on s390x, where its zPCI bus is not modelled', () =>
+    assert.match(
+      errorOf(() => model('10.0', 's390x').addDevice('vfio-pci', 'd', [])),
+      /^hotmem does not model device 'vfio-pci' yet/,
+    ));
 });
