@@ -16,6 +16,7 @@ import type { RamListener } from '../../src/machine/discard-coordination.js';
 import type { QomObject } from '../../src/qom/object.js';
 import type { Mapping } from '../../src/host/mapping.js';
 import type { VfioDma } from '../../src/host/vfio.js';
+import { vfioErrors } from './realize.js';
 
 interface Section {
   readonly mapping: Mapping;
@@ -54,8 +55,13 @@ export class VfioListener implements RamListener {
   sync(leaving?: QomObject): void {
     const wanted = sections(this.machine, leaving);
     for (const s of this.#mapped.filter((m) => !wanted.some((w) => sameSection(m, w)))) this.dma.unmap(s.mapping, s.offset, s.length);
-    for (const s of wanted.filter((w) => !this.#mapped.some((m) => sameSection(m, w)))) this.dma.map(s.mapping, s.offset, s.length);
-    this.#mapped = wanted;
+    this.#mapped = this.#mapped.filter((m) => wanted.some((w) => sameSection(m, w)));
+    for (const s of wanted.filter((w) => !this.#mapped.some((m) => sameSection(m, w)))) {
+      const done = this.dma.map(s.mapping, s.offset, s.length);
+      // QEMU reports a failed vfio_dma_map per release and path (realize, hotplug, virtio-mem plug).
+      if (done.kind === 'error') throw vfioErrors.error('vfio.dma-map-failed', { region: s.mapping.name, errno: done.errno });
+      this.#mapped.push(s);
+    }
   }
 
   /** The container closes: everything is unmapped. */

@@ -102,7 +102,12 @@ function realize(device: QomObject): void {
     vfio.listener = new VfioListener(machine, new VfioDma(process));
     ramListeners(model).add(vfio.listener);
   }
-  vfio.listener?.sync();
+  try {
+    vfio.listener?.sync();
+  } catch (e) {
+    unrealize(device);
+    throw e;
+  }
 }
 
 function unrealize(device: QomObject): void {

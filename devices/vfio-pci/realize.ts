@@ -31,6 +31,8 @@ export const vfioErrors = defineErrors({
   'vfio.container': (a: { name: string; group: number; reason: string }) => `vfio ${a.name}: failed to setup container for group ${a.group}: ${a.reason}`,
   'vfio.already-attached': (a: { name: string }) => `vfio ${a.name}: device is already attached`,
   'vfio.balloon-allowed': (a: { name: string }) => `vfio ${a.name}: x-balloon-allowed only potentially compatible with mdev devices`,
+  'vfio.dma-map-failed': (a: { region: string; errno: Errno }) =>
+    `hotmem does not model how QEMU answers a VFIO DMA mapping that fails: pinning ${a.region} gave ${a.errno} (its hugetlb pool ran dry?)`,
   'vfio.fd-not-modelled': () =>
     "hotmem does not model vfio-pci's fd= (a VFIO device file descriptor passed by the caller); name the device with host= or sysfsdev=",
 });

@@ -588,9 +588,8 @@ export class Mapping {
    * for device DMA: every page is faulted in (for writing, so no zeropage or shared page cache
    * page is pinned in place of a private page) and stays until it is unpinned.
    */
-  _pin(offset: number, length: number, by: string): Cost {
-    const { delta, faults } = this.#access(!this.readonly ? 'populate-write' : 'populate-read', offset, length, undefined, by);
-    return { delta, faults };
+  _pin(offset: number, length: number, by: string): AccessOutcome {
+    return this.#access(!this.readonly ? 'populate-write' : 'populate-read', offset, length, undefined, by);
   }
 
   /** munmap(): everything goes, page tables included. */

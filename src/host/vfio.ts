@@ -10,7 +10,7 @@
  * the process's locked_vm (VmLck).
  */
 import { HotmemError } from '../core/errors.js';
-import type { Cost } from './accounting.js';
+import type { SyscallOutcome } from './accounting.js';
 import type { Mapping } from './mapping.js';
 import type { HostProcess } from './process.js';
 
@@ -81,15 +81,22 @@ export class VfioDma {
       .sort((a, b) => a.offset - b.offset);
   }
 
-  /** VFIO_IOMMU_MAP_DMA: pins the range (faulting it in) and charges it to locked_vm. */
-  map(mapping: Mapping, offset: number, length: number): Cost {
-    if (length === 0) return mapping._pin(offset, 0, 'vfio-map-dma');
+  /**
+   * VFIO_IOMMU_MAP_DMA: pins the range (faulting it in) and charges it to locked_vm. A page that
+   * cannot be faulted in (a hugetlb pool run dry, a userfaultfd-registered hole) fails the whole
+   * mapping with EFAULT, as GUP does; what was faulted in stays, nothing stays pinned.
+   */
+  map(mapping: Mapping, offset: number, length: number): SyscallOutcome {
     if (this.#entries.some((e) => e.mapping === mapping && e.offset < offset + length && offset < e.offset + e.length))
       throw new HotmemError('host.vfio-dma-overlap', `VFIO DMA mapping of ${mapping.name} at +${offset} (${length} bytes) overlaps one already made`);
-    const cost = mapping._pin(offset, length, 'vfio-map-dma');
-    this.#entries.push({ mapping, offset, length });
-    this.process._chargeLockedVm(length);
-    return cost;
+    const pinned = mapping._pin(offset, length, 'vfio-map-dma');
+    const cost = { delta: pinned.delta, faults: pinned.faults };
+    if (pinned.kind !== 'done') return { kind: 'error', errno: 'EFAULT', ...cost };
+    if (length > 0) {
+      this.#entries.push({ mapping, offset, length });
+      this.process._chargeLockedVm(length);
+    }
+    return { kind: 'done', ...cost };
   }
 
   /** VFIO_IOMMU_UNMAP_DMA over the range: the mappings inside it are unpinned; the pages stay mapped. */

@@ -66,6 +66,15 @@ describe('host/vfio: DMA mappings pin', () => {
     assert.deepEqual([process.status().vmLck, dma.pinnedBytes], [0, 0]);
   });
 
+  it('fails with EFAULT where a page cannot be faulted in (a hugetlb pool run dry), pinning nothing', () => {
+    const process = new Host({ arch: 'x86_64', hugetlbPages: { [2 * MiB]: 4 } }).spawn({ name: 'qemu', kvm: true });
+    const mapped = process.map({ kind: 'anon', size: 16 * MiB, hugetlb: 2 * MiB, reserve: false });
+    assert.equal(mapped.kind, 'done');
+    const dma = new VfioDma(process);
+    assert.deepEqual([dma.map(mapped.mapping, 0, 16 * MiB).kind, dma.pinnedBytes, process.status().vmLck], ['error', 0, 0]);
+    assert.equal(process.status().hugetlbPages, 8 * MiB, 'what was faulted in stays');
+  });
+
   it('refuses a mapping that overlaps one already made', () => {
     const { mapping, dma } = setup();
     dma.map(mapping, 0, 16 * MiB);

@@ -32,6 +32,10 @@ export interface VfioStartOptions {
   readonly memLock?: 'on';
   /** q35 unless named (pc's pci.0 takes hotplug, q35's pcie.0 does not). */
   readonly machine?: string;
+  /** -machine memory-backend=ID. */
+  readonly memoryBackend?: string;
+  /** The host's hugetlb pools, pages by page size. */
+  readonly hugetlbPages?: Readonly<Record<number, number>>;
 }
 
 export function startOn(items: readonly StartupItem[], opts: VfioStartOptions = {}): Machine {
@@ -42,7 +46,7 @@ export function startOn(items: readonly StartupItem[], opts: VfioStartOptions = 
       ['arch', 'x86_64'],
     ]),
   );
-  const host = new Host({ arch: 'x86_64', pciDevices: HOST_DEVICES });
+  const host = new Host({ arch: 'x86_64', pciDevices: HOST_DEVICES, ...(opts.hugetlbPages ? { hugetlbPages: opts.hugetlbPages } : {}) });
   return Machine.start(
     {
       release,
@@ -53,6 +57,7 @@ export function startOn(items: readonly StartupItem[], opts: VfioStartOptions = 
       host,
       items,
       ...(opts.memLock ? { memLock: opts.memLock } : {}),
+      ...(opts.memoryBackend ? { machineProps: [{ name: 'memory-backend', value: opts.memoryBackend }] } : {}),
     },
     binary.environment,
   ).machine;

@@ -55,6 +55,18 @@ describe('devices/vfio-pci: realize against the host', () => {
     assert.equal(toQmpError(refusal).desc, 'No provided host device');
   });
 
+  it('says it does not model a DMA mapping that fails, and leaves nothing pinned or taken', () => {
+    const m = startOn([object('memory-backend-memfd', 'ram0', 'size=1G,hugetlb=on,hugetlbsize=2M,reserve=off')], {
+      memoryBackend: 'ram0',
+      hugetlbPages: { [2 * MiB]: 4 },
+      machine: 'pc',
+    });
+    assert.throws(() => m.addDevice({ kind: 'device', driver: 'vfio-pci', id: 'hostdev0', props: [{ name: 'host', value: '01:00.0' }] }), {
+      message: 'hotmem does not model how QEMU answers a VFIO DMA mapping that fails: pinning ram0 gave EFAULT (its hugetlb pool ran dry?)',
+    });
+    assert.deepEqual([m.process.status().vmLck, ramDiscardCoordination(m.model).isDisabled(), m.model.resolvePath('hostdev0')], [0, false, undefined]);
+  });
+
   it('refuses the same device twice, and takes a second device of the group', () => {
     assert.equal(outcome([vfio('host=01:00.0'), vfio('host=0000:01:00.0', 'hostdev1')]), 'vfio 0000:01:00.0: device is already attached');
     assert.equal(outcome([vfio('host=01:00.0'), vfio('host=01:00.1', 'hostdev1')]), 'started');
