@@ -23,7 +23,13 @@ export const HOST_DEVICES: readonly HostPciDevice[] = [
 export const props = (text: string): { name: string; value: string }[] =>
   text ? text.split(',').map((kv) => ({ name: kv.slice(0, kv.indexOf('=')), value: kv.slice(kv.indexOf('=') + 1) })) : [];
 
-export const device = (driver: string, id: string, text = ''): StartupItem => ({ kind: 'device', driver, id, props: props(text) });
+export const device = (driver: string, id: string, text = '', bus?: string): StartupItem => ({
+  kind: 'device',
+  driver,
+  id,
+  props: props(text),
+  ...(bus === undefined ? {} : { bus }),
+});
 export const object = (type: string, id: string, text: string): StartupItem => ({ kind: 'object', type, id, props: props(text) });
 
 export interface VfioStartOptions {

@@ -118,6 +118,14 @@ describe('devices/vfio-pci: guest RAM pinned for DMA', () => {
     assert.deepEqual(figures(m), { pinned: 6 * GiB, rss: 6 * GiB });
   });
 
+  it('sits behind a PCIe root port, as libvirt places a host device on q35', () => {
+    const m = startOn([
+      device('pcie-root-port', 'pci.1', 'port=16,chassis=1,multifunction=on,addr=0x2', 'pcie.0'),
+      device('vfio-pci', 'hostdev0', 'host=01:00.0,addr=0x0', 'pci.1'),
+    ]);
+    assert.deepEqual(figures(m), { pinned: GiB, rss: GiB });
+  });
+
   it('pins once per process however many devices and groups, and unpins when the last goes', () => {
     const m = startOn([vfio('host=01:00.0'), vfio('host=01:00.1', 'hostdev1'), vfio('host=02:00.0', 'hostdev2')], { machine: 'pc' });
     // pc's ACPI PCI hotplug: device_del asks, the guest ejects.
