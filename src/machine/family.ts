@@ -127,6 +127,18 @@ export interface FirmwareBlock {
   readonly usedLength: number;
 }
 
+/** What decides the RAMBlocks a PCI device adds (option ROM, video RAM): read at its realize. */
+export interface PciDeviceRam {
+  readonly type: string;
+  /** qdev_get_dev_path: `0000:00:02.0`. */
+  readonly devPath: string;
+  /** The romfile property when set (an empty string included); undefined takes the class's. */
+  readonly romfile: string | undefined;
+  readonly rombar: number;
+  /** vgamem_mb, for the types that have it. */
+  readonly vgamemMb: number | undefined;
+}
+
 export interface LayoutInput {
   readonly memory: MemorySize;
   readonly version: MachineVersion;
@@ -172,6 +184,11 @@ export interface MachineFamily {
   readonly acpiBridgeHotplug?: { readonly driver: string; readonly since?: Release };
   /** The firmware's RAMBlocks, in the order QEMU creates them (none: the board has no firmware in RAM, as s390-ccw-virtio). */
   firmwareBlocks?(machine: QomObject, version: MachineVersion): readonly FirmwareBlock[];
+  /**
+   * The RAMBlocks a PCI device's realize adds (option ROM, video RAM), in creation order; throws
+   * QEMU's refusal where that realize fails.
+   */
+  pciDeviceBlocks?(device: PciDeviceRam, release: Release): readonly FirmwareBlock[];
   /**
    * Whether the board has an ACPI device (an acpi-device-if: PIIX4's or ICH9's power management),
    * which answers query-acpi-ospm-status and registers the guest's wakeup from suspend.

@@ -198,6 +198,10 @@ export class Machine {
   readonly #fixedOccupants = new Map<BusSpec, BusOccupant[]>();
   /** The bus addDevice chose for the device being created, until its pre-plug takes it. */
   #pendingBus: BusSpec | undefined;
+  /** The option ROM and video RAM blocks of QEMU's default devices, in creation order. */
+  readonly #defaultDeviceBlocks: FirmwareBlock[] = [];
+  /** The option ROM and video RAM blocks of each PCI device, from its realize. */
+  readonly #pciBlocks = new WeakMap<QomObject, readonly FirmwareBlock[]>();
 
   get running(): boolean {
     return this.runState === 'running';
@@ -235,9 +239,17 @@ export class Machine {
     return this.model.env.release;
   }
 
-  /** The RAMBlocks of the board's firmware, which migration sends besides guest RAM. */
+  /**
+   * The RAMBlocks QEMU allocates itself besides memory backends, which migration sends besides
+   * guest RAM: the board's firmware, then the option ROMs and video RAM of the default devices
+   * and of the realized PCI devices.
+   */
   firmwareBlocks(): readonly FirmwareBlock[] {
-    return this.family.firmwareBlocks?.(this.object, this.version) ?? [];
+    const devices = this.model
+      .objectsOfType('device')
+      .filter((d) => d.realized)
+      .flatMap((d) => this.#pciBlocks.get(d) ?? []);
+    return [...(this.family.firmwareBlocks?.(this.object, this.version) ?? []), ...this.#defaultDeviceBlocks, ...devices];
   }
 
   #initialRam: readonly RamPiece[] | undefined;
@@ -645,6 +657,8 @@ export class Machine {
       const fixed = this.#fixedOccupants.get(bus)!;
       const { address } = assignBusAddress(bus.addressing, { type: device.type, hotplugged: false }, fixed, this.release);
       fixed.push({ address, type: device.type, id: undefined, multifunction: false });
+      if (address.kind === 'pci')
+        this.#defaultDeviceBlocks.push(...this.#deviceBlocks(device.type, address.devPath, (p) => this.#classDefault(device.type, p)));
     }
   }
 
@@ -678,6 +692,9 @@ export class Machine {
           }
         : { type: device.type, hotplugged: device.hotplugged, ...this.#requestedDevno(device) };
     const { address, warnings } = assignBusAddress(bus.addressing, request, this.#occupants(bus), this.release);
+    // pci_qdev_realize adds the option ROM once the device is registered; a refusal there fails its realize.
+    const read = (p: string) => (device.values.has(p) ? device.get(p) : this.#classDefault(device.type, p));
+    if (address.kind === 'pci') this.#pciBlocks.set(device, this.#deviceBlocks(device.type, address.devPath, read));
     device.slots.set(BUS_ADDRESS, address);
     if (address.kind === 'pci' && props.has('addr')) device.values.set('addr', address.devfn);
     return [...warnings];
@@ -691,6 +708,30 @@ export class Machine {
     const virtio = this.model.view.isA(device.type, 'virtio-pci') || deviceData(this.release, this.arch)?.isA(device.type, 'virtio-pci') === true;
     if (!virtio) return {};
     return { express: !this.#flag(device, 'disable-modern') && !this.#flag(device, 'x-disable-pcie') };
+  }
+
+  /** A property's class default in this release, undefined when the type has no such property or no default. */
+  #classDefault(type: string, property: string): unknown {
+    const def = this.model.view.properties(type).get(property)?.def;
+    return def && this.model.defaultOf(def);
+  }
+
+  #deviceBlocks(type: string, devPath: string, read: (property: string) => unknown): readonly FirmwareBlock[] {
+    const romfile = read('romfile');
+    const rombar = read('rombar');
+    const vgamem = read('vgamem_mb');
+    return (
+      this.family.pciDeviceBlocks?.(
+        {
+          type,
+          devPath,
+          romfile: typeof romfile === 'string' ? romfile : undefined,
+          rombar: typeof rombar === 'number' ? rombar : -1,
+          vgamemMb: typeof vgamem === 'number' ? vgamem : undefined,
+        },
+        this.release,
+      ) ?? []
+    );
   }
 
   #requestedDevno(device: QomObject): Pick<PlugRequest, 'devno'> {
