@@ -11,6 +11,8 @@
  * - the video RAM is `<dev path>/vga.vram`, vgamem_mb clamped to 1..512 and rounded up to a
  *   power of two; virtio-vga's is a fixed 8 MiB; vmware-svga adds its 64 KiB FIFO, registered
  *   globally (`vmsvga.fifo`).
+ * - a VGA-compatible display (not secondary-vga) claims the legacy VGA window over guest RAM,
+ *   128 KiB that dump-guest-memory of the real binaries leaves out.
  *
  * ROM file sizes come from the firmware packages of the installation, not from QEMU: the table
  * holds what each Debian build's packages install (read from the roots' /usr/share/qemu,
@@ -18,7 +20,7 @@
  * newest older one's files (the oldest's for releases before it); every recorded file rounds to
  * the same power of two in all four, so only the file's own size (not the block's) can differ.
  */
-import type { FirmwareBlock, PciDeviceRam } from '../../src/machine/family.js';
+import type { FirmwareBlock, PciDeviceMemory, PciDeviceRam } from '../../src/machine/family.js';
 import { compareReleases, release, type Release } from '../../src/core/release.js';
 import { machineErrors } from '../../src/machine/errors.js';
 
@@ -127,6 +129,7 @@ interface PciRamDevice {
   readonly vram?: VideoRam;
   /** Blocks registered without the device's path (vmstate_register_ram_global). */
   readonly globalBlocks?: readonly FirmwareBlock[];
+  readonly legacyVgaWindow?: true;
 }
 
 /**
@@ -144,28 +147,32 @@ const PCI_RAM_DEVICES: Readonly<Record<string, PciRamDevice>> = {
   vmxnet3: { romfile: 'efi-vmxnet3.rom', romName: 'vmxnet3' },
   i82559er: { romfile: 'pxe-eepro100.rom', romName: 'i82559er' },
   i82801: { romfile: 'pxe-eepro100.rom', romName: 'i82801' },
-  VGA: { romfile: 'vgabios-stdvga.bin', romName: 'vga', vram: { kind: 'vgamem_mb' } },
+  VGA: { romfile: 'vgabios-stdvga.bin', romName: 'vga', vram: { kind: 'vgamem_mb' }, legacyVgaWindow: true },
   'secondary-vga': { romName: 'vga', vram: { kind: 'vgamem_mb' } },
-  'virtio-vga': { romfile: 'vgabios-virtio.bin', romName: 'virtio-vga', vram: { kind: 'fixed', bytes: 8 * MiB } },
-  'cirrus-vga': { romfile: 'vgabios-cirrus.bin', romName: 'cirrus_vga', vram: { kind: 'vgamem_mb', allowedMiB: [4, 8, 16] } },
-  'ati-vga': { romfile: 'vgabios-ati.bin', romName: 'ati-vga', vram: { kind: 'vgamem_mb' } },
+  'virtio-vga': { romfile: 'vgabios-virtio.bin', romName: 'virtio-vga', vram: { kind: 'fixed', bytes: 8 * MiB }, legacyVgaWindow: true },
+  'cirrus-vga': { romfile: 'vgabios-cirrus.bin', romName: 'cirrus_vga', vram: { kind: 'vgamem_mb', allowedMiB: [4, 8, 16] }, legacyVgaWindow: true },
+  'ati-vga': { romfile: 'vgabios-ati.bin', romName: 'ati-vga', vram: { kind: 'vgamem_mb' }, legacyVgaWindow: true },
   'vmware-svga': {
     romfile: 'vgabios-vmware.bin',
     romName: 'vmware_vga',
     vram: { kind: 'vgamem_mb' },
     globalBlocks: [{ idstr: 'vmsvga.fifo', usedLength: 64 * KiB }],
+    legacyVgaWindow: true,
   },
 };
 
 const pow2ceil = (n: number): number => 2 ** Math.ceil(Math.log2(n));
 
 /**
- * The RAMBlocks a PCI device adds, in the order its realize creates them (video RAM first,
+ * What a PCI device's realize adds: its blocks in the order it creates them (video RAM first,
  * then pci_qdev_realize's ROM); throws QEMU's refusal where its realize fails.
  */
-export function pciDeviceBlocks(device: PciDeviceRam, r: Release): readonly FirmwareBlock[] {
+export function pciDeviceMemory(device: PciDeviceRam, r: Release): PciDeviceMemory {
   const spec = PCI_RAM_DEVICES[device.type];
-  if (!spec) return [];
+  return spec ? { blocks: specBlocks(spec, device, r), legacyVgaWindow: spec.legacyVgaWindow === true } : { blocks: [], legacyVgaWindow: false };
+}
+
+function specBlocks(spec: PciRamDevice, device: PciDeviceRam, r: Release): readonly FirmwareBlock[] {
   const blocks: FirmwareBlock[] = [];
   const vram = spec.vram;
   if (vram?.kind === 'fixed') blocks.push({ idstr: `${device.devPath}/vga.vram`, usedLength: vram.bytes });

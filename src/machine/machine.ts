@@ -24,7 +24,7 @@ import type { MachineCatalog, MachineTypeEntry } from './catalog.js';
 import { placeMemoryDevice, type PlacedMemoryDevice } from './device-memory.js';
 import { machineErrors } from './errors.js';
 import { qomErrors } from '../qom/errors.js';
-import type { BusSpec, FirmwareBlock, MachineFamily, MachineVersion, MemoryLayout } from './family.js';
+import type { BusSpec, FirmwareBlock, MachineFamily, MachineVersion, MemoryLayout, PciDeviceMemory } from './family.js';
 import { MEMORY_DEVICE_INTERFACE, MEMORY_DEVICE_OPS } from './memory-device.js';
 import { freshHost, type Host } from '../host/host.js';
 import { isAmdCpu, x86CpuFacts, type CpuOption } from './x86-cpu.js';
@@ -198,10 +198,10 @@ export class Machine {
   readonly #fixedOccupants = new Map<BusSpec, BusOccupant[]>();
   /** The bus addDevice chose for the device being created, until its pre-plug takes it. */
   #pendingBus: BusSpec | undefined;
-  /** The option ROM and video RAM blocks of QEMU's default devices, in creation order. */
-  readonly #defaultDeviceBlocks: FirmwareBlock[] = [];
-  /** The option ROM and video RAM blocks of each PCI device, from its realize. */
-  readonly #pciBlocks = new WeakMap<QomObject, readonly FirmwareBlock[]>();
+  /** What QEMU's default devices add to guest memory, in creation order. */
+  readonly #defaultDeviceMemory: PciDeviceMemory[] = [];
+  /** What each PCI device's realize added to guest memory. */
+  readonly #pciMemory = new WeakMap<QomObject, PciDeviceMemory>();
 
   get running(): boolean {
     return this.runState === 'running';
@@ -245,11 +245,17 @@ export class Machine {
    * and of the realized PCI devices.
    */
   firmwareBlocks(): readonly FirmwareBlock[] {
-    const devices = this.model
-      .objectsOfType('device')
-      .filter((d) => d.realized)
-      .flatMap((d) => this.#pciBlocks.get(d) ?? []);
-    return [...(this.family.firmwareBlocks?.(this.object, this.version) ?? []), ...this.#defaultDeviceBlocks, ...devices];
+    return [...(this.family.firmwareBlocks?.(this.object, this.version) ?? []), ...this.#pciDeviceMemory().flatMap((m) => m.blocks)];
+  }
+
+  /** Whether a display claims the legacy VGA window over guest RAM. */
+  hasLegacyVgaWindow(): boolean {
+    return this.#pciDeviceMemory().some((m) => m.legacyVgaWindow);
+  }
+
+  #pciDeviceMemory(): readonly PciDeviceMemory[] {
+    const realized = this.model.objectsOfType('device').filter((d) => d.realized);
+    return [...this.#defaultDeviceMemory, ...realized.flatMap((d) => this.#pciMemory.get(d) ?? [])];
   }
 
   #initialRam: readonly RamPiece[] | undefined;
@@ -657,8 +663,7 @@ export class Machine {
       const fixed = this.#fixedOccupants.get(bus)!;
       const { address } = assignBusAddress(bus.addressing, { type: device.type, hotplugged: false }, fixed, this.release);
       fixed.push({ address, type: device.type, id: undefined, multifunction: false });
-      if (address.kind === 'pci')
-        this.#defaultDeviceBlocks.push(...this.#deviceBlocks(device.type, address.devPath, (p) => this.#classDefault(device.type, p)));
+      if (address.kind === 'pci') this.#defaultDeviceMemory.push(this.#deviceMemory(device.type, address.devPath, (p) => this.#classDefault(device.type, p)));
     }
   }
 
@@ -694,7 +699,7 @@ export class Machine {
     const { address, warnings } = assignBusAddress(bus.addressing, request, this.#occupants(bus), this.release);
     // pci_qdev_realize adds the option ROM once the device is registered; a refusal there fails its realize.
     const read = (p: string) => (device.values.has(p) ? device.get(p) : this.#classDefault(device.type, p));
-    if (address.kind === 'pci') this.#pciBlocks.set(device, this.#deviceBlocks(device.type, address.devPath, read));
+    if (address.kind === 'pci') this.#pciMemory.set(device, this.#deviceMemory(device.type, address.devPath, read));
     device.slots.set(BUS_ADDRESS, address);
     if (address.kind === 'pci' && props.has('addr')) device.values.set('addr', address.devfn);
     return [...warnings];
@@ -716,12 +721,12 @@ export class Machine {
     return def && this.model.defaultOf(def);
   }
 
-  #deviceBlocks(type: string, devPath: string, read: (property: string) => unknown): readonly FirmwareBlock[] {
+  #deviceMemory(type: string, devPath: string, read: (property: string) => unknown): PciDeviceMemory {
     const romfile = read('romfile');
     const rombar = read('rombar');
     const vgamem = read('vgamem_mb');
     return (
-      this.family.pciDeviceBlocks?.(
+      this.family.pciDeviceMemory?.(
         {
           type,
           devPath,
@@ -730,7 +735,7 @@ export class Machine {
           vgamemMb: typeof vgamem === 'number' ? vgamem : undefined,
         },
         this.release,
-      ) ?? []
+      ) ?? { blocks: [], legacyVgaWindow: false }
     );
   }
 

@@ -4,7 +4,8 @@ import { release } from '../../../src/core/release.js';
 import { HotmemError } from '../../../src/core/errors.js';
 import { migrate } from '../../../src/migration/engine.js';
 import { queryMigrate } from '../../../src/migration/index.js';
-import { firmwareFiles, pciDeviceBlocks } from '../../../machines/pc/option-roms.js';
+import { firmwareFiles, pciDeviceMemory } from '../../../machines/pc/option-roms.js';
+import { dumpGuestMemory } from '../../../src/machine/dump.js';
 import { spec } from '../../cli/qemu-process-helpers.js';
 
 const KiB = 1024;
@@ -44,17 +45,17 @@ describe('machines/pc/option-roms: option ROM and video RAM blocks of PCI device
 
   it("refuses cirrus-vga's sizes other than 4, 8 and 16 MiB as QEMU does", () => {
     const cirrus = (vgamemMb: number) =>
-      pciDeviceBlocks({ type: 'cirrus-vga', devPath: '0000:00:01.0', romfile: undefined, rombar: 1, vgamemMb }, release('7.2'));
+      pciDeviceMemory({ type: 'cirrus-vga', devPath: '0000:00:01.0', romfile: undefined, rombar: 1, vgamemMb }, release('7.2'));
     assert.throws(
       () => cirrus(2),
       (e: unknown) => e instanceof HotmemError && e.message === "Invalid cirrus_vga ram size '2'",
     );
-    assert.equal(cirrus(8)[0]?.usedLength, 8 * 1024 * KiB);
+    assert.equal(cirrus(8).blocks[0]?.usedLength, 8 * 1024 * KiB);
   });
 
   it('says it does not know a romfile outside the modelled firmware files', () => {
     assert.throws(
-      () => pciDeviceBlocks({ type: 'e1000', devPath: '0000:00:02.0', romfile: '/srv/my.rom', rombar: -1, vgamemMb: undefined }, release('10.0')),
+      () => pciDeviceMemory({ type: 'e1000', devPath: '0000:00:02.0', romfile: '/srv/my.rom', rombar: -1, vgamemMb: undefined }, release('10.0')),
       (e: unknown) =>
         e instanceof HotmemError &&
         e.message === 'hotmem does not know the size of romfile "/srv/my.rom": it models the firmware files a Debian installation of QEMU 10.0 has',
@@ -74,7 +75,9 @@ describe('machines/pc/option-roms: option ROM and video RAM blocks of PCI device
 
   it("rounds each ROM file up to a power of two: bullseye's 249344-byte efi-virtio.rom and sid's 262144-byte one both take 256 KiB", () => {
     for (const r of ['5.2', '11.1']) {
-      const [rom] = pciDeviceBlocks({ type: 'virtio-net-pci', devPath: '0000:00:03.0', romfile: undefined, rombar: 1, vgamemMb: undefined }, release(r));
+      const {
+        blocks: [rom],
+      } = pciDeviceMemory({ type: 'virtio-net-pci', devPath: '0000:00:03.0', romfile: undefined, rombar: 1, vgamemMb: undefined }, release(r));
       assert.deepEqual(rom, { idstr: '0000:00:03.0/virtio-net-pci.rom', usedLength: 256 * KiB }, r);
     }
   });
@@ -83,6 +86,19 @@ describe('machines/pc/option-roms: option ROM and video RAM blocks of PCI device
     const source = machine(['-M', 'q35']);
     assert.equal(migrate(source, machine(['-M', 'q35']), { bandwidth: 1.25e9 }).kind, 'completed');
     assert.equal((queryMigrate(source) as { ram: { total: number } }).ram.total, 128 * 1024 * KiB + (520 + 16 * 1024 + 64 + 256) * KiB);
+  });
+
+  it("dump-guest-memory leaves out the RAM beneath a VGA-compatible display's legacy window, as the real binaries do", () => {
+    // DUMP_COMPLETED's total on real 5.2 to 11.1, q35 and pc alike: 134479872 bytes without a VGA, 128 KiB less with one.
+    const table: readonly [string, number][] = [
+      ['-M q35 -nodefaults', 134479872],
+      ['-M pc -vga none', 134479872],
+      ['-M q35 -nic none', 134348800],
+      ['-M pc', 134348800],
+      ['-M q35 -nodefaults -device virtio-vga', 134348800],
+      ['-M q35 -nodefaults -device secondary-vga', 134479872],
+    ];
+    for (const [argv, total] of table) assert.equal(dumpGuestMemory(machine(argv.split(' '))).total, total, argv);
   });
 
   it('a destination without the default NIC does not know its ROM', () => {
