@@ -10,6 +10,7 @@ import type { QomObject } from '../../src/qom/object.js';
 import { ON_OFF_AUTO } from '../../src/qom/property.js';
 import type { TypeInfo } from '../../src/qom/type-info.js';
 import { pcFirmwareBlocks } from './firmware.js';
+import { pciDeviceMemory } from './option-roms.js';
 import { pcClassFlags, pcLayout, TARGET_PAGE_SIZE, versionAtLeast, type RamSplit } from './layout.js';
 
 /**
@@ -141,6 +142,7 @@ function pcFamily(
     memoryDevicePrePlug,
     layout: (input) => pcLayout(input, split(input), pciHole64Size, input.machineName),
     firmwareBlocks: pcFirmwareBlocks,
+    pciDeviceMemory,
     // i440fx creates PIIX4's PM function unless acpi=off; q35's ICH9 LPC, the ACPI device, is
     // always there (real 5.2 and 11.1 answer query-acpi-ospm-status with acpi=off).
     hasAcpiDevice: (machine) => name === 'pc-q35' || machine.get('acpi') !== 'off',

@@ -8,6 +8,9 @@ import { machineGuestMemory } from './guest-memory.js';
 import type { Machine } from './machine.js';
 import { MEMORY_DEVICE_OPS } from './memory-device.js';
 
+/** 0xa0000 to 0xbffff (hw/display/vga.c vga_init's vga-lowmem). */
+const LEGACY_VGA_WINDOW = 128 * 1024;
+
 export interface DumpResult {
   /** Bytes of guest memory written to the dump. */
   readonly total: number;
@@ -18,7 +21,8 @@ export interface DumpResult {
 export function dumpGuestMemory(machine: Machine): DumpResult {
   const before = machine.process.status().vmRss;
   const memory = machineGuestMemory(machine);
-  let total = machine.layout.firmwareBytes;
+  // guest_phys_blocks takes RAM sections only: the legacy VGA window's I/O region hides the RAM beneath.
+  let total = machine.layout.firmwareBytes - (machine.hasLegacyVgaWindow() ? LEGACY_VGA_WINDOW : 0);
   for (const region of machine.layout.ram) {
     memory.read(region.base, region.size);
     total += region.size;

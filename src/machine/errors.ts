@@ -63,6 +63,10 @@ export const machineErrors = defineErrors({
   'bus.not-modelled': (a: { driver: string; busType: string }) =>
     `hotmem models no '${a.busType}' bus on this machine, so device '${a.driver}' has none to go on`,
   'bus.none-for-device': (a: { driver: string; busType: string }) => `No '${a.busType}' bus found for device '${a.driver}'`,
+  // PCI option ROMs and video RAM at realize (hw/pci/pci.c pci_add_option_rom, hw/display/cirrus_vga.c)
+  'pci.cirrus-vram-size': (a: { mib: number }) => `Invalid cirrus_vga ram size '${a.mib}'`,
+  'pci.romfile-unknown': (a: { file: string; release: string }) =>
+    `hotmem does not know the size of romfile "${a.file}": it models the firmware files a Debian installation of QEMU ${a.release} has`,
   'device.not-found': (a: { id: string }) => `Device '${a.id}' not found`,
   'device.no-hotplug': (a: { type: string }) => `Device '${a.type}' does not support hotplugging`,
   'device.unplug-in-progress': (a: { id: string }) => `Device ${a.id} is already in the process of unplug`,

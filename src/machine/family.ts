@@ -127,6 +127,29 @@ export interface FirmwareBlock {
   readonly usedLength: number;
 }
 
+/** What decides the RAMBlocks a PCI device adds (option ROM, video RAM): read at its realize. */
+export interface PciDeviceRam {
+  readonly type: string;
+  /** qdev_get_dev_path: `0000:00:02.0`. */
+  readonly devPath: string;
+  /** The romfile property when set (an empty string included); undefined takes the class's. */
+  readonly romfile: string | undefined;
+  readonly rombar: number;
+  /** vgamem_mb, for the types that have it. */
+  readonly vgamemMb: number | undefined;
+}
+
+/** What a PCI device's realize adds to guest memory besides its BARs. */
+export interface PciDeviceMemory {
+  /** Its option ROM and video RAM RAMBlocks, in creation order. */
+  readonly blocks: readonly FirmwareBlock[];
+  /**
+   * Whether it claims the legacy VGA window (vga_init's vga-lowmem, 0xa0000 to 0xbffff), an I/O
+   * region over the RAM beneath, which dump-guest-memory then leaves out.
+   */
+  readonly legacyVgaWindow: boolean;
+}
+
 export interface LayoutInput {
   readonly memory: MemorySize;
   readonly version: MachineVersion;
@@ -172,6 +195,8 @@ export interface MachineFamily {
   readonly acpiBridgeHotplug?: { readonly driver: string; readonly since?: Release };
   /** The firmware's RAMBlocks, in the order QEMU creates them (none: the board has no firmware in RAM, as s390-ccw-virtio). */
   firmwareBlocks?(machine: QomObject, version: MachineVersion): readonly FirmwareBlock[];
+  /** What a PCI device's realize adds (option ROM, video RAM); throws QEMU's refusal where that realize fails. */
+  pciDeviceMemory?(device: PciDeviceRam, release: Release): PciDeviceMemory;
   /**
    * Whether the board has an ACPI device (an acpi-device-if: PIIX4's or ICH9's power management),
    * which answers query-acpi-ospm-status and registers the guest's wakeup from suspend.

@@ -24,7 +24,7 @@ import type { MachineCatalog, MachineTypeEntry } from './catalog.js';
 import { placeMemoryDevice, type PlacedMemoryDevice } from './device-memory.js';
 import { machineErrors } from './errors.js';
 import { qomErrors } from '../qom/errors.js';
-import type { BusSpec, FirmwareBlock, MachineFamily, MachineVersion, MemoryLayout } from './family.js';
+import type { BusSpec, FirmwareBlock, MachineFamily, MachineVersion, MemoryLayout, PciDeviceMemory } from './family.js';
 import { MEMORY_DEVICE_INTERFACE, MEMORY_DEVICE_OPS } from './memory-device.js';
 import { freshHost, type Host } from '../host/host.js';
 import { isAmdCpu, x86CpuFacts, type CpuOption } from './x86-cpu.js';
@@ -199,6 +199,10 @@ export class Machine {
   readonly #fixedOccupants = new Map<BusSpec, BusOccupant[]>();
   /** The bus addDevice chose for the device being created, until its pre-plug takes it. */
   #pendingBus: BusSpec | undefined;
+  /** What QEMU's default devices add to guest memory, in creation order. */
+  readonly #defaultDeviceMemory: PciDeviceMemory[] = [];
+  /** What each PCI device's realize added to guest memory. */
+  readonly #pciMemory = new WeakMap<QomObject, PciDeviceMemory>();
 
   get running(): boolean {
     return this.runState === 'running';
@@ -236,9 +240,23 @@ export class Machine {
     return this.model.env.release;
   }
 
-  /** The RAMBlocks of the board's firmware, which migration sends besides guest RAM. */
+  /**
+   * The RAMBlocks QEMU allocates itself besides memory backends, which migration sends besides
+   * guest RAM: the board's firmware, then the option ROMs and video RAM of the default devices
+   * and of the realized PCI devices.
+   */
   firmwareBlocks(): readonly FirmwareBlock[] {
-    return this.family.firmwareBlocks?.(this.object, this.version) ?? [];
+    return [...(this.family.firmwareBlocks?.(this.object, this.version) ?? []), ...this.#pciDeviceMemory().flatMap((m) => m.blocks)];
+  }
+
+  /** Whether a display claims the legacy VGA window over guest RAM. */
+  hasLegacyVgaWindow(): boolean {
+    return this.#pciDeviceMemory().some((m) => m.legacyVgaWindow);
+  }
+
+  #pciDeviceMemory(): readonly PciDeviceMemory[] {
+    const realized = this.model.objectsOfType('device').filter((d) => d.realized);
+    return [...this.#defaultDeviceMemory, ...realized.flatMap((d) => this.#pciMemory.get(d) ?? [])];
   }
 
   #initialRam: readonly RamPiece[] | undefined;
@@ -651,6 +669,7 @@ export class Machine {
       const fixed = this.#fixedOccupants.get(bus)!;
       const { address } = assignBusAddress(bus.addressing, { type: device.type, hotplugged: false }, fixed, this.release);
       fixed.push({ address, type: device.type, id: undefined, multifunction: false });
+      if (address.kind === 'pci') this.#defaultDeviceMemory.push(this.#deviceMemory(device.type, address.devPath, (p) => this.#classDefault(device.type, p)));
     }
   }
 
@@ -684,6 +703,9 @@ export class Machine {
           }
         : { type: device.type, hotplugged: device.hotplugged, ...this.#requestedDevno(device) };
     const { address, warnings } = assignBusAddress(bus.addressing, request, this.#occupants(bus), this.release);
+    // pci_qdev_realize adds the option ROM once the device is registered; a refusal there fails its realize.
+    const read = (p: string) => (device.values.has(p) ? device.get(p) : this.#classDefault(device.type, p));
+    if (address.kind === 'pci') this.#pciMemory.set(device, this.#deviceMemory(device.type, address.devPath, read));
     device.slots.set(BUS_ADDRESS, address);
     if (address.kind === 'pci' && props.has('addr')) device.values.set('addr', address.devfn);
     return [...warnings];
@@ -697,6 +719,30 @@ export class Machine {
     const virtio = this.model.view.isA(device.type, 'virtio-pci') || deviceData(this.release, this.arch)?.isA(device.type, 'virtio-pci') === true;
     if (!virtio) return {};
     return { express: !this.#flag(device, 'disable-modern') && !this.#flag(device, 'x-disable-pcie') };
+  }
+
+  /** A property's class default in this release, undefined when the type has no such property or no default. */
+  #classDefault(type: string, property: string): unknown {
+    const def = this.model.view.properties(type).get(property)?.def;
+    return def && this.model.defaultOf(def);
+  }
+
+  #deviceMemory(type: string, devPath: string, read: (property: string) => unknown): PciDeviceMemory {
+    const romfile = read('romfile');
+    const rombar = read('rombar');
+    const vgamem = read('vgamem_mb');
+    return (
+      this.family.pciDeviceMemory?.(
+        {
+          type,
+          devPath,
+          romfile: typeof romfile === 'string' ? romfile : undefined,
+          rombar: typeof rombar === 'number' ? rombar : -1,
+          vgamemMb: typeof vgamem === 'number' ? vgamem : undefined,
+        },
+        this.release,
+      ) ?? { blocks: [], legacyVgaWindow: false }
+    );
   }
 
   #requestedDevno(device: QomObject): Pick<PlugRequest, 'devno'> {

@@ -6,6 +6,10 @@
  * both; the real firmware blocks hold SeaBIOS's code and the generated ACPI tables, a few dozen
  * pages the real binaries send with data and hotmem (which does not hold their content) sends as
  * zero pages: the normal count is compared by that bound.
+ *
+ * The default devices and PCI display and network devices add their option ROMs and video RAM
+ * (machines/pc/option-roms.ts): ram.total counts them too, and the real binaries send the ROMs'
+ * pages (the ROM file's content) as normal pages.
  */
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -71,6 +75,42 @@ describe('conformance: RAM figures of a paused migration (real QEMU vs hotmem qe
         assert.equal(sent(modelled), sent(real), 'pages sent');
         assert.equal(modelled.normal, 0, 'hotmem: nothing written, firmware content not held');
         assert.ok(real.normal > 0 && real.normal <= FIRMWARE_DATA_PAGES, `real normal pages ${real.normal}: the firmware's data pages only`);
+      });
+    }
+  }
+});
+
+const KiB = 1024;
+
+describe('conformance: RAM figures with default devices, option ROMs and video RAM (real QEMU vs hotmem qemu)', function () {
+  this.timeout(120_000);
+  // [what, arguments, ram.total beyond 128 MiB and the firmware's 520 KiB, KiB of option ROMs]
+  const cases: readonly [string, readonly string[], number, number][] = [
+    ['q35 without -nodefaults: VGA (16 MiB vram, 64 KiB ROM) and e1000e (256 KiB ROM)', ['-M', 'q35'], 16 * 1024 + 64 + 256, 64 + 256],
+    ['pc -vga none: the default e1000 only', ['-M', 'pc', '-vga', 'none'], 256, 256],
+    [
+      'q35 -nodefaults: virtio-vga (8 MiB vram), virtio-net-pci with its ROM, with rombar=0 and with romfile= (none), rtl8139 with romfile=efi-e1000.rom',
+      [
+        ...['-nodefaults', '-M', 'q35', '-device', 'virtio-vga', '-device', 'virtio-net-pci', '-device', 'virtio-net-pci,rombar=0'],
+        ...['-device', 'virtio-net-pci,romfile=', '-device', 'rtl8139,romfile=efi-e1000.rom'],
+      ],
+      8 * 1024 + 64 + 256 + 256,
+      64 + 256 + 256,
+    ],
+  ];
+  for (const q of realQemus('x86_64')) {
+    for (const [what, machineArgs, extraKiB, romKiB] of cases) {
+      it(`${q.suite} (${q.release}), ${what}`, async function () {
+        requireReal(this, q);
+        requireModelled(this, q.release);
+        const args = ['-display', 'none', '-m', '128M', ...machineArgs];
+        const real = await migratePaused([q.binary], args);
+        const modelled = await migratePaused(hotmemProgram(q.release), args);
+        assert.equal(real.total, 128 * MiB + (520 + extraKiB) * KiB);
+        assert.equal(modelled.total, real.total, 'ram.total: guest RAM, the firmware, option ROMs and video RAM');
+        const sent = (r: Ram) => r.normal + r.duplicate;
+        assert.equal(sent(modelled), sent(real), 'pages sent');
+        assert.ok(real.normal <= FIRMWARE_DATA_PAGES + romKiB / 4, `real normal pages ${real.normal}: firmware and ROM data only`);
       });
     }
   }

@@ -75,6 +75,8 @@ export interface Invocation {
   readonly nodefaults: boolean;
   /** -vga std or none: whether the default VGA is there (the last -vga wins), unless -nodefaults. */
   readonly vga: boolean | undefined;
+  /** -nic none or -net none: no default NIC (QEMU's default_net), unless -nodefaults took it already. */
+  readonly nicNone: boolean;
   /** -pidfile: where the process writes its pid. */
   readonly pidfile: string | undefined;
   /** -name guest=: the VM's name (the -name options merge; the last guest= wins). */
@@ -165,6 +167,7 @@ export function buildInvocation(
   let incoming: IncomingRequest | undefined;
   let nodefaults = false;
   let vga: boolean | undefined;
+  let nicNone = false;
   let pidfile: string | undefined;
   let vmName: string | undefined;
   let uuid: string | undefined;
@@ -341,6 +344,12 @@ export function buildInvocation(
         if (arg !== 'std' && arg !== 'none') throw new CommandLineError(`hotmem models -vga std or none only (got '${arg}')`, location, warnings);
         vga = arg === 'std';
         break;
+      case 'nic':
+      case 'net':
+        // Any -nic or -net clears QEMU's default NIC; `none` adds no other.
+        if (arg !== 'none') throw new CommandLineError(`hotmem models -${option.name} none only (got '${arg}')`, location, warnings);
+        nicNone = true;
+        break;
       case 'audiodev':
         checkAudiodev(arg);
         break;
@@ -500,6 +509,7 @@ export function buildInvocation(
     incoming,
     nodefaults,
     vga,
+    nicNone,
     pidfile,
     vmName,
     uuid,

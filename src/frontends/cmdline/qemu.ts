@@ -165,7 +165,7 @@ export function runQemu(binary: QemuBinary, argv: readonly string[], plainIo: Qe
         globals: invocation.globals,
         items: invocation.items,
         ...(invocation.optionFailure ? { optionFailure: invocation.optionFailure } : {}),
-        ...(invocation.nodefaults ? {} : { defaultDevices: { vga: invocation.vga ?? true, nic: true } }),
+        ...(invocation.nodefaults ? {} : { defaultDevices: { vga: invocation.vga ?? true, nic: !invocation.nicNone } }),
         identity: {
           ...(invocation.vmName === undefined ? {} : { name: invocation.vmName }),
           ...(invocation.uuid === undefined ? {} : { uuid: invocation.uuid }),
