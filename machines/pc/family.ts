@@ -112,9 +112,9 @@ const Q35_BOARD: readonly BoardPciFunction[] = [
 
 /** pc_q35_init with -machine usb=on (ehci_create_ich9_with_companions at slot 1d): EHCI at 1d.7, its UHCI companions at 1d.0-2. */
 const Q35_USB: readonly BoardPciFunction[] = [
-  { devfn: fn(0x1d, 0), type: 'ich9-usb-uhci1', multifunction: true },
-  { devfn: fn(0x1d, 1), type: 'ich9-usb-uhci2', multifunction: false },
-  { devfn: fn(0x1d, 2), type: 'ich9-usb-uhci3', multifunction: false },
+  { devfn: fn(0x1d, 0), type: 'ich9-usb-uhci1', multifunction: true, companion: true },
+  { devfn: fn(0x1d, 1), type: 'ich9-usb-uhci2', multifunction: false, companion: true },
+  { devfn: fn(0x1d, 2), type: 'ich9-usb-uhci3', multifunction: false, companion: true },
   { devfn: fn(0x1d, 7), type: 'ich9-usb-ehci1', multifunction: true },
 ];
 

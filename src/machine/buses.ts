@@ -5,6 +5,7 @@
  */
 import type { QomObject } from '../qom/object.js';
 import type { TypeInfo } from '../qom/type-info.js';
+import { CHILD_BUS_KINDS } from './child-buses.js';
 import { machineErrors } from './errors.js';
 import type { BusSpec } from './family.js';
 import { automaticNames } from './pci-bridges.js';
@@ -26,8 +27,10 @@ export function selectBus(
   hotplug: boolean,
 ): BusSpec | undefined {
   if (busKind === undefined) return undefined;
-  // An opaque device's bus kind may be one QEMU's machine has and hotmem's does not model.
-  if (device.opaque === true && !buses.some((b) => fits(b, busKind))) throw machineErrors.error('bus.not-modelled', { driver: device.name, busType: busKind });
+  // An opaque device's bus kind may be one QEMU's machine has and hotmem's does not model; the
+  // controllers' buses (child-buses.ts) are modelled wherever QEMU has them.
+  if (device.opaque === true && !(CHILD_BUS_KINDS as readonly string[]).includes(busKind) && !buses.some((b) => fits(b, busKind)))
+    throw machineErrors.error('bus.not-modelled', { driver: device.name, busType: busKind });
   let bus: BusSpec | undefined;
   if (requested !== undefined) {
     bus = buses.find((b) => b.name === requested);

@@ -4,6 +4,7 @@
  * families themselves live in machines/; this is the contract the Machine assembles them by.
  */
 import type { Arch } from '../core/arch.js';
+import type { ChildBusKind } from './child-buses.js';
 import type { X86CpuFacts } from './x86-cpu.js';
 import type { Warning } from '../core/errors.js';
 import type { Release } from '../core/release.js';
@@ -46,7 +47,7 @@ export type BusHotplug =
 export interface BusSpec {
   readonly name: string;
   /** The bus kind a device's `bus` must match (`PCI` devices go on PCI and PCIE buses). */
-  readonly kind: 'PCI' | 'PCIE' | 'virtual-css-bus';
+  readonly kind: 'PCI' | 'PCIE' | 'virtual-css-bus' | ChildBusKind;
   readonly hotplug: BusHotplug;
   /** How the bus addresses its devices; absent where hotmem does not model addresses. */
   readonly addressing?: BusAddressing;
@@ -55,6 +56,8 @@ export interface BusSpec {
    * i440fx's pci.0 is), so the next unnamed bus of its kind counts on from it.
    */
   readonly automaticName?: boolean;
+  /** An IDE bus's units (master, and slave where it has one). */
+  readonly units?: number;
 }
 
 /** A function the board itself puts on a PCI bus (host bridge, south bridge). */
@@ -64,6 +67,8 @@ export interface BoardPciFunction {
   readonly type: string;
   /** QEMU_PCI_CAP_MULTIFUNCTION: other functions of its slot may be populated. */
   readonly multifunction: boolean;
+  /** A USB companion controller (the board sets its masterbus): its ports join another's bus. */
+  readonly companion?: boolean;
 }
 
 export type BusAddressing =

@@ -20,6 +20,8 @@ import { BUS_ADDRESS, parseCssDevId, PCI_DEVFN_AUTO, pciSlot } from '../qom/qdev
 import { MEMORY_BACKEND_TYPE, MEMORY_BACKEND_USE } from './backend-use.js';
 import { assignBusAddress, boardOccupants, pciDevPath, qdevDevPath, type BusOccupant, type PlugRequest } from './bus-address.js';
 import { BusTree, selectBus, type NewBus } from './buses.js';
+import { BACKEND_IDS, type BackendIds } from '../qom/backend-refs.js';
+import { controllerBuses, ideUnit, missingDrive, type ChildBusKind } from './child-buses.js';
 import type { MachineCatalog, MachineTypeEntry } from './catalog.js';
 import { placeMemoryDevice, type PlacedMemoryDevice } from './device-memory.js';
 import { machineErrors } from './errors.js';
@@ -117,6 +119,8 @@ export interface MachineOptions {
   /** -name and -uuid. */
   readonly identity?: VmIdentity;
   readonly items?: readonly StartupItem[];
+  /** The backends devices may name (drive=, chardev=, netdev=, audiodev=); none when absent. */
+  readonly backends?: BackendIds;
   /**
    * The first failure among the options QEMU acts on once the machine type is known (-smp and
    * -boot as machine properties, -rtc, chardevs, monitors), with the option it names if any.
@@ -203,6 +207,17 @@ export class Machine {
   readonly #defaultDeviceMemory: PciDeviceMemory[] = [];
   /** What each PCI device's realize added to guest memory. */
   readonly #pciMemory = new WeakMap<QomObject, PciDeviceMemory>();
+  /** The automatic numbers of controllers' buses so far, per bus type (qbus_init_internal's automatic_ids). */
+  readonly #autoBusIds = new Map<ChildBusKind, number>();
+  /** The controller device that created each child bus (the board's own have none). */
+  readonly #busOwner = new Map<BusSpec, QomObject>();
+  /** The buses controllers created (child-buses.ts), the board's first, in creation order. */
+  readonly #childBuses: BusSpec[] = [];
+
+  /** The IDE, USB, SCSI and virtio-serial buses the board's and the devices' controllers created. */
+  get childBuses(): readonly BusSpec[] {
+    return this.#childBuses;
+  }
 
   get running(): boolean {
     return this.runState === 'running';
@@ -233,7 +248,15 @@ export class Machine {
   ) {
     const roots = family.rootBuses(version);
     this.buses = new BusTree(roots);
-    for (const bus of roots) if (bus.addressing) this.#fixedOccupants.set(bus, boardOccupants(bus.addressing, object.get('usb') === true));
+    const usb = object.get('usb') === true;
+    for (const bus of roots) {
+      if (!bus.addressing) continue;
+      this.#fixedOccupants.set(bus, boardOccupants(bus.addressing, usb));
+      if (bus.addressing.kind !== 'pci') continue;
+      for (const f of [...bus.addressing.board, ...(usb ? bus.addressing.usb : [])]) {
+        this.#childBuses.push(...controllerBuses({ type: f.type, id: undefined, companion: f.companion === true }, this.release, this.arch, this.#autoBusIds));
+      }
+    }
   }
 
   get release(): Release {
@@ -349,6 +372,7 @@ export class Machine {
     const process = host.spawn({ name: programName(options.arch), kvm: accel === 'kvm' });
     model.services.set(HOST_PROCESS, process);
     model.services.set(VM_IDENTITY, options.identity ?? {});
+    if (options.backends) model.services.set(BACKEND_IDS, options.backends);
     // -mem-prealloc registers a sugar property (object_register_sugar_prop): a default that an
     // explicit prealloc= on a backend still overrides.
     const sugar = options.memPrealloc === true ? [{ driver: 'memory-backend', property: 'prealloc', value: 'on' }] : [];
@@ -567,7 +591,7 @@ export class Machine {
         (driver) => {
           if (bridgeRule(driver) === undefined && this.#bridgeLike(driver)) throw bridgeErrors.error('bridge.not-modelled', { driver });
           const busKind = this.model.view.ancestry(driver).find((t) => t.bus !== undefined)?.bus;
-          bus = selectBus(this.buses.searchOrder, this.model.view.info(driver)!, busKind, item.bus, this.model.machineReady);
+          bus = selectBus([...this.buses.searchOrder, ...this.#childBuses], this.model.view.info(driver)!, busKind, item.bus, this.model.machineReady);
           // The device's pre-plug takes it: the bus places the device before it realizes.
           this.#pendingBus = bus;
         },
@@ -578,6 +602,15 @@ export class Machine {
     if (bus) this.#deviceBus.set(result.device, bus);
     const rule = bridgeRule(result.device.type);
     if (bus && rule) this.#addSecondaryBus(result.device, bus, rule);
+    const device = result.device;
+    const created = controllerBuses(
+      { type: device.type, id: device.id, companion: device.values.get('masterbus') !== undefined },
+      this.release,
+      this.arch,
+      this.#autoBusIds,
+    );
+    for (const child of created) this.#busOwner.set(child, device);
+    this.#childBuses.push(...created);
     return result;
   }
 
@@ -689,6 +722,10 @@ export class Machine {
    * which the PCI `addr` property then reads, and its dev path.
    */
   #placeOnBus(device: QomObject, bus: BusSpec): Warning[] {
+    if (bus.units !== undefined) {
+      const taken = new Set(this.#devicesOn(bus).map((d) => d.get('unit') as number));
+      device.values.set('unit', ideUnit(device.get('unit') as number, bus.units, taken));
+    }
     if (!bus.addressing) return [];
     const props = this.model.view.properties(device.type);
     const request: PlugRequest =
@@ -823,6 +860,11 @@ export class Machine {
    * finalized, after an RCU grace period: after the command's reply, the proxy's virtio-backend
    * (no id) before the proxy (the real 5.2 to 11.1 with virtio-balloon-ccw).
    */
+  /** The realized devices on a bus. */
+  #devicesOn(bus: BusSpec): QomObject[] {
+    return this.model.objectsOfType('device').filter((d) => d.realized && this.#deviceBus.get(d) === bus);
+  }
+
   #unplug(device: QomObject): void {
     // A bridge's bus goes with it, and the devices on it first.
     for (const bus of this.buses.busesOf(device)) {
@@ -830,7 +872,15 @@ export class Machine {
       this.buses.remove(bus);
       this.#fixedOccupants.delete(bus);
     }
-    const deleted = [...realizedChildDevices(device), device].map((d) => ({ ...(d.id === undefined ? {} : { device: d.id }), path: d.path() }));
+    // A controller's buses go with it, and the devices on them first (qbus_unrealize).
+    const owned = [...this.#busOwner].filter(([, owner]) => owner === device).map(([bus]) => bus);
+    const onOwned = owned.flatMap((bus) => this.#devicesOn(bus));
+    const deleted = [...onOwned, ...realizedChildDevices(device), device].map((d) => ({ ...(d.id === undefined ? {} : { device: d.id }), path: d.path() }));
+    for (const d of onOwned) this.model.remove(d);
+    for (const bus of owned) {
+      this.#busOwner.delete(bus);
+      this.#childBuses.splice(this.#childBuses.indexOf(bus), 1);
+    }
     this.model.remove(device);
     this.scheduler.after(0, () => {
       for (const data of deleted) this.events.emit('DEVICE_DELETED', data);
@@ -907,6 +957,8 @@ export class Machine {
       const address = device.slots.get(BUS_ADDRESS);
       if (bus.hotplug === 'shpc' && address?.kind === 'pci' && pciSlot(address.devfn) === 0) throw bridgeErrors.error('shpc.slot-0');
     }
+    const noDrive = missingDrive(device.type, device.values.get('drive'));
+    if (noDrive) throw noDrive;
     return warnings;
   }
 

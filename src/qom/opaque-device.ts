@@ -13,6 +13,7 @@
  */
 import { HotmemError } from '../core/errors.js';
 import { BeyondModelRange, parseScalar, type ScalarKind } from '../core/parse/input-visitor.js';
+import { backendKind, isMacProperty, parseBackendRef, parseMac } from './backend-refs.js';
 import { deviceData } from './device-data/load.js';
 import { isExactInteger, type DefaultValue, type PropertyRow } from './device-data/format.js';
 import type { PropertyInput } from './object-model.js';
@@ -49,6 +50,8 @@ const WIDE_TYPES: Readonly<Record<string, ScalarKind>> = {
 /**
  * A qdev string property whose setter does more than store the text (a backend looked up by id,
  * a MAC address parsed): its description says so, as qdev-properties-system.c writes them.
+ * backend-refs.ts checks block, chardev, netdev and audiodev references and MAC addresses; the
+ * others (a tpm backend) are refused.
  */
 const CHECKED_STRINGS: readonly RegExp[] = [/ to use as a backend/, /MAC Address/];
 
@@ -104,6 +107,9 @@ function propertyDef(type: string, row: PropertyRow, env: QomEnv): PropertyDef {
   };
   const scalar = SCALAR_TYPES[typeName];
   if (scalar) return { ...base, type: scalar };
+  const backend = backendKind(description);
+  if (typeName === 'str' && backend) return { ...base, type: { kind: 'str' }, parse: (obj, input) => parseBackendRef(obj, name, backend, input) };
+  if (typeName === 'str' && isMacProperty(description)) return { ...base, type: { kind: 'str' }, parse: (_obj, input) => parseMac(type, name, input) };
   if ((typeName === 'str' || typeName === 'string') && !CHECKED_STRINGS.some((r) => r.test(description ?? ''))) return { ...base, type: { kind: 'str' } };
   const wide = WIDE_TYPES[typeName];
   if (wide) return { ...base, type: wide, parse: (_obj, input) => parseWide(wide, name, input, env), visit: exactValue };

@@ -45,12 +45,6 @@ const KNOWN: readonly { readonly file: string; readonly releases: readonly strin
     reason:
       "with -accel kvm -cpu qemu64 QEMU warns twice that this host's KVM lacks CPUID.01H:ECX.pni before its phys-bits refusal; hotmem's host CPU model has no CPUID features, so it gives the refusal alone",
   },
-  {
-    file: 'balloon-device-deflate.x86_64-latest.args',
-    releases: ['7.2', '10.0', '11.1'],
-    reason:
-      "hotmem refuses -device ide-hd,bus=ide.0 (it models no IDE bus: the board's IDE controller is a PCI function without its bus), which QEMU creates and goes on to run the VM",
-  },
 ];
 
 /** The arguments of a libvirt .args file: the lines after the environment and the binary, shell-quoted. */

@@ -282,8 +282,14 @@ const PC_CASES: readonly PcCase[] = [
   {
     what: 'a device on a bus hotmem does not model',
     machine: 'pc-i440fx-7.2',
+    devices: ['isa-serial'],
+    expect: { error: "hotmem models no 'ISA' bus on this machine, so device 'isa-serial' has none to go on" },
+  },
+  {
+    what: 'a USB device without a USB controller',
+    machine: 'pc-i440fx-7.2',
     devices: ['usb-tablet'],
-    expect: { error: "hotmem models no 'usb-bus' bus on this machine, so device 'usb-tablet' has none to go on" },
+    expect: { error: "No 'usb-bus' bus found for device 'usb-tablet'" },
   },
   // invalid addr
   ...['0x20', '1f.8', 'foo', '-1', '', '3 '].map((addr): PcCase => ({

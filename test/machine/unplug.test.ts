@@ -124,6 +124,29 @@ describe('machine/unplug: what device_del does once its checks pass', () => {
     assert.deepEqual(events, [{ path: '/machine/peripheral/b0/virtio-backend' }, { device: 'b0', path: '/machine/peripheral/b0' }]);
   });
 
+  it("s390x: a controller's buses go with it, and the devices on them", () => {
+    const m = start('10.0', 's390x', {
+      memory: '1G',
+      items: [item('device', 'virtio-scsi-ccw', 's'), { kind: 'device', driver: 'scsi-cd', id: 'cd0', bus: 's.0', props: [] }],
+    });
+    const events = deletedEvents(m);
+    assert.ok(m.childBuses.some((b) => b.name === 's.0'));
+    m.deleteDevice('s');
+    m.scheduler.runUntilIdle();
+    assert.equal(m.model.resolvePath('cd0'), undefined);
+    assert.equal(
+      m.childBuses.some((b) => b.name === 's.0'),
+      false,
+    );
+    assert.deepEqual(
+      new Set(events),
+      new Set([
+        { device: 'cd0', path: '/machine/peripheral/cd0' },
+        { device: 's', path: '/machine/peripheral/s' },
+      ]),
+    );
+  });
+
   it('a refused device_del (virtio-mem with memory plugged) changes nothing', () => {
     const m = start('10.0', 'x86_64', {
       machine: 'pc',

@@ -63,10 +63,12 @@ describe('qom/opaque-device', () => {
     ['an unknown property', 'piix3-usb-uhci', text({ foo: '1' }), "Property 'piix3-usb-uhci.foo' not found"],
     [
       'a backend reference it cannot check',
-      'e1000',
-      text({ netdev: 'n0' }),
-      "hotmem does not check values of property 'e1000.netdev' (of type str: ID of a netdev to use as a backend), so it sets none",
+      'tpm-crb',
+      text({ tpmdev: 't0' }),
+      "hotmem does not check values of property 'tpm-crb.tpmdev' (of type str: ID of a tpm to use as a backend), so it sets none",
     ],
+    ['a netdev that does not exist', 'e1000', text({ netdev: 'n0' }), "Property 'e1000.netdev' can't find value 'n0'"],
+    ['a MAC address of five pairs', 'e1000', text({ mac: '52:54:00:12:34' }), "Property 'e1000.mac' doesn't take value '52:54:00:12:34'"],
     [
       'a link',
       'virtio-rng-pci',

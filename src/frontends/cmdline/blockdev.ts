@@ -74,6 +74,11 @@ export class BlockGraph {
     return this.#nodes.has(nodeName);
   }
 
+  /** Every node opened so far, by name: a device's drive= may name any of them. */
+  get nodeNames(): ReadonlySet<string> {
+    return new Set(this.#nodes.keys());
+  }
+
   /**
    * qmp_blockdev_add: the root must be named; children are opened before their parent. Warnings
    * go to `warn` as they are printed, before any failure that follows.

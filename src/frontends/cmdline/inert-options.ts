@@ -109,8 +109,9 @@ export function checkCpu(text: string, r: Release, arch: Arch): { readonly optio
 /**
  * -audiodev (keyval, or JSON as libvirt writes it): an id, and the driver
  * none, which plays nothing; hotmem refuses drivers that would reach a host sound system.
+ * Returns the id, which a sound device's audiodev= names.
  */
-export function checkAudiodev(text: string): void {
+export function checkAudiodev(text: string): string {
   let driver: unknown;
   let id: unknown;
   if (text.startsWith('{')) {
@@ -124,4 +125,5 @@ export function checkAudiodev(text: string): void {
   }
   if (id === undefined) throw new HotmemError('cmdline.audiodev', "Parameter 'id' is missing");
   if (driver !== 'none') throw new HotmemError('cmdline.audiodev', `hotmem models the audiodev driver none only (got ${JSON.stringify(driver)})`);
+  return typeof id === 'string' ? id : JSON.stringify(id);
 }

@@ -22,6 +22,7 @@ import {
 } from './inert-options.js';
 import { parseJsonOption } from './json-option.js';
 import { BlockGraph, parseBlockdev } from './blockdev.js';
+import type { BackendIds } from '../../qom/backend-refs.js';
 import { NO_FILES, type HostFiles } from '../../host/files.js';
 import { overcommitMemLock, realtimeMemLock, REALTIME_DEPRECATED } from './mem-lock.js';
 import { hasObjectSchema } from './object-option.js';
@@ -64,6 +65,8 @@ export interface Invocation {
   readonly items: readonly StartupItem[];
   /** The QMP monitors: -qmp/-qmp-pretty, and -mon mode=control on a listening socket chardev. */
   readonly qmp: readonly QmpChannel[];
+  /** The backends -blockdev, -chardev and -audiodev created, which devices name (no -netdev is modelled). */
+  readonly backends: BackendIds;
   /** -msg timestamp=on: from this option on, every report starts with the time. */
   readonly timestamps: boolean;
   /** The first failure QEMU reports once the machine type is known (see StartupOptions). */
@@ -186,6 +189,7 @@ export function buildInvocation(
   };
   const blockGraph = new BlockGraph(files, target.release);
   const deviceIds = new Set<string>();
+  const audiodevs = new Set<string>();
   let timestamps = false;
 
   for (const option of options) {
@@ -351,7 +355,7 @@ export function buildInvocation(
         nicNone = true;
         break;
       case 'audiodev':
-        checkAudiodev(arg);
+        audiodevs.add(checkAudiodev(arg));
         break;
       case 'pidfile':
         pidfile = arg;
@@ -503,6 +507,10 @@ export function buildInvocation(
     globals,
     items: [...items, ...jsonDevices],
     qmp: [...qmp, ...monitors.channels],
+    backends: {
+      ids: { block: blockGraph.nodeNames, chardev: monitors.chardevIds, netdev: new Set(), audiodev: audiodevs },
+      heldChardevs: monitors.held,
+    },
     timestamps,
     optionFailure,
     startPaused,

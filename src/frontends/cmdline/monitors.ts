@@ -111,6 +111,13 @@ export class Monitors {
     return this.#chardevs.has(id);
   }
 
+  get chardevIds(): ReadonlySet<string> {
+    return new Set(this.#chardevs.keys());
+  }
+
+  /** The chardevs a monitor took (qemu_chr_fe_init), which no device may take again. */
+  readonly held = new Set<string>();
+
   /** monitor_init_opts: the mode, the chardev it names, then the monitor itself. */
   mon(opts: ParsedOptions): void {
     const modeText = optionValue(opts, 'mode');
@@ -124,6 +131,7 @@ export class Monitors {
     if (name === undefined) throw new HotmemError('cmdline.mon-chardev', "Parameter 'chardev' is missing");
     const chardev = this.#chardevs.get(name);
     if (!chardev) throw new HotmemError('cmdline.mon-chardev', `chardev "${name}" not found`);
+    this.held.add(name);
     if (mode !== 'control')
       throw new HotmemError('cmdline.mon-mode', 'hotmem models QMP monitors only (mode=control); a human monitor (mode=readline) is not modelled');
     this.#attach(chardev, pretty);
@@ -138,6 +146,7 @@ export class Monitors {
     const name = get('chardev')!;
     const chardev = this.#chardevs.get(name);
     if (!chardev) throw new HotmemError('cmdline.mon-chardev', `chardev "${name}" not found`);
+    this.held.add(name);
     const pretty = get('pretty');
     this.#attach(chardev, pretty !== undefined && parseScalar({ kind: 'bool' }, 'pretty', pretty, 'opts', this.release).value === true);
   }

@@ -164,6 +164,7 @@ export function runQemu(binary: QemuBinary, argv: readonly string[], plainIo: Qe
         machineLocation: invocation.machineLocation,
         globals: invocation.globals,
         items: invocation.items,
+        backends: invocation.backends,
         ...(invocation.optionFailure ? { optionFailure: invocation.optionFailure } : {}),
         ...(invocation.nodefaults ? {} : { defaultDevices: { vga: invocation.vga ?? true, nic: !invocation.nicNone } }),
         identity: {
