@@ -4,6 +4,7 @@
  * Setters carry QEMU's refusals once the backend is allocated ("cannot change ...").
  */
 import { HotmemError } from '../../src/core/errors.js';
+import { checkUint16List } from '../../src/core/parse/uint16-list.js';
 import type { QomObject } from '../../src/qom/object.js';
 import { ON_OFF_AUTO, type PropertyDef, type QomValue } from '../../src/qom/property.js';
 import { RAM_BLOCK } from '../../src/machine/ram-block.js';
@@ -21,12 +22,10 @@ const cannotChangeValue = () => 'cannot change property value';
 const cannotChangeNamed = (obj: QomObject, name: string) => `cannot change property '${name}' of ${obj.type}`;
 
 /** host-nodes: a list of host NUMA node numbers and ranges, held as `0`, `0-1`, `0:2`; each < MAX_NODES. */
-const HOST_NODES = /^\d+(-\d+)?(:\d+(-\d+)?)*$/;
-
 function checkHostNodes(value: QomValue): void {
   const text = String(value);
   if (text === '') return;
-  if (!HOST_NODES.test(text)) throw new HotmemError('parse.invalid-parameter-value', "Parameter 'host-nodes' expects an int64 value or range", {});
+  checkUint16List('host-nodes', text);
   for (const node of text.split(/[:-]/).map(Number)) {
     if (node >= 128) throw new HotmemError('backend.host-nodes', `Invalid host-nodes value: ${node}`, { node });
   }
@@ -99,6 +98,7 @@ export const MEMORY_BACKEND_PROPERTIES: readonly PropertyDef[] = [
     origin: 'custom',
     description: 'Binds memory to the list of NUMA host nodes',
     default: '',
+    optionSyntax: (text) => checkUint16List('host-nodes', text),
     set: (obj, value) => {
       checkHostNodes(value);
       // The options visitor gathers a repeated key into one list (host-nodes=0,host-nodes=5).

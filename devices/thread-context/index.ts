@@ -4,7 +4,8 @@
  * only what makes QEMU refuse one is modelled: mixing CPU and node affinity, nodes without CPUs,
  * and an affinity sched_setaffinity refuses because it holds no online CPU of the host.
  */
-import { defineErrors, HotmemError } from '../../src/core/errors.js';
+import { defineErrors } from '../../src/core/errors.js';
+import { checkUint16List } from '../../src/core/parse/uint16-list.js';
 import { key } from '../../src/core/keys.js';
 import { HOST_PROCESS } from '../../src/machine/host-process.js';
 import type { QomObject } from '../../src/qom/object.js';
@@ -19,20 +20,6 @@ export const threadContextErrors = defineErrors({
   // strerror(EINVAL) after QEMU's words.
   'thread-context.affinity': () => 'Setting CPU affinity failed: Invalid argument',
 });
-
-/**
- * The options visitor's uint16List: each item a number or an ascending `a-b` range (visited as
- * uint64), then each element as uint16, which names no parameter.
- */
-function checkUint16List(name: string, text: string): void {
-  for (const item of text.split(':')) {
-    const range = /^(\d+)(?:-(\d+))?$/.exec(item);
-    if (!range || (range[2] !== undefined && Number(range[2]) < Number(range[1]))) {
-      throw new HotmemError('parse.invalid-parameter-value', `Parameter '${name}' expects a uint64 value or range`, { property: name });
-    }
-    if (Number(range[2] ?? range[1]) > 0xffff) throw new HotmemError('parse.invalid-parameter-value', "Parameter 'null' expects uint16_t", { property: name });
-  }
-}
 
 /**
  * A uint16 list as the options visitor gathers it: `0-1`, repeated keys joined with `:` (as

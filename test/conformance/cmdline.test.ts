@@ -46,6 +46,8 @@ const CASES: readonly (readonly string[])[] = [
   ['-object', 'memory-backend-ram,id=m0,size=1G,policy=frob'],
   ['-object', 'memory-backend-ram,id=m0,size=1G,prealloc=on,reserve=off'],
   ['-object', 'memory-backend-ram,id=m0,size=1G,host-nodes=0'],
+  // host-nodes' list syntax, as the options visitor words it (uint64 ranges, uint16 elements)
+  ...['x', '-1', '1-x', '3-1', '', '70000'].map((nodes) => ['-object', `memory-backend-ram,id=m0,size=1G,policy=bind,host-nodes=${nodes}`]),
   ['-object', 'memory-backend-ram,id=m0,size=1G,policy=bind'],
   // mbind on a host whose only NUMA node is 0 (the conformance machine's, and the host model's
   // default); a backend that binds is followed by a device that fails once every object exists.
