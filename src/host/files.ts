@@ -44,6 +44,11 @@ export interface HostFiles {
    */
   backingStore?(path: string): BackingStore;
   /**
+   * What connect() to a unix socket at the path fails with, as far as the file system tells
+   * (undefined: it may connect). Absent on a modelled host, where every connect succeeds.
+   */
+  unixConnect?(path: string): Errno | undefined;
+  /**
    * What opening the path for writing (O_WRONLY|O_CREAT) fails with, asked without creating or
    * truncating anything (undefined: it opens). Absent on a modelled host, where it always opens.
    */

@@ -120,10 +120,11 @@ const CASES: readonly (readonly string[])[] = [
   ['-cpu', 'frob', '-machine', 'frob'],
   ['-cpu', 'Cascadelake-Server-v5', '-machine', 'frob'],
   ['-cpu', 'qemu64', '-name', 'foo,bar=1'],
-  // A file chardev opens its path (/tmp is the roots' and this host's).
+  // A file chardev opens its path, a client socket connects (/tmp is the roots' and this host's).
   ['-chardev', 'file,id=c,path=/tmp'],
   ['-chardev', 'file,id=c,path=/tmp/hotmem-conformance-no-such-dir/serial.log'],
   ['-chardev', 'file,id=c'],
+  ['-chardev', 'socket,id=c,path=/tmp/hotmem-conformance-no-such.sock'],
   // JSON -device from 6.2 (5.2 reads it as QemuOpts, the driver ending at the first comma),
   // created after every QemuOpts -device.
   ['-device', '{"driver":"virtio-balloon-pci","id":"b0"}', '-device', 'frob'],

@@ -140,7 +140,7 @@ interface Run {
 interface Program {
   readonly source: readonly string[];
   readonly destination: readonly string[];
-  /** Real QEMU answers on its serial console; hotmem's modelled guest has none. */
+  /** Real QEMU answers on its serial console; hotmem's modelled guest writes nothing to it. */
   readonly console: boolean;
   /** How long a size may take to converge: hotmem settles its guest before each reply. */
   readonly settleMs: number;
@@ -170,12 +170,11 @@ async function runPair(program: Program, host: GuestHost, scenario: GuestScenari
         pidFile: join(dir, `${role}.pid`),
         backendFile: join(dir, `${role}.mem`),
       };
-      let console: Promise<Socket> | undefined;
-      if (program.console) {
-        const server = await listen(paths.consoleSocket);
-        servers.push(server);
-        console = new Promise<Socket>((resolve) => server.once('connection', resolve));
-      }
+      // Served for hotmem too: a client socket chardev must connect at start-up, in QEMU and in
+      // hotmem, whose modelled guest never writes to it.
+      const server = await listen(paths.consoleSocket);
+      servers.push(server);
+      const console = program.console ? new Promise<Socket>((resolve) => server.once('connection', resolve)) : undefined;
       const args = ['-nodefaults', '-display', 'none', ...qemuArguments(scenario, paths), ...extra];
       const p = await MonitoredProcess.start(role === 'src' ? program.source : program.destination, args, join(dir, `${role}.qmp`));
       started.push(p);

@@ -68,6 +68,14 @@ export const REAL_HOST_FILES: HostFiles = {
     const found = kindOf(path);
     return typeof found === 'string' && found !== 'directory' ? found : undefined;
   },
+  /** A missing path fails as stat does; a path that is no socket refuses the connection. */
+  unixConnect(path: string): Errno | undefined {
+    try {
+      return statSync(path).isSocket() ? undefined : 'ECONNREFUSED';
+    } catch (e) {
+      return errnoOf(e, path);
+    }
+  },
   openForWriting(path: string): Errno | undefined {
     const found = kindOf(path);
     if (found === 'directory') return 'EISDIR';

@@ -143,7 +143,8 @@ const FAILURE_STAGES: readonly FailureStage[] = ['early', 'blockdev', 'late'];
 
 /**
  * `objectCreationLocated`: the release reports an object's creation errors at its -object option.
- * `files`: the host's files, which -blockdev opens and a file chardev writes.
+ * `files`: the host's files, which -blockdev opens, a file chardev writes and a client socket
+ * chardev connects to.
  */
 export function buildInvocation(
   options: readonly CommandLineOption[],

@@ -62,7 +62,7 @@ export class Monitors {
 
   constructor(
     readonly release: Release,
-    /** The host's files: a file chardev opens its path. */
+    /** The host's files: a file chardev opens its path, a client socket connects to its own. */
     readonly files: HostFiles = NO_FILES,
   ) {}
 
@@ -92,6 +92,7 @@ export class Monitors {
     const listening =
       optionValue(opts, 'server') !== undefined && parseScalar({ kind: 'bool' }, 'server', optionValue(opts, 'server')!, 'opts', this.release).value;
     const waits = optionValue(opts, 'wait') === undefined || parseScalar({ kind: 'bool' }, 'wait', optionValue(opts, 'wait')!, 'opts', this.release).value;
+    if (path !== undefined && !listening) this.#connect(path, opts);
     if (host !== undefined || !listening || waits)
       return { kind: 'other', why: 'a socket chardev that is not a unix socket listening with server=on,wait=off' };
     if (path !== undefined) return { kind: 'listening', channel: { kind: 'unix', path } };
@@ -105,6 +106,19 @@ export class Monitors {
     if (path === undefined) throw new HotmemError('cmdline.chardev-file', 'chardev: file: no filename given');
     const errno = this.files.openForWriting?.(path);
     if (errno) throw new HotmemError('cmdline.chardev-file', `Could not open '${path}': ${strerror(errno)}`);
+  }
+
+  /**
+   * A client socket connects while the chardev opens, unless it reconnects (then it retries in
+   * the background and start-up goes on).
+   */
+  #connect(path: string, opts: ParsedOptions): void {
+    const retries = ['reconnect', 'reconnect-ms'].some((name) => {
+      const value = optionValue(opts, name);
+      return value !== undefined && value !== '0';
+    });
+    const errno = retries ? undefined : this.files.unixConnect?.(path);
+    if (errno) throw new HotmemError('cmdline.chardev-socket', `Failed to connect to '${path}': ${strerror(errno)}`);
   }
 
   has(id: string): boolean {

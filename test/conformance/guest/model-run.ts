@@ -5,6 +5,10 @@
  * RSS on the host (hotmem's x-query-host-memory, where the real run reads /proc). The guest's
  * kernel log, which a real guest prints on its console, comes from the modelled guest.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { QemuProcess } from '../../../src/cli/qemu-process.js';
 import { QMP_COMMANDS } from '../../../src/frontends/qmp/commands/index.js';
 import { QmpSession } from '../../../src/frontends/qmp/session.js';
@@ -39,13 +43,18 @@ interface StatusReply {
   started: boolean;
 }
 
-/** Paths nothing reads: hotmem opens no console socket and boots no image. */
-const PATHS = { kernel: 'vmlinuz', initrd: 'initrd', consoleSocket: 'console.sock', pidFile: 'qemu.pid', backendFile: 'backend.mem' } as const;
+/** Paths nothing reads: hotmem boots no image. */
+const PATHS = { kernel: 'vmlinuz', initrd: 'initrd', pidFile: 'qemu.pid', backendFile: 'backend.mem' } as const;
 
-export function runModelScenario(scenario: GuestScenario, qemuRelease: string, kernelSeries: string): ModelTranscript {
+/**
+ * `consoleSocket`: a unix socket the caller listens on (serveConsole), as the real run's harness
+ * does: the console chardev connects to it at start-up, in hotmem as in QEMU.
+ */
+export function runModelScenario(scenario: GuestScenario, qemuRelease: string, kernelSeries: string, consoleSocket: string): ModelTranscript {
   const stderr: string[] = [];
+  const argv = qemuArguments(scenario, { ...PATHS, consoleSocket });
   const started = QemuProcess.start(
-    { qemuVersion: qemuRelease, arch: 'x86_64', hostArch: 'x86_64', hostKernel: 'linux-6.1', guest: kernelSeries, argv: qemuArguments(scenario, PATHS) },
+    { qemuVersion: qemuRelease, arch: 'x86_64', hostArch: 'x86_64', hostKernel: 'linux-6.1', guest: kernelSeries, argv },
     { io: { out: () => undefined, err: (text) => stderr.push(text) }, linkBandwidth: 0, exit: () => undefined },
   );
   if (started.kind !== 'running') throw new Error(`hotmem qemu exited with status ${started.status}: ${stderr.join('')}`);
@@ -82,6 +91,24 @@ export function runModelScenario(scenario: GuestScenario, qemuRelease: string, k
     virtioMem: virtioStatus(process, qmp, VIRTIO_MEM_PATH)!,
     balloon: scenario.balloon ? virtioStatus(process, qmp, BALLOON_PATH) : null,
     kernelLog: (process.guest?.dmesg() ?? []).flatMap((e) => (e.kind === 'dmesg' ? [e.text] : [])),
+  };
+}
+
+/** A console socket for runModelScenario, in a fresh directory; `close` removes both. */
+export async function serveConsole(): Promise<{ readonly path: string; readonly close: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'hotmem-model-console-'));
+  const path = join(dir, 'console.sock');
+  const server = createServer((socket) => socket.resume());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, resolve);
+  });
+  return {
+    path,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

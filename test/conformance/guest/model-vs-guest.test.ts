@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import type { DebianSuite } from '../real-qemu.js';
 import { DEFAULT_RUN_OPTIONS, runGuestScenario } from './boot.js';
-import { runModelScenario, type ModelStep, type ModelTranscript } from './model-run.js';
+import { runModelScenario, serveConsole, type ModelStep, type ModelTranscript } from './model-run.js';
 import { DEBIAN_KERNEL_IMAGES } from '../../../src/guest/linux/boot-footprint.js';
 import { findPrerequisites, type GuestHost } from './prerequisites.js';
 import type { GuestScenario, GuestTranscript, StepRecord } from './transcript.js';
@@ -171,7 +171,12 @@ for (const pair of [...PAIRS, ...KVM_PAIRS]) {
       } else {
         real = await runGuestScenario(found, pair.scenario);
       }
-      model = runModelScenario(pair.scenario, found.qemuRelease, found.kernelSeries);
+      const consoleServer = await serveConsole();
+      try {
+        model = runModelScenario(pair.scenario, found.qemuRelease, found.kernelSeries, consoleServer.path);
+      } finally {
+        await consoleServer.close();
+      }
     });
 
     it('reaches and leaves the same plugged sizes, and the same balloon actual', () => {

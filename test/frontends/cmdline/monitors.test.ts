@@ -164,16 +164,21 @@ describe('frontends/cmdline/invocation: options hotmem does not model', () => {
     for (const version of ['5.2', '7.2', '10.0', '11.1']) assert.deepEqual(run(version, argv), { status: 'running', err: '' }, version);
   });
 
-  describe("a file chardev opens its path (the host's answer)", () => {
+  describe("a file chardev opens its path; a client socket connects (the host's answers)", () => {
     const files: HostFiles = {
       ...NO_FILES,
       openForWriting: (path) => (path === '/var/log/q.log' ? undefined : path === '/tmp' ? 'EISDIR' : 'ENOENT'),
+      unixConnect: (path) => (path === '/run/listening.sock' ? undefined : 'ECONNREFUSED'),
     };
     const CASES: ReadonlyArray<readonly [string, string | undefined]> = [
       ['file,id=c,path=/var/log/q.log', undefined],
       ['file,id=c,path=/tmp', "Could not open '/tmp': Is a directory"],
       ['file,id=c,path=/nope/q.log', "Could not open '/nope/q.log': No such file or directory"],
       ['file,id=c', 'chardev: file: no filename given'],
+      ['socket,id=c,path=/run/listening.sock', undefined],
+      ['socket,id=c,path=/run/plain-file', "Failed to connect to '/run/plain-file': Connection refused"],
+      ['socket,id=c,path=/run/plain-file,reconnect=1', undefined],
+      ['socket,id=c,path=/run/plain-file,server=on,wait=off', undefined],
     ];
     for (const [chardev, error] of CASES) {
       it(`-chardev ${chardev}: ${error ?? 'opens'}`, () => {
