@@ -94,15 +94,19 @@ export function ideUnit(requested: number, units: number, taken: ReadonlySet<num
   return unit;
 }
 
-/** Devices whose realize refuses to go without a drive (ide_dev_initfn, scsi_hd_realize), and how they say it. */
+/**
+ * Devices whose realize refuses to go without a drive (ide_dev_initfn, scsi_realize,
+ * virtio_blk_device_realize), and how they say it; a virtio proxy by its backend's type.
+ */
 const DRIVE_REQUIRED: ReadonlyArray<readonly [type: string, message: string]> = [
   ['ide-hd', 'No drive specified'],
   ['ide-cf', 'No drive specified'],
   ['ide-drive', 'No drive specified'],
   ['scsi-hd', 'drive property not set'],
+  ['virtio-blk-device', 'drive property not set'],
 ];
 
-/** The device's realize refusal for a missing drive, if it has one. */
+/** The device's realize refusal for a missing drive, if it has one (`type`: propertyOwner's). */
 export function missingDrive(type: string, drive: unknown): HotmemError | undefined {
   const message = DRIVE_REQUIRED.find(([t]) => t === type)?.[1];
   return message !== undefined && (drive === undefined || drive === '') ? new HotmemError('device.no-drive', message, { type }) : undefined;

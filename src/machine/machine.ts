@@ -20,7 +20,8 @@ import { BUS_ADDRESS, parseCssDevId, PCI_DEVFN_AUTO, pciSlot } from '../qom/qdev
 import { MEMORY_BACKEND_TYPE, MEMORY_BACKEND_USE } from './backend-use.js';
 import { assignBusAddress, boardOccupants, pciDevPath, qdevDevPath, type BusOccupant, type PlugRequest } from './bus-address.js';
 import { BusTree, selectBus, type NewBus } from './buses.js';
-import { BACKEND_IDS, type BackendIds } from '../qom/backend-refs.js';
+import { nicsWithoutPeer } from './nic-peers.js';
+import { BACKEND_IDS, propertyOwner, type BackendIds } from '../qom/backend-refs.js';
 import { controllerBuses, ideUnit, missingDrive, type ChildBusKind } from './child-buses.js';
 import type { MachineCatalog, MachineTypeEntry } from './catalog.js';
 import { placeMemoryDevice, type PlacedMemoryDevice } from './device-memory.js';
@@ -565,9 +566,11 @@ export class Machine {
     };
     machine.#addDefaultDevices(options, items);
 
+    const devices: QomObject[] = [];
     for (const item of items) {
       if (item.kind !== 'device') continue;
-      const { warnings: deviceWarnings } = located(item.location, () => machine.addDevice(item));
+      const { device, warnings: deviceWarnings } = located(item.location, () => machine.addDevice(item));
+      devices.push(device);
       warn(item.location, deviceWarnings);
     }
     model.machineReady = true;
@@ -575,6 +578,9 @@ export class Machine {
     // too. QEMU locks before it creates the machine; locking once it exists leaves the same
     // memory, as virtio-mem, the one device that discards at realize, refuses a locked VM.
     if (memLock !== 'off') process.mlockall({ onFault: memLock === 'on-fault' });
+    // qemu_machine_creation_done: without QEMU's default network, NICs without a netdev are
+    // reported, then unused globals.
+    if (options.defaultDevices?.nic !== true) warn(undefined, nicsWithoutPeer(devices));
     warn(undefined, model.unusedGlobalWarnings());
     return { machine, warnings, notices };
   }
@@ -957,7 +963,7 @@ export class Machine {
       const address = device.slots.get(BUS_ADDRESS);
       if (bus.hotplug === 'shpc' && address?.kind === 'pci' && pciSlot(address.devfn) === 0) throw bridgeErrors.error('shpc.slot-0');
     }
-    const noDrive = missingDrive(device.type, device.values.get('drive'));
+    const noDrive = missingDrive(propertyOwner(device), device.values.get('drive'));
     if (noDrive) throw noDrive;
     return warnings;
   }

@@ -46,31 +46,44 @@ const notFound = (type: string, property: string, id: string) =>
   new HotmemError('qdev.backend-not-found', `Property '${type}.${property}' can't find value '${id}'`, { type, property, id });
 
 /**
+ * The type QEMU names in a device property's messages: a virtio proxy's properties are aliases
+ * of its virtio-backend child's, so their setters name the child's type (virtio-net-device).
+ */
+export function propertyOwner(obj: QomObject): string {
+  const child = obj.model.view
+    .properties(obj.type)
+    .get('virtio-backend')
+    ?.def.typeName?.match(/^child<(.+)>$/)?.[1];
+  return child ?? obj.type;
+}
+
+/**
  * The backend's id, checked as its setter checks it (set_drive, set_chardev, set_netdev,
  * set_audiodev). A block node two devices attach to is a matter of block permissions, which
  * hotmem does not model: it refuses the second by name rather than accept what QEMU may not.
  */
 export function parseBackendRef(obj: QomObject, property: string, kind: BackendKind, input: PropertyInput): QomValue {
   const id = textOf(property, input);
+  const type = propertyOwner(obj);
   const backends = obj.model.services.get(BACKEND_IDS);
   if (kind === 'audiodev') {
-    if (!backends?.ids.audiodev.has(id)) throw new HotmemError('qdev.backend-not-found', `audiodev '${id}' not found`, { type: obj.type, property, id });
+    if (!backends?.ids.audiodev.has(id)) throw new HotmemError('qdev.backend-not-found', `audiodev '${id}' not found`, { type, property, id });
     return id;
   }
   // set_netdev and set_chardev look the id up with nothing to find at all for an empty one.
-  if (!backends?.ids[kind].has(id)) throw notFound(obj.type, property, id);
+  if (!backends?.ids[kind].has(id)) throw notFound(type, property, id);
   const user = otherUser(obj, kind, id);
   if (kind === 'chardev' && (user !== undefined || backends.heldChardevs.has(id))) {
     // qemu_chr_fe_init: QERR_DEVICE_IN_USE until 9.0 (Markus Armbruster, "char: Slightly better
     // error reporting when chardev is in use").
     const why = compareReleases(obj.model.env.release, { major: 9, minor: 0 }) >= 0 ? `chardev '${id}' is already in use` : `Device '${id}' is in use`;
-    throw new HotmemError('qdev.backend-in-use', `Property '${obj.type}.${property}' can't take value '${id}': ${why}`, { type: obj.type, property, id });
+    throw new HotmemError('qdev.backend-in-use', `Property '${type}.${property}' can't take value '${id}': ${why}`, { type, property, id });
   }
   if (kind === 'block' && user !== undefined) {
     throw new HotmemError(
       'qdev.block-shared',
       `hotmem does not model block permissions, so it refuses a second device on node '${id}' (${user.path()} has it)`,
-      { type: obj.type, property, id },
+      { type, property, id },
     );
   }
   return id;
@@ -91,7 +104,8 @@ function otherUser(obj: QomObject, kind: BackendKind, id: string): QomObject | u
 const descriptionOf = (d: string | readonly { readonly value: string }[] | undefined): string | undefined => (typeof d === 'string' ? d : d?.at(-1)?.value);
 
 /** qdev_prop_set_macaddr's parse: six pairs of hex digits, each pair but the last followed by ':' or '-'. */
-export function parseMac(type: string, property: string, input: PropertyInput): QomValue {
+export function parseMac(obj: QomObject, property: string, input: PropertyInput): QomValue {
+  const type = propertyOwner(obj);
   const text = textOf(property, input);
   const valid = /^[0-9a-fA-F]{2}(?:[:-][0-9a-fA-F]{2}){5}$/.test(text);
   if (!valid) throw new HotmemError('qdev.prop-value', `Property '${type}.${property}' doesn't take value '${text}'`, { type, property, text });

@@ -109,7 +109,7 @@ function propertyDef(type: string, row: PropertyRow, env: QomEnv): PropertyDef {
   if (scalar) return { ...base, type: scalar };
   const backend = backendKind(description);
   if (typeName === 'str' && backend) return { ...base, type: { kind: 'str' }, parse: (obj, input) => parseBackendRef(obj, name, backend, input) };
-  if (typeName === 'str' && isMacProperty(description)) return { ...base, type: { kind: 'str' }, parse: (_obj, input) => parseMac(type, name, input) };
+  if (typeName === 'str' && isMacProperty(description)) return { ...base, type: { kind: 'str' }, parse: (obj, input) => parseMac(obj, name, input) };
   if ((typeName === 'str' || typeName === 'string') && !CHECKED_STRINGS.some((r) => r.test(description ?? ''))) return { ...base, type: { kind: 'str' } };
   const wide = WIDE_TYPES[typeName];
   if (wide) return { ...base, type: wide, parse: (_obj, input) => parseWide(wide, name, input, env), visit: exactValue };

@@ -73,8 +73,13 @@ describeTranscripts('conformance: non-PCI buses and backend references by releas
   ],
   ['a chardev that names nothing', [...M('pc'), ...dev('virtio-serial-pci', 'virtserialport,chardev=nope')], []],
   ['a chardev taken twice', [...M('pc'), '-chardev', 'null,id=c', ...dev('virtio-serial-pci', 'virtserialport,chardev=c', 'virtserialport,chardev=c')], []],
-  // network
+  // network: NICs without a netdev are warned of (no default network with -nodefaults)
+  ['NICs without a peer', [...M('pc'), ...dev('e1000', 'e1000,id=n1', 'virtio-net-pci', 'e1000')], [type('n1')]],
   ['a netdev that names nothing', [...M('pc'), ...dev('e1000,netdev=n')], []],
+  ["a proxy's netdev, named by its backend", [...M('pc'), ...dev('virtio-net-pci,netdev=n')], []],
+  ["a proxy's MAC, named by its backend", [...M('pc'), ...dev('virtio-net-pci,mac=zz')], []],
+  ['a virtio-blk without a drive', [...M('pc'), ...dev('virtio-blk-pci')], []],
+  ["a virtio-blk's drive that names nothing", [...M('pc'), ...dev('virtio-blk-pci,drive=x')], []],
   ['a MAC that is no MAC', [...M('pc'), ...dev('e1000,mac=zz')], []],
   ['a MAC of five pairs and a digit', [...M('pc'), ...dev('e1000,mac=52:54:00:12:34:5')], []],
 ]);

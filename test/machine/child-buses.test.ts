@@ -61,5 +61,6 @@ describe('machine/child-buses', () => {
     assert.equal(missingDrive('scsi-hd', undefined)?.message, 'drive property not set');
     assert.equal(missingDrive('ide-hd', 'disk0'), undefined);
     assert.equal(missingDrive('ide-cd', undefined), undefined);
+    assert.equal(missingDrive('virtio-blk-device', undefined)?.message, 'drive property not set');
   });
 });

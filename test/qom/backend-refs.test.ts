@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { typeRegistry } from '../../src/cli/binary.js';
 import { release } from '../../src/core/release.js';
-import { BACKEND_IDS, backendKind, parseMac, type BackendIds } from '../../src/qom/backend-refs.js';
+import { BACKEND_IDS, backendKind, type BackendIds } from '../../src/qom/backend-refs.js';
 import { ObjectModel, type PropertyInput } from '../../src/qom/object-model.js';
 
 const BACKENDS: BackendIds = {
@@ -41,13 +41,16 @@ describe('qom/backend-refs', () => {
       'mon',
       "Property 'virtserialport.chardev' can't take value 'mon': chardev 'mon' is already in use",
     ],
-    ['a netdev (none can exist)', 'virtio-net-pci', 'netdev', 'n0', "Property 'virtio-net-pci.netdev' can't find value 'n0'"],
+    ['a netdev (none can exist)', 'e1000', 'netdev', 'n0', "Property 'e1000.netdev' can't find value 'n0'"],
     ['an audiodev that exists', 'hda-duplex', 'audiodev', 'a0', 'a0'],
     ['an audiodev that does not', 'hda-duplex', 'audiodev', 'a1', "audiodev 'a1' not found"],
     ['a MAC with colons', 'e1000', 'mac', '52:54:00:AB:34:56', '52:54:00:ab:34:56'],
     ['a MAC with dashes', 'e1000', 'mac', '52-54-00-12-34-56', '52:54:00:12:34:56'],
     ['a MAC with a short pair', 'e1000', 'mac', '52:54:00:12:34:5', "Property 'e1000.mac' doesn't take value '52:54:00:12:34:5'"],
     ['a MAC with a seventh pair', 'e1000', 'mac', '52:54:00:12:34:56:78', "Property 'e1000.mac' doesn't take value '52:54:00:12:34:56:78'"],
+    // A virtio proxy's properties are its backend's: the messages name the backend's type.
+    ['a proxy netdev that does not exist', 'virtio-net-pci', 'netdev', 'n0', "Property 'virtio-net-device.netdev' can't find value 'n0'"],
+    ['a proxy MAC that is none', 'virtio-net-pci', 'mac', 'zz', "Property 'virtio-net-device.mac' doesn't take value 'zz'"],
   ];
   for (const [what, driver, property, value, expect] of CASES) {
     it(`${what}: ${JSON.stringify(expect)}`, () =>
@@ -92,6 +95,8 @@ describe('qom/backend-refs', () => {
   });
 
   it('takes a MAC from JSON as a string only', () => {
-    assert.throws(() => parseMac('e1000', 'mac', { source: 'json', json: 5 }), /Invalid parameter type for 'mac', expected: string/);
+    assert.throws(() => model().addDevice('e1000', 'd', [{ name: 'mac', input: { source: 'json', json: 5 } }]), {
+      message: "Invalid parameter type for 'mac', expected: string",
+    });
   });
 });
