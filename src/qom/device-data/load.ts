@@ -27,8 +27,8 @@ export class DeviceData {
 
   constructor(
     readonly data: ReleaseDevices,
-    /** The property tables all releases share (a megabyte): read when a type's properties are first asked for. */
-    private readonly shared: () => Readonly<Record<string, readonly PropertyRow[]>>,
+    /** A table of the properties all releases share, by its key; undefined for a key it lacks. */
+    private readonly sharedTable: (key: string) => readonly PropertyRow[] | undefined,
   ) {
     const unknown = new Set(data.unknownByName);
     this.#all = new Map(data.types.map((t) => [t[0], t]));
@@ -61,7 +61,7 @@ export class DeviceData {
     const entry = this.data.properties[type];
     if (entry === undefined) return undefined;
     if (typeof entry !== 'string') return { kind: 'unloadable', message: entry.error };
-    const rows = this.shared()[entry];
+    const rows = this.sharedTable(entry);
     if (rows === undefined) throw new Error(`internal: compat/devices/properties.json has no table ${entry} (for ${type})`);
     return { kind: 'table', rows };
   }
@@ -87,12 +87,32 @@ export function deviceData(release: Release, arch: Arch, root: string = packageR
   return (
     cached(file, () =>
       existsSync(file)
-        ? new DeviceData(JSON.parse(readFileSync(file, 'utf8')) as ReleaseDevices, () =>
-            cached(shared, () => JSON.parse(readFileSync(shared, 'utf8')) as Record<string, readonly PropertyRow[]>),
+        ? new DeviceData(JSON.parse(readFileSync(file, 'utf8')) as ReleaseDevices, (key) =>
+            cached(`${shared}#${key}`, () =>
+              sharedTable(
+                cached(shared, () => readFileSync(shared, 'utf8')),
+                key,
+              ),
+            ),
           )
         : null,
     ) ?? undefined
   );
+}
+
+/**
+ * One table of properties.json, parsed alone: the file is a megabyte of 845 tables, parsing it
+ * whole cost every start that made a vCPU about 9 ms, and a start needs a few tables. The
+ * generator writes each table as `"key": [` on a line of its own, one row per line, and `]` on
+ * a line of its own (scripts/device-data.ts, document()).
+ */
+export function sharedTable(text: string, key: string): readonly PropertyRow[] | undefined {
+  const opening = `\n${JSON.stringify(key)}: [`;
+  const start = text.indexOf(opening);
+  if (start < 0) return undefined;
+  const body = start + opening.length - 1;
+  const end = text.indexOf('\n]', body);
+  return JSON.parse(text.slice(body, end + 2)) as readonly PropertyRow[];
 }
 
 /** The refusal for a question only a release's device table answers. */
