@@ -2,11 +2,9 @@
  * Reads compat/hmp/ (written by scripts/hmp-data.ts): the human monitor's commands and `info`
  * subcommands of each release read from a binary.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Arch } from '../../core/arch.js';
-import { packageRoot } from '../../core/package-root.js';
-import { releaseName, type Release } from '../../core/release.js';
+import type { Release } from '../../core/release.js';
+import { releaseFile } from '../../core/release-file.js';
 
 export interface HmpCommandTable {
   readonly release: string;
@@ -17,10 +15,6 @@ export interface HmpCommandTable {
   readonly info: readonly string[];
 }
 
-const cache = new Map<string, HmpCommandTable | null>();
-
 export function hmpCommandTable(release: Release, arch: Arch): HmpCommandTable | undefined {
-  const file = join(packageRoot(), 'compat', 'hmp', `${arch}-${releaseName(release)}.json`);
-  if (!cache.has(file)) cache.set(file, existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as HmpCommandTable) : null);
-  return cache.get(file) ?? undefined;
+  return releaseFile('hmp', release, arch) as HmpCommandTable | undefined;
 }
