@@ -2,6 +2,7 @@
 import type { TypeInfo } from '../src/qom/type-info.js';
 import { VIRTIO_BASE_TYPES } from '../src/virtio/qom-types.js';
 import { MEMORY_BACKEND_TYPES } from './memory-backend/index.js';
+import { MONITOR_TYPES } from './monitor/index.js';
 import { NVDIMM_TYPES } from './nvdimm/index.js';
 import { PC_DIMM_TYPES } from './pc-dimm/index.js';
 import { SECRET_TYPES } from './secret/index.js';
@@ -21,4 +22,5 @@ export const DEVICE_TYPES: readonly TypeInfo[] = [
   ...VIRTIO_PMEM_TYPES,
   ...SECRET_TYPES,
   ...THREAD_CONTEXT_TYPES,
+  ...MONITOR_TYPES,
 ];

@@ -74,7 +74,19 @@ export type StartupItem =
       readonly props: DeviceProps;
       readonly location?: string;
     }
-  | { readonly kind: 'numa'; readonly text: string; readonly location?: string };
+  | { readonly kind: 'numa'; readonly text: string; readonly location?: string }
+  /**
+   * A monitor the front end made and serves (11.1 files monitors under /objects): checked as
+   * vl.c's monitor_init_opts checks it before it gets here.
+   */
+  | {
+      readonly kind: 'monitor';
+      readonly type: 'monitor-qmp' | 'monitor-hmp';
+      readonly id: string;
+      readonly props: OptionProps;
+      /** Made by -object monitor-qmp (a late object) rather than by -mon, -qmp or -monitor. */
+      readonly objectOption: boolean;
+    };
 
 export interface MachineOptions {
   readonly release: Release | string;
@@ -419,7 +431,15 @@ export class Machine {
     const items = options.items ?? [];
     // The objects, in the phases vl.c creates them in; hotmem makes the early ones with the late
     // (after the machine, before the board), which no modelled object can tell apart.
-    for (const item of inCreationOrder(items.flatMap((i) => (i.kind === 'object' ? [i] : [])))) {
+    for (const item of inCreationOrder(items.flatMap((i) => (i.kind === 'object' || i.kind === 'monitor' ? [i] : [])))) {
+      if (item.kind === 'monitor') {
+        model.addMonitor(
+          item.type,
+          item.id,
+          item.props.map((p) => ({ name: p.name, input: optsInput(p.value) })),
+        );
+        continue;
+      }
       located(item.location, () => {
         const { warnings: objectWarnings } = model.addObject(
           item.type,

@@ -19,16 +19,28 @@ const LATE_TYPES: readonly string[] = [
   'filter-replay',
 ];
 
-export type ObjectPhase = 'pre-sandbox' | 'early' | 'late';
+/**
+ * 'monitors': the "mon" option list (-mon, -qmp, -monitor), which qemu_create_late_backends
+ * creates after the late objects. An -object monitor-qmp is a late object: its chardev exists
+ * only once the early objects are made.
+ */
+export type ObjectPhase = 'pre-sandbox' | 'early' | 'late' | 'monitors';
 
 export function objectPhase(type: string): ObjectPhase {
   if (type === 'thread-context') return 'pre-sandbox';
-  return type.startsWith('memory-backend-') || LATE_TYPES.includes(type) ? 'late' : 'early';
+  return type.startsWith('memory-backend-') || type === 'monitor-qmp' || LATE_TYPES.includes(type) ? 'late' : 'early';
 }
 
-const RANK: Readonly<Record<ObjectPhase, number>> = { 'pre-sandbox': 0, early: 1, late: 2 };
+const RANK: Readonly<Record<ObjectPhase, number>> = { 'pre-sandbox': 0, early: 1, late: 2, monitors: 3 };
+
+type Created =
+  | { readonly kind: 'object'; readonly type: string }
+  /** `objectOption`: made by -object (a late object), not by the "mon" list. */
+  | { readonly kind: 'monitor'; readonly type: string; readonly objectOption: boolean };
+
+const phaseOf = (item: Created): ObjectPhase => (item.kind === 'monitor' && !item.objectOption ? 'monitors' : objectPhase(item.type));
 
 /** The objects in creation order (a stable sort of the command line's). */
-export function inCreationOrder<T extends { readonly type: string }>(objects: readonly T[]): T[] {
-  return [...objects].sort((a, b) => RANK[objectPhase(a.type)] - RANK[objectPhase(b.type)]);
+export function inCreationOrder<T extends Created>(objects: readonly T[]): T[] {
+  return [...objects].sort((a, b) => RANK[phaseOf(a)] - RANK[phaseOf(b)]);
 }

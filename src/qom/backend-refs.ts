@@ -6,7 +6,7 @@
  */
 import { HotmemError } from '../core/errors.js';
 import { key } from '../core/keys.js';
-import { compareReleases } from '../core/release.js';
+import { compareReleases, type Release } from '../core/release.js';
 import type { QomObject } from './object.js';
 import type { PropertyInput } from './object-model.js';
 import type { QomValue } from './property.js';
@@ -58,6 +58,13 @@ export function propertyOwner(obj: QomObject): string {
 }
 
 /**
+ * qemu_chr_fe_init's refusal of a chardev another frontend holds: QERR_DEVICE_IN_USE until 9.0
+ * (Markus Armbruster, "char: Slightly better error reporting when chardev is in use").
+ */
+export const chardevInUse = (id: string, release: Release): string =>
+  compareReleases(release, { major: 9, minor: 0 }) >= 0 ? `chardev '${id}' is already in use` : `Device '${id}' is in use`;
+
+/**
  * The backend's id, checked as its setter checks it (set_drive, set_chardev, set_netdev,
  * set_audiodev). A block node two devices attach to is a matter of block permissions, which
  * hotmem does not model: it refuses the second by name rather than accept what QEMU may not.
@@ -74,10 +81,11 @@ export function parseBackendRef(obj: QomObject, property: string, kind: BackendK
   if (!backends?.ids[kind].has(id)) throw notFound(type, property, id);
   const user = otherUser(obj, kind, id);
   if (kind === 'chardev' && (user !== undefined || backends.heldChardevs.has(id))) {
-    // qemu_chr_fe_init: QERR_DEVICE_IN_USE until 9.0 (Markus Armbruster, "char: Slightly better
-    // error reporting when chardev is in use").
-    const why = compareReleases(obj.model.env.release, { major: 9, minor: 0 }) >= 0 ? `chardev '${id}' is already in use` : `Device '${id}' is in use`;
-    throw new HotmemError('qdev.backend-in-use', `Property '${type}.${property}' can't take value '${id}': ${why}`, { type, property, id });
+    throw new HotmemError('qdev.backend-in-use', `Property '${type}.${property}' can't take value '${id}': ${chardevInUse(id, obj.model.env.release)}`, {
+      type,
+      property,
+      id,
+    });
   }
   if (kind === 'block' && user !== undefined) {
     throw new HotmemError(

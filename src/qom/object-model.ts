@@ -305,6 +305,20 @@ export class ObjectModel {
     this.#detach(object);
   }
 
+  /**
+   * A monitor the front end made and serves, filed under /objects/<id> (11.1): its checks were
+   * vl.c's, made by the front end as it parsed the monitor's option, so its completion (which
+   * only object-add reaches) does not run.
+   */
+  addMonitor(type: string, id: string, props: ReadonlyArray<{ name: string; input: PropertyInput }>): QomObject {
+    const object = this.instantiate(type).object;
+    object.id = id;
+    for (const { name, input } of props) this.setProperty(object, name, input);
+    object.realized = true;
+    this.#attach(this.container('/objects'), id, object);
+    return object;
+  }
+
   /** Adds an object the machine creates itself (not user-visible as -device), at a fixed path. */
   addInternal(parentPath: string, name: string, object: QomObject): void {
     this.#attach(this.container(parentPath), name, object);

@@ -85,12 +85,26 @@ export function hotmemTranscript(release: string, args: readonly string[], scrip
   // The real binaries run on this host: an s390x target is a TCG guest on it, and the files
   // they open (-blockdev) are this host's.
   const host = freshHost({ arch: TEST_HOST_ARCH, files: REAL_HOST_FILES });
-  const outcome = runHotmem(binary, ['-display', 'none', '-nodefaults', '-S', ...args], { out: () => undefined, err: (t) => err.push(t) }, host);
+  // The real one's monitor is its first -qmp (QmpSession.start): this one is too, and is the session's.
+  const outcome = runHotmem(
+    binary,
+    ['-display', 'none', '-nodefaults', '-S', '-qmp', 'stdio', ...args],
+    { out: () => undefined, err: (t) => err.push(t) },
+    host,
+  );
   if (outcome.kind !== 'running') return { replies: [], stderr: err.join('') };
   const sent: QmpMessage[] = [];
   const [major, minor] = release.split('.').map(Number) as [number, number];
+  const monitorId = outcome.invocation.qmp[0]?.monitorId;
   const session = new HotmemSession(
-    { machine: outcome.machine, version: { major, minor, micro: 0 }, settle: () => undefined, requestQuit: () => undefined, quitRequested: () => false },
+    {
+      machine: outcome.machine,
+      version: { major, minor, micro: 0 },
+      settle: () => undefined,
+      requestQuit: () => undefined,
+      quitRequested: () => false,
+      ...(monitorId === undefined ? {} : { monitorId }),
+    },
     QMP_COMMANDS,
     (m) => sent.push(m),
   );

@@ -182,12 +182,13 @@ async function serve(
   }
   const closers: Array<() => void> = [];
   const servers = process.invocation.qmp.map((channel) => {
+    const ctx = channel.monitorId === undefined ? process.ctx : { ...process.ctx, monitorId: channel.monitorId };
     if (channel.kind === 'stdio') {
-      if (io.input) return serveInput(process.ctx, QMP_COMMANDS, io.input, io.out, channel.pretty);
+      if (io.input) return serveInput(ctx, QMP_COMMANDS, io.input, io.out, channel.pretty);
       if (!io.stdin) throw new Error('internal: -qmp stdio needs the process stdin');
-      return serveStream(process.ctx, QMP_COMMANDS, io.stdin, { write: io.out }, channel.pretty);
+      return serveStream(ctx, QMP_COMMANDS, io.stdin, { write: io.out }, channel.pretty);
     }
-    const served = serveUnixSocket(process.ctx, QMP_COMMANDS, channel.kind === 'unix' ? channel.path : { fd: channel.fd }, channel.pretty);
+    const served = serveUnixSocket(ctx, QMP_COMMANDS, channel.kind === 'unix' ? channel.path : { fd: channel.fd }, channel.pretty);
     closers.push(() => served.close());
     return served.done;
   });

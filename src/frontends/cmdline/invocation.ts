@@ -6,7 +6,7 @@
  * inert is refused by name, never ignored.
  */
 import type { Arch } from '../../core/arch.js';
-import { parseOptions, splitOptions, optionValue, type ParsedOptions } from '../../core/parse/options.js';
+import { parseOptions, optionValue, type ParsedOptions } from '../../core/parse/options.js';
 import { HotmemError, type Warning } from '../../core/errors.js';
 import { parseScalar } from '../../core/parse/input-visitor.js';
 import { compareReleases, releaseName, type Release } from '../../core/release.js';
@@ -108,19 +108,6 @@ function last(options: ParsedOptions, key: string): string | undefined {
   return options.entries.filter((e) => e.key === key).at(-1)?.value;
 }
 
-function qmpChannel(arg: string, pretty: boolean, location: string): QmpChannel {
-  if (arg === 'stdio') return { kind: 'stdio', pretty };
-  const [target, ...rest] = splitOptions(arg);
-  if (target?.startsWith('unix:')) {
-    const flags = parseOptions(rest.join(','));
-    if (last(flags, 'server') !== 'on' || last(flags, 'wait') !== 'off') {
-      throw new CommandLineError(`hotmem's QMP server listens with server=on,wait=off only (got '${arg}')`, location);
-    }
-    return { kind: 'unix', path: target.slice('unix:'.length), pretty };
-  }
-  throw new CommandLineError(`hotmem's -qmp takes stdio or unix:PATH,server=on,wait=off (got '${arg}')`, location);
-}
-
 /** -incoming: listen at start-up for a URI (checked once the machine exists), or wait for migrate-incoming. */
 export type IncomingRequest = { readonly kind: 'defer' } | { readonly kind: 'uri'; readonly uri: string; readonly location: string };
 
@@ -165,7 +152,6 @@ export function buildInvocation(
   const items: StartupItem[] = [];
   /** JSON -device options: qemu_create_cli_devices creates them after every QemuOpts one. */
   const jsonDevices: StartupItem[] = [];
-  const qmp: QmpChannel[] = [];
   const warnings: OptionWarning[] = [];
   let startPaused = false;
   let incoming: IncomingRequest | undefined;
@@ -192,6 +178,7 @@ export function buildInvocation(
   const deviceIds = new Set<string>();
   const audiodevs = new Set<string>();
   let timestamps = false;
+  let monWarned = false;
 
   for (const option of options) {
     const before = warnings.length;
@@ -322,10 +309,12 @@ export function buildInvocation(
         break;
       }
       case 'mon': {
-        warnings.push(...monWarnings(target.release).map((w) => ({ ...w, location })));
+        // Said once, at the first -mon (warn_report_once).
+        if (!monWarned) warnings.push(...monWarnings(target.release).map((w) => ({ ...w, location })));
+        monWarned = true;
         const parsed = qemuOpts(option.name, arg, location);
         later(
-          creationError(() => monitors.mon(parsed)),
+          creationError(() => warnings.push(...monitors.mon(parsed).map((w) => ({ ...w, location })))),
           location,
           'late',
         );
@@ -392,13 +381,15 @@ export function buildInvocation(
         }
         const objectProps = props(parsed, ['qom-type', 'id']);
         if (type === 'monitor-qmp' && hasMonitorObject(target.release)) {
-          if (last(parsed, 'id') === undefined) throw new CommandLineError("Parameter 'id' is missing", location, warnings);
+          const id = last(parsed, 'id');
+          if (id === undefined) throw new CommandLineError("Parameter 'id' is missing", location, warnings);
           checkMonitorObject(objectProps, target.release);
           later(
-            creationError(() => monitors.qmpObject(objectProps)),
+            creationError(() => monitors.qmpObject(id, objectProps)),
             undefined,
             'late',
           );
+          items.push({ kind: 'monitor', type, id, props: objectProps, objectOption: true });
           break;
         }
         try {
@@ -468,7 +459,10 @@ export function buildInvocation(
       }
       case 'qmp':
       case 'qmp-pretty':
-        qmp.push(qmpChannel(arg, option.name === 'qmp-pretty', location));
+        monitors.compat('control', arg, option.name === 'qmp-pretty', location);
+        break;
+      case 'monitor':
+        monitors.compat('readline', arg, false, location);
         break;
       case 'S':
         startPaused = true;
@@ -490,6 +484,8 @@ export function buildInvocation(
         throw new CommandLineError(`hotmem does not model -${option.name} (QEMU ${releaseName(target.release)} accepts it)`, location, warnings);
     }
   }
+  const made = monitors.finish();
+  if (hasMonitorObject(target.release)) items.push(...made.objects.map((m) => ({ kind: 'monitor' as const, ...m, objectOption: false })));
   const optionFailure = FAILURE_STAGES.map((stage) => failures.get(stage)).find((f) => f !== undefined);
   const memory = memoryEntries.size === 0 ? undefined : [...memoryEntries].map(([k, v]) => `${k}=${v.replaceAll(',', ',,')}`).join(',');
   return {
@@ -507,7 +503,7 @@ export function buildInvocation(
     machineLocation,
     globals,
     items: [...items, ...jsonDevices],
-    qmp: [...qmp, ...monitors.channels],
+    qmp: made.channels,
     backends: {
       ids: { block: blockGraph.nodeNames, chardev: monitors.chardevIds, netdev: new Set(), audiodev: audiodevs },
       heldChardevs: monitors.held,

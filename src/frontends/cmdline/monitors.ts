@@ -6,24 +6,50 @@
  */
 import { HotmemError, type Warning } from '../../core/errors.js';
 import { parseScalar } from '../../core/parse/input-visitor.js';
-import { optionValue, type ParsedOptions } from '../../core/parse/options.js';
+import { optionValue, parseOptions, splitOptions, type ParsedOptions } from '../../core/parse/options.js';
 import { compareReleases, type Release } from '../../core/release.js';
 import { strerror } from '../../host/errno.js';
 import { NO_FILES, type HostFiles } from '../../host/files.js';
+import { chardevInUse } from '../../qom/backend-refs.js';
+import { CommandLineError } from './parse-argv.js';
 
-/** A QMP channel: the process's stdio, a unix socket to listen on, or a listening socket fd. */
-export type QmpChannel =
-  | { readonly kind: 'stdio'; readonly pretty: boolean }
-  | { readonly kind: 'unix'; readonly path: string; readonly pretty: boolean }
+type Endpoint =
+  | { readonly kind: 'stdio' }
+  | { readonly kind: 'unix'; readonly path: string }
   /** `location`: the -chardev option, where QEMU reports an fd that is not a socket. */
-  | { readonly kind: 'fd'; readonly fd: number; readonly location: string; readonly pretty: boolean };
+  | { readonly kind: 'fd'; readonly fd: number; readonly location: string };
 
+/**
+ * A QMP channel: the process's stdio, a unix socket to listen on, or a listening socket fd.
+ * `monitorId`: the monitor's id (11.1 files it under /objects by that name).
+ */
+export type QmpChannel = Endpoint & { readonly pretty: boolean; readonly monitorId?: string };
+
+/**
+ * What a chardev is to a monitor: an endpoint hotmem serves QMP on, bytes nobody reads (a human
+ * monitor's output may go there unseen), or something hotmem does not serve.
+ */
 type Chardev =
-  | {
-      readonly kind: 'listening';
-      readonly channel: { readonly kind: 'unix'; readonly path: string } | { readonly kind: 'fd'; readonly fd: number; readonly location: string };
-    }
+  | { readonly kind: 'listening'; readonly channel: Endpoint }
+  | { readonly kind: 'inert'; readonly why: string }
   | { readonly kind: 'other'; readonly why: string };
+
+/** A monitor the command line makes, as 11.1 files it under /objects (monitor-qmp or monitor-hmp). */
+export interface MonitorObject {
+  readonly type: 'monitor-qmp' | 'monitor-hmp';
+  readonly id: string;
+  readonly props: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+}
+
+/** A monitor of the "mon" option list (-mon, -qmp, -monitor), in the order the list has them. */
+interface MonEntry {
+  /** -mon's id=, or the compat_monitorN a -qmp/-monitor option was given; absent: named when created. */
+  readonly id: string | undefined;
+  readonly mode: 'control' | 'readline';
+  readonly chardev: string;
+  readonly pretty: boolean;
+  readonly channel: Endpoint | undefined;
+}
 
 /** Every char driver name of these releases (chardev/char-*.c, ui/, spice): QEMU refuses others. */
 const CHAR_DRIVERS: readonly string[] = [
@@ -54,11 +80,15 @@ const CHAR_DRIVERS: readonly string[] = [
 
 /** Backends that only move bytes nothing in hotmem reads: accepted, with no effect. */
 const INERT: readonly string[] = ['pty', 'file', 'stdio', 'null'];
+/** Of those, the ones where a human monitor's banner and prompt would go unseen. */
+const UNSEEN: readonly string[] = ['pty', 'null'];
 
 /** The chardevs and monitors of one command line, in order. */
 export class Monitors {
   readonly #chardevs = new Map<string, Chardev>();
-  readonly channels: QmpChannel[] = [];
+  readonly #mons: MonEntry[] = [];
+  /** vl.c's monitor_device_index: the N of the next compat_monitorN. */
+  #compatIndex = 0;
 
   constructor(
     readonly release: Release,
@@ -77,6 +107,7 @@ export class Monitors {
 
   #backend(backend: string, opts: ParsedOptions, location: string): Chardev {
     if (backend === 'file') this.#openFile(opts);
+    if (UNSEEN.includes(backend)) return { kind: 'inert', why: `a ${backend} chardev` };
     if (INERT.includes(backend)) return { kind: 'other', why: `a ${backend} chardev` };
     if (backend !== 'socket') throw new HotmemError('cmdline.chardev-backend', `hotmem models no '${backend}' chardev backend`);
     const path = optionValue(opts, 'path');
@@ -133,7 +164,7 @@ export class Monitors {
   readonly held = new Set<string>();
 
   /** monitor_init_opts: the mode, the chardev it names, then the monitor itself. */
-  mon(opts: ParsedOptions): void {
+  mon(opts: ParsedOptions): Warning[] {
     const modeText = optionValue(opts, 'mode');
     const mode =
       modeText === undefined
@@ -143,33 +174,108 @@ export class Monitors {
     const pretty = prettyText !== undefined && parseScalar({ kind: 'bool' }, 'pretty', prettyText, 'opts', this.release).value === true;
     const name = optionValue(opts, 'chardev');
     if (name === undefined) throw new HotmemError('cmdline.mon-chardev', "Parameter 'chardev' is missing");
-    const chardev = this.#chardevs.get(name);
-    if (!chardev) throw new HotmemError('cmdline.mon-chardev', `chardev "${name}" not found`);
-    this.held.add(name);
-    if (mode !== 'control')
-      throw new HotmemError('cmdline.mon-mode', 'hotmem models QMP monitors only (mode=control); a human monitor (mode=readline) is not modelled');
-    this.#attach(chardev, pretty);
+    const warnings: Warning[] = [];
+    if (mode === 'readline' && pretty) {
+      // monitor_init_opts: deprecated, then refused from 6.0 ("monitor: raise error when 'pretty' option is used with HMP").
+      if (compareReleases(this.release, { major: 6, minor: 0 }) >= 0)
+        throw new HotmemError('cmdline.mon-pretty', "'pretty' is not compatible with HMP monitors");
+      warnings.push({
+        code: 'cmdline.mon-pretty',
+        message: "'pretty' is deprecated for HMP monitors, it has no effect and will be removed in future versions",
+      });
+    }
+    this.#monitor(optionValue(opts, 'id'), mode as MonEntry['mode'], name, pretty);
+    return warnings;
+  }
+
+  /**
+   * monitor_parse: -qmp, -qmp-pretty and -monitor. `chardev:ID` names a -chardev; anything else
+   * is a chardev of its own, named compat_monitorN like the monitor (11.1 stopped counting the
+   * chardev: form). `-monitor none` makes no monitor.
+   */
+  compat(mode: MonEntry['mode'], arg: string, pretty: boolean, location: string): void {
+    if (mode === 'readline' && arg === 'none') return;
+    if (arg.startsWith('chardev:')) {
+      if (compareReleases(this.release, { major: 11, minor: 1 }) < 0) this.#compatIndex++;
+      const name = arg.slice('chardev:'.length);
+      this.#monitor(name, mode, name, pretty);
+      return;
+    }
+    const label = `compat_monitor${this.#compatIndex++}`;
+    this.#chardevs.set(label, compatChardev(mode, arg, location));
+    this.#monitor(label, mode, label, pretty);
   }
 
   /**
    * -object monitor-qmp (11.1's binary is the first to have it): the members are checked with the
    * option (`checkMonitorObject`), the chardev when the monitor is created.
    */
-  qmpObject(props: ReadonlyArray<{ readonly name: string; readonly value: string }>): void {
+  qmpObject(id: string, props: ReadonlyArray<{ readonly name: string; readonly value: string }>): void {
     const get = (name: string) => props.filter((p) => p.name === name).at(-1)?.value;
-    const name = get('chardev')!;
-    const chardev = this.#chardevs.get(name);
-    if (!chardev) throw new HotmemError('cmdline.mon-chardev', `chardev "${name}" not found`);
-    this.held.add(name);
     const pretty = get('pretty');
-    this.#attach(chardev, pretty !== undefined && parseScalar({ kind: 'bool' }, 'pretty', pretty, 'opts', this.release).value === true);
+    this.#monitor(
+      id,
+      'control',
+      get('chardev')!,
+      pretty !== undefined && parseScalar({ kind: 'bool' }, 'pretty', pretty, 'opts', this.release).value === true,
+      false,
+    );
   }
 
-  #attach(chardev: Chardev, pretty: boolean): void {
+  #monitor(id: string | undefined, mode: MonEntry['mode'], name: string, pretty: boolean, listed = true): void {
+    const chardev = this.#chardevs.get(name);
+    if (!chardev) throw new HotmemError('cmdline.mon-chardev', `chardev "${name}" not found`);
+    if (this.held.has(name)) throw new HotmemError('cmdline.mon-chardev-in-use', chardevInUse(name, this.release));
+    this.held.add(name);
     if (chardev.kind === 'other')
       throw new HotmemError('cmdline.mon-chardev', `hotmem serves QMP on stdio, a unix socket or a socket fd only, not on ${chardev.why}`);
-    this.channels.push({ ...chardev.channel, pretty });
+    if (chardev.kind === 'listening' && mode === 'readline')
+      throw new HotmemError(
+        'cmdline.mon-mode',
+        `hotmem does not model a human monitor (HMP) on a socket or stdio: its output would be seen (chardev '${name}')`,
+      );
+    const entry: MonEntry = { id, mode, chardev: name, pretty, channel: chardev.kind === 'listening' ? chardev.channel : undefined };
+    if (listed) this.#mons.push(entry);
+    else this.#objects.push(entry);
   }
+
+  readonly #objects: MonEntry[] = [];
+
+  /**
+   * The monitors once every option is read. -mon's without an id are named compat_monitorN as
+   * they are created, after the options, so after every -qmp/-monitor took its number. The
+   * objects are those of the "mon" list, which vl.c creates after the late objects (-object
+   * monitor-qmp is one of those: the front end files it in its place).
+   */
+  finish(): { readonly channels: readonly QmpChannel[]; readonly objects: readonly MonitorObject[] } {
+    const mons = this.#mons.map((m) => ({ ...m, id: m.id ?? `compat_monitor${this.#compatIndex++}` }));
+    return {
+      channels: [...this.#objects, ...mons].flatMap((m) => (m.channel ? [{ ...m.channel, pretty: m.pretty, monitorId: m.id }] : [])),
+      objects: mons.map((m) => ({
+        type: m.mode === 'control' ? 'monitor-qmp' : 'monitor-hmp',
+        id: m.id,
+        props: [{ name: 'chardev', value: m.chardev }, ...(m.mode === 'control' ? [{ name: 'pretty', value: m.pretty ? 'on' : 'off' }] : [])],
+      })),
+    };
+  }
+}
+
+/** qemu_chr_parse_compat, for the targets hotmem serves: a QMP stdio or listening unix socket; a null sink for HMP. */
+function compatChardev(mode: MonEntry['mode'], arg: string, location: string): Chardev {
+  if (mode === 'readline') {
+    if (arg === 'null') return { kind: 'inert', why: 'a null chardev' };
+    throw new CommandLineError(`hotmem models -monitor none, null or chardev:ID only (got '${arg}')`, location);
+  }
+  if (arg === 'stdio') return { kind: 'listening', channel: { kind: 'stdio' } };
+  const [target, ...rest] = splitOptions(arg);
+  if (target?.startsWith('unix:')) {
+    const flags = parseOptions(rest.join(','));
+    if (optionValue(flags, 'server') !== 'on' || optionValue(flags, 'wait') !== 'off') {
+      throw new CommandLineError(`hotmem's QMP server listens with server=on,wait=off only (got '${arg}')`, location);
+    }
+    return { kind: 'listening', channel: { kind: 'unix', path: target.slice('unix:'.length) } };
+  }
+  throw new CommandLineError(`hotmem's -qmp takes stdio, unix:PATH,server=on,wait=off or chardev:ID (got '${arg}')`, location);
 }
 
 export const hasMonitorObject = (r: Release): boolean => compareReleases(r, { major: 11, minor: 1 }) >= 0;

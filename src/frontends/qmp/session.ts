@@ -29,6 +29,8 @@ export interface QmpContext {
   recordCommand?(text: string): void;
   /** While a migration peer is reading this process's recipe, input waits for the promise. */
   inputHeld?(): Promise<void> | undefined;
+  /** The id of the monitor object this session is (11.1 files its monitors under /objects). */
+  readonly monitorId?: string;
 }
 
 export interface QmpCommand {

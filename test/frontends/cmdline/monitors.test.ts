@@ -28,20 +28,20 @@ describe('frontends/cmdline/monitors', () => {
     {
       what: "libvirt's monitor on a socket fd it passed",
       argv: LIBVIRT_MONITOR,
-      channels: [{ kind: 'fd', fd: 1729, location: '-chardev socket,id=charmonitor,fd=1729,server=on,wait=off', pretty: false }],
+      channels: [{ kind: 'fd', fd: 1729, location: '-chardev socket,id=charmonitor,fd=1729,server=on,wait=off', pretty: false, monitorId: 'monitor' }],
     },
     {
       what: 'a monitor on a unix socket path, pretty',
       argv: ['-chardev', 'socket,id=m,path=/tmp/m.sock,server=on,wait=off', '-mon', 'm,mode=control,pretty=on'],
-      channels: [{ kind: 'unix', path: '/tmp/m.sock', pretty: true }],
+      channels: [{ kind: 'unix', path: '/tmp/m.sock', pretty: true, monitorId: 'compat_monitor0' }],
     },
     { what: 'a chardev without a monitor', argv: ['-chardev', 'pty,id=charserial0'], channels: [] },
     {
       what: '-qmp and -mon together',
       argv: ['-qmp', 'stdio', '-chardev', 'socket,id=m,path=/tmp/m.sock,server=on,wait=off', '-mon', 'chardev=m,mode=control'],
       channels: [
-        { kind: 'stdio', pretty: false },
-        { kind: 'unix', path: '/tmp/m.sock', pretty: false },
+        { kind: 'stdio', pretty: false, monitorId: 'compat_monitor0' },
+        { kind: 'unix', path: '/tmp/m.sock', pretty: false, monitorId: 'compat_monitor1' },
       ],
     },
   ];
@@ -55,13 +55,14 @@ describe('frontends/cmdline/monitors', () => {
 
   const REFUSED: readonly { readonly argv: readonly string[]; readonly err: string }[] = [
     {
-      argv: ['-chardev', 'null,id=c0', '-mon', 'c0,mode=control'],
-      err: 'qemu-system-x86_64: -mon c0,mode=control: hotmem serves QMP on stdio, a unix socket or a socket fd only, not on a null chardev\n',
+      argv: ['-chardev', 'stdio,id=c0', '-mon', 'c0,mode=control'],
+      err: 'qemu-system-x86_64: -mon c0,mode=control: hotmem serves QMP on stdio, a unix socket or a socket fd only, not on a stdio chardev\n',
     },
     {
       argv: ['-chardev', 'socket,id=c0,path=/tmp/m.sock,server=on,wait=off', '-mon', 'c0'],
-      err: 'qemu-system-x86_64: -mon c0: hotmem models QMP monitors only (mode=control); a human monitor (mode=readline) is not modelled\n',
+      err: "qemu-system-x86_64: -mon c0: hotmem does not model a human monitor (HMP) on a socket or stdio: its output would be seen (chardev 'c0')\n",
     },
+    { argv: ['-monitor', 'stdio'], err: "qemu-system-x86_64: -monitor stdio: hotmem models -monitor none, null or chardev:ID only (got 'stdio')\n" },
     {
       argv: ['-chardev', 'socket,id=c0,host=localhost,port=4444,server=on,wait=off', '-mon', 'c0,mode=control'],
       err: 'qemu-system-x86_64: -mon c0,mode=control: hotmem serves QMP on stdio, a unix socket or a socket fd only, not on a socket chardev that is not a unix socket listening with server=on,wait=off\n',
@@ -85,9 +86,81 @@ describe('frontends/cmdline/monitors', () => {
     const argv = ['-chardev', 'socket,id=charmonitor,fd=7,server=on,wait=off', '-object', '{"qom-type":"monitor-qmp","id":"monitor","chardev":"charmonitor"}'];
     const built = invocation('11.1', argv);
     assert.equal(built.optionFailure, undefined);
-    assert.deepEqual(built.qmp, [{ kind: 'fd', fd: 7, location: '-chardev socket,id=charmonitor,fd=7,server=on,wait=off', pretty: false }]);
+    assert.deepEqual(built.qmp, [
+      { kind: 'fd', fd: 7, location: '-chardev socket,id=charmonitor,fd=7,server=on,wait=off', pretty: false, monitorId: 'monitor' },
+    ]);
     assert.equal(run('11.1', ['-object', 'monitor-qmp,id=m,chardev=nope']).err, 'qemu-system-x86_64: chardev "nope" not found\n');
     assert.equal(run('11.1', ['-object', 'monitor-qmp,id=m']).err, "qemu-system-x86_64: -object monitor-qmp,id=m: Parameter 'chardev' is missing\n");
+  });
+
+  // 11.1 files each monitor under /objects: -qmp and -monitor take compat_monitorN as they are read
+  // (not the chardev: form), an -mon without id= the next ones as it is created, after the options
+  // (real 11.1.3 named them so).
+  const NAMED: readonly { readonly argv: readonly string[]; readonly monitors: readonly string[] }[] = [
+    { argv: ['-qmp', 'stdio'], monitors: ['monitor-qmp compat_monitor0'] },
+    {
+      argv: [
+        '-chardev',
+        'null,id=c1',
+        '-mon',
+        'chardev=c1,mode=control',
+        '-chardev',
+        'null,id=c2',
+        '-mon',
+        'chardev=c2',
+        '-qmp',
+        'stdio',
+        '-chardev',
+        'null,id=cq',
+        '-qmp',
+        'chardev:cq',
+        '-monitor',
+        'null',
+      ],
+      monitors: ['monitor-qmp compat_monitor2', 'monitor-hmp compat_monitor3', 'monitor-qmp compat_monitor0', 'monitor-qmp cq', 'monitor-hmp compat_monitor1'],
+    },
+    {
+      argv: ['-monitor', 'none', '-chardev', 'null,id=c', '-mon', 'c,id=hmp0', '-qmp', 'stdio'],
+      monitors: ['monitor-hmp hmp0', 'monitor-qmp compat_monitor0'],
+    },
+    {
+      argv: ['-chardev', 'null,id=c', '-object', 'monitor-qmp,id=mq,chardev=c', '-qmp', 'stdio'],
+      monitors: ['monitor-qmp mq', 'monitor-qmp compat_monitor0'],
+    },
+  ];
+  for (const c of NAMED) {
+    it(`names the monitors of ${c.argv.join(' ')} as 11.1 does`, () => {
+      const built = invocation('11.1', c.argv);
+      assert.equal(built.optionFailure, undefined);
+      assert.deepEqual(
+        built.items.flatMap((i) => (i.kind === 'monitor' ? [`${i.type} ${i.id}`] : [])),
+        c.monitors,
+      );
+      assert.deepEqual(invocation('10.0', c.argv.slice(0, c.argv.includes('-object') ? 0 : undefined)).items, [], 'no monitor objects before 11.1');
+    });
+  }
+
+  it("takes a chardev for one monitor only, in each release's words", () => {
+    const argv = ['-chardev', 'null,id=c2', '-mon', 'chardev=c2', '-mon', 'chardev=c2,mode=control'];
+    assert.equal(run('7.2', argv).err, "qemu-system-x86_64: -mon chardev=c2,mode=control: Device 'c2' is in use\n");
+    assert.equal(run('10.0', argv).err, "qemu-system-x86_64: -mon chardev=c2,mode=control: chardev 'c2' is already in use\n");
+  });
+
+  it('warns of pretty on a human monitor before 6.0 and refuses it since', () => {
+    const argv = ['-chardev', 'null,id=c2', '-mon', 'chardev=c2,pretty=on'];
+    assert.deepEqual(run('5.2', argv), {
+      status: 'running',
+      err: "qemu-system-x86_64: -mon chardev=c2,pretty=on: warning: 'pretty' is deprecated for HMP monitors, it has no effect and will be removed in future versions\n",
+    });
+    assert.deepEqual(run('7.2', argv), { status: 1, err: "qemu-system-x86_64: -mon chardev=c2,pretty=on: 'pretty' is not compatible with HMP monitors\n" });
+  });
+
+  it('warns that -mon is deprecated once, at the first -mon', () => {
+    const argv = ['-chardev', 'null,id=a', '-mon', 'a', '-chardev', 'null,id=b', '-mon', 'b'];
+    assert.deepEqual(run('11.1', argv), {
+      status: 'running',
+      err: "qemu-system-x86_64: -mon a: warning: '-mon' is deprecated, use '-object' with 'monitor-hmp' or 'monitor-qmp' types instead\n",
+    });
   });
 
   it('warns that -mon is deprecated from 11.1, at the option', () => {

@@ -249,8 +249,8 @@ describe('frontends/cmdline: qemu-system arguments', () => {
       location: '-device {"driver":"test-memdev-pci","id":"d0","memaddr":4294967296}',
     });
     assert.deepEqual(invocation.qmp, [
-      { kind: 'unix', path: '/tmp/q.sock', pretty: false },
-      { kind: 'stdio', pretty: false },
+      { kind: 'unix', path: '/tmp/q.sock', pretty: false, monitorId: 'compat_monitor0' },
+      { kind: 'stdio', pretty: false, monitorId: 'compat_monitor1' },
     ]);
   });
 

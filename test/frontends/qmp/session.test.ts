@@ -125,7 +125,9 @@ describe('frontends/qmp: session', () => {
     exec('qmp_capabilities');
     assert.deepEqual(exec('object-add', { 'qom-type': 'memory-backend-ram', id: 'm1', size: 1073741824 }), [{ return: {} }]);
     assert.deepEqual(exec('qom-get', { path: '/objects/m1', property: 'size' }), [{ return: 1073741824 }]);
-    assert.deepEqual(exec('object-add', { 'qom-type': 'memory-backend-ram', id: 'm2', frob: 1 }), [error('GenericError', "Parameter 'frob' is unexpected")]);
+    assert.deepEqual(exec('object-add', { 'qom-type': 'memory-backend-ram', id: 'm2', size: 1048576, frob: 1 }), [
+      error('GenericError', "Parameter 'frob' is unexpected"),
+    ]);
     assert.deepEqual(exec('object-add', { 'qom-type': 'frob', id: 'm2' }), [error('GenericError', "Parameter 'qom-type' does not accept value 'frob'")]);
     assert.deepEqual(exec('object-del', { id: 'm1' }), [{ return: {} }]);
     assert.deepEqual(exec('object-del', { id: 'm1' }), [error('GenericError', "object 'm1' not found")]);

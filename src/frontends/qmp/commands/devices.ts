@@ -3,6 +3,7 @@ import { enumValueMessage } from '../../../core/parse/input-visitor.js';
 import { compareReleases } from '../../../core/release.js';
 import type { DeviceProps } from '../../../machine/machine.js';
 import { isObjectMember } from '../../../qom/property.js';
+import { hasObjectSchema } from '../../cmdline/object-option.js';
 import { QmpError } from '../errors.js';
 import { qdictOrder } from '../qobject.js';
 import type { QmpArgs } from '../args.js';
@@ -78,10 +79,20 @@ export const DEVICE_COMMANDS: readonly QmpCommand[] = [
       const model = ctx.machine.model;
       // The QAPI schema knows every creatable type and its members: anything else is refused there.
       if (!model.view.exists(type) || !model.view.isA(type, 'user-creatable') || model.view.isAbstract(type)) {
-        throw new QmpError('GenericError', enumValueMessage(ctx.machine.release, 'qom-type', type));
+        // Before 6.0 qom-type was a plain string, which user_creatable_add_type looked up.
+        throw new QmpError(
+          'GenericError',
+          hasObjectSchema(ctx.machine.release) ? enumValueMessage(ctx.machine.release, 'qom-type', type) : `invalid object type: ${type}`,
+        );
       }
       const props = model.propertiesOf(type);
       const members = Object.entries(args).filter(([name]) => name !== 'qom-type' && name !== 'id');
+      // ObjectOptions' visitor (6.0+) reports a missing mandatory member as it reaches it, before
+      // any unexpected one.
+      if (hasObjectSchema(ctx.machine.release)) {
+        const missing = [...props].find(([name, prop]) => prop.def.mandatory === true && isObjectMember(prop.def, ctx.machine.release) && !(name in args));
+        if (missing) throw new QmpError('GenericError', `Parameter '${missing[0]}' is missing`);
+      }
       for (const [name] of members) {
         const prop = props.get(name);
         if (!prop || !isObjectMember(prop.def, ctx.machine.release)) throw new QmpError('GenericError', `Parameter '${name}' is unexpected`);
@@ -98,6 +109,9 @@ export const DEVICE_COMMANDS: readonly QmpCommand[] = [
     name: 'object-del',
     args: [{ name: 'id', type: 'str' }],
     run: (ctx, args) => {
+      // monitor_can_be_deleted (11.1): a monitor may not delete itself.
+      if (ctx.monitorId !== undefined && args['id'] === ctx.monitorId && ctx.machine.model.resolvePath(`/objects/${ctx.monitorId}`))
+        throw new QmpError('GenericError', 'Cannot delete the current QMP monitor');
       ctx.machine.model.deleteObject(args['id'] as string);
       return {};
     },
