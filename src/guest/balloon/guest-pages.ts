@@ -56,6 +56,14 @@ const MOVABLE_ZONE = 'Movable';
 /** The smallest capped min watermark, in pages. */
 const SWAP_CLUSTER_MAX = 32;
 
+/** The free memory of a range taken off the lists while it is being offlined, by list. */
+interface Isolated {
+  readonly free: Range[];
+  readonly hot: Range[];
+  readonly singlePages: Range[];
+  readonly reported: Range[];
+}
+
 /** The rest of the guest's memory view (guest-ram.ts), told what the allocator hands out and gets back. */
 export interface AllocationListener {
   allocated(range: Range): void;
@@ -72,6 +80,8 @@ export class GuestPages {
   readonly #migrators = new Set<PageMigrator>();
   /** The part of #free freed since boot: first in line. */
   readonly #hot = new Extents();
+  /** The part of #hot freed page by page late in boot, which no higher-order allocation is served from. */
+  readonly #singlePages = new Extents();
   #listener: AllocationListener | undefined;
   readonly #reported = new Extents();
   readonly #isolated = new Extents();
@@ -150,9 +160,28 @@ export class GuestPages {
     for (const listener of [...this.#releaseListeners]) listener();
   }
 
+  /**
+   * Memory the kernel freed page by page late in boot (free_reserved_area: the kernel image's
+   * init and alignment gaps, the initrd): free and first in line for order-0 allocations, but in
+   * pieces scattered through the image, so a block of pageblock order or more (a hot-added
+   * block's PMD-sized vmemmap, a free page hint) is never served from it. Observed: Linux 7.2
+   * writes the memmap of hot-added memory in fresh boot RAM while 12 MiB freed late in boot
+   * stays free and resident (kernel-memory.ts).
+   */
+  giveBackPages(range: Range): void {
+    this.giveBack(range);
+    this.#singlePages.add(range.gpa, range.length);
+  }
+
+  /** Whether any of the range is free only as single pages (giveBackPages). */
+  holdsSinglePages(range: Range): boolean {
+    return this.#singlePages.bytesWithin(range.gpa, range.length) > 0;
+  }
+
   #take(range: Range): void {
     this.#free.remove(range.gpa, range.length);
     this.#hot.remove(range.gpa, range.length);
+    this.#singlePages.remove(range.gpa, range.length);
   }
 
   /**
@@ -210,7 +239,10 @@ export class GuestPages {
     const movable = this.#movableSpan();
     for (const within of movable ? [movable, undefined] : [undefined]) {
       const hot = this.#hot.takeHighest(wanted - have(), within);
-      for (const r of hot) this.#free.remove(r.gpa, r.length);
+      for (const r of hot) {
+        this.#free.remove(r.gpa, r.length);
+        this.#singlePages.remove(r.gpa, r.length);
+      }
       got.push(...hot);
       got.push(...(this.options.bootOrder === 'lowest' ? this.#free.takeLowest(wanted - have(), within) : this.#free.takeHighest(wanted - have(), within)));
       got.push(...this.#reported.takeHighest(wanted - have(), within));
@@ -221,24 +253,25 @@ export class GuestPages {
   }
 
   /** Takes the free memory of a range off the lists for a while, and says what it took. */
-  #isolateFree(range: Range): { free: Range[]; hot: Range[]; reported: Range[] } {
+  #isolateFree(range: Range): Isolated {
     const part = (set: Extents) => Extents.of(set.ranges()).takeLowest(range.length, range);
-    const taken = { free: part(this.#free), hot: part(this.#hot), reported: part(this.#reported) };
+    const taken = { free: part(this.#free), hot: part(this.#hot), singlePages: part(this.#singlePages), reported: part(this.#reported) };
     this.#take(range);
     this.#reported.remove(range.gpa, range.length);
     return taken;
   }
 
-  #restore(taken: { free: Range[]; hot: Range[]; reported: Range[] }): void {
+  #restore(taken: Isolated): void {
     for (const r of taken.free) this.#free.add(r.gpa, r.length);
     for (const r of taken.hot) this.#hot.add(r.gpa, r.length);
+    for (const r of taken.singlePages) this.#singlePages.add(r.gpa, r.length);
     for (const r of taken.reported) this.#reported.add(r.gpa, r.length);
   }
 
   /** One naturally aligned block of `size` bytes, or nothing (a __GFP_NORETRY high-order allocation). */
   allocateBlock(size: number): Range | undefined {
-    const unmovable = (b: Range) => this.#movable.bytesWithin(b.gpa, b.length) === 0;
-    const block = this.#free.blocks(size, size).find(unmovable) ?? this.#reported.blocks(size, size).find(unmovable);
+    const servable = (b: Range) => this.#movable.bytesWithin(b.gpa, b.length) === 0 && !this.holdsSinglePages(b);
+    const block = this.#free.blocks(size, size).find(servable) ?? this.#reported.blocks(size, size).find(servable);
     if (!block) return undefined;
     this.#take(block);
     this.#reported.remove(block.gpa, block.length);

@@ -28,6 +28,7 @@ export interface BootAllocator {
   onlineMovable(range: { readonly gpa: number; readonly length: number }): void;
   offline(range: { readonly gpa: number; readonly length: number }): void;
   migrateOut(range: { readonly gpa: number; readonly length: number }): void;
+  holdsSinglePages(range: { readonly gpa: number; readonly length: number }): boolean;
 }
 
 /** The zone memory is onlined to (hotplug-core.ts Zone). */
@@ -94,6 +95,14 @@ export class GuestRam {
   /** Whether the page allocator could hand out every page of the range. */
   isAllocatable(range: GpaRange): boolean {
     return this.#buddy.covers(range.start, range.length);
+  }
+
+  /**
+   * Whether the range is one free block a higher-order allocation can be served from: allocatable,
+   * not in use, and not memory the allocator holds as single pages only (guest-pages.ts giveBackPages).
+   */
+  isFreeBlock(range: GpaRange): boolean {
+    return this.isAllocatable(range) && !this.isInUse(range) && !(this.#bootAllocator?.holdsSinglePages({ gpa: range.start, length: range.length }) ?? false);
   }
 
   /** Bytes of the range the page allocator manages (what MemTotal counts). */

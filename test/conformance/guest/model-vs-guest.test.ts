@@ -127,6 +127,9 @@ const PAIRS: readonly Pair[] = [
   { suite: 'trixie', kernelSuite: 'trixie', scenario: MOVABLE_CYCLE },
   { suite: 'bookworm', kernelSuite: 'bookworm', scenario: BALLOON_IN_VIRTIO_MEM },
   { suite: 'trixie', kernelSuite: 'trixie', scenario: BALLOON_IN_VIRTIO_MEM },
+  // 7.2 leaves 12 MiB free and resident after boot, freed page by page: the memmap of what it
+  // plugs does not go there, so plugging costs the host as on 6.1 and 6.12.
+  { suite: 'sid', kernelSuite: 'sid', scenario: BALLOON_IN_VIRTIO_MEM },
   { suite: 'trixie', kernelSuite: 'trixie', scenario: FREE_PAGE_REPORTING },
   { suite: 'sid', kernelSuite: 'sid', scenario: KERNEL_ZONE_CYCLE },
   // unplugged-inaccessible resolves on: the legacy driver's features are refused.

@@ -104,6 +104,35 @@ describe('guest/balloon/guest-pages: hot-added memory onlined to ZONE_MOVABLE', 
   });
 });
 
+describe('guest/balloon/guest-pages: memory freed page by page late in boot', () => {
+  it('is first in line for order-0 allocations', () => {
+    const p = pages('lowest');
+    p.giveBackPages({ gpa: 40 * MiB, length: 4 * MiB });
+    assert.deepEqual(p.allocate(MiB), [{ gpa: 43 * MiB, length: MiB }]);
+  });
+
+  it('serves no higher-order block, though it is free', () => {
+    const p = pages('highest');
+    p.giveBackPages({ gpa: 72 * MiB, length: 8 * MiB });
+    assert.ok(p.holdsSinglePages({ gpa: 76 * MiB, length: 4 * MiB }));
+    assert.deepEqual(p.allocateBlock(4 * MiB), { gpa: 68 * MiB, length: 4 * MiB });
+  });
+
+  it('once allocated and freed again it is ordinary free memory', () => {
+    const p = pages('lowest');
+    p.giveBackPages({ gpa: 40 * MiB, length: 2 * MiB });
+    p.release(p.allocate(2 * MiB));
+    assert.ok(!p.holdsSinglePages({ gpa: 40 * MiB, length: 2 * MiB }));
+  });
+
+  it('stays single pages when an offlining isolated it and gave it back', () => {
+    const p = pages('lowest');
+    p.giveBackPages({ gpa: 40 * MiB, length: 2 * MiB });
+    p.allocate(MiB, { gpa: 40 * MiB, length: 2 * MiB });
+    assert.ok(p.holdsSinglePages({ gpa: 40 * MiB, length: 2 * MiB }));
+  });
+});
+
 describe('guest/balloon/guest-pages: low watermarks', () => {
   // 64 MiB of boot RAM: min_free_kbytes int_sqrt(65536 * 16) = 1024, 256 pages to share out.
   const MOVABLE = { gpa: 4096 * MiB, length: 512 * MiB };
