@@ -210,13 +210,14 @@ export class GuestPages {
 
   /**
    * A zone's low watermark (__setup_per_zone_wmarks). min_free_kbytes = int_sqrt(lowmem_kbytes * 16),
-   * clamped to [128, 262144] (guests below 256 GiB never reach the upper clamp), from boot RAM and
-   * hot-added ZONE_NORMAL: init_per_zone_wmark_min runs again when memory is onlined or offlined,
-   * but counts only the zones GFP_USER allocates from, so ZONE_MOVABLE leaves it as it was. Each zone's min is its share
-   * of it by managed pages, the shares taken over the boot zones and, before 6.6, ZONE_MOVABLE
-   * too (so onlining it lowers the boot zones' watermarks); from 6.6 ZONE_MOVABLE's min is its
-   * managed pages / 1024 clamped to [32, 128] (SWAP_CLUSTER_MAX), as highmem's. low = min plus
-   * the larger of a quarter of the share and 0.1 % of the zone (watermark_scale_factor 10).
+   * clamped to [128, 262144] (guests below 256 GiB never reach the upper clamp), from boot RAM
+   * and hot-added ZONE_NORMAL: init_per_zone_wmark_min runs again when memory is onlined or
+   * offlined, but counts only the zones GFP_USER allocates from, so ZONE_MOVABLE leaves it as it
+   * was. Each zone's min is its share of it by managed pages, the shares taken over the boot
+   * zones, hot-added ZONE_NORMAL and, before 6.6, ZONE_MOVABLE too (so onlining it lowers the
+   * boot zones' watermarks); from 6.6 ZONE_MOVABLE's min is its managed pages / 1024 clamped to
+   * [32, 128] (SWAP_CLUSTER_MAX), as highmem's. low = min plus the larger of a quarter of the
+   * share and 0.1 % of the zone (watermark_scale_factor 10).
    */
   lowWatermark(zone: GuestZone): number {
     const { bootPages, managed } = this.#watermarkBasis();
