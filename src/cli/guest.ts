@@ -35,7 +35,7 @@ export function attachLinuxGuest(machine: Machine, options: LinuxGuestOptions): 
     memory.write(start, length, 1);
     const footprint = bootFootprint(guest.kernel, machine.arch, guest.ram.bootRam(), start);
     for (const r of [...footprint.written, ...footprint.hot]) memory.write(r.start, r.length, 1);
-    for (const r of footprint.hot) guest.pages.giveBack({ gpa: r.start, length: r.length });
+    for (const r of footprint.hot) guest.pages.giveBackPages({ gpa: r.start, length: r.length });
     guest.balloon.driver.probe();
     const { driver } = guest.balloon;
     // device_del names the proxy (virtio-balloon-pci); the guest's driver is bound to its backend.

@@ -113,10 +113,12 @@ function boundShortfall(s: Subject, guest: LinuxGuest, driver: LinuxVirtioMemDri
           : `it retries on its timer (every ${worker.retryTimerMs / 1000} s at most)`;
       const left = sizeText(Math.abs(s.plugged - s.requested));
       const mode = state.mode.toUpperCase();
-      return s.plugged > s.requested
-        ? `${s.name}: ${sizes(s)}: ${who} (${mode}) could not unplug the remaining ${left} because the guest still uses memory there ` +
-            `that it cannot migrate away; ${retry}, so freeing that memory in the guest would let it unplug.`
-        : `${s.name}: ${sizes(s)}: ${who} (${mode}) could not add the remaining ${left}; ${retry}.`;
+      if (s.plugged < s.requested) return `${s.name}: ${sizes(s)}: ${who} (${mode}) could not add the remaining ${left}; ${retry}.`;
+      const stuck = `${s.name}: ${sizes(s)}: ${who} (${mode}) could not unplug the remaining ${left} because the guest still uses memory there that it cannot migrate away`;
+      return pluggedInKernelZone(driver)
+        ? `${stuck}, in memory onlined to ZONE_NORMAL${onlinedBy(guest)}, where the kernel's own unmovable allocations (struct pages, slab, ` +
+            `page tables) land and stay; ${retry}, and memory onlined movable (memhp_default_state=online_movable) would hold none of them.`
+        : `${stuck}; ${retry}, so freeing that memory in the guest would let it unplug.`;
     }
     case 'unprobed':
     case 'not-bound':
@@ -126,6 +128,18 @@ function boundShortfall(s: Subject, guest: LinuxGuest, driver: LinuxVirtioMemDri
       return exhaustive;
     }
   }
+}
+
+/** Whether some of what the driver keeps plugged lies in memory blocks online in a kernel zone. */
+function pluggedInKernelZone(driver: LinuxVirtioMemDriver): boolean {
+  const kernelZone = driver.memoryBlocks().filter((b) => b.state.kind === 'online' && b.state.zone === 'kernel');
+  return driver.pluggedRanges().some((p) => kernelZone.some((b) => p.start < b.range.start + b.range.length && b.range.start < p.start + p.length));
+}
+
+/** The guest's auto-online policy, where it is the one that puts new memory in a kernel zone. */
+function onlinedBy(guest: LinuxGuest): string {
+  const policy = guest.options.onlinePolicy;
+  return policy === 'online' || policy === 'online_kernel' ? ` (memhp_default_state=${policy})` : '';
 }
 
 /** The explanation of every virtio-mem device whose outcome needs one, in address order. */

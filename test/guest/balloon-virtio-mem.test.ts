@@ -6,8 +6,8 @@ import { startVirtioMem } from '../devices/virtio-mem/helpers.js';
 
 /**
  * A balloon and virtio-mem in one guest (QEMU has no exclusion between them, qemu.md §4): the
- * balloon inflates hot-added ZONE_MOVABLE memory first, and unplugging that memory migrates the
- * balloon's pages into boot RAM (the new page inflated, the old one deflated). A booted Linux 6.12
+ * balloon inflates hot-added ZONE_MOVABLE memory first, then hot-added ZONE_NORMAL, and unplugging
+ * that memory migrates the balloon's pages into boot RAM (the new page inflated, the old one deflated). A booted Linux 6.12
  * on QEMU 10.0 inflates the same way (test/conformance/guest/balloon-virtio-mem.test.ts).
  */
 function guestWithBoth(onlinePolicy: 'online_movable' | 'online') {
@@ -42,13 +42,27 @@ describe('guest: balloon pages inside plugged virtio-mem memory', () => {
     assert.equal(g.rss(), before);
   });
 
-  it("memory onlined to the kernel zone is not the allocator's in this model: the balloon stays in boot RAM", () => {
+  it('memory onlined to the kernel zone is the allocator too: the balloon inflates it after ZONE_MOVABLE, before boot RAM', () => {
     const g = guestWithBoth('online');
     g.resize(128 * MiB);
     const kernelOwn = g.inDevice();
-    g.balloonTo(GiB - 16 * MiB);
-    assert.equal(g.balloon.actual(), GiB - 16 * MiB);
+    const before = g.rss();
+    g.balloonTo(GiB - 8 * MiB);
+    assert.equal(g.balloon.actual(), GiB - 8 * MiB);
+    assert.equal(g.inDevice(), kernelOwn + 8 * MiB);
+    assert.equal(g.rss(), before, 'never touched: nothing back');
+  });
+
+  it("unplugging kernel-zone memory migrates the balloon's pages out; the pageblocks unmovable allocations pinned stay plugged", () => {
+    const g = guestWithBoth('online');
+    g.resize(128 * MiB);
+    const kernelOwn = g.inDevice();
+    g.balloonTo(GiB - 4 * MiB);
+    g.resize(0);
+    // 6.12: one 2 MiB subblock (a pageblock) for each of the unmovable and the reclaimable claim.
+    assert.equal(g.f.proxy.get('size'), 4 * MiB);
     assert.equal(g.inDevice(), kernelOwn);
+    assert.equal(g.balloon.actual(), GiB - 4 * MiB);
   });
 
   it('unplugging migrates the balloon pages into boot RAM; the balloon keeps its size and the device empties', () => {

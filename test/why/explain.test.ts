@@ -127,7 +127,24 @@ steps: []
     assert.equal(why?.outcome, 'left-plugged');
     assert.match(
       why.text,
-      /^vm0: 4 MiB plugged of 0 B requested: the Linux 6\.1 driver \(SBM\) could not unplug the remaining 4 MiB because the guest still uses memory there that it cannot migrate away; it retries on its timer \(every \d+ s at most\), so freeing that memory in the guest would let it unplug\.$/,
+      /^vm0: 4 MiB plugged of 0 B requested: the Linux 6\.1 driver \(SBM\) could not unplug the remaining 4 MiB because the guest still uses memory there that it cannot migrate away, in memory onlined to ZONE_NORMAL \(memhp_default_state=online\), where the kernel's own unmovable allocations \(struct pages, slab, page tables\) land and stay; it retries on its timer \(every \d+ s at most\), and memory onlined movable \(memhp_default_state=online_movable\) would hold none of them\.$/,
+    );
+  });
+
+  it('in ZONE_MOVABLE, says freeing the memory the guest uses would let it unplug', () => {
+    const yaml = definition({ qemu: '7.2', machine: 'pc-q35-7.2', backend: 'memory-backend-ram', guest: '6.1' });
+    const def = parseDefinition(yaml, 'case.yaml');
+    const { machine } = startDefinition(def, RUN_ENVIRONMENT);
+    const guest = RUN_ENVIRONMENT.attachGuest(machine, def)!;
+    const vm0 = machine.model.resolvePath('vm0')!;
+    machine.model.setProperty(vm0, 'requested-size', { source: 'text', text: '128M', visitor: 'string' });
+    guest.settle();
+    assert.equal(guest.workload.touch(gpaRange(vm0.get('memaddr') as number, 2 * 1024 * 1024), 1).kind, 'done');
+    machine.model.setProperty(vm0, 'requested-size', { source: 'text', text: '0', visitor: 'string' });
+    guest.settle();
+    assert.match(
+      explainMemoryDevices(machine, guest)[0]?.text ?? '',
+      /cannot migrate away; it retries .*, so freeing that memory in the guest would let it unplug\.$/,
     );
   });
 });

@@ -14,13 +14,15 @@
  * poisoning fills freed pages with PAGE_POISON (mm/page_alloc.c post_alloc_hook /
  * free_pages_prepare); each of those writes reaches the host.
  *
- * Hot-added memory onlined to ZONE_MOVABLE joins the allocator (online_pages frees it through
- * __free_pages_core, in the same order as boot memory). Movable allocations (user memory, balloon
+ * Hot-added memory joins the allocator when it is onlined (online_pages frees it through
+ * __free_pages_core, in the same order as boot memory), to ZONE_MOVABLE or to ZONE_NORMAL (the
+ * kernel zone hotplugged memory above 4 GiB goes to). Movable allocations (user memory, balloon
  * pages: GFP_HIGHUSER_MOVABLE) walk the zonelist from the highest zone, so they are served from
- * ZONE_MOVABLE before any boot RAM; the free page hint's blocks are not movable and never come from
- * there. Offlining such memory first migrates the movable pages in it (migrateOut: the balloon's
- * pages move, balloon compaction being built into Debian's kernels), then takes it out. Memory
- * onlined to the kernel zones is not the allocator's in this model.
+ * ZONE_MOVABLE, then from hot-added ZONE_NORMAL, before boot RAM; unmovable ones (the free page
+ * hint's blocks, and the kernel's own: kernel-memory.ts) never come from ZONE_MOVABLE but may
+ * come from ZONE_NORMAL. Offlining memory first migrates the movable pages in it (migrateOut: the
+ * balloon's pages move, balloon compaction being built into Debian's kernels), then takes it out;
+ * unmovable pages keep it online.
  */
 import type { GuestMemoryPort } from '../memory-port.js';
 import { Extents, type Range } from './extents.js';
@@ -51,10 +53,31 @@ export interface GuestMemoryOptions {
 export const PAGE_POISON_TAG = 0xaa;
 
 const isqrt = (n: number): number => Math.floor(Math.sqrt(n));
-/** The zone hot-added movable memory is onlined to, as /proc/zoneinfo names it. */
+/** The zones hot-added memory is onlined to, as /proc/zoneinfo names them. */
 const MOVABLE_ZONE = 'Movable';
+const NORMAL_ZONE = 'Normal';
 /** The smallest capped min watermark, in pages. */
 const SWAP_CLUSTER_MAX = 32;
+
+interface WatermarkBasis {
+  readonly bootPages: number;
+  readonly managed: ReadonlyMap<string, number>;
+}
+
+const spanOf = (set: Extents): Range | undefined => {
+  const all = set.ranges();
+  if (all.length === 0) return undefined;
+  const last = all.at(-1)!;
+  return { gpa: all[0]!.gpa, length: last.gpa + last.length - all[0]!.gpa };
+};
+
+/** The free memory of a range taken off the lists while it is being offlined, by list. */
+interface Isolated {
+  readonly free: Range[];
+  readonly hot: Range[];
+  readonly singlePages: Range[];
+  readonly reported: Range[];
+}
 
 /** The rest of the guest's memory view (guest-ram.ts), told what the allocator hands out and gets back. */
 export interface AllocationListener {
@@ -69,9 +92,13 @@ export class GuestPages {
   readonly #free = new Extents();
   /** Hot-added memory onlined to ZONE_MOVABLE, free or not. */
   readonly #movable = new Extents();
+  /** Hot-added memory onlined to ZONE_NORMAL, free or not. */
+  readonly #normal = new Extents();
   readonly #migrators = new Set<PageMigrator>();
   /** The part of #free freed since boot: first in line. */
   readonly #hot = new Extents();
+  /** The part of #hot freed page by page late in boot, which no higher-order allocation is served from. */
+  readonly #singlePages = new Extents();
   #listener: AllocationListener | undefined;
   readonly #reported = new Extents();
   readonly #isolated = new Extents();
@@ -79,8 +106,8 @@ export class GuestPages {
   readonly #releaseListeners = new Set<() => void>();
   /** Pages the balloon took out of the managed count (adjust_managed_page_count). */
   #unmanaged = 0;
-  /** min_free_kbytes in pages and the boot zones' managed pages, fixed when first asked for, after boot. */
-  #bootWatermarkBasis: { readonly minPages: number; readonly managed: ReadonlyMap<string, number> } | undefined;
+  /** The boot zones' managed pages, fixed when first asked for, after boot. */
+  #bootWatermarkBasis: WatermarkBasis | undefined;
 
   constructor(
     readonly bootZones: readonly GuestZone[],
@@ -89,17 +116,17 @@ export class GuestPages {
     for (const z of bootZones) this.#free.add(z.range.gpa, z.range.length);
   }
 
-  /** Boot RAM's zones, then ZONE_MOVABLE spanning the movable memory online now. */
+  /**
+   * Boot RAM's zones, then hot-added ZONE_NORMAL and ZONE_MOVABLE spanning the memory online in
+   * each now. (Where boot RAM reaches above 4 GiB, its part there is ZONE_NORMAL too; it stays
+   * its own zone here.)
+   */
   get zones(): readonly GuestZone[] {
-    const movable = this.#movableSpan();
-    return movable ? [...this.bootZones, { name: MOVABLE_ZONE, range: movable }] : this.bootZones;
-  }
-
-  #movableSpan(): Range | undefined {
-    const all = this.#movable.ranges();
-    if (all.length === 0) return undefined;
-    const last = all.at(-1)!;
-    return { gpa: all[0]!.gpa, length: last.gpa + last.length - all[0]!.gpa };
+    const hotAdded = [
+      { name: NORMAL_ZONE, range: spanOf(this.#normal) },
+      { name: MOVABLE_ZONE, range: spanOf(this.#movable) },
+    ].flatMap((z) => (z.range ? [{ name: z.name, range: z.range }] : []));
+    return [...this.bootZones, ...hotAdded];
   }
 
   /** online_pages for ZONE_MOVABLE: the range becomes free memory of the allocator. */
@@ -108,11 +135,18 @@ export class GuestPages {
     this.#free.add(range.gpa, range.length);
   }
 
+  /** online_pages for ZONE_NORMAL: the range becomes free memory of the allocator. */
+  onlineKernel(range: Range): void {
+    this.#normal.add(range.gpa, range.length);
+    this.#free.add(range.gpa, range.length);
+  }
+
   /** offline_pages, once nothing in the range is in use: the range leaves the allocator. */
   offline(range: Range): void {
     this.#take(range);
     this.#reported.remove(range.gpa, range.length);
     this.#movable.remove(range.gpa, range.length);
+    this.#normal.remove(range.gpa, range.length);
   }
 
   /** Registers an owner of movable pages; returns its unregistration. */
@@ -150,41 +184,62 @@ export class GuestPages {
     for (const listener of [...this.#releaseListeners]) listener();
   }
 
+  /**
+   * Memory the kernel freed page by page late in boot (free_reserved_area: the kernel image's
+   * init and alignment gaps, the initrd): free and first in line for order-0 allocations, but in
+   * pieces scattered through the image, so a block of pageblock order or more (a hot-added
+   * block's PMD-sized vmemmap, a free page hint) is never served from it. Observed: Linux 7.2
+   * writes the memmap of hot-added memory in fresh boot RAM while 12 MiB freed late in boot
+   * stays free and resident (kernel-memory.ts).
+   */
+  giveBackPages(range: Range): void {
+    this.giveBack(range);
+    this.#singlePages.add(range.gpa, range.length);
+  }
+
+  /** Whether any of the range is free only as single pages (giveBackPages). */
+  holdsSinglePages(range: Range): boolean {
+    return this.#singlePages.bytesWithin(range.gpa, range.length) > 0;
+  }
+
   #take(range: Range): void {
     this.#free.remove(range.gpa, range.length);
     this.#hot.remove(range.gpa, range.length);
+    this.#singlePages.remove(range.gpa, range.length);
   }
 
   /**
    * A zone's low watermark (__setup_per_zone_wmarks). min_free_kbytes = int_sqrt(lowmem_kbytes * 16),
-   * clamped to [128, 262144] (guests below 256 GiB never reach the upper clamp), from boot RAM:
-   * init_per_zone_wmark_min runs again when memory is onlined or offlined, but counts only the
-   * zones GFP_USER allocates from, so ZONE_MOVABLE leaves it as it was. Each zone's min is its share
-   * of it by managed pages, the shares taken over the boot zones and, before 6.6, ZONE_MOVABLE
-   * too (so onlining it lowers the boot zones' watermarks); from 6.6 ZONE_MOVABLE's min is its
-   * managed pages / 1024 clamped to [32, 128] (SWAP_CLUSTER_MAX), as highmem's. low = min plus
-   * the larger of a quarter of the share and 0.1 % of the zone (watermark_scale_factor 10).
+   * clamped to [128, 262144] (guests below 256 GiB never reach the upper clamp), from boot RAM
+   * and hot-added ZONE_NORMAL: init_per_zone_wmark_min runs again when memory is onlined or
+   * offlined, but counts only the zones GFP_USER allocates from, so ZONE_MOVABLE leaves it as it
+   * was. Each zone's min is its share of it by managed pages, the shares taken over the boot
+   * zones, hot-added ZONE_NORMAL and, before 6.6, ZONE_MOVABLE too (so onlining it lowers the
+   * boot zones' watermarks); from 6.6 ZONE_MOVABLE's min is its managed pages / 1024 clamped to
+   * [32, 128] (SWAP_CLUSTER_MAX), as highmem's. low = min plus the larger of a quarter of the
+   * share and 0.1 % of the zone (watermark_scale_factor 10).
    */
   lowWatermark(zone: GuestZone): number {
-    const { minPages, managed } = this.#watermarkBasis();
+    const { bootPages, managed } = this.#watermarkBasis();
     const movablePages = this.#movable.total() / GUEST_PAGE_SIZE;
+    const normalPages = this.#normal.total() / GUEST_PAGE_SIZE;
+    const minFreeKbytes = Math.min(262144, Math.max(128, isqrt((((bootPages + normalPages) * GUEST_PAGE_SIZE) / 1024) * 16)));
+    const minPages = Math.floor(minFreeKbytes / (GUEST_PAGE_SIZE / 1024));
     const capped = this.options.movableMin === 'capped';
-    const lowmemPages = [...managed.values()].reduce((a, b) => a + b, 0) + (capped ? 0 : movablePages);
+    const lowmemPages = bootPages + normalPages + (capped ? 0 : movablePages);
     const isMovable = zone.name === MOVABLE_ZONE;
-    const zonePages = isMovable ? movablePages : (managed.get(zone.name) ?? 0);
+    const zonePages = isMovable ? movablePages : zone.name === NORMAL_ZONE ? normalPages : (managed.get(zone.name) ?? 0);
     const share = Math.floor((minPages * zonePages) / lowmemPages);
     const min = isMovable && capped ? Math.min(128, Math.max(SWAP_CLUSTER_MAX, Math.floor(zonePages / 1024))) : share;
     return (min + Math.max(Math.floor(share / 4), Math.floor((zonePages * 10) / 10000))) * GUEST_PAGE_SIZE;
   }
 
-  #watermarkBasis(): { readonly minPages: number; readonly managed: ReadonlyMap<string, number> } {
+  #watermarkBasis(): WatermarkBasis {
     if (this.#bootWatermarkBasis === undefined) {
       const managed = new Map(
         this.bootZones.map((z) => [z.name, (z.range.length - this.#reserved.bytesWithin(z.range.gpa, z.range.length)) / GUEST_PAGE_SIZE]),
       );
-      const totalKbytes = ([...managed.values()].reduce((a, b) => a + b, 0) * GUEST_PAGE_SIZE) / 1024;
-      const minFreeKbytes = Math.min(262144, Math.max(128, isqrt(totalKbytes * 16)));
-      this.#bootWatermarkBasis = { minPages: Math.floor(minFreeKbytes / (GUEST_PAGE_SIZE / 1024)), managed };
+      this.#bootWatermarkBasis = { bootPages: [...managed.values()].reduce((a, b) => a + b, 0), managed };
     }
     return this.#bootWatermarkBasis;
   }
@@ -196,7 +251,8 @@ export class GuestPages {
   }
 
   /**
-   * Hands out up to `bytes` (whole pages) of movable memory: ZONE_MOVABLE first, then boot RAM;
+   * Hands out up to `bytes` (whole pages) of movable memory: ZONE_MOVABLE first, then hot-added
+   * ZONE_NORMAL, then boot RAM;
    * in each, memory freed since boot first, then the free memory onlining or boot gave it in the
    * kernel's order, then reported memory. `exclude` is memory being offlined (isolated: migration
    * targets never come from there). Fewer bytes come back when memory runs short; the caller
@@ -207,10 +263,13 @@ export class GuestPages {
     const isolated = exclude ? this.#isolateFree(exclude) : undefined;
     const got: Range[] = [];
     const have = (): number => got.reduce((n, r) => n + r.length, 0);
-    const movable = this.#movableSpan();
-    for (const within of movable ? [movable, undefined] : [undefined]) {
+    const hotAdded = [spanOf(this.#movable), spanOf(this.#normal)].filter((z) => z !== undefined);
+    for (const within of [...hotAdded, undefined]) {
       const hot = this.#hot.takeHighest(wanted - have(), within);
-      for (const r of hot) this.#free.remove(r.gpa, r.length);
+      for (const r of hot) {
+        this.#free.remove(r.gpa, r.length);
+        this.#singlePages.remove(r.gpa, r.length);
+      }
       got.push(...hot);
       got.push(...(this.options.bootOrder === 'lowest' ? this.#free.takeLowest(wanted - have(), within) : this.#free.takeHighest(wanted - have(), within)));
       got.push(...this.#reported.takeHighest(wanted - have(), within));
@@ -221,24 +280,25 @@ export class GuestPages {
   }
 
   /** Takes the free memory of a range off the lists for a while, and says what it took. */
-  #isolateFree(range: Range): { free: Range[]; hot: Range[]; reported: Range[] } {
+  #isolateFree(range: Range): Isolated {
     const part = (set: Extents) => Extents.of(set.ranges()).takeLowest(range.length, range);
-    const taken = { free: part(this.#free), hot: part(this.#hot), reported: part(this.#reported) };
+    const taken = { free: part(this.#free), hot: part(this.#hot), singlePages: part(this.#singlePages), reported: part(this.#reported) };
     this.#take(range);
     this.#reported.remove(range.gpa, range.length);
     return taken;
   }
 
-  #restore(taken: { free: Range[]; hot: Range[]; reported: Range[] }): void {
+  #restore(taken: Isolated): void {
     for (const r of taken.free) this.#free.add(r.gpa, r.length);
     for (const r of taken.hot) this.#hot.add(r.gpa, r.length);
+    for (const r of taken.singlePages) this.#singlePages.add(r.gpa, r.length);
     for (const r of taken.reported) this.#reported.add(r.gpa, r.length);
   }
 
   /** One naturally aligned block of `size` bytes, or nothing (a __GFP_NORETRY high-order allocation). */
   allocateBlock(size: number): Range | undefined {
-    const unmovable = (b: Range) => this.#movable.bytesWithin(b.gpa, b.length) === 0;
-    const block = this.#free.blocks(size, size).find(unmovable) ?? this.#reported.blocks(size, size).find(unmovable);
+    const servable = (b: Range) => this.#movable.bytesWithin(b.gpa, b.length) === 0 && !this.holdsSinglePages(b);
+    const block = this.#free.blocks(size, size).find(servable) ?? this.#reported.blocks(size, size).find(servable);
     if (!block) return undefined;
     this.#take(block);
     this.#reported.remove(block.gpa, block.length);
@@ -270,9 +330,9 @@ export class GuestPages {
     this.#unmanaged -= bytes;
   }
 
-  /** MemTotal: what boot's zones hold and movable memory online, minus boot reservations and balloon pages taken out of the count. */
+  /** MemTotal: what boot's zones hold and hot-added memory online, minus boot reservations and balloon pages taken out of the count. */
   memTotal(): number {
-    return this.bootZones.reduce((n, z) => n + z.range.length, 0) + this.#movable.total() - this.#reserved.total() - this.#unmanaged;
+    return this.bootZones.reduce((n, z) => n + z.range.length, 0) + this.#movable.total() + this.#normal.total() - this.#reserved.total() - this.#unmanaged;
   }
 
   /** MemFree: free memory, reported or not. */

@@ -7,7 +7,7 @@
  * - pages in use by the workload.
  *
  * The page allocator (balloon/guest-pages.ts) is the same memory seen page by page, boot RAM and
- * hot-added memory onlined to ZONE_MOVABLE: once shared (shareBootAllocator), what the kernel takes
+ * hot-added memory online in either zone: once shared (shareBootAllocator), what the kernel takes
  * or frees here (a hot-added block's memmap, a workload's pages) is claimed from or given back to
  * it, and what it hands out (balloon pages) is in use here, so neither side hands out the other's
  * memory.
@@ -26,8 +26,10 @@ export interface BootAllocator {
   giveBack(range: { readonly gpa: number; readonly length: number }): void;
   listen(listener: AllocationListener): void;
   onlineMovable(range: { readonly gpa: number; readonly length: number }): void;
+  onlineKernel(range: { readonly gpa: number; readonly length: number }): void;
   offline(range: { readonly gpa: number; readonly length: number }): void;
   migrateOut(range: { readonly gpa: number; readonly length: number }): void;
+  holdsSinglePages(range: { readonly gpa: number; readonly length: number }): boolean;
 }
 
 /** The zone memory is onlined to (hotplug-core.ts Zone). */
@@ -38,8 +40,8 @@ export class GuestRam {
   readonly #driverManaged = new RangeSet();
   readonly #buddy = new RangeSet();
   readonly #inUse = new RangeSet();
-  /** Hot-added memory in the buddy in ZONE_MOVABLE: the allocator's, like boot RAM. */
-  readonly #movable = new RangeSet();
+  /** Hot-added memory in the buddy, either zone: the allocator's, like boot RAM. */
+  readonly #hotAdded = new RangeSet();
   #bootAllocator: BootAllocator | undefined;
 
   constructor(bootRam: readonly GpaRange[]) {
@@ -71,14 +73,15 @@ export class GuestRam {
 
   giveToBuddy(range: GpaRange, zone: OnlineZone): void {
     this.#buddy.add(range.start, range.length);
-    if (zone !== 'movable') return;
-    this.#movable.add(range.start, range.length);
-    this.#bootAllocator?.onlineMovable({ gpa: range.start, length: range.length });
+    this.#hotAdded.add(range.start, range.length);
+    const r = { gpa: range.start, length: range.length };
+    if (zone === 'movable') this.#bootAllocator?.onlineMovable(r);
+    else this.#bootAllocator?.onlineKernel(r);
   }
 
   takeFromBuddy(range: GpaRange): void {
     this.#buddy.remove(range.start, range.length);
-    this.#movable.remove(range.start, range.length);
+    this.#hotAdded.remove(range.start, range.length);
     this.#bootAllocator?.offline({ gpa: range.start, length: range.length });
   }
 
@@ -94,6 +97,14 @@ export class GuestRam {
   /** Whether the page allocator could hand out every page of the range. */
   isAllocatable(range: GpaRange): boolean {
     return this.#buddy.covers(range.start, range.length);
+  }
+
+  /**
+   * Whether the range is one free block a higher-order allocation can be served from: allocatable,
+   * not in use, and not memory the allocator holds as single pages only (guest-pages.ts giveBackPages).
+   */
+  isFreeBlock(range: GpaRange): boolean {
+    return this.isAllocatable(range) && !this.isInUse(range) && !(this.#bootAllocator?.holdsSinglePages({ gpa: range.start, length: range.length }) ?? false);
   }
 
   /** Bytes of the range the page allocator manages (what MemTotal counts). */
@@ -124,10 +135,10 @@ export class GuestRam {
     for (const r of this.#allocatorParts(range)) this.#bootAllocator?.giveBack(r);
   }
 
-  /** The parts of the range the allocator manages: boot RAM and movable memory online. */
+  /** The parts of the range the allocator manages: boot RAM and hot-added memory online. */
   #allocatorParts(range: GpaRange): { gpa: number; length: number }[] {
     const end = range.start + range.length;
-    return [...this.#boot, ...this.#movable.ranges()].flatMap((b) => {
+    return [...this.#boot, ...this.#hotAdded.ranges()].flatMap((b) => {
       const start = Math.max(b.start, range.start);
       const stop = Math.min(b.start + b.length, end);
       return stop > start ? [{ gpa: start, length: stop - start }] : [];

@@ -85,6 +85,26 @@ const BALLOON_IN_VIRTIO_MEM: GuestScenario = {
 };
 
 /**
+ * Both devices with memory onlined to ZONE_NORMAL: the balloon's pages (movable) come from the
+ * highest zone with free memory, the plugged kernel-zone memory, never touched, so the host gets
+ * nothing back; unplugging everything migrates them to boot RAM, and what stays plugged is what
+ * unmovable kernel allocations pinned there (two pageblocks).
+ */
+const KERNEL_ZONE_BALLOON: GuestScenario = {
+  name: 'kernel zone, plug at boot, balloon inflates into the plugged memory, empty, deflate',
+  machine: 'q35',
+  ...base,
+  onlinePolicy: 'online',
+  virtioMem: { backend: 'ram', backendSize: 2 * GiB, share: false, requestedSize: 512 * MiB, unpluggedInaccessible: null },
+  balloon: true,
+  steps: [
+    { kind: 'balloon', target: 896 * MiB },
+    { kind: 'resize', requestedSize: 0 },
+    { kind: 'balloon', target: GiB },
+  ],
+};
+
+/**
  * A workload under init_on_alloc (Debian's kernels) with free page reporting: the init script
  * writes 256 MiB into tmpfs (zeroed, then written: resident on the host) and removes it; the
  * guest reports the freed blocks (pageblock order and up) and QEMU discards them, so the host's
@@ -127,8 +147,12 @@ const PAIRS: readonly Pair[] = [
   { suite: 'trixie', kernelSuite: 'trixie', scenario: MOVABLE_CYCLE },
   { suite: 'bookworm', kernelSuite: 'bookworm', scenario: BALLOON_IN_VIRTIO_MEM },
   { suite: 'trixie', kernelSuite: 'trixie', scenario: BALLOON_IN_VIRTIO_MEM },
+  // 7.2 leaves 12 MiB free and resident after boot, freed page by page: the memmap of what it
+  // plugs does not go there, so plugging costs the host as on 6.1 and 6.12.
+  { suite: 'sid', kernelSuite: 'sid', scenario: BALLOON_IN_VIRTIO_MEM },
   { suite: 'trixie', kernelSuite: 'trixie', scenario: FREE_PAGE_REPORTING },
   { suite: 'sid', kernelSuite: 'sid', scenario: KERNEL_ZONE_CYCLE },
+  { suite: 'trixie', kernelSuite: 'trixie', scenario: KERNEL_ZONE_BALLOON },
   // unplugged-inaccessible resolves on: the legacy driver's features are refused.
   { suite: 'trixie', kernelSuite: 'bullseye', scenario: legacy('pc-q35-10.0', 'ram', []) },
   { suite: 'bookworm', kernelSuite: 'bullseye', scenario: legacy('pc-q35-7.2', 'memfd', []) },

@@ -104,6 +104,74 @@ describe('guest/balloon/guest-pages: hot-added memory onlined to ZONE_MOVABLE', 
   });
 });
 
+describe('guest/balloon/guest-pages: hot-added memory onlined to ZONE_NORMAL', () => {
+  const MOVABLE = { gpa: 4096 * MiB, length: 8 * MiB };
+  const NORMAL = { gpa: 5120 * MiB, length: 8 * MiB };
+
+  it('movable allocations take ZONE_MOVABLE, then hot-added ZONE_NORMAL, then boot RAM', () => {
+    const p = pages('lowest');
+    p.onlineKernel(NORMAL);
+    p.onlineMovable(MOVABLE);
+    assert.deepEqual(p.allocate(20 * MiB), [MOVABLE, NORMAL, { gpa: 16 * MiB, length: 4 * MiB }]);
+  });
+
+  it("unmovable blocks (the free page hint's) may come from it", () => {
+    const p = pages('lowest');
+    p.claim({ gpa: 16 * MiB, length: 64 * MiB });
+    p.onlineKernel(NORMAL);
+    assert.deepEqual(p.allocateBlock(4 * MiB), { gpa: 5124 * MiB, length: 4 * MiB });
+  });
+
+  it('counts in MemTotal while online, as a zone of its own, and leaves on offlining', () => {
+    const p = pages('lowest');
+    const total = p.memTotal();
+    p.onlineKernel(NORMAL);
+    assert.equal(p.memTotal() - total, 8 * MiB);
+    assert.deepEqual(p.zones.at(-1), { name: 'Normal', range: NORMAL });
+    p.offline(NORMAL);
+    assert.deepEqual([p.memTotal(), p.zones.length], [total, 1]);
+  });
+
+  it('raises min_free_kbytes (a GFP_USER zone) and takes its share of it', () => {
+    // 64 + 64 MiB: int_sqrt(131072 * 16) = 1448 KiB, 362 pages, 181 each; low adds a quarter.
+    const p = pages('lowest');
+    p.onlineKernel({ gpa: 4096 * MiB, length: 64 * MiB });
+    assert.deepEqual(
+      p.zones.map((z) => p.lowWatermark(z) / 4096),
+      [226, 226],
+    );
+  });
+});
+
+describe('guest/balloon/guest-pages: memory freed page by page late in boot', () => {
+  it('is first in line for order-0 allocations', () => {
+    const p = pages('lowest');
+    p.giveBackPages({ gpa: 40 * MiB, length: 4 * MiB });
+    assert.deepEqual(p.allocate(MiB), [{ gpa: 43 * MiB, length: MiB }]);
+  });
+
+  it('serves no higher-order block, though it is free', () => {
+    const p = pages('highest');
+    p.giveBackPages({ gpa: 72 * MiB, length: 8 * MiB });
+    assert.ok(p.holdsSinglePages({ gpa: 76 * MiB, length: 4 * MiB }));
+    assert.deepEqual(p.allocateBlock(4 * MiB), { gpa: 68 * MiB, length: 4 * MiB });
+  });
+
+  it('once allocated and freed again it is ordinary free memory', () => {
+    const p = pages('lowest');
+    p.giveBackPages({ gpa: 40 * MiB, length: 2 * MiB });
+    p.release(p.allocate(2 * MiB));
+    assert.ok(!p.holdsSinglePages({ gpa: 40 * MiB, length: 2 * MiB }));
+  });
+
+  it('stays single pages when an offlining isolated it and gave it back', () => {
+    const p = pages('lowest');
+    p.giveBackPages({ gpa: 40 * MiB, length: 2 * MiB });
+    p.allocate(MiB, { gpa: 40 * MiB, length: 2 * MiB });
+    assert.ok(p.holdsSinglePages({ gpa: 40 * MiB, length: 2 * MiB }));
+  });
+});
+
 describe('guest/balloon/guest-pages: low watermarks', () => {
   // 64 MiB of boot RAM: min_free_kbytes int_sqrt(65536 * 16) = 1024, 256 pages to share out.
   const MOVABLE = { gpa: 4096 * MiB, length: 512 * MiB };

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import type { GuestAccess, GuestMemoryPort } from '../../../src/guest/memory-port.js';
+import { GuestPages } from '../../../src/guest/balloon/guest-pages.js';
 import { GuestRam } from '../../../src/guest/linux/guest-ram.js';
 import { KernelMemory, memmapBytes } from '../../../src/guest/linux/kernel-memory.js';
 import { gpaRange, type GpaRange } from '../../../src/guest/linux/ranges.js';
 import { GUEST_ARCH_FACTS } from '../../../src/guest/linux/virtio-mem/rules.js';
 
 const MiB = 2 ** 20;
+const done: GuestAccess = { kind: 'done', rssDelta: 0 };
+const silent: GuestMemoryPort = { read: () => done, write: () => done, zero: () => done };
 const GiB = 2 ** 30;
 const BLOCK = 128 * MiB;
 const DEVICE = 4 * GiB;
@@ -13,7 +16,6 @@ const DEVICE = 4 * GiB;
 function setup() {
   const ram = new GuestRam([gpaRange(0, GiB)]);
   const writes: GpaRange[] = [];
-  const done: GuestAccess = { kind: 'done', rssDelta: 0 };
   const memory: GuestMemoryPort = {
     read: () => done,
     write: (gpa, length) => (writes.push(gpaRange(gpa, length)), done),
@@ -45,6 +47,27 @@ describe('guest/linux/kernel-memory', () => {
     kernel.blockRemoved(33);
     assert.ok(!ram.isInUse(gpaRange(GiB - 4 * MiB, 2 * MiB)));
     assert.ok(ram.isInUse(gpaRange(GiB - 2 * MiB, 2 * MiB)));
+  });
+
+  it('a memmap (one PMD of vmemmap) skips memory boot freed page by page, free though it is', () => {
+    const ram = new GuestRam([gpaRange(0, GiB)]);
+    const pages = new GuestPages([{ name: 'DMA32', range: { gpa: 0, length: GiB } }], {
+      memory: silent,
+      bootOrder: 'lowest',
+      movableMin: 'capped',
+      initOnAlloc: false,
+      initOnFree: false,
+      pagePoisoning: false,
+    });
+    ram.shareBootAllocator(pages);
+    const writes: GpaRange[] = [];
+    const kernel = new KernelMemory(GUEST_ARCH_FACTS.x86_64, ram, { ...silent, write: (gpa, length) => (writes.push(gpaRange(gpa, length)), done) }, () => []);
+    pages.giveBackPages({ gpa: GiB - 6 * MiB, length: 6 * MiB });
+    kernel.blockAdded(32, gpaRange(DEVICE, BLOCK));
+    assert.deepEqual(writes, [gpaRange(GiB - 8 * MiB, 2 * MiB)]);
+    kernel.blockRemoved(32);
+    kernel.blockAdded(33, gpaRange(DEVICE + BLOCK, BLOCK));
+    assert.deepEqual(writes.at(-1), gpaRange(GiB - 8 * MiB, 2 * MiB), 'a freed memmap is a whole block again');
   });
 
   it('the first kernel-zone block pins the first pageblock of two max-order buddies; later memmaps come from it', () => {

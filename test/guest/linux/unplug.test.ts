@@ -89,6 +89,29 @@ describe('guest/linux/virtio-mem unplugging what the guest can give back', () =>
     });
   });
 
+  // The kernel's first unmovable and reclaimable allocations into ZONE_NORMAL pin one pageblock
+  // each (kernel-memory.ts): what stays is the unit the mode unplugs that holds them.
+  const PINNED = [
+    { name: 'SBM on 6.1: the two 2 MiB subblocks that hold them', kernel: '6.1', blockSize: 2 * MiB, requested: 256 * MiB, stays: 4 * MiB },
+    { name: 'SBM on 5.10: the two 4 MiB subblocks that hold them', kernel: '5.10', blockSize: 2 * MiB, requested: 256 * MiB, stays: 8 * MiB },
+    { name: 'BBM on 6.1: the whole 1 GiB big block', kernel: '6.1', blockSize: GiB, requested: 2 * GiB, stays: GiB },
+  ] as const;
+  for (const c of PINNED) {
+    it(`ZONE_NORMAL after requested-size 0, ${c.name}; the driver retries (-EBUSY)`, () => {
+      const g = bootGuest({
+        kernel: c.kernel,
+        onlinePolicy: 'online',
+        kernelAllocations: true,
+        device: { addr: 4 * GiB, regionSize: 4 * GiB, blockSize: c.blockSize, requestedSize: c.requested },
+      });
+      g.scheduler.runUntilIdle();
+      g.device.setRequestedSize(0);
+      g.scheduler.runUntilIdle(2);
+      assert.equal(g.device.pluggedSize(), c.stays);
+      assert.notEqual(g.driver.worker().retryTimerDueAt, undefined);
+    });
+  }
+
   it('init_on_alloc=1 zeroes the pages it takes before unplugging them', () => {
     const g = bootGuest({ kernel: '6.1', initOnAlloc: true, device: { ...X86, requestedSize: 128 * MiB } });
     g.scheduler.runUntilIdle();
