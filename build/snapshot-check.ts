@@ -1,7 +1,7 @@
 /**
- * When the start-up snapshot may answer. Its warm-up leaves in the heap what is read and resolved
- * once per process from the package root (OWN_ROOT, the compat data, device tables, binaries), so
- * it answers only for the package it was built in, while compat/ is as it was then: the same rule
+ * When the start-up snapshot may answer. Its heap holds what modules resolve once per process
+ * from the package root (OWN_ROOT; the release data its warm-up read is dropped, but nothing
+ * proves that no module keeps more), so it answers only for the package it was built in, while compat/ is as it was then: the same rule
  * the compat images follow (image.ts), checked once per start instead of once per load.
  */
 import { realpathSync } from 'node:fs';

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { packageRoot } from '../../core/package-root.js';
+import { processCache } from '../../core/process-cache.js';
 import { CompatData } from './compat-data.js';
 import { freshImageIndex, readImage } from './image.js';
 import { readCompatDocuments } from './read-documents.js';
@@ -13,7 +14,7 @@ import { readCompatDocuments } from './read-documents.js';
  * Loaded data by package root. The data is immutable and reading it (YAML, schemas, checks)
  * takes a while, so it is read once per root; this cache is the module's only state.
  */
-const loaded = new Map<string, CompatData>();
+const loaded = processCache<string, CompatData>();
 
 export function loadCompatData(root: string = packageRoot()): CompatData {
   let data = loaded.get(root);
