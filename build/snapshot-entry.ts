@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { startupSnapshot } from 'node:v8';
 import { packageRoot } from '../src/core/package-root.js';
 import { forgetProcessCaches } from '../src/core/process-cache.js';
+import { loadCompatData } from '../src/machine/compat-data/load.js';
 import type { runBin } from './bin.cjs';
 import { processIo, runCli } from './bundle-entry.js';
 import { snapshotOrigin, snapshotServes } from './snapshot-check.js';
@@ -23,7 +24,9 @@ const origin = snapshotOrigin(packageRoot());
 startupSnapshot.setDeserializeMainFunction(() => {
   const [, script, ...args] = process.argv;
   if (script === undefined) throw new Error('hotmem.blob: Node starts it from the hotmem script, whose path comes first');
-  if (snapshotServes(origin, script)) {
+  const index = snapshotServes(origin, script);
+  if (index) {
+    loadCompatData(packageRoot(), index);
     void runCli(args, processIo()).then((status) => {
       process.exitCode = status;
     });

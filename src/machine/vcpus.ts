@@ -26,13 +26,15 @@ export const cpuTypeName = (model: string, arch: Arch): string => `${model}-${ar
 const KVMVAPIC_TYPE: TypeInfo = { name: 'kvmvapic', parent: 'device' };
 
 /**
- * The types the vCPUs need that the view lacks: kvmvapic on x86, and the CPU type itself in a
- * release hotmem has no device data of (then the vCPU objects carry no properties).
+ * The types the vCPUs need that the view's registry lacks: kvmvapic on x86, and the CPU type
+ * itself: as the view finds it in the release's device data, or bare in a release hotmem has no
+ * device data of (then the vCPU objects carry no properties). The machine's registry extends the
+ * view's, and taking the type the view made spares it making the CPU's 500 properties again.
  */
 export function vcpuSupportTypes(view: RegistryView, cpuType: string, arch: Arch): readonly TypeInfo[] {
   return [
     ...(arch === 'x86_64' && !view.exists(KVMVAPIC_TYPE.name) ? [KVMVAPIC_TYPE] : []),
-    ...(view.exists(cpuType) ? [] : [{ name: cpuType, parent: 'device' }]),
+    ...(view.registry.info(cpuType) ? [] : [view.info(cpuType) ?? { name: cpuType, parent: 'device' }]),
   ];
 }
 
