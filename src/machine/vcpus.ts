@@ -60,9 +60,10 @@ export function createVcpus(
   return slots.slice(0, count).map((slot, i) => {
     realize(i);
     const object = realized(cpuType);
-    // The board's pre-plug writes the slot's ids into the CPU's properties (pc_cpu_pre_plug).
-    const props = model.view.properties(cpuType);
-    for (const [name, value] of Object.entries(slot.props)) if (props.has(name)) object.values.set(name, value);
+    // The board's pre-plug writes the slot's ids into the CPU's fields (pc_cpu_pre_plug), which
+    // the type's properties of those names read; a value no property reads stays unseen, so the
+    // type's 500 properties need not be made to know which it has.
+    for (const [name, value] of Object.entries(slot.props)) object.values.set(name, value);
     const threadId = host.newThreadId();
     if (arch === 'x86_64' && i === 0) realized(KVMVAPIC_TYPE.name);
     return { slot, object, threadId };

@@ -58,14 +58,23 @@ export class DeviceData {
     return this.#aliases.get(alias);
   }
 
-  /** The properties of a non-abstract device type, undefined for any other name. */
+  /**
+   * The properties of a non-abstract device type, undefined for any other name. A table's rows
+   * are read when first asked for: a type made from the data (a vCPU's, 500 rows) may never be.
+   */
   properties(type: string): DeviceProperties | undefined {
     const entry = this.data.properties[type];
     if (entry === undefined) return undefined;
     if (typeof entry !== 'string') return { kind: 'unloadable', message: entry.error };
-    const rows = this.sharedTable(entry);
-    if (rows === undefined) throw new Error(`internal: compat/devices/properties.json has no table ${entry} (for ${type})`);
-    return { kind: 'table', rows };
+    const sharedTable = this.sharedTable;
+    return {
+      kind: 'table',
+      get rows() {
+        const rows = sharedTable(entry);
+        if (rows === undefined) throw new Error(`internal: compat/devices/properties.json has no table ${entry} (for ${type})`);
+        return rows;
+      },
+    };
   }
 }
 
