@@ -1,6 +1,7 @@
 /**
  * The build step after tsc (`npm run build`): precompiles compat/ into per-release images
- * (src/machine/compat-data/image.ts) once its documents pass the schemas and cross-checks, and
+ * (src/machine/compat-data/image.ts) once its documents pass the schemas and cross-checks,
+ * records where each shared property table lies (src/qom/device-data/shared-tables.ts), and
  * bundles the `hotmem` command (with a V8 code cache, see bin.cts) and the matrix worker into
  * single files, so a start reads one script and one release's data instead of hundreds of
  * modules and every YAML file; then builds the start-up snapshot the `hotmem` script starts
@@ -15,6 +16,7 @@ import { packageRoot } from '../src/core/package-root.js';
 import { CompatData } from '../src/machine/compat-data/compat-data.js';
 import { writeImages } from '../src/machine/compat-data/image.js';
 import { readCompatDocuments } from '../src/machine/compat-data/read-documents.js';
+import { writeTablePositions } from '../src/qom/device-data/shared-tables.js';
 import { BUNDLE_HEAD, BUNDLE_TAIL, CODE_CACHE, loadHotmem } from './bin.cjs';
 import { warm } from './warm.js';
 
@@ -25,6 +27,7 @@ const SNAPSHOT_ENTRY = join(root, 'dist', 'bundle', 'snapshot.cjs');
 const documents = readCompatDocuments(join(root, 'compat'));
 new CompatData(documents);
 const index = writeImages(root, documents);
+const tables = writeTablePositions(root);
 
 rmSync(join(root, 'dist', 'bundle'), { recursive: true, force: true });
 const common: BuildOptions = {
@@ -108,4 +111,6 @@ await build({
 });
 const snapshot = startupSnapshot();
 
-process.stdout.write(`build: compat images for ${index.releases.length} releases, bundles in dist/bundle, ${snapshot}\n`);
+process.stdout.write(
+  `build: compat images for ${index.releases.length} releases, positions of ${tables} shared property tables, bundles in dist/bundle, ${snapshot}\n`,
+);

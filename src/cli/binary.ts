@@ -3,6 +3,7 @@
  * registers and the machine catalog from compat/. One place decides what "hotmem as
  * qemu-system-x86_64 7.2" is.
  */
+import { processCache } from '../core/process-cache.js';
 import type { QemuBinary } from '../frontends/cmdline/qemu.js';
 import { compatCatalog } from '../machine/compat-catalog.js';
 import { MACHINE_FAMILIES } from '../../machines/index.js';
@@ -29,7 +30,7 @@ export function typeRegistry(): TypeRegistry {
  * migration asks for the same one at every invocation, each reusing what the last one resolved
  * (type views, machine types). This cache is the module's only state.
  */
-const binaries = new Map<string, QemuBinary>();
+const binaries = processCache<string, QemuBinary>();
 
 export function qemuBinary(options: ReadonlyMap<string, string | true>): QemuBinary {
   const key = BINARY_OPTIONS.map((o) => String(options.get(o.name) ?? '')).join(' ');

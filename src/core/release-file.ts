@@ -6,9 +6,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Arch } from './arch.js';
 import { packageRoot } from './package-root.js';
+import { processCache } from './process-cache.js';
 import { releaseName, type Release } from './release.js';
 
-const cache = new Map<string, unknown>();
+const cache = processCache<string, unknown>();
 
 export function releaseFile(dir: string, release: Release, arch: Arch, root: string = packageRoot()): unknown {
   const file = join(root, 'compat', dir, `${arch}-${releaseName(release)}.json`);

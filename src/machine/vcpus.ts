@@ -26,13 +26,15 @@ export const cpuTypeName = (model: string, arch: Arch): string => `${model}-${ar
 const KVMVAPIC_TYPE: TypeInfo = { name: 'kvmvapic', parent: 'device' };
 
 /**
- * The types the vCPUs need that the view lacks: kvmvapic on x86, and the CPU type itself in a
- * release hotmem has no device data of (then the vCPU objects carry no properties).
+ * The types the vCPUs need that the view's registry lacks: kvmvapic on x86, and the CPU type
+ * itself: as the view finds it in the release's device data, or bare in a release hotmem has no
+ * device data of (then the vCPU objects carry no properties). The machine's registry extends the
+ * view's, and taking the type the view made spares it making the CPU's 500 properties again.
  */
 export function vcpuSupportTypes(view: RegistryView, cpuType: string, arch: Arch): readonly TypeInfo[] {
   return [
     ...(arch === 'x86_64' && !view.exists(KVMVAPIC_TYPE.name) ? [KVMVAPIC_TYPE] : []),
-    ...(view.exists(cpuType) ? [] : [{ name: cpuType, parent: 'device' }]),
+    ...(view.registry.info(cpuType) ? [] : [view.info(cpuType) ?? { name: cpuType, parent: 'device' }]),
   ];
 }
 
@@ -58,9 +60,10 @@ export function createVcpus(
   return slots.slice(0, count).map((slot, i) => {
     realize(i);
     const object = realized(cpuType);
-    // The board's pre-plug writes the slot's ids into the CPU's properties (pc_cpu_pre_plug).
-    const props = model.view.properties(cpuType);
-    for (const [name, value] of Object.entries(slot.props)) if (props.has(name)) object.values.set(name, value);
+    // The board's pre-plug writes the slot's ids into the CPU's fields (pc_cpu_pre_plug), which
+    // the type's properties of those names read; a value no property reads stays unseen, so the
+    // type's 500 properties need not be made to know which it has.
+    for (const [name, value] of Object.entries(slot.props)) object.values.set(name, value);
     const threadId = host.newThreadId();
     if (arch === 'x86_64' && i === 0) realized(KVMVAPIC_TYPE.name);
     return { slot, object, threadId };

@@ -12,6 +12,7 @@
  */
 import { join } from 'node:path';
 import { packageRoot } from '../core/package-root.js';
+import { processCache } from '../core/process-cache.js';
 import { compareReleases, inWindow, release as parseRelease, releaseName, type Release, type ReleaseWindow } from '../core/release.js';
 import { compatErrors } from '../machine/compat-data/errors.js';
 import { loadCompatData } from '../machine/compat-data/load.js';
@@ -579,7 +580,7 @@ export class MigrationQapiData {
 }
 
 /** Loaded data by package root; like loadCompatData, read once per root. */
-const loaded = new Map<string, MigrationQapiData>();
+const loaded = processCache<string, MigrationQapiData>();
 
 export function loadMigrationQapi(root: string = packageRoot()): MigrationQapiData {
   let data = loaded.get(root);

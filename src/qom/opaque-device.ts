@@ -166,12 +166,7 @@ export function dataDeviceType(
   const parent = MODELLED_PARENTS.find((p) => data.isA(name, p) && modelled(p));
   if (parent === undefined) return undefined;
   const inherited = inheritedNames(parent, modelled);
-  const properties = table.rows
-    .filter((row) => !inherited.has(row[0]))
-    .map((row) => {
-      const def = propertyDef(name, row, env);
-      return behaviour?.properties?.[def.name]?.(def) ?? def;
-    });
+  let properties: readonly PropertyDef[] | undefined;
   return {
     name,
     parent,
@@ -182,7 +177,15 @@ export function dataDeviceType(
     ...(behaviour ? { helpFromData: true, realize: behaviour.realize, unrealize: behaviour.unrealize } : { opaque: true }),
     ...(listing.desc === undefined ? {} : { description: listing.desc }),
     ...(listing.bus === undefined || parent === 'pci-device' ? {} : { bus: listing.bus }),
-    properties,
+    // Made when first read: a vCPU's type has 500, which most starts never read.
+    get properties() {
+      return (properties ??= table.rows
+        .filter((row) => !inherited.has(row[0]))
+        .map((row) => {
+          const def = propertyDef(name, row, env);
+          return behaviour?.properties?.[def.name]?.(def) ?? def;
+        }));
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Arch } from '../../core/arch.js';
 import { HotmemError, type Warning } from '../../core/errors.js';
 import { packageRoot } from '../../core/package-root.js';
+import { processCache } from '../../core/process-cache.js';
 import { releaseName, type Release } from '../../core/release.js';
 import type { ReleaseCpus } from './format.js';
 
@@ -18,7 +19,7 @@ export interface CpuModelRealize {
 }
 
 const WARNING = 'warning: ';
-const cache = new Map<string, ReleaseCpus | null>();
+const cache = processCache<string, ReleaseCpus | null>();
 
 function releaseCpus(release: Release, arch: Arch, root: string): ReleaseCpus | undefined {
   const file = join(root, 'compat', 'cpus', `${arch}-${releaseName(release)}.json`);

@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import type { Arch } from '../../core/arch.js';
 import { HotmemError } from '../../core/errors.js';
 import { packageRoot } from '../../core/package-root.js';
+import { processCache } from '../../core/process-cache.js';
 import { releaseName, type Release } from '../../core/release.js';
 import type { DeviceListing, PropertyRow, ReleaseDevices, TypeRow } from './format.js';
+import { positionsFile, SharedTables, sharedTablesFile } from './shared-tables.js';
 
 /** What device-list-properties knows of a type. */
 export type DeviceProperties =
@@ -56,63 +58,51 @@ export class DeviceData {
     return this.#aliases.get(alias);
   }
 
-  /** The properties of a non-abstract device type, undefined for any other name. */
+  /**
+   * The properties of a non-abstract device type, undefined for any other name. A table's rows
+   * are read when first asked for: a type made from the data (a vCPU's, 500 rows) may never be.
+   */
   properties(type: string): DeviceProperties | undefined {
     const entry = this.data.properties[type];
     if (entry === undefined) return undefined;
     if (typeof entry !== 'string') return { kind: 'unloadable', message: entry.error };
-    const rows = this.sharedTable(entry);
-    if (rows === undefined) throw new Error(`internal: compat/devices/properties.json has no table ${entry} (for ${type})`);
-    return { kind: 'table', rows };
+    const sharedTable = this.sharedTable;
+    return {
+      kind: 'table',
+      get rows() {
+        const rows = sharedTable(entry);
+        if (rows === undefined) throw new Error(`internal: compat/devices/properties.json has no table ${entry} (for ${type})`);
+        return rows;
+      },
+    };
   }
 }
 
 /**
- * The data by file (the shared tables, and each release's data as null when it has none). It is
- * immutable and about a megabyte in all, so each file is read once; this cache is the module's
- * only state.
+ * Each release's data by root, target and release (null when it has none), and each root's
+ * shared tables: immutable, so each file is read once. These caches are the module's only state
+ * (process caches: the start-up snapshot keeps none of it).
  */
-const cache = new Map<string, unknown>();
-
-function cached<T>(path: string, read: () => T): T {
-  if (!cache.has(path)) cache.set(path, read());
-  return cache.get(path) as T;
-}
+const releases = processCache<string, DeviceData | null>();
+const shared = processCache<string, SharedTables>();
 
 /** The release's data for `arch`, or undefined when no binary of that release was read. */
 export function deviceData(release: Release, arch: Arch, root: string = packageRoot()): DeviceData | undefined {
-  const dir = join(root, 'compat', 'devices');
-  const file = join(dir, `${arch}-${releaseName(release)}.json`);
-  const shared = join(dir, 'properties.json');
-  return (
-    cached(file, () =>
-      existsSync(file)
-        ? new DeviceData(JSON.parse(readFileSync(file, 'utf8')) as ReleaseDevices, (key) =>
-            cached(`${shared}#${key}`, () =>
-              sharedTable(
-                cached(shared, () => readFileSync(shared, 'utf8')),
-                key,
-              ),
-            ),
-          )
-        : null,
-    ) ?? undefined
-  );
+  const name = `${arch}-${releaseName(release)}`;
+  const key = `${root}\0${name}`;
+  let data = releases.get(key);
+  if (data === undefined) {
+    const file = join(root, 'compat', 'devices', `${name}.json`);
+    data = existsSync(file) ? new DeviceData(JSON.parse(readFileSync(file, 'utf8')) as ReleaseDevices, (table) => sharedTables(root).table(table)) : null;
+    releases.set(key, data);
+  }
+  return data ?? undefined;
 }
 
-/**
- * One table of properties.json, parsed alone: the file is a megabyte of 845 tables, parsing it
- * whole cost every start that made a vCPU about 9 ms, and a start needs a few tables. The
- * generator writes each table as `"key": [` on a line of its own, one row per line, and `]` on
- * a line of its own (scripts/device-data.ts, document()).
- */
-export function sharedTable(text: string, key: string): readonly PropertyRow[] | undefined {
-  const opening = `\n${JSON.stringify(key)}: [`;
-  const start = text.indexOf(opening);
-  if (start < 0) return undefined;
-  const body = start + opening.length - 1;
-  const end = text.indexOf('\n]', body);
-  return JSON.parse(text.slice(body, end + 2)) as readonly PropertyRow[];
+function sharedTables(root: string): SharedTables {
+  let tables = shared.get(root);
+  if (tables === undefined) shared.set(root, (tables = new SharedTables(sharedTablesFile(root), positionsFile(root))));
+  return tables;
 }
 
 /** The refusal for a question only a release's device table answers. */
