@@ -127,8 +127,8 @@ interface PciRamDevice {
   /** The ROM region's name before `.rom`: the device's vmsd name (its type name without one). */
   readonly romName: string;
   readonly vram?: VideoRam;
-  /** Blocks registered without the device's path (vmstate_register_ram_global). */
-  readonly globalBlocks?: readonly FirmwareBlock[];
+  /** RAM blocks registered without the device's path (vmstate_register_ram_global). */
+  readonly globalBlocks?: readonly { readonly idstr: string; readonly bytes: number }[];
   readonly legacyVgaWindow?: true;
 }
 
@@ -156,7 +156,7 @@ const PCI_RAM_DEVICES: Readonly<Record<string, PciRamDevice>> = {
     romfile: 'vgabios-vmware.bin',
     romName: 'vmware_vga',
     vram: { kind: 'vgamem_mb' },
-    globalBlocks: [{ idstr: 'vmsvga.fifo', usedLength: 64 * KiB }],
+    globalBlocks: [{ idstr: 'vmsvga.fifo', bytes: 64 * KiB }],
     legacyVgaWindow: true,
   },
 };
@@ -164,7 +164,7 @@ const PCI_RAM_DEVICES: Readonly<Record<string, PciRamDevice>> = {
 const pow2ceil = (n: number): number => 2 ** Math.ceil(Math.log2(n));
 
 /**
- * What a PCI device's realize adds: its blocks in the order it creates them (video RAM first,
+ * What a PCI device's realize adds: its blocks in the order it creates them (the display's RAM,
  * then pci_qdev_realize's ROM); throws QEMU's refusal where its realize fails.
  */
 export function pciDeviceMemory(device: PciDeviceRam, r: Release): PciDeviceMemory {
@@ -173,20 +173,22 @@ export function pciDeviceMemory(device: PciDeviceRam, r: Release): PciDeviceMemo
 }
 
 function specBlocks(spec: PciRamDevice, device: PciDeviceRam, r: Release): readonly FirmwareBlock[] {
-  const blocks: FirmwareBlock[] = [];
+  const ram = (idstr: string, bytes: number): FirmwareBlock => ({ idstr, usedLength: bytes, maxLength: bytes, readOnly: false });
+  // vmsvga_init creates its FIFO before vga_common_init's video RAM.
+  const blocks: FirmwareBlock[] = (spec.globalBlocks ?? []).map((b) => ram(b.idstr, b.bytes));
   const vram = spec.vram;
-  if (vram?.kind === 'fixed') blocks.push({ idstr: `${device.devPath}/vga.vram`, usedLength: vram.bytes });
+  if (vram?.kind === 'fixed') blocks.push(ram(`${device.devPath}/vga.vram`, vram.bytes));
   if (vram?.kind === 'vgamem_mb') {
     const mib = device.vgamemMb ?? 16;
     // pci_cirrus_vga_realize checks the size before vga_common_init clamps it.
     if (vram.allowedMiB && !vram.allowedMiB.includes(mib)) throw machineErrors.error('pci.cirrus-vram-size', { mib });
-    blocks.push({ idstr: `${device.devPath}/vga.vram`, usedLength: pow2ceil(Math.min(Math.max(mib, 1), 512)) * MiB });
+    blocks.push(ram(`${device.devPath}/vga.vram`, pow2ceil(Math.min(Math.max(mib, 1), 512)) * MiB));
   }
-  blocks.push(...(spec.globalBlocks ?? []));
   const file = device.romfile ?? spec.romfile;
   if (file === undefined || file === '' || device.rombar === 0) return blocks;
   const size = firmwareFiles(r).sizes[file];
   if (size === undefined) throw machineErrors.error('pci.romfile-unknown', { file, release: `${r.major}.${r.minor}` });
-  blocks.push({ idstr: `${device.devPath}/${spec.romName}.rom`, usedLength: pow2ceil(size) });
+  const romSize = pow2ceil(size);
+  blocks.push({ idstr: `${device.devPath}/${spec.romName}.rom`, usedLength: romSize, maxLength: romSize, readOnly: true });
   return blocks;
 }

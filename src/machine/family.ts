@@ -130,6 +130,23 @@ export interface MemoryLayout {
 export interface FirmwareBlock {
   readonly idstr: string;
   readonly usedLength: number;
+  /**
+   * The length reserved for it (RAMBlock max_length): larger than the used length for the
+   * resizeable fw_cfg blobs (rom_add_blob's max_len), which QEMU may grow on reset.
+   */
+  readonly maxLength: number;
+  /** A ROM region (memory_region_init_rom, rom_add_*): `info ramblock` prints it `ro`. */
+  readonly readOnly: boolean;
+}
+
+/**
+ * The board firmware's blocks by when QEMU creates them: at board init, before any device
+ * (pc.bios, pc.rom), and at machine-done, after every -device (the ACPI blobs of
+ * acpi_setup). Their RAM offsets and the order of `info ramblock` follow creation.
+ */
+export interface BoardFirmware {
+  readonly atInit: readonly FirmwareBlock[];
+  readonly atMachineDone: readonly FirmwareBlock[];
 }
 
 /** What decides the RAMBlocks a PCI device adds (option ROM, video RAM): read at its realize. */
@@ -199,7 +216,7 @@ export interface MachineFamily {
    */
   readonly acpiBridgeHotplug?: { readonly driver: string; readonly since?: Release };
   /** The firmware's RAMBlocks, in the order QEMU creates them (none: the board has no firmware in RAM, as s390-ccw-virtio). */
-  firmwareBlocks?(machine: QomObject, version: MachineVersion): readonly FirmwareBlock[];
+  firmwareBlocks?(machine: QomObject, version: MachineVersion, release: Release): BoardFirmware;
   /** What a PCI device's realize adds (option ROM, video RAM); throws QEMU's refusal where that realize fails. */
   pciDeviceMemory?(device: PciDeviceRam, release: Release): PciDeviceMemory;
   /**

@@ -37,7 +37,7 @@ describe('machines/pc/option-roms: option ROM and video RAM blocks of PCI device
     ['-M q35 -nodefaults -device VGA,vgamem_mb=1024', ['0000:00:01.0/vga.vram 524288', '0000:00:01.0/vga.rom 64']],
     ['-M q35 -nodefaults -device cirrus-vga', ['0000:00:01.0/vga.vram 4096', '0000:00:01.0/cirrus_vga.rom 64']],
     ['-M q35 -nodefaults -device secondary-vga', ['0000:00:01.0/vga.vram 16384']],
-    ['-M q35 -nodefaults -device vmware-svga', ['0000:00:01.0/vga.vram 16384', 'vmsvga.fifo 64', '0000:00:01.0/vmware_vga.rom 64']],
+    ['-M q35 -nodefaults -device vmware-svga', ['vmsvga.fifo 64', '0000:00:01.0/vga.vram 16384', '0000:00:01.0/vmware_vga.rom 64']],
   ];
   for (const [argv, expected] of table) {
     for (const r of ['5.2', '10.0']) it(`${r} ${argv}`, () => assert.deepEqual(deviceBlocks(argv.split(' '), r), expected));
@@ -78,7 +78,7 @@ describe('machines/pc/option-roms: option ROM and video RAM blocks of PCI device
       const {
         blocks: [rom],
       } = pciDeviceMemory({ type: 'virtio-net-pci', devPath: '0000:00:03.0', romfile: undefined, rombar: 1, vgamemMb: undefined }, release(r));
-      assert.deepEqual(rom, { idstr: '0000:00:03.0/virtio-net-pci.rom', usedLength: 256 * KiB }, r);
+      assert.deepEqual(rom, { idstr: '0000:00:03.0/virtio-net-pci.rom', usedLength: 256 * KiB, maxLength: 256 * KiB, readOnly: true }, r);
     }
   });
 
