@@ -21,23 +21,41 @@
 import type { BoardFirmware, FirmwareBlock, MachineVersion } from '../../src/machine/family.js';
 import type { QomObject } from '../../src/qom/object.js';
 import { inWindow, type Release } from '../../src/core/release.js';
+import { firmwareFiles } from './firmware-files.js';
 import { pcBiosSize, versionAtLeast } from './layout.js';
 
 const KiB = 1024;
 const PAGE = 4 * KiB;
 
-const rom = (idstr: string, usedLength: number, maxLength = usedLength): FirmwareBlock => ({ idstr, usedLength, maxLength, readOnly: true });
+/** QEMU's own kvmvapic.bin (9216 bytes in the four Debian builds): its last, partial page is zero. */
+const KVMVAPIC_DATA_PAGES = 2;
 
+const rom = (idstr: string, usedLength: number, dataPages: number, maxLength = usedLength): FirmwareBlock => ({
+  idstr,
+  usedLength,
+  maxLength,
+  readOnly: true,
+  dataPages,
+});
+
+/**
+ * The blocks and their data pages: the BIOS image's; none in pc.rom, which only the guest's
+ * firmware fills; the table loader's and the RSDP's one page each. The ACPI tables' data
+ * (bytes of generated tables, padded to the block: 1 to 4 pages on the real binaries, growing
+ * with vCPUs and devices) is not modelled: their pages count as zero pages.
+ */
 export function pcFirmwareBlocks(machine: QomObject, v: MachineVersion, r: Release): BoardFirmware {
-  const atInit = [rom('pc.bios', pcBiosSize(v)), rom('pc.rom', 128 * KiB)];
+  const biosSize = pcBiosSize(v);
+  const bios = firmwareFiles(r).biosDataPages[biosSize === 256 * KiB ? 'bios-256k.bin' : 'bios.bin'];
+  const atInit = [rom('pc.bios', biosSize, bios), rom('pc.rom', 128 * KiB, 0)];
   const atMachineDone: FirmwareBlock[] = [];
   if (!versionAtLeast(v, 1, 7)) return { atInit, atMachineDone };
-  if (!versionAtLeast(v, 2, 0)) atInit.push(rom('/rom@genroms/kvmvapic.bin', 3 * PAGE));
+  if (!versionAtLeast(v, 2, 0)) atInit.push(rom('/rom@genroms/kvmvapic.bin', 3 * PAGE, KVMVAPIC_DATA_PAGES));
   // x86_machine_is_acpi_enabled: anything but acpi=off.
   if (machine.get('acpi') !== 'off') {
-    atMachineDone.push(rom('/rom@etc/acpi/tables', versionAtLeast(v, 2, 1) ? 128 * KiB : 2 * PAGE, 2 * 1024 * KiB));
-    atMachineDone.push(rom('/rom@etc/table-loader', PAGE, inWindow(r, { since: '6.0' }) ? 64 * KiB : PAGE));
-    if (versionAtLeast(v, 2, 3)) atMachineDone.push(rom('/rom@etc/acpi/rsdp', PAGE));
+    atMachineDone.push(rom('/rom@etc/acpi/tables', versionAtLeast(v, 2, 1) ? 128 * KiB : 2 * PAGE, 0, 2 * 1024 * KiB));
+    atMachineDone.push(rom('/rom@etc/table-loader', PAGE, 1, inWindow(r, { since: '6.0' }) ? 64 * KiB : PAGE));
+    if (versionAtLeast(v, 2, 3)) atMachineDone.push(rom('/rom@etc/acpi/rsdp', PAGE, 1));
   }
   return { atInit, atMachineDone };
 }

@@ -14,106 +14,15 @@
  * - a VGA-compatible display (not secondary-vga) claims the legacy VGA window over guest RAM,
  *   128 KiB that dump-guest-memory of the real binaries leaves out.
  *
- * ROM file sizes come from the firmware packages of the installation, not from QEMU: the table
- * holds what each Debian build's packages install (read from the roots' /usr/share/qemu,
- * /usr/lib/ipxe/qemu and /usr/share/seabios). A release without a Debian build here takes the
- * newest older one's files (the oldest's for releases before it); every recorded file rounds to
- * the same power of two in all four, so only the file's own size (not the block's) can differ.
+ * ROM file sizes are the installation's (firmware-files.ts).
  */
 import type { FirmwareBlock, PciDeviceMemory, PciDeviceRam } from '../../src/machine/family.js';
-import { compareReleases, release, type Release } from '../../src/core/release.js';
+import type { Release } from '../../src/core/release.js';
 import { machineErrors } from '../../src/machine/errors.js';
+import { firmwareFiles, romDataPages } from './firmware-files.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-
-interface FirmwareFiles {
-  readonly release: string;
-  /** The packages the sizes were read from. */
-  readonly source: string;
-  readonly sizes: Readonly<Record<string, number>>;
-}
-
-const IPXE_2019 = {
-  'efi-e1000.rom': 249856,
-  'efi-e1000e.rom': 249856,
-  'efi-virtio.rom': 249344,
-  'efi-rtl8139.rom': 249856,
-  'efi-ne2k_pci.rom': 245760,
-  'efi-pcnet.rom': 246272,
-  'efi-vmxnet3.rom': 243712,
-  'pxe-eepro100.rom': 75264,
-} as const;
-
-const IPXE_EFI_2025 = {
-  'efi-e1000.rom': 262144,
-  'efi-e1000e.rom': 262144,
-  'efi-virtio.rom': 262144,
-  'efi-rtl8139.rom': 262144,
-  'efi-ne2k_pci.rom': 262144,
-  'efi-pcnet.rom': 262144,
-  'efi-vmxnet3.rom': 262144,
-} as const;
-
-/** Each Debian build's firmware files, oldest release first. */
-const DEBIAN_FIRMWARE_FILES: readonly FirmwareFiles[] = [
-  {
-    release: '5.2',
-    source: 'Debian bullseye: ipxe-qemu 1.0.0+git-20190125.36a4c85-5.1, seabios 1.14.0-2',
-    sizes: {
-      ...IPXE_2019,
-      'vgabios-stdvga.bin': 39424,
-      'vgabios-virtio.bin': 39424,
-      'vgabios-cirrus.bin': 39424,
-      'vgabios-vmware.bin': 39424,
-      'vgabios-ati.bin': 39424,
-    },
-  },
-  {
-    release: '7.2',
-    source: 'Debian bookworm: ipxe-qemu 1.0.0+git-20190125.36a4c85-5.1, seabios 1.16.2-1',
-    sizes: {
-      ...IPXE_2019,
-      'vgabios-stdvga.bin': 39936,
-      'vgabios-virtio.bin': 39936,
-      'vgabios-cirrus.bin': 39424,
-      'vgabios-vmware.bin': 39936,
-      'vgabios-ati.bin': 39936,
-    },
-  },
-  {
-    release: '10.0',
-    source: 'Debian trixie: ipxe-qemu 1.21.1+git20250501.dad20602+dfsg-1, seabios 1.16.3-2',
-    sizes: {
-      ...IPXE_EFI_2025,
-      'pxe-eepro100.rom': 109056,
-      'vgabios-stdvga.bin': 39424,
-      'vgabios-virtio.bin': 39424,
-      'vgabios-cirrus.bin': 38912,
-      'vgabios-vmware.bin': 39424,
-      'vgabios-ati.bin': 39424,
-    },
-  },
-  {
-    release: '11.1',
-    source: 'Debian sid: ipxe-qemu 2.0.0+dfsg-5, seabios 1.17.0-1',
-    sizes: {
-      ...IPXE_EFI_2025,
-      'pxe-eepro100.rom': 108032,
-      'vgabios-stdvga.bin': 39424,
-      'vgabios-virtio.bin': 39424,
-      'vgabios-cirrus.bin': 39424,
-      'vgabios-vmware.bin': 39424,
-      'vgabios-ati.bin': 39424,
-    },
-  },
-];
-
-/** The firmware files an installation of `r` has: its Debian build's, else the nearest older one's. */
-export function firmwareFiles(r: Release): FirmwareFiles {
-  const older = DEBIAN_FIRMWARE_FILES.filter((f) => compareReleases(release(f.release), r) <= 0);
-  return older.at(-1) ?? DEBIAN_FIRMWARE_FILES[0]!;
-}
 
 type VideoRam =
   /** vga_common_init with the device's vgamem_mb. */
@@ -173,7 +82,8 @@ export function pciDeviceMemory(device: PciDeviceRam, r: Release): PciDeviceMemo
 }
 
 function specBlocks(spec: PciRamDevice, device: PciDeviceRam, r: Release): readonly FirmwareBlock[] {
-  const ram = (idstr: string, bytes: number): FirmwareBlock => ({ idstr, usedLength: bytes, maxLength: bytes, readOnly: false });
+  // Video RAM and the FIFO hold zeros until the guest draws.
+  const ram = (idstr: string, bytes: number): FirmwareBlock => ({ idstr, usedLength: bytes, maxLength: bytes, readOnly: false, dataPages: 0 });
   // vmsvga_init creates its FIFO before vga_common_init's video RAM.
   const blocks: FirmwareBlock[] = (spec.globalBlocks ?? []).map((b) => ram(b.idstr, b.bytes));
   const vram = spec.vram;
@@ -189,6 +99,6 @@ function specBlocks(spec: PciRamDevice, device: PciDeviceRam, r: Release): reado
   const size = firmwareFiles(r).sizes[file];
   if (size === undefined) throw machineErrors.error('pci.romfile-unknown', { file, release: `${r.major}.${r.minor}` });
   const romSize = pow2ceil(size);
-  blocks.push({ idstr: `${device.devPath}/${spec.romName}.rom`, usedLength: romSize, maxLength: romSize, readOnly: true });
+  blocks.push({ idstr: `${device.devPath}/${spec.romName}.rom`, usedLength: romSize, maxLength: romSize, readOnly: true, dataPages: romDataPages(size) });
   return blocks;
 }

@@ -125,7 +125,7 @@ export interface MemoryLayout {
 /**
  * A RAMBlock the board's firmware takes (QEMU allocates it; no memory backend): migration lists
  * it and sends its used length like RAM. Its content is the firmware image and tables QEMU
- * generates, which the model does not hold.
+ * generates, which the model counts in pages rather than holds.
  */
 export interface FirmwareBlock {
   readonly idstr: string;
@@ -137,6 +137,11 @@ export interface FirmwareBlock {
   readonly maxLength: number;
   /** A ROM region (memory_region_init_rom, rom_add_*): `info ramblock` prints it `ro`. */
   readonly readOnly: boolean;
+  /**
+   * Its pages that hold non-zero content once QEMU has loaded it (the image's, not its zero
+   * padding), which migration sends as normal pages and the rest as zero pages.
+   */
+  readonly dataPages: number;
 }
 
 /**
