@@ -71,12 +71,15 @@ const PCI_RAM_DEVICES: Readonly<Record<string, PciRamDevice>> = {
 };
 
 const pow2ceil = (n: number): number => 2 ** Math.ceil(Math.log2(n));
+const isPowerOfTwo = (n: number): boolean => n > 0 && pow2ceil(n) === n;
 
 /**
  * What a PCI device's realize adds: its blocks in the order it creates them (the display's RAM,
  * then pci_qdev_realize's ROM); throws QEMU's refusal where its realize fails.
  */
 export function pciDeviceMemory(device: PciDeviceRam, r: Release): PciDeviceMemory {
+  // pci_qdev_realize checks romsize of any PCI device, with or without a ROM.
+  if (device.romsize !== undefined && !isPowerOfTwo(device.romsize)) throw machineErrors.error('pci.romsize-not-power-of-two', { romsize: device.romsize });
   const spec = PCI_RAM_DEVICES[device.type];
   return spec ? { blocks: specBlocks(spec, device, r), legacyVgaWindow: spec.legacyVgaWindow === true } : { blocks: [], legacyVgaWindow: false };
 }
@@ -98,7 +101,9 @@ function specBlocks(spec: PciRamDevice, device: PciDeviceRam, r: Release): reado
   if (file === undefined || file === '' || device.rombar === 0) return blocks;
   const size = firmwareFiles(r).sizes[file];
   if (size === undefined) throw machineErrors.error('pci.romfile-unknown', { file, release: `${r.major}.${r.minor}` });
-  const romSize = pow2ceil(size);
+  // A set romsize sizes the ROM region itself; the file must fit in it.
+  if (device.romsize !== undefined && size > device.romsize) throw machineErrors.error('pci.romfile-too-large', { file, size, romsize: device.romsize });
+  const romSize = device.romsize ?? pow2ceil(size);
   blocks.push({ idstr: `${device.devPath}/${spec.romName}.rom`, usedLength: romSize, maxLength: romSize, readOnly: true, dataPages: romDataPages(size) });
   return blocks;
 }

@@ -162,6 +162,8 @@ export interface PciDeviceRam {
   /** The romfile property when set (an empty string included); undefined takes the class's. */
   readonly romfile: string | undefined;
   readonly rombar: number;
+  /** The romsize property (6.0 on) when set; undefined when unset (UINT32_MAX) or the release has none. */
+  readonly romsize: number | undefined;
   /** vgamem_mb, for the types that have it. */
   readonly vgamemMb: number | undefined;
 }

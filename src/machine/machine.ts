@@ -810,8 +810,11 @@ export class Machine {
   }
 
   #deviceMemory(type: string, devPath: string, read: (property: string) => unknown): PciDeviceMemory {
+    // romsize's default, UINT32_MAX, means "the file's size rounded up".
+    const UINT32_MAX = 2 ** 32 - 1;
     const romfile = read('romfile');
     const rombar = read('rombar');
+    const romsize = read('romsize');
     const vgamem = read('vgamem_mb');
     return (
       this.family.pciDeviceMemory?.(
@@ -820,6 +823,7 @@ export class Machine {
           devPath,
           romfile: typeof romfile === 'string' ? romfile : undefined,
           rombar: typeof rombar === 'number' ? rombar : -1,
+          romsize: typeof romsize === 'number' && romsize !== UINT32_MAX ? romsize : undefined,
           vgamemMb: typeof vgamem === 'number' ? vgamem : undefined,
         },
         this.release,

@@ -120,6 +120,13 @@ const CASES: ReadonlyArray<{
     ],
   },
   {
+    what: 'an option ROM sized by romsize (6.0 on; 5.2 has no such property)',
+    x86Only: true,
+    warns: true,
+    args: ['-M', 'pc', '-device', 'e1000,romsize=1048576', '-device', 'VGA,romsize=65536'],
+    steps: [hmp('info ramblock')],
+  },
+  {
     what: 'RAMBlocks of a q35 machine with a virtio-mem device and vmware-svga',
     x86Only: true,
     warns: true,

@@ -45,7 +45,7 @@ describe('machines/pc/option-roms: option ROM and video RAM blocks of PCI device
 
   it("refuses cirrus-vga's sizes other than 4, 8 and 16 MiB as QEMU does", () => {
     const cirrus = (vgamemMb: number) =>
-      pciDeviceMemory({ type: 'cirrus-vga', devPath: '0000:00:01.0', romfile: undefined, rombar: 1, vgamemMb }, release('7.2'));
+      pciDeviceMemory({ type: 'cirrus-vga', devPath: '0000:00:01.0', romfile: undefined, rombar: 1, romsize: undefined, vgamemMb }, release('7.2'));
     assert.throws(
       () => cirrus(2),
       (e: unknown) => e instanceof HotmemError && e.message === "Invalid cirrus_vga ram size '2'",
@@ -53,9 +53,26 @@ describe('machines/pc/option-roms: option ROM and video RAM blocks of PCI device
     assert.equal(cirrus(8).blocks[0]?.usedLength, 8 * 1024 * KiB);
   });
 
+  it('checks romsize as pci_qdev_realize and pci_add_option_rom do (real 7.2 and 11.1; 5.2 has no romsize)', () => {
+    const e1000 = (romsize: number, romfile?: string) =>
+      pciDeviceMemory({ type: 'e1000', devPath: '0000:00:02.0', romfile, rombar: -1, romsize, vgamemMb: undefined }, release('11.1'));
+    const refusal = (text: string) => (e: unknown) => e instanceof HotmemError && e.message === text;
+    assert.throws(() => e1000(3000), refusal('ROM size 3000 is not a power of two'));
+    assert.throws(() => e1000(3000, ''), refusal('ROM size 3000 is not a power of two'));
+    assert.throws(() => e1000(131072), refusal('romfile "efi-e1000.rom" (262144 bytes) is too large for ROM size 131072'));
+    assert.deepEqual(e1000(1024 * KiB).blocks, [
+      { idstr: '0000:00:02.0/e1000.rom', usedLength: 1024 * KiB, maxLength: 1024 * KiB, readOnly: true, dataPages: 64 },
+    ]);
+    assert.deepEqual(e1000(4 * KiB, '').blocks, []);
+  });
+
   it('says it does not know a romfile outside the modelled firmware files', () => {
     assert.throws(
-      () => pciDeviceMemory({ type: 'e1000', devPath: '0000:00:02.0', romfile: '/srv/my.rom', rombar: -1, vgamemMb: undefined }, release('10.0')),
+      () =>
+        pciDeviceMemory(
+          { type: 'e1000', devPath: '0000:00:02.0', romfile: '/srv/my.rom', rombar: -1, romsize: undefined, vgamemMb: undefined },
+          release('10.0'),
+        ),
       (e: unknown) =>
         e instanceof HotmemError &&
         e.message === 'hotmem does not know the size of romfile "/srv/my.rom": it models the firmware files a Debian installation of QEMU 10.0 has',
@@ -66,8 +83,15 @@ describe('machines/pc/option-roms: option ROM and video RAM blocks of PCI device
     for (const r of ['5.2', '11.1']) {
       const {
         blocks: [rom],
-      } = pciDeviceMemory({ type: 'virtio-net-pci', devPath: '0000:00:03.0', romfile: undefined, rombar: 1, vgamemMb: undefined }, release(r));
-      assert.deepEqual(rom, { idstr: '0000:00:03.0/virtio-net-pci.rom', usedLength: 256 * KiB, maxLength: 256 * KiB, readOnly: true, dataPages: r === '5.2' ? 61 : 64 }, r);
+      } = pciDeviceMemory(
+        { type: 'virtio-net-pci', devPath: '0000:00:03.0', romfile: undefined, rombar: 1, romsize: undefined, vgamemMb: undefined },
+        release(r),
+      );
+      assert.deepEqual(
+        rom,
+        { idstr: '0000:00:03.0/virtio-net-pci.rom', usedLength: 256 * KiB, maxLength: 256 * KiB, readOnly: true, dataPages: r === '5.2' ? 61 : 64 },
+        r,
+      );
     }
   });
 
