@@ -55,6 +55,7 @@ const DEBIAN_FIRMWARE_FILES: readonly FirmwareFiles[] = [
       'vgabios-cirrus.bin': 39424,
       'vgabios-vmware.bin': 39424,
       'vgabios-ati.bin': 39424,
+      'vgabios-bochs-display.bin': 28672,
     },
   },
   {
@@ -68,6 +69,7 @@ const DEBIAN_FIRMWARE_FILES: readonly FirmwareFiles[] = [
       'vgabios-cirrus.bin': 39424,
       'vgabios-vmware.bin': 39936,
       'vgabios-ati.bin': 39936,
+      'vgabios-bochs-display.bin': 28672,
     },
   },
   {
@@ -82,6 +84,7 @@ const DEBIAN_FIRMWARE_FILES: readonly FirmwareFiles[] = [
       'vgabios-cirrus.bin': 38912,
       'vgabios-vmware.bin': 39424,
       'vgabios-ati.bin': 39424,
+      'vgabios-bochs-display.bin': 28672,
     },
   },
   {
@@ -96,6 +99,7 @@ const DEBIAN_FIRMWARE_FILES: readonly FirmwareFiles[] = [
       'vgabios-cirrus.bin': 39424,
       'vgabios-vmware.bin': 39424,
       'vgabios-ati.bin': 39424,
+      'vgabios-bochs-display.bin': 28160,
     },
   },
 ];
@@ -105,7 +109,6 @@ export function firmwareFiles(r: Release): FirmwareFiles {
   const older = DEBIAN_FIRMWARE_FILES.filter((f) => compareReleases(release(f.release), r) <= 0);
   return older.at(-1) ?? DEBIAN_FIRMWARE_FILES[0]!;
 }
-
 
 const PAGE = 4096;
 

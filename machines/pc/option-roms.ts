@@ -28,7 +28,9 @@ type VideoRam =
   /** vga_common_init with the device's vgamem_mb. */
   | { readonly kind: 'vgamem_mb'; readonly allowedMiB?: readonly number[] }
   /** virtio_vga_base_realize sets vram_size_mb itself. */
-  | { readonly kind: 'fixed'; readonly bytes: number };
+  | { readonly kind: 'fixed'; readonly bytes: number }
+  /** bochs_display_realize: vgamem in bytes, 4 to 256 MiB, rounded up to a power of two, in its own region. */
+  | { readonly kind: 'vgamem'; readonly region: string };
 
 interface PciRamDevice {
   /** PCIDeviceClass.romfile, the ROM a device loads when its romfile property is unset. */
@@ -44,7 +46,7 @@ interface PciRamDevice {
 /**
  * The devices whose blocks are modelled, as the four Debian binaries realize them (romfile read
  * back with qom-get, blocks from `info ramblock`). igb, secondary-vga's and virtio-gpu-pci's
- * romfile is empty. qxl and bochs-display are not modelled.
+ * romfile is empty. qxl and qxl-vga (in the 5.2 and 7.2 builds) are not modelled.
  */
 const PCI_RAM_DEVICES: Readonly<Record<string, PciRamDevice>> = {
   e1000: { romfile: 'efi-e1000.rom', romName: 'e1000' },
@@ -61,6 +63,7 @@ const PCI_RAM_DEVICES: Readonly<Record<string, PciRamDevice>> = {
   'virtio-vga': { romfile: 'vgabios-virtio.bin', romName: 'virtio-vga', vram: { kind: 'fixed', bytes: 8 * MiB }, legacyVgaWindow: true },
   'cirrus-vga': { romfile: 'vgabios-cirrus.bin', romName: 'cirrus_vga', vram: { kind: 'vgamem_mb', allowedMiB: [4, 8, 16] }, legacyVgaWindow: true },
   'ati-vga': { romfile: 'vgabios-ati.bin', romName: 'ati-vga', vram: { kind: 'vgamem_mb' }, legacyVgaWindow: true },
+  'bochs-display': { romfile: 'vgabios-bochs-display.bin', romName: 'bochs-display', vram: { kind: 'vgamem', region: 'bochs-display-vram' } },
   'vmware-svga': {
     romfile: 'vgabios-vmware.bin',
     romName: 'vmware_vga',
@@ -96,6 +99,12 @@ function specBlocks(spec: PciRamDevice, device: PciDeviceRam, r: Release): reado
     // pci_cirrus_vga_realize checks the size before vga_common_init clamps it.
     if (vram.allowedMiB && !vram.allowedMiB.includes(mib)) throw machineErrors.error('pci.cirrus-vram-size', { mib });
     blocks.push(ram(`${device.devPath}/vga.vram`, pow2ceil(Math.min(Math.max(mib, 1), 512)) * MiB));
+  }
+  if (vram?.kind === 'vgamem') {
+    const bytes = device.vgamemBytes ?? 16 * MiB;
+    if (bytes < 4 * MiB) throw machineErrors.error('pci.bochs-display-vgamem', { problem: 'small' });
+    if (bytes > 256 * MiB) throw machineErrors.error('pci.bochs-display-vgamem', { problem: 'big' });
+    blocks.push(ram(`${device.devPath}/${vram.region}`, pow2ceil(bytes)));
   }
   const file = device.romfile ?? spec.romfile;
   if (file === undefined || file === '' || device.rombar === 0) return blocks;

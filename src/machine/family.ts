@@ -166,6 +166,8 @@ export interface PciDeviceRam {
   readonly romsize: number | undefined;
   /** vgamem_mb, for the types that have it. */
   readonly vgamemMb: number | undefined;
+  /** vgamem in bytes (bochs-display), for the types that have it. */
+  readonly vgamemBytes: number | undefined;
 }
 
 /** What a PCI device's realize adds to guest memory besides its BARs. */

@@ -816,6 +816,7 @@ export class Machine {
     const rombar = read('rombar');
     const romsize = read('romsize');
     const vgamem = read('vgamem_mb');
+    const vgamemBytes = read('vgamem');
     return (
       this.family.pciDeviceMemory?.(
         {
@@ -825,6 +826,7 @@ export class Machine {
           rombar: typeof rombar === 'number' ? rombar : -1,
           romsize: typeof romsize === 'number' && romsize !== UINT32_MAX ? romsize : undefined,
           vgamemMb: typeof vgamem === 'number' ? vgamem : undefined,
+          vgamemBytes: typeof vgamemBytes === 'number' ? vgamemBytes : undefined,
         },
         this.release,
       ) ?? { blocks: [], legacyVgaWindow: false }

@@ -4,7 +4,7 @@
  * 128 KiB beneath the legacy VGA window where a VGA-compatible display claims it (the default
  * VGA, virtio-vga; not secondary-vga). Option ROMs and video RAM are not dumped: their BARs are
  * unmapped until the firmware programs them. (ram.total's figures are in migration-ram-figures.)
- * A PCI device's romsize (6.0 on) is checked at start-up as the binaries check it.
+ * A PCI device's romsize (6.0 on) and bochs-display's vgamem are checked at start-up as the binaries check them.
  */
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -49,10 +49,13 @@ describe('conformance: dump-guest-memory with default devices and displays (real
   }
 });
 
-describe('conformance: romsize at start-up (real QEMU vs hotmem qemu)', function () {
+describe('conformance: romsize and bochs-display video memory at start-up (real QEMU vs hotmem qemu)', function () {
   this.timeout(60_000);
   // 6.0 added romsize: 5.2 refuses the property itself.
-  const cases: readonly string[] = ['e1000,romsize=3000', 'e1000,romsize=131072', 'VGA,romsize=8192', 'virtio-net-pci,romsize=3000,romfile='];
+  const cases: readonly string[] = [
+    ...['e1000,romsize=3000', 'e1000,romsize=131072', 'VGA,romsize=8192', 'virtio-net-pci,romsize=3000,romfile='],
+    ...['bochs-display,vgamem=3M', 'bochs-display,vgamem=300M'],
+  ];
   for (const q of realQemus('x86_64')) {
     for (const device of cases) {
       it(`${q.suite} (${q.release}), -device ${device}`, async function () {

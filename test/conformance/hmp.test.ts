@@ -127,12 +127,13 @@ const CASES: ReadonlyArray<{
     steps: [hmp('info ramblock')],
   },
   {
-    what: 'RAMBlocks of a q35 machine with a virtio-mem device and vmware-svga',
+    what: 'RAMBlocks of a q35 machine with a virtio-mem device, vmware-svga and bochs-display',
     x86Only: true,
     warns: true,
     args: [
       ...['-M', 'q35', '-m', '256M,maxmem=2G', '-object', 'memory-backend-ram,id=mem0,size=512M'],
       ...['-device', 'virtio-mem-pci,id=vm0,memdev=mem0', '-device', 'vmware-svga,vgamem_mb=4', '-device', 'e1000e,romfile=efi-e1000.rom'],
+      ...['-device', 'bochs-display,vgamem=5M'],
     ],
     steps: [hmp('info ramblock')],
   },

@@ -37,15 +37,36 @@ describe('machines/pc/option-roms: option ROM and video RAM blocks of PCI device
     ['-M q35 -nodefaults -device VGA,vgamem_mb=1024', ['0000:00:01.0/vga.vram 524288', '0000:00:01.0/vga.rom 64']],
     ['-M q35 -nodefaults -device cirrus-vga', ['0000:00:01.0/vga.vram 4096', '0000:00:01.0/cirrus_vga.rom 64']],
     ['-M q35 -nodefaults -device secondary-vga', ['0000:00:01.0/vga.vram 16384']],
+    ['-M q35 -nodefaults -device bochs-display,vgamem=5M', ['0000:00:01.0/bochs-display-vram 8192', '0000:00:01.0/bochs-display.rom 32']],
     ['-M q35 -nodefaults -device vmware-svga', ['vmsvga.fifo 64', '0000:00:01.0/vga.vram 16384', '0000:00:01.0/vmware_vga.rom 64']],
   ];
   for (const [argv, expected] of table) {
     for (const r of ['5.2', '10.0']) it(`${r} ${argv}`, () => assert.deepEqual(deviceBlocks(argv.split(' '), r), expected));
   }
 
+  it("refuses bochs-display's video memory below 4 MiB and above 256 MiB as QEMU does", () => {
+    const bochs = (vgamemBytes: number) =>
+      pciDeviceMemory(
+        { type: 'bochs-display', devPath: '0000:00:01.0', romfile: undefined, rombar: 1, romsize: undefined, vgamemMb: undefined, vgamemBytes },
+        release('10.0'),
+      );
+    assert.throws(
+      () => bochs(4 * 1024 * KiB - 1),
+      (e: unknown) => e instanceof HotmemError && e.message === 'bochs-display: video memory too small',
+    );
+    assert.throws(
+      () => bochs(257 * 1024 * KiB),
+      (e: unknown) => e instanceof HotmemError && e.message === 'bochs-display: video memory too big',
+    );
+    assert.equal(bochs(256 * 1024 * KiB).blocks[0]?.usedLength, 256 * 1024 * KiB);
+  });
+
   it("refuses cirrus-vga's sizes other than 4, 8 and 16 MiB as QEMU does", () => {
     const cirrus = (vgamemMb: number) =>
-      pciDeviceMemory({ type: 'cirrus-vga', devPath: '0000:00:01.0', romfile: undefined, rombar: 1, romsize: undefined, vgamemMb }, release('7.2'));
+      pciDeviceMemory(
+        { type: 'cirrus-vga', devPath: '0000:00:01.0', romfile: undefined, rombar: 1, romsize: undefined, vgamemMb, vgamemBytes: undefined },
+        release('7.2'),
+      );
     assert.throws(
       () => cirrus(2),
       (e: unknown) => e instanceof HotmemError && e.message === "Invalid cirrus_vga ram size '2'",
@@ -55,7 +76,7 @@ describe('machines/pc/option-roms: option ROM and video RAM blocks of PCI device
 
   it('checks romsize as pci_qdev_realize and pci_add_option_rom do (real 7.2 and 11.1; 5.2 has no romsize)', () => {
     const e1000 = (romsize: number, romfile?: string) =>
-      pciDeviceMemory({ type: 'e1000', devPath: '0000:00:02.0', romfile, rombar: -1, romsize, vgamemMb: undefined }, release('11.1'));
+      pciDeviceMemory({ type: 'e1000', devPath: '0000:00:02.0', romfile, rombar: -1, romsize, vgamemMb: undefined, vgamemBytes: undefined }, release('11.1'));
     const refusal = (text: string) => (e: unknown) => e instanceof HotmemError && e.message === text;
     assert.throws(() => e1000(3000), refusal('ROM size 3000 is not a power of two'));
     assert.throws(() => e1000(3000, ''), refusal('ROM size 3000 is not a power of two'));
@@ -70,7 +91,7 @@ describe('machines/pc/option-roms: option ROM and video RAM blocks of PCI device
     assert.throws(
       () =>
         pciDeviceMemory(
-          { type: 'e1000', devPath: '0000:00:02.0', romfile: '/srv/my.rom', rombar: -1, romsize: undefined, vgamemMb: undefined },
+          { type: 'e1000', devPath: '0000:00:02.0', romfile: '/srv/my.rom', rombar: -1, romsize: undefined, vgamemMb: undefined, vgamemBytes: undefined },
           release('10.0'),
         ),
       (e: unknown) =>
@@ -84,7 +105,7 @@ describe('machines/pc/option-roms: option ROM and video RAM blocks of PCI device
       const {
         blocks: [rom],
       } = pciDeviceMemory(
-        { type: 'virtio-net-pci', devPath: '0000:00:03.0', romfile: undefined, rombar: 1, romsize: undefined, vgamemMb: undefined },
+        { type: 'virtio-net-pci', devPath: '0000:00:03.0', romfile: undefined, rombar: 1, romsize: undefined, vgamemMb: undefined, vgamemBytes: undefined },
         release(r),
       );
       assert.deepEqual(
