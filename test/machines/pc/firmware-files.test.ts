@@ -14,7 +14,6 @@ describe('machines/pc/firmware-files: the firmware files of each Debian build', 
     for (const [r, build] of table) assert.equal(firmwareFiles(release(r)).release, build, r);
   });
 
-
   it("counts a ROM image's data pages as the pages it covers: bullseye's 249344-byte efi-virtio.rom 61, its 39424-byte vgabios 10", () => {
     assert.equal(romDataPages(firmwareFiles(release('5.2')).sizes['efi-virtio.rom']!), 61);
     assert.equal(romDataPages(firmwareFiles(release('5.2')).sizes['vgabios-stdvga.bin']!), 10);
