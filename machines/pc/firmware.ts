@@ -12,27 +12,50 @@
  *   (legacy_acpi_table_size): two pages with one vCPU and the default devices; 1.7 also keeps
  *   option ROMs in RAM (option_rom_has_mr), the 12 KiB kvmvapic.bin among them.
  *
- * The isa-bios region is an alias of pc.bios, not a block of its own.
+ * The isa-bios region is an alias of pc.bios, not a block of its own. The blobs are resizeable:
+ * the tables reserve ACPI_BUILD_TABLE_MAX_SIZE (2 MiB), and from 6.0 (acpi_add_rom_blob sizing
+ * by name, 6930ba0d44) the table loader reserves 64 KiB, where 5.x reserved only its used page.
+ * The board creates pc.bios, pc.rom and kvmvapic.bin at init, before any device, and the ACPI
+ * blobs at machine-done (acpi_setup), after every -device.
  */
-import type { FirmwareBlock, MachineVersion } from '../../src/machine/family.js';
+import type { BoardFirmware, FirmwareBlock, MachineVersion } from '../../src/machine/family.js';
 import type { QomObject } from '../../src/qom/object.js';
+import { inWindow, type Release } from '../../src/core/release.js';
+import { firmwareFiles } from './firmware-files.js';
 import { pcBiosSize, versionAtLeast } from './layout.js';
 
 const KiB = 1024;
 const PAGE = 4 * KiB;
 
-export function pcFirmwareBlocks(machine: QomObject, v: MachineVersion): readonly FirmwareBlock[] {
-  const blocks: FirmwareBlock[] = [
-    { idstr: 'pc.bios', usedLength: pcBiosSize(v) },
-    { idstr: 'pc.rom', usedLength: 128 * KiB },
-  ];
-  if (!versionAtLeast(v, 1, 7)) return blocks;
+/** QEMU's own kvmvapic.bin (9216 bytes in the four Debian builds): its last, partial page is zero. */
+const KVMVAPIC_DATA_PAGES = 2;
+
+const rom = (idstr: string, usedLength: number, dataPages: number, maxLength = usedLength): FirmwareBlock => ({
+  idstr,
+  usedLength,
+  maxLength,
+  readOnly: true,
+  dataPages,
+});
+
+/**
+ * The blocks and their data pages: the BIOS image's; none in pc.rom, which only the guest's
+ * firmware fills; the table loader's and the RSDP's one page each. The ACPI tables' data
+ * (bytes of generated tables, padded to the block: 1 to 4 pages on the real binaries, growing
+ * with vCPUs and devices) is not modelled: their pages count as zero pages.
+ */
+export function pcFirmwareBlocks(machine: QomObject, v: MachineVersion, r: Release): BoardFirmware {
+  const biosSize = pcBiosSize(v);
+  const bios = firmwareFiles(r).biosDataPages[biosSize === 256 * KiB ? 'bios-256k.bin' : 'bios.bin'];
+  const atInit = [rom('pc.bios', biosSize, bios), rom('pc.rom', 128 * KiB, 0)];
+  const atMachineDone: FirmwareBlock[] = [];
+  if (!versionAtLeast(v, 1, 7)) return { atInit, atMachineDone };
+  if (!versionAtLeast(v, 2, 0)) atInit.push(rom('/rom@genroms/kvmvapic.bin', 3 * PAGE, KVMVAPIC_DATA_PAGES));
   // x86_machine_is_acpi_enabled: anything but acpi=off.
   if (machine.get('acpi') !== 'off') {
-    blocks.push({ idstr: '/rom@etc/acpi/tables', usedLength: versionAtLeast(v, 2, 1) ? 128 * KiB : 2 * PAGE });
-    blocks.push({ idstr: '/rom@etc/table-loader', usedLength: PAGE });
-    if (versionAtLeast(v, 2, 3)) blocks.push({ idstr: '/rom@etc/acpi/rsdp', usedLength: PAGE });
+    atMachineDone.push(rom('/rom@etc/acpi/tables', versionAtLeast(v, 2, 1) ? 128 * KiB : 2 * PAGE, 0, 2 * 1024 * KiB));
+    atMachineDone.push(rom('/rom@etc/table-loader', PAGE, 1, inWindow(r, { since: '6.0' }) ? 64 * KiB : PAGE));
+    if (versionAtLeast(v, 2, 3)) atMachineDone.push(rom('/rom@etc/acpi/rsdp', PAGE, 1));
   }
-  if (!versionAtLeast(v, 2, 0)) blocks.push({ idstr: '/rom@genroms/kvmvapic.bin', usedLength: 3 * PAGE });
-  return blocks;
+  return { atInit, atMachineDone };
 }

@@ -14,112 +14,23 @@
  * - a VGA-compatible display (not secondary-vga) claims the legacy VGA window over guest RAM,
  *   128 KiB that dump-guest-memory of the real binaries leaves out.
  *
- * ROM file sizes come from the firmware packages of the installation, not from QEMU: the table
- * holds what each Debian build's packages install (read from the roots' /usr/share/qemu,
- * /usr/lib/ipxe/qemu and /usr/share/seabios). A release without a Debian build here takes the
- * newest older one's files (the oldest's for releases before it); every recorded file rounds to
- * the same power of two in all four, so only the file's own size (not the block's) can differ.
+ * ROM file sizes are the installation's (firmware-files.ts).
  */
 import type { FirmwareBlock, PciDeviceMemory, PciDeviceRam } from '../../src/machine/family.js';
-import { compareReleases, release, type Release } from '../../src/core/release.js';
+import type { Release } from '../../src/core/release.js';
 import { machineErrors } from '../../src/machine/errors.js';
+import { firmwareFiles, romDataPages } from './firmware-files.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-
-interface FirmwareFiles {
-  readonly release: string;
-  /** The packages the sizes were read from. */
-  readonly source: string;
-  readonly sizes: Readonly<Record<string, number>>;
-}
-
-const IPXE_2019 = {
-  'efi-e1000.rom': 249856,
-  'efi-e1000e.rom': 249856,
-  'efi-virtio.rom': 249344,
-  'efi-rtl8139.rom': 249856,
-  'efi-ne2k_pci.rom': 245760,
-  'efi-pcnet.rom': 246272,
-  'efi-vmxnet3.rom': 243712,
-  'pxe-eepro100.rom': 75264,
-} as const;
-
-const IPXE_EFI_2025 = {
-  'efi-e1000.rom': 262144,
-  'efi-e1000e.rom': 262144,
-  'efi-virtio.rom': 262144,
-  'efi-rtl8139.rom': 262144,
-  'efi-ne2k_pci.rom': 262144,
-  'efi-pcnet.rom': 262144,
-  'efi-vmxnet3.rom': 262144,
-} as const;
-
-/** Each Debian build's firmware files, oldest release first. */
-const DEBIAN_FIRMWARE_FILES: readonly FirmwareFiles[] = [
-  {
-    release: '5.2',
-    source: 'Debian bullseye: ipxe-qemu 1.0.0+git-20190125.36a4c85-5.1, seabios 1.14.0-2',
-    sizes: {
-      ...IPXE_2019,
-      'vgabios-stdvga.bin': 39424,
-      'vgabios-virtio.bin': 39424,
-      'vgabios-cirrus.bin': 39424,
-      'vgabios-vmware.bin': 39424,
-      'vgabios-ati.bin': 39424,
-    },
-  },
-  {
-    release: '7.2',
-    source: 'Debian bookworm: ipxe-qemu 1.0.0+git-20190125.36a4c85-5.1, seabios 1.16.2-1',
-    sizes: {
-      ...IPXE_2019,
-      'vgabios-stdvga.bin': 39936,
-      'vgabios-virtio.bin': 39936,
-      'vgabios-cirrus.bin': 39424,
-      'vgabios-vmware.bin': 39936,
-      'vgabios-ati.bin': 39936,
-    },
-  },
-  {
-    release: '10.0',
-    source: 'Debian trixie: ipxe-qemu 1.21.1+git20250501.dad20602+dfsg-1, seabios 1.16.3-2',
-    sizes: {
-      ...IPXE_EFI_2025,
-      'pxe-eepro100.rom': 109056,
-      'vgabios-stdvga.bin': 39424,
-      'vgabios-virtio.bin': 39424,
-      'vgabios-cirrus.bin': 38912,
-      'vgabios-vmware.bin': 39424,
-      'vgabios-ati.bin': 39424,
-    },
-  },
-  {
-    release: '11.1',
-    source: 'Debian sid: ipxe-qemu 2.0.0+dfsg-5, seabios 1.17.0-1',
-    sizes: {
-      ...IPXE_EFI_2025,
-      'pxe-eepro100.rom': 108032,
-      'vgabios-stdvga.bin': 39424,
-      'vgabios-virtio.bin': 39424,
-      'vgabios-cirrus.bin': 39424,
-      'vgabios-vmware.bin': 39424,
-      'vgabios-ati.bin': 39424,
-    },
-  },
-];
-
-/** The firmware files an installation of `r` has: its Debian build's, else the nearest older one's. */
-export function firmwareFiles(r: Release): FirmwareFiles {
-  const older = DEBIAN_FIRMWARE_FILES.filter((f) => compareReleases(release(f.release), r) <= 0);
-  return older.at(-1) ?? DEBIAN_FIRMWARE_FILES[0]!;
-}
 
 type VideoRam =
   /** vga_common_init with the device's vgamem_mb. */
   | { readonly kind: 'vgamem_mb'; readonly allowedMiB?: readonly number[] }
   /** virtio_vga_base_realize sets vram_size_mb itself. */
-  | { readonly kind: 'fixed'; readonly bytes: number };
+  | { readonly kind: 'fixed'; readonly bytes: number }
+  /** bochs_display_realize: vgamem in bytes, 4 to 256 MiB, rounded up to a power of two, in its own region. */
+  | { readonly kind: 'vgamem'; readonly region: string };
 
 interface PciRamDevice {
   /** PCIDeviceClass.romfile, the ROM a device loads when its romfile property is unset. */
@@ -127,15 +38,15 @@ interface PciRamDevice {
   /** The ROM region's name before `.rom`: the device's vmsd name (its type name without one). */
   readonly romName: string;
   readonly vram?: VideoRam;
-  /** Blocks registered without the device's path (vmstate_register_ram_global). */
-  readonly globalBlocks?: readonly FirmwareBlock[];
+  /** RAM blocks registered without the device's path (vmstate_register_ram_global). */
+  readonly globalBlocks?: readonly { readonly idstr: string; readonly bytes: number }[];
   readonly legacyVgaWindow?: true;
 }
 
 /**
  * The devices whose blocks are modelled, as the four Debian binaries realize them (romfile read
  * back with qom-get, blocks from `info ramblock`). igb, secondary-vga's and virtio-gpu-pci's
- * romfile is empty. qxl and bochs-display are not modelled.
+ * romfile is empty. qxl and qxl-vga (in the 5.2 and 7.2 builds) are not modelled.
  */
 const PCI_RAM_DEVICES: Readonly<Record<string, PciRamDevice>> = {
   e1000: { romfile: 'efi-e1000.rom', romName: 'e1000' },
@@ -152,41 +63,56 @@ const PCI_RAM_DEVICES: Readonly<Record<string, PciRamDevice>> = {
   'virtio-vga': { romfile: 'vgabios-virtio.bin', romName: 'virtio-vga', vram: { kind: 'fixed', bytes: 8 * MiB }, legacyVgaWindow: true },
   'cirrus-vga': { romfile: 'vgabios-cirrus.bin', romName: 'cirrus_vga', vram: { kind: 'vgamem_mb', allowedMiB: [4, 8, 16] }, legacyVgaWindow: true },
   'ati-vga': { romfile: 'vgabios-ati.bin', romName: 'ati-vga', vram: { kind: 'vgamem_mb' }, legacyVgaWindow: true },
+  'bochs-display': { romfile: 'vgabios-bochs-display.bin', romName: 'bochs-display', vram: { kind: 'vgamem', region: 'bochs-display-vram' } },
   'vmware-svga': {
     romfile: 'vgabios-vmware.bin',
     romName: 'vmware_vga',
     vram: { kind: 'vgamem_mb' },
-    globalBlocks: [{ idstr: 'vmsvga.fifo', usedLength: 64 * KiB }],
+    globalBlocks: [{ idstr: 'vmsvga.fifo', bytes: 64 * KiB }],
     legacyVgaWindow: true,
   },
 };
 
 const pow2ceil = (n: number): number => 2 ** Math.ceil(Math.log2(n));
+const isPowerOfTwo = (n: number): boolean => n > 0 && pow2ceil(n) === n;
 
 /**
- * What a PCI device's realize adds: its blocks in the order it creates them (video RAM first,
+ * What a PCI device's realize adds: its blocks in the order it creates them (the display's RAM,
  * then pci_qdev_realize's ROM); throws QEMU's refusal where its realize fails.
  */
 export function pciDeviceMemory(device: PciDeviceRam, r: Release): PciDeviceMemory {
+  // pci_qdev_realize checks romsize of any PCI device, with or without a ROM.
+  if (device.romsize !== undefined && !isPowerOfTwo(device.romsize)) throw machineErrors.error('pci.romsize-not-power-of-two', { romsize: device.romsize });
   const spec = PCI_RAM_DEVICES[device.type];
   return spec ? { blocks: specBlocks(spec, device, r), legacyVgaWindow: spec.legacyVgaWindow === true } : { blocks: [], legacyVgaWindow: false };
 }
 
 function specBlocks(spec: PciRamDevice, device: PciDeviceRam, r: Release): readonly FirmwareBlock[] {
-  const blocks: FirmwareBlock[] = [];
+  // Video RAM and the FIFO hold zeros until the guest draws.
+  const ram = (idstr: string, bytes: number): FirmwareBlock => ({ idstr, usedLength: bytes, maxLength: bytes, readOnly: false, dataPages: 0 });
+  // vmsvga_init creates its FIFO before vga_common_init's video RAM.
+  const blocks: FirmwareBlock[] = (spec.globalBlocks ?? []).map((b) => ram(b.idstr, b.bytes));
   const vram = spec.vram;
-  if (vram?.kind === 'fixed') blocks.push({ idstr: `${device.devPath}/vga.vram`, usedLength: vram.bytes });
+  if (vram?.kind === 'fixed') blocks.push(ram(`${device.devPath}/vga.vram`, vram.bytes));
   if (vram?.kind === 'vgamem_mb') {
     const mib = device.vgamemMb ?? 16;
     // pci_cirrus_vga_realize checks the size before vga_common_init clamps it.
     if (vram.allowedMiB && !vram.allowedMiB.includes(mib)) throw machineErrors.error('pci.cirrus-vram-size', { mib });
-    blocks.push({ idstr: `${device.devPath}/vga.vram`, usedLength: pow2ceil(Math.min(Math.max(mib, 1), 512)) * MiB });
+    blocks.push(ram(`${device.devPath}/vga.vram`, pow2ceil(Math.min(Math.max(mib, 1), 512)) * MiB));
   }
-  blocks.push(...(spec.globalBlocks ?? []));
+  if (vram?.kind === 'vgamem') {
+    const bytes = device.vgamemBytes ?? 16 * MiB;
+    if (bytes < 4 * MiB) throw machineErrors.error('pci.bochs-display-vgamem', { problem: 'small' });
+    if (bytes > 256 * MiB) throw machineErrors.error('pci.bochs-display-vgamem', { problem: 'big' });
+    blocks.push(ram(`${device.devPath}/${vram.region}`, pow2ceil(bytes)));
+  }
   const file = device.romfile ?? spec.romfile;
   if (file === undefined || file === '' || device.rombar === 0) return blocks;
   const size = firmwareFiles(r).sizes[file];
   if (size === undefined) throw machineErrors.error('pci.romfile-unknown', { file, release: `${r.major}.${r.minor}` });
-  blocks.push({ idstr: `${device.devPath}/${spec.romName}.rom`, usedLength: pow2ceil(size) });
+  // A set romsize sizes the ROM region itself; the file must fit in it.
+  if (device.romsize !== undefined && size > device.romsize) throw machineErrors.error('pci.romfile-too-large', { file, size, romsize: device.romsize });
+  const romSize = device.romsize ?? pow2ceil(size);
+  blocks.push({ idstr: `${device.devPath}/${spec.romName}.rom`, usedLength: romSize, maxLength: romSize, readOnly: true, dataPages: romDataPages(size) });
   return blocks;
 }

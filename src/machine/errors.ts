@@ -65,6 +65,10 @@ export const machineErrors = defineErrors({
   'bus.none-for-device': (a: { driver: string; busType: string }) => `No '${a.busType}' bus found for device '${a.driver}'`,
   // PCI option ROMs and video RAM at realize (hw/pci/pci.c pci_add_option_rom, hw/display/cirrus_vga.c)
   'pci.cirrus-vram-size': (a: { mib: number }) => `Invalid cirrus_vga ram size '${a.mib}'`,
+  'pci.bochs-display-vgamem': (a: { problem: 'small' | 'big' }) => `bochs-display: video memory too ${a.problem}`,
+  'pci.romsize-not-power-of-two': (a: { romsize: number }) => `ROM size ${a.romsize} is not a power of two`,
+  'pci.romfile-too-large': (a: { file: string; size: number; romsize: number }) =>
+    `romfile "${a.file}" (${a.size} bytes) is too large for ROM size ${a.romsize}`,
   'pci.romfile-unknown': (a: { file: string; release: string }) =>
     `hotmem does not know the size of romfile "${a.file}": it models the firmware files a Debian installation of QEMU ${a.release} has`,
   'device.not-found': (a: { id: string }) => `Device '${a.id}' not found`,

@@ -125,11 +125,33 @@ export interface MemoryLayout {
 /**
  * A RAMBlock the board's firmware takes (QEMU allocates it; no memory backend): migration lists
  * it and sends its used length like RAM. Its content is the firmware image and tables QEMU
- * generates, which the model does not hold.
+ * generates, which the model counts in pages rather than holds.
  */
 export interface FirmwareBlock {
   readonly idstr: string;
   readonly usedLength: number;
+  /**
+   * The length reserved for it (RAMBlock max_length): larger than the used length for the
+   * resizeable fw_cfg blobs (rom_add_blob's max_len), which QEMU may grow on reset.
+   */
+  readonly maxLength: number;
+  /** A ROM region (memory_region_init_rom, rom_add_*): `info ramblock` prints it `ro`. */
+  readonly readOnly: boolean;
+  /**
+   * Its pages that hold non-zero content once QEMU has loaded it (the image's, not its zero
+   * padding), which migration sends as normal pages and the rest as zero pages.
+   */
+  readonly dataPages: number;
+}
+
+/**
+ * The board firmware's blocks by when QEMU creates them: at board init, before any device
+ * (pc.bios, pc.rom), and at machine-done, after every -device (the ACPI blobs of
+ * acpi_setup). Their RAM offsets and the order of `info ramblock` follow creation.
+ */
+export interface BoardFirmware {
+  readonly atInit: readonly FirmwareBlock[];
+  readonly atMachineDone: readonly FirmwareBlock[];
 }
 
 /** What decides the RAMBlocks a PCI device adds (option ROM, video RAM): read at its realize. */
@@ -140,8 +162,12 @@ export interface PciDeviceRam {
   /** The romfile property when set (an empty string included); undefined takes the class's. */
   readonly romfile: string | undefined;
   readonly rombar: number;
+  /** The romsize property (6.0 on) when set; undefined when unset (UINT32_MAX) or the release has none. */
+  readonly romsize: number | undefined;
   /** vgamem_mb, for the types that have it. */
   readonly vgamemMb: number | undefined;
+  /** vgamem in bytes (bochs-display), for the types that have it. */
+  readonly vgamemBytes: number | undefined;
 }
 
 /** What a PCI device's realize adds to guest memory besides its BARs. */
@@ -199,7 +225,7 @@ export interface MachineFamily {
    */
   readonly acpiBridgeHotplug?: { readonly driver: string; readonly since?: Release };
   /** The firmware's RAMBlocks, in the order QEMU creates them (none: the board has no firmware in RAM, as s390-ccw-virtio). */
-  firmwareBlocks?(machine: QomObject, version: MachineVersion): readonly FirmwareBlock[];
+  firmwareBlocks?(machine: QomObject, version: MachineVersion, release: Release): BoardFirmware;
   /** What a PCI device's realize adds (option ROM, video RAM); throws QEMU's refusal where that realize fails. */
   pciDeviceMemory?(device: PciDeviceRam, release: Release): PciDeviceMemory;
   /**

@@ -41,6 +41,7 @@ import { MACHINE_BASE_TYPE } from './machine-type.js';
 import { parseMemorySize, type MemorySize } from './memory-size.js';
 import { completeNuma, parseNumaNode, type NumaNode } from './numa.js';
 import { RAM_BLOCK, registerRam } from './ram-block.js';
+import { ramList, type PlacedRamBlock } from './ram-list.js';
 import { unplugRoute } from './unplug.js';
 import { bridgeErrors, bridgeRule, checkExpander, expanderBusPath, secondaryBusHotplug, type BridgeRule } from './pci-bridges.js';
 import { deviceData } from '../qom/device-data/load.js';
@@ -218,8 +219,10 @@ export class Machine {
   #pendingBus: BusSpec | undefined;
   /** What QEMU's default devices add to guest memory, in creation order. */
   readonly #defaultDeviceMemory: PciDeviceMemory[] = [];
-  /** What each PCI device's realize added to guest memory. */
-  readonly #pciMemory = new WeakMap<QomObject, PciDeviceMemory>();
+  /** The memory backends that existed when the board was built: their RAMBlocks precede the firmware's. */
+  readonly #bootBackends: ReadonlySet<QomObject>;
+  /** What each PCI device's realize added to guest memory, in realize order. */
+  readonly #pciMemory = new Map<QomObject, PciDeviceMemory>();
   /** The automatic numbers of controllers' buses so far, per bus type (qbus_init_internal's automatic_ids). */
   readonly #autoBusIds = new Map<ChildBusKind, number>();
   /** The controller device that created each child bus (the board's own have none). */
@@ -259,6 +262,7 @@ export class Machine {
     /** The present vCPUs, by cpu-index. */
     readonly vcpus: readonly Vcpu[],
   ) {
+    this.#bootBackends = new Set(model.objectsOfType('memory-backend'));
     const roots = family.rootBuses(version);
     this.buses = new BusTree(roots);
     const usb = object.get('usb') === true;
@@ -278,21 +282,56 @@ export class Machine {
 
   /**
    * The RAMBlocks QEMU allocates itself besides memory backends, which migration sends besides
-   * guest RAM: the board's firmware, then the option ROMs and video RAM of the default devices
-   * and of the realized PCI devices.
+   * guest RAM, in creation order: the board's firmware, the option ROMs and video RAM of the
+   * default devices and of the devices realized at start-up, the blobs the board adds at
+   * machine-done (ACPI), then those of devices hotplugged since.
    */
   firmwareBlocks(): readonly FirmwareBlock[] {
-    return [...(this.family.firmwareBlocks?.(this.object, this.version) ?? []), ...this.#pciDeviceMemory().flatMap((m) => m.blocks)];
+    const board = this.family.firmwareBlocks?.(this.object, this.version, this.release) ?? { atInit: [], atMachineDone: [] };
+    const devices = this.#pciDeviceMemory();
+    const blocks = (hotplugged: boolean) => devices.filter((d) => d.hotplugged === hotplugged).flatMap((d) => d.memory.blocks);
+    return [...board.atInit, ...blocks(false), ...board.atMachineDone, ...blocks(true)];
+  }
+
+  /**
+   * Every RAMBlock in ram_list order with its ram_addr_t offset, as `info ramblock` lists them,
+   * replayed in creation order: the backends that existed at board init (-object, then the
+   * machine's own RAM backend), the firmware and device blocks, then backends created since
+   * (object-add). Backends come in the order the host model mapped them, which is their
+   * creation. A block freed since leaves no hole here, where QEMU's best fit may place a later
+   * block in it: offsets after an unplug or object-del may differ.
+   */
+  ramBlocks(): readonly PlacedRamBlock[] {
+    const backends = this.model
+      .objectsOfType('memory-backend')
+      .flatMap((b) => {
+        const block = b.slots.get(RAM_BLOCK);
+        if (!block) return [];
+        const readOnly = this.model.view.properties(b.type).has('readonly') && b.get('readonly') === true;
+        return [
+          {
+            boot: this.#bootBackends.has(b),
+            entry: { idstr: block.idstr, pageSize: block.pageSize, usedLength: block.size, maxLength: block.size, readOnly, hva: block.mapping?.start },
+          },
+        ];
+      })
+      .sort((a, b) => (a.entry.hva ?? 0) - (b.entry.hva ?? 0));
+    const pageSize = this.process.host.arch.basePageSize;
+    return ramList([
+      ...backends.filter((b) => b.boot).map((b) => b.entry),
+      ...this.firmwareBlocks().map((b) => ({ ...b, pageSize, hva: undefined })),
+      ...backends.filter((b) => !b.boot).map((b) => b.entry),
+    ]);
   }
 
   /** Whether a display claims the legacy VGA window over guest RAM. */
   hasLegacyVgaWindow(): boolean {
-    return this.#pciDeviceMemory().some((m) => m.legacyVgaWindow);
+    return this.#pciDeviceMemory().some((d) => d.memory.legacyVgaWindow);
   }
 
-  #pciDeviceMemory(): readonly PciDeviceMemory[] {
-    const realized = this.model.objectsOfType('device').filter((d) => d.realized);
-    return [...this.#defaultDeviceMemory, ...realized.flatMap((d) => this.#pciMemory.get(d) ?? [])];
+  #pciDeviceMemory(): readonly { readonly memory: PciDeviceMemory; readonly hotplugged: boolean }[] {
+    const realized = [...this.#pciMemory].filter(([d]) => d.realized).map(([d, memory]) => ({ memory, hotplugged: d.hotplugged }));
+    return [...this.#defaultDeviceMemory.map((memory) => ({ memory, hotplugged: false })), ...realized];
   }
 
   #initialRam: readonly RamPiece[] | undefined;
@@ -791,9 +830,13 @@ export class Machine {
   }
 
   #deviceMemory(type: string, devPath: string, read: (property: string) => unknown): PciDeviceMemory {
+    // romsize's default, UINT32_MAX, means "the file's size rounded up".
+    const UINT32_MAX = 2 ** 32 - 1;
     const romfile = read('romfile');
     const rombar = read('rombar');
+    const romsize = read('romsize');
     const vgamem = read('vgamem_mb');
+    const vgamemBytes = read('vgamem');
     return (
       this.family.pciDeviceMemory?.(
         {
@@ -801,7 +844,9 @@ export class Machine {
           devPath,
           romfile: typeof romfile === 'string' ? romfile : undefined,
           rombar: typeof rombar === 'number' ? rombar : -1,
+          romsize: typeof romsize === 'number' && romsize !== UINT32_MAX ? romsize : undefined,
           vgamemMb: typeof vgamem === 'number' ? vgamem : undefined,
+          vgamemBytes: typeof vgamemBytes === 'number' ? vgamemBytes : undefined,
         },
         this.release,
       ) ?? { blocks: [], legacyVgaWindow: false }
@@ -902,6 +947,7 @@ export class Machine {
     const owned = [...this.#busOwner].filter(([, owner]) => owner === device).map(([bus]) => bus);
     const onOwned = owned.flatMap((bus) => this.#devicesOn(bus));
     const deleted = [...onOwned, ...realizedChildDevices(device), device].map((d) => ({ ...(d.id === undefined ? {} : { device: d.id }), path: d.path() }));
+    for (const d of [...onOwned, device]) this.#pciMemory.delete(d);
     for (const d of onOwned) this.model.remove(d);
     for (const bus of owned) {
       this.#busOwner.delete(bus);

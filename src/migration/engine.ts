@@ -77,6 +77,14 @@ const MAX_JOBS = 50_000_000;
  */
 export const syncsBeforeSwitchover = (r: Release): boolean => compareReleases(r, release('11.1')) >= 0;
 
+/**
+ * What query-migrate's ram.transferred counts: from 8.2 every byte on the stream
+ * (migration_transferred_bytes, 897fd8bdce), before it only the RAM pages' bytes with their
+ * block names and end-of-section markers (ram_counters.transferred), not the block list the
+ * setup sends nor any device's state, as real 5.2 and 7.2 give it.
+ */
+export const transferredCountsWholeStream = (r: Release): boolean => compareReleases(r, release('8.2')) >= 0;
+
 /** Migrates `src` to `dst`; both are started machines, the destination fresh (as with -incoming). */
 export function migrate(src: Machine, dst: Machine, options: MigrateOptions): MigrationOutcome {
   return new Migration(src, dst, resolveOptions(options)).run();
@@ -692,6 +700,7 @@ class Migration {
     const stats: TransferStats = {
       totalBytes: this.#setupBytes + this.#stream.bytes + this.#deviceBytes,
       ramBytes: this.#setupBytes + this.#stream.bytes,
+      ramPageBytes: this.#stream.bytes,
       deviceStateBytes: this.#deviceBytes,
       normalPages: this.#stream.normalPages,
       zeroPages: this.#stream.zeroPages,
@@ -784,7 +793,7 @@ class Migration {
     info.totalNs = now - this.#start;
     info.downtimeNs = this.#downtimeNs;
     info.expectedDowntimeNs = (this.#pending() * 1e9) / this.#o.bandwidth;
-    info.transferred = this.#setupBytes + this.#stream.bytes + this.#deviceBytes;
+    info.transferred = transferredCountsWholeStream(this.source.release) ? this.#setupBytes + this.#stream.bytes + this.#deviceBytes : this.#stream.bytes;
     info.remaining = this.#pending();
     info.total = this.#pairs.reduce((n, p) => n + p.src.block.size, this.#firmwareBytes);
     info.duplicate = this.#stream.zeroPages;

@@ -11,6 +11,8 @@ export interface TransferStats {
   /** Everything on the wire: RAM, device state, stream headers. */
   readonly totalBytes: number;
   readonly ramBytes: number;
+  /** RAM pages with their block names and end-of-section markers: ramBytes less the block list setup sends. */
+  readonly ramPageBytes: number;
   readonly deviceStateBytes: number;
   /** Target pages sent with data (RAM_SAVE_FLAG_PAGE). */
   readonly normalPages: number;

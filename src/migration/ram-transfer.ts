@@ -104,14 +104,14 @@ export class RamStream {
 
   /**
    * A firmware block's pages, sent once (the firmware does not change while the VM runs from
-   * RAM). The model does not hold the firmware's content, so they go as zero pages: the real
-   * binaries send a few dozen of a q35 machine's 130 firmware pages with data (SeaBIOS's code,
-   * the generated ACPI tables), which the model's normal-page count leaves out.
+   * RAM): its data pages (the images' code, the ROMs) with their data, the rest as zero pages.
    */
   sendFirmware(block: FirmwareBlock): number {
     const pages = block.usedLength / TARGET_PAGE_SIZE;
-    const bytes = 1 + block.idstr.length + pages * pageCost(0);
-    this.zeroPages += pages;
+    const zero = pages - block.dataPages;
+    const bytes = 1 + block.idstr.length + zero * pageCost(0) + block.dataPages * pageCost(1);
+    this.zeroPages += zero;
+    this.normalPages += block.dataPages;
     this.#lastBlock = block.idstr;
     this.bytes += bytes;
     return bytes;

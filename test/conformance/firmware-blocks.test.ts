@@ -4,6 +4,7 @@
  * 128 KiB beneath the legacy VGA window where a VGA-compatible display claims it (the default
  * VGA, virtio-vga; not secondary-vga). Option ROMs and video RAM are not dumped: their BARs are
  * unmapped until the firmware programs them. (ram.total's figures are in migration-ram-figures.)
+ * A PCI device's romsize (6.0 on) and bochs-display's vgamem are checked at start-up as the binaries check them.
  */
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { hotmemProgram, MonitoredProcess } from '../frontends/migration/monitored-process.js';
 import { realQemus, requireReal } from './real-qemu.js';
 import { requireModelled } from './modelled-release.js';
+import { assertSameStartup } from './transcripts.js';
 
 async function dumpTotal(program: readonly string[], args: readonly string[]): Promise<unknown> {
   const dir = mkdtempSync(join(tmpdir(), 'hotmem-fwdump-'));
@@ -42,6 +44,24 @@ describe('conformance: dump-guest-memory with default devices and displays (real
         const args = ['-display', 'none', '-m', '128M', ...machineArgs];
         const real = await dumpTotal([q.binary], args);
         assert.deepEqual(await dumpTotal(hotmemProgram(q.release), args), real);
+      });
+    }
+  }
+});
+
+describe('conformance: romsize and bochs-display video memory at start-up (real QEMU vs hotmem qemu)', function () {
+  this.timeout(60_000);
+  // 6.0 added romsize: 5.2 refuses the property itself.
+  const cases: readonly string[] = [
+    ...['e1000,romsize=3000', 'e1000,romsize=131072', 'VGA,romsize=8192', 'virtio-net-pci,romsize=3000,romfile='],
+    ...['bochs-display,vgamem=3M', 'bochs-display,vgamem=300M'],
+  ];
+  for (const q of realQemus('x86_64')) {
+    for (const device of cases) {
+      it(`${q.suite} (${q.release}), -device ${device}`, async function () {
+        requireReal(this, q);
+        requireModelled(this, q.release);
+        await assertSameStartup(q, ['-display', 'none', '-nodefaults', '-S', '-M', 'pc', '-device', device], 10_000);
       });
     }
   }

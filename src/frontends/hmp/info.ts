@@ -3,7 +3,9 @@
  * formats (hmp_info_memory_devices, hmp_info_memdev, ...), with "\n" line ends (the monitor
  * turns them into "\r\n").
  */
+import { inWindow, type Release } from '../../core/release.js';
 import type { MemoryDeviceInfo } from '../../machine/memory-device.js';
+import type { PlacedRamBlock } from '../../machine/ram-list.js';
 
 type Fields = Readonly<Record<string, unknown>>;
 
@@ -96,4 +98,33 @@ export function numaPage(nodes: readonly NumaNodeUsage[]): string {
         `node ${i} cpus:${n.cpus.map((c) => ` ${c}`).join('')}\nnode ${i} size: ${Math.floor(n.bytes / 2 ** 20)} MB\nnode ${i} plugged: ${Math.floor(n.pluggedBytes / 2 ** 20)} MB\n`,
     )
     .join('')}`;
+}
+
+/** size_to_str for a page size (a power of two): "4 KiB", "2 MiB", "1 GiB". */
+function pageSizeText(bytes: number): string {
+  const units = ['', 'Ki', 'Mi', 'Gi', 'Ti'];
+  const i = Math.min(Math.floor(Math.log2(bytes) / 10), units.length - 1);
+  return `${bytes / 2 ** (i * 10)} ${units[i]!}B`;
+}
+
+const hex16 = (n: number): string => `0x${n.toString(16).padStart(16, '0')}`;
+
+/**
+ * ram_block_format (ram_block_dump before 6.2): one line per RAMBlock in ram_list order. From 8.0
+ * ("memory: Dump HPA and access type of ramblocks", dbc6ae9c3b) each line also gives the host
+ * address and whether the region is read-only. Blocks the host model does not map print a zero
+ * address.
+ */
+export function ramblockPage(blocks: readonly PlacedRamBlock[], release: Release): string {
+  const host = inWindow(release, { since: '8.0' });
+  const head = `${'Block Name'.padStart(24)} ${'PSize'.padStart(8)}  ${['Offset', 'Used', 'Total', ...(host ? ['HVA'] : [])].map((c) => c.padStart(18)).join(' ')}${host ? ` ${'RO'.padStart(3)}` : ''}\n`;
+  return (
+    head +
+    blocks
+      .map(
+        (b) =>
+          `${b.idstr.padStart(24)} ${pageSizeText(b.pageSize).padStart(8)}  ${[b.offset, b.usedLength, b.maxLength, ...(host ? [b.hva ?? 0] : [])].map(hex16).join(' ')}${host ? ` ${(b.readOnly ? 'ro' : 'rw').padStart(3)}` : ''}\n`,
+      )
+      .join('')
+  );
 }

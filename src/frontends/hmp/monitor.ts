@@ -11,13 +11,14 @@ import type { MemoryDeviceInfo } from '../../machine/memory-device.js';
 import { hmpCommandTable } from './command-table.js';
 import { iothreadsPage, kvmPage, memdevPage, memoryDevicesPage, memorySizeSummaryPage, statusPage } from './info.js';
 
-/** What a handler may ask: the QMP command QEMU's HMP handler calls, and the NUMA page's figures. */
+/** What a handler may ask: the QMP command QEMU's HMP handler calls, and the pages x-query-* commands share. */
 export interface HmpContext {
   readonly release: Release;
   readonly arch: Arch;
   /** Runs a QMP command; a QMP error comes back as a thrown QmpError-like { desc }. */
   qmp(name: string, args?: Record<string, unknown>): unknown;
   numaPage(): string;
+  ramblockPage(): string;
 }
 
 type Handler = (ctx: HmpContext, arg: string) => string;
@@ -41,6 +42,7 @@ const INFO: Readonly<Record<string, Handler>> = {
   balloon: (ctx) => orError(() => `balloon: actual=${Math.floor(((ctx.qmp('query-balloon') as Fields)['actual'] as number) / 2 ** 20)}\n`),
   memory_size_summary: (ctx) => memorySizeSummaryPage(ctx.qmp('query-memory-size-summary') as Fields),
   numa: (ctx) => ctx.numaPage(),
+  ramblock: (ctx) => ctx.ramblockPage(),
   status: (ctx) => statusPage(ctx.qmp('query-status') as Fields),
   name: (ctx) => {
     const name = (ctx.qmp('query-name') as Fields)['name'];

@@ -13,13 +13,13 @@ const blocks = (m: string, release?: string) =>
     .map((b) => `${b.idstr} ${b.usedLength / KiB}`);
 
 describe('machines/pc/firmware: the firmware RAMBlocks migration sends besides guest RAM', () => {
-  // As `info ramblock` lists them on real 7.2 (and 5.2, 10.0, 11.1 for the types they have).
+  // As `info ramblock` lists them on real 7.2 (and 5.2, 10.0, 11.1 for the types they have), in creation order.
   const table: readonly [string, readonly string[]][] = [
     ['pc-q35-7.2', ['pc.bios 256', 'pc.rom 128', '/rom@etc/acpi/tables 128', '/rom@etc/table-loader 4', '/rom@etc/acpi/rsdp 4']],
     ['pc-i440fx-2.3', ['pc.bios 256', 'pc.rom 128', '/rom@etc/acpi/tables 128', '/rom@etc/table-loader 4', '/rom@etc/acpi/rsdp 4']],
     ['pc-i440fx-2.2', ['pc.bios 256', 'pc.rom 128', '/rom@etc/acpi/tables 128', '/rom@etc/table-loader 4']],
     ['pc-i440fx-2.0', ['pc.bios 256', 'pc.rom 128', '/rom@etc/acpi/tables 8', '/rom@etc/table-loader 4']],
-    ['pc-i440fx-1.7', ['pc.bios 128', 'pc.rom 128', '/rom@etc/acpi/tables 8', '/rom@etc/table-loader 4', '/rom@genroms/kvmvapic.bin 12']],
+    ['pc-i440fx-1.7', ['pc.bios 128', 'pc.rom 128', '/rom@genroms/kvmvapic.bin 12', '/rom@etc/acpi/tables 8', '/rom@etc/table-loader 4']],
     ['pc-i440fx-1.4', ['pc.bios 128', 'pc.rom 128']],
     ['pc-q35-7.2,acpi=off', ['pc.bios 256', 'pc.rom 128']],
   ];

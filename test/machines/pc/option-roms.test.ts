@@ -4,7 +4,7 @@ import { release } from '../../../src/core/release.js';
 import { HotmemError } from '../../../src/core/errors.js';
 import { migrate } from '../../../src/migration/engine.js';
 import { queryMigrate } from '../../../src/migration/index.js';
-import { firmwareFiles, pciDeviceMemory } from '../../../machines/pc/option-roms.js';
+import { pciDeviceMemory } from '../../../machines/pc/option-roms.js';
 import { dumpGuestMemory } from '../../../src/machine/dump.js';
 import { spec } from '../../cli/qemu-process-helpers.js';
 
@@ -37,15 +37,36 @@ describe('machines/pc/option-roms: option ROM and video RAM blocks of PCI device
     ['-M q35 -nodefaults -device VGA,vgamem_mb=1024', ['0000:00:01.0/vga.vram 524288', '0000:00:01.0/vga.rom 64']],
     ['-M q35 -nodefaults -device cirrus-vga', ['0000:00:01.0/vga.vram 4096', '0000:00:01.0/cirrus_vga.rom 64']],
     ['-M q35 -nodefaults -device secondary-vga', ['0000:00:01.0/vga.vram 16384']],
-    ['-M q35 -nodefaults -device vmware-svga', ['0000:00:01.0/vga.vram 16384', 'vmsvga.fifo 64', '0000:00:01.0/vmware_vga.rom 64']],
+    ['-M q35 -nodefaults -device bochs-display,vgamem=5M', ['0000:00:01.0/bochs-display-vram 8192', '0000:00:01.0/bochs-display.rom 32']],
+    ['-M q35 -nodefaults -device vmware-svga', ['vmsvga.fifo 64', '0000:00:01.0/vga.vram 16384', '0000:00:01.0/vmware_vga.rom 64']],
   ];
   for (const [argv, expected] of table) {
     for (const r of ['5.2', '10.0']) it(`${r} ${argv}`, () => assert.deepEqual(deviceBlocks(argv.split(' '), r), expected));
   }
 
+  it("refuses bochs-display's video memory below 4 MiB and above 256 MiB as QEMU does", () => {
+    const bochs = (vgamemBytes: number) =>
+      pciDeviceMemory(
+        { type: 'bochs-display', devPath: '0000:00:01.0', romfile: undefined, rombar: 1, romsize: undefined, vgamemMb: undefined, vgamemBytes },
+        release('10.0'),
+      );
+    assert.throws(
+      () => bochs(4 * 1024 * KiB - 1),
+      (e: unknown) => e instanceof HotmemError && e.message === 'bochs-display: video memory too small',
+    );
+    assert.throws(
+      () => bochs(257 * 1024 * KiB),
+      (e: unknown) => e instanceof HotmemError && e.message === 'bochs-display: video memory too big',
+    );
+    assert.equal(bochs(256 * 1024 * KiB).blocks[0]?.usedLength, 256 * 1024 * KiB);
+  });
+
   it("refuses cirrus-vga's sizes other than 4, 8 and 16 MiB as QEMU does", () => {
     const cirrus = (vgamemMb: number) =>
-      pciDeviceMemory({ type: 'cirrus-vga', devPath: '0000:00:01.0', romfile: undefined, rombar: 1, vgamemMb }, release('7.2'));
+      pciDeviceMemory(
+        { type: 'cirrus-vga', devPath: '0000:00:01.0', romfile: undefined, rombar: 1, romsize: undefined, vgamemMb, vgamemBytes: undefined },
+        release('7.2'),
+      );
     assert.throws(
       () => cirrus(2),
       (e: unknown) => e instanceof HotmemError && e.message === "Invalid cirrus_vga ram size '2'",
@@ -53,32 +74,45 @@ describe('machines/pc/option-roms: option ROM and video RAM blocks of PCI device
     assert.equal(cirrus(8).blocks[0]?.usedLength, 8 * 1024 * KiB);
   });
 
+  it('checks romsize as pci_qdev_realize and pci_add_option_rom do (real 7.2 and 11.1; 5.2 has no romsize)', () => {
+    const e1000 = (romsize: number, romfile?: string) =>
+      pciDeviceMemory({ type: 'e1000', devPath: '0000:00:02.0', romfile, rombar: -1, romsize, vgamemMb: undefined, vgamemBytes: undefined }, release('11.1'));
+    const refusal = (text: string) => (e: unknown) => e instanceof HotmemError && e.message === text;
+    assert.throws(() => e1000(3000), refusal('ROM size 3000 is not a power of two'));
+    assert.throws(() => e1000(3000, ''), refusal('ROM size 3000 is not a power of two'));
+    assert.throws(() => e1000(131072), refusal('romfile "efi-e1000.rom" (262144 bytes) is too large for ROM size 131072'));
+    assert.deepEqual(e1000(1024 * KiB).blocks, [
+      { idstr: '0000:00:02.0/e1000.rom', usedLength: 1024 * KiB, maxLength: 1024 * KiB, readOnly: true, dataPages: 64 },
+    ]);
+    assert.deepEqual(e1000(4 * KiB, '').blocks, []);
+  });
+
   it('says it does not know a romfile outside the modelled firmware files', () => {
     assert.throws(
-      () => pciDeviceMemory({ type: 'e1000', devPath: '0000:00:02.0', romfile: '/srv/my.rom', rombar: -1, vgamemMb: undefined }, release('10.0')),
+      () =>
+        pciDeviceMemory(
+          { type: 'e1000', devPath: '0000:00:02.0', romfile: '/srv/my.rom', rombar: -1, romsize: undefined, vgamemMb: undefined, vgamemBytes: undefined },
+          release('10.0'),
+        ),
       (e: unknown) =>
         e instanceof HotmemError &&
         e.message === 'hotmem does not know the size of romfile "/srv/my.rom": it models the firmware files a Debian installation of QEMU 10.0 has',
     );
   });
 
-  it("takes the nearest older Debian build's firmware files for a release without one", () => {
-    const table: readonly [string, string][] = [
-      ['5.1', '5.2'],
-      ['5.2', '5.2'],
-      ['8.2', '7.2'],
-      ['10.2', '10.0'],
-      ['11.1', '11.1'],
-    ];
-    for (const [r, build] of table) assert.equal(firmwareFiles(release(r)).release, build, r);
-  });
-
   it("rounds each ROM file up to a power of two: bullseye's 249344-byte efi-virtio.rom and sid's 262144-byte one both take 256 KiB", () => {
     for (const r of ['5.2', '11.1']) {
       const {
         blocks: [rom],
-      } = pciDeviceMemory({ type: 'virtio-net-pci', devPath: '0000:00:03.0', romfile: undefined, rombar: 1, vgamemMb: undefined }, release(r));
-      assert.deepEqual(rom, { idstr: '0000:00:03.0/virtio-net-pci.rom', usedLength: 256 * KiB }, r);
+      } = pciDeviceMemory(
+        { type: 'virtio-net-pci', devPath: '0000:00:03.0', romfile: undefined, rombar: 1, romsize: undefined, vgamemMb: undefined, vgamemBytes: undefined },
+        release(r),
+      );
+      assert.deepEqual(
+        rom,
+        { idstr: '0000:00:03.0/virtio-net-pci.rom', usedLength: 256 * KiB, maxLength: 256 * KiB, readOnly: true, dataPages: r === '5.2' ? 61 : 64 },
+        r,
+      );
     }
   });
 

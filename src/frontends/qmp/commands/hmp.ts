@@ -1,11 +1,11 @@
 /**
- * human-monitor-command (HMP through QMP, as libvirt and scripts use it) and x-query-numa, the
- * QMP side of `info numa`.
+ * human-monitor-command (HMP through QMP, as libvirt and scripts use it), and x-query-numa and
+ * x-query-ramblock, the QMP side of `info numa` and `info ramblock`.
  */
 import { inWindow } from '../../../core/release.js';
 import type { Machine } from '../../../machine/machine.js';
 import { MEMORY_DEVICE_OPS } from '../../../machine/memory-device.js';
-import { numaPage, type NumaNodeUsage } from '../../hmp/info.js';
+import { numaPage, ramblockPage, type NumaNodeUsage } from '../../hmp/info.js';
 import { runHmpLine } from '../../hmp/monitor.js';
 import { QmpError } from '../errors.js';
 import { cpusFast } from './cpus.js';
@@ -52,7 +52,13 @@ export function hmpCommands(qmpCommands: () => readonly QmpCommand[]): readonly 
         const cpuIndex = args['cpu-index'];
         if (cpuIndex !== undefined && !ctx.machine.vcpus.some((v) => v.slot.index === cpuIndex))
           throw new QmpError('GenericError', "Parameter 'cpu-index' expects a CPU number");
-        const hmp = { release: ctx.machine.release, arch: ctx.machine.arch, qmp: qmp(ctx), numaPage: () => numaPage(numaUsage(ctx.machine)) };
+        const hmp = {
+          release: ctx.machine.release,
+          arch: ctx.machine.arch,
+          qmp: qmp(ctx),
+          numaPage: () => numaPage(numaUsage(ctx.machine)),
+          ramblockPage: () => ramblockPage(ctx.machine.ramBlocks(), ctx.machine.release),
+        };
         return runHmpLine(hmp, args['command-line'] as string);
       },
     },
@@ -62,6 +68,12 @@ export function hmpCommands(qmpCommands: () => readonly QmpCommand[]): readonly 
       // The x-query-* HumanReadableText commands came with 6.2.
       available: (ctx) => inWindow(ctx.machine.release, { since: '6.2' }),
       run: (ctx) => ({ 'human-readable-text': numaPage(numaUsage(ctx.machine)) }),
+    },
+    {
+      name: 'x-query-ramblock',
+      args: [],
+      available: (ctx) => inWindow(ctx.machine.release, { since: '6.2' }),
+      run: (ctx) => ({ 'human-readable-text': ramblockPage(ctx.machine.ramBlocks(), ctx.machine.release) }),
     },
   ];
 }
