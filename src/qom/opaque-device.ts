@@ -7,7 +7,8 @@
  *
  * Device types whose behaviour matters to what hotmem models are not made opaque, so they stay
  * refused by name unless a device package models them: vfio-pci, which pins all guest RAM
- * (devices/vfio-pci builds its types from the same data). PCI bridges are opaque devices whose
+ * (devices/vfio-pci builds its types from the same data), and the memory-bearing devices no
+ * package models yet (MODELLED_ELSEWHERE says which). PCI bridges are opaque devices whose
  * secondary bus the machine adds (src/machine/pci-bridges.ts, which refuses the bridges it does
  * not model).
  */
@@ -21,11 +22,20 @@ import type { PropertyDef, QomValue } from './property.js';
 import type { QomEnv } from './registry.js';
 import type { TypeInfo } from './type-info.js';
 
-/** QOM types (of the release's data) whose descendants are not opaque, and why. */
+/**
+ * QOM types (of the release's data) whose descendants are not opaque, and why: an opaque instance
+ * would leave out memory the host spends or guest RAM it pins, and answer wrongly without saying.
+ */
 const MODELLED_ELSEWHERE: readonly string[] = [
   // TYPE_VFIO_PCI_BASE: RAM is pinned for the device's DMA (devices/vfio-pci).
   'vfio-pci-base',
   'vfio-pci',
+  // qxl and qxl-vga (Debian's 5.2 and 7.2 builds): four RAMBlocks (vram, vram64, vrom, vga) that
+  // machines/pc/option-roms.ts does not model, so ram.total and `info ramblock` would be short.
+  'pci-qxl',
+  // ivshmem-plain and ivshmem-doorbell map a memory backend or a server's shared memory into the
+  // guest: memory the host model would not account.
+  'ivshmem-common',
 ];
 
 /** The modelled ancestors an opaque type hangs from, nearest first. */

@@ -112,6 +112,20 @@ describe('qom/opaque-device', () => {
     assert.equal(model().view.info('vfio-pci-nohotplug')!.hotpluggable, false);
   });
 
+  // Devices whose memory an opaque instance would leave out: refused by name, not answered short.
+  for (const [version, driver] of [
+    ['7.2', 'qxl-vga'],
+    ['5.2', 'qxl'],
+    ['10.0', 'ivshmem-plain'],
+    ['11.1', 'ivshmem-doorbell'],
+  ] as const) {
+    it(`refuses ${driver} (${version}) by name: its memory is not modelled`, () =>
+      assert.match(
+        errorOf(() => model(version).addDevice(driver, 'd', [])),
+        new RegExp(`^hotmem does not model device '${driver}' yet \\(QEMU ${version.replace('.', '\\.')} has it`),
+      ));
+  }
+
   it('leaves vfio-pci refused by name on s390x, where its zPCI bus is not modelled', () =>
     assert.match(
       errorOf(() => model('10.0', 's390x').addDevice('vfio-pci', 'd', [])),
