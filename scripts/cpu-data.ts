@@ -1,5 +1,5 @@
 /**
- * Regenerates compat/cpus/ from the real QEMU binaries of the Debian roots
+ * Regenerates compat/cpus/ from the real QEMU binaries of the roots
  * (test/conformance/roots.sh): for each release and target, what realizing each CPU model that
  * `-cpu help` lists prints under TCG on the default machine (x86_cpu_filter_features' "TCG doesn't
  * support requested feature" warnings, s390x's unavailable-feature refusal, `host` needing KVM),
@@ -19,7 +19,7 @@ import { release } from '../src/core/release.js';
 import { inWindow } from '../src/core/release.js';
 import type { CpuModelOutcome, ReleaseCpus } from '../src/machine/cpu-data/format.js';
 import { CPU_MODEL_DATA } from '../src/frontends/cmdline/data/qemu-options.js';
-import { DEBIAN_SUITES, isMissing, realQemu, type DebianSuite } from '../test/conformance/real-qemu.js';
+import { SUITES, isMissing, realQemu, type Suite } from '../test/conformance/real-qemu.js';
 
 const ARCHES: readonly Arch[] = ['x86_64', 's390x'];
 const QUIT = '{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n';
@@ -63,8 +63,8 @@ function releaseCpus(binary: string, versionLine: string, arch: Arch, version: s
   return { release: version, arch, binary: versionLine, accel: 'tcg', lines, models: outcomes };
 }
 
-const suites = process.argv.slice(2) as DebianSuite[];
-for (const { suite, release: version } of DEBIAN_SUITES) {
+const suites = process.argv.slice(2) as Suite[];
+for (const { suite, release: version } of SUITES) {
   if (suites.length > 0 && !suites.includes(suite)) continue;
   for (const arch of ARCHES) {
     const q = realQemu(suite, arch);

@@ -1,5 +1,5 @@
 /**
- * Regenerates compat/devices/ from the real QEMU binaries of the Debian roots
+ * Regenerates compat/devices/ from the real QEMU binaries of the roots
  * (test/conformance/roots.sh): for each release and target, `-device help` (the categorised list),
  * every listed device's properties as QMP device-list-properties reports them (the data
  * `-device TYPE,help` prints from), qom-list-types, query-commands and query-qmp-schema.
@@ -18,7 +18,7 @@ import type { DefaultValue, DeviceListing, PropertyTable, PropertyRow, ReleaseDe
 import { strcmp } from '../src/qom/help.js';
 import { DEVICE_CATEGORIES, type DeviceCategory } from '../src/qom/type-info.js';
 import { QmpSession, qemuVersion, runQemu } from '../test/conformance/qemu.js';
-import { DEBIAN_SUITES, isMissing, realQemu, type DebianSuite } from '../test/conformance/real-qemu.js';
+import { SUITES, isMissing, realQemu, suiteName, type Suite } from '../test/conformance/real-qemu.js';
 
 interface PropertyInfo {
   readonly name: string;
@@ -84,7 +84,7 @@ async function row(binary: string, type: string, p: PropertyInfo): Promise<Prope
   return base;
 }
 
-async function generate(suite: DebianSuite, arch: Arch, shared: Record<string, readonly PropertyRow[]>): Promise<void> {
+async function generate(suite: Suite, arch: Arch, shared: Record<string, readonly PropertyRow[]>): Promise<void> {
   const q = realQemu(suite, arch);
   if (isMissing(q)) {
     console.log(`skipped: ${q.missing}`);
@@ -133,7 +133,7 @@ async function generate(suite: DebianSuite, arch: Arch, shared: Record<string, r
     const data: ReleaseDevices = {
       release: q.release,
       arch,
-      source: `Debian ${suite} qemu-system-${arch} ${version.major}.${version.minor}.${version.micro}${version.package ? ` (${version.package})` : ''}`,
+      source: `${suiteName(suite)} qemu-system-${arch} ${version.major}.${version.minor}.${version.micro}${version.package ? ` (${version.package})` : ''}`,
       devices: listed,
       properties,
       unknownByName: unknownByName.sort(strcmp),
@@ -153,7 +153,7 @@ async function generate(suite: DebianSuite, arch: Arch, shared: Record<string, r
   }
 }
 
-const suites = process.argv.length > 2 ? (process.argv.slice(2) as DebianSuite[]) : DEBIAN_SUITES.map((s) => s.suite);
+const suites = process.argv.length > 2 ? (process.argv.slice(2) as Suite[]) : SUITES.map((s) => s.suite);
 const sharedPath = join(packageRoot(), 'compat', 'devices', 'properties.json');
 for (const dir of ['devices', 'qmp-schema']) mkdirSync(join(packageRoot(), 'compat', dir), { recursive: true });
 const shared = existsSync(sharedPath) ? (JSON.parse(readFileSync(sharedPath, 'utf8')) as Record<string, readonly PropertyRow[]>) : {};

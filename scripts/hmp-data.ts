@@ -1,5 +1,5 @@
 /**
- * Regenerates compat/hmp/ from the real QEMU binaries of the Debian roots
+ * Regenerates compat/hmp/ from the real QEMU binaries of the roots
  * (test/conformance/roots.sh): the human monitor's commands and `info` subcommands each release
  * has, as its `help` and `info` list them, so hotmem tells a command the release lacks (QEMU's
  * "unknown command") from one it has but hotmem does not model.
@@ -12,7 +12,7 @@ import type { Arch } from '../src/core/arch.js';
 import { packageRoot } from '../src/core/package-root.js';
 import type { HmpCommandTable } from '../src/frontends/hmp/command-table.js';
 import { QmpSession } from '../test/conformance/qemu.js';
-import { DEBIAN_SUITES, isMissing, realQemu, type DebianSuite } from '../test/conformance/real-qemu.js';
+import { SUITES, isMissing, realQemu, type Suite } from '../test/conformance/real-qemu.js';
 
 const ARCHES: readonly Arch[] = ['x86_64', 's390x'];
 
@@ -26,7 +26,7 @@ const names = (help: string, skip: number): string[] =>
     .filter((line) => /^[a-z?]/i.test(line))
     .flatMap((line) => line.split(' ')[skip]!.split('|'));
 
-async function generate(suite: DebianSuite, arch: Arch): Promise<void> {
+async function generate(suite: Suite, arch: Arch): Promise<void> {
   const q = realQemu(suite, arch);
   if (isMissing(q)) {
     console.log(`skipped: ${q.missing}`);
@@ -50,6 +50,6 @@ async function generate(suite: DebianSuite, arch: Arch): Promise<void> {
   }
 }
 
-const suites = process.argv.length > 2 ? (process.argv.slice(2) as DebianSuite[]) : DEBIAN_SUITES.map((s) => s.suite);
+const suites = process.argv.length > 2 ? (process.argv.slice(2) as Suite[]) : SUITES.map((s) => s.suite);
 mkdirSync(join(packageRoot(), 'compat', 'hmp'), { recursive: true });
 for (const suite of suites) for (const arch of ARCHES) await generate(suite, arch);

@@ -30,15 +30,15 @@ import { buildInitramfs } from './guest/initramfs.js';
 import { findPrerequisites, type GuestHost } from './guest/prerequisites.js';
 import { qemuArguments, VIRTIO_MEM_PATH, type QemuPaths } from './guest/qemu-args.js';
 import type { GuestScenario, GuestView } from './guest/transcript.js';
-import type { DebianSuite } from './real-qemu.js';
+import type { GuestSuite } from './real-qemu.js';
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
 const PAGE = 4096;
 
 interface Case {
-  readonly from: DebianSuite;
-  readonly to: DebianSuite;
+  readonly from: GuestSuite;
+  readonly to: GuestSuite;
   readonly machine: string;
 }
 

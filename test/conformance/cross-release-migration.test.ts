@@ -20,7 +20,7 @@ import { loadMatrixFile, parseFilter, runMatrix } from '../../src/matrix/index.j
 import type { QmpReply } from '../../src/frontends/qmp/client.js';
 import { hotmemProgram } from '../frontends/migration/monitored-process.js';
 import { runScenario, type Pair, type PairTranscript } from '../frontends/migration/scenarios.js';
-import { realQemu, requireReal, type DebianSuite } from './real-qemu.js';
+import { realQemu, requireReal, type Suite } from './real-qemu.js';
 
 type Backend = 'memory-backend-ram' | 'memory-backend-memfd';
 
@@ -28,14 +28,14 @@ type Backend = 'memory-backend-ram' | 'memory-backend-memfd';
 type Variation = 'same' | 'block-size' | 'ram-size' | 'memdev-size' | 'backend-ram';
 
 interface Case {
-  readonly from: DebianSuite;
-  readonly to: DebianSuite;
+  readonly from: Suite;
+  readonly to: Suite;
   readonly machine: string;
   readonly backend: Backend;
   readonly variation: Variation;
 }
 
-const c = (from: DebianSuite, to: DebianSuite, machine: string, backend: Backend, variation: Variation = 'same'): Case => ({
+const c = (from: Suite, to: Suite, machine: string, backend: Backend, variation: Variation = 'same'): Case => ({
   from,
   to,
   machine,

@@ -16,7 +16,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEBIAN_SUITES, isMissing, realQemu, type RealQemu } from './real-qemu.js';
+import { SUITES, isMissing, realQemu, suiteName, type RealQemu } from './real-qemu.js';
 import { runQemu } from './qemu.js';
 import type { Arch } from '../../src/core/arch.js';
 import { QEMU_OPTS_LIST_OF } from '../../src/frontends/cmdline/option-syntax.js';
@@ -178,12 +178,12 @@ async function main(): Promise<void> {
   const cpus = new Map<Arch, Map<string, string[]>>(ARCHES.map((a) => [a, new Map()]));
   const sources: string[] = [];
   const wantedLists = new Set(Object.values(QEMU_OPTS_LIST_OF));
-  for (const { suite, release } of DEBIAN_SUITES) {
+  for (const { suite, release } of SUITES) {
     const listsHere: Map<string, OptsList>[] = [];
     for (const arch of ARCHES) {
       const q = realQemu(suite, arch);
       if (isMissing(q)) throw new Error(q.missing);
-      sources.push(`${q.versionLine} (Debian ${suite}, qemu-system-${arch})`);
+      sources.push(`${q.versionLine} (${suiteName(suite)}, qemu-system-${arch})`);
       const elf = readFileSync(join(q.root, 'usr', 'bin', `qemu-system-${arch}`));
       const img = image(elf);
       for (const entry of optionTable(elf, img)) {
@@ -269,7 +269,7 @@ ${cpuRows.join('\n')}
   execFileSync('npx', ['prettier', '--write', out], { stdio: 'ignore' });
 }
 
-const BINARY_RELEASES = DEBIAN_SUITES.map((s) => s.release);
+const BINARY_RELEASES = SUITES.map((s) => s.release);
 const FIRST_MODELLED = '5.1';
 
 await main();

@@ -1,8 +1,8 @@
 /**
- * The real QEMU binaries the conformance tests compare hotmem with: one Debian root per suite,
- * built and mounted by test/conformance/roots.sh, each giving that suite's QEMU release (and its
- * Linux kernel for booted guests). A test asks for the releases it compares and skips, naming the
- * missing root, where one is not there.
+ * The real QEMU binaries the conformance tests compare hotmem with: one root per distribution
+ * suite, built and mounted by test/conformance/roots.sh, each giving that suite's QEMU release (and,
+ * for the Debian ones, its Linux kernel for booted guests). A test asks for the releases it
+ * compares and skips, naming the missing root, where one is not there.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,19 +14,36 @@ import type { Arch } from '../../src/core/arch.js';
  */
 export const TEST_HOST_ARCH: Arch = process.arch === 's390x' ? 's390x' : 'x86_64';
 
-/** The Debian suites and what they ship (QEMU release, guest kernel series). */
-export const DEBIAN_SUITES = [
-  { suite: 'bullseye', release: '5.2', linux: '5.10' },
-  { suite: 'bookworm', release: '7.2', linux: '6.1' },
-  { suite: 'trixie', release: '10.0', linux: '6.12' },
-  { suite: 'sid', release: '11.1', linux: '7.2' },
+/**
+ * The suites and what they ship (QEMU release, guest kernel series), oldest QEMU first. Debian
+ * ships no 11.0: Ubuntu 27.04 (tenacious) does, and its root serves QEMU only, no guest kernel.
+ * Ubuntu's build is not Debian's (its own machine types, its configure switches): the families
+ * that compare with it say so where its answers differ from hotmem's 11.0, which models Debian's
+ * build switches as for every release.
+ */
+export const SUITES = [
+  { suite: 'bullseye', distro: 'debian', release: '5.2', linux: '5.10' },
+  { suite: 'bookworm', distro: 'debian', release: '7.2', linux: '6.1' },
+  { suite: 'trixie', distro: 'debian', release: '10.0', linux: '6.12' },
+  { suite: 'tenacious', distro: 'ubuntu', release: '11.0', linux: undefined },
+  { suite: 'sid', distro: 'debian', release: '11.1', linux: '7.2' },
 ] as const;
 
-export type DebianSuite = (typeof DEBIAN_SUITES)[number]['suite'];
+export type Suite = (typeof SUITES)[number]['suite'];
+
+/** The suites whose roots hold a guest kernel, for the booted-guest tests. */
+export const GUEST_SUITES = SUITES.filter((s): s is Extract<(typeof SUITES)[number], { linux: string }> => s.linux !== undefined);
+export type GuestSuite = (typeof GUEST_SUITES)[number]['suite'];
+
+/**
+ * The oracles a conformance family compares with: the Debian four, or all of them (Ubuntu's 11.0
+ * too) for a family that has been run against every one and agrees.
+ */
+export type Oracles = 'debian' | 'all';
 
 /** A real QEMU of one release, runnable as a plain executable (a chroot wrapper). */
 export interface RealQemu {
-  readonly suite: DebianSuite;
+  readonly suite: Suite;
   /** QEMU's major.minor, as hotmem's --qemu-version takes it. */
   readonly release: string;
   readonly arch: Arch;
@@ -40,7 +57,7 @@ export interface RealQemu {
 
 /** Why a release's binary is not available, phrased to follow "skipped: ". */
 export interface MissingQemu {
-  readonly suite: DebianSuite;
+  readonly suite: Suite;
   readonly release: string;
   readonly arch: Arch;
   readonly missing: string;
@@ -51,29 +68,37 @@ export function rootsDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** The real QEMU of `suite` for `arch`, or why there is none. */
-export function realQemu(suite: DebianSuite, arch: Arch, env: NodeJS.ProcessEnv = process.env): RealQemu | MissingQemu {
-  const entry = DEBIAN_SUITES.find((s) => s.suite === suite);
-  if (!entry) throw new Error(`unknown Debian suite ${suite}`);
+export function realQemu(suite: Suite, arch: Arch, env: NodeJS.ProcessEnv = process.env): RealQemu | MissingQemu {
+  const entry = SUITES.find((s) => s.suite === suite);
+  if (!entry) throw new Error(`unknown suite ${suite}`);
+  const name = suiteName(suite);
   const roots = rootsDir(env);
   const root = join(roots, suite);
   const binary = join(roots, 'bin', suite, `qemu-system-${arch}`);
   const ready = join(root, '.hotmem-root-ready');
   const base = { suite, release: entry.release, arch };
   if (!existsSync(ready)) {
-    return { ...base, missing: `Debian ${suite} root (QEMU ${entry.release}) is not built in ${roots}: run test/conformance/roots.sh ${suite} as root` };
+    return { ...base, missing: `${name} root (QEMU ${entry.release}) is not built in ${roots}: run test/conformance/roots.sh ${suite} as root` };
   }
   if (!existsSync(binary)) {
-    return { ...base, missing: `Debian ${suite} root has no qemu-system-${arch} (its wrapper ${binary} is missing): run test/conformance/roots.sh ${suite}` };
+    return { ...base, missing: `${name} root has no qemu-system-${arch} (its wrapper ${binary} is missing): run test/conformance/roots.sh ${suite}` };
   }
   if (process.getuid?.() !== 0) {
-    return { ...base, missing: `running the Debian ${suite} root's QEMU needs chroot, which needs root` };
+    return { ...base, missing: `running the ${name} root's QEMU needs chroot, which needs root` };
   }
   return { ...base, binary, root, versionLine: readFileSync(ready, 'utf8').trim() };
 }
 
-/** Every suite's real QEMU for `arch`, present or missing, oldest release first. */
-export function realQemus(arch: Arch, env: NodeJS.ProcessEnv = process.env): readonly (RealQemu | MissingQemu)[] {
-  return DEBIAN_SUITES.map((s) => realQemu(s.suite, arch, env));
+/** "Debian sid", "Ubuntu tenacious": the distribution and suite a root is of. */
+export function suiteName(suite: Suite): string {
+  const entry = SUITES.find((s) => s.suite === suite);
+  if (!entry) throw new Error(`unknown suite ${suite}`);
+  return `${entry.distro === 'ubuntu' ? 'Ubuntu' : 'Debian'} ${suite}`;
+}
+
+/** The oracles' real QEMUs for `arch`, present or missing, oldest release first. */
+export function realQemus(arch: Arch, oracles: Oracles = 'debian', env: NodeJS.ProcessEnv = process.env): readonly (RealQemu | MissingQemu)[] {
+  return SUITES.filter((s) => oracles === 'all' || s.distro === 'debian').map((s) => realQemu(s.suite, arch, env));
 }
 
 export const isMissing = (q: RealQemu | MissingQemu): q is MissingQemu => 'missing' in q;
@@ -93,7 +118,7 @@ export function requireReal(ctx: Mocha.Context, q: RealQemu | MissingQemu): asse
  * Commands a Debian build answers by crashing, by suite: conformance tests never send them
  * there (reproducing an abort shows nothing) and say so when they skip.
  */
-export const CRASHING_COMMANDS: ReadonlyArray<{ readonly suite: DebianSuite; readonly command: string; readonly reason: string }> = [
+export const CRASHING_COMMANDS: ReadonlyArray<{ readonly suite: Suite; readonly command: string; readonly reason: string }> = [
   {
     suite: 'sid',
     command: 'x-query-virtio-status',

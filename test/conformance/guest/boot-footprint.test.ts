@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { DEBIAN_KERNEL_IMAGES } from '../../../src/guest/linux/boot-footprint.js';
-import { DEBIAN_SUITES } from '../real-qemu.js';
+import { GUEST_SUITES } from '../real-qemu.js';
 import { findPrerequisites } from './prerequisites.js';
 
 /** The x86 boot protocol header (Documentation/arch/x86/boot.rst): setup_sects at 0x1f1, init_size at 0x260. */
@@ -18,7 +18,7 @@ function bzImageFigures(image: Buffer): { initSize: number; protectedModeBytes: 
 }
 
 describe('conformance/guest: the boot footprint facts match the roots kernel images', () => {
-  for (const { suite } of DEBIAN_SUITES) {
+  for (const { suite } of GUEST_SUITES) {
     it(`${suite}'s kernel`, async function () {
       const found = await findPrerequisites(suite, suite);
       if (!found.ok) {

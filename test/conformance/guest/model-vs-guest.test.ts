@@ -8,7 +8,7 @@
  * the host. One boot per pair; the whole table runs in about four minutes of TCG.
  */
 import assert from 'node:assert/strict';
-import type { DebianSuite } from '../real-qemu.js';
+import type { GuestSuite } from '../real-qemu.js';
 import { DEFAULT_RUN_OPTIONS, runGuestScenario } from './boot.js';
 import { runModelScenario, serveConsole, type ModelStep, type ModelTranscript } from './model-run.js';
 import { DEBIAN_KERNEL_IMAGES } from '../../../src/guest/linux/boot-footprint.js';
@@ -135,8 +135,8 @@ const legacy = (machine: string, backend: 'ram' | 'memfd', steps: GuestScenario[
 });
 
 interface Pair {
-  readonly suite: DebianSuite;
-  readonly kernelSuite: DebianSuite;
+  readonly suite: GuestSuite;
+  readonly kernelSuite: GuestSuite;
   readonly scenario: GuestScenario;
 }
 

@@ -6,7 +6,7 @@
  */
 import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEBIAN_SUITES, isMissing, realQemu, type DebianSuite } from '../real-qemu.js';
+import { GUEST_SUITES, isMissing, realQemu, type GuestSuite } from '../real-qemu.js';
 
 export interface GuestKernel {
   /** `uname -r` of the kernel, e.g. 6.1.0-56-cloud-amd64. */
@@ -22,8 +22,8 @@ export interface GuestKernel {
 
 export interface GuestHost {
   /** The suite whose QEMU runs, and the suite whose kernel it boots. */
-  readonly suite: DebianSuite;
-  readonly kernelSuite: DebianSuite;
+  readonly suite: GuestSuite;
+  readonly kernelSuite: GuestSuite;
   readonly qemu: string;
   /** QEMU's release (major.minor) and the kernel series the suite ships, e.g. 7.2 and 6.1. */
   readonly qemuRelease: string;
@@ -35,9 +35,9 @@ export interface GuestHost {
 export type Prerequisites = { readonly ok: true; readonly host: GuestHost } | { readonly ok: false; readonly missing: readonly string[] };
 
 /** The suite whose QEMU and kernel hotmem's guest models are checked against (Debian 12). */
-export const DEFAULT_GUEST_SUITE: DebianSuite = 'bookworm';
+export const DEFAULT_GUEST_SUITE: GuestSuite = 'bookworm';
 
-export function findPrerequisites(suite: DebianSuite = DEFAULT_GUEST_SUITE, kernelSuite: DebianSuite = suite): Promise<Prerequisites> {
+export function findPrerequisites(suite: GuestSuite = DEFAULT_GUEST_SUITE, kernelSuite: GuestSuite = suite): Promise<Prerequisites> {
   const entry = suiteEntry(suite);
   const kernelEntry = suiteEntry(kernelSuite);
   const qemu = realQemu(suite, 'x86_64');
@@ -55,9 +55,9 @@ export function findPrerequisites(suite: DebianSuite = DEFAULT_GUEST_SUITE, kern
   });
 }
 
-function suiteEntry(suite: DebianSuite): (typeof DEBIAN_SUITES)[number] {
-  const entry = DEBIAN_SUITES.find((s) => s.suite === suite);
-  if (!entry) throw new Error(`unknown Debian suite ${suite}`);
+function suiteEntry(suite: GuestSuite): (typeof GUEST_SUITES)[number] {
+  const entry = GUEST_SUITES.find((s) => s.suite === suite);
+  if (!entry) throw new Error(`unknown guest suite ${suite}`);
   return entry;
 }
 
