@@ -27,6 +27,13 @@ interface PropertyInfo {
   readonly 'default-value'?: unknown;
 }
 
+/**
+ * Ubuntu's packages add machine types of their own (pc-q35-noble, s390-ccw-virtio-stonking, ...:
+ * a codename where upstream has a version). hotmem models upstream's machine types with Debian's
+ * build switches, so these are left out of the release's types.
+ */
+const DISTRO_MACHINE_TYPE = /^(?:pc-i440fx|pc-q35|s390-ccw-virtio)-[a-z][a-z0-9-]*-machine$/;
+
 const LINE = /^name "([^"]+)"(?:, bus (\S+))?(?:, alias "([^"]+)")?(?:, desc "(.*)")?$/;
 
 /** `-device help`: a `<Category> devices:` heading, then one `name "..."` line per device. */
@@ -96,7 +103,9 @@ async function generate(suite: Suite, arch: Arch, shared: Record<string, readonl
   const start = () => QmpSession.start(q.binary, ['-machine', 'none'], { timeoutMs: 30_000 });
   let session = await start();
   try {
-    const types = await session.execute<{ name: string; parent?: string; abstract?: boolean }[]>('qom-list-types', { abstract: true });
+    const types = (await session.execute<{ name: string; parent?: string; abstract?: boolean }[]>('qom-list-types', { abstract: true })).filter(
+      (t) => !DISTRO_MACHINE_TYPE.test(t.name),
+    );
     const deviceTypes = await session.execute<{ name: string }[]>('qom-list-types', { implements: 'device' });
     const commands = await session.execute<{ name: string }[]>('query-commands');
     const schema = await session.execute<unknown[]>('query-qmp-schema');

@@ -29,8 +29,8 @@ export const MEMORY_BACKEND_TYPES: readonly TypeInfo[] = [
         setMapped: (b, mapped) => b.slots.set(MAPPED, mapped),
       }),
     ],
-    // 11.1.3 refuses a mapped backend in host_memory_backend_prepare_delete's own words (the
-    // 11.0 tree is not checked); before, user_creatable_can_be_deleted's generic message.
+    // 11.1.3 refuses a mapped backend in host_memory_backend_prepare_delete's own words (11.0.3's
+    // source has no such function); before, user_creatable_can_be_deleted's generic message.
     canBeDeleted: (b) => {
       if (b.slots.get(MAPPED) !== true) return true;
       if (compareReleases(b.model.env.release, { major: 11, minor: 1 }) < 0) return false;

@@ -45,8 +45,8 @@ export function virtioBalloonProperties(hooks: VirtioBalloonPropertyHooks): read
     // page-poison and free-page-reporting came with free page reporting in 5.1.
     bit('page-poison', true, '5.1'),
     bit('free-page-reporting', false, '5.1'),
-    // Gone with hw_compat_4_0 (in 11.1.3's binary, not the 11.0 tree).
-    { name: 'qemu-4-0-config-size', type: { kind: 'bool' }, origin: 'field', description: BOOL_DESCRIPTION, default: false, until: '11.1' },
+    // Gone with hw_compat_4_0 in 11.0 (11.0.3's source and binary).
+    { name: 'qemu-4-0-config-size', type: { kind: 'bool' }, origin: 'field', description: BOOL_DESCRIPTION, default: false, until: '11.0' },
     { name: 'iothread', type: { kind: 'link', target: 'iothread' }, origin: 'field' },
     {
       name: 'guest-stats',

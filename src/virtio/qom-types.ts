@@ -80,7 +80,7 @@ const PCI_DEVICE_PROPERTIES: readonly PropertyDef[] = [
   { ...PCI_ADDR, typeName: 'str', since: '10.0' },
   bit('multifunction', false),
   bit('x-pcie-lnksta-dllla', true),
-  bit('x-pcie-extcap-init', true, { until: '11.1' }),
+  bit('x-pcie-extcap-init', true, { until: '11.0' }),
   { name: 'failover_pair_id', type: { kind: 'str' }, origin: 'field' },
   // Igor Mammedov, "pci: introduce acpi-index property for PCI device" (6.0).
   { name: 'acpi-index', type: { kind: 'uint32' }, origin: 'field', default: 0, since: '6.0' },
@@ -98,10 +98,11 @@ const PCI_DEVICE_PROPERTIES: readonly PropertyDef[] = [
   },
   bit('x-pcie-ext-tag', true, { since: '9.2' }),
   // The SR-IOV function's bus number, read-only with no default (pcie_sriov, 10.0); sriov-pf
-  // names a physical function for a VF created with -device (in 11.1.3's binary, not 10.0's).
+  // names a physical function for a VF created with -device (in 11.0.3's source, not 10.0.13's
+  // binary; 10.1 and 10.2 are not checked).
   // Every modelled PCI device sits on a root bus, number 0.
   { name: 'busnr', type: { kind: 'uint8' }, typeName: 'busnr', origin: 'custom', readOnly: true, get: () => 0, since: '10.0' },
-  { name: 'sriov-pf', type: { kind: 'str' }, origin: 'field', since: '11.1' },
+  { name: 'sriov-pf', type: { kind: 'str' }, origin: 'field', since: '11.0' },
 ];
 
 const VIRTIO_PCI_PROPERTIES: readonly PropertyDef[] = [
@@ -111,15 +112,15 @@ const VIRTIO_PCI_PROPERTIES: readonly PropertyDef[] = [
   bit('modern-pio-notify', false),
   bit('x-disable-pcie', false, { until: '10.1' }),
   bit('page-per-vq', false),
-  // Gone with hw_compat_2_7 in the 11.0 tree.
+  // Gone with hw_compat_2_7 in 11.0.
   bool('x-ignore-backend-features', false, { until: '11.0' }),
   bit('ats', false),
   // hw_compat_5_1 turns it off for older machines: it arrived in 6.0.
   bit('x-ats-page-aligned', true, { since: '6.0' }),
-  // Gone with hw_compat_2_8 (in 11.1.3's binary, not the 11.0 tree).
-  bit('x-pcie-deverr-init', true, { until: '11.1' }),
-  bit('x-pcie-lnkctl-init', true, { until: '11.1' }),
-  bit('x-pcie-pm-init', true, { until: '11.1' }),
+  // Gone with hw_compat_2_8 in 11.0 (11.0.3's source and binary).
+  bit('x-pcie-deverr-init', true, { until: '11.0' }),
+  bit('x-pcie-lnkctl-init', true, { until: '11.0' }),
+  bit('x-pcie-pm-init', true, { until: '11.0' }),
   bit('x-pcie-flr-init', true),
   // Andrew Melnychenko's AER capability (posted October 2020, after 5.2's freeze): 6.0.
   bit('aer', false, { since: '6.0' }),

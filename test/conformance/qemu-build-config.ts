@@ -15,7 +15,7 @@ const PROBES: Readonly<Record<string, { readonly type: string; readonly why: str
   MICROVM: { type: 'acpi-ged', why: 'hw/acpi/generic_event_device.c: CONFIG_ACPI_HW_REDUCED, selected on x86 by MICROVM only' },
   NITRO_ENCLAVE: { type: 'virtio-nsm-device', why: 'hw/virtio/virtio-nsm.c: CONFIG_VIRTIO_NSM, selected by NITRO_ENCLAVE only' },
   XEN: { type: 'xen-accel', why: 'accel/xen/xen-all.c: built with CONFIG_XEN' },
-  NITRO: { type: 'nitro-accel', why: 'accel/nitro/nitro-accel.c: the accelerator the nitro machine is built with (11.1)' },
+  NITRO: { type: 'nitro-accel', why: 'accel/nitro/nitro-accel.c: the accelerator the nitro machine is built with (11.0)' },
   MULTIPROCESS: { type: 'x-pci-proxy-dev', why: 'hw/remote/proxy.c: built with CONFIG_MULTIPROCESS' },
   S390_CCW_VIRTIO: { type: 's390-ccw-machine', why: 'the abstract parent of the versioned machines (hw/s390x/s390-virtio-ccw.c)' },
   S390X_LEGACY_CPUS: { type: 'z900-s390x-cpu', why: 'target/s390x/cpu_models.c: the z900 model is guarded by CONFIG_S390X_LEGACY_CPUS' },

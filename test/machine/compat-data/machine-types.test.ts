@@ -90,14 +90,14 @@ const cases: readonly Case[] = [
   { release: '9.2', machine: 'nitro-enclave', expect: { family: 'nitro_enclave_i386', requires: ['NITRO_ENCLAVE'] } },
   { release: '5.2', machine: 'x-remote', expect: undefined },
   { release: '6.0', machine: 'x-remote', expect: { requires: ['MULTIPROCESS'] } },
-  // 11.0 is the 2026-02-13 tree; 11.1 is Debian sid's 11.1.3 binary.
+  // 11.0 is Ubuntu 27.04's 11.0.3 binary and source; 11.1 is Debian sid's 11.1.3 binary.
   { release: '11.0', machine: 'pc', expect: { name: 'pc-i440fx-11.0', isDefault: true, compatArrays: ['pc_piix_compat_defaults'] } },
   { release: '11.0', machine: 'pc-q35-10.2', expect: { compatArrays: ['pc_q35_compat_defaults', 'hw_compat_10_2', 'pc_compat_10_2'], deprecated: false } },
   { release: '11.0', machine: 'pc-q35-5.1', expect: { deprecationReason: AGE } },
   { release: '11.0', machine: 'pc-q35-5.0', expect: undefined },
   { release: '11.0', machine: 'pc-q35-8.0', expect: { deprecationReason: AGE } },
   { release: '11.0', machine: 'pc-q35-8.1', expect: { deprecated: false } },
-  { release: '11.0', machine: 'nitro', expect: undefined },
+  { release: '11.0', machine: 'nitro', expect: { desc: 'Nitro Enclave', family: null, requires: ['NITRO'] } },
   { release: '11.0', arch: 's390x', machine: 's390-ccw-virtio', expect: { name: 's390-ccw-virtio-11.0', desc: 'Virtual s390x machine (version 11.0)' } },
   { release: '11.1', machine: 'q35', expect: { name: 'pc-q35-11.1', isDefault: false, compatArrays: ['pc_q35_compat_defaults'] } },
   {
