@@ -18,7 +18,7 @@ import type { DefaultValue, DeviceListing, PropertyTable, PropertyRow, ReleaseDe
 import { strcmp } from '../src/qom/help.js';
 import { DEVICE_CATEGORIES, type DeviceCategory } from '../src/qom/type-info.js';
 import { QmpSession, qemuVersion, runQemu } from '../test/conformance/qemu.js';
-import { SUITES, isMissing, realQemu, suiteName, type Suite } from '../test/conformance/real-qemu.js';
+import { SUITES, UBUNTU_MACHINE_TYPE, isMissing, realQemu, suiteName, type Suite } from '../test/conformance/real-qemu.js';
 
 interface PropertyInfo {
   readonly name: string;
@@ -26,13 +26,6 @@ interface PropertyInfo {
   readonly description?: string;
   readonly 'default-value'?: unknown;
 }
-
-/**
- * Ubuntu's packages add machine types of their own (pc-q35-noble, s390-ccw-virtio-stonking, ...:
- * a codename where upstream has a version). hotmem models upstream's machine types with Debian's
- * build switches, so these are left out of the release's types.
- */
-const DISTRO_MACHINE_TYPE = /^(?:pc-i440fx|pc-q35|s390-ccw-virtio)-[a-z][a-z0-9-]*-machine$/;
 
 const LINE = /^name "([^"]+)"(?:, bus (\S+))?(?:, alias "([^"]+)")?(?:, desc "(.*)")?$/;
 
@@ -104,7 +97,7 @@ async function generate(suite: Suite, arch: Arch, shared: Record<string, readonl
   let session = await start();
   try {
     const types = (await session.execute<{ name: string; parent?: string; abstract?: boolean }[]>('qom-list-types', { abstract: true })).filter(
-      (t) => !DISTRO_MACHINE_TYPE.test(t.name),
+      (t) => !UBUNTU_MACHINE_TYPE.test(t.name),
     );
     const deviceTypes = await session.execute<{ name: string }[]>('qom-list-types', { implements: 'device' });
     const commands = await session.execute<{ name: string }[]>('query-commands');

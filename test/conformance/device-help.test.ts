@@ -67,7 +67,7 @@ const MACHINE_DEPENDENT = new Set(['acpi-ged', 'acpi-ged-x86', 'sclp', 's390-ske
 describe('conformance: -device help by release', function () {
   this.timeout(600_000);
   for (const arch of ['x86_64', 's390x'] as const) {
-    for (const q of realQemus(arch)) {
+    for (const q of realQemus(arch, 'all')) {
       describe(`QEMU ${q.release} (${q.suite}) qemu-system-${arch}`, () => {
         const need = (context: Mocha.Context, q: RealQemu | MissingQemu): RealQemu => {
           requireReal(context, q);

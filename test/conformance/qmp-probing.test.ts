@@ -8,7 +8,7 @@
 import { strict as assert } from 'node:assert';
 import { isDeepStrictEqual } from 'node:util';
 import { qmpJson } from '../../src/frontends/qmp/json.js';
-import { realQemus, requireReal } from './real-qemu.js';
+import { isUbuntu, realQemus, requireReal, UBUNTU_MACHINE_TYPE, type RealQemu } from './real-qemu.js';
 import { hotmemTranscript, realTranscript, type Reply, type Step } from './transcripts.js';
 
 /** hotmem's replies as the wire carries them (64-bit integers as digits), read back as the real ones are. */
@@ -18,6 +18,12 @@ const asWire = (replies: readonly Reply[]): unknown => JSON.parse(qmpJson(replie
 function byName(reply: Reply | undefined): Reply | undefined {
   if (!reply || !('return' in reply)) return reply;
   return { return: [...(reply.return as { name: string }[])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
+}
+
+/** A real qom-list-types reply without Ubuntu's own machine types, which hotmem does not model. */
+function upstreamTypes(q: RealQemu, reply: Reply): Reply {
+  if (!isUbuntu(q) || !('return' in reply)) return reply;
+  return { return: (reply.return as { name: string }[]).filter((t) => !UBUNTU_MACHINE_TYPE.test(t.name)) };
 }
 
 /**
@@ -65,7 +71,7 @@ const TYPE_QUERIES: readonly Step[] = [
 describe('conformance: QMP probing by release', function () {
   this.timeout(300_000);
   for (const arch of ['x86_64', 's390x'] as const) {
-    for (const q of realQemus(arch)) {
+    for (const q of realQemus(arch, 'all')) {
       describe(`QEMU ${q.release} (${q.suite}) qemu-system-${arch}`, () => {
         it('query-commands and query-qmp-schema equal the binary', async function () {
           requireReal(this, q);
@@ -78,7 +84,10 @@ describe('conformance: QMP probing by release', function () {
           requireReal(this, q);
           const real = await realTranscript(q.binary, [], TYPE_QUERIES);
           const model = asWire(hotmemTranscript(q.release, [], TYPE_QUERIES, arch).replies) as Reply[];
-          assert.deepEqual(model.map(byName), real.replies.map(byName));
+          assert.deepEqual(
+            model.map(byName),
+            real.replies.map((r) => byName(upstreamTypes(q, r))),
+          );
         });
 
         it('qom-list-properties answers as the binary for the memory types and secrets', async function () {

@@ -89,6 +89,16 @@ export function realQemu(suite: Suite, arch: Arch, env: NodeJS.ProcessEnv = proc
   return { ...base, binary, root, versionLine: readFileSync(ready, 'utf8').trim() };
 }
 
+/**
+ * Ubuntu's packages add machine types of their own (pc-q35-noble, s390-ccw-virtio-stonking, ...:
+ * a codename where upstream has a version). hotmem models upstream's machine types with Debian's
+ * build switches, so these QOM types are left out of what is generated from and compared with
+ * Ubuntu's binaries.
+ */
+export const UBUNTU_MACHINE_TYPE = /^(?:pc-i440fx|pc-q35|s390-ccw-virtio)-[a-z][a-z0-9-]*-machine$/;
+
+export const isUbuntu = (q: RealQemu | MissingQemu): boolean => SUITES.find((s) => s.suite === q.suite)?.distro === 'ubuntu';
+
 /** "Debian sid", "Ubuntu tenacious": the distribution and suite a root is of. */
 export function suiteName(suite: Suite): string {
   const entry = SUITES.find((s) => s.suite === suite);
