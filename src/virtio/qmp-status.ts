@@ -34,12 +34,14 @@ const TRANSPORTS: NameTable = [
 ];
 
 /**
- * Device feature tables by virtio device ID. virtio-mem's VIRTIO_MEM_F_ACPI_PXM entry is compiled
- * only into builds without ACPI (s390x), where the device never offers the bit (it needs
- * acpi_builtin()), so it never names anything and is left out; x86 reports bit 0 as unknown.
+ * Device feature tables by virtio device ID. Until 10.2 virtio-mem's VIRTIO_MEM_F_ACPI_PXM entry
+ * is compiled only into builds without ACPI (s390x), where the device never offers the bit (it
+ * needs acpi_builtin()), so x86 reports bit 0 as unknown; 11.0 compiles every entry in everywhere
+ * (8acd14272a "hw/virtio/virtio-qmp: make compilation unit common"), and x86 names it.
  */
 const DEVICE_FEATURES: Readonly<Record<number, NameTable>> = {
   24: [
+    { bit: 0, text: 'VIRTIO_MEM_F_ACPI_PXM: node_id is an ACPI PXM and is valid', since: '11.0' },
     { bit: 1, text: 'VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE: Unplugged memory cannot be accessed' },
     // Added with the feature (1f5f49056d, 9.2); QEMU's text drops the E of SUSPEND.
     { bit: 2, text: 'VIRTIO_MEM_F_PERSISTENT_SUSPND: Plugged memory will remain plugged when suspending+resuming', since: '9.2' },

@@ -170,7 +170,7 @@ const RUNNING_AFTER_MS = 6_000;
 
 describe('conformance: qemu-system-x86_64 arguments, every Debian release', function () {
   this.timeout(60_000);
-  for (const q of realQemus('x86_64')) {
+  for (const q of realQemus('x86_64', 'all')) {
     describe(`QEMU ${q.release} (${q.suite})`, () => {
       for (const args of [...CASES, ...QMP_STDIO_CASES]) {
         const known = KNOWN.find((k) => k.release === q.release && k.args === args.join(' '));
@@ -202,7 +202,7 @@ describe('conformance: qemu-system-x86_64 arguments, every Debian release', func
 
 describe('conformance: qemu-system-s390x option targets, every Debian release', function () {
   this.timeout(60_000);
-  for (const q of realQemus('s390x')) {
+  for (const q of realQemus('s390x', 'all')) {
     describe(`QEMU ${q.release} (${q.suite})`, () => {
       for (const args of S390X_CASES) {
         it(args.join(' '), async function () {

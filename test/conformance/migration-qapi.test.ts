@@ -102,7 +102,7 @@ describe('conformance: migration QAPI by release', function () {
   this.timeout(60_000);
   const data = loadMigrationQapi();
 
-  for (const q of realQemus('x86_64')) {
+  for (const q of realQemus('x86_64', 'all')) {
     describe(`QEMU ${q.release} (${q.suite})`, () => {
       it("query-migrate-capabilities lists the release's capabilities in enum order, all off", async function () {
         const { binary, release, version } = requireRelease(this, q);

@@ -97,6 +97,9 @@ export function realQemu(suite: Suite, arch: Arch, env: NodeJS.ProcessEnv = proc
  */
 export const UBUNTU_MACHINE_TYPE = /^(?:pc-i440fx|pc-q35|s390-ccw-virtio)-[a-z][a-z0-9-]*-machine$/;
 
+/** An Ubuntu machine type's name (its QOM type less `-machine`), or one of Ubuntu's aliases. */
+export const isUbuntuMachine = (name: string): boolean => name === 'ubuntu' || name === 'ubuntu-q35' || UBUNTU_MACHINE_TYPE.test(`${name}-machine`);
+
 export const isUbuntu = (q: RealQemu | MissingQemu): boolean => SUITES.find((s) => s.suite === q.suite)?.distro === 'ubuntu';
 
 /** "Debian sid", "Ubuntu tenacious": the distribution and suite a root is of. */

@@ -13,6 +13,9 @@ describe('virtio/qmp-status: x-query-virtio-status name tables by release', () =
     ['7.2', 24, MEM, 29, ['VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE'], 2 ** 40 + 2 ** 30 + 4 + 1],
     ['8.1', 24, MEM, 29, ['VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE'], 2 ** 30 + 4 + 1],
     ['9.2', 24, MEM, 29, ['VIRTIO_MEM_F_PERSISTENT_SUSPND', 'VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE'], 2 ** 30 + 1],
+    ['10.2', 24, MEM, 29, ['VIRTIO_MEM_F_PERSISTENT_SUSPND', 'VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE'], 2 ** 30 + 1],
+    // 11.0 names ACPI_PXM on x86 too (every entry compiled in, as Ubuntu's real 11.0.3 shows).
+    ['11.0', 24, MEM, 29, ['VIRTIO_MEM_F_PERSISTENT_SUSPND', 'VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE', 'VIRTIO_MEM_F_ACPI_PXM'], 2 ** 30],
     [
       '7.2',
       5,
