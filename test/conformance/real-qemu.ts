@@ -102,6 +102,16 @@ export const isUbuntuMachine = (name: string): boolean => name === 'ubuntu' || n
 
 export const isUbuntu = (q: RealQemu | MissingQemu): boolean => SUITES.find((s) => s.suite === q.suite)?.distro === 'ubuntu';
 
+/**
+ * QEMU arguments meaning on `q` what they mean upstream: Ubuntu points the s390-ccw-virtio alias
+ * at its own machine type, so for it the alias is spelt as upstream resolves it (the release's
+ * own version), which a message naming the machine then names as upstream's binary would.
+ */
+export function upstreamArgs(q: RealQemu, args: readonly string[]): readonly string[] {
+  if (!isUbuntu(q)) return args;
+  return args.map((a, i) => (args[i - 1] === '-machine' ? a.replace(/^s390-ccw-virtio(?=,|$)/, `s390-ccw-virtio-${q.release}`) : a));
+}
+
 /** "Debian sid", "Ubuntu tenacious": the distribution and suite a root is of. */
 export function suiteName(suite: Suite): string {
   const entry = SUITES.find((s) => s.suite === suite);

@@ -8,7 +8,7 @@
 import { strict as assert } from 'node:assert';
 import type { Arch } from '../../src/core/arch.js';
 import { isModelled, requireModelled } from './modelled-release.js';
-import { isMissing, realQemus, requireReal } from './real-qemu.js';
+import { isMissing, realQemus, requireReal, upstreamArgs } from './real-qemu.js';
 import { hotmemTranscript, pooled, realTranscript, type Step, type Transcript } from './transcripts.js';
 
 const SCRIPT: readonly Step[] = [['query-cpus-fast'], ['query-hotpluggable-cpus'], ['query-acpi-ospm-status']];
@@ -114,7 +114,7 @@ function masked(t: Transcript): Transcript {
 }
 
 function describeArch(arch: Arch, cases: readonly Case[]): void {
-  describe(`conformance: -smp topologies, query-cpus-fast and query-hotpluggable-cpus, qemu-system-${arch}, every Debian release`, function () {
+  describe(`conformance: -smp topologies, query-cpus-fast and query-hotpluggable-cpus, qemu-system-${arch}, every release`, function () {
     this.timeout(120_000);
     const qemus = realQemus(arch, 'all');
     const runs = new Map<string, Promise<Transcript>>();
@@ -122,7 +122,7 @@ function describeArch(arch: Arch, cases: readonly Case[]): void {
       const jobs = qemus.flatMap((q) =>
         isMissing(q) || !isModelled(q.release)
           ? []
-          : cases.map(([name, args]) => ({ key: `${q.release} ${name}`, run: () => realTranscript(q.binary, args, SCRIPT) })),
+          : cases.map(([name, args]) => ({ key: `${q.release} ${name}`, run: () => realTranscript(q.binary, upstreamArgs(q, args), SCRIPT) })),
       );
       pooled(
         2,
