@@ -15,13 +15,13 @@
  * destination does not offer it, and this file says why).
  */
 import { defineErrors, HotmemError, type Warning } from '../../src/core/errors.js';
-import { compareReleases } from '../../src/core/release.js';
+import { compareReleases, type Release } from '../../src/core/release.js';
 import { hex } from '../../src/core/units.js';
 import { discardRange } from '../../src/machine/ram-discard.js';
 import { migrationErrors } from '../../src/migration/errors.js';
 import { applyVirtioDevice, checkVirtioDevice, saveVirtioDevice, VIRTIO_FIELD, type VirtioQueues } from '../../src/migration/virtio-device.js';
 import type { BlockRange, RamDiscardManager } from '../../src/migration/ram-discard-manager.js';
-import { raisedAt, withinField } from '../../src/migration/vmstate-failure.js';
+import { raisedAt, tmpPassesError, withinField } from '../../src/migration/vmstate-failure.js';
 import { MIG_PRI, vmBitmap, vmSection, vmStruct, vmU32, vmU64, type VmField, type VmReader, type VmStateDescription } from '../../src/migration/vmstate.js';
 import type { QomObject } from '../../src/qom/object.js';
 import { FeatureSet, featureNames } from '../../src/virtio/feature-set.js';
@@ -75,8 +75,8 @@ function sanityChecks(rt: VirtioMemRuntime): VmField {
  * The tmp's post_load (virtio_mem_mig_sanity_checks_post_load) inside `vmsd`'s `tmp` field. The
  * sanity-checks description sets no version_id, so the loader reports 0 for both versions.
  */
-function checkSanity(rt: VirtioMemRuntime, vmsd: string, tmp: VmReader): void {
-  withinField({ vmsd, field: 'tmp', info: 'tmp', passesError: true }, () => {
+function checkSanity(rt: VirtioMemRuntime, vmsd: string, tmp: VmReader, release: Release): void {
+  withinField({ vmsd, field: 'tmp', info: 'tmp', passesError: tmpPassesError(release) }, () => {
     try {
       sanityPostLoad(rt, tmp);
     } catch (e) {
@@ -185,7 +185,7 @@ const VIRTIO_MEM_SECTION: VmStateDescription = {
         virtio,
         { name: 'virtio-mem', device: DEVICE },
         (device) => {
-          if (!early(rt)) checkSanity(rt, DEVICE, device.struct('tmp'));
+          if (!early(rt)) checkSanity(rt, DEVICE, device.struct('tmp'), obj.model.env.release);
           device.size('usable_region_size');
           if (!early(rt)) device.size('size');
           device.size('requested_size');
@@ -243,7 +243,7 @@ const VIRTIO_MEM_EARLY_SECTION: VmStateDescription = {
     return vmSection(EARLY_SECTION, 1, { tmp: sanityChecks(rt), size: vmU64(rt.pluggedSize()), bitmap: bitmapField(rt) });
   },
   check(obj, incoming) {
-    checkSanity(runtimeOf(obj), EARLY_SECTION, incoming.struct('tmp'));
+    checkSanity(runtimeOf(obj), EARLY_SECTION, incoming.struct('tmp'), obj.model.env.release);
     incoming.size('size');
     incoming.bitmap('bitmap');
   },

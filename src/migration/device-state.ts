@@ -14,12 +14,12 @@ import { VMSTATE, VmReader, sectionBytes, type LoadContext, type MigrationPriori
 /**
  * Whether a source of release `r` saves the early_setup sections before RAM's setup section.
  * Up to 10.2 savevm's one setup loop meets RAM first (registered at start-up, both at default
- * priority); 11.1.3's source sends virtio-mem-device-early first: a 10.0 or 11.1 destination
- * without the device names that section where a 10.0 source gets "Unknown ramblock". 11.0 is
- * taken as 10.2: the newest upstream tree read here (349a74e2d3, February 2026, during 11.0's
- * development) still sends RAM first.
+ * priority); from 11.0 the source sends virtio-mem-device-early first: a 10.0 or 11.1 destination
+ * without the device names that section where a 10.0 source gets "Unknown ramblock". Seen on
+ * Debian's 11.1.3 and Ubuntu's 11.0.3 (a larger memdev on an 11.1 destination fails the early
+ * sanity check, not RAM's size check).
  */
-export const savesEarlySetupFirst = (r: Release): boolean => compareReleases(r, release('11.1')) >= 0;
+export const savesEarlySetupFirst = (r: Release): boolean => compareReleases(r, release('11.0')) >= 0;
 
 /** One registered section of one machine (a SaveStateEntry). */
 export interface Section {

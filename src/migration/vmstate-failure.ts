@@ -63,6 +63,13 @@ export function withinField<T>(frame: VmstateFrame, load: () => T): T {
 
 const CHAINED_FROM: Release = { major: 10, minor: 2 };
 
+/**
+ * Whether VMSTATE_WITH_TMP's loader (get_tmp) hands its Error up (11.1+). Up to 11.0 it
+ * error_report()s it and returns the code, so the cause prints on a line of its own and the final
+ * line names the tmp field (Ubuntu's real 11.0.3 and its source).
+ */
+export const tmpPassesError = (r: Release): boolean => compareReleases(r, { major: 11, minor: 1 }) >= 0;
+
 /** Whether the release's loader hands errors up to the incoming coroutine's final line (10.2+). */
 export const loaderHandsUpErrors = (r: Release): boolean => compareReleases(r, CHAINED_FROM) >= 0;
 
@@ -91,10 +98,14 @@ export function siteReport(site: VmstateSite, release: Release): { readonly line
   }
   const lines: string[] = [];
   let cause = originCause(site.origin);
+  // Up to 11.0 vmstate_load_state's message for a failed field ends in the code it returned
+  // (10.2's and 11.0.3's source; Ubuntu's real 11.0.3 prints "...for tmp: -22"); 11.1's does not.
+  // Only a post_load hook's code is known here.
+  const ret = !tmpPassesError(release) && site.origin.kind === 'post-load' ? `: ${site.origin.ret}` : '';
   for (const frame of site.frames) {
     if (frame.passesError) continue;
     if (cause !== undefined) lines.push(cause);
-    cause = `Failed to load element of type ${frame.info} for ${frame.field}`;
+    cause = `Failed to load element of type ${frame.info} for ${frame.field}${ret}`;
   }
   return { lines, cause };
 }
