@@ -154,7 +154,7 @@ function hotmemMachine(
 describe('conformance: virtio-balloon by release', function () {
   this.timeout(120_000);
 
-  for (const [xq, sq] of realQemus('x86_64').map((q, i) => [q, realQemus('s390x')[i]!] as const)) {
+  for (const [xq, sq] of realQemus('x86_64', 'all').map((q, i) => [q, realQemus('s390x', 'all')[i]!] as const)) {
     describe(`QEMU ${xq.release} (${xq.suite})`, () => {
       describe('-device help', () => {
         it('qemu-system-x86_64 -device virtio-balloon-pci,help equals hotmem byte for byte', async function () {

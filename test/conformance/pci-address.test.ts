@@ -134,7 +134,7 @@ function backendBlockNames(info: string): string[] {
 describe('conformance: PCI addresses and RAMBlock names by release', function () {
   this.timeout(120_000);
 
-  for (const [xq, sq] of realQemus('x86_64').map((q, i) => [q, realQemus('s390x')[i]!] as const)) {
+  for (const [xq, sq] of realQemus('x86_64', 'all').map((q, i) => [q, realQemus('s390x', 'all')[i]!] as const)) {
     describe(`QEMU ${xq.release} (${xq.suite})`, () => {
       for (const c of PLACED) {
         it(`${c.what}: query-pci and info ramblock`, async function () {
