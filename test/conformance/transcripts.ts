@@ -6,7 +6,7 @@ import { qemuBinary } from '../../src/cli/binary.js';
 import type { Arch } from '../../src/core/arch.js';
 import { freshHost } from '../../src/host/host.js';
 import { strict as assert } from 'node:assert';
-import { isMissing, realQemus, requireReal, TEST_HOST_ARCH, type RealQemu } from './real-qemu.js';
+import { isMissing, realQemus, requireReal, TEST_HOST_ARCH, type Oracles, type RealQemu } from './real-qemu.js';
 import { isModelled, requireModelled } from './modelled-release.js';
 import { runQemu as runHotmem } from '../../src/frontends/cmdline/qemu.js';
 import { REAL_HOST_FILES } from '../../src/frontends/cmdline/host-files.js';
@@ -149,7 +149,7 @@ export function pooled<T>(limit: number, tasks: ReadonlyArray<() => Promise<T>>)
 }
 
 /**
- * A table of cases run through every Debian release's real QEMU and hotmem of the same release,
+ * A table of cases run through every release's real QEMU (the oracles asked for) and hotmem of the same release,
  * `-S` with no defaults: a case without steps is a refused start-up compared by its stderr (QEMU
  * must refuse it), one with steps compares every reply as a value.
  */
@@ -158,10 +158,12 @@ export function describeTranscripts(
   cases: ReadonlyArray<readonly [name: string, args: readonly string[], script: readonly Step[]]>,
   /** Read QEMU's integers past 2^53 exact (hotmem's session hands them over as bigints). */
   exactIntegers = false,
+  /** The oracles the family has been checked against (see realQemus). */
+  oracles: Oracles = 'debian',
 ): void {
   describe(title, function () {
     this.timeout(120_000);
-    const qemus = realQemus('x86_64');
+    const qemus = realQemus('x86_64', oracles);
     const runs = new Map<string, Promise<Transcript>>();
     const key = (release: string, name: string) => `${release} ${name}`;
 

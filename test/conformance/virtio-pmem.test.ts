@@ -21,12 +21,17 @@ const SCRIPT: readonly Step[] = [
   ['device_del', { id: 'p0' }],
 ];
 
-describeTranscripts('conformance: virtio-pmem-pci by release', [
-  ['no maxmem', ['-m', '1G', ...TWO, '-device', 'virtio-pmem-pci,memdev=m0'], []],
-  ['no memdev', [...MAXMEM, ...TWO, '-device', 'virtio-pmem-pci'], []],
-  ['a busy memdev', [...MAXMEM, ...TWO, '-device', 'virtio-pmem-pci,memdev=m0', '-device', 'virtio-pmem-pci,memdev=m0'], []],
-  ['a misaligned memaddr', [...MAXMEM, ...TWO, '-device', 'virtio-pmem-pci,memdev=m0,memaddr=0x100001000'], []],
-  ['no space left', ['-m', '1G,maxmem=2G', ...TWO, '-device', 'virtio-pmem-pci,memdev=m0', '-device', 'virtio-pmem-pci,memdev=m1'], []],
-  ['on i440fx', ['-machine', 'pc', ...MAXMEM, ...TWO, '-device', 'virtio-pmem-pci,id=p0,memdev=m0'], SCRIPT],
-  ['on q35', ['-machine', 'q35', ...MAXMEM, ...TWO, '-device', 'virtio-pmem-pci,id=p0,memdev=m0'], SCRIPT],
-]);
+describeTranscripts(
+  'conformance: virtio-pmem-pci by release',
+  [
+    ['no maxmem', ['-m', '1G', ...TWO, '-device', 'virtio-pmem-pci,memdev=m0'], []],
+    ['no memdev', [...MAXMEM, ...TWO, '-device', 'virtio-pmem-pci'], []],
+    ['a busy memdev', [...MAXMEM, ...TWO, '-device', 'virtio-pmem-pci,memdev=m0', '-device', 'virtio-pmem-pci,memdev=m0'], []],
+    ['a misaligned memaddr', [...MAXMEM, ...TWO, '-device', 'virtio-pmem-pci,memdev=m0,memaddr=0x100001000'], []],
+    ['no space left', ['-m', '1G,maxmem=2G', ...TWO, '-device', 'virtio-pmem-pci,memdev=m0', '-device', 'virtio-pmem-pci,memdev=m1'], []],
+    ['on i440fx', ['-machine', 'pc', ...MAXMEM, ...TWO, '-device', 'virtio-pmem-pci,id=p0,memdev=m0'], SCRIPT],
+    ['on q35', ['-machine', 'q35', ...MAXMEM, ...TWO, '-device', 'virtio-pmem-pci,id=p0,memdev=m0'], SCRIPT],
+  ],
+  false,
+  'all',
+);
