@@ -84,7 +84,7 @@ function linesOf(binary: string, arch: Arch, flags: readonly string[], all: read
   return found;
 }
 
-async function x86Features(binary: string, arch: Arch, models: readonly string[]): Promise<X86Features> {
+async function x86Features(binary: string, arch: Arch, models: readonly string[], refused: ReadonlySet<string>): Promise<X86Features> {
   const flags = recognizedFlags(binary);
   const session = await QmpSession.start(binary, ['-accel', 'tcg'], { timeoutMs: 60_000 });
   try {
@@ -103,26 +103,6 @@ async function x86Features(binary: string, arch: Arch, models: readonly string[]
       const added = [...(await on('base', { [name]: true }))].filter((f) => !base.has(f));
       if (added.length === 1) aliases[name] = added[0]!;
     }
-    const sets: string[][] = [];
-    const setIndex = new Map<string, number>();
-    const modelSets: Record<string, number> = {};
-    for (const model of models) {
-      let set: Set<string>;
-      try {
-        set = await on(model);
-      } catch {
-        continue;
-      }
-      const list = flags.filter((f) => set.has(f));
-      const key = list.join(',');
-      let i = setIndex.get(key);
-      if (i === undefined) {
-        i = sets.length;
-        sets.push(list);
-        setIndex.set(key, i);
-      }
-      modelSets[model] = i;
-    }
     const everything = Object.fromEntries(flags.map((f) => [f, true]));
     const allOn = await on('base', everything);
     const needs = new Map<string, string[]>();
@@ -134,6 +114,32 @@ async function x86Features(binary: string, arch: Arch, models: readonly string[]
         if (allOn.has(x) && !kept.has(x)) needs.set(x, [...(needs.get(x) ?? []), f]);
         if (!allOn.has(x) && kept.has(x)) conflicts.set(x, [...(conflicts.get(x) ?? []), f]);
       }
+    }
+    // A model's flags before expansion drops the ones missing what they need (a model with
+    // vmx-* flags but without vmx): expanded with the needed flags that need nothing themselves
+    // (vmx, svm, sgx, ...) forced on, those survive.
+    const needed = Object.fromEntries([...new Set([...needs.values()].flat())].filter((f) => !needs.has(f)).map((f) => [f, true]));
+    const sets: string[][] = [];
+    const setIndex = new Map<string, number>();
+    const modelSets: Record<string, number> = {};
+    for (const model of models.filter((m) => !refused.has(m))) {
+      let plain: Set<string>;
+      let forced: Set<string>;
+      try {
+        plain = await on(model);
+        forced = await on(model, needed);
+      } catch {
+        continue;
+      }
+      const list = flags.filter((f) => (f in needed ? plain.has(f) : forced.has(f)));
+      const key = list.join(',');
+      let i = setIndex.get(key);
+      if (i === undefined) {
+        i = sets.length;
+        sets.push(list);
+        setIndex.set(key, i);
+      }
+      modelSets[model] = i;
     }
     // TCG's lines: every flag that does not drop at expansion, at once; then each conflicting one alone.
     const tcg = linesOf(binary, arch, [...allOn], flags, TCG_LINE);
@@ -193,6 +199,9 @@ function document(data: ReleaseCpus): string {
   return `${text.slice(0, -2)},\n "features": {\n${members.join(',\n')}\n }\n}`;
 }
 
+/** Models whose start-up the binary refuses (`host` under TCG): their realize is the recorded lines. */
+const refusedModels = (data: ReleaseCpus): ReadonlySet<string> => new Set(Object.entries(data.models).flatMap(([m, o]) => (o.refused ? [m] : [])));
+
 const modelsOf = (arch: Arch, version: string): readonly string[] => CPU_MODEL_DATA.find((d) => d.arch === arch && inWindow(release(version), d))?.models ?? [];
 
 const suites = process.argv.slice(2) as DebianSuite[];
@@ -205,7 +214,8 @@ for (const { suite, release: version } of DEBIAN_SUITES) {
       continue;
     }
     const outcomes = releaseCpus(q.binary, q.versionLine, arch, version);
-    const data: ReleaseCpus = arch === 'x86_64' ? { ...outcomes, features: await x86Features(q.binary, arch, modelsOf(arch, version)) } : outcomes;
+    const data: ReleaseCpus =
+      arch === 'x86_64' ? { ...outcomes, features: await x86Features(q.binary, arch, modelsOf(arch, version), refusedModels(outcomes)) } : outcomes;
     const dir = join(packageRoot(), 'compat', 'cpus');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, `${arch}-${version}.json`), `${document(data)}\n`);
