@@ -49,7 +49,7 @@ import { deviceData } from '../qom/device-data/load.js';
 import { parseBool } from '../core/parse/scalars.js';
 import { initialRamPieces, type RamPiece } from './ram-map.js';
 import { CpuNodeAssignment } from './numa-cpus.js';
-import { computeTopology, possibleCpus, smpConfig, smpMachineRules, type CpuTopology, type PossibleCpu } from './smp.js';
+import { computeTopology, possibleCpus, smpConfig, smpConfiguration, smpMachineRules, type CpuTopology, type PossibleCpu } from './smp.js';
 import { cpuTypeName, createVcpus, vcpuSupportTypes, type Vcpu } from './vcpus.js';
 import { machineCpuMax, machineDefaultCpuType } from './machine-info.js';
 import { ramListeners } from './discard-coordination.js';
@@ -459,6 +459,7 @@ export class Machine {
         e.code.startsWith('machine.') && compareReleases(r, { major: 7, minor: 1 }) >= 0,
     );
     const topology = earlyTopology ?? topologyOf();
+    if (model.view.properties(machineTypeName).has('smp')) machineObject.values.set('smp', JSON.stringify(smpConfiguration(topology, r)));
     // Once the machine's options (-m, -smp) are applied and before the late backends.
     if (type.deprecationReason !== undefined) {
       const deprecated = machineErrors.warning('machine.deprecated', { name: type.name, reason: type.deprecationReason });
