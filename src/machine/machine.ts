@@ -30,8 +30,9 @@ import { qomErrors } from '../qom/errors.js';
 import type { BusSpec, FirmwareBlock, MachineFamily, MachineVersion, MemoryLayout, PciDeviceMemory } from './family.js';
 import { MEMORY_DEVICE_INTERFACE, MEMORY_DEVICE_OPS } from './memory-device.js';
 import { freshHost, type Host } from '../host/host.js';
-import { isAmdCpu, x86CpuFacts, type CpuOption } from './x86-cpu.js';
-import { tcgCpuModelRealize } from './cpu-data/load.js';
+import { checkUnmodelledFeatures, isAmdCpu, x86CpuFacts, type CpuOption } from './x86-cpu.js';
+import { tcgCpuModelRealize, x86Features } from './cpu-data/load.js';
+import { realizeX86Features } from './x86-features.js';
 import type { HostProcess } from '../host/process.js';
 import type { RunState } from './run-state.js';
 import { VM_IDENTITY, type VmIdentity } from './identity.js';
@@ -48,7 +49,7 @@ import { deviceData } from '../qom/device-data/load.js';
 import { parseBool } from '../core/parse/scalars.js';
 import { initialRamPieces, type RamPiece } from './ram-map.js';
 import { CpuNodeAssignment } from './numa-cpus.js';
-import { computeTopology, possibleCpus, smpConfig, smpMachineRules, type CpuTopology, type PossibleCpu } from './smp.js';
+import { computeTopology, possibleCpus, smpConfig, smpConfiguration, smpMachineRules, type CpuTopology, type PossibleCpu } from './smp.js';
 import { cpuTypeName, createVcpus, vcpuSupportTypes, type Vcpu } from './vcpus.js';
 import { machineCpuMax, machineDefaultCpuType } from './machine-info.js';
 import { ramListeners } from './discard-coordination.js';
@@ -458,11 +459,18 @@ export class Machine {
         e.code.startsWith('machine.') && compareReleases(r, { major: 7, minor: 1 }) >= 0,
     );
     const topology = earlyTopology ?? topologyOf();
+    if (model.view.properties(machineTypeName).has('smp')) machineObject.values.set('smp', JSON.stringify(smpConfiguration(topology, r)));
     // Once the machine's options (-m, -smp) are applied and before the late backends.
     if (type.deprecationReason !== undefined) {
       const deprecated = machineErrors.warning('machine.deprecated', { name: type.name, reason: type.deprecationReason });
       // qemu_init reported it with error_report until 6.0 made it a warn_report.
       warn(undefined, [compareReleases(r, { major: 6, minor: 0 }) >= 0 ? deprecated : { ...deprecated, reportedAsError: true }]);
+    }
+    // parse_cpu_option: its warnings and error, and the features as globals of the CPU type.
+    if (options.cpu) {
+      warn(undefined, options.cpu.warnings);
+      if (options.cpu.error) throw new StartupError(options.cpu.error, undefined);
+      model.globals = [...model.globals, ...options.cpu.props.map((p) => ({ driver: cpuType, property: p.name, value: p.value }))];
     }
     const notices = [...memoryParse.notices];
     let memory = memoryParse.memory;
@@ -557,11 +565,40 @@ export class Machine {
     const maxRamBelow4g = model.view.properties(machineTypeName).has('max-ram-below-4g') ? (machineObject.get('max-ram-below-4g') as number) : 0;
     progress.greeted = true;
     /**
-     * What realizing the -cpu model prints under TCG, as the release's binary printed it
-     * (compat/cpus/). Under KVM it depends on the host CPU's features, which hotmem does not
-     * model, and a release read from no binary has no record: both print nothing here.
+     * What realizing the -cpu model prints: on x86_64 the model's and the option's feature flags
+     * (x86-features.ts); otherwise, and for a model that does not expand (`host`), what the
+     * release's binary printed under TCG (compat/cpus/). Under KVM that depends on the host CPU's
+     * features, which hotmem does not model, and a release read from no binary has no record:
+     * both print nothing here.
      */
+    const features =
+      options.cpu && options.arch === 'x86_64'
+        ? located(undefined, () => {
+            const data = x86Features(r);
+            if (!data) {
+              checkUnmodelledFeatures(options.cpu!, r);
+              return undefined;
+            }
+            const recorded = accel === 'tcg' ? (tcgCpuModelRealize(r, options.arch, options.cpu!.model)?.warnings ?? []) : [];
+            return realizeX86Features(
+              data,
+              recorded,
+              options.cpu!,
+              cpuType,
+              accel,
+              r,
+              (name) =>
+                // Only the legacy lists ask, so a -cpu without them never loads the type's table.
+                model.view.properties(cpuType).get(name)?.def.type.kind,
+            );
+          })
+        : undefined;
     const realizeCpuModel = () => {
+      if (features) {
+        warn(undefined, features.warnings);
+        if (features.error) throw new StartupError(features.error, undefined);
+        return;
+      }
       if (!options.cpu || accel !== 'tcg') return;
       const realized = tcgCpuModelRealize(r, options.arch, options.cpu.model);
       if (!realized) return;
@@ -577,14 +614,16 @@ export class Machine {
     // that an AMD model can show more than one thread per core, which needs topoext (never
     // under TCG; what a KVM host offers is not modelled).
     const createCpus = () => {
-      vcpus = createVcpus(model, cpuType, slots, topology.cpus, host, options.arch, (index) => {
-        realizeCpuModel();
-        if (index === 0 && options.arch === 'x86_64' && accel === 'tcg' && topology.threads > 1 && isAmdCpu(options.cpu, accel, host.x86Cpu)) {
-          warn(undefined, [
-            machineErrors.warning('cpu.amd-hyperthreading', { threads: topology.threads, oneLine: compareReleases(r, { major: 9, minor: 1 }) >= 0 }),
-          ]);
-        }
-      });
+      vcpus = located(undefined, () =>
+        createVcpus(model, cpuType, slots, topology.cpus, host, options.arch, features?.values ?? [], (index) => {
+          realizeCpuModel();
+          if (index === 0 && options.arch === 'x86_64' && accel === 'tcg' && topology.threads > 1 && isAmdCpu(options.cpu, accel, host.x86Cpu)) {
+            warn(undefined, [
+              machineErrors.warning('cpu.amd-hyperthreading', { threads: topology.threads, oneLine: compareReleases(r, { major: 9, minor: 1 }) >= 0 }),
+            ]);
+          }
+        }),
+      );
     };
     // The CPUs are realized (x86_cpus_init) before pc_memory_init lays memory out against them.
     if (options.arch === 'x86_64') createCpus();

@@ -35,6 +35,23 @@ export interface SmpMachineRules {
   readonly legacyParser: 'generic' | 'pc';
 }
 
+/** The levels SMPConfiguration gained after 6.1 (qapi/machine.json's "Since"), by release. */
+const SMP_CONFIGURATION_SINCE: Readonly<Partial<Record<TopologyLevel, { major: number; minor: number }>>> = {
+  clusters: { major: 7, minor: 0 },
+  drawers: { major: 8, minor: 2 },
+  books: { major: 8, minor: 2 },
+  modules: { major: 9, minor: 1 },
+};
+
+/** machine_get_smp: the computed topology as the release's SMPConfiguration (qom-get /machine smp). */
+export function smpConfiguration(topology: CpuTopology, r: Release): Readonly<Record<string, number>> {
+  const levels = TOPOLOGY_LEVELS.filter((l) => {
+    const since = SMP_CONFIGURATION_SINCE[l];
+    return since === undefined || compareReleases(r, since) >= 0;
+  });
+  return { cpus: topology.cpus, maxcpus: topology.maxCpus, ...Object.fromEntries(levels.map((l) => [l, topology[l]])) };
+}
+
 const OPTIONAL_LEVELS: readonly TopologyLevel[] = ['drawers', 'books', 'dies', 'clusters', 'modules'];
 
 /**

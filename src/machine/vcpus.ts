@@ -39,8 +39,9 @@ export function vcpuSupportTypes(view: RegistryView, cpuType: string, arch: Arch
 }
 
 /**
- * Creates the present CPUs (the first `count` possible ones) and what comes with them;
- * `realize` runs the model's checks for each CPU by index, and may refuse it.
+ * Creates the present CPUs (the first `count` possible ones) and what comes with them; each
+ * takes `features` (its feature flags as realize settles them, the same for every CPU), and
+ * `realize` runs the model's checks for each CPU by index, once it exists, and may refuse it.
  */
 export function createVcpus(
   model: ObjectModel,
@@ -49,6 +50,7 @@ export function createVcpus(
   count: number,
   host: Host,
   arch: Arch,
+  features: ReadonlyArray<readonly [property: string, on: boolean]>,
   realize: (index: number) => void,
 ): readonly Vcpu[] {
   const realized = (type: string): QomObject => {
@@ -58,8 +60,9 @@ export function createVcpus(
     return object;
   };
   return slots.slice(0, count).map((slot, i) => {
-    realize(i);
     const object = realized(cpuType);
+    realize(i);
+    for (const [name, on] of features) object.values.set(name, on);
     // The board's pre-plug writes the slot's ids into the CPU's fields (pc_cpu_pre_plug), which
     // the type's properties of those names read; a value no property reads stays unseen, so the
     // type's 500 properties need not be made to know which it has.

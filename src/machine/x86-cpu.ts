@@ -2,7 +2,7 @@
  * What the x86 CPU (-cpu MODEL,props) decides about guest memory: its vendor (an AMD vCPU has
  * RAM relocated above the HyperTransport hole near 1 TiB) and its physical address bits (the
  * bound pc_memory_init checks the highest used address against), as x86_cpu_realizefn and
- * host-cpu.c settle them per accelerator. Other CPU properties are refused by name.
+ * host-cpu.c settle them per accelerator.
  */
 import { HotmemError, type Warning } from '../core/errors.js';
 import { parseScalar } from '../core/parse/input-visitor.js';
@@ -10,10 +10,17 @@ import { compareReleases, type Release } from '../core/release.js';
 import type { HostX86Cpu } from '../host/host.js';
 import type { Accelerator } from './machine.js';
 
-/** The -cpu option: the model and the properties after it, as written. */
+/**
+ * The -cpu option as parse_cpu_option leaves it: the model, the properties after it (each a
+ * global of the model's CPU type), the legacy `+flag`/`-flag` lists, and what parsing printed.
+ */
 export interface CpuOption {
   readonly model: string;
   readonly props: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+  readonly plus: readonly string[];
+  readonly minus: readonly string[];
+  readonly warnings: readonly Warning[];
+  readonly error?: HotmemError;
 }
 
 export interface X86CpuFacts {
@@ -26,8 +33,6 @@ export interface X86CpuFacts {
 const DEFAULT_MODEL = 'qemu64';
 /** TCG_PHYS_ADDR_BITS on x86_64, also every model's default under KVM without host-phys-bits. */
 const TCG_PHYS_ADDR_BITS = 40;
-/** The CPU properties that change the address space: the ones hotmem takes. */
-export const X86_ADDRESS_PROPERTIES: readonly string[] = ['phys-bits', 'host-phys-bits', 'host-phys-bits-limit'];
 
 /** builtin_x86_defs' AMD models (every version of them); the others are Intel, Hygon or Zhaoxin. */
 const AMD_MODELS = /^(qemu64|phenom|athlon|Opteron_G\d|EPYC(-[A-Za-z]+)?)(-v\d+)?$/;
@@ -35,6 +40,18 @@ const AMD_MODELS = /^(qemu64|phenom|athlon|Opteron_G\d|EPYC(-[A-Za-z]+)?)(-v\d+)
 const WITHOUT_LONG_MODE = /^(base|486|pentium|pentium2|pentium3|qemu32|kvm32|coreduo|n270|athlon)(-v\d+)?$/;
 
 const fail = (message: string) => new HotmemError('machine.cpu', message);
+
+/** The CPU properties that shape the address space, which need no feature data. */
+const ADDRESS_PROPERTIES: readonly string[] = ['phys-bits', 'host-phys-bits', 'host-phys-bits-limit'];
+
+/**
+ * In a release no binary was read from, hotmem knows no model's flags: it takes the address
+ * properties and refuses any other feature by name rather than guess its effect.
+ */
+export function checkUnmodelledFeatures(option: CpuOption, r: Release): void {
+  const other = [...option.plus, ...option.minus, ...option.props.map((p) => p.name).filter((n) => !ADDRESS_PROPERTIES.includes(n))][0];
+  if (other !== undefined) throw fail(`hotmem has no CPU feature data of QEMU ${r.major}.${r.minor}, so does not model the CPU property '${other}'`);
+}
 
 /**
  * x86_cpu_realizefn's phys-bits: set explicitly, taken from the host (KVM with host-phys-bits,

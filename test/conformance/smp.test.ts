@@ -2,8 +2,8 @@
  * -smp (and -machine smp.X) through each Debian release's real qemu-system-x86_64 and
  * qemu-system-s390x and through hotmem of the same release: a refused topology must be refused
  * with the same stderr; an accepted one must print the same warnings and answer query-cpus-fast
- * and query-hotpluggable-cpus alike (thread ids are the host's, so they are masked), and
- * query-acpi-ospm-status's DIMM and (11.0+) CPU slots.
+ * and query-hotpluggable-cpus alike (thread ids are the host's, so they are masked),
+ * query-acpi-ospm-status's DIMM and (11.0+) CPU slots, and qom-get /machine smp.
  */
 import { strict as assert } from 'node:assert';
 import type { Arch } from '../../src/core/arch.js';
@@ -11,7 +11,12 @@ import { isModelled, requireModelled } from './modelled-release.js';
 import { isMissing, realQemus, requireReal, upstreamArgs } from './real-qemu.js';
 import { hotmemTranscript, pooled, realTranscript, type Step, type Transcript } from './transcripts.js';
 
-const SCRIPT: readonly Step[] = [['query-cpus-fast'], ['query-hotpluggable-cpus'], ['query-acpi-ospm-status']];
+const SCRIPT: readonly Step[] = [
+  ['query-cpus-fast'],
+  ['query-hotpluggable-cpus'],
+  ['query-acpi-ospm-status'],
+  ['qom-get', { path: '/machine', property: 'smp' }],
+];
 
 /** One start-up: a name, the arguments. */
 type Case = readonly [name: string, args: readonly string[]];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { isHotmemError } from '../../src/core/errors.js';
 import { release } from '../../src/core/release.js';
-import { computeTopology, possibleCpus, smpConfig, smpMachineRules, type CpuTopology } from '../../src/machine/smp.js';
+import { computeTopology, possibleCpus, smpConfig, smpConfiguration, smpMachineRules, type CpuTopology } from '../../src/machine/smp.js';
 
 type Family = 'pc-i440fx' | 'pc-q35' | 's390-ccw-virtio';
 
@@ -117,5 +117,24 @@ describe('machine/smp', () => {
       possibleCpus(old, 's390x', release('7.2')).map((c) => c.props),
       [0, 1, 2, 3].map((i) => ({ 'core-id': i })),
     );
+  });
+
+  it("qom-get /machine smp: the release's SMPConfiguration members (clusters 7.0, drawers and books 8.2, modules 9.1)", () => {
+    const topology: CpuTopology = { cpus: 2, maxCpus: 4, drawers: 1, books: 1, sockets: 1, dies: 1, clusters: 1, modules: 1, cores: 4, threads: 1 };
+    const members = (v: string) => Object.keys(smpConfiguration(topology, release(v))).sort();
+    assert.deepEqual(members('7.2'), ['clusters', 'cores', 'cpus', 'dies', 'maxcpus', 'sockets', 'threads']);
+    assert.deepEqual(members('8.2'), ['books', 'clusters', 'cores', 'cpus', 'dies', 'drawers', 'maxcpus', 'sockets', 'threads']);
+    assert.deepEqual(smpConfiguration(topology, release('10.0')), {
+      cpus: 2,
+      maxcpus: 4,
+      drawers: 1,
+      books: 1,
+      sockets: 1,
+      dies: 1,
+      clusters: 1,
+      modules: 1,
+      cores: 4,
+      threads: 1,
+    });
   });
 });

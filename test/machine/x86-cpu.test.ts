@@ -16,6 +16,9 @@ function facts(rel: string, accel: Accelerator, text: string | undefined): { fac
             .split(',')
             .slice(1)
             .map((p) => ({ name: p.split('=')[0]!, value: p.split('=')[1]! })),
+          plus: [],
+          minus: [],
+          warnings: [],
         };
   return { facts: x86CpuFacts(option, accel, DEFAULT_HOST_X86_CPU, release(rel), (w) => warnings.push(w)), warnings: warnings.map((w) => w.message) };
 }

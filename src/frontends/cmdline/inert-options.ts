@@ -1,8 +1,7 @@
 /**
  * Options a real VM's command line carries that change nothing hotmem models (the guest's name
  * and UUID, its clock, boot order, seccomp sandbox, CPU topology, audio without a device): each
- * is checked as the release checks it, with QEMU's errors, and then has no effect (-cpu: beyond
- * the vendor and physical address bits the memory layout takes from it, x86-cpu.ts). What would
+ * is checked as the release checks it, with QEMU's errors, and then has no effect. What would
  * matter and is not modelled is refused by name rather than ignored.
  */
 import { HotmemError } from '../../core/errors.js';
@@ -10,10 +9,8 @@ import { optionValue, parseOptions, type ParsedOptions } from '../../core/parse/
 import { parseBool, parseUint64 } from '../../core/parse/scalars.js';
 import { isQemuUuid } from '../../core/parse/uuid.js';
 import { compareReleases, inWindow, type Release } from '../../core/release.js';
-import type { Arch } from '../../core/arch.js';
 import { parseJsonOption } from './json-option.js';
-import { CPU_MODEL_DATA, QEMU_OPTS_LIST_DATA } from './data/qemu-options.js';
-import { X86_ADDRESS_PROPERTIES, type CpuOption } from '../../machine/x86-cpu.js';
+import { QEMU_OPTS_LIST_DATA } from './data/qemu-options.js';
 import type { OptionProps } from '../../machine/machine.js';
 
 /** -uuid: qemu_uuid_parse's format. */
@@ -85,25 +82,6 @@ export function checkMachinePropertyMembers(option: 'smp' | 'boot', members: Opt
     if (type === 'bool' && !parseBool(value, r).ok) return new HotmemError('cmdline.machine-option', `Parameter '${option}.${name}' expects 'on' or 'off'`);
   }
   return undefined;
-}
-
-/**
- * parse_cpu_option: the model must be one the release's binary lists (checked once the machine
- * type is known, so returned with the option). Properties after the model are applied as globals
- * of the CPU type: on x86_64 those that shape the address space are modelled (x86-cpu.ts); hotmem
- * has no other CPU properties, so it refuses them by name rather than let a typo pass.
- */
-export function checkCpu(text: string, r: Release, arch: Arch): { readonly option: CpuOption; readonly error: HotmemError | undefined } {
-  const [model = '', ...rest] = text.split(',');
-  if (model === 'help' || model === '?') throw new HotmemError('cmdline.cpu', 'hotmem prints no help for -cpu');
-  const props = rest.map((entry) => {
-    const eq = entry.indexOf('=');
-    return eq < 0 ? { name: entry, value: '' } : { name: entry.slice(0, eq), value: entry.slice(eq + 1) };
-  });
-  const unmodelled = props.find((p) => arch !== 'x86_64' || !X86_ADDRESS_PROPERTIES.includes(p.name) || p.value === '');
-  if (unmodelled) throw new HotmemError('cmdline.cpu', `hotmem does not model the CPU property '${unmodelled.name}' (-cpu ${text})`);
-  const models = CPU_MODEL_DATA.find((d) => d.arch === arch && inWindow(r, d))?.models ?? [];
-  return { option: { model, props }, error: models.includes(model) ? undefined : new HotmemError('cmdline.cpu', `unable to find CPU model '${model}'`) };
 }
 
 /**

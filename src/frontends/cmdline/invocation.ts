@@ -12,7 +12,6 @@ import { parseScalar } from '../../core/parse/input-visitor.js';
 import { compareReleases, releaseName, type Release } from '../../core/release.js';
 import {
   checkAudiodev,
-  checkCpu,
   checkMachinePropertyMembers,
   checkMachinePropertyOption,
   checkRtc,
@@ -20,6 +19,7 @@ import {
   checkUuid,
   machinePropertyOptions,
 } from './inert-options.js';
+import { checkCpu } from './cpu-option.js';
 import { parseJsonOption } from './json-option.js';
 import { BlockGraph, parseBlockdev } from './blockdev.js';
 import type { BackendIds } from '../../qom/backend-refs.js';

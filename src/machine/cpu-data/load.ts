@@ -10,7 +10,7 @@ import { HotmemError, type Warning } from '../../core/errors.js';
 import { packageRoot } from '../../core/package-root.js';
 import { processCache } from '../../core/process-cache.js';
 import { releaseName, type Release } from '../../core/release.js';
-import type { ReleaseCpus } from './format.js';
+import type { ReleaseCpus, X86Features } from './format.js';
 
 /** What realizing the model does under TCG: warnings, then the start-up error when it is refused. */
 export interface CpuModelRealize {
@@ -48,4 +48,9 @@ export function tcgCpuModelRealize(release: Release, arch: Arch, model: string, 
     );
   if (!outcome.refused) return { warnings };
   return { warnings, error: new HotmemError('machine.cpu-model', lines.slice(firstError).join('\n')) };
+}
+
+/** The release's x86 feature flags (format.ts X86Features), or undefined when no binary was read. */
+export function x86Features(release: Release, root: string = packageRoot()): X86Features | undefined {
+  return releaseCpus(release, 'x86_64', root)?.features;
 }
