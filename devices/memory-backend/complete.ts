@@ -133,7 +133,7 @@ function resolveRom(backend: QomObject, share: boolean): boolean {
   const rom = backend.get('rom') as 'auto' | 'on' | 'off';
   if (rom === 'on' && !readonly) throw fail('backend.rom', "property 'rom' = 'on' is not supported with 'readonly' = 'off'");
   if (rom === 'off' && readonly && share) throw fail('backend.rom', "property 'rom' = 'off' is incompatible with 'readonly' = 'on' and 'share' = 'on'");
-  backend.values.set('rom', rom === 'auto' ? (readonly ? 'on' : 'off') : rom);
+  backend.store('rom', rom === 'auto' ? (readonly ? 'on' : 'off') : rom);
   return rom === 'on' || (rom === 'auto' && readonly);
 }
 

@@ -102,9 +102,9 @@ export const MEMORY_BACKEND_PROPERTIES: readonly PropertyDef[] = [
     set: (obj, value) => {
       checkHostNodes(value);
       // The options visitor gathers a repeated key into one list (host-nodes=0,host-nodes=5).
-      const earlier = obj.values.get('host-nodes');
+      const earlier = obj.stored('host-nodes');
       if (earlier === undefined || earlier === '' || value === '' || allocated(obj)) return;
-      obj.values.set('host-nodes', `${String(earlier)}:${String(value)}`);
+      obj.store('host-nodes', `${String(earlier)}:${String(value)}`);
       return { stored: true };
     },
     visit: hostNodeList,

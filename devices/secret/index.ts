@@ -51,8 +51,8 @@ const str = (name: string): PropertyDef => ({ name, type: { kind: 'str' }, typeN
 
 /** The raw bytes of `data` or `file` (secret.c's load_data). */
 function loadSecretInput(secret: QomObject): Uint8Array {
-  const data = secret.values.get('data') as string | undefined;
-  const path = secret.values.get('file') as string | undefined;
+  const data = secret.stored('data') as string | undefined;
+  const path = secret.stored('file') as string | undefined;
   if (path !== undefined) {
     if (data !== undefined) throw secretErrors.error('secret.data-and-file');
     const files = secret.model.services.get(HOST_PROCESS)?.host.files ?? NO_FILES;
@@ -85,7 +85,7 @@ function lookup(secret: QomObject, id: string): Uint8Array {
 function decrypt(secret: QomObject, keyid: string, input: Uint8Array): Uint8Array {
   const keyBytes = lookup(secret, keyid);
   if (keyBytes.length !== 32) throw secretErrors.error('secret.key-length');
-  const ivText = secret.values.get('iv') as string | undefined;
+  const ivText = secret.stored('iv') as string | undefined;
   if (ivText === undefined) throw secretErrors.error('secret.iv-missing');
   const iv = base64Decode(Buffer.from(ivText, 'latin1'));
   if (iv.length !== 16) throw secretErrors.error('secret.iv-length', { length: iv.length });
@@ -101,7 +101,7 @@ function decrypt(secret: QomObject, keyid: string, input: Uint8Array): Uint8Arra
 /** qcrypto_secret_complete: load, then decrypt (keyid) or decode (base64). */
 function complete(secret: QomObject, load: (secret: QomObject) => Uint8Array): void {
   const input = load(secret);
-  const keyid = secret.values.get('keyid') as string | undefined;
+  const keyid = secret.stored('keyid') as string | undefined;
   const raw = keyid !== undefined ? decrypt(secret, keyid, input) : secret.get('format') === 'base64' ? base64Decode(input) : input;
   secret.slots.set(RAW_DATA, raw);
 }

@@ -33,10 +33,10 @@ const affinity = (name: string): PropertyDef => ({
   optionSyntax: (text) => checkUint16List(name, text),
   set: (obj, value) => {
     const other = name === 'cpu-affinity' ? 'node-affinity' : 'cpu-affinity';
-    if (obj.values.get(other) !== undefined) throw threadContextErrors.error('thread-context.mixed');
-    const earlier = obj.values.get(name);
+    if (obj.stored(other) !== undefined) throw threadContextErrors.error('thread-context.mixed');
+    const earlier = obj.stored(name);
     if (earlier === undefined || value === '') return;
-    obj.values.set(name, `${String(earlier)}:${String(value)}`);
+    obj.store(name, `${String(earlier)}:${String(value)}`);
     return { stored: true };
   },
   visit: hostNodeList,
@@ -56,8 +56,8 @@ const THREAD_ID = key<number>('thread-context thread id');
  */
 function complete(obj: QomObject): void {
   const nodeCpus = nodeCpusOf(obj);
-  const cpus = obj.values.get('cpu-affinity');
-  const nodes = obj.values.get('node-affinity');
+  const cpus = obj.stored('cpu-affinity');
+  const nodes = obj.stored('node-affinity');
   if (nodes !== undefined) {
     // numa_node_to_cpus for each node; a node the host lacks selects none.
     const selected = hostNodeList(nodes).flatMap((n) => nodeCpus[n] ?? []);

@@ -47,7 +47,7 @@ function vfioProcess(model: ObjectModel): VfioProcess {
 }
 
 const text = (device: QomObject, name: string): string | undefined => {
-  const value = device.values.get(name);
+  const value = device.stored(name);
   return value === undefined || value === '' ? undefined : String(value);
 };
 

@@ -65,7 +65,7 @@ function realize(device: QomObject): void {
   const runtime = new VirtioBalloonRuntime(newBalloonState(setup), transportHostFeatures(device, setup.deviceFeatures), environment(device));
   model.services.set(BALLOON_HANDLER, { owner: device, toTarget: (target) => runtime.toTarget(target), actual: () => runtime.actualBytes() });
   device.slots.set(VIRTIO_BALLOON_RUNTIME, runtime);
-  runtime.setPollInterval((device.values.get('guest-stats-polling-interval') as number | undefined) ?? 0);
+  runtime.setPollInterval((device.stored('guest-stats-polling-interval') as number | undefined) ?? 0);
 }
 
 function unrealize(device: QomObject): void {
@@ -115,7 +115,7 @@ function realizePciProxy(proxy: QomObject) {
   // Until `class` went, a class code other than PCI_CLASS_OTHERS or PCI_CLASS_MEMORY_RAM (the
   // pre-1.1 one) became PCI_CLASS_OTHERS, so qom-get reads 255 after realize.
   if (proxy.model.view.properties(proxy.type).has('class') && ![PCI_CLASS_OTHERS, PCI_CLASS_MEMORY_RAM].includes(proxy.get('class') as number)) {
-    proxy.values.set('class', PCI_CLASS_OTHERS);
+    proxy.store('class', PCI_CLASS_OTHERS);
   }
   return proxy.model.realize(child(proxy));
 }

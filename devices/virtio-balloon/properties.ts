@@ -64,7 +64,7 @@ export function virtioBalloonProperties(hooks: VirtioBalloonPropertyHooks): read
       typeName: 'int',
       origin: 'custom',
       default: 0,
-      get: (device) => hooks.pollInterval(device) ?? (device.values.get('guest-stats-polling-interval') as number | undefined) ?? 0,
+      get: (device) => hooks.pollInterval(device) ?? (device.stored('guest-stats-polling-interval') as number | undefined) ?? 0,
       set: (device, value) => {
         const seconds = value as number;
         if (seconds < 0) throw virtioBalloonErrors.error('virtio-balloon.timer-negative');

@@ -68,7 +68,7 @@ function realize(device: QomObject) {
       addr: device.get('memaddr') as number,
       node: device.get('node') as number,
       requestedSize: device.get('requested-size') as number,
-      blockSize: (device.values.get('block-size') as number | undefined) ?? 0,
+      blockSize: (device.stored('block-size') as number | undefined) ?? 0,
       prealloc: has('prealloc') && device.get('prealloc') === true,
       unpluggedInaccessible: has('unplugged-inaccessible') ? (device.get('unplugged-inaccessible') as 'on' | 'off' | 'auto') : undefined,
       earlyMigration: has('x-early-migration') ? device.get('x-early-migration') === true : false,

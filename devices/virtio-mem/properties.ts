@@ -58,14 +58,14 @@ export function virtioMemProperties(hooks: VirtioMemPropertyHooks): readonly Pro
       refuseBeyondModel: (device, exact) => {
         if (device.realized) hooks.setRequestedSize(device, exact);
       },
-      get: (device) => device.slots.get(VIRTIO_MEM_RUNTIME)?.requestedSize() ?? (device.values.get('requested-size') as number | undefined) ?? 0,
+      get: (device) => device.slots.get(VIRTIO_MEM_RUNTIME)?.requestedSize() ?? (device.stored('requested-size') as number | undefined) ?? 0,
     },
     {
       name: 'block-size',
       type: { kind: 'size' },
       origin: 'custom',
       get: (device) =>
-        device.slots.get(VIRTIO_MEM_RUNTIME)?.blockSize() ?? ((device.values.get('block-size') as number | undefined) || hooks.blockSizeBeforeRealize(device)),
+        device.slots.get(VIRTIO_MEM_RUNTIME)?.blockSize() ?? ((device.stored('block-size') as number | undefined) || hooks.blockSizeBeforeRealize(device)),
       set: (device, value) => {
         const e = virtioMemErrors;
         if (device.realized) throw e.error('virtio-mem.block-size-frozen');

@@ -459,7 +459,7 @@ export class Machine {
         e.code.startsWith('machine.') && compareReleases(r, { major: 7, minor: 1 }) >= 0,
     );
     const topology = earlyTopology ?? topologyOf();
-    if (model.view.properties(machineTypeName).has('smp')) machineObject.values.set('smp', JSON.stringify(smpConfiguration(topology, r)));
+    if (model.view.properties(machineTypeName).has('smp')) machineObject.store('smp', JSON.stringify(smpConfiguration(topology, r)));
     // Once the machine's options (-m, -smp) are applied and before the late backends.
     if (type.deprecationReason !== undefined) {
       const deprecated = machineErrors.warning('machine.deprecated', { name: type.name, reason: type.deprecationReason });
@@ -708,7 +708,7 @@ export class Machine {
     if (bus && rule) this.#addSecondaryBus(result.device, bus, rule);
     const device = result.device;
     const created = controllerBuses(
-      { type: device.type, id: device.id, companion: device.values.get('masterbus') !== undefined },
+      { type: device.type, id: device.id, companion: device.stored('masterbus') !== undefined },
       this.release,
       this.arch,
       this.#autoBusIds,
@@ -828,7 +828,7 @@ export class Machine {
   #placeOnBus(device: QomObject, bus: BusSpec): Warning[] {
     if (bus.units !== undefined) {
       const taken = new Set(this.#devicesOn(bus).map((d) => d.get('unit') as number));
-      device.values.set('unit', ideUnit(device.get('unit') as number, bus.units, taken));
+      device.store('unit', ideUnit(device.get('unit') as number, bus.units, taken));
     }
     if (!bus.addressing) return [];
     const props = this.model.view.properties(device.type);
@@ -845,10 +845,10 @@ export class Machine {
         : { type: device.type, hotplugged: device.hotplugged, ...this.#requestedDevno(device) };
     const { address, warnings } = assignBusAddress(bus.addressing, request, this.#occupants(bus), this.release);
     // pci_qdev_realize adds the option ROM once the device is registered; a refusal there fails its realize.
-    const read = (p: string) => (device.values.has(p) ? device.get(p) : this.#classDefault(device.type, p));
+    const read = (p: string) => (device.stored(p) !== undefined ? device.get(p) : this.#classDefault(device.type, p));
     if (address.kind === 'pci') this.#pciMemory.set(device, this.#deviceMemory(device.type, address.devPath, read));
     device.slots.set(BUS_ADDRESS, address);
-    if (address.kind === 'pci' && props.has('addr')) device.values.set('addr', address.devfn);
+    if (address.kind === 'pci' && props.has('addr')) device.store('addr', address.devfn);
     return [...warnings];
   }
 
@@ -893,7 +893,7 @@ export class Machine {
   }
 
   #requestedDevno(device: QomObject): Pick<PlugRequest, 'devno'> {
-    const text = device.values.get('devno');
+    const text = device.stored('devno');
     return typeof text === 'string' ? { devno: parseCssDevId(device.type, 'devno', text) } : {};
   }
 
@@ -1068,7 +1068,7 @@ export class Machine {
       const address = device.slots.get(BUS_ADDRESS);
       if (bus.hotplug === 'shpc' && address?.kind === 'pci' && pciSlot(address.devfn) === 0) throw bridgeErrors.error('shpc.slot-0');
     }
-    const noDrive = missingDrive(propertyOwner(device), device.values.get('drive'));
+    const noDrive = missingDrive(propertyOwner(device), device.stored('drive'));
     if (noDrive) throw noDrive;
     return warnings;
   }

@@ -20,7 +20,7 @@ export function nicsWithoutPeer(devices: readonly QomObject[]): Warning[] {
     if (!netdev) continue;
     const index = seen.get(device.type) ?? 0;
     seen.set(device.type, index + 1);
-    if (device.values.get(netdev[0]) === undefined) {
+    if (device.stored(netdev[0]) === undefined) {
       warnings.push({ code: 'net.nic-no-peer', message: `nic ${device.id ?? `${device.type}.${index}`} has no peer` });
     }
   }

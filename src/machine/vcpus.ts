@@ -62,11 +62,11 @@ export function createVcpus(
   return slots.slice(0, count).map((slot, i) => {
     const object = realized(cpuType);
     realize(i);
-    for (const [name, on] of features) object.values.set(name, on);
+    for (const [name, on] of features) object.store(name, on);
     // The board's pre-plug writes the slot's ids into the CPU's fields (pc_cpu_pre_plug), which
     // the type's properties of those names read; a value no property reads stays unseen, so the
     // type's 500 properties need not be made to know which it has.
-    for (const [name, value] of Object.entries(slot.props)) object.values.set(name, value);
+    for (const [name, value] of Object.entries(slot.props)) object.store(name, value);
     const threadId = host.newThreadId();
     if (arch === 'x86_64' && i === 0) realized(KVMVAPIC_TYPE.name);
     return { slot, object, threadId };

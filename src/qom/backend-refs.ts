@@ -105,7 +105,7 @@ function otherUser(obj: QomObject, kind: BackendKind, id: string): QomObject | u
     .find(
       (d) =>
         d !== obj &&
-        [...d.values].some(([name, value]) => value === id && backendKind(descriptionOf(view.properties(d.type).get(name)?.def.description)) === kind),
+        d.storedEntries().some(([name, value]) => value === id && backendKind(descriptionOf(view.properties(d.type).get(name)?.def.description)) === kind),
     );
 }
 

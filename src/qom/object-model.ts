@@ -18,6 +18,7 @@ import type { PropertyDef, QomValue, ReleaseHistory } from './property.js';
 import { CLASS_DEFAULT, EXPLICIT, type PropertyOrigin } from './provenance.js';
 import { typeString } from './property.js';
 import type { QomEnv, RegistryView, ResolvedProperty, TypeRegistry } from './registry.js';
+import type { StoredReads } from './stored-reads.js';
 
 /** The machine's hotplug handler (pre_plug / plug / unplug), consulted around device realize. */
 export interface HotplugHandler {
@@ -58,6 +59,8 @@ export class ObjectModel {
   compat: CompatLayers = NO_COMPAT;
   globals: readonly GlobalProperty[] = [];
   hotplugHandler: HotplugHandler | undefined;
+  /** Who watches reads of stored values (a matrix memo recording a cell); none on the normal path. */
+  reads: StoredReads | undefined;
   /** Set once the machine is running: later device additions are hotplugs. */
   machineReady = false;
   readonly #usedGlobals = new Set<GlobalProperty>();
@@ -165,6 +168,7 @@ export class ObjectModel {
       // Compat arrays name properties of types (and releases) hotmem may not model in full;
       // such entries are skipped, and reported by compatCoverage() rather than at run time.
       if (kind === 'compat' && !this.view.properties(obj.type).has(entry.property)) continue;
+      if (kind === 'compat' && this.reads !== undefined) this.#readBySetter(obj, entry.property);
       try {
         const origin: PropertyOrigin =
           layer === 'global'
@@ -180,6 +184,13 @@ export class ObjectModel {
       }
     }
     return warnings;
+  }
+
+  /** A compat value goes through the property's own code (setter, parser) as it is applied: that is a read. */
+  #readBySetter(obj: QomObject, property: string): void {
+    const resolved = this.view.properties(obj.type).get(property);
+    if (resolved !== undefined && (resolved.home.kind === 'alias' || resolved.def.set !== undefined || resolved.def.parse !== undefined))
+      this.reads?.read(obj, property);
   }
 
   /** qdev_prop_check_globals: -global entries no object used, for non-hotpluggable devices. */
@@ -400,7 +411,7 @@ export class ObjectModel {
     const { def } = resolved;
     if (def.get) return def.get(obj);
     if (def.type.kind === 'child') return obj.child(def.name)?.path() ?? '';
-    const stored = obj.values.get(property);
+    const stored = obj.stored(property);
     if (def.type.kind === 'link') return typeof stored === 'string' ? (this.resolvePath(stored)?.path() ?? '') : '';
     return (
       stored ??
@@ -447,8 +458,7 @@ export class ObjectModel {
         throw qomErrors.error('qom.link-wrong-type', { property, expected: def.type.target });
       }
       const value = target?.path() ?? '';
-      if (def.set?.(obj, value)?.stored !== true) obj.values.set(property, value);
-      obj.origins.set(property, origin);
+      this.#store(obj, def, property, value, origin);
       return [];
     }
     if (def.type.kind === 'child') throw notWritable();
@@ -456,16 +466,20 @@ export class ObjectModel {
       throw qomErrors.error('qom.set-after-realize', { property, id: obj.id, type: obj.type });
     }
     const { value, warnings } = this.#parseInput(obj, def, def.type, property, input);
-    if (def.set?.(obj, value)?.stored !== true) obj.values.set(property, value);
-    obj.origins.set(property, origin);
+    this.#store(obj, def, property, value, origin);
     return [...warnings];
+  }
+
+  #store(obj: QomObject, def: PropertyDef, property: string, value: QomValue, origin: PropertyOrigin): void {
+    if (def.set?.(obj, value)?.stored !== true) obj.store(property, value);
+    obj.setOrigin(property, origin);
   }
 
   /** Who set the property's current value (through aliases to the object that holds it). */
   originOf(obj: QomObject, property: string): PropertyOrigin {
     const resolved = this.#resolve(obj, property);
     if (resolved.home.kind === 'alias') return this.originOf(this.#aliasTarget(obj, resolved.home.child), resolved.home.target);
-    return obj.origins.get(property) ?? CLASS_DEFAULT;
+    return obj.storedOrigin(property) ?? CLASS_DEFAULT;
   }
 
   /**
@@ -475,8 +489,8 @@ export class ObjectModel {
   resolveProperty(obj: QomObject, property: string, value: QomValue, because: string): void {
     const from = String(this.getProperty(obj, property));
     const origin = this.originOf(obj, property);
-    obj.values.set(property, value);
-    obj.origins.set(property, { kind: 'resolved', from, origin, because });
+    obj.store(property, value);
+    obj.setOrigin(property, { kind: 'resolved', from, origin, because });
   }
 
   #parseInput(obj: QomObject, def: PropertyDef, scalar: ScalarKind, property: string, input: PropertyInput): { value: QomValue; warnings: readonly Warning[] } {

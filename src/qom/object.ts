@@ -11,9 +11,9 @@ import type { PropertyOrigin } from './provenance.js';
 
 export class QomObject {
   /** Values explicitly set; a property never set reads its (release-dependent) default. */
-  readonly values = new Map<string, QomValue>();
-  /** Who set each entry of `values` (absent: nothing did, the class default holds). */
-  readonly origins = new Map<string, PropertyOrigin>();
+  readonly #values = new Map<string, QomValue>();
+  /** Who set each stored value (absent: nothing did, the class default holds). */
+  readonly #origins = new Map<string, PropertyOrigin>();
   readonly children: ReadonlyMap<string, QomObject> = new Map<string, QomObject>();
   /** The children's places in QEMU's property table: made on the first child, as most objects have none. */
   #childTable: GHashOrder | undefined;
@@ -59,6 +59,37 @@ export class QomObject {
    */
   childrenInTableOrder(): QomObject[] {
     return (this.#childTable?.keys() ?? []).map((name) => this.children.get(name)!);
+  }
+
+  /**
+   * The value stored for a property, undefined when none was set. Private storage and this one
+   * reader are what lets the model's watcher (stored-reads.ts) see every read.
+   */
+  stored(property: string): QomValue | undefined {
+    this.model.reads?.read(this, property);
+    return this.#values.get(property);
+  }
+
+  /** Every stored value, each read as `stored` reads one. */
+  storedEntries(): Array<readonly [string, QomValue]> {
+    const entries = [...this.#values];
+    for (const [property] of entries) this.model.reads?.read(this, property);
+    return entries;
+  }
+
+  /** Who set the stored value, undefined when nothing did; read as `stored` is. */
+  storedOrigin(property: string): PropertyOrigin | undefined {
+    this.model.reads?.read(this, property);
+    return this.#origins.get(property);
+  }
+
+  /** Stores a value as its setter or realize decided it. */
+  store(property: string, value: QomValue): void {
+    this.#values.set(property, value);
+  }
+
+  setOrigin(property: string, origin: PropertyOrigin): void {
+    this.#origins.set(property, origin);
   }
 
   /** Reads a property through the type's table (defaults, dynamic getters and aliases included). */

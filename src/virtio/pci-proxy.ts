@@ -22,7 +22,7 @@ export const proxyIoProperties = (since: string): readonly PropertyDef[] => [
 
 /** The proxy's realize: `count` vectors unless set, where the release has the field (qom-get reads it after). */
 export function defaultVectors(proxy: QomObject, count: number): void {
-  if (proxy.model.view.properties(proxy.type).has('vectors') && proxy.get('vectors') === VECTORS_UNSPECIFIED) proxy.values.set('vectors', count);
+  if (proxy.model.view.properties(proxy.type).has('vectors') && proxy.get('vectors') === VECTORS_UNSPECIFIED) proxy.store('vectors', count);
 }
 
 export interface VirtioPciProxyPlacement {
@@ -33,10 +33,10 @@ export interface VirtioPciProxyPlacement {
 }
 
 export function resolveVirtioPciProxy(proxy: QomObject, placement: VirtioPciProxyPlacement): void {
-  if (proxy.get('disable-legacy') === 'auto') proxy.values.set('disable-legacy', placement.behindPciePort ? 'on' : 'off');
+  if (proxy.get('disable-legacy') === 'auto') proxy.store('disable-legacy', placement.behindPciePort ? 'on' : 'off');
   if (placement.modernOnly) {
-    proxy.values.set('disable-legacy', 'on');
-    proxy.values.set('disable-modern', false);
+    proxy.store('disable-legacy', 'on');
+    proxy.store('disable-modern', false);
   }
 }
 

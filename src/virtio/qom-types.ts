@@ -156,7 +156,7 @@ export const VIRTIO_BASE_TYPES: readonly TypeInfo[] = [
         origin: 'field',
         description: 'Identifier of an I/O device in the channel subsystem, example: fe.1.23ab',
         parse: (obj, input) => parseCssDevIdInput(obj.type, 'devno', input),
-        get: (obj) => obj.values.get('devno') ?? CSS_DEVID_UNSET,
+        get: (obj) => obj.stored('devno') ?? CSS_DEVID_UNSET,
       },
       // The bus id and subchannel the channel subsystem gave the device at realize.
       {

@@ -52,7 +52,7 @@ const TYPES: readonly TypeInfo[] = [
     implementations: [
       implement(MEMORY_DEVICE_OPS, {
         addr: (d) => d.get('memaddr') as number,
-        setAddr: (d, addr) => void d.values.set('memaddr', addr),
+        setAddr: (d, addr) => d.store('memaddr', addr),
         regionSize: (d) => {
           const backend = d.model.linkTarget(d, 'memdev');
           if (!backend) throw new Error("'memdev' property must be set");
