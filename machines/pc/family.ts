@@ -11,7 +11,7 @@ import { ON_OFF_AUTO } from '../../src/qom/property.js';
 import type { TypeInfo } from '../../src/qom/type-info.js';
 import { pcFirmwareBlocks } from './firmware.js';
 import { pciDeviceMemory } from './option-roms.js';
-import { pcClassFlags, pcLayout, TARGET_PAGE_SIZE, versionAtLeast, type RamSplit } from './layout.js';
+import { pcClassFlags, pcLayout, TARGET_PAGE_SIZE, type RamSplit } from './layout.js';
 
 /**
  * i440fx (hw/i386/pc_piix.c): the traditional 3.5 GiB split, moved to 3 GiB when RAM must be
@@ -21,7 +21,7 @@ function i440fxSplit(ramSize: number, version: MachineVersion, maxRamBelow4g: nu
   const warnings: Warning[] = [];
   const limit = maxRamBelow4g || 0xe0000000;
   let lowmem = limit;
-  if (ramSize >= limit && versionAtLeast(version, 2, 1)) {
+  if (ramSize >= limit && version.atLeast(2, 1)) {
     lowmem = Math.min(lowmem, 0xc0000000);
     if (lowmem % GiB !== 0) {
       warnings.push({
@@ -137,8 +137,8 @@ function pcFamily(
     memoryRules: () => ({ defaultRamSize: 128 * MiB }),
     defaultRamId: 'pc.ram',
     numaSupported: true,
-    autoEnableNuma: (v) => ({ withMemhp: versionAtLeast(v, 2, 11), withMemdev: versionAtLeast(v, 5, 1) }),
-    legacyNumaMem: (v) => !versionAtLeast(v, 5, 1),
+    autoEnableNuma: (v) => ({ withMemhp: v.atLeast(2, 11), withMemdev: v.atLeast(5, 1) }),
+    legacyNumaMem: (v) => !v.atLeast(5, 1),
     memoryDevicePrePlug,
     layout: (input) => pcLayout(input, split(input), pciHole64Size, input.machineName),
     firmwareBlocks: pcFirmwareBlocks,
@@ -190,5 +190,5 @@ export const PC_Q35 = pcFamily(
   { driver: 'ICH9-LPC', since: { major: 6, minor: 1 } },
   Q35_BOARD,
   Q35_USB,
-  (v) => (versionAtLeast(v, 2, 12) ? 'e1000e' : 'e1000'),
+  (v) => (v.atLeast(2, 12) ? 'e1000e' : 'e1000'),
 );

@@ -22,7 +22,7 @@ import type { BoardFirmware, FirmwareBlock, MachineVersion } from '../../src/mac
 import type { QomObject } from '../../src/qom/object.js';
 import { inWindow, type Release } from '../../src/core/release.js';
 import { firmwareFiles } from './firmware-files.js';
-import { pcBiosSize, versionAtLeast } from './layout.js';
+import { pcBiosSize } from './layout.js';
 
 const KiB = 1024;
 const PAGE = 4 * KiB;
@@ -49,13 +49,13 @@ export function pcFirmwareBlocks(machine: QomObject, v: MachineVersion, r: Relea
   const bios = firmwareFiles(r).biosDataPages[biosSize === 256 * KiB ? 'bios-256k.bin' : 'bios.bin'];
   const atInit = [rom('pc.bios', biosSize, bios), rom('pc.rom', 128 * KiB, 0)];
   const atMachineDone: FirmwareBlock[] = [];
-  if (!versionAtLeast(v, 1, 7)) return { atInit, atMachineDone };
-  if (!versionAtLeast(v, 2, 0)) atInit.push(rom('/rom@genroms/kvmvapic.bin', 3 * PAGE, KVMVAPIC_DATA_PAGES));
+  if (!v.atLeast(1, 7)) return { atInit, atMachineDone };
+  if (!v.atLeast(2, 0)) atInit.push(rom('/rom@genroms/kvmvapic.bin', 3 * PAGE, KVMVAPIC_DATA_PAGES));
   // x86_machine_is_acpi_enabled: anything but acpi=off.
   if (machine.get('acpi') !== 'off') {
-    atMachineDone.push(rom('/rom@etc/acpi/tables', versionAtLeast(v, 2, 1) ? 128 * KiB : 2 * PAGE, 0, 2 * 1024 * KiB));
+    atMachineDone.push(rom('/rom@etc/acpi/tables', v.atLeast(2, 1) ? 128 * KiB : 2 * PAGE, 0, 2 * 1024 * KiB));
     atMachineDone.push(rom('/rom@etc/table-loader', PAGE, 1, inWindow(r, { since: '6.0' }) ? 64 * KiB : PAGE));
-    if (versionAtLeast(v, 2, 3)) atMachineDone.push(rom('/rom@etc/acpi/rsdp', PAGE, 1));
+    if (v.atLeast(2, 3)) atMachineDone.push(rom('/rom@etc/acpi/rsdp', PAGE, 1));
   }
   return { atInit, atMachineDone };
 }

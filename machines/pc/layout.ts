@@ -18,10 +18,8 @@ const AMD_ABOVE_1TB_START = TiB;
 const ACPI_MAX_RAM_SLOTS = 256;
 export const TARGET_PAGE_SIZE = 4096;
 
-export const versionAtLeast = (v: MachineVersion, major: number, minor: number): boolean => compareReleases(v, { major, minor }) >= 0;
-
 /** pc.bios, SeaBIOS's image: 256 KiB (bios-256k.bin) from 2.0, 128 KiB for 1.7 and older (real 7.2's `info ramblock`). */
-export const pcBiosSize = (v: MachineVersion): number => (versionAtLeast(v, 2, 0) ? 256 : 128) * 1024;
+export const pcBiosSize = (v: MachineVersion): number => (v.atLeast(2, 0) ? 256 : 128) * 1024;
 
 /** PCMachineClass fields by machine version. */
 export interface PcClassFlags {
@@ -33,10 +31,10 @@ export interface PcClassFlags {
 
 export function pcClassFlags(v: MachineVersion): PcClassFlags {
   return {
-    hasReservedMemory: versionAtLeast(v, 2, 1),
-    enforceAlignedDimm: versionAtLeast(v, 2, 2),
-    brokenReservedEnd: !versionAtLeast(v, 2, 5),
-    enforceAmd1tbHole: versionAtLeast(v, 7, 1),
+    hasReservedMemory: v.atLeast(2, 1),
+    enforceAlignedDimm: v.atLeast(2, 2),
+    brokenReservedEnd: !v.atLeast(2, 5),
+    enforceAmd1tbHole: v.atLeast(7, 1),
   };
 }
 

@@ -6,13 +6,11 @@
 import { compareReleases } from '../../src/core/release.js';
 import { alignUp, GiB, MiB } from '../../src/core/units.js';
 import { machineErrors } from '../../src/machine/errors.js';
-import type { MachineFamily, MachineVersion } from '../../src/machine/family.js';
+import type { MachineFamily } from '../../src/machine/family.js';
 import type { MemorySizeRules } from '../../src/machine/memory-size.js';
 
 /** include/hw/s390x/sclp.h */
 const MAX_STORAGE_INCREMENTS = 1020;
-
-const atLeast = (v: MachineVersion, major: number, minor: number) => compareReleases(v, { major, minor }) >= 0;
 
 /** s390_fixup_ram_size: round down to the increment size that keeps at most 1020 increments. */
 function fixupRamSize(size: number): { size: number; notice?: string } {
@@ -32,7 +30,7 @@ export const S390_CCW_VIRTIO: MachineFamily = {
   prefix: 's390-ccw-virtio-',
   baseType: { name: 's390-ccw-machine-base', parent: 'machine', abstract: true },
   supportTypes: [],
-  memoryRules: (version): MemorySizeRules => (atLeast(version, 5, 0) ? { defaultRamSize: 128 * MiB } : { defaultRamSize: 128 * MiB, fixupRamSize }),
+  memoryRules: (version): MemorySizeRules => (version.atLeast(5, 0) ? { defaultRamSize: 128 * MiB } : { defaultRamSize: 128 * MiB, fixupRamSize }),
   defaultRamId: 's390.ram',
   numaSupported: false,
   autoEnableNuma: () => ({ withMemhp: false, withMemdev: false }),

@@ -6,7 +6,7 @@
 import type { Arch } from '../core/arch.js';
 import type { Release } from '../core/release.js';
 import type { GlobalProperty } from '../qom/globals.js';
-import type { MachineVersion } from './family.js';
+import type { VersionNumber } from './family.js';
 
 export interface MachineTypeEntry {
   readonly name: string;
@@ -15,7 +15,7 @@ export interface MachineTypeEntry {
   readonly isDefault?: boolean;
   /** The family (pc-i440fx, pc-q35, s390-ccw-virtio) or another machine hotmem does not model. */
   readonly family: string;
-  readonly version: MachineVersion | undefined;
+  readonly version: VersionNumber | undefined;
   readonly description: string;
   readonly deprecationReason: string | undefined;
 }

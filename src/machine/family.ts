@@ -13,10 +13,18 @@ import type { TypeInfo } from '../qom/type-info.js';
 import type { DeviceMemoryRegion } from './device-memory.js';
 import type { MemorySize, MemorySizeRules } from './memory-size.js';
 
-/** A machine type's version, e.g. 7.2 for pc-q35-7.2. */
-export interface MachineVersion {
+/** A machine type's version as the catalog gives it, e.g. 7.2 for pc-q35-7.2. */
+export interface VersionNumber {
   readonly major: number;
   readonly minor: number;
+}
+
+/**
+ * A machine type's version as the board sees it: asked only whether it is at least a given one,
+ * so each threshold a start depends on is one answer (machine-type-reads.ts).
+ */
+export interface MachineVersion {
+  atLeast(major: number, minor: number): boolean;
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { compareReleases, type Release } from '../core/release.js';
 import type { MachineTypeEntry } from './catalog.js';
+import type { MachineVersion } from './family.js';
 
 interface ClassAttributes {
   readonly cpuMax: number;
@@ -17,9 +18,14 @@ interface ClassAttributes {
   readonly defaultRamId?: string;
 }
 
-function attributes(m: MachineTypeEntry): ClassAttributes {
-  const atLeast = (major: number, minor: number) => m.version !== undefined && compareReleases(m.version, { major, minor }) >= 0;
-  switch (m.family) {
+/** A catalog entry's version thresholds, answered from its number. */
+const entryVersion = (m: MachineTypeEntry): MachineVersion => ({
+  atLeast: (major, minor) => m.version !== undefined && compareReleases(m.version, { major, minor }) >= 0,
+});
+
+function attributes(family: string, version: MachineVersion): ClassAttributes {
+  const atLeast = (major: number, minor: number) => version.atLeast(major, minor);
+  switch (family) {
     case 'pc-i440fx':
       return { cpuMax: 255, acpi: true, hotpluggableCpus: true, numaMemSupported: !atLeast(5, 1), defaultCpuType: 'qemu64-x86_64-cpu', defaultRamId: 'pc.ram' };
     case 'pc-q35':
@@ -59,15 +65,15 @@ function q35MaxCpus(atLeast: (major: number, minor: number) => boolean): number 
   return atLeast(2, 8) ? 288 : 255;
 }
 
-/** MachineClass::max_cpus, which -smp's maxcpus may not exceed. */
-export const machineCpuMax = (m: MachineTypeEntry): number => attributes(m).cpuMax;
+/** MachineClass::max_cpus, which -smp's maxcpus may not exceed; a start asks its thresholds through its own version. */
+export const machineCpuMax = (family: string, version: MachineVersion): number => attributes(family, version).cpuMax;
 
 /** MachineClass::default_cpu_type: the CPU type without -cpu. */
-export const machineDefaultCpuType = (m: MachineTypeEntry): string | undefined => attributes(m).defaultCpuType;
+export const machineDefaultCpuType = (family: string, version: MachineVersion): string | undefined => attributes(family, version).defaultCpuType;
 
 /** MachineInfo as `release` reports it (the acpi member is there from 8.0 on). */
 export function machineInfo(m: MachineTypeEntry, release: Release): Record<string, unknown> {
-  const a = attributes(m);
+  const a = attributes(m.family, entryVersion(m));
   return {
     name: m.name,
     ...(m.alias === undefined ? {} : { alias: m.alias }),

@@ -27,6 +27,7 @@ import type { MachineCatalog, MachineTypeEntry } from './catalog.js';
 import { placeMemoryDevice, type PlacedMemoryDevice } from './device-memory.js';
 import { machineErrors } from './errors.js';
 import { qomErrors } from '../qom/errors.js';
+import { machineVersion, type MachineTypeReads } from './machine-type-reads.js';
 import type { BusSpec, FirmwareBlock, MachineFamily, MachineVersion, MemoryLayout, PciDeviceMemory } from './family.js';
 import { MEMORY_DEVICE_INTERFACE, MEMORY_DEVICE_OPS } from './memory-device.js';
 import { freshHost, type Host } from '../host/host.js';
@@ -148,6 +149,8 @@ export interface MachineEnvironment {
   readonly registry: TypeRegistry;
   readonly catalog: MachineCatalog;
   readonly families: readonly MachineFamily[];
+  /** Hears what the start reads of its machine type (a matrix memo recording a cell). */
+  readonly reads?: MachineTypeReads;
 }
 
 /** A warning or notice, with the option it belongs to (QEMU prints `<prog>: <location>: warning: ...`). */
@@ -243,7 +246,8 @@ export class Machine {
   private constructor(
     readonly model: ObjectModel,
     readonly object: QomObject,
-    readonly type: MachineTypeEntry,
+    /** The catalog's entry, without the version: the board asks that through `version`. */
+    readonly type: Omit<MachineTypeEntry, 'version'>,
     readonly family: MachineFamily,
     readonly version: MachineVersion,
     readonly accel: Accelerator,
@@ -386,8 +390,8 @@ export class Machine {
       );
     }
     if (options.optionFailure) throw new StartupError(options.optionFailure.error, options.optionFailure.location);
-    const version = type.version;
-    const smpRules = smpMachineRules(family.name, version, r, type.name, machineCpuMax(type));
+    const version = machineVersion(type.version, env.reads);
+    const smpRules = smpMachineRules(family.name, version, r, type.name, machineCpuMax(type.family, version));
     const topologyOf = () => {
       const computed = located(undefined, () => computeTopology(smpConfig(options.smp ?? []), smpRules, r));
       warn(undefined, computed.warnings);
@@ -396,7 +400,7 @@ export class Machine {
     // 6.0 moved -smp before -m: smp_parse ran after set_memory_options until then.
     const earlyTopology = reworkedVl ? topologyOf() : undefined;
     const machineTypeName = `${type.name}-machine`;
-    const cpuType = options.cpu ? cpuTypeName(options.cpu.model, options.arch) : machineDefaultCpuType(type)!;
+    const cpuType = options.cpu ? cpuTypeName(options.cpu.model, options.arch) : machineDefaultCpuType(type.family, version)!;
     const registry = env.registry.extended(
       ...[MACHINE_BASE_TYPE, ...family.supportTypes, family.baseType].filter((t) => !env.registry.info(t.name)),
       ...vcpuSupportTypes(env.registry.view({ release: r, target: options.arch }), cpuType, options.arch),
@@ -407,6 +411,7 @@ export class Machine {
       },
     );
     const model = new ObjectModel(registry, { release: r, target: options.arch });
+    model.reads = env.reads;
     const accel = options.accel ?? 'tcg';
     // A fresh Linux host has no huge pages reserved (nr_hugepages=0) until someone configures them.
     const host = options.host ?? freshHost({ arch: options.hostArch ?? options.arch });

@@ -66,10 +66,10 @@ export function smpMachineRules(
   name: string,
   maxCpus: number,
 ): SmpMachineRules {
-  const at = (v: { major: number; minor: number }, major: number, minor: number) => compareReleases(v, { major, minor }) >= 0;
+  const at = (v: Release, major: number, minor: number) => compareReleases(v, { major, minor }) >= 0;
   const supported = new Set<TopologyLevel>();
   if (family === 's390-ccw-virtio') {
-    if (at(r, 8, 2) && at(version, 8, 2)) {
+    if (at(r, 8, 2) && version.atLeast(8, 2)) {
       supported.add('drawers');
       supported.add('books');
     }
@@ -77,7 +77,7 @@ export function smpMachineRules(
     supported.add('dies');
     if (at(r, 9, 1)) supported.add('modules');
   }
-  return { name, maxCpus, preferSockets: !at(version, 6, 2), supported, legacyParser: family === 's390-ccw-virtio' ? 'generic' : 'pc' };
+  return { name, maxCpus, preferSockets: !version.atLeast(6, 2), supported, legacyParser: family === 's390-ccw-virtio' ? 'generic' : 'pc' };
 }
 
 /**

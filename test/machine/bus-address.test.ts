@@ -5,6 +5,7 @@
  * message here was read off real QEMU 7.2 (query-pci, info qtree, its stderr); the conformance
  * test test/conformance/pci-address.test.ts repeats a handful against the installed binary.
  */
+import { machineVersion } from '../../src/machine/machine-type-reads.js';
 import assert from 'node:assert/strict';
 import { qemuBinary } from '../../src/cli/binary.js';
 import { Machine, StartupError, type MachineOptions, type StartupItem } from '../../src/machine/index.js';
@@ -383,8 +384,8 @@ describe('machine/bus-address: PCI slots on the pc root buses', () => {
 
 describe('machine/bus-address: assignment rules', () => {
   const R72 = { major: 7, minor: 2 };
-  const i440fx = PC_I440FX.rootBuses({ major: 7, minor: 2 })[0]!.addressing!;
-  const q35 = PC_Q35.rootBuses({ major: 7, minor: 2 })[0]!.addressing!;
+  const i440fx = PC_I440FX.rootBuses(machineVersion(R72, undefined))[0]!.addressing!;
+  const q35 = PC_Q35.rootBuses(machineVersion(R72, undefined))[0]!.addressing!;
 
   it('runs out of slots as QEMU says', () => {
     const occupants = [...boardOccupants(q35, false)];

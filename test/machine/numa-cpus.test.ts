@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { machineVersion } from '../../src/machine/machine-type-reads.js';
 import { isHotmemError } from '../../src/core/errors.js';
 import { release } from '../../src/core/release.js';
 import { CpuNodeAssignment, parseCpuIndexes } from '../../src/machine/numa-cpus.js';
@@ -8,7 +9,7 @@ import { computeTopology, possibleCpus, smpConfig, smpMachineRules } from '../..
 function assignment(cpus: number, sockets: number, cores: number, maxcpus = cpus): CpuNodeAssignment {
   const r = release('10.0');
   const config = smpConfig(Object.entries({ cpus, sockets, cores, maxcpus }).map(([name, v]) => ({ name, value: String(v) })));
-  const { topology } = computeTopology(config, smpMachineRules('pc-q35', r, r, 'pc-q35-10.0', 4096), r);
+  const { topology } = computeTopology(config, smpMachineRules('pc-q35', machineVersion(r, undefined), r, 'pc-q35-10.0', 4096), r);
   return new CpuNodeAssignment(possibleCpus(topology, 'x86_64', r), topology.maxCpus);
 }
 const nodeIds = (a: CpuNodeAssignment, nodes: number) => a.finish(nodes).slots.map((s) => s.props['node-id']);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { machineVersion } from '../../src/machine/machine-type-reads.js';
 import { isHotmemError } from '../../src/core/errors.js';
 import { release } from '../../src/core/release.js';
 import { computeTopology, possibleCpus, smpConfig, smpConfiguration, smpMachineRules, type CpuTopology } from '../../src/machine/smp.js';
@@ -13,8 +14,8 @@ const config = (text: string) =>
       : text.split(',').map((entry) => (entry.includes('=') ? { name: entry.split('=')[0]!, value: entry.split('=')[1]! } : { name: 'cpus', value: entry })),
   );
 
-function topology(rel: string, family: Family, machineVersion: string, text: string, maxCpus = 288) {
-  const rules = smpMachineRules(family, release(machineVersion), release(rel), `m-${machineVersion}`, maxCpus);
+function topology(rel: string, family: Family, version: string, text: string, maxCpus = 288) {
+  const rules = smpMachineRules(family, machineVersion(release(version), undefined), release(rel), `m-${version}`, maxCpus);
   return computeTopology(config(text), rules, release(rel));
 }
 
