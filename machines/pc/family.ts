@@ -137,7 +137,15 @@ function pcFamily(
     memoryRules: () => ({ defaultRamSize: 128 * MiB }),
     defaultRamId: 'pc.ram',
     numaSupported: true,
-    autoEnableNuma: (v) => ({ withMemhp: v.atLeast(2, 11), withMemdev: v.atLeast(5, 1) }),
+    // Asked when read: a start whose -m has no slots never asks 2.11.
+    autoEnableNuma: (v) => ({
+      get withMemhp() {
+        return v.atLeast(2, 11);
+      },
+      get withMemdev() {
+        return v.atLeast(5, 1);
+      },
+    }),
     legacyNumaMem: (v) => !v.atLeast(5, 1),
     memoryDevicePrePlug,
     layout: (input) => pcLayout(input, split(input), pciHole64Size, input.machineName),

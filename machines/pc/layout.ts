@@ -29,12 +29,21 @@ export interface PcClassFlags {
   readonly enforceAmd1tbHole: boolean;
 }
 
+/** Each flag asks its version threshold when read, so a start depends on the thresholds it uses only. */
 export function pcClassFlags(v: MachineVersion): PcClassFlags {
   return {
-    hasReservedMemory: v.atLeast(2, 1),
-    enforceAlignedDimm: v.atLeast(2, 2),
-    brokenReservedEnd: !v.atLeast(2, 5),
-    enforceAmd1tbHole: v.atLeast(7, 1),
+    get hasReservedMemory() {
+      return v.atLeast(2, 1);
+    },
+    get enforceAlignedDimm() {
+      return v.atLeast(2, 2);
+    },
+    get brokenReservedEnd() {
+      return !v.atLeast(2, 5);
+    },
+    get enforceAmd1tbHole() {
+      return v.atLeast(7, 1);
+    },
   };
 }
 

@@ -246,8 +246,8 @@ export class Machine {
   private constructor(
     readonly model: ObjectModel,
     readonly object: QomObject,
-    /** The catalog's entry, without the version: the board asks that through `version`. */
-    readonly type: Omit<MachineTypeEntry, 'version'>,
+    /** What a machine reads of its catalog entry: the board asks the version through `version`. */
+    readonly type: Pick<MachineTypeEntry, 'name' | 'family' | 'description' | 'deprecationReason'>,
     readonly family: MachineFamily,
     readonly version: MachineVersion,
     readonly accel: Accelerator,
@@ -516,7 +516,13 @@ export class Machine {
 
     let nodes: NumaNode[] = [];
     const cpuNodes = new CpuNodeAssignment(possibleCpus(topology, options.arch, r), topology.maxCpus);
-    const numaRules = { supported: family.numaSupported, legacyMemAllowed: family.legacyNumaMem(version) };
+    const numaRules = {
+      supported: family.numaSupported,
+      // Asked when read: only a legacy -numa node,mem= depends on the version.
+      get legacyMemAllowed() {
+        return family.legacyNumaMem(version);
+      },
+    };
     for (const item of items) {
       if (item.kind !== 'numa') continue;
       nodes = located(item.location, () => parseNumaNode(item.text, nodes, model, numaRules, r, cpuNodes));
@@ -782,9 +788,11 @@ export class Machine {
     const board = this.family.acpiBridgeHotplug;
     if (!board || (board.since && compareReleases(this.release, board.since) < 0)) return false;
     if (this.model.view.properties(this.object.type).has('acpi') && this.object.get('acpi') === 'off') return false;
-    const entries = [...this.model.compat.machine, ...this.model.globals].filter(
-      (g) => g.driver === board.driver && g.property === 'acpi-pci-hotplug-with-bridge-support',
-    );
+    const property = 'acpi-pci-hotplug-with-bridge-support';
+    const entries = [
+      ...this.model.machineCompat(board.driver, property),
+      ...this.model.globals.filter((g) => g.driver === board.driver && g.property === property),
+    ];
     const last = entries.at(-1);
     if (last === undefined) return true;
     const parsed = parseBool(last.value, this.release);

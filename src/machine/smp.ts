@@ -77,7 +77,16 @@ export function smpMachineRules(
     supported.add('dies');
     if (at(r, 9, 1)) supported.add('modules');
   }
-  return { name, maxCpus, preferSockets: !version.atLeast(6, 2), supported, legacyParser: family === 's390-ccw-virtio' ? 'generic' : 'pc' };
+  return {
+    name,
+    maxCpus,
+    // Asked when read, so a topology that never falls back to it does not depend on the version.
+    get preferSockets() {
+      return !version.atLeast(6, 2);
+    },
+    supported,
+    legacyParser: family === 's390-ccw-virtio' ? 'generic' : 'pc',
+  };
 }
 
 /**

@@ -190,7 +190,13 @@ export class ObjectModel {
   #readBySetter(obj: QomObject, property: string): void {
     const resolved = this.view.properties(obj.type).get(property);
     if (resolved !== undefined && (resolved.home.kind === 'alias' || resolved.def.set !== undefined || resolved.def.parse !== undefined))
-      this.reads?.read(obj, property);
+      this.reads?.read(obj, property, undefined);
+  }
+
+  /** The machine compat entries naming exactly this driver and property, in application order. */
+  machineCompat(driver: string, property: string): readonly GlobalProperty[] {
+    this.reads?.compatLookup(driver, property);
+    return this.compat.machine.filter((g) => g.driver === driver && g.property === property);
   }
 
   /** qdev_prop_check_globals: -global entries no object used, for non-hotpluggable devices. */

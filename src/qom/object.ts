@@ -66,20 +66,20 @@ export class QomObject {
    * reader are what lets the model's watcher (stored-reads.ts) see every read.
    */
   stored(property: string): QomValue | undefined {
-    this.model.reads?.read(this, property);
+    this.model.reads?.read(this, property, this.#origins.get(property));
     return this.#values.get(property);
   }
 
   /** Every stored value, each read as `stored` reads one. */
   storedEntries(): Array<readonly [string, QomValue]> {
     const entries = [...this.#values];
-    for (const [property] of entries) this.model.reads?.read(this, property);
+    for (const [property] of entries) this.model.reads?.read(this, property, this.#origins.get(property));
     return entries;
   }
 
   /** Who set the stored value, undefined when nothing did; read as `stored` is. */
   storedOrigin(property: string): PropertyOrigin | undefined {
-    this.model.reads?.read(this, property);
+    this.model.reads?.read(this, property, this.#origins.get(property));
     return this.#origins.get(property);
   }
 

@@ -9,6 +9,7 @@ function recorder() {
   const reads: MachineTypeReads = {
     versionAtLeast: (major, minor, answer) => versions.push(`>=${major}.${minor}:${String(answer)}`),
     read: (obj, property) => stored.push(`${obj.type}.${property}`),
+    compatLookup: (driver, property) => stored.push(`compat ${driver}.${property}`),
   };
   return { reads, versions, stored };
 }

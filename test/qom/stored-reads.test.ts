@@ -8,7 +8,10 @@ const text = (t: string): PropertyInput => ({ source: 'text', text: t, visitor: 
 function recording() {
   const model = testModel('8.1');
   const reads: string[] = [];
-  model.reads = { read: (obj, property) => reads.push(`${obj.type}.${property}`) };
+  model.reads = {
+    read: (obj, property, origin) => reads.push(`${obj.type}.${property}${origin ? ` (${origin.kind})` : ''}`),
+    compatLookup: (driver, property) => reads.push(`compat ${driver}.${property}`),
+  };
   return { model, reads };
 }
 
@@ -19,7 +22,7 @@ describe('qom/stored-reads', () => {
     reads.length = 0;
     assert.equal(backend.get('size'), 1 << 30);
     assert.equal(model.originOf(backend, 'share').kind, 'class-default');
-    assert.deepEqual(reads, ['test-backend.size', 'test-backend.share']);
+    assert.deepEqual(reads, ['test-backend.size (explicit)', 'test-backend.share']);
   });
 
   it('records nothing for a compat entry stored as it is, and the setter’s read for one whose setter runs', () => {
@@ -38,12 +41,19 @@ describe('qom/stored-reads', () => {
     assert.deepEqual(reads, ['test-mem.requested-size']);
   });
 
+  it('records a compat entry looked up by driver name', () => {
+    const { model, reads } = recording();
+    model.compat = { accelerator: [], machine: [{ driver: 'board', property: 'x', value: 'off' }], sugar: [] };
+    assert.deepEqual(model.machineCompat('board', 'x'), [{ driver: 'board', property: 'x', value: 'off' }]);
+    assert.deepEqual(reads, ['compat board.x']);
+  });
+
   it('records a read that iterates every stored value', () => {
     const { model, reads } = recording();
     const backend = model.addObject('test-backend', 'm0', [{ name: 'size', input: text('1G') }]).object;
     reads.length = 0;
     assert.deepEqual(backend.storedEntries(), [['size', 1 << 30]]);
-    assert.deepEqual(reads, ['test-backend.size']);
+    assert.deepEqual(reads, ['test-backend.size (explicit)']);
   });
 
   it('holds stored values where nothing but the read point reaches them', () => {
