@@ -14,6 +14,8 @@ import { formatProblem } from '../frontends/yaml/errors.js';
 import { runDefinition, type RunReport } from '../frontends/yaml/run.js';
 import type { LinuxGuest } from '../guest/linux-guest.js';
 import type { Machine } from '../machine/machine.js';
+import type { MachineTypeReads } from '../machine/machine-type-reads.js';
+import type { MachineDefinition } from '../frontends/yaml/definition.js';
 import { cellDefinition } from './cell-definition.js';
 import { MatrixEnvironment } from './environment.js';
 import { refValue, type Cell } from './expand.js';
@@ -23,6 +25,8 @@ import { START, WARNINGS } from './observation-names.js';
 import type { CellResult, TimelinePoint } from './results.js';
 import { ruleFailures, rulesJudgeStart, type GlobCache } from './rules.js';
 import { pointLabel, STEP_MEASURES, type Matrix, type Rule } from './spec.js';
+
+export type WatchMachine = (def: MachineDefinition) => MachineTypeReads;
 
 interface Started {
   readonly machine: Machine;
@@ -48,20 +52,21 @@ export class CellRunner {
     this.#startRules = matrix.rules.map(startOnly);
   }
 
-  run(cell: Cell): CellResult {
+  /** `watch` gives each machine the cell starts a watcher of what it reads of its machine type (memo.ts). */
+  run(cell: Cell, watch?: WatchMachine): CellResult {
     // A model error is a cell's answer, read for its message alone, and Error's constructor walks
     // the stack for every one: in a matrix where many cells fail to start that walk was a good
     // part of those cells' time. Internal errors are reported by message too.
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
-      return this.#run(cell);
+      return this.#run(cell, watch);
     } finally {
       Error.stackTraceLimit = limit;
     }
   }
 
-  #run(cell: Cell): CellResult {
+  #run(cell: Cell, watch: WatchMachine | undefined): CellResult {
     const base = { index: cell.index, coordinates: cell.coordinates };
     const error = (message: string): CellResult => ({ ...base, observations: {}, memory: {}, timeline: [], status: 'error', error: message });
     const built = cellDefinition(this.matrix, (ref) => refValue(ref, this.matrix.dimensions, cell.values));
@@ -73,7 +78,7 @@ export class CellRunner {
     const record = this.matrix.record;
     let started: Started | undefined;
     let guest: LinuxGuest | undefined;
-    const runEnv = this.env.forRun((machine) => {
+    const runEnv = this.env.forRun(watch, (machine) => {
       started = {
         machine,
         properties: record.properties.map((p) => [p.name, readProperty(machine, p.path, p.property)] as const),

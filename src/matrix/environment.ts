@@ -17,6 +17,7 @@ import type { MachineDefinition, StepKind } from '../frontends/yaml/definition.j
 import type { RunEnvironment } from '../frontends/yaml/run.js';
 import type { MachineCatalog } from '../machine/catalog.js';
 import type { Machine, MachineEnvironment } from '../machine/machine.js';
+import type { MachineTypeReads } from '../machine/machine-type-reads.js';
 
 function memoize<T>(cache: Map<string, T>, key: string, compute: () => T): T {
   if (cache.has(key)) return cache.get(key)!;
@@ -54,10 +55,13 @@ export class MatrixEnvironment {
     });
   }
 
-  /** The environment of one run; `started` sees the machine before its guest is attached. */
-  forRun(started: (machine: Machine) => void): RunEnvironment {
+  /**
+   * The environment of one run; `watch` gives each machine a watcher of what it reads of its machine
+   * type, and `started` sees the machine before its guest is attached.
+   */
+  forRun(watch: ((def: MachineDefinition) => MachineTypeReads) | undefined, started: (machine: Machine) => void): RunEnvironment {
     return {
-      machineEnvironment: (def) => this.machineEnvironment(def),
+      machineEnvironment: watch === undefined ? (def) => this.machineEnvironment(def) : (def) => ({ ...this.machineEnvironment(def), reads: watch(def) }),
       attachGuest: (machine, def) => {
         started(machine);
         return this.base.attachGuest(machine, def);

@@ -15,6 +15,7 @@ import { loadCompatData } from '../machine/compat-data/load.js';
 import { resultsHeader } from './assemble.js';
 import { cellDefinition } from './cell-definition.js';
 import { CellRunner } from './cell.js';
+import { CellMemo } from './memo.js';
 import { MatrixEnvironment } from './environment.js';
 import { cellsOf, refValue, surveyMatrix, type Cell, type CellSelection } from './expand.js';
 import { FilterMemo, type CellFilter } from './filter.js';
@@ -45,6 +46,8 @@ export interface RunOptions {
   /** In-process runs only (jobs 1): the environment cells run in. */
   readonly environment?: MatrixEnvironment;
   readonly data?: CompatData;
+  /** false: evaluate every cell, sharing no results across machine types (memo.ts); default true. */
+  readonly memo?: boolean;
 }
 
 /** Cells run in this thread between deliveries to the sink. */
@@ -81,7 +84,7 @@ async function runInto(matrix: Matrix, options: RunOptions, sink: ResultSink): P
   const progress = options.onProgress ?? (() => undefined);
   const selected = cellsOf(matrix, data, selection);
   if (jobs > 1) {
-    const pool = options.pool ?? new WorkerPool({ text: matrix.text, file: matrix.file }, jobs);
+    const pool = options.pool ?? new WorkerPool({ text: matrix.text, file: matrix.file, memo: options.memo !== false }, jobs);
     try {
       await pool.run(
         (function* () {
@@ -94,7 +97,7 @@ async function runInto(matrix: Matrix, options: RunOptions, sink: ResultSink): P
     } finally {
       if (options.pool === undefined) await pool.close();
     }
-  } else runHere(matrix, selected, survey.selected, options.environment ?? new MatrixEnvironment(), sink, progress);
+  } else runHere(matrix, selected, survey.selected, options.environment ?? new MatrixEnvironment(), options.memo !== false, sink, progress);
   return resultsHeader(matrix, survey, {
     ...(filter === undefined ? {} : { filter: filter.text }),
     ...(shard === undefined ? {} : { shards: { of: shard.count, indexes: [shard.index] } }),
@@ -124,10 +127,11 @@ function runHere(
   cells: Iterable<Cell>,
   total: number,
   env: MatrixEnvironment,
+  memo: boolean,
   sink: ResultSink,
   progress: (done: number, total: number) => void,
 ): void {
-  const runner = new CellRunner(matrix, env);
+  const runner = memo ? new CellMemo(new CellRunner(matrix, env)) : new CellRunner(matrix, env);
   let batch: CellResult[] = [];
   let done = 0;
   for (const cell of cells) {

@@ -5,6 +5,8 @@ import type { CellStatus } from './results.js';
 export interface WorkerInput {
   readonly text: string;
   readonly file: string;
+  /** false: evaluate every cell, sharing no results (memo.ts); default true. */
+  readonly memo?: boolean;
 }
 
 /**

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadCompatData } from '../machine/compat-data/load.js';
 import { CellRunner } from './cell.js';
 import { cellsOf, type Cell } from './expand.js';
+import { CellMemo } from './memo.js';
 import { parseMatrix } from './load.js';
 import { encodeBatch } from './result-batch.js';
 import type { ToMain, ToWorker, WorkerInput } from './worker-protocol.js';
@@ -19,7 +20,7 @@ const matrix = parseMatrix(input.text, input.file, data);
 /** The current chunk's indexes: the walk builds those cells only. */
 let wanted: ReadonlySet<number> = new Set();
 const expansion = cellsOf(matrix, data, { take: (index) => wanted.has(index) })[Symbol.iterator]();
-const runner = new CellRunner(matrix);
+const runner = input.memo === false ? new CellRunner(matrix) : new CellMemo(new CellRunner(matrix));
 
 function cellAt(index: number): Cell {
   const next = expansion.next();
