@@ -86,13 +86,14 @@ const answerOf = (r: Read): string | boolean => r.answer;
 class Facts {
   readonly #types = new Map<string, TypeFacts>();
   /** Answers by machine type and read key: cells of one type make the same reads again and again. */
-  readonly #answers = new Map<string, string>();
+  readonly #answers = new Map<string, Map<string, string>>();
 
   /** The answer a recording keeps for its own machine type `name`, under the read's `key`. */
   recorded(name: string, key: string, read: () => Read): string {
-    const at = `${name}\0${key}`;
-    let answer = this.#answers.get(at);
-    if (answer === undefined) this.#answers.set(at, (answer = String(this.answer(read(), name))));
+    let answers = this.#answers.get(name);
+    if (answers === undefined) this.#answers.set(name, (answers = new Map<string, string>()));
+    let answer = answers.get(key);
+    if (answer === undefined) answers.set(key, (answer = String(this.answer(read(), name))));
     return answer;
   }
 
@@ -184,6 +185,8 @@ class Recording {
     const name = this.name;
     const machineType = `${name}-machine`;
     this.#add(`${at.key} entry`, () => ({ kind: 'entry', at, answer: entryAnswer(this.facts.of(at, name).entry) }));
+    // A start reads the same few properties many times: each is keyed once.
+    const seen = new Map<string, Set<string>>();
     return {
       versionAtLeast: (major, minor, answer) => this.#add(`${at.key} v ${major}.${minor}`, () => ({ kind: 'version', at, major, minor, answer })),
       compatLookup: (driver, property) => {
@@ -194,6 +197,10 @@ class Recording {
       },
       read: (obj, property, origin) => {
         if (!machineMayDecide(origin)) return;
+        let properties = seen.get(obj.type);
+        if (properties === undefined) seen.set(obj.type, (properties = new Set()));
+        if (properties.has(property)) return;
+        properties.add(property);
         const machineObject = obj.type === machineType;
         // The machine object's type is keyed without its name, so equal reads of two machine types look alike.
         const key = `${at.key} s ${machineObject ? '<machine>' : obj.type}\0${property}`;
@@ -204,11 +211,14 @@ class Recording {
     };
   }
 
-  /** The reads in a canonical order, and their signature. */
+  /**
+   * The reads in the order made, and their signature: cells that take the same path make them in
+   * the same order, and two orders of one set only keep two equal sets apart.
+   */
   finish(): { readonly reads: readonly Read[]; readonly signature: string } {
-    const keys = [...this.#reads.keys()].sort();
-    const reads = keys.map((k) => this.#reads.get(k)!);
-    return { reads, signature: keys.map((k, i) => `${k}=${String(reads[i]!.answer)}`).join('\n') };
+    let signature = '';
+    for (const [key, read] of this.#reads) signature += `${key}=${String(read.answer)}\n`;
+    return { reads: [...this.#reads.values()], signature };
   }
 }
 
