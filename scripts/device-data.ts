@@ -5,6 +5,10 @@
  * `-device TYPE,help` prints from), qom-list-types, query-commands and query-qmp-schema.
  *
  *   node dist/scripts/device-data.js [SUITE...]
+ *   node dist/scripts/device-data.js --hotplug [SUITE...]
+ *
+ * With --hotplug only each listed device's DeviceClass.hotpluggable is probed again
+ * (scripts/hotplug-probe.ts) and written into the existing data, one QEMU per release and target.
  *
  * Property tables are stored once in compat/devices/properties.json, keyed by a digest of their
  * content, so a device unchanged between releases or targets shares one entry.
@@ -17,8 +21,11 @@ import { packageRoot } from '../src/core/package-root.js';
 import type { DefaultValue, DeviceListing, PropertyTable, PropertyRow, ReleaseDevices } from '../src/qom/device-data/format.js';
 import { strcmp } from '../src/qom/help.js';
 import { DEVICE_CATEGORIES, type DeviceCategory } from '../src/qom/type-info.js';
+import { release } from '../src/core/release.js';
+import { classCheckedAtLookup } from '../src/qom/hotplug-check.js';
 import { QmpSession, qemuVersion, runQemu } from '../test/conformance/qemu.js';
-import { SUITES, UBUNTU_MACHINE_TYPE, isMissing, realQemu, suiteName, type Suite } from '../test/conformance/real-qemu.js';
+import { SUITES, UBUNTU_MACHINE_TYPE, isMissing, realQemu, suiteName, type RealQemu, type Suite } from '../test/conformance/real-qemu.js';
+import { probeHotpluggable } from './hotplug-probe.js';
 
 interface PropertyInfo {
   readonly name: string;
@@ -137,6 +144,7 @@ async function generate(suite: Suite, arch: Arch, shared: Record<string, readonl
       arch,
       source: `${suiteName(suite)} qemu-system-${arch} ${version.major}.${version.minor}.${version.micro}${version.package ? ` (${version.package})` : ''}`,
       devices: listed,
+      hotpluggable: await hotplugFlags(q, listed),
       properties,
       unknownByName: unknownByName.sort(strcmp),
       types: types.map((t) => [t.name, t.parent ?? null, t.abstract === true] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
@@ -155,7 +163,46 @@ async function generate(suite: Suite, arch: Arch, shared: Record<string, readonl
   }
 }
 
-const suites = process.argv.length > 2 ? (process.argv.slice(2) as Suite[]) : SUITES.map((s) => s.suite);
+const hotpluggableCount = (flags: Readonly<Record<string, boolean>>): string =>
+  `${Object.values(flags).filter((f) => f).length} hotpluggable, ${Object.values(flags).filter((f) => !f).length} not`;
+
+async function hotplugFlags(q: RealQemu, listed: readonly DeviceListing[]): Promise<Record<string, boolean>> {
+  const flags = await probeHotpluggable(q.binary, q.arch, listed, classCheckedAtLookup(release(q.release)));
+  console.log(`${q.suite} ${q.arch}: ${hotpluggableCount(flags)} of ${listed.length} listed`);
+  return flags;
+}
+
+/** --hotplug: the probe alone, its flags written into the data read before. */
+async function regenerateHotplug(suite: Suite, arch: Arch): Promise<void> {
+  const q = realQemu(suite, arch);
+  if (isMissing(q)) {
+    console.log(`skipped: ${q.missing}`);
+    return;
+  }
+  const path = join(packageRoot(), 'compat', 'devices', `${arch}-${q.release}.json`);
+  const data = JSON.parse(readFileSync(path, 'utf8')) as ReleaseDevices;
+  const hotpluggable = await hotplugFlags(q, data.devices);
+  // The flags follow the list, as a full regeneration writes them.
+  const fields = Object.entries(data).flatMap(([key, value]) =>
+    key === 'hotpluggable'
+      ? []
+      : key === 'devices'
+        ? [
+            [key, value],
+            ['hotpluggable', hotpluggable],
+          ]
+        : [[key, value]],
+  );
+  writeFileSync(path, document(Object.fromEntries(fields) as Record<string, unknown>));
+}
+
+const hotplugOnly = process.argv[2] === '--hotplug';
+const named = process.argv.slice(hotplugOnly ? 3 : 2) as Suite[];
+const suites = named.length > 0 ? named : SUITES.map((s) => s.suite);
+if (hotplugOnly) {
+  for (const suite of suites) for (const arch of ['x86_64', 's390x'] as const) await regenerateHotplug(suite, arch);
+  process.exit(0);
+}
 const sharedPath = join(packageRoot(), 'compat', 'devices', 'properties.json');
 for (const dir of ['devices', 'qmp-schema']) mkdirSync(join(packageRoot(), 'compat', dir), { recursive: true });
 const shared = existsSync(sharedPath) ? (JSON.parse(readFileSync(sharedPath, 'utf8')) as Record<string, readonly PropertyRow[]>) : {};

@@ -47,6 +47,11 @@ export interface ReleaseDevices {
   readonly source: string;
   /** The user-creatable devices, in `-device help` order. */
   readonly devices: readonly DeviceListing[];
+  /**
+   * DeviceClass.hotpluggable of the listed devices the binary could be asked about by device_add
+   * (scripts/hotplug-probe.ts); absent from data read before the probe existed.
+   */
+  readonly hotpluggable?: Readonly<Record<string, boolean>>;
   /** Every non-abstract device type, listed or not (device-list-properties answers for all). */
   readonly properties: Readonly<Record<string, PropertyTable>>;
   readonly types: readonly TypeRow[];

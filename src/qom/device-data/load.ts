@@ -58,6 +58,11 @@ export class DeviceData {
     return this.#aliases.get(alias);
   }
 
+  /** DeviceClass.hotpluggable of a listed type, undefined where the binary could not be asked. */
+  hotpluggable(name: string): boolean | undefined {
+    return this.data.hotpluggable?.[name];
+  }
+
   /**
    * The properties of a non-abstract device type, undefined for any other name. A table's rows
    * are read when first asked for: a type made from the data (a vCPU's, 500 rows) may never be.
