@@ -130,22 +130,19 @@ function unrealize(device: QomObject): void {
   }
 }
 
-/** The VFIO PCI types, built from the release's data with vfio-pci's behaviour. */
-const HOTPLUGGABLE: Readonly<Record<string, boolean>> = {
-  'vfio-pci': true,
-  // DeviceClass.hotpluggable = false (hw/vfio/pci.c vfio_pci_nohotplug_dev_class_init).
-  'vfio-pci-nohotplug': false,
-};
+/**
+ * The VFIO PCI types, built from the release's data with vfio-pci's behaviour (the data's
+ * hotpluggable flag is false for vfio-pci-nohotplug: hw/vfio/pci.c vfio_pci_nohotplug_dev_class_init).
+ */
+const VFIO_PCI_TYPES: readonly string[] = ['vfio-pci', 'vfio-pci-nohotplug'];
 
 /**
  * x86_64 only: on s390x a PCI device sits on the zPCI bus (s390-pcihost), which hotmem does not
  * model, so there vfio-pci stays refused by name.
  */
 export const vfioPciType: TypeFallback = (name, env, modelled) => {
-  const hotpluggable = HOTPLUGGABLE[name];
-  if (hotpluggable === undefined || env.target !== 'x86_64') return undefined;
+  if (!VFIO_PCI_TYPES.includes(name) || env.target !== 'x86_64') return undefined;
   return dataDeviceType(name, env, modelled, {
-    hotpluggable,
     realize,
     unrealize,
     properties: { host: (def) => ({ ...def, parse: (obj, input) => parseHostProperty(obj.type, input) }) },

@@ -1,7 +1,7 @@
 /**
  * Bus selection for -device / device_add (system/qdev-monitor.c qdev_device_add): an explicit
- * `bus=` must exist and fit the device; otherwise the first bus of the device's kind is used; a
- * hotplug needs a bus that supports it.
+ * `bus=` must exist and fit the device; otherwise the first bus of the device's kind is used.
+ * Whether a hotplug may use the bus the machine checks after the device's class (hotplug-check.ts).
  */
 import type { QomObject } from '../qom/object.js';
 import type { TypeInfo } from '../qom/type-info.js';
@@ -19,13 +19,7 @@ export function fits(bus: BusSpec, deviceBus: string): boolean {
  * `buses` in search order (BusTree.searchOrder); `busKind` is the device class's bus type,
  * inherited from the nearest ancestor that sets one.
  */
-export function selectBus(
-  buses: readonly BusSpec[],
-  device: TypeInfo,
-  busKind: string | undefined,
-  requested: string | undefined,
-  hotplug: boolean,
-): BusSpec | undefined {
+export function selectBus(buses: readonly BusSpec[], device: TypeInfo, busKind: string | undefined, requested: string | undefined): BusSpec | undefined {
   if (busKind === undefined) return undefined;
   // An opaque device's bus kind may be one QEMU's machine has and hotmem's does not model; the
   // controllers' buses (child-buses.ts) are modelled wherever QEMU has them.
@@ -40,7 +34,6 @@ export function selectBus(
     bus = buses.find((b) => fits(b, busKind));
     if (!bus) throw machineErrors.error('bus.none-for-device', { driver: device.name, busType: busKind });
   }
-  if (hotplug && bus.hotplug === 'none') throw machineErrors.error('bus.no-hotplug', { bus: bus.name });
   return bus;
 }
 

@@ -45,6 +45,7 @@ import { completeNuma, parseNumaNode, type NumaNode } from './numa.js';
 import { RAM_BLOCK, registerRam } from './ram-block.js';
 import { ramList, type PlacedRamBlock } from './ram-list.js';
 import { unplugRoute } from './unplug.js';
+import { classCheckedAtLookup } from '../qom/hotplug-check.js';
 import { bridgeErrors, bridgeRule, checkExpander, expanderBusPath, secondaryBusHotplug, type BridgeRule } from './pci-bridges.js';
 import { deviceData } from '../qom/device-data/load.js';
 import { parseBool } from '../core/parse/scalars.js';
@@ -703,10 +704,14 @@ export class Machine {
         item.driver,
         item.id,
         item.props.map((p) => ({ name: p.name, input: 'json' in p ? { source: 'json', json: p.json } : deviceInput(this.release, p.value) })),
-        (driver) => {
+        (driver, classCheck) => {
           if (bridgeRule(driver) === undefined && this.#bridgeLike(driver)) throw bridgeErrors.error('bridge.not-modelled', { driver });
           const busKind = this.model.view.ancestry(driver).find((t) => t.bus !== undefined)?.bus;
-          bus = selectBus([...this.buses.searchOrder, ...this.#childBuses], this.model.view.info(driver)!, busKind, item.bus, this.model.machineReady);
+          bus = selectBus([...this.buses.searchOrder, ...this.#childBuses], this.model.view.info(driver)!, busKind, item.bus);
+          if (this.model.machineReady) {
+            classCheck();
+            if (bus?.hotplug === 'none') throw machineErrors.error('bus.no-hotplug', { bus: bus.name });
+          }
           // The device's pre-plug takes it: the bus places the device before it realizes.
           this.#pendingBus = bus;
         },
@@ -935,8 +940,13 @@ export class Machine {
     if (this.unplugPending(device)) throw machineErrors.error('device.unplug-in-progress', { id });
     const bus = this.busOf(device);
     const hotplug = bus?.hotplug;
+    const classCheck = () => {
+      if (!this.model.view.ancestry(device.type).some((t) => t.hotpluggable)) throw machineErrors.error('device.no-hotplug', { type: device.type });
+    };
+    // The class before the bus from 10.0 (qdev_hotunplug_allowed), the bus first before.
+    if (!classCheckedAtLookup(this.release)) classCheck();
     if (hotplug === 'none') throw machineErrors.error('bus.no-hotplug', { bus: bus?.name ?? '' });
-    if (!this.model.view.ancestry(device.type).some((t) => t.hotpluggable)) throw machineErrors.error('device.no-hotplug', { type: device.type });
+    classCheck();
     if (this.model.view.isA(device.type, MEMORY_DEVICE_INTERFACE)) this.#ops(device).unplugRequest?.(device);
     if (hotplug === 'pcie-slot-off') throw bridgeErrors.error('pcie.hotunplug-off', { port: bus && this.buses.bridgeOf(bus)?.id });
     const route = unplugRoute(hotplug, this.release, this.#slotPowered(device));

@@ -21,8 +21,9 @@ export const qomErrors = defineErrors({
   'qom.device-not-modelled': (a: { driver: string; release: string }) =>
     `hotmem does not model device '${a.driver}' yet (QEMU ${a.release} has it: its help and properties are known, an instance is not)`,
   'qom.driver-not-device': () => `Parameter 'driver' expects a device type`,
-  'qom.driver-abstract': () => `Parameter 'driver' expects a non-abstract device type`,
-  'qom.driver-not-pluggable': () => `Parameter 'driver' expects a pluggable device type`,
+  // QERR_INVALID_PARAMETER_VALUE's phrases gained their article after 5.2 (real 5.2.0: `expects pluggable device type`).
+  'qom.driver-abstract': (a: { article: boolean }) => `Parameter 'driver' expects ${a.article ? 'a ' : ''}non-abstract device type`,
+  'qom.driver-not-pluggable': (a: { article: boolean }) => `Parameter 'driver' expects ${a.article ? 'a ' : ''}pluggable device type`,
   'qom.driver-missing': () => `Parameter 'driver' is missing`,
   // Before 6.2 the id was claimed by the QemuOpts of the "device" list (qemu_opts_create).
   'qom.duplicate-device-id': (a: { id: string; qemuOpts: boolean }) => (a.qemuOpts ? `Duplicate ID '${a.id}' for device` : `Duplicate device ID '${a.id}'`),
@@ -50,6 +51,6 @@ export const qomErrors = defineErrors({
   'qom.global-no-value': (a: { driver: string; property: string }) =>
     `hotmem: this release registers -global ${a.driver}.${a.property} without a value and would set it from a NULL string; not modelled`,
   'qom.opaque-hotplug': (a: { driver: string }) =>
-    `hotmem does not model device_add of device '${a.driver}' (it models the device at start-up only, as an opaque instance)`,
-  'qom.hotplug-unsupported': (a: { id: string }) => `Device '${a.id}' does not support hotplugging`,
+    `hotmem does not model device_add of device '${a.driver}': whether QEMU hotplugs it is not known (the release's binary could not be asked), so it is an opaque instance at start-up only`,
+  'qom.hotplug-unsupported': (a: { type: string }) => `Device '${a.type}' does not support hotplugging`,
 });

@@ -12,6 +12,7 @@ import { BeyondModelRange, parseScalar, type InputVisitor, type ScalarKind } fro
 import { compareReleases, releaseName, valueAt } from '../core/release.js';
 import { deviceData } from './device-data/load.js';
 import { qomErrors } from './errors.js';
+import { classCheckedAtLookup } from './hotplug-check.js';
 import { NO_COMPAT, type CompatLayers, type GlobalProperty } from './globals.js';
 import { QomObject } from './object.js';
 import type { PropertyDef, QomValue, ReleaseHistory } from './property.js';
@@ -222,8 +223,12 @@ export class ObjectModel {
     requested: string | undefined,
     id: string | undefined,
     props: ReadonlyArray<{ name: string; input: PropertyInput }>,
-    /** The machine's bus selection and hotplug checks, run once the driver is known to be valid. */
-    checkPlacement?: (driver: string) => void,
+    /**
+     * The machine's bus selection and hotplug checks, run once the driver is known to be valid;
+     * it runs `classCheck` (DeviceClass.hotpluggable, where the release checks it there) once
+     * the bus is found and before the bus's hotplug is checked.
+     */
+    checkPlacement?: (driver: string, classCheck: () => void) => void,
   ): {
     readonly device: QomObject;
     readonly warnings: readonly Warning[];
@@ -240,12 +245,16 @@ export class ObjectModel {
       throw qomErrors.error('qom.invalid-device-model', { driver });
     }
     if (!this.view.isA(driver, 'device')) throw qomErrors.error('qom.driver-not-device');
-    if (info.abstract) throw qomErrors.error('qom.driver-abstract');
-    if (!info.userCreatable || (this.machineReady && !this.view.ancestry(driver).some((t) => t.hotpluggable))) {
-      throw qomErrors.error('qom.driver-not-pluggable');
-    }
-    if (this.machineReady && info.opaque === true) throw qomErrors.error('qom.opaque-hotplug', { driver });
-    checkPlacement?.(driver);
+    const article = compareReleases(this.env.release, { major: 6, minor: 0 }) >= 0;
+    if (info.abstract) throw qomErrors.error('qom.driver-abstract', { article });
+    if (this.machineReady && info.opaque === true && info.hotpluggable === undefined) throw qomErrors.error('qom.opaque-hotplug', { driver });
+    const hotpluggable = this.view.ancestry(driver).some((t) => t.hotpluggable);
+    const atLookup = classCheckedAtLookup(this.env.release);
+    if (!info.userCreatable || (this.machineReady && atLookup && !hotpluggable)) throw qomErrors.error('qom.driver-not-pluggable', { article });
+    // From 10.0 the class is checked once the bus is found (qdev_hotplug_allowed), before the bus's own hotplug.
+    checkPlacement?.(driver, () => {
+      if (!atLookup && !hotpluggable) throw qomErrors.error('qom.hotplug-unsupported', { type: driver });
+    });
     if (id !== undefined && !IDENTIFIER.test(id)) throw qomErrors.error('qom.invalid-identifier', { name: 'id' });
     const peripheral = this.container('/machine/peripheral');
     if (id !== undefined && peripheral.child(id)) {
@@ -352,7 +361,7 @@ export class ObjectModel {
   realize(device: QomObject): Warning[] {
     if (device.realized) return [];
     if (device.hotplugged && !this.view.ancestry(device.type).some((t) => t.hotpluggable)) {
-      throw qomErrors.error('qom.hotplug-unsupported', { id: device.id ?? '' });
+      throw qomErrors.error('qom.hotplug-unsupported', { type: device.type });
     }
     const warnings: Warning[] = [];
     warnings.push(...(this.hotplugHandler?.prePlug?.(device) ?? []));

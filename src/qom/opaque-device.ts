@@ -143,11 +143,10 @@ function propertyDef(type: string, row: PropertyRow, env: QomEnv): PropertyDef {
 
 /**
  * What a device package gives a type it models from the release's data (vfio-pci): its
- * lifecycle hooks, DeviceClass.hotpluggable, and its own parsing of the properties whose values
- * it reads (by name, given the definition built from the data).
+ * lifecycle hooks and its own parsing of the properties whose values it reads (by name, given
+ * the definition built from the data).
  */
 export interface DataTypeBehaviour {
-  readonly hotpluggable: boolean;
   readonly realize: NonNullable<TypeInfo['realize']>;
   readonly unrealize: NonNullable<TypeInfo['unrealize']>;
   readonly properties?: Readonly<Record<string, (def: PropertyDef) => PropertyDef>>;
@@ -182,8 +181,9 @@ export function dataDeviceType(
     parent,
     category: listing.category,
     userCreatable: true,
-    // DeviceClass.hotpluggable's default; the machine refuses device_add of an opaque type.
-    hotpluggable: behaviour?.hotpluggable ?? true,
+    // DeviceClass.hotpluggable as the release's binary answered device_add; an opaque type it
+    // could not be asked about is refused by device_add (qom.opaque-hotplug).
+    ...(data.hotpluggable(name) === undefined ? {} : { hotpluggable: data.hotpluggable(name) }),
     ...(behaviour ? { helpFromData: true, realize: behaviour.realize, unrealize: behaviour.unrealize } : { opaque: true }),
     ...(listing.desc === undefined ? {} : { description: listing.desc }),
     ...(listing.bus === undefined || parent === 'pci-device' ? {} : { bus: listing.bus }),
