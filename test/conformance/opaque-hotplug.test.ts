@@ -6,7 +6,12 @@
  * (unplugged at once); the order of the class, bus and property checks (the class first from
  * 10.0, at the driver's lookup before); /machine/peripheral after each.
  */
-import { describeTranscripts, type Step } from './transcripts.js';
+import { strict as assert } from 'node:assert';
+import type { Arch } from '../../src/core/arch.js';
+import { requireModelled } from './modelled-release.js';
+import { QmpSession } from './qemu.js';
+import { realQemus, requireReal } from './real-qemu.js';
+import { describeTranscripts, hotmemTranscript, type Step } from './transcripts.js';
 
 const peripheral: Step = ['qom-list', { path: '/machine/peripheral' }];
 const add = (driver: string, id: string, props: Record<string, unknown> = {}): Step => ['device_add', { driver, id, ...props }];
@@ -70,3 +75,35 @@ describeTranscripts(
   ],
   true,
 );
+
+/** Target, start-up arguments, the script, and how many DEVICE_DELETED events the unplugs send. */
+const UNPLUGS: ReadonlyArray<readonly [Arch, readonly string[], readonly Step[], number]> = [
+  // An opaque virtio proxy: its virtio-backend is finalized before it.
+  ['s390x', [], [add('virtio-rng-ccw', 'r'), del('r')], 2],
+  ['x86_64', ['-machine', 'pc,usb=on'], [add('usb-tablet', 't'), add('usb-kbd', 'k'), del('k'), del('t')], 2],
+];
+
+describe('conformance: DEVICE_DELETED of opaque devices unplugged at once', function () {
+  this.timeout(60_000);
+  for (const arch of ['x86_64', 's390x'] as const) {
+    for (const q of realQemus(arch)) {
+      for (const [target, args, script, count] of UNPLUGS.filter(([a]) => a === arch)) {
+        it(`QEMU ${q.release} (${q.suite}) ${arch}: ${script.map(([c, a]) => `${c} ${String(a?.['driver'] ?? a?.['id'])}`).join(', ')}`, async function () {
+          requireReal(this, q);
+          requireModelled(this, q.release);
+          const session = await QmpSession.start(q.binary, args);
+          const real: unknown[] = [];
+          try {
+            for (const [command, commandArgs] of script) await session.execute(command, commandArgs);
+            for (let i = 0; i < count; i++) real.push((await session.nextEvent('DEVICE_DELETED')).data);
+          } finally {
+            await session.quit();
+          }
+          const hotmem: unknown[] = [];
+          hotmemTranscript(q.release, args, script, target, (m) => m['event'] === 'DEVICE_DELETED' && hotmem.push(m['data']));
+          assert.deepEqual(hotmem, real);
+        });
+      }
+    }
+  }
+});

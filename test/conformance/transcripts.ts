@@ -74,7 +74,14 @@ export function hotmemStartup(release: string, args: readonly string[], arch: Ar
   return { status: outcome.kind === 'exited' ? outcome.status : 0, stderr: err.join('') };
 }
 
-export function hotmemTranscript(release: string, args: readonly string[], script: readonly Step[], arch: Arch = 'x86_64'): Transcript {
+export function hotmemTranscript(
+  release: string,
+  args: readonly string[],
+  script: readonly Step[],
+  arch: Arch = 'x86_64',
+  /** Told of each event the session sends, in order. */
+  onEvent?: (event: QmpMessage) => void,
+): Transcript {
   const err: string[] = [];
   const binary = qemuBinary(
     new Map([
@@ -100,7 +107,8 @@ export function hotmemTranscript(release: string, args: readonly string[], scrip
     {
       machine: outcome.machine,
       version: { major, minor, micro: 0 },
-      settle: () => undefined,
+      // Events scheduled after a reply (DEVICE_DELETED) are sent only to a caller that asks for them.
+      settle: onEvent ? () => outcome.machine.scheduler.runUntilIdle() : () => undefined,
       requestQuit: () => undefined,
       quitRequested: () => false,
       ...(monitorId === undefined ? {} : { monitorId }),
@@ -114,6 +122,7 @@ export function hotmemTranscript(release: string, args: readonly string[], scrip
     sent.length = 0;
     session.handle(qmpText({ execute: command, ...(commandArgs ? { arguments: commandArgs } : {}) }));
     const reply = sent.find((m) => 'return' in m || 'error' in m)!;
+    for (const m of sent) if ('event' in m) onEvent?.(m);
     replies.push('return' in reply ? { return: reply['return'] } : { error: reply['error'] as { class: string; desc: string } });
   }
   return { replies, stderr: err.join('') };

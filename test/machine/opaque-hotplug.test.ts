@@ -75,6 +75,17 @@ describe('machine/opaque-hotplug: device_add of opaque devices', () => {
     assert.equal(m.model.resolvePath('wd')!.slots.get(BUS_ADDRESS)?.devPath, '0000:00:02.0');
   });
 
+  it("finalizes an opaque virtio proxy's virtio-backend before the proxy", () => {
+    const m = start('11.1', 'pc');
+    m.addDevice(device('virtio-rng-pci', 'r'));
+    const events: unknown[] = [];
+    m.events.on('DEVICE_DELETED', (e) => events.push(e.data));
+    m.deleteDevice('r');
+    m.ejectDevice(m.model.resolvePath('r')!);
+    m.scheduler.runUntilIdle();
+    assert.deepEqual(events, [{ path: '/machine/peripheral/r/virtio-backend' }, { device: 'r', path: '/machine/peripheral/r' }]);
+  });
+
   it('unplugs a USB device at once', () => {
     const m = start('7.2', 'pc', [device('piix3-usb-uhci', 'usb')]);
     m.addDevice(device('usb-tablet', 't'));

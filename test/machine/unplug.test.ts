@@ -138,13 +138,12 @@ describe('machine/unplug: what device_del does once its checks pass', () => {
       m.childBuses.some((b) => b.name === 's.0'),
       false,
     );
-    assert.deepEqual(
-      new Set(events),
-      new Set([
-        { device: 'cd0', path: '/machine/peripheral/cd0' },
-        { device: 's', path: '/machine/peripheral/s' },
-      ]),
-    );
+    // As real 10.0.13 sends them: the device on the bus, the opaque proxy's virtio-backend, the proxy.
+    assert.deepEqual(events, [
+      { device: 'cd0', path: '/machine/peripheral/cd0' },
+      { path: '/machine/peripheral/s/virtio-backend' },
+      { device: 's', path: '/machine/peripheral/s' },
+    ]);
   });
 
   it('a refused device_del (virtio-mem with memory plugged) changes nothing', () => {
