@@ -113,6 +113,17 @@ describe('qom/opaque-device', () => {
     });
   }
 
+  it("says 'non-abstract device type' without the article in 5.2, with it from 6.0", () => {
+    assert.equal(
+      errorOf(() => model('5.2').addDevice('pci-device', 'd', [])),
+      "Parameter 'driver' expects non-abstract device type",
+    );
+    assert.equal(
+      errorOf(() => model('7.2').addDevice('pci-device', 'd', [])),
+      "Parameter 'driver' expects a non-abstract device type",
+    );
+  });
+
   // The machine adds their secondary buses (test/machine/pci-bridges.test.ts).
   for (const driver of ['pci-bridge', 'pcie-root-port', 'pcie-pci-bridge', 'pxb-pcie']) {
     it(`makes ${driver} an opaque type with its property table`, () => {
