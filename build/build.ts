@@ -1,5 +1,6 @@
 /**
- * The build step after tsc (`npm run build`): precompiles compat/ into per-release images
+ * The build step after tsc (`npm run build`): removes what deleted sources left compiled in dist/
+ * (prune-stale.ts), precompiles compat/ into per-release images
  * (src/machine/compat-data/image.ts) once its documents pass the schemas and cross-checks,
  * records where each shared property table lies (src/qom/device-data/shared-tables.ts), and
  * bundles the `hotmem` command (with a V8 code cache, see bin.cts) and the matrix worker into
@@ -17,10 +18,13 @@ import { CompatData } from '../src/machine/compat-data/compat-data.js';
 import { writeImages } from '../src/machine/compat-data/image.js';
 import { readCompatDocuments } from '../src/machine/compat-data/read-documents.js';
 import { writeTablePositions } from '../src/qom/device-data/shared-tables.js';
+import { pruneStale } from './prune-stale.js';
 import { BUNDLE_HEAD, BUNDLE_TAIL, CODE_CACHE, loadHotmem } from './bin.cjs';
 import { warm } from './warm.js';
 
 const root = packageRoot();
+const compiledDirs = (JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')) as { include: string[] }).include;
+for (const path of pruneStale(root, compiledDirs)) console.log(`build: removed ${path} (its source is gone)`);
 const SNAPSHOT = join(root, 'dist', 'bundle', 'hotmem.blob');
 const SNAPSHOT_ENTRY = join(root, 'dist', 'bundle', 'snapshot.cjs');
 
