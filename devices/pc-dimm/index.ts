@@ -70,7 +70,7 @@ const MEMORY_DEVICE: MemoryDeviceOps = {
       ...(dimm.id === undefined ? {} : { id: dimm.id }),
       hotplugged: dimm.hotplugged,
       // DeviceClass.hotpluggable of the DIMM's class.
-      hotpluggable: dimm.model.view.ancestry(dimm.type).some((t) => t.hotpluggable),
+      hotpluggable: dimm.model.view.hotpluggable(dimm.type),
       addr: dimm.get('addr'),
       slot: dimm.get('slot'),
       node: dimm.get('node'),

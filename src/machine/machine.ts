@@ -941,7 +941,7 @@ export class Machine {
     const bus = this.busOf(device);
     const hotplug = bus?.hotplug;
     const classCheck = () => {
-      if (!this.model.view.ancestry(device.type).some((t) => t.hotpluggable)) throw machineErrors.error('device.no-hotplug', { type: device.type });
+      if (!this.model.view.hotpluggable(device.type)) throw machineErrors.error('device.no-hotplug', { type: device.type });
     };
     // The class before the bus from 10.0 (qdev_hotunplug_allowed), the bus first before.
     if (!classCheckedAtLookup(this.release)) classCheck();

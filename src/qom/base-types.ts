@@ -44,7 +44,7 @@ export const BASE_TYPES: readonly TypeInfo[] = [
         origin: 'custom',
         readOnly: true,
         // device_get_hotpluggable: the class must allow it and so must the bus it sits on.
-        get: (obj) => obj.model.view.ancestry(obj.type).some((t) => t.hotpluggable === true) && (obj.model.hotplugHandler?.busHotpluggable?.(obj) ?? true),
+        get: (obj) => obj.model.view.hotpluggable(obj.type) && (obj.model.hotplugHandler?.busHotpluggable?.(obj) ?? true),
         hiddenFromHelp: true,
       },
       {

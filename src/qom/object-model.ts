@@ -248,7 +248,7 @@ export class ObjectModel {
     const article = compareReleases(this.env.release, { major: 6, minor: 0 }) >= 0;
     if (info.abstract) throw qomErrors.error('qom.driver-abstract', { article });
     if (this.machineReady && info.opaque === true && info.hotpluggable === undefined) throw qomErrors.error('qom.opaque-hotplug', { driver });
-    const hotpluggable = this.view.ancestry(driver).some((t) => t.hotpluggable);
+    const hotpluggable = this.view.hotpluggable(driver);
     const atLookup = classCheckedAtLookup(this.env.release);
     if (!info.userCreatable || (this.machineReady && atLookup && !hotpluggable)) throw qomErrors.error('qom.driver-not-pluggable', { article });
     // From 10.0 the class is checked once the bus is found (qdev_hotplug_allowed), before the bus's own hotplug.
@@ -360,7 +360,7 @@ export class ObjectModel {
   /** device_set_realized: pre_plug, realize, plug; unwinds on failure. */
   realize(device: QomObject): Warning[] {
     if (device.realized) return [];
-    if (device.hotplugged && !this.view.ancestry(device.type).some((t) => t.hotpluggable)) {
+    if (device.hotplugged && !this.view.hotpluggable(device.type)) {
       throw qomErrors.error('qom.hotplug-unsupported', { type: device.type });
     }
     const warnings: Warning[] = [];

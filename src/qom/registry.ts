@@ -132,6 +132,11 @@ export class RegistryView {
     return this.info(name) !== undefined;
   }
 
+  /** DeviceClass.hotpluggable: set by the type or inherited from an ancestor that sets it. */
+  hotpluggable(name: string): boolean {
+    return this.ancestry(name).some((t) => t.hotpluggable === true);
+  }
+
   /** Self first, then each parent up to the root. */
   ancestry(name: string): readonly TypeInfo[] {
     let chain = this.#ancestries.get(name);
