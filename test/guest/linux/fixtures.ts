@@ -3,6 +3,7 @@ import { VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE } from '../../../devices/virtio-mem
 import type { Arch } from '../../../src/core/arch.js';
 import { Scheduler } from '../../../src/core/scheduler.js';
 import { GiB, hex } from '../../../src/core/units.js';
+import { GuestPages } from '../../../src/guest/balloon/guest-pages.js';
 import { GuestRam } from '../../../src/guest/linux/guest-ram.js';
 import { kernelVersion } from '../../../src/guest/linux/kernel-version.js';
 import { gpaRange, type GpaRange } from '../../../src/guest/linux/ranges.js';
@@ -10,6 +11,7 @@ import { LinuxVirtioMemDriver, type LinuxVirtioMemOptions } from '../../../src/g
 import type { SentRequest } from '../../../src/guest/linux/virtio-mem/device-requests.js';
 import type { KernelLogEntry } from '../../../src/guest/linux/virtio-mem/log.js';
 import { GuestWorkload } from '../../../src/guest/linux/workload.js';
+import type { GuestAccess, GuestMemoryPort } from '../../../src/guest/memory-port.js';
 import { FakeGuestMemory, FakeVirtioMem, type FakeDeviceSetup } from './fake-virtio-mem.js';
 
 export interface GuestSetup extends Partial<Omit<LinuxVirtioMemOptions, 'kernel' | 'arch' | 'ram'>> {
@@ -50,3 +52,22 @@ export const sentLines = (driver: LinuxVirtioMemDriver): string[] => driver.requ
 export const messages = (driver: LinuxVirtioMemDriver): string[] => driver.logLines().map((l) => l.replace(/^virtio_mem virtio0: /, ''));
 
 export const seconds = (nanos: number): number => nanos / 1e9;
+
+export const DONE: GuestAccess = { kind: 'done', rssDelta: 0 };
+/** A memory port whose accesses cost nothing and are not seen. */
+export const SILENT_MEMORY: GuestMemoryPort = { read: () => DONE, write: () => DONE, zero: () => DONE };
+
+/** Boot RAM of `bytes` from 0 whose allocations go through one page allocator (one DMA32 zone), as the balloon's and the kernel's do. */
+export function sharedBootView(bytes: number) {
+  const ram = new GuestRam([gpaRange(0, bytes)]);
+  const pages = new GuestPages([{ name: 'DMA32', range: { gpa: 0, length: bytes } }], {
+    memory: SILENT_MEMORY,
+    bootOrder: 'lowest',
+    movableMin: 'capped',
+    initOnAlloc: false,
+    initOnFree: false,
+    pagePoisoning: false,
+  });
+  ram.shareBootAllocator(pages);
+  return { ram, pages };
+}

@@ -1,26 +1,9 @@
 import assert from 'node:assert/strict';
-import { GuestPages } from '../../../src/guest/balloon/guest-pages.js';
-import { GuestRam } from '../../../src/guest/linux/guest-ram.js';
 import { gpaRange } from '../../../src/guest/linux/ranges.js';
-import type { GuestMemoryPort } from '../../../src/guest/memory-port.js';
+import { sharedBootView } from './fixtures.js';
 
 const MiB = 2 ** 20;
-const done = { kind: 'done', rssDelta: 0 } as const;
-const silent: GuestMemoryPort = { read: () => done, write: () => done, zero: () => done };
-
-function sharedView() {
-  const ram = new GuestRam([gpaRange(0, 64 * MiB)]);
-  const pages = new GuestPages([{ name: 'DMA32', range: { gpa: 0, length: 64 * MiB } }], {
-    memory: silent,
-    bootOrder: 'lowest',
-    movableMin: 'capped',
-    initOnAlloc: false,
-    initOnFree: false,
-    pagePoisoning: false,
-  });
-  ram.shareBootAllocator(pages);
-  return { ram, pages };
-}
+const sharedView = () => sharedBootView(64 * MiB);
 
 describe('guest/linux/guest-ram: one view of boot RAM for the kernel and the balloon', () => {
   it('memory the balloon holds is in use for the kernel', () => {

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import type { GuestAccess, GuestMemoryPort } from '../../../src/guest/memory-port.js';
-import { GuestPages } from '../../../src/guest/balloon/guest-pages.js';
 import { GuestRam } from '../../../src/guest/linux/guest-ram.js';
+import type { GuestMemoryPort } from '../../../src/guest/memory-port.js';
 import { KernelMemory, memmapBytes } from '../../../src/guest/linux/kernel-memory.js';
 import { gpaRange, type GpaRange } from '../../../src/guest/linux/ranges.js';
 import { GUEST_ARCH_FACTS } from '../../../src/guest/linux/virtio-mem/rules.js';
+import { DONE, SILENT_MEMORY, sharedBootView } from './fixtures.js';
 
 const MiB = 2 ** 20;
-const done: GuestAccess = { kind: 'done', rssDelta: 0 };
-const silent: GuestMemoryPort = { read: () => done, write: () => done, zero: () => done };
 const GiB = 2 ** 30;
 const BLOCK = 128 * MiB;
 const DEVICE = 4 * GiB;
@@ -17,9 +15,9 @@ function setup() {
   const ram = new GuestRam([gpaRange(0, GiB)]);
   const writes: GpaRange[] = [];
   const memory: GuestMemoryPort = {
-    read: () => done,
-    write: (gpa, length) => (writes.push(gpaRange(gpa, length)), done),
-    zero: () => done,
+    read: () => DONE,
+    write: (gpa, length) => (writes.push(gpaRange(gpa, length)), DONE),
+    zero: () => DONE,
   };
   const kernelZone: GpaRange[] = [];
   const kernel = new KernelMemory(GUEST_ARCH_FACTS.x86_64, ram, memory, () => kernelZone);
@@ -50,18 +48,14 @@ describe('guest/linux/kernel-memory', () => {
   });
 
   it('a memmap (one PMD of vmemmap) skips memory boot freed page by page, free though it is', () => {
-    const ram = new GuestRam([gpaRange(0, GiB)]);
-    const pages = new GuestPages([{ name: 'DMA32', range: { gpa: 0, length: GiB } }], {
-      memory: silent,
-      bootOrder: 'lowest',
-      movableMin: 'capped',
-      initOnAlloc: false,
-      initOnFree: false,
-      pagePoisoning: false,
-    });
-    ram.shareBootAllocator(pages);
+    const { ram, pages } = sharedBootView(GiB);
     const writes: GpaRange[] = [];
-    const kernel = new KernelMemory(GUEST_ARCH_FACTS.x86_64, ram, { ...silent, write: (gpa, length) => (writes.push(gpaRange(gpa, length)), done) }, () => []);
+    const kernel = new KernelMemory(
+      GUEST_ARCH_FACTS.x86_64,
+      ram,
+      { ...SILENT_MEMORY, write: (gpa, length) => (writes.push(gpaRange(gpa, length)), DONE) },
+      () => [],
+    );
     pages.giveBackPages({ gpa: GiB - 6 * MiB, length: 6 * MiB });
     kernel.blockAdded(32, gpaRange(DEVICE, BLOCK));
     assert.deepEqual(writes, [gpaRange(GiB - 8 * MiB, 2 * MiB)]);
