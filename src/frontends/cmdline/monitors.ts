@@ -87,6 +87,8 @@ const UNSEEN: readonly string[] = ['pty', 'null'];
 export class Monitors {
   readonly #chardevs = new Map<string, Chardev>();
   readonly #mons: MonEntry[] = [];
+  /** -object monitor-qmp's monitors: late objects, not of the "mon" list. */
+  readonly #objects: MonEntry[] = [];
   /** vl.c's monitor_device_index: the N of the next compat_monitorN. */
   #compatIndex = 0;
 
@@ -238,8 +240,6 @@ export class Monitors {
     if (listed) this.#mons.push(entry);
     else this.#objects.push(entry);
   }
-
-  readonly #objects: MonEntry[] = [];
 
   /**
    * The monitors once every option is read. -mon's without an id are named compat_monitorN as
